@@ -1,0 +1,41 @@
+# Refuge — the two commands that matter are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= $(CURDIR)/data
+# The PostgreSQL run of the suite; where no server answers, its tests skip (CI fails instead).
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/refuge
+
+.PHONY: demo test test-sqlite test-postgres lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	REFUGE_DATA_DIR=$(DATA) $(BIN)/refuge demo --serve
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check refuge tests bench
+	$(BIN)/python -m pytest
+	REFUGE_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser" -p no:cacheprovider
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check refuge tests bench
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy refuge/rules refuge/casefile
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,125 @@
+"""The event vocabulary of CASEFILE.md, shared by the schema, the engine, forms and imports.
+
+Each attribute has a kind:
+- ``enum:<name>``: one of ENUMS[name];
+- ``event``: the id of another event in the same case;
+- ``date``: YYYY-MM-DD; ``datetime``: ISO 8601 with offset;
+- ``datetime?``: a date-time or null; ``country``: ISO 3166-1 alpha-2;
+- ``country?``: a country or null; ``bool``; ``text``.
+Required attributes are listed in REQUIRED.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+FORMAT: Final = "refuge.case/1"
+CHECK_FORMAT: Final = "refuge.check/1"
+
+ENUMS: Final[dict[str, tuple[str, ...]]] = {
+    "detention_basis": ("administrative", "deportation", "readmission", "extradition", "criminal"),
+    "decision": (
+        "expulsion",
+        "deportation",
+        "readmission",
+        "extradition",
+        "refugee_refusal",
+        "temporary_asylum_refusal",
+    ),
+    "detention": ("none", "foreigners_centre"),
+    "outcome": ("upheld", "quashed", "remitted"),
+    "asylum_kind": ("refugee_status", "temporary_asylum"),
+    "forum": ("echr", "un_cat", "un_hrc"),
+}
+
+EVENT_TYPES: Final[dict[str, dict[str, str]]] = {
+    "detention_started": {"basis": "enum:detention_basis", "place": "text"},
+    "detention_ordered": {"term_until": "date"},
+    "detention_extended": {"term_until": "date"},
+    "released": {},
+    "decision_issued": {"decision": "enum:decision", "detention": "enum:detention", "authority": "text"},
+    "decision_received": {"decision_event": "event"},
+    "appeal_lodged": {"decision_event": "event"},
+    "appeal_decided": {"decision_event": "event", "outcome": "enum:outcome"},
+    "final_domestic_decision": {"decision_event": "event"},
+    "removal_scheduled": {"removal_at": "datetime", "destination": "country"},
+    "removal_cancelled": {"removal_event": "event"},
+    "removal_executed": {"removal_event": "event"},
+    "asylum_applied": {"kind": "enum:asylum_kind"},
+    "asylum_refusal_received": {"kind": "enum:asylum_kind"},
+    "asylum_appeal_rejected_received": {"kind": "enum:asylum_kind"},
+    "asylum_granted": {"kind": "enum:asylum_kind", "until": "date"},
+    "interim_measure_requested": {"forum": "enum:forum"},
+    "interim_measure_granted": {"forum": "enum:forum", "until": "datetime?", "destination": "country?"},
+    "interim_measure_refused": {"forum": "enum:forum"},
+    "interim_measure_lifted": {"forum": "enum:forum"},
+    "application_lodged": {"forum": "enum:forum"},
+    "forum_deadline_set": {"forum": "enum:forum", "due": "date"},
+    "document_signed": {"language": "language", "interpreter": "bool", "counsel": "bool"},
+    "consular_contact": {"country": "country"},
+    "travel_document_issued": {"country": "country"},
+    "lawyer_access_denied": {},
+}
+
+REQUIRED: Final[dict[str, tuple[str, ...]]] = {
+    "detention_started": ("basis",),
+    "detention_ordered": (),
+    "detention_extended": ("term_until",),
+    "decision_issued": ("decision",),
+    "decision_received": ("decision_event",),
+    "appeal_lodged": ("decision_event",),
+    "appeal_decided": ("decision_event", "outcome"),
+    "removal_scheduled": ("removal_at",),
+    "removal_cancelled": ("removal_event",),
+    "removal_executed": ("removal_event",),
+    "asylum_applied": ("kind",),
+    "asylum_refusal_received": ("kind",),
+    "asylum_appeal_rejected_received": ("kind",),
+    "asylum_granted": ("kind",),
+    "interim_measure_requested": ("forum",),
+    "interim_measure_granted": ("forum",),
+    "interim_measure_refused": ("forum",),
+    "interim_measure_lifted": ("forum",),
+    "application_lodged": ("forum",),
+    "forum_deadline_set": ("forum", "due"),
+    "document_signed": ("language",),
+    "consular_contact": ("country",),
+    "travel_document_issued": ("country",),
+}
+
+EVENT_LABELS: Final[dict[str, str]] = {
+    "detention_started": "Detention started",
+    "detention_ordered": "Court detention order",
+    "detention_extended": "Detention extended",
+    "released": "Released",
+    "decision_issued": "Decision issued",
+    "decision_received": "Decision received",
+    "appeal_lodged": "Appeal lodged",
+    "appeal_decided": "Appeal decided",
+    "final_domestic_decision": "Final domestic decision",
+    "removal_scheduled": "Removal scheduled",
+    "removal_cancelled": "Removal cancelled",
+    "removal_executed": "Removal executed",
+    "asylum_applied": "Asylum applied for",
+    "asylum_refusal_received": "Asylum refusal received",
+    "asylum_appeal_rejected_received": "Asylum appeal rejected (notice received)",
+    "asylum_granted": "Asylum granted",
+    "interim_measure_requested": "Interim measure requested",
+    "interim_measure_granted": "Interim measure granted",
+    "interim_measure_refused": "Interim measure refused",
+    "interim_measure_lifted": "Interim measure lifted",
+    "application_lodged": "Application lodged",
+    "forum_deadline_set": "Deadline set by forum",
+    "document_signed": "Document signed by client",
+    "consular_contact": "Consular contact",
+    "travel_document_issued": "Travel document issued",
+    "lawyer_access_denied": "Lawyer access denied",
+}
+
+FORUM_LABELS: Final[dict[str, str]] = {
+    "echr": "European Court of Human Rights",
+    "un_cat": "UN Committee against Torture",
+    "un_hrc": "UN Human Rights Committee",
+}
+
+SCRIPTS: Final[tuple[str, ...]] = ("Latn", "Cyrl", "Hang", "Arab", "Hani", "Geor", "Armn", "Deva", "Other")

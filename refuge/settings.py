@@ -1,0 +1,170 @@
+"""Refuge's one settings module: every value comes from the environment (STYLE.md §9)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from refuge.lib.env import env_bool, env_int, env_list, env_path, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env_path("REFUGE_DATA_DIR", "./data")
+DEBUG = env_bool("REFUGE_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = env_secret("REFUGE_SECRET_KEY")
+    if key:
+        if len(key) < 50:
+            raise ImproperlyConfigured("REFUGE_SECRET_KEY must be at least 50 characters long")
+        return key
+    # Development and demo: a random key kept beside the data (never committed).
+    path = DATA_DIR / "django-secret-key.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(64)
+    path.touch(mode=0o600)
+    path.write_text(value, encoding="utf-8")
+    return value
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("REFUGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("REFUGE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "refuge.accounts",
+    "refuge.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "refuge.lib.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "refuge.urls"
+WSGI_APPLICATION = "refuge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    url = env_secret("REFUGE_DATABASE_URL")
+    if url:
+        try:
+            config = dict(dj_database_url.parse(url, conn_max_age=env_int("REFUGE_DB_CONN_MAX_AGE", 60)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"REFUGE_DATABASE_URL is not a database URL: {exc}") from None
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("REFUGE_DATABASE_URL must be a postgres:// URL")
+        config["CONN_HEALTH_CHECKS"] = True
+        return {"default": config}
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "refuge.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on the
+                # busy timeout instead of failing with "database is locked" mid-transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("REFUGE_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=FULL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA secure_delete=ON;"
+                    "PRAGMA journal_size_limit=0;"
+                ),
+            },
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("REFUGE_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SECURE_COOKIES = env_bool("REFUGE_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_NAME = "__Host-refuge-session" if SECURE_COOKIES else "refuge-session"
+CSRF_COOKIE_NAME = "__Host-refuge-csrf" if SECURE_COOKIES else "refuge-csrf"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("REFUGE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("REFUGE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REFUGE_BEHIND_PROXY", False) else None
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "files"
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("REFUGE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+REFUGE_PAGE_SIZE = env_int("REFUGE_PAGE_SIZE", 50, minimum=5)
+REFUGE_RULE_PACKS_DIR = env_str("REFUGE_RULE_PACKS_DIR", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("REFUGE_LOG_LEVEL", "INFO")},
+    # Request bodies and query strings can hold client data: never log them.
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}
