@@ -54,7 +54,9 @@ def env_secret(name: str, default: str | None = None) -> str | None:
         try:
             return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE names {file_name!r}, which cannot be read: {exc.strerror}") from None
+            raise ImproperlyConfigured(
+                f"{name}_FILE names {file_name!r}, which cannot be read: {exc.strerror}"
+            ) from None
     return os.environ.get(name, default)
 
 

@@ -1,0 +1,247 @@
+"""Cases and what they hold: the client, proceedings, the timeline, documents, the team."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from refuge.casefile import vocab
+
+EVENT_TYPE_CHOICES = [(key, vocab.EVENT_LABELS[key]) for key in vocab.EVENT_TYPES]
+
+
+class CaseStatus(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    OPEN = "open", "Open"
+    DORMANT = "dormant", "Dormant"
+    CLOSED = "closed", "Closed"
+
+
+class Case(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=40, help_text="Pseudonymous reference, e.g. SPB-2026-014. Never a name.")
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    host_state = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    timezone = models.CharField(max_length=64, default="Europe/Moscow")
+    timezone_explicit = models.BooleanField(
+        default=True, help_text="False when the zone is the host state's default (not written to exports)"
+    )
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, through="CaseMember", related_name="cases", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "reference"], name="case_reference_unique_in_org"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-updated_at"], name="case_org_status_updated"),
+            models.Index(fields=["organisation", "-updated_at"], name="case_org_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("case_detail", args=[self.code])
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class CaseMember(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_memberships")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_member_unique")]
+        indexes = [models.Index(fields=["user", "case"], name="case_member_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.case}"
+
+
+class Person(models.Model):
+    """The client. Identifying fields are grouped below the marker: the vault encrypts them."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="person")
+    # Facts the engine needs (not identifying on their own).
+    nationality = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2; blank if stateless")
+    stateless = models.BooleanField(default=False)
+    languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes")
+    # --- Identifying fields (vault-encrypted) ---
+    names = models.JSONField(default=list, blank=True, help_text='[{"value": ..., "script": "Latn"}]')
+    birth_date = models.DateField(null=True, blank=True)
+    contact_notes = models.TextField(blank=True)
+    location_notes = models.TextField(blank=True)
+    document_numbers = models.JSONField(default=list, blank=True)
+
+    IDENTITY_FIELDS = ("names", "birth_date", "contact_notes", "location_notes", "document_numbers")
+
+    def __str__(self) -> str:
+        return f"client of {self.case.reference}"
+
+    def display_name(self) -> str:
+        return " / ".join(n["value"] for n in self.names if n.get("value")) or "(no name recorded)"
+
+
+class Forum(models.TextChoices):
+    DOMESTIC_COURT = "domestic_court", "Domestic court"
+    DOMESTIC_AUTHORITY = "domestic_authority", "Domestic authority"
+    ASYLUM_AUTHORITY = "asylum_authority", "Asylum authority"
+    ECHR = "echr", "European Court of Human Rights"
+    UN_CAT = "un_cat", "UN Committee against Torture"
+    UN_HRC = "un_hrc", "UN Human Rights Committee"
+
+
+class AuthorityKind(models.TextChoices):
+    COURT = "court", "Court"
+    BAILIFFS = "bailiffs", "Bailiffs"
+    MIGRATION = "migration_service", "Migration service"
+    DETENTION_CENTRE = "detention_centre", "Detention centre"
+    BORDER = "border_service", "Border service"
+    PROSECUTOR = "prosecutor", "Prosecutor"
+    ASYLUM = "asylum_authority", "Asylum authority"
+    INTERNATIONAL = "international_body", "International body"
+    OTHER = "other", "Other"
+
+
+class Authority(models.Model):
+    """The organisation's directory of courts, agencies and international bodies."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="authorities")
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=AuthorityKind.choices)
+    country = models.CharField(max_length=2, blank=True)
+    channels = models.JSONField(
+        default=list, blank=True, help_text='[{"kind": "fax|post|email|efiling|phone", "value": ...}]'
+    )
+    languages = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+
+    CHANNEL_KINDS = ("fax", "post", "email", "efiling", "phone")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="authority_name_unique_in_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Proceeding(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proceedings")
+    forum = models.CharField(max_length=30, choices=Forum.choices)
+    reference_number = models.CharField(max_length=100, blank=True)
+    authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.SET_NULL, related_name="proceedings"
+    )
+    opened_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["opened_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_forum_display()} {self.reference_number}".strip()
+
+
+class Event(models.Model):
+    """One dated fact on the case's timeline, in the CASEFILE.md vocabulary."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    key = models.CharField(max_length=40, help_text="The event's id in the case file, e.g. e3")
+    type = models.CharField(max_length=40, choices=EVENT_TYPE_CHOICES)
+    at = models.DateTimeField(help_text="The instant (UTC in the database)")
+    utc_offset_minutes = models.SmallIntegerField(default=0, help_text="The offset it was recorded with")
+    date_only = models.BooleanField(default=False, help_text="Only the date is known")
+    attributes = models.JSONField(default=dict, blank=True)
+    proceeding = models.ForeignKey(Proceeding, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="Where the fact comes from")
+    note = models.TextField(blank=True)  # identifying free text: vault-encrypted
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="event_key_unique_in_case")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="event_case_at"),
+            models.Index(fields=["-created_at"], name="event_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.type}"
+
+    @property
+    def label(self) -> str:
+        return vocab.EVENT_LABELS.get(self.type, self.type)
+
+    def local_at(self, tz: zoneinfo.ZoneInfo | None = None) -> datetime:
+        """The instant in the given zone (default: the offset it was recorded with)."""
+        if tz is not None:
+            return self.at.astimezone(tz)
+        return self.at.astimezone(timezone(timedelta(minutes=self.utc_offset_minutes)))
+
+    def at_iso(self) -> str:
+        """The `at` value of the case file: a bare date or a date-time with its own offset."""
+        local = self.local_at()
+        if self.date_only:
+            return local.date().isoformat()
+        return local.isoformat()
+
+    def to_casefile(self) -> dict[str, Any]:
+        return {"id": self.key, "type": self.type, "at": self.at_iso(), **self.attributes}
+
+
+def document_upload_path(instance: Document, filename: str) -> str:
+    return f"cases/{instance.case.code}/{instance.code}"
+
+
+class Document(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(max_length=60)
+    title = models.CharField(max_length=200)
+    date = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    events = models.ManyToManyField(Event, blank=True, related_name="documents")
+    file = models.FileField(upload_to=document_upload_path)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("document_download", args=[self.case.code, self.code])

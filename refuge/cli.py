@@ -1,0 +1,47 @@
+"""The `refuge` command: Refuge's own verbs, and Django management underneath."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# CLI verbs whose management command has another name (Django owns `check`; `import` is a keyword).
+ALIASES = {
+    "import": "import_cases",
+    "export": "export_case",
+    "check": "check_case",
+}
+
+USAGE = """usage: refuge COMMAND [options]
+
+  serve                 serve the application (waitress, 127.0.0.1:8000 by default)
+  migrate               create or update the database
+  createuser            create a user in an organisation
+  import FILE...        import case files (refuge.case/1)
+  export CODE [-o FILE] export a case as a case file
+  check FILE --today D  check a case file against the rule packs (no database needed)
+  check --case CODE     check a stored case
+  demo [--serve]        load fictional demo data (and serve it)
+
+Every Django management command works too (refuge help lists them)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
+    verb = args[0]
+    if verb == "check" and "--case" not in args and not any(a.startswith("--case=") for a in args[1:]):
+        from refuge.rules.command import main as check_main  # noqa: PLC0415  # keeps `check` Django-free
+
+        return check_main(args[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    from django.core.management import execute_from_command_line  # noqa: PLC0415  # after the env is set
+
+    execute_from_command_line(["refuge", ALIASES.get(verb, verb), *args[1:]])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

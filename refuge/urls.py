@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("refuge.cases.urls")),
+    path("accounts/", include("refuge.accounts.urls")),
+]

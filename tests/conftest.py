@@ -1,0 +1,144 @@
+"""Shared fixtures: the three users of every permission path (STYLE.md §11), plus an analyst and an admin.
+
+alice  — lawyer, on the case's team
+bob    — caseworker in the same organisation, not on the team
+carol  — lawyer in another organisation
+ana    — analyst in alice's organisation (facts, no identity)
+adam   — admin of alice's organisation
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+EXAMPLES_DIR = Path(os.environ.get("REFUGE_EXAMPLES_DIR", Path(__file__).resolve().parents[2] / "shared" / "examples"))
+PASSWORD = "correct horse battery staple 42"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _postgres_reachable() -> str | None:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return None
+    host, port = db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return None
+    except OSError as exc:
+        return f"PostgreSQL at {host}:{port} is not reachable ({exc.strerror or exc})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problem = _postgres_reachable()
+    if problem is None:
+        return
+    if IN_CI:
+        raise pytest.UsageError(f"{problem}; CI must run the PostgreSQL tests")
+    skip = pytest.mark.skip(reason=problem)
+    for item in items:
+        if "django_db" in item.keywords or {"db", "transactional_db", "client", "live_server"} & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture
+def org(db):  # type: ignore[no-untyped-def]
+    from refuge.accounts.models import Organisation
+
+    return Organisation.objects.create(name="Northern Legal Aid (fictional)")
+
+
+@pytest.fixture
+def other_org(db):  # type: ignore[no-untyped-def]
+    from refuge.accounts.models import Organisation
+
+    return Organisation.objects.create(name="Southern Rights Clinic (fictional)")
+
+
+def _user(username: str, organisation, role: str):  # type: ignore[no-untyped-def]
+    from refuge.accounts.models import Membership, User
+
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(org):  # type: ignore[no-untyped-def]
+    return _user("alice", org, "lawyer")
+
+
+@pytest.fixture
+def bob(org):  # type: ignore[no-untyped-def]
+    return _user("bob", org, "caseworker")
+
+
+@pytest.fixture
+def carol(other_org):  # type: ignore[no-untyped-def]
+    return _user("carol", other_org, "lawyer")
+
+
+@pytest.fixture
+def ana(org):  # type: ignore[no-untyped-def]
+    return _user("ana", org, "analyst")
+
+
+@pytest.fixture
+def adam(org):  # type: ignore[no-untyped-def]
+    return _user("adam", org, "admin")
+
+
+@pytest.fixture
+def case(org, alice):  # type: ignore[no-untyped-def]
+    """A fictional urgent case on alice's team: detained, expulsion ordered, decision received."""
+    from refuge.cases.actions import create_case
+
+    return create_case(
+        organisation=org,
+        user=alice,
+        reference="TST-2026-001",
+        host_state="RU",
+        timezone="Europe/Moscow",
+        person={
+            "nationality": "KP",
+            "stateless": False,
+            "languages": ["ko"],
+            "names": [{"value": "Testov Fiktiv", "script": "Latn"}, {"value": "Тестов Фиктив", "script": "Cyrl"}],
+            "birth_date": date(1980, 1, 1).isoformat(),
+        },
+        events=[
+            {"id": "e1", "type": "detention_started", "at": "2026-03-02T09:00:00+03:00", "basis": "administrative"},
+            {
+                "id": "e2",
+                "type": "decision_issued",
+                "at": "2026-03-03T15:00:00+03:00",
+                "decision": "expulsion",
+                "detention": "foreigners_centre",
+                "authority": "District court (fictional)",
+            },
+            {"id": "e3", "type": "decision_received", "at": "2026-03-03T16:00:00+03:00", "decision_event": "e2"},
+        ],
+    )
+
+
+@pytest.fixture
+def examples_dir() -> Path:
+    if not EXAMPLES_DIR.is_dir():
+        pytest.skip(f"the shared examples are not at {EXAMPLES_DIR}")
+    return EXAMPLES_DIR
+
+
+def login(client, user) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(user)
