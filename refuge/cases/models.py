@@ -245,3 +245,5 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("document_download", args=[self.case.code, self.code])
+
+from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange  # noqa: E402, F401  # the engine's stored output

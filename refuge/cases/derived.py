@@ -1,0 +1,118 @@
+"""What the law engine derives from a case's timeline, stored for pages, alerts and queries.
+
+The engine (refuge.rules) is pure; these rows are its last output per case, rewritten in the same
+transaction as the change of events that caused them (refuge.cases.recompute).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "info": 3}
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    INFO = "info", "Info"
+
+
+class CaseCheck(models.Model):
+    """The whole last check report of a case (refuge.check/1), with when it was made."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="last_check")
+    report = models.JSONField()
+    today = models.DateField()
+    packs_version = models.CharField(max_length=64, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"check of {self.case_id} on {self.today}"
+
+
+class Deadline(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, help_text="kind|rule|trigger: stable across recomputations")
+    kind = models.CharField(max_length=40)
+    rule = models.CharField(max_length=80)
+    trigger = models.CharField(max_length=40, blank=True)
+    due_date = models.DateField(null=True)
+    due_at = models.DateTimeField(null=True)
+    timezone = models.CharField(max_length=64)
+    status = models.CharField(max_length=10)
+    met_by = models.CharField(max_length=40, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    basis = models.TextField()
+    verified = models.BooleanField(default=True)
+    alternatives = models.JSONField(default=list)
+    safe_due_date = models.DateField(null=True)
+    reminders = models.JSONField(default=list)
+    flags = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["due_at", "kind"]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="deadline_key_unique_in_case")]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_at"], name="deadline_org_status_due"),
+            models.Index(fields=["case", "due_at"], name="deadline_case_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} due {self.due_at}"
+
+
+class Conflict(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="conflicts")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, help_text="kind|events: stable across recomputations")
+    kind = models.CharField(max_length=60)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity_rank = models.PositiveSmallIntegerField()
+    rule = models.CharField(max_length=80, blank=True)
+    events = models.JSONField(default=list)
+    basis = models.TextField()
+    flags = models.JSONField(default=list)
+    notify = models.JSONField(default=list)
+    raised_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["severity_rank", "raised_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="conflict_key_unique_in_case")]
+        indexes = [models.Index(fields=["organisation", "severity_rank", "raised_at"], name="conflict_org_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.severity})"
+
+
+class DerivedChange(models.Model):
+    """History: which deadline or conflict appeared, moved or went, from what to what, and why."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", "Added"
+        MOVED = "moved", "Moved"
+        STATUS = "status", "Status changed"
+        REMOVED = "removed", "Removed"
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="derived_changes")
+    item = models.CharField(max_length=10, choices=[("deadline", "Deadline"), ("conflict", "Conflict")])
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=60)
+    change = models.CharField(max_length=10, choices=Change.choices)
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+    cause_event = models.CharField(max_length=40, blank=True, help_text="The event whose change caused it")
+    cause = models.CharField(max_length=40, blank=True, help_text="event_added, event_changed, ..., recompute")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="derived_change_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.kind} {self.change}"

@@ -1,0 +1,177 @@
+"""Run the law engine on a stored case and store what it derives, with a history of changes."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from refuge.cases.actions import casefile_for
+from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import User
+    from refuge.cases.models import Case
+    from refuge.rules import PackSet
+
+_DATE_FIELDS = ("due_date", "due_at", "safe_due_date", "alternatives")
+
+
+@functools.cache
+def packs() -> PackSet:
+    """The rule packs, loaded once per process (a pack change takes `refuge recompute --all`)."""
+    from refuge.rules import load_packs  # noqa: PLC0415  # loaded lazily, not at import time
+
+    return load_packs()
+
+
+@dataclass
+class Recomputed:
+    case: Case
+    report: dict[str, Any]
+    changes: list[DerivedChange] = field(default_factory=list)
+
+    @property
+    def dates_changed(self) -> bool:
+        return any(c.item == "deadline" and c.change != DerivedChange.Change.STATUS for c in self.changes)
+
+
+def case_today(case: Case, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(case.tzinfo).date()
+
+
+def run_check(case: Case, *, today: date) -> dict[str, Any]:
+    from refuge.rules import check  # noqa: PLC0415  # see packs()
+
+    return check(casefile_for(case), today=today, packs=packs())
+
+
+def _deadline_values(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": item["kind"],
+        "rule": item.get("rule", ""),
+        "trigger": item.get("trigger") or "",
+        "due_date": date.fromisoformat(item["due_date"]) if item.get("due_date") else None,
+        "due_at": datetime.fromisoformat(item["due_at"]) if item.get("due_at") else None,
+        "timezone": item.get("timezone", ""),
+        "status": item.get("status", "open"),
+        "met_by": item.get("met_by") or "",
+        "severity": item.get("severity", "high"),
+        "basis": item.get("basis", ""),
+        "verified": bool(item.get("verified", True)),
+        "alternatives": item.get("alternatives", []),
+        "safe_due_date": date.fromisoformat(item["safe_due_date"]) if item.get("safe_due_date") else None,
+        "reminders": item.get("reminders", []),
+        "flags": item.get("flags", []),
+    }
+
+
+def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name in (*_DATE_FIELDS, "status"):
+        value = values.get(name)
+        out[name] = value.isoformat() if isinstance(value, date | datetime) else value
+    return out
+
+
+@transaction.atomic
+def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over conflicts
+    *, case: Case, cause: str, cause_event: str = "", actor: User | None = None, now: datetime | None = None
+) -> Recomputed:
+    """Recompute and store a case's deadlines and conflicts (call inside the change's transaction)."""
+    now = now or timezone.now()
+    today = case_today(case, now)
+    report = run_check(case, today=today)
+    result = Recomputed(case=case, report=report)
+
+    def log(item: str, key: str, kind: str, change: str, before: Any, after: Any) -> None:  # noqa: PLR0917  # a local recorder
+        result.changes.append(
+            DerivedChange(
+                case=case,
+                item=item,
+                key=key,
+                kind=kind,
+                change=change,
+                before=before,
+                after=after,
+                cause_event=cause_event,
+                cause=cause,
+                actor=actor,
+                at=now,
+            )
+        )
+
+    # Deadlines
+    old = {d.key: d for d in case.deadlines.all()}
+    seen: set[str] = set()
+    for item in report.get("deadlines", []):
+        values = _deadline_values(item)
+        key = f"{values['kind']}|{values['rule']}|{values['trigger']}"
+        if key in seen:  # two deadlines of one rule on one trigger: keep them apart by due date
+            key = f"{key}|{values['due_at']}"
+        seen.add(key)
+        row = old.pop(key, None)
+        if row is None:
+            Deadline.objects.create(case=case, organisation_id=case.organisation_id, key=key, **values)
+            log("deadline", key, values["kind"], DerivedChange.Change.ADDED, None, _snapshot(values))
+            continue
+        before = _snapshot({n: getattr(row, n) for n in (*_DATE_FIELDS, "status")})
+        after = _snapshot(values)
+        changed = [n for n, v in values.items() if getattr(row, n) != v]
+        if not changed:
+            continue
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save(update_fields=changed)
+        if any(before[n] != after[n] for n in _DATE_FIELDS):
+            log("deadline", key, row.kind, DerivedChange.Change.MOVED, before, after)
+        elif before["status"] != after["status"]:
+            log("deadline", key, row.kind, DerivedChange.Change.STATUS, before, after)
+    for key, row in old.items():
+        log(
+            "deadline",
+            key,
+            row.kind,
+            DerivedChange.Change.REMOVED,
+            _snapshot({n: getattr(row, n) for n in (*_DATE_FIELDS, "status")}),
+            None,
+        )
+        row.delete()
+
+    # Conflicts
+    old_conflicts = {c.key: c for c in case.conflicts.all()}
+    for item in report.get("conflicts", []):
+        key = f"{item['kind']}|{','.join(item.get('events', []))}"
+        values = {
+            "kind": item["kind"],
+            "severity": item["severity"],
+            "severity_rank": SEVERITY_RANK.get(item["severity"], 9),
+            "rule": item.get("rule", ""),
+            "events": item.get("events", []),
+            "basis": item.get("basis", ""),
+            "flags": item.get("flags", []),
+            "notify": item.get("notify", []),
+        }
+        row = old_conflicts.pop(key, None)
+        if row is None:
+            Conflict.objects.create(case=case, organisation_id=case.organisation_id, key=key, raised_at=now, **values)
+            log("conflict", key, item["kind"], DerivedChange.Change.ADDED, None, {"severity": item["severity"]})
+            continue
+        changed = [n for n, v in values.items() if getattr(row, n) != v]
+        if changed:
+            for name in changed:
+                setattr(row, name, values[name])
+            row.save(update_fields=changed)
+    for key, row in old_conflicts.items():
+        log("conflict", key, row.kind, DerivedChange.Change.REMOVED, {"severity": row.severity}, None)
+        row.delete()
+
+    CaseCheck.objects.update_or_create(
+        case=case, defaults={"report": report, "today": today, "computed_at": now, "packs_version": packs().version}
+    )
+    DerivedChange.objects.bulk_create(result.changes)
+    return result
