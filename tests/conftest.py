@@ -34,6 +34,16 @@ def _postgres_reachable() -> str | None:
         return f"PostgreSQL at {host}:{port} is not reachable ({exc.strerror or exc})"
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    vendor = "postgresql" if db["ENGINE"].endswith("postgresql") else "sqlite"
+    where = (
+        f"{db.get('HOST') or 'socket'}:{db.get('PORT') or ''}/{db.get('NAME')}" if vendor == "postgresql" else "file"
+    )
+    chromium = "present" if Path("/usr/bin/chromium").exists() else "missing"
+    return [f"refuge: database {vendor} ({where}); chromium {chromium}; CI={'yes' if IN_CI else 'no'}"]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problem = _postgres_reachable()
     if problem is None:
