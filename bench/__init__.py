@@ -1,0 +1,1 @@
+"""Refuge's benchmarks: a data generator and page timings (results in bench/README.md)."""
