@@ -5,7 +5,7 @@ Each attribute has a kind:
 - ``event``: the id of another event in the same case;
 - ``date``: YYYY-MM-DD; ``datetime``: ISO 8601 with offset;
 - ``datetime?``: a date-time or null; ``country``: ISO 3166-1 alpha-2;
-- ``country?``: a country or null; ``bool``; ``text``.
+- ``country?``: a country or null; ``language``: an ISO 639 code (``ru``, ``ko``); ``bool``; ``text``.
 Required attributes are listed in REQUIRED.
 """
 

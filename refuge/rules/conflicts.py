@@ -1,0 +1,310 @@
+"""Conflicts over the whole timeline (LAW.md, "Conflicts in every jurisdiction").
+
+Each detector is code; its severity, basis, flags and the authorities to notify come from the
+packs. Instants are compared as POSIX timestamps, never as local dates of different zones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from refuge.rules.facts import Event
+from refuge.rules.packs import ConflictRule
+from refuge.rules.timeutil import ONE_DAY, iso, start_of_day
+
+if TYPE_CHECKING:
+    from refuge.rules.engine import Removal, _Evaluation
+
+INF = float("inf")
+_REMOVAL_DECISIONS = frozenset({"expulsion", "deportation", "readmission", "extradition"})
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    events: tuple[Event, ...]
+    flags: tuple[str, ...] = ()
+    since: str | None = None  # the instant the conflict began, when it is a state (release_due …)
+
+
+Detector = Callable[["_Evaluation", ConflictRule], Iterator[Found]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Protection windows (asylum)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: float
+    end: float
+    event: Event  # what makes the client protected: application, refusal under appeal period, appeal, grant
+
+
+def asylum_windows(ev: _Evaluation) -> list[Window]:  # noqa: PLR0912 - one state machine; split, it hides its transitions
+    """When an asylum application or appeal is pending (or asylum granted), per asylum kind."""
+    facts = ev.facts
+    appeal_deadlines = {d.trigger.id: d for d in ev.by_kind.get("asylum_appeal", ())}
+    windows: list[Window] = []
+    refusal_kind: dict[Any, Any] = {e.id: e.attrs.get("kind") for e in facts.of("asylum_refusal_received")}
+    for kind in ("refugee_status", "temporary_asylum"):
+        stream = [
+            e
+            for e in facts.of(
+                "asylum_applied",
+                "asylum_refusal_received",
+                "asylum_appeal_rejected_received",
+                "asylum_granted",
+                "appeal_decided",
+            )
+            if (e.attrs.get("kind") == kind)
+            or (e.type == "appeal_decided" and refusal_kind.get(e.attrs.get("decision_event")) == kind)
+        ]
+        open_at: float | None = None
+        open_by: Event | None = None
+        for e in stream:
+            if e.type == "asylum_applied":
+                if open_at is None:
+                    open_at, open_by = e.ts, e
+            elif e.type == "asylum_refusal_received":
+                if open_at is not None and open_by is not None:
+                    windows.append(Window(open_at, e.ts, open_by))
+                open_at, open_by = None, None
+                appeal = next(
+                    (a for a in facts.of("appeal_lodged") if a.attrs.get("decision_event") == e.id), None
+                )
+                deadline = appeal_deadlines.get(e.id)
+                period_end = deadline.due_ts if deadline is not None else e.ts
+                if appeal is not None and appeal.ts <= period_end:
+                    windows.append(Window(e.ts, appeal.ts, e))
+                else:
+                    windows.append(Window(e.ts, period_end, e))
+                if appeal is not None:
+                    open_at, open_by = appeal.ts, appeal
+            elif e.type == "appeal_decided" and e.attrs.get("outcome") != "upheld":
+                if open_at is None:  # quashed or remitted: the application is pending again
+                    open_at, open_by = e.ts, e
+            elif e.type in ("asylum_appeal_rejected_received", "appeal_decided"):
+                if open_at is not None and open_by is not None:
+                    windows.append(Window(open_at, e.ts, open_by))
+                open_at, open_by = None, None
+            elif e.type == "asylum_granted":
+                if open_at is not None and open_by is not None:
+                    windows.append(Window(open_at, e.ts, open_by))
+                open_at, open_by = None, None
+                until: date | None = e.attrs.get("until")
+                if until is None and kind == "temporary_asylum":
+                    grants = ev.by_kind.get("temporary_asylum_renewal", ())
+                    until = next((d.due_date for d in grants if d.trigger is e), None)
+                end = (start_of_day(until + ONE_DAY, ev.zone).timestamp()) if until is not None else INF
+                windows.append(Window(e.ts, end, e))
+        if open_at is not None and open_by is not None:
+            windows.append(Window(open_at, INF, open_by))
+    windows.sort(key=lambda w: (w.start, w.event.index))
+    return windows
+
+
+# ---------------------------------------------------------------------------------------------
+# Detectors
+
+
+def _live(ev: _Evaluation) -> list[Removal]:
+    return [r for r in ev.removals if r.live]
+
+
+def removal_during_interim_measure(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    for removal in _live(ev):
+        for m in ev.measures:
+            if not (m.in_force(removal.ts) and m.covers(removal.destination)):
+                continue
+            flags: tuple[str, ...] = ()
+            granted = ev.forum_status(m.forum, ev.local(m.event.at))
+            if granted.available and granted.flag_after_end:
+                later = ev.forum_status(m.forum, ev.local(removal.instant))
+                if not later.available:
+                    flags = (granted.flag_after_end,)
+            yield Found((removal.event, m.event), flags)
+
+
+def removal_before_final(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    if not ev.finality:
+        return
+    by_decision = {f.decision.id: f for f in ev.finality}
+    removal_decisions = ev.facts.of("decision_issued")
+    for removal in _live(ev):
+        basis = [
+            d
+            for d in removal_decisions
+            if d.ts <= removal.ts and d.attrs.get("decision") in _REMOVAL_DECISIONS
+        ]
+        if not basis:
+            continue
+        fin = by_decision.get(basis[-1].id)
+        if fin is None:
+            continue  # the latest removal decision is not one whose finality a pack describes
+        if fin.final_ts is None or removal.ts < fin.final_ts:
+            yield Found((removal.event, fin.decision))
+
+
+def removal_during_asylum(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    windows = asylum_windows(ev)
+    if not windows:
+        return
+    for removal in _live(ev):
+        covering: list[Event] = []
+        for w in windows:
+            if w.start <= removal.ts < w.end and w.event not in covering:
+                covering.append(w.event)
+        if covering:
+            yield Found((removal.event, *covering))
+
+
+def _primary(language: str) -> str:
+    return language.split("-", 1)[0].split("_", 1)[0].lower()
+
+
+def document_signed_without_interpreter(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    known = {_primary(lang) for lang in ev.facts.languages}
+    for doc in ev.facts.of("document_signed"):
+        if doc.attrs.get("interpreter") is True:
+            continue
+        language = doc.attrs.get("language")
+        if language is not None and _primary(language) in known:
+            continue
+        yield Found((doc,))
+
+
+def consular_contact_while_protected(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    facts = ev.facts
+    contacts = facts.of("consular_contact", "travel_document_issued")
+    if not contacts:
+        return
+    windows = asylum_windows(ev)
+    origin = {facts.nationality} if facts.nationality else set()
+    origin |= {m.destination for m in ev.measures if m.destination}
+    origin |= {r.destination for r in ev.removals if r.destination}
+    for contact in contacts:
+        country = contact.attrs.get("country")
+        relevant = contact.type == "travel_document_issued" or not facts.nationality or country in origin
+        if not relevant:
+            continue
+        protector = next((m.event for m in ev.measures if m.in_force(contact.ts)), None)
+        if protector is None:
+            protector = next((w.event for w in windows if w.start <= contact.ts < w.end), None)
+        if protector is not None:
+            yield Found((contact, protector))
+
+
+def interim_measure_expiring(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    first = start_of_day(ev.today, ev.zone).timestamp()
+    last = start_of_day(ev.today + timedelta(days=rule.window_days + 1), ev.zone).timestamp()
+    for m in ev.measures:
+        if m.until is None or m.lifted:
+            continue
+        if first <= m.end < last and m.start <= m.end:
+            yield Found((m.event,))
+
+
+def forum_unavailable(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    forum = rule.forum or "echr"
+    latest = ev.latest_act()
+    for e in ev.facts.of("interim_measure_requested", "application_lodged"):
+        if e.attrs.get("forum") != forum:
+            continue
+        act: date | None = None
+        if e.type == "interim_measure_requested":
+            upcoming = [r for r in _live(ev) if r.ts >= e.ts]
+            if upcoming:
+                act = ev.local(upcoming[0].instant)
+        else:
+            finals = [f for f in ev.facts.of("final_domestic_decision") if f.ts <= e.ts]
+            if finals:
+                act = ev.local(finals[-1].at)
+        if act is None:
+            act = ev.act_date(latest) if latest is not None else ev.local(e.at)
+        if not ev.forum_status(forum, act).available:
+            yield Found((e,))
+
+
+def after_deadline(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    """release_due, protection_ended: a deadline passed and nothing has cured it since."""
+    for d in ev.by_kind.get(rule.after_deadline or "", ()):
+        if d.status != "missed":
+            continue
+        cured = any(e.ts > d.trigger.ts for t in sorted(rule.cured_by) for e in ev.facts.of(t))
+        if cured:
+            continue
+        since = d.due_date + ONE_DAY
+        zone = d.due_at.tzinfo
+        assert zone is not None  # noqa: S101 - due instants are always aware
+        yield Found((d.trigger,), since=iso(start_of_day(since, zone)))
+
+
+def r39_late(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    removals = {r.event.id: r for r in ev.removals}
+    for d in ev.by_kind.get("r39_cutoff", ()):
+        removal = removals.get(d.trigger.id)
+        if removal is None or not removal.live or d.status == "met":
+            continue
+        cutoff = d.due_ts
+        for e in ev.facts.of("interim_measure_requested"):
+            if e.attrs.get("forum") != "echr":
+                continue
+            at = ev.processing.get(e.id)
+            if at is not None and at.timestamp() > cutoff:
+                yield Found((e, removal.event))
+
+
+def forum_overlap(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    forum = rule.forum or "un_cat"
+    other = rule.other_forum or "echr"
+    earlier = [a for a in ev.facts.of("application_lodged") if a.attrs.get("forum") == other]
+    if not earlier:
+        return
+    for e in ev.facts.of("interim_measure_requested", "application_lodged"):
+        if e.attrs.get("forum") != forum:
+            continue
+        before = next((a for a in earlier if a.ts <= e.ts), None)
+        if before is not None:
+            yield Found((e, before))
+
+
+DETECTORS: dict[str, Detector] = {
+    "removal_during_interim_measure": removal_during_interim_measure,
+    "removal_before_final": removal_before_final,
+    "removal_during_asylum": removal_during_asylum,
+    "document_signed_without_interpreter": document_signed_without_interpreter,
+    "consular_contact_while_protected": consular_contact_while_protected,
+    "interim_measure_expiring": interim_measure_expiring,
+    "forum_unavailable": forum_unavailable,
+    "release_due": after_deadline,
+    "protection_ended": after_deadline,
+    "r39_late": r39_late,
+    "forum_overlap": forum_overlap,
+}
+
+
+def find_conflicts(ev: _Evaluation) -> list[dict[str, Any]]:
+    from refuge.rules.engine import severity_rank  # noqa: PLC0415 - engine imports this module lazily
+
+    keyed: list[tuple[tuple[int, float, int, str], dict[str, Any]]] = []
+    for kind, rule in ev.sel.conflicts.items():
+        for found in DETECTORS[kind](ev, rule):
+            first = found.events[0]
+            item: dict[str, Any] = {
+                "kind": kind,
+                "severity": rule.severity,
+                "events": [e.id for e in found.events],
+                "rule": rule.id,
+                "basis": rule.basis,
+                "verified": rule.verified,
+                "flags": [*rule.flags, *found.flags],
+                "notify": list(rule.notify),
+            }
+            if found.since is not None:
+                item["since"] = found.since
+            keyed.append(((severity_rank(rule.severity), first.ts, first.index, kind), item))
+    keyed.sort(key=lambda pair: pair[0])
+    return [item for _, item in keyed]

@@ -1,0 +1,646 @@
+"""The engine: a case's facts, the packs and ``today`` give a ``refuge.check/1`` report.
+
+Pure and deterministic: no clock, no I/O (the shipped packs are read once per process when no
+PackSet is given), no Django. Deadlines come from the packs' rules (data); the few things that
+are procedure rather than arithmetic — finality, Registry processing, forum availability and
+the conflicts — are code, parameterised by the packs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from refuge.casefile.vocab import CHECK_FORMAT
+from refuge.rules.calendars import WorkCalendar
+from refuge.rules.facts import Event, Facts, parse_facts
+from refuge.rules.packs import (
+    SEVERITIES,
+    Availability,
+    Computation,
+    Matcher,
+    MilestoneRule,
+    PackSet,
+    Rule,
+    Selection,
+    default_packs,
+)
+from refuge.rules.timeutil import ONE_DAY, add_months, end_of_day, iso, start_of_day
+
+INF = math.inf
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Intermediate results
+
+
+@dataclass(slots=True)
+class Removal:
+    event: Event
+    instant: datetime  # when the removal happens (executed time if known, else removal_at)
+    ts: float
+    live: bool  # not cancelled (an executed removal always counts)
+    destination: str | None
+
+
+@dataclass(slots=True)
+class Measure:
+    event: Event
+    forum: str
+    start: float
+    end: float  # INF: until further notice
+    until: datetime | None
+    lifted: bool
+    destination: str | None
+
+    def in_force(self, ts: float) -> bool:
+        return self.start <= ts < self.end
+
+    def covers(self, destination: str | None) -> bool:
+        return self.destination is None or destination is None or self.destination == destination
+
+
+@dataclass(slots=True)
+class Deadline:
+    rule: Rule
+    trigger: Event
+    due_date: date
+    due_at: datetime
+    zone_name: str
+    status: str = "open"
+    met_by: str | None = None
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+    safe_due_date: date | None = None
+    reminders: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    subject: Event | None = None  # the event the deadline is about (the decision for finality rules)
+
+    @property
+    def due_ts(self) -> float:
+        return self.due_at.timestamp()
+
+
+@dataclass(slots=True)
+class Finality:
+    rule: MilestoneRule
+    decision: Event
+    date: date | None
+    status: str | None  # expected | pending_appeal | final; None: quashed or remitted
+    final_ts: float | None  # the instant the decision became (or becomes) final
+
+
+@dataclass(frozen=True, slots=True)
+class ForumStatus:
+    available: bool
+    basis: str
+    suggest: tuple[str, ...]
+    rule: str | None
+    flag_after_end: str | None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry point
+
+
+def check(
+    case: Mapping[str, Any] | Facts,
+    today: date | str,
+    packs: PackSet | None = None,
+) -> dict[str, Any]:
+    """Evaluate a validated ``refuge.case/1`` dict (or parsed facts) on ``today``."""
+    packset = packs if packs is not None else default_packs()
+    facts = case if isinstance(case, Facts) else parse_facts(case, packset.default_timezone(case["host_state"]))
+    day = date.fromisoformat(today) if isinstance(today, str) else today
+    return _Evaluation(facts, day, packset).report()
+
+
+def facts_for(case: Mapping[str, Any], packs: PackSet | None = None) -> Facts:
+    """Parse a validated case dict with the host pack's default zone (for repeated checks)."""
+    packset = packs if packs is not None else default_packs()
+    return parse_facts(case, packset.default_timezone(case["host_state"]))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class _Evaluation:
+    def __init__(self, facts: Facts, today: date, packs: PackSet) -> None:
+        self.facts = facts
+        self.today = today
+        self.packs = packs
+        self.sel: Selection = packs.select(facts.host_state)
+        self.zone = facts.zone
+        self.deadlines: list[Deadline] = []
+        self.by_kind: dict[str, list[Deadline]] = {}
+        self.finality: list[Finality] = []
+        self.processing: dict[str, datetime] = {}  # ECtHR request id -> Registry processing instant
+        self.processing_approx: dict[str, bool] = {}
+        self.removals = self._removals()
+        self.measures = self._measures()
+
+    # -- basic facts ----------------------------------------------------------------------
+
+    def _removals(self) -> list[Removal]:
+        cancelled = {e.get("removal_event") for e in self.facts.of("removal_cancelled")}
+        executed: dict[str, Event] = {}
+        for e in self.facts.of("removal_executed"):
+            executed.setdefault(e.get("removal_event"), e)
+        found = []
+        for e in self.facts.of("removal_scheduled"):
+            done = executed.get(e.id)
+            instant: datetime = e.get("removal_at")
+            if done is not None and not done.bare:
+                instant = done.at
+            found.append(
+                Removal(
+                    event=e,
+                    instant=instant,
+                    ts=instant.timestamp(),
+                    live=done is not None or e.id not in cancelled,
+                    destination=e.get("destination"),
+                )
+            )
+        return found
+
+    def _measures(self) -> list[Measure]:
+        lifts = self.facts.of("interim_measure_lifted")
+        found = []
+        for e in self.facts.of("interim_measure_granted"):
+            until: datetime | None = e.get("until")
+            end = until.timestamp() if until is not None else INF
+            lifted = False
+            for lift in lifts:
+                if lift.get("forum") == e.get("forum") and lift.ts >= e.ts:
+                    if lift.ts < end:
+                        end = lift.ts
+                        lifted = True
+                    break
+            found.append(Measure(e, e.get("forum"), e.ts, end, until, lifted, e.get("destination")))
+        return found
+
+    def zone_of(self, calendar: WorkCalendar) -> tuple[tzinfo, str]:
+        name = calendar.spec.timezone
+        if name is None:
+            return self.zone, self.facts.zone_name
+        return ZoneInfo(name), name
+
+    def local(self, instant: datetime) -> date:
+        return instant.astimezone(self.zone).date()
+
+    def forum_status(self, forum: str, act_date: date) -> ForumStatus:
+        av: Availability | None = self.packs.availability.get(forum)
+        if av is None:
+            return ForumStatus(True, "", (), None, None)
+        party = av.parties.get(self.facts.host_state)
+        if party is None or (party.since is not None and act_date < party.since):
+            return ForumStatus(False, av.basis_not_party, av.suggest, av.id, None)
+        if party.until is not None and act_date > party.until:
+            return ForumStatus(False, party.basis_after or av.basis_not_party, av.suggest, av.id, None)
+        return ForumStatus(True, av.basis_party, (), av.id, party.flag_after_end)
+
+    def latest_act(self) -> Event | None:
+        """The case's latest act: a decision, a final decision or a (live) removal."""
+        best: tuple[float, int] | None = None
+        found: Event | None = None
+        for e in self.facts.of("decision_issued", "appeal_decided", "final_domestic_decision"):
+            key = (e.ts, e.index)
+            if best is None or key > best:
+                best, found = key, e
+        for r in self.removals:
+            if r.live:
+                key = (r.ts, r.event.index)
+                if best is None or key > best:
+                    best, found = key, r.event
+        return found
+
+    def act_date(self, event: Event) -> date:
+        if event.type == "removal_scheduled":
+            for r in self.removals:
+                if r.event is event:
+                    return self.local(r.instant)
+        return self.local(event.at)
+
+    # -- deadline arithmetic ---------------------------------------------------------------
+
+    def compute(
+        self, comp: Computation, anchor_date: date, anchor_instant: datetime | None
+    ) -> tuple[date, datetime, bool]:
+        """Due date, due instant and whether an approximate closing day was involved."""
+        cal = self.sel.calendars[comp.calendar]
+        zone = self.zone_of(cal)[0]
+        unit, count = comp.unit, comp.count
+        if unit == "hours":
+            assert anchor_instant is not None  # noqa: S101 - packs are checked: hours count from an event
+            sign = -1 if comp.direction == "before" else 1
+            due_at = (anchor_instant + timedelta(hours=sign * count)).astimezone(zone)
+            return due_at.date(), due_at, False
+        before = comp.direction == "before"
+        if unit == "calendar_days":
+            if comp.start == "same_day" and count > 0:
+                count -= 1
+            raw = anchor_date - timedelta(days=count) if before else anchor_date + timedelta(days=count)
+        elif unit == "working_days":
+            if before:
+                raw = cal.subtract_working_days(anchor_date, count)
+            else:
+                first = anchor_date - ONE_DAY if comp.start == "same_day" else anchor_date
+                raw = cal.add_working_days(first, count)
+        else:  # months
+            raw = add_months(anchor_date, -count if before else count)
+        due = cal.roll_forward(raw) if comp.roll == "next_working_day" else raw
+        approx = False
+        if cal.spec.extra_closed and (unit == "working_days" or due != raw):
+            approx = cal.approximation_between(anchor_date, due)
+        if comp.time_of_day == "anchor_clock" and anchor_instant is not None:
+            clock = anchor_instant.astimezone(zone).time().replace(microsecond=0, tzinfo=None)
+            if comp.clamp is not None:
+                low, high = comp.clamp
+                clock = max(low, min(high, clock))
+            due_at = datetime.combine(due, clock, tzinfo=zone)
+        else:
+            due_at = end_of_day(due, zone)
+        return due, due_at, approx
+
+    # -- triggers ---------------------------------------------------------------------------
+
+    def _trigger_matches(self, rule: Rule, event: Event) -> bool:
+        trig = rule.trigger
+        attrs = event.attrs
+        if any(attrs.get(name) not in allowed for name, allowed in trig.where):
+            return False
+        if any(attrs.get(name) is None for name in trig.has):
+            return False
+        if trig.stateless is not None and self.facts.stateless != trig.stateless:
+            return False
+        if trig.ref is not None:
+            ref = self.facts.by_id.get(str(attrs.get(trig.ref)))
+            if ref is None or any(ref.attrs.get(name) not in allowed for name, allowed in trig.ref_where):
+                return False
+        if trig.forum is not None:
+            act = self.act_date(event) if trig.forum.act == "removal" else self.local(event.at)
+            return self.forum_status(trig.forum.forum, act).available == trig.forum.available
+        return True
+
+    def _anchor(self, rule: Rule, event: Event, milestone_date: date | None) -> tuple[date, datetime | None]:
+        anchor = rule.anchor
+        cal = self.sel.calendars[rule.computation.calendar]
+        zone = self.zone_of(cal)[0] if anchor.zone == "calendar" else self.zone
+        if anchor.source == "milestone":
+            assert milestone_date is not None  # noqa: S101 - only called with a milestone date
+            return milestone_date, None
+        if anchor.source == "attribute":
+            value = event.attrs.get(anchor.attribute or "")
+            if isinstance(value, datetime):
+                return value.astimezone(zone).date(), value
+            if isinstance(value, date):
+                return value, None
+            months = anchor.fallback_months or 0
+            return add_months(event.at.astimezone(zone).date(), months), None
+        return event.at.astimezone(zone).date(), event.at
+
+    # -- matching events that meet or cancel a deadline -------------------------------------
+
+    def _effective_ts(self, matcher: Matcher, event: Event) -> float:
+        if matcher.when == "processing":
+            found = self.processing.get(event.id)
+            if found is None:
+                found = self._processing(event)[0]
+            return found.timestamp()
+        return event.ts
+
+    def _find(self, matchers: tuple[Matcher, ...], trigger: Event, due_ts: float, *, cancel: bool) -> Event | None:
+        best: Event | None = None
+        best_ts = INF
+        for matcher in matchers:
+            for name in sorted(matcher.events):
+                for e in self.facts.of(name):
+                    if e is trigger:
+                        continue
+                    if any(e.attrs.get(k) not in allowed for k, allowed in matcher.where):
+                        continue
+                    if any(e.attrs.get(k) != self._trigger_value(trigger, ref) for k, ref in matcher.link):
+                        continue
+                    if (matcher.after_trigger or (cancel and not matcher.link)) and e.ts < trigger.ts:
+                        continue
+                    ts = self._effective_ts(matcher, e)
+                    if (not cancel or matcher.until == "due") and ts > due_ts:
+                        continue
+                    if ts < best_ts or (ts == best_ts and best is not None and e.index < best.index):
+                        best, best_ts = e, ts
+        return best
+
+    @staticmethod
+    def _trigger_value(trigger: Event, ref: str) -> Any:
+        return trigger.id if ref == "id" else trigger.attrs.get(ref)
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def evaluate_rules(self, *, milestones: bool) -> None:
+        for group in self.sel.rule_groups:
+            if (group[0].trigger.milestone is not None) != milestones:
+                continue
+            if milestones:
+                self._milestone_rule(group)
+                continue
+            seen_refs: set[Any] = set()
+            types = sorted({t for r in group for t in r.trigger.events})
+            events = self.facts.of(*types)
+            for event in events:
+                candidates = [r for r in group if event.type in r.trigger.events and self._trigger_matches(r, event)]
+                if not candidates:
+                    continue
+                first = candidates[0].trigger
+                if first.first_per_ref and first.ref is not None:
+                    ref = event.attrs.get(first.ref)
+                    if ref in seen_refs:
+                        continue
+                    seen_refs.add(ref)
+                self._deadline(candidates, event, None)
+
+    def _milestone_rule(self, group: tuple[Rule, ...]) -> None:
+        wanted = group[0].trigger.milestone
+        for fin in self.finality:
+            if fin.rule.id != wanted or fin.date is None:
+                continue
+            self._deadline(list(group), fin.decision, fin.date)
+
+    def _deadline(self, candidates: list[Rule], event: Event, milestone_date: date | None) -> None:
+        computed: dict[int, tuple[date, datetime, bool, date]] = {}
+
+        def result(rule: Rule) -> tuple[date, datetime, bool, date]:
+            found = computed.get(id(rule))
+            if found is None:
+                anchor_date, anchor_instant = self._anchor(rule, event, milestone_date)
+                due, due_at, approx = self.compute(rule.computation, anchor_date, anchor_instant)
+                found = (due, due_at, approx, anchor_date)
+                computed[id(rule)] = found
+            return found
+
+        rule = candidates[-1]
+        if len(candidates) > 1:
+            rule = self._select(candidates, result)
+        due, due_at, approx, anchor_date = result(rule)
+        cal = self.sel.calendars[rule.computation.calendar]
+        zone, zone_name = self.zone_of(cal)
+        flags = list(rule.flags)
+        alternatives: list[dict[str, Any]] = []
+        earliest = due
+        if rule.transition_code and rule.valid_from is not None:
+            start = anchor_date + ONE_DAY if rule.computation.start == "next_day" else anchor_date
+            earlier = [r for r in candidates if r.valid_from is None or r.valid_from < rule.valid_from]
+            if start < rule.valid_from and earlier:
+                old = earlier[-1]
+                o_due, o_at, o_approx, _ = result(old)
+                approx = approx or o_approx
+                earliest = min(earliest, o_due)
+                alternatives.append(
+                    {
+                        "code": rule.transition_code,
+                        "due_date": o_due.isoformat(),
+                        "due_at": iso(o_at),
+                        "basis": rule.transition_basis,
+                        "rule": old.id,
+                        "version": old.version,
+                        "flags": [],
+                    }
+                )
+        for alt in rule.alternatives:
+            anchor_date2, anchor_instant2 = self._anchor(rule, event, milestone_date)
+            a_due, a_at, a_approx = self.compute(alt.computation, anchor_date2, anchor_instant2)
+            approx = approx or a_approx
+            earliest = min(earliest, a_due)
+            alternatives.append(
+                {
+                    "code": alt.code,
+                    "due_date": a_due.isoformat(),
+                    "due_at": iso(a_at),
+                    "basis": alt.basis,
+                    "flags": list(alt.flags),
+                }
+            )
+        if approx and cal.spec.approximation_flag:
+            flags.append(cal.spec.approximation_flag)
+        due_ts = due_at.timestamp()
+        status, met_by = "open", None
+        met = self._find(rule.met_by, event, due_ts, cancel=False) if rule.met_by else None
+        if met is not None:
+            status, met_by = "met", met.id
+        elif rule.cancelled_by and self._find(rule.cancelled_by, event, due_ts, cancel=True) is not None:
+            status = "cancelled"
+        elif self.today > due:
+            status = "missed"
+        reminders = [(due + timedelta(days=d)).isoformat() for d in rule.reminder_days]
+        reminders += [iso((due_at + timedelta(hours=h)).astimezone(zone)) for h in rule.reminder_hours]
+        reminders.sort()
+        deadline = Deadline(
+            rule=rule,
+            trigger=event,
+            due_date=due,
+            due_at=due_at,
+            zone_name=zone_name,
+            status=status,
+            met_by=met_by,
+            alternatives=alternatives,
+            safe_due_date=self.sel.host_calendar.roll_back(earliest),
+            reminders=reminders,
+            flags=flags,
+        )
+        self.deadlines.append(deadline)
+        self.by_kind.setdefault(rule.kind, []).append(deadline)
+
+    @staticmethod
+    def _select(candidates: list[Rule], result: Any) -> Rule:
+        first = candidates[0]
+        if first.select == "period_end":
+            chosen = None
+            for rule in candidates:  # oldest first: the last that fits wins
+                if rule.in_force(result(rule)[0]):
+                    chosen = rule
+            if chosen is not None:
+                return chosen
+        anchor_date = result(first)[3]
+        for rule in candidates:
+            if rule.in_force(anchor_date):
+                return rule
+        return candidates[-1]
+
+    # -- milestones ---------------------------------------------------------------------------
+
+    def evaluate_finality(self) -> None:
+        for ms in self.sel.milestones:
+            if ms.kind != "decision_final":
+                continue
+            appeals = {d.trigger.attrs.get("decision_event"): d for d in self.deadlines if d.rule.id == ms.appeal_rule}
+            for decision in self.facts.of("decision_issued"):
+                if decision.attrs.get("decision") not in ms.decisions:
+                    continue
+                self.finality.append(self._finality(ms, decision, appeals.get(decision.id)))
+
+    def _finality(self, ms: MilestoneRule, decision: Event, appeal: Deadline | None) -> Finality:
+        decided = [e for e in self.facts.of("appeal_decided") if e.attrs.get("decision_event") == decision.id]
+        lodged = [e for e in self.facts.of("appeal_lodged") if e.attrs.get("decision_event") == decision.id]
+        if decided:
+            last = decided[-1]
+            if last.attrs.get("outcome") != "upheld":
+                return Finality(ms, decision, None, None, None)  # quashed or remitted: never final
+            day = self.local(last.at)
+            return Finality(ms, decision, day, "final" if day <= self.today else "expected", last.ts)
+        if lodged:
+            return Finality(ms, decision, None, "pending_appeal", None)
+        if appeal is None:  # the copy was not received: the appeal period has not begun
+            return Finality(ms, decision, None, "expected", None)
+        day = appeal.due_date + ONE_DAY
+        status = "final" if day <= self.today else "expected"
+        return Finality(ms, decision, day, status, start_of_day(day, self.zone).timestamp())
+
+    def _processing(self, request: Event) -> tuple[datetime, bool]:
+        """When the Registry deals with a request: in hours on a working day, else next opening."""
+        ms = next((m for m in self.sel.milestones if m.kind == "r39_processing"), None)
+        if ms is None or ms.calendar is None:
+            return request.at, False
+        cal = self.sel.calendars[ms.calendar]
+        zone = self.zone_of(cal)[0]
+        assert cal.spec.hours is not None  # noqa: S101 - checked at pack load
+        opening, closing = cal.spec.hours
+        local = request.at.astimezone(zone)
+        day = local.date()
+        seconds = local.hour * 3600 + local.minute * 60 + local.second
+        if cal.is_working(day) and opening <= seconds <= closing:
+            return local, False
+        if not (cal.is_working(day) and seconds < opening):
+            day = cal.add_working_days(day, 1)
+        at = datetime.combine(day, _clock(opening), tzinfo=zone)
+        return at, cal.approximation_between(local.date(), day)
+
+    def evaluate_processing(self) -> list[dict[str, Any]]:
+        found = []
+        for ms in self.sel.milestones:
+            if ms.kind != "r39_processing" or ms.calendar is None:
+                continue
+            cal = self.sel.calendars[ms.calendar]
+            zone_name = self.zone_of(cal)[1]
+            for e in self.facts.of("interim_measure_requested"):
+                if e.attrs.get("forum") != ms.forum:
+                    continue
+                at, approx = self._processing(e)
+                self.processing[e.id] = at
+                self.processing_approx[e.id] = approx
+                flags = [cal.spec.approximation_flag] if approx and cal.spec.approximation_flag else []
+                found.append(
+                    {
+                        "kind": "r39_processing",
+                        "event": e.id,
+                        "date": at.date().isoformat(),
+                        "at": iso(at),
+                        "timezone": zone_name,
+                        "status": "expected" if at.date() > self.today else "reached",
+                        "rule": ms.id,
+                        "basis": ms.basis,
+                        "verified": ms.verified,
+                        "flags": flags,
+                        "_ts": at.timestamp(),
+                        "_index": e.index,
+                    }
+                )
+        return found
+
+    # -- report --------------------------------------------------------------------------------
+
+    def forums(self) -> list[dict[str, Any]]:
+        act = self.latest_act()
+        act_date = self.act_date(act) if act is not None else self.today
+        found = []
+        for forum, av in sorted(self.packs.availability.items()):
+            status = self.forum_status(forum, act_date)
+            found.append(
+                {
+                    "forum": forum,
+                    "available": status.available,
+                    "basis": status.basis,
+                    "suggest": list(status.suggest),
+                    "rule": av.id,
+                    "act": act.id if act is not None else None,
+                    "act_date": act_date.isoformat(),
+                }
+            )
+        return found
+
+    def report(self) -> dict[str, Any]:
+        from refuge.rules.conflicts import find_conflicts  # noqa: PLC0415 - the modules need each other
+
+        processing = self.evaluate_processing()
+        self.evaluate_rules(milestones=False)
+        self.evaluate_finality()
+        self.evaluate_rules(milestones=True)
+        milestones: list[dict[str, Any]] = []
+        for fin in self.finality:
+            if fin.status is None:
+                continue
+            milestones.append(
+                {
+                    "kind": "decision_final",
+                    "event": fin.decision.id,
+                    "date": fin.date.isoformat() if fin.date else None,
+                    "status": fin.status,
+                    "rule": fin.rule.id,
+                    "basis": fin.rule.basis,
+                    "verified": fin.rule.verified,
+                    "_ts": start_of_day(fin.date, self.zone).timestamp() if fin.date else INF,
+                    "_index": fin.decision.index,
+                }
+            )
+        milestones.extend(processing)
+        milestones.sort(key=lambda m: (m["_ts"], m["kind"], m["_index"]))
+        for m in milestones:
+            del m["_ts"], m["_index"]
+        self.deadlines.sort(key=lambda d: (d.due_ts, d.rule.kind, d.trigger.index))
+        conflicts = find_conflicts(self)
+        return {
+            "format": CHECK_FORMAT,
+            "reference": self.facts.reference,
+            "today": self.today.isoformat(),
+            "host_state": self.facts.host_state,
+            "timezone": self.facts.zone_name,
+            "packs": [{"pack": p.name, "version": p.version} for p in self.packs.packs],
+            "forums": self.forums(),
+            "deadlines": [_deadline_dict(d) for d in self.deadlines],
+            "milestones": milestones,
+            "conflicts": conflicts,
+        }
+
+
+def _clock(seconds: int) -> time:
+    return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
+
+
+def _deadline_dict(d: Deadline) -> dict[str, Any]:
+    rule = d.rule
+    return {
+        "kind": rule.kind,
+        "rule": rule.id,
+        "version": rule.version,
+        "trigger": d.trigger.id,
+        "due_date": d.due_date.isoformat(),
+        "due_at": iso(d.due_at),
+        "timezone": d.zone_name,
+        "status": d.status,
+        "met_by": d.met_by,
+        "severity": rule.severity,
+        "basis": rule.basis,
+        "verified": rule.verified,
+        "nature": rule.nature,
+        "alternatives": d.alternatives,
+        "safe_due_date": d.safe_due_date.isoformat() if d.safe_due_date else None,
+        "reminders": d.reminders,
+        "flags": d.flags,
+        "notify": list(rule.notify),
+    }
+
+
+def severity_rank(severity: str) -> int:
+    return _SEVERITY_RANK.get(severity, len(_SEVERITY_RANK))
