@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from refuge.accounts.models import Role
-from refuge.cases.models import Case, CaseMember, Document, Event
+from refuge.cases.models import Authority, Case, CaseMember, Document, Event, Proceeding
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -104,3 +104,36 @@ def team_candidates(case: Case) -> QuerySet[User]:
         Q(membership_row__organisation_id=case.organisation_id) & ~Q(membership_row__role=Role.ANALYST),
         is_active=True,
     ).order_by("username")
+
+
+def get_proceeding_for_user(
+    user: User, case_code: UUID | str, proceeding_code: UUID | str, *, write: bool = False
+) -> Proceeding:
+    case = get_case_for_user(user, case_code, write=write)
+    try:
+        return case.proceedings.select_related("case", "authority").get(code=proceeding_code)
+    except (Proceeding.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such proceeding") from None
+
+
+def require_writer(user: User) -> Membership:
+    """A member who may create cases and edit the directory (not an analyst)."""
+    member = require_membership(user)
+    if member.role == Role.ANALYST:
+        raise Http404("Read-only role")
+    return member
+
+
+def authorities_for_user(user: User, *, write: bool = False) -> QuerySet[Authority]:
+    """The directory of the user's organisation (analysts read it, never change it)."""
+    member = _membership(user)
+    if member is None or (write and member.role == Role.ANALYST):
+        return Authority.objects.none()
+    return Authority.objects.filter(organisation_id=member.organisation_id)
+
+
+def get_authority_for_user(user: User, code: UUID | str, *, write: bool = False) -> Authority:
+    try:
+        return authorities_for_user(user, write=write).get(code=code)
+    except (Authority.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such authority") from None

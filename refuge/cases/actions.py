@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from refuge.casefile import vocab
-from refuge.casefile.validate import CaseFileError, load_casefile
-from refuge.cases.models import Case, CaseMember, CaseStatus, Event, Person
+from refuge.casefile.validate import CaseFileError, Problem, load_casefile
+from refuge.cases.models import Authority, Case, CaseMember, CaseStatus, Document, Event, Person, Proceeding
 
 if TYPE_CHECKING:
     from refuge.accounts.models import Organisation, User
@@ -72,11 +74,11 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
     """Create a case from a case file. Validates the whole file first: nothing is half-imported."""
     doc = load_casefile(data)
     if Case.objects.filter(organisation=organisation, reference=doc["reference"]).exists():
-        raise CaseFileError.single("$.reference", "a case with this reference already exists in the organisation")
+        raise CaseFileError([Problem("$.reference", "a case with this reference already exists in the organisation")])
     explicit = "timezone" in doc
     tz_name = doc.get("timezone") or default_timezone(doc["host_state"])
     if tz_name is None:
-        raise CaseFileError.single("$.timezone", "required: the host state has no rule pack with a default zone")
+        raise CaseFileError([Problem("$.timezone", "required: the host state has no rule pack with a default zone")])
     case = Case.objects.create(
         organisation=organisation,
         reference=doc["reference"],
@@ -219,3 +221,207 @@ def set_team(*, case: Case, users: list[User], actor: User) -> None:
     CaseMember.objects.filter(case=case).exclude(user_id__in=keep).delete()
     existing = set(CaseMember.objects.filter(case=case).values_list("user_id", flat=True))
     CaseMember.objects.bulk_create([CaseMember(case=case, user=u) for u in users if u.pk not in existing])
+
+
+def person_casefile(
+    *, nationality: str, stateless: bool, languages: list[str], names: list[dict[str, str]], birth_date: date | None
+) -> dict[str, Any]:
+    """The `person` object of a case file, as casefile_for writes it."""
+    person: dict[str, Any] = {"nationality": nationality or None, "stateless": stateless, "languages": list(languages)}
+    if names:
+        person["names"] = [dict(n) for n in names]
+    if birth_date:
+        person["birth_date"] = birth_date.isoformat()
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *,
+    case: Case,
+    user: User | None,
+    nationality: str,
+    stateless: bool,
+    languages: list[str],
+    names: list[dict[str, str]],
+    birth_date: date | None,
+    contact_notes: str,
+    location_notes: str,
+    document_numbers: list[str],
+) -> Person:
+    """Change the client's record after validating the case file it would produce."""
+    data = casefile_for(case)
+    data["person"] = person_casefile(
+        nationality=nationality, stateless=stateless, languages=languages, names=names, birth_date=birth_date
+    )
+    load_casefile(data)
+    person, _ = Person.objects.get_or_create(case=case)
+    person.nationality = nationality
+    person.stateless = stateless
+    person.languages = list(languages)
+    person.names = [dict(n) for n in names]
+    person.birth_date = birth_date
+    person.contact_notes = contact_notes
+    person.location_notes = location_notes
+    person.document_numbers = list(document_numbers)
+    person.save(
+        update_fields=[
+            "nationality",
+            "stateless",
+            "languages",
+            "names",
+            "birth_date",
+            "contact_notes",
+            "location_notes",
+            "document_numbers",
+        ]
+    )
+    case.save(update_fields=["updated_at"])
+    return person
+
+
+@transaction.atomic
+def save_proceeding(
+    *,
+    case: Case,
+    user: User | None,
+    proceeding: Proceeding | None = None,
+    forum: str,
+    reference_number: str,
+    authority: Authority | None,
+    opened_on: date | None,
+    is_active: bool,
+    note: str,
+) -> Proceeding:
+    """Add a proceeding to the case, or change one of its proceedings."""
+    if authority is not None and authority.organisation_id != case.organisation_id:
+        raise ValueError("the authority belongs to another organisation")
+    if proceeding is None:
+        proceeding = Proceeding(case=case)
+    elif proceeding.case_id != case.pk:
+        raise ValueError("the proceeding belongs to another case")
+    proceeding.forum = forum
+    proceeding.reference_number = reference_number
+    proceeding.authority = authority
+    proceeding.opened_on = opened_on
+    proceeding.is_active = is_active
+    proceeding.note = note
+    proceeding.save()
+    case.save(update_fields=["updated_at"])
+    return proceeding
+
+
+@transaction.atomic
+def delete_proceeding(*, proceeding: Proceeding, user: User | None) -> None:
+    """Delete a proceeding; its events stay on the timeline, unlinked."""
+    case = proceeding.case
+    proceeding.delete()
+    case.save(update_fields=["updated_at"])
+
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
+    (b"{\\rtf", "application/rtf"),
+)
+_ZIP_KINDS: tuple[tuple[bytes, str], ...] = (
+    (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    (b"mimetypeapplication/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.text"),
+)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        return exc.start >= len(head) - 3
+    return True
+
+
+def sniff_content_type(head: bytes) -> str:
+    """The content type from the file's first bytes; the client's claim is never trusted."""
+    for magic, kind in _SIGNATURES:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"PK\x03\x04"):
+        return next((kind for marker, kind in _ZIP_KINDS if marker in head), "application/zip")
+    return "text/plain" if _looks_like_text(head) else "application/octet-stream"
+
+
+@transaction.atomic
+def store_document(
+    *,
+    case: Case,
+    user: User | None,
+    content: bytes,
+    filename: str,
+    doc_type: str,
+    title: str,
+    date: date | None,
+    language: str,
+    events: list[Event],
+) -> Document:
+    """Keep an uploaded file with its hash, size and sniffed type, linked to timeline events."""
+    if any(e.case_id != case.pk for e in events):
+        raise ValueError("a linked event belongs to another case")
+    document = Document(
+        case=case,
+        doc_type=doc_type,
+        title=title,
+        date=date,
+        language=language,
+        filename=filename[-255:],
+        content_type=sniff_content_type(content[:2048]),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user,
+    )
+    document.file.save(document.code.hex, ContentFile(content), save=False)
+    document.save()
+    document.events.set(events)
+    case.save(update_fields=["updated_at"])
+    return document
+
+
+@transaction.atomic
+def save_authority(
+    *,
+    organisation: Organisation,
+    user: User | None,
+    authority: Authority | None = None,
+    name: str,
+    kind: str,
+    country: str,
+    channels: list[dict[str, str]],
+    languages: list[str],
+    notes: str,
+) -> Authority:
+    """Add an authority to the organisation's directory, or change one."""
+    if authority is None:
+        authority = Authority(organisation=organisation)
+    elif authority.organisation_id != organisation.pk:
+        raise ValueError("the authority belongs to another organisation")
+    bad = [c["kind"] for c in channels if c.get("kind") not in Authority.CHANNEL_KINDS]
+    if bad:
+        raise ValueError(f"unknown channel kind {bad[0]!r}")
+    authority.name = name
+    authority.kind = kind
+    authority.country = country
+    authority.channels = [{"kind": c["kind"], "value": c["value"]} for c in channels]
+    authority.languages = list(languages)
+    authority.notes = notes
+    authority.save()
+    return authority

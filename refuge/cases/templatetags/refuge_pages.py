@@ -1,0 +1,139 @@
+"""Template helpers of the case pages: times in the case's zone, event attributes, list links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from refuge.casefile import vocab
+from refuge.cases.forms import SCRIPT_LABELS, format_offset, humanize, offset_minutes
+
+if TYPE_CHECKING:
+    from refuge.cases.models import Case, Event
+
+register = template.Library()
+
+ATTRIBUTE_LABELS = {"decision_event": "Decision", "removal_event": "Removal", "removal_at": "Removal on"}
+
+
+def day(value: datetime) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+@register.simple_tag
+def event_when(event: Event, case: Case) -> SafeString:
+    """When the event happened on the case's clock, and the offset it was recorded with if different."""
+    local = event.local_at(case.tzinfo)
+    if event.date_only:
+        return format_html(
+            '<time datetime="{}">{}</time> <span class="muted">time unknown</span>',
+            local.date().isoformat(),
+            day(local),
+        )
+    html = format_html(
+        '<time datetime="{}">{} <span class="clock">{}</span></time>', local.isoformat(), day(local), f"{local:%H:%M}"
+    )
+    if offset_minutes(local) != event.utc_offset_minutes:
+        recorded = event.local_at()
+        html += format_html(
+            ' <span class="offset">recorded as {} UTC{}</span>',
+            f"{recorded:%H:%M}" if recorded.date() == local.date() else f"{day(recorded)} {recorded:%H:%M}",
+            format_offset(event.utc_offset_minutes),
+        )
+    return html
+
+
+@register.simple_tag
+def zone_offset(case: Case, when: datetime | None = None) -> str:
+    """The case zone's current offset, e.g. UTC+03:00."""
+    from django.utils import timezone  # noqa: PLC0415  # only here
+
+    return "UTC" + format_offset(offset_minutes((when or timezone.now()).astimezone(case.tzinfo)))
+
+
+def _show_datetime(value: Any, case: Case) -> str:
+    try:
+        local = datetime.fromisoformat(str(value)).astimezone(case.tzinfo)
+    except ValueError:
+        return str(value)
+    return f"{day(local)} {local:%H:%M}"
+
+
+def _show_date(value: Any) -> str:
+    try:
+        return day(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _attribute_display(kind: str, value: Any, case: Case, events_by_key: dict[str, Event]) -> str:
+    if value is None:
+        return {"datetime?": "until further notice", "country?": "any"}.get(kind, "—")
+    if kind == "event":
+        other = events_by_key.get(value)
+        return f"{value} ({other.label})" if other is not None else str(value)
+    shown = {
+        "bool": lambda: "yes" if value else "no",
+        "datetime": lambda: _show_datetime(value, case),
+        "datetime?": lambda: _show_datetime(value, case),
+        "date": lambda: _show_date(value),
+    }.get(kind)
+    if shown is not None:
+        return shown()
+    return humanize(str(value)) if kind.startswith("enum:") else str(value)
+
+
+@register.simple_tag
+def event_attrs(event: Event, case: Case, events_by_key: dict[str, Event]) -> list[tuple[str, str]]:
+    """The event's attributes as (label, text) pairs, in the vocabulary's order."""
+    kinds = vocab.EVENT_TYPES.get(event.type, {})
+    ordered = [n for n in kinds if n in event.attributes] + [n for n in event.attributes if n not in kinds]
+    return [
+        (
+            ATTRIBUTE_LABELS.get(name, humanize(name)),
+            _attribute_display(kinds.get(name, "text"), event.attributes[name], case, events_by_key),
+        )
+        for name in ordered
+    ]
+
+
+@register.filter
+def script_label(code: str) -> str:
+    return SCRIPT_LABELS.get(code, code)
+
+
+@register.filter
+def humanize_value(value: str) -> str:
+    return humanize(str(value))
+
+
+@register.filter
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@register.simple_tag
+def sort_link(filters: Any, key: str) -> str:
+    """The list's query string sorted by `key`, or reversed if it is sorted by it already."""
+    current = filters.sort
+    target = key if current != key else (key[1:] if key.startswith("-") else f"-{key}")
+    return "?" + filters.query(sort=target, page=1)
+
+
+@register.simple_tag
+def aria_sort(filters: Any, key: str) -> str:
+    bare = key.lstrip("-")
+    current = filters.sort.lstrip("-")
+    if bare != current:
+        return "none"
+    # "-updated" is newest first and "status" is urgent first: both read as descending.
+    descending = filters.sort.startswith("-") != (bare == "status")
+    return "descending" if descending else "ascending"

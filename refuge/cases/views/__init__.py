@@ -1,0 +1,1 @@
+"""The server-rendered pages of cases, split by subdomain (STYLE.md §1)."""

@@ -1,0 +1,238 @@
+"""Dashboard, case list, intake and the case page."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import QueryDict
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from refuge.casefile.validate import CaseFileError
+from refuge.cases import access, actions
+from refuge.cases.forms import (
+    INTAKE_SECTIONS,
+    EventForm,
+    IntakeForm,
+    NameFormSet,
+    add_problems,
+    timezone_names,
+)
+from refuge.cases.models import CaseMember, CaseStatus, Event, Person
+from refuge.cases.views._common import INVALID, has_errors, page
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+LATEST_EVENTS = 15
+MY_CASES = 12
+
+# Sort orders of the case list, each served by an index on (organisation, …).
+SORTS: dict[str, tuple[str, ...]] = {
+    "-updated": ("-updated_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    # "urgent" > "open" > "dormant" > "closed": descending is the order of urgency.
+    "status": ("-status", "-updated_at", "-id"),
+    "-status": ("status", "-updated_at", "-id"),
+}
+SORT_LABELS = {"-updated": "Recently updated", "reference": "Reference", "status": "Status (urgent first)"}
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    visible = access.cases_for_user(request.user)
+    my_cases = list(visible.select_related("person").order_by("-updated_at", "-id")[:MY_CASES])
+    latest = list(
+        Event.objects.filter(case__in=visible)
+        .select_related("case", "author")
+        .order_by("-created_at", "-id")[:LATEST_EVENTS]
+    )
+    context = {
+        "my_cases": my_cases,
+        "latest_events": latest,
+        "urgent_items": [],
+        "can_create": _can_create(request),
+    }
+    return page(request, "cases/dashboard.html", context)
+
+
+def _can_create(request: HttpRequest) -> bool:
+    member = request.user.membership()  # type: ignore[union-attr]  # login_required
+    return member is not None and not member.is_analyst
+
+
+@dataclass
+class ListFilters:
+    status: str = ""
+    host_state: str = ""
+    nationality: str = ""
+    member: str = ""
+    sort: str = "-updated"
+    page: int = 1
+
+    @classmethod
+    def parse(cls, query: Any) -> ListFilters:
+        f = cls()
+        status = query.get("status", "")
+        f.status = status if status in CaseStatus.values else ""
+        f.host_state = query.get("host_state", "").strip().upper()[:2]
+        f.nationality = query.get("nationality", "").strip().upper()[:2]
+        try:
+            f.member = str(uuid.UUID(query.get("member", "").strip()))
+        except ValueError:
+            f.member = ""
+        sort = query.get("sort", "-updated")
+        f.sort = sort if sort in SORTS else "-updated"
+        try:
+            f.page = max(1, min(int(query.get("page", "1")), 100_000))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def query(self, **changes: Any) -> str:
+        """The list's query string with some values changed (for sort links and pages)."""
+        values = {k: getattr(self, k) for k in ("status", "host_state", "nationality", "member", "sort", "page")}
+        values.update(changes)
+        q = QueryDict(mutable=True)
+        for key, value in values.items():
+            if value and not (key == "page" and value == 1) and not (key == "sort" and value == "-updated"):
+                q[key] = str(value)
+        return q.urlencode()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.host_state or self.nationality or self.member)
+
+
+@require_GET
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    f = ListFilters.parse(request.GET)
+    cases = access.cases_for_user(request.user)
+    if f.status:
+        cases = cases.filter(status=f.status)
+    if f.host_state:
+        cases = cases.filter(host_state=f.host_state)
+    if f.nationality:
+        cases = cases.filter(person__nationality=f.nationality)
+    if f.member:
+        # Driven from the member's rows (index on user, case), not by probing every case.
+        cases = cases.filter(pk__in=CaseMember.objects.filter(user__code=f.member).values("case_id"))
+    size = settings.REFUGE_PAGE_SIZE
+    start = (f.page - 1) * size
+    # No COUNT: a count over 100,000 filtered rows costs more than the page. One row more than
+    # a page says whether there is a next page.
+    rows = list(
+        cases.order_by(*SORTS[f.sort])
+        .select_related("person")
+        .only(
+            "code",
+            "reference",
+            "status",
+            "host_state",
+            "timezone",
+            "updated_at",
+            "person__nationality",
+            "person__stateless",
+        )
+        .prefetch_related(
+            Prefetch("members", queryset=CaseMember.objects.select_related("user").order_by("user__username"))
+        )[start : start + size + 1]
+    )
+    has_next = len(rows) > size
+    rows = rows[:size]
+    member = access.require_membership(request.user)
+    people = member.organisation.memberships.select_related("user").order_by("user__username")
+    context = {
+        "cases": rows,
+        "filters": f,
+        "statuses": CaseStatus.choices,
+        "people": [m.user for m in people],
+        "sort_labels": SORT_LABELS,
+        "first_row": start + 1,
+        "last_row": start + len(rows),
+        "has_next": has_next,
+        "has_previous": f.page > 1,
+        "next_query": f.query(page=f.page + 1),
+        "previous_query": f.query(page=f.page - 1),
+    }
+    return page(request, "cases/case_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    member = access.require_writer(request.user)
+    today = timezone.now().date()
+    if request.method == "POST":
+        form = IntakeForm(request.POST, today=today)
+        names = NameFormSet(request.POST, prefix="names")
+        if form.is_valid() and names.is_valid():
+            form.today = timezone.now().astimezone(zoneinfo.ZoneInfo(form.cleaned_data["timezone"])).date()
+            try:
+                case = actions.create_case(
+                    organisation=member.organisation,
+                    user=request.user,
+                    reference=form.cleaned_data["reference"],
+                    host_state=form.cleaned_data["host_state"],
+                    timezone=form.cleaned_data["timezone"],
+                    status=form.cleaned_data["status"],
+                    person=form.person(names.names()),
+                    events=form.events(),
+                )
+            except CaseFileError as exc:
+                add_problems(form, exc.problems, field_for=form.field_for)
+            else:
+                return redirect(case)
+    else:
+        form = IntakeForm(today=today)
+        names = NameFormSet(prefix="names")
+    context = {
+        "form": form,
+        "names": names,
+        "sections": [(key, label, form.section_fields(key)) for key, _type, label in INTAKE_SECTIONS],
+        "timezones": timezone_names(),
+    }
+    return page(request, "cases/case_new.html", context, status=INVALID if has_errors(form, names) else 200)
+
+
+def case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
+    """What the case page and its timeline fragment show."""
+    user = request.user
+    events = list(case.events.select_related("author").all())
+    can_write = access.can_write(user, case)
+    identity = access.can_see_identity(user, case)
+    context: dict[str, Any] = {
+        "case": case,
+        "events": events,
+        "events_by_key": {e.key: e for e in events},
+        "can_write": can_write,
+        "can_see_identity": identity,
+    }
+    if can_write and "add_form" not in extra:
+        context["add_form"] = EventForm(case=case, case_events=events, prefix="new")
+    context.update(extra)
+    return context
+
+
+@require_GET
+@login_required
+def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, code)
+    context = case_context(request, case)
+    context["person"] = Person.objects.filter(case=case).first()
+    context["proceedings"] = list(case.proceedings.select_related("authority").all())
+    context["team"] = list(case.members.select_related("user").order_by("user__username"))
+    if context["can_see_identity"]:
+        context["documents"] = list(case.documents.prefetch_related("events").all())
+    return page(request, "cases/case_detail.html", context)

@@ -1,0 +1,126 @@
+"""The client's record, the proceedings and the team of a case."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from refuge.casefile.validate import CaseFileError
+from refuge.cases import access, actions
+from refuge.cases.forms import NameFormSet, PersonForm, ProceedingForm, TeamForm, add_problems, person_field_for
+from refuge.cases.models import Person
+from refuge.cases.views._common import INVALID, has_errors, page
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_edit(request: HttpRequest, code: str) -> HttpResponse:
+    # Writers may always see identity (analysts never write), so the form can show it.
+    case = access.get_case_for_user(request.user, code, write=True)
+    person = Person.objects.filter(case=case).first()
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        names = NameFormSet(request.POST, prefix="names")
+        if form.is_valid() and names.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.update_person(
+                    case=case,
+                    user=request.user,
+                    nationality=d["nationality"],
+                    stateless=d["stateless"],
+                    languages=d["languages"],
+                    names=names.names(),
+                    birth_date=d["birth_date"],
+                    contact_notes=d["contact_notes"],
+                    location_notes=d["location_notes"],
+                    document_numbers=form.document_number_list(),
+                )
+            except CaseFileError as exc:
+                add_problems(form, exc.problems, field_for=person_field_for)
+            else:
+                messages.success(request, "Client record saved.")
+                return redirect(case.get_absolute_url() + "#person")
+    else:
+        form = PersonForm(initial=PersonForm.initial_for(person))
+        names = NameFormSet(prefix="names", initial=list(person.names) if person else [])
+    context = {"case": case, "form": form, "names": names}
+    return page(request, "cases/person_form.html", context, status=INVALID if has_errors(form, names) else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def proceeding_add(request: HttpRequest, code: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, code, write=True)
+    authorities = access.authorities_for_user(request.user)
+    form = ProceedingForm(request.POST or None, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        actions.save_proceeding(case=case, user=request.user, **form.cleaned_data)
+        messages.success(request, "Proceeding added.")
+        return redirect(case.get_absolute_url() + "#proceedings")
+    context = {"case": case, "form": form, "proceeding": None}
+    return page(request, "cases/proceeding_form.html", context, status=INVALID if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def proceeding_edit(request: HttpRequest, code: str, proceeding_code: str) -> HttpResponse:
+    proceeding = access.get_proceeding_for_user(request.user, code, proceeding_code, write=True)
+    case = proceeding.case
+    authorities = access.authorities_for_user(request.user)
+    if request.method == "POST":
+        form = ProceedingForm(request.POST, authorities=authorities)
+        if form.is_valid():
+            actions.save_proceeding(case=case, user=request.user, proceeding=proceeding, **form.cleaned_data)
+            messages.success(request, "Proceeding saved.")
+            return redirect(case.get_absolute_url() + "#proceedings")
+    else:
+        form = ProceedingForm(initial=ProceedingForm.initial_for(proceeding), authorities=authorities)
+    context = {"case": case, "form": form, "proceeding": proceeding}
+    return page(request, "cases/proceeding_form.html", context, status=INVALID if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def proceeding_delete(request: HttpRequest, code: str, proceeding_code: str) -> HttpResponse:
+    proceeding = access.get_proceeding_for_user(request.user, code, proceeding_code, write=True)
+    case = proceeding.case
+    if request.method == "POST":
+        actions.delete_proceeding(proceeding=proceeding, user=request.user)
+        messages.success(request, "Proceeding deleted.")
+        return redirect(case.get_absolute_url() + "#proceedings")
+    return page(request, "cases/proceeding_delete.html", {"case": case, "proceeding": proceeding})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_team(request: HttpRequest, code: str) -> HttpResponse:
+    """Who works on the case. Everyone who sees the case sees its team; writers change it."""
+    write = request.method == "POST"
+    case = access.get_case_for_user(request.user, code, write=write)
+    can_write = write or access.can_write(request.user, case)
+    candidates = access.team_candidates(case)
+    current = list(case.members.select_related("user").order_by("user__username"))
+    form = None
+    if can_write:
+        if write:
+            form = TeamForm(request.POST, candidates=candidates)
+            if form.is_valid():
+                actions.set_team(case=case, users=list(form.cleaned_data["members"]), actor=request.user)
+                messages.success(request, "Team saved.")
+                if access.cases_for_user(request.user).filter(pk=case.pk).exists():
+                    return redirect("case_team", code=case.code)
+                return redirect("dashboard")
+        else:
+            form = TeamForm(initial={"members": [m.user.code for m in current]}, candidates=candidates)
+    context = {"case": case, "form": form, "team": current}
+    return page(
+        request, "cases/case_team.html", context, status=INVALID if form is not None and has_errors(form) else 200
+    )
