@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class VaultConfig(AppConfig):
+    name = "refuge.vault"
+    label = "vault"
+    verbose_name = "Vault"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from refuge.vault import checks, signals  # noqa: F401, PLC0415  # registers system checks and receivers

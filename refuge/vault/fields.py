@@ -1,0 +1,358 @@
+"""Encrypted model fields: ciphertext in the database, plaintext through the attribute.
+
+    class Person(models.Model):
+        case = models.OneToOneField(Case, ...)
+        names = EncryptedJSONField(default=list, blank=True)
+        birth_date = EncryptedDateField(null=True, blank=True)
+        document_numbers = EncryptedJSONField(default=list, blank=True, blind_index=True)
+
+        vault_case_field = "case"        # path (Django `__` syntax) to the case whose data key is used
+        vault_code_field = "case__code"  # path to the stable code the ciphertext is bound to
+
+The column holds `format | key version | nonce | AES-256-GCM(data key, value, aad)` with
+aad = `app_label.model.field:code:key_version`, so a ciphertext copied to another row, field or key
+version fails to decrypt. Values are decrypted on first access and encrypted again on save; a
+value never read is saved as the ciphertext it was loaded as (no key needed for that).
+Decryption failure raises (DecryptionError, KeyDestroyed, VaultSealed); there is no fallback.
+
+Guards: a plaintext can never reach the column. `get_prep_value` accepts only the ciphertext that
+`pre_save` made, so `bulk_update` and `QuerySet.update` with a plaintext raise instead of writing it.
+Encrypted fields cannot be filtered on; exact identifiers are found through blind indexes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.fields import NOT_PROVIDED
+from django.db.models.signals import post_delete, post_save
+
+from refuge.vault import crypto
+
+BlindIndexSpec = bool | Callable[[Any], Iterable[str]]
+
+
+class Ciphertext(bytes):
+    """Bytes known to be a vault ciphertext (from the database or from pre_save)."""
+
+
+class _Slot:
+    """What an instance holds for one encrypted field: the ciphertext and, once read, the plaintext."""
+
+    __slots__ = ("ciphertext", "has_plain", "plain")
+
+    def __init__(self, ciphertext: Ciphertext | None = None) -> None:
+        self.ciphertext = ciphertext
+        self.has_plain = False
+        self.plain: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"ciphertext": self.ciphertext, "has_plain": self.has_plain, "plain": self.plain}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.ciphertext = state["ciphertext"]
+        self.has_plain = state["has_plain"]
+        self.plain = state["plain"]
+
+
+def _walk(instance: models.Model, path: str) -> Any:
+    value: Any = instance
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def case_id_of(instance: models.Model) -> int:
+    """The id of the case whose data key protects this instance (the model's `vault_case_field`)."""
+    path = getattr(instance, "vault_case_field", None)
+    if not path:
+        raise TypeError(f"{type(instance).__name__} has encrypted fields but no vault_case_field")
+    *hops, last = path.split("__")
+    owner: Any = instance
+    for hop in hops:
+        owner = getattr(owner, hop)
+    case_id = getattr(owner, f"{last}_id")
+    if case_id is None:
+        raise ValueError(f"{type(instance).__name__}.{path} is not set: the vault does not know the case")
+    return int(case_id)
+
+
+def object_code_of(instance: models.Model) -> str:
+    code = _walk(instance, getattr(instance, "vault_code_field", "code"))
+    if code is None or code == "":
+        raise ValueError(f"{type(instance).__name__} has no code for the vault to bind its ciphertexts to")
+    return str(code)
+
+
+def label_of(model: type[models.Model], field_name: str) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}.{field_name}"
+
+
+class _Descriptor:
+    def __init__(self, field: EncryptedField) -> None:
+        self.field = field
+
+    def _slot(self, instance: models.Model) -> _Slot:
+        name = self.field.attname
+        slot = instance.__dict__.get(name)
+        if slot is None:
+            # Deferred (only()/defer()): load the ciphertext the way Django loads deferred fields.
+            instance.refresh_from_db(fields=[name])
+            slot = instance.__dict__.get(name)
+            if slot is None:
+                slot = instance.__dict__[name] = _Slot()
+        assert isinstance(slot, _Slot)  # noqa: S101  # only this descriptor writes the slot
+        return slot
+
+    def __get__(self, instance: models.Model | None, owner: type[models.Model]) -> Any:
+        if instance is None:
+            return self
+        slot = self._slot(instance)
+        if not slot.has_plain:
+            if slot.ciphertext is None:
+                slot.plain = self.field.plain_default()
+            else:
+                slot.plain = self.field.decrypt(instance, slot.ciphertext)
+            slot.has_plain = True
+        return slot.plain
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        if isinstance(value, Ciphertext):
+            instance.__dict__[self.field.attname] = _Slot(value)
+            return
+        slot = instance.__dict__.get(self.field.attname)
+        if not isinstance(slot, _Slot):
+            slot = instance.__dict__[self.field.attname] = _Slot()
+        slot.plain = self.field.to_plain(value)
+        slot.has_plain = True
+
+
+class EncryptedField(models.BinaryField):
+    """Base of the encrypted fields: a binary column, a plaintext attribute."""
+
+    plain_form_class: type[forms.Field] = forms.CharField
+
+    def __init__(self, *args: Any, blind_index: BlindIndexSpec = False, **kwargs: Any) -> None:
+        self.blind_index = blind_index
+        # The default is a plaintext default, applied through the attribute; the column has none
+        # (a schema default would be written as a plaintext), so it is kept away from Django.
+        self.plain_default_value = kwargs.pop("default", NOT_PROVIDED)
+        kwargs.setdefault("editable", True)
+        kwargs["null"] = True  # NULL until the first save; never NULL after it
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("editable", None)
+        kwargs.pop("null", None)
+        if self.plain_default_value is not NOT_PROVIDED:
+            kwargs["default"] = self.plain_default_value
+        if self.blind_index is not False:
+            kwargs["blind_index"] = True
+        return name, path, args, kwargs
+
+    def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
+        setattr(cls, self.attname, _Descriptor(self))
+        if self.blind_index is not False and not cls._meta.abstract:
+            BLIND_INDEXED[label_of(cls, name)] = (cls, self)
+            uid = f"vault-blind-index-{label_of(cls, name)}"
+            post_save.connect(_blind_index_saved, sender=cls, weak=False, dispatch_uid=uid)
+            post_delete.connect(_blind_index_deleted, sender=cls, weak=False, dispatch_uid=uid)
+
+    # --- plaintext <-> bytes (per type) ---
+
+    def plain_default(self) -> Any:
+        default = self.plain_default_value
+        if default is NOT_PROVIDED:
+            return self.to_plain(None)
+        return self.to_plain(default() if callable(default) else default)
+
+    def to_plain(self, value: Any) -> Any:
+        return value
+
+    def encode(self, value: Any) -> bytes:
+        raise NotImplementedError
+
+    def decode(self, data: bytes) -> Any:
+        raise NotImplementedError
+
+    # --- crypto ---
+
+    @property
+    def label(self) -> str:
+        return label_of(self.model, self.name)
+
+    def encrypt(self, instance: models.Model, value: Any) -> Ciphertext:
+        from refuge.vault import state  # noqa: PLC0415  # state imports the models that use these fields
+
+        version, key = state.current_data_key(case_id_of(instance))
+        blob = crypto.encrypt_field(
+            key, self.encode(value), label=self.label, code=object_code_of(instance), key_version=version
+        )
+        return Ciphertext(blob)
+
+    def decrypt(self, instance: models.Model, blob: bytes) -> Any:
+        from refuge.vault import state  # noqa: PLC0415  # see encrypt
+
+        key = state.data_key(case_id_of(instance), crypto.field_key_version(blob))
+        return self.decode(crypto.decrypt_field(key, blob, label=self.label, code=object_code_of(instance)))
+
+    # --- Django plumbing ---
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Ciphertext | None:
+        if value is None:
+            return None
+        return Ciphertext(bytes(value))
+
+    def to_python(self, value: Any) -> Any:
+        # Model.clean_fields() hands the plaintext attribute here: check its type, keep it.
+        try:
+            return self.to_plain(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(str(exc)) from None
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, Ciphertext):
+            return value
+        raise TypeError(
+            f"{self.label} is encrypted: save it with Model.save() (never update()/bulk_update() with a plaintext)"
+        )
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        value = self.get_prep_value(value)
+        return None if value is None else connection.Database.Binary(bytes(value))
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Ciphertext | None:
+        slot = model_instance.__dict__.get(self.attname)
+        if not isinstance(slot, _Slot):
+            slot = model_instance.__dict__[self.attname] = _Slot()
+        if slot.has_plain or slot.ciphertext is None:
+            plain = slot.plain if slot.has_plain else self.plain_default()
+            slot.ciphertext = self.encrypt(model_instance, plain)
+        return slot.ciphertext
+
+    def value_from_object(self, obj: models.Model) -> Any:
+        """The plaintext (forms); `ciphertext_of` gives the stored bytes."""
+        return getattr(obj, self.attname)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        # Serialisers (dumpdata) get the ciphertext, never the plaintext.
+        import base64  # noqa: PLC0415  # only serialisation needs it
+
+        blob = ciphertext_of(obj, self.attname)
+        return "" if blob is None else base64.b64encode(blob).decode("ascii")
+
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
+        # A form edits the plaintext: the plain type's form field, not BinaryField's.
+        return models.Field.formfield(self, **{"form_class": self.plain_form_class, **kwargs})
+
+    def get_default(self) -> Any:
+        # Model.__init__ sets the default through the descriptor: a plaintext default.
+        return self.plain_default()
+
+
+def ciphertext_of(obj: models.Model, attname: str) -> Ciphertext | None:
+    slot = obj.__dict__.get(attname)
+    return slot.ciphertext if isinstance(slot, _Slot) else None
+
+
+class EncryptedTextField(EncryptedField):
+    plain_form_class = forms.CharField
+
+    def to_plain(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise TypeError(f"{self.name} takes text, not {type(value).__name__}")
+        return value
+
+    def encode(self, value: Any) -> bytes:
+        return str(value).encode()
+
+    def decode(self, data: bytes) -> str:
+        return data.decode()
+
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
+        kwargs.setdefault("widget", forms.Textarea)
+        return super().formfield(**kwargs)
+
+
+class EncryptedJSONField(EncryptedField):
+    plain_form_class = forms.JSONField
+
+    def to_plain(self, value: Any) -> Any:
+        json.dumps(value)  # raises TypeError for what JSON cannot hold
+        return value
+
+    def encode(self, value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def decode(self, data: bytes) -> Any:
+        return json.loads(data)
+
+
+class EncryptedDateField(EncryptedField):
+    plain_form_class = forms.DateField
+
+    def to_plain(self, value: Any) -> date | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            return date.fromisoformat(value)
+        raise TypeError(f"{self.name} takes a date, not {type(value).__name__}")
+
+    def encode(self, value: Any) -> bytes:
+        return b"" if value is None else value.isoformat().encode()
+
+    def decode(self, data: bytes) -> date | None:
+        return date.fromisoformat(data.decode()) if data else None
+
+
+# --- Blind indexes: which fields have one, and the receivers that keep them current ----------------
+
+BLIND_INDEXED: dict[str, tuple[type[models.Model], EncryptedField]] = {}
+
+
+def blind_index_values(field: EncryptedField, plain: Any) -> list[str]:
+    """The identifiers to index: a string, or the strings of a list (or their "number"/"value")."""
+    if callable(field.blind_index):
+        return [str(v) for v in field.blind_index(plain) if str(v).strip()]
+    items = plain if isinstance(plain, list) else [plain]
+    values = []
+    for item in items:
+        value = item.get("number", item.get("value")) if isinstance(item, dict) else item
+        if isinstance(value, str | int) and str(value).strip():
+            values.append(str(value))
+    return values
+
+
+def _blind_index_saved(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    from refuge.vault import blindindex  # noqa: PLC0415  # blindindex needs the vault's models
+
+    for model, field in list(BLIND_INDEXED.values()):
+        if model is sender:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and field.name not in update_fields:
+                continue
+            slot = instance.__dict__.get(field.attname)
+            if created or (isinstance(slot, _Slot) and slot.has_plain):
+                blindindex.reindex(instance, field)
+
+
+def _blind_index_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    from refuge.vault import blindindex  # noqa: PLC0415  # see above
+
+    for model, field in list(BLIND_INDEXED.values()):
+        if model is sender:
+            blindindex.forget(instance, field)

@@ -1,0 +1,150 @@
+"""Rotation of the root key: every case key re-wrapped, every blind index recomputed. Resumable.
+
+1. `begin`: the new key is recorded as PENDING, sealed under the active key (`wrapped_by_previous`),
+   so every process holding the active key can use both while rows move.
+2. `run`: batch after batch, each case key is re-wrapped under the new key by one conditional
+   UPDATE (`WHERE root_version = old`): killed at any instant, every row is wrapped under exactly
+   one of the two keys, both of which the next run holds. Then each object whose blind index
+   entries are under the old key is re-indexed in its own transaction.
+3. `finish`, in one transaction with the active row locked: if no row is left under the old key,
+   the old key is retired (its verifier erased) and the new one becomes active; otherwise `run`
+   goes round again. The sealed copy of the new key is erased with it.
+
+Nothing is deleted before its replacement is committed, so a rerun of `refuge vault rotate`
+after a crash simply continues.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from refuge.vault import blindindex, crypto, keys, state
+from refuge.vault.fields import BLIND_INDEXED, object_code_of
+from refuge.vault.models import BlindIndexEntry, CaseKey, RootKey, RootKeySource, RootKeyStatus
+
+
+class RotationError(Exception):
+    pass
+
+
+def begin(new: keys.NewRootKey) -> RootKey:
+    """Record the new root key as pending. The vault must be unsealed in this process."""
+    with transaction.atomic():
+        active = RootKey.objects.select_for_update().get(status=RootKeyStatus.ACTIVE)
+        if RootKey.objects.filter(status=RootKeyStatus.PENDING).exists():
+            raise RotationError("a rotation is already in progress: `refuge vault rotate` resumes it")
+        version = active.version + 1
+        row: RootKey = RootKey.objects.create(
+            version=version,
+            source=new.source,
+            status=RootKeyStatus.PENDING,
+            verifier=crypto.verifier(new.key),
+            params=new.params,
+            wrapped_by_previous=crypto.wrap_key(
+                state.root_key(active.version), new.key, aad=crypto.root_key_aad(version, active.version)
+            ),
+            announced=new.source != RootKeySource.SHARES,
+        )
+        if new.source == RootKeySource.DEV:
+            keys.write_dev_key(new.key, version=version, next_version=True)
+        state.bump_keyring_epoch()
+    state.check_control()
+    return row
+
+
+def remaining(new_version: int) -> tuple[int, int]:
+    """(case keys, blind index entries) still under an older root key."""
+    return (
+        CaseKey.objects.filter(root_version__lt=new_version).count(),
+        BlindIndexEntry.objects.filter(root_version__lt=new_version).count(),
+    )
+
+
+def _rewrap_case_keys(new_version: int, *, batch_size: int, pause: float, report: Callable[[str], None]) -> int:
+    new_root = state.root_key(new_version)
+    done = 0
+    while True:
+        rows = list(
+            CaseKey.objects.filter(root_version__lt=new_version)
+            .order_by("pk")
+            .values_list("pk", "version", "root_version", "wrapped", "case__code")[:batch_size]
+        )
+        if not rows:
+            return done
+        for pk, version, root_version, wrapped, case_code in rows:
+            old_aad = crypto.case_key_aad(str(case_code), version, root_version)
+            data_key = crypto.unwrap_key(state.root_key(root_version), bytes(wrapped), aad=old_aad)
+            new_aad = crypto.case_key_aad(str(case_code), version, new_version)
+            rewrapped = crypto.wrap_key(new_root, data_key, aad=new_aad)
+            done += CaseKey.objects.filter(pk=pk, root_version=root_version).update(
+                wrapped=rewrapped, root_version=new_version
+            )
+        report(f"re-wrapped {done} case keys")
+        if pause:
+            time.sleep(pause)
+
+
+def _reindex(new_version: int, *, batch_size: int, pause: float, report: Callable[[str], None]) -> int:
+    done = 0
+    for scope, (model, field) in BLIND_INDEXED.items():
+        code_path = getattr(model, "vault_code_field", "code")
+        while True:
+            codes = list(
+                BlindIndexEntry.objects.filter(scope=scope, root_version__lt=new_version)
+                .order_by("object_code")
+                .values_list("object_code", flat=True)
+                .distinct()[:batch_size]
+            )
+            if not codes:
+                break
+            found = set()
+            for obj in model._default_manager.filter(**{f"{code_path}__in": codes}):
+                blindindex.reindex(obj, field)
+                found.add(object_code_of(obj))
+            # Entries whose object is gone index nothing: drop them.
+            BlindIndexEntry.objects.filter(scope=scope, object_code__in=set(codes) - found).delete()
+            done += len(codes)
+            report(f"re-indexed {done} objects")
+            if pause:
+                time.sleep(pause)
+    # Scopes no model declares any more (a field lost its index): nothing can recompute them.
+    BlindIndexEntry.objects.filter(root_version__lt=new_version).exclude(scope__in=list(BLIND_INDEXED)).delete()
+    return done
+
+
+def _finish(pending: RootKey) -> bool:
+    with transaction.atomic():
+        active = RootKey.objects.select_for_update().get(status=RootKeyStatus.ACTIVE)
+        if any(remaining(pending.version)):
+            return False
+        active.status = RootKeyStatus.RETIRED
+        active.verifier = b""
+        active.wrapped_by_previous = None
+        active.save(update_fields=["status", "verifier", "wrapped_by_previous"])
+        RootKey.objects.filter(pk=pending.pk).update(
+            status=RootKeyStatus.ACTIVE, wrapped_by_previous=None, activated_at=timezone.now()
+        )
+        state.bump_keyring_epoch()
+    if pending.source == RootKeySource.DEV:
+        keys.promote_next_dev_key()
+    state.check_control()
+    return True
+
+
+def run(*, batch_size: int = 200, pause: float = 0.0, report: Callable[[str], None] = lambda _: None) -> RootKey:
+    """Finish the pending rotation (the vault unsealed in this process with the active key)."""
+    pending = keys.pending_root_key()
+    if pending is None:
+        raise RotationError("no rotation in progress")
+    state.check_control()
+    while True:
+        _rewrap_case_keys(pending.version, batch_size=batch_size, pause=pause, report=report)
+        _reindex(pending.version, batch_size=batch_size, pause=pause, report=report)
+        if _finish(pending):
+            report(f"root key v{pending.version} is active")
+            pending.refresh_from_db()
+            return pending

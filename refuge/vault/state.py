@@ -1,0 +1,497 @@
+"""The process-wide vault state: sealed, or unsealed with the root key(s) in memory.
+
+One lock guards everything here; the server's threads share it (waitress serves with threads).
+
+Sealing across processes: `refuge seal` runs in its own process. It bumps `VaultControl.seal_epoch`
+and deletes every row of Django's session table in one transaction. Each server process remembers
+the epoch it was unsealed at; `check_control()` (called by the middleware on every request, and
+every second by the watcher thread that `start_watcher()` starts) drops the keys as soon as the
+epoch moves. Sessions end at once because they are gone from the database; the keys leave the
+server's memory within the watcher's interval (one second) even when no request arrives.
+
+Keys in memory are held in bytearrays and overwritten on sealing. That is best effort: Python and
+OpenSSL may keep copies, which is why a seized *running* server is outside the vault's promise.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import F
+from django.db.utils import DatabaseError
+from django.utils import timezone
+
+from refuge.vault import crypto, keys
+from refuge.vault.models import CaseKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
+
+logger = logging.getLogger("refuge.vault")
+
+CONTROL_PK = 1
+PENDING_SHARES_SECONDS = 15 * 60
+
+
+class VaultSealed(Exception):  # noqa: N818  # the vault's state, named as operators say it
+    """The vault is sealed: no key, no plaintext."""
+
+
+class UnsealError(Exception):
+    """The offered key material does not open this vault (counted and logged, never echoed)."""
+
+
+class KeyDestroyed(crypto.DecryptionError):  # a kind of decryption failure
+    """The case's data key is gone (crypto-shredded): its ciphertexts can no longer be read."""
+
+
+@dataclass
+class _Keys:
+    root: dict[int, bytearray]
+    active_version: int
+    wrap_version: int
+    seal_epoch: int
+    keyring_epoch: int
+    source: str
+    data: dict[tuple[int, int], bytearray] = field(default_factory=dict)
+    newest: dict[int, int] = field(default_factory=dict)
+    index: dict[int, bytes] = field(default_factory=dict)
+
+
+class _Holder:
+    """Everything this process holds; one instance, guarded by _lock."""
+
+    def __init__(self) -> None:
+        self.keys: _Keys | None = None
+        self.dev_auto = True  # may the dev key file unseal this process by itself? Never again after a seal.
+        self.pending_shares: list[str] = []
+        self.pending_since = 0.0
+        self.watcher: threading.Thread | None = None
+
+
+_lock = threading.RLock()
+_held = _Holder()
+
+
+# --- The control row ------------------------------------------------------------------------------
+
+
+def control() -> VaultControl:
+    row: VaultControl = VaultControl.objects.get_or_create(pk=CONTROL_PK)[0]
+    return row
+
+
+def _epochs() -> tuple[int, int]:
+    row = VaultControl.objects.filter(pk=CONTROL_PK).values_list("seal_epoch", "keyring_epoch").first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def bump_keyring_epoch() -> None:
+    control()
+    VaultControl.objects.filter(pk=CONTROL_PK).update(keyring_epoch=F("keyring_epoch") + 1)
+
+
+def record_failed_unseal(reason: str) -> int:
+    """Count a failed unseal attempt and log it: the reason only, never what was offered."""
+    control()
+    VaultControl.objects.filter(pk=CONTROL_PK).update(
+        failed_unseals=F("failed_unseals") + 1, last_failed_unseal_at=timezone.now()
+    )
+    count = VaultControl.objects.values_list("failed_unseals", flat=True).get(pk=CONTROL_PK)
+    logger.warning("vault: failed unseal attempt (%s); %d failed attempts so far", reason, count)
+    return int(count)
+
+
+# --- Sealed or not --------------------------------------------------------------------------------
+
+
+def is_sealed() -> bool:
+    return _held.keys is None
+
+
+def _wipe(value: bytearray) -> None:
+    value[:] = bytes(len(value))
+
+
+def _drop(reason: str) -> None:
+    with _lock:
+        _held.dev_auto = False
+        _held.pending_shares = []
+        if _held.keys is None:
+            return
+        for key in (*_held.keys.root.values(), *_held.keys.data.values()):
+            _wipe(key)
+        _held.keys = None
+    logger.warning("vault: sealed in this process (%s)", reason)
+
+
+def seal(*, reason: str = "operator") -> None:
+    """Seal every process: drop the keys here, bump the seal epoch, end every session."""
+    _drop(reason)
+    with transaction.atomic():
+        control()
+        VaultControl.objects.filter(pk=CONTROL_PK).update(seal_epoch=F("seal_epoch") + 1, sealed_at=timezone.now())
+        Session.objects.all().delete()
+    logger.warning("vault: sealed everywhere (%s); every session ended", reason)
+
+
+def unseal(*, root_key: bytes, source: str) -> None:
+    """Open the vault in this process with a root key that matches the active verifier."""
+    active = keys.active_root_key()
+    if not crypto.check_verifier(root_key, bytes(active.verifier)):
+        record_failed_unseal(f"{source}: not the active root key")
+        raise UnsealError("that is not this vault's root key")
+    seal_epoch, keyring_epoch = _epochs()
+    with _lock:
+        old = _held.keys
+        _held.keys = _Keys(
+            root={active.version: bytearray(root_key)},
+            active_version=active.version,
+            wrap_version=active.version,
+            seal_epoch=seal_epoch,
+            keyring_epoch=keyring_epoch,
+            source=source,
+        )
+        _held.pending_shares = []
+        if old is not None:
+            for key in (*old.root.values(), *old.data.values()):
+                _wipe(key)
+        _load_keyring(_held.keys)
+    logger.info("vault: unsealed with %s (root key v%d)", source, active.version)
+    if source == RootKeySource.DEV:
+        _dev_warning()
+
+
+def _dev_warning() -> None:
+    banner = (
+        "\n" + "!" * 78 + "\n"
+        f"!!  REFUGE VAULT IS UNSEALED WITH THE DEVELOPMENT KEY FILE {keys.dev_key_path()}\n"
+        "!!  Anyone who copies this disk can read every client's identity and files.\n"
+        "!!  Never use it with real client data: `refuge vault init --shares N --threshold K`.\n" + "!" * 78 + "\n"
+    )
+    logger.warning("vault: INSECURE development key file in use (%s)", keys.dev_key_path())
+    sys.stderr.write(banner)
+
+
+def unseal_with_passphrase(passphrase: str) -> None:
+    active = keys.active_root_key()
+    if active.source != RootKeySource.PASSPHRASE:
+        record_failed_unseal("a passphrase was offered to a vault sealed by another source")
+        raise UnsealError("this vault is not sealed by a passphrase")
+    try:
+        root_key = keys.root_key_from_passphrase(passphrase, dict(active.params))
+    except keys.SourceError as exc:
+        record_failed_unseal("passphrase parameters unusable")
+        raise UnsealError(str(exc)) from None
+    unseal(root_key=root_key, source=RootKeySource.PASSPHRASE)
+
+
+def submit_shares(mnemonics: Iterable[str]) -> tuple[int, int]:
+    """Add SLIP-39 shares (from one operator or several, one after another) and unseal at the threshold.
+
+    Returns (shares held, threshold); (0, threshold) after unsealing. Shares wait in memory only,
+    for at most PENDING_SHARES_SECONDS, and are forgotten on any failure.
+    """
+    active = keys.active_root_key()
+    params = dict(active.params)
+    if active.source != RootKeySource.SHARES:
+        record_failed_unseal("shares were offered to a vault sealed by another source")
+        raise UnsealError("this vault is not sealed by shares")
+    threshold = int(params["threshold"])
+    with _lock:
+        if _held.pending_shares and time.monotonic() - _held.pending_since > PENDING_SHARES_SECONDS:
+            _held.pending_shares = []
+        for mnemonic in mnemonics:
+            if not mnemonic.strip():
+                continue
+            try:
+                identifier, _index, _threshold = keys.share_identifier(mnemonic)
+            except keys.SourceError:
+                _held.pending_shares = []
+                record_failed_unseal("a malformed share")
+                raise UnsealError("a share is not a valid SLIP-39 mnemonic (checksum failed)") from None
+            if identifier != int(params["identifier"]):
+                _held.pending_shares = []
+                record_failed_unseal("a share of another key")
+                raise UnsealError("a share belongs to another key")
+            normalised = keys.normalise_mnemonic(mnemonic)
+            if normalised not in _held.pending_shares:
+                if not _held.pending_shares:
+                    _held.pending_since = time.monotonic()
+                _held.pending_shares.append(normalised)
+        if len(_held.pending_shares) < threshold:
+            return len(_held.pending_shares), threshold
+        offered, _held.pending_shares = _held.pending_shares[:threshold], []
+    try:
+        root_key = keys.root_key_from_shares(offered)
+    except keys.SourceError:
+        record_failed_unseal("the shares do not combine")
+        raise UnsealError("the shares do not combine into a key") from None
+    unseal(root_key=root_key, source=RootKeySource.SHARES)
+    return 0, threshold
+
+
+def pending_share_count() -> int:
+    with _lock:
+        if _held.pending_shares and time.monotonic() - _held.pending_since > PENDING_SHARES_SECONDS:
+            return 0
+        return len(_held.pending_shares)
+
+
+def unseal_with_dev_key() -> None:
+    candidates = keys.read_dev_keys()
+    if not candidates:
+        raise UnsealError(f"no development key file at {keys.dev_key_path()}")
+    active = keys.active_root_key()
+    for position, candidate in enumerate(candidates):
+        if crypto.check_verifier(candidate, bytes(active.verifier)):
+            if position > 0:
+                keys.promote_next_dev_key()  # a rotation finished but died before renaming the file
+            unseal(root_key=candidate, source=RootKeySource.DEV)
+            return
+    record_failed_unseal("the development key file holds another key")
+    raise UnsealError("the development key file does not hold this vault's root key")
+
+
+def try_dev_unseal() -> bool:
+    """Unseal from the development key file, once per process and never after a seal."""
+    with _lock:
+        if _held.keys is not None:
+            return True
+        if not _held.dev_auto:
+            return False
+        _held.dev_auto = False
+    if not keys.dev_key_exists():
+        return False
+    try:
+        source = keys.active_root_key().source
+        if source == RootKeySource.DEV:
+            unseal_with_dev_key()
+        else:
+            logger.error("vault: a development key file exists but the vault is sealed by %s; ignoring it", source)
+    except (keys.VaultNotInitialised, DatabaseError, UnsealError):
+        pass
+    return _held.keys is not None
+
+
+# --- Keyring (rotation) ---------------------------------------------------------------------------
+
+
+def _load_keyring(state: _Keys) -> None:
+    """Take in a pending root key (sealed under one we hold); drop retired ones; follow the active one."""
+    rows = list(
+        RootKey.objects.filter(status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]).order_by("version")
+    )
+    for row in rows:
+        previous = state.root.get(row.version - 1)
+        if row.version not in state.root and row.wrapped_by_previous is not None and previous is not None:
+            state.root[row.version] = bytearray(
+                crypto.unwrap_key(
+                    bytes(previous),
+                    bytes(row.wrapped_by_previous),
+                    aad=crypto.root_key_aad(row.version, row.version - 1),
+                )
+            )
+    live = {row.version for row in rows}
+    active = next((row.version for row in rows if row.status == RootKeyStatus.ACTIVE), None)
+    if active is None or active not in state.root:
+        raise VaultSealed("the root key was rotated while this process was not looking: unseal with the new key")
+    for version in [v for v in state.root if v not in live]:
+        _wipe(state.root.pop(version))
+        state.index.pop(version, None)
+    state.active_version = active
+    state.wrap_version = max(state.root)
+
+
+def check_control() -> None:
+    """Follow other processes: drop the keys after a seal, take in a rotation's keys. One small query."""
+    state = _held.keys
+    if state is None:
+        return
+    seal_epoch, keyring_epoch = _epochs()
+    if seal_epoch != state.seal_epoch:
+        _drop("sealed by another process")
+        return
+    if keyring_epoch != state.keyring_epoch:
+        with _lock:
+            if _held.keys is not state:
+                return
+            try:
+                _load_keyring(state)
+            except VaultSealed:
+                _drop("root key rotated elsewhere")
+                return
+            state.keyring_epoch = keyring_epoch
+
+
+def start_watcher(*, interval: float = 1.0) -> threading.Thread:
+    """A daemon thread that runs check_control() every `interval` seconds (for idle servers)."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval)
+            if _held.keys is None:
+                continue
+            try:
+                check_control()
+            except DatabaseError:
+                logger.exception("vault: could not read the control row")
+            finally:
+                close_old_connections()
+
+    with _lock:
+        if _held.watcher is None or not _held.watcher.is_alive():
+            _held.watcher = threading.Thread(target=loop, name="refuge-vault-watcher", daemon=True)
+            _held.watcher.start()
+        return _held.watcher
+
+
+def _state() -> _Keys:
+    state = _held.keys
+    if state is None and try_dev_unseal():
+        state = _held.keys
+    if state is None:
+        raise VaultSealed("the vault is sealed")
+    return state
+
+
+def root_key(version: int) -> bytes:
+    state = _state()
+    key = state.root.get(version)
+    if key is None:
+        check_control()
+        key = _state().root.get(version)
+    if key is None:
+        raise crypto.DecryptionError(f"root key v{version} is not held by this process")
+    return bytes(key)
+
+
+def wrap_version() -> int:
+    return _state().wrap_version
+
+
+def status() -> dict[str, object]:
+    state = _held.keys
+    if state is None:
+        return {"sealed": True}
+    return {
+        "sealed": False,
+        "source": state.source,
+        "active_version": state.active_version,
+        "held_versions": sorted(state.root),
+    }
+
+
+# --- Blind index keys -----------------------------------------------------------------------------
+
+
+def index_keys() -> dict[int, bytes]:
+    """Blind index keys by root key version (HKDF from each root key held)."""
+    state = _state()
+    with _lock:
+        for version, key in state.root.items():
+            if version not in state.index:
+                state.index[version] = crypto.subkey(bytes(key), purpose="blind-index/v1")
+        return dict(state.index)
+
+
+# --- Case data keys -------------------------------------------------------------------------------
+
+
+def _case_code(case_id: int) -> str:
+    from django.apps import apps  # noqa: PLC0415  # the cases app imports the vault's fields
+
+    case_model = apps.get_model("cases", "Case")
+    return str(case_model.objects.values_list("code", flat=True).get(pk=case_id))
+
+
+def data_key(case_id: int, version: int) -> bytes:
+    """The data key `version` of a case; KeyDestroyed once the case's key was shredded."""
+    state = _state()
+    cached = state.data.get((case_id, version))
+    if cached is not None:
+        return bytes(cached)
+    row = (
+        CaseKey.objects.filter(case_id=case_id, version=version)
+        .values_list("wrapped", "root_version", "case__code")
+        .first()
+    )
+    if row is None:
+        raise KeyDestroyed("the case's data key does not exist (deleted with its case?)")
+    wrapped, root_version, case_code = row
+    key = crypto.unwrap_key(
+        root_key(int(root_version)), bytes(wrapped), aad=crypto.case_key_aad(str(case_code), version, int(root_version))
+    )
+    with _lock:
+        state.data[(case_id, version)] = bytearray(key)
+    return key
+
+
+def current_data_key(case_id: int) -> tuple[int, bytes]:
+    """(version, key) to encrypt with: the case's newest data key, made on first use."""
+    state = _state()
+    version = state.newest.get(case_id)
+    if version is None:
+        version = CaseKey.objects.filter(case_id=case_id).order_by("-version").values_list("version", flat=True).first()
+        if version is None:
+            version = _create_data_key(case_id)
+        with _lock:
+            state.newest[case_id] = version
+    return version, data_key(case_id, version)
+
+
+def _create_data_key(case_id: int) -> int:
+    code = _case_code(case_id)
+    key = crypto.random_key()
+    try:
+        with transaction.atomic():
+            under = lock_wrap_version()
+            CaseKey.objects.create(
+                case_id=case_id,
+                version=1,
+                root_version=under,
+                wrapped=crypto.wrap_key(root_key(under), key, aad=crypto.case_key_aad(code, 1, under)),
+            )
+    except IntegrityError:
+        pass  # another thread or process made it first: use theirs
+    return 1
+
+
+def lock_wrap_version() -> int:
+    """The root key version to wrap under, locked against a rotation finishing meanwhile.
+
+    Call inside a transaction. A rotation retires the old version only after locking its row,
+    so a key wrapped here is either seen by the rotation or wrapped under the new version.
+    """
+    check_control()
+    version = wrap_version()
+    while not RootKey.objects.select_for_update().filter(
+        version=version, status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]
+    ).exists():
+        check_control()
+        if wrap_version() == version:
+            raise VaultSealed("the root key this process holds was retired: unseal again")
+        version = wrap_version()
+    return version
+
+
+def forget_case(case_id: int) -> None:
+    """Drop a case's data keys from memory (its CaseKey rows were deleted)."""
+    state = _held.keys
+    if state is None:
+        return
+    with _lock:
+        for slot in [slot for slot in state.data if slot[0] == case_id]:
+            _wipe(state.data.pop(slot))
+        state.newest.pop(case_id, None)
+
+
+def reset_for_tests() -> None:
+    """Forget everything, as a new process would (tests only)."""
+    _drop("reset")
+    with _lock:
+        _held.dev_auto = True

@@ -1,0 +1,75 @@
+"""The operator unseal page (no login: the key material is the credential) and the admins' seal button."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from refuge.cases.access import is_org_admin
+from refuge.vault import keys, state
+from refuge.vault.models import RootKeySource
+
+
+def _render(
+    request: HttpRequest, *, status: int, error: str = "", progress: tuple[int, int] | None = None
+) -> HttpResponse:
+    try:
+        active = keys.active_root_key()
+    except keys.VaultNotInitialised:
+        active = None
+    context = {
+        "sealed": state.is_sealed(),
+        "initialised": active is not None,
+        "source": active.source if active else "",
+        "threshold": int(active.params.get("threshold", 0)) if active else 0,
+        "held": progress[0] if progress else state.pending_share_count(),
+        "dev_key": keys.dev_key_exists(),
+        "error": error,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    return render(request, "vault/unseal.html", context, status=status)
+
+
+def _after_unseal(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    allowed = {request.get_host()}
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=allowed, require_https=request.is_secure()):
+        target = reverse("login")
+    return HttpResponseRedirect(target, status=303)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unseal_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" or not state.is_sealed():
+        return _render(request, status=200 if not state.is_sealed() else 503)
+    try:
+        active = keys.active_root_key()
+    except keys.VaultNotInitialised:
+        return _render(request, status=503)
+    try:
+        if active.source == RootKeySource.PASSPHRASE:
+            state.unseal_with_passphrase(request.POST.get("passphrase", ""))
+        elif active.source == RootKeySource.SHARES:
+            held, threshold = state.submit_shares(request.POST.get("shares", "").splitlines())
+            if state.is_sealed():
+                return _render(request, status=202, progress=(held, threshold))
+        else:
+            state.unseal_with_dev_key()
+    except state.UnsealError as exc:
+        return _render(request, status=403, error=str(exc))
+    return _after_unseal(request)
+
+
+@require_POST
+@login_required
+def seal_now(request: HttpRequest) -> HttpResponse:
+    if not is_org_admin(request.user):
+        raise Http404("No such page")
+    state.seal(reason=f"seal button (user {request.user.code})")
+    return HttpResponseRedirect(reverse("vault_unseal"), status=303)
