@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -237,7 +237,8 @@ class _Evaluation:
         if unit == "hours":
             assert anchor_instant is not None  # noqa: S101 - packs are checked: hours count from an event
             sign = -1 if comp.direction == "before" else 1
-            due_at = (anchor_instant + timedelta(hours=sign * count)).astimezone(zone)
+            # in UTC: aware arithmetic in a zone with summer time would add wall-clock hours
+            due_at = (anchor_instant.astimezone(UTC) + timedelta(hours=sign * count)).astimezone(zone)
             return due_at.date(), due_at, False
         before = comp.direction == "before"
         if unit == "calendar_days":
@@ -435,7 +436,7 @@ class _Evaluation:
         elif self.today > due:
             status = "missed"
         reminders = [(due + timedelta(days=d)).isoformat() for d in rule.reminder_days]
-        reminders += [iso((due_at + timedelta(hours=h)).astimezone(zone)) for h in rule.reminder_hours]
+        reminders += [iso((due_at.astimezone(UTC) + timedelta(hours=h)).astimezone(zone)) for h in rule.reminder_hours]
         reminders.sort()
         deadline = Deadline(
             rule=rule,
