@@ -145,6 +145,7 @@ def unseal(*, root_key: bytes, source: str) -> None:
     if not crypto.check_verifier(root_key, bytes(active.verifier)):
         record_failed_unseal(f"{source}: not the active root key")
         raise UnsealError("that is not this vault's root key")
+    control()  # the row every process polls exists before anyone can bump it
     seal_epoch, keyring_epoch = _epochs()
     with _lock:
         old = _held.keys

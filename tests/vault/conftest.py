@@ -27,7 +27,7 @@ def vault_wiring(settings, tmp_path: Path):  # type: ignore[no-untyped-def]  # p
     settings.DATA_DIR.mkdir()
     settings.MIDDLEWARE = settings_vault.MIDDLEWARE
     settings.FILE_UPLOAD_HANDLERS = settings_vault.FILE_UPLOAD_HANDLERS
-    settings.ROOT_URLCONF = "tests.vault.urls_test"
+    settings.ROOT_URLCONF = "tests.vault.urls_vault"
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
     Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir()
     state.reset_for_tests()

@@ -1,0 +1,140 @@
+"""Sealed start, the 503 page, the unseal page, the seal button, `refuge seal` ending every session."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.urls import reverse
+
+from refuge.vault import state
+from refuge.vault.models import VaultControl
+from tests.conftest import PASSWORD
+from tests.vault.conftest import mnemonics_from
+
+pytestmark = pytest.mark.django_db
+
+PASSPHRASE = "seven lanterns over a frozen river"
+
+
+@pytest.fixture
+def passphrase_vault(db, monkeypatch):  # type: ignore[no-untyped-def]
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
+    call_command("vault", "init", "--passphrase", "--scrypt-n", str(2**14))
+
+
+def _case_pages(case) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        "/",
+        reverse("case_list"),
+        reverse("case_detail", args=[case.code]),
+        reverse("person_edit", args=[case.code]),
+        reverse("vault_test_whoami"),
+        "/api/cases/",
+        "/no/such/page/",
+    ]
+
+
+def test_sealed_server_answers_503_with_no_data(passphrase_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    for url in _case_pages(case):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        body = response.content.decode()
+        assert "Sealed" in body
+        assert case.reference not in body and "Testov" not in body and "alice" not in body.lower()
+        assert response["Cache-Control"] == "no-store"
+    assert client.post(reverse("case_list"), {"reference": "X"}).status_code == 503
+
+
+def test_sealed_server_still_serves_the_unseal_and_login_pages(passphrase_vault, client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(reverse("vault_unseal"))
+    assert response.status_code == 503  # the page itself says "sealed", with its form
+    assert b'name="passphrase"' in response.content
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get("/static/refuge/nothing.css").status_code == 404  # static is not held back
+
+
+def test_unsealed_server_serves_case_pages(dev_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    response = client.get(reverse("case_detail", args=[case.code]))
+    assert response.status_code == 200
+    assert case.reference in response.content.decode()
+
+
+def test_the_unseal_page_opens_the_vault_with_the_passphrase(passphrase_vault, client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(reverse("vault_unseal"), {"passphrase": "not the passphrase at all"})
+    assert response.status_code == 403
+    assert state.is_sealed()
+    assert VaultControl.objects.get(pk=state.CONTROL_PK).failed_unseals == 1
+    response = client.post(reverse("vault_unseal"), {"passphrase": PASSPHRASE})
+    assert response.status_code == 303
+    assert response["Location"] == reverse("login")
+    assert not state.is_sealed()
+
+
+def test_the_unseal_page_collects_shares_from_several_operators(db, client) -> None:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command("vault", "init", "--shares", "3", "--threshold", "2", stdout=out)
+    shares = mnemonics_from(out.getvalue())
+    response = client.post(reverse("vault_unseal"), {"shares": shares[2]})
+    assert response.status_code == 202
+    assert b"1 of 2 shares" in response.content
+    assert state.is_sealed()
+    assert client.post(reverse("vault_unseal"), {"shares": shares[0]}).status_code == 303
+    assert not state.is_sealed()
+
+
+def test_admins_seal_with_a_button_and_every_session_ends(dev_vault, client, adam, alice, case) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    alice_client = Client()
+    alice_client.force_login(alice)
+    assert alice_client.get(reverse("vault_test_whoami")).status_code == 200
+    client.force_login(adam)
+    response = client.post(reverse("vault_seal"))
+    assert response.status_code == 303
+    assert state.is_sealed()
+    assert not Session.objects.exists()
+    assert alice_client.get(reverse("vault_test_whoami")).status_code == 503
+    # Unsealed again, the old sessions are still gone.
+    state.unseal_with_dev_key()
+    assert alice_client.get(reverse("vault_test_whoami")).status_code == 401
+
+
+def test_only_admins_may_seal(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]
+    assert client.post(reverse("vault_seal")).status_code == 302  # anonymous: to the login page
+    client.force_login(alice)
+    assert client.post(reverse("vault_seal")).status_code == 404
+    assert client.get(reverse("vault_seal")).status_code == 405
+    assert not state.is_sealed()
+
+
+def test_refuge_seal_ends_every_session(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]
+    assert client.login(username="alice", password=PASSWORD)
+    assert client.get(reverse("vault_test_whoami")).content.startswith(b"alice:")
+    assert Session.objects.exists()
+    call_command("seal", stdout=io.StringIO())
+    assert not Session.objects.exists()
+    assert state.is_sealed()
+    assert client.get(reverse("vault_test_whoami")).status_code == 503
+
+
+def test_a_seal_by_another_process_drops_the_key_before_the_next_request(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    assert client.get(reverse("vault_test_whoami")).status_code == 200
+    # What `refuge seal` in another process leaves in the database (tested for real in test_processes.py).
+    from django.db.models import F
+
+    started = time.monotonic()
+    VaultControl.objects.get_or_create(pk=state.CONTROL_PK)
+    VaultControl.objects.filter(pk=state.CONTROL_PK).update(seal_epoch=F("seal_epoch") + 1)
+    Session.objects.all().delete()
+    assert client.get(reverse("vault_test_whoami")).status_code == 503
+    assert state.is_sealed()
+    assert time.monotonic() - started < 2
