@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields import NOT_PROVIDED
@@ -160,7 +161,8 @@ class EncryptedField(models.BinaryField):
     def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
         super().contribute_to_class(cls, name, private_only=private_only)
         setattr(cls, self.attname, _Descriptor(self))
-        if self.blind_index is not False and not cls._meta.abstract:
+        # Migrations render historical models in their own registry: only real models are indexed.
+        if self.blind_index is not False and not cls._meta.abstract and cls._meta.apps is global_apps:
             BLIND_INDEXED[label_of(cls, name)] = (cls, self)
             uid = f"vault-blind-index-{label_of(cls, name)}"
             post_save.connect(_blind_index_saved, sender=cls, weak=False, dispatch_uid=uid)

@@ -28,7 +28,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from refuge.vault import crypto
 from refuge.vault.fields import case_id_of, label_of, object_code_of
@@ -106,9 +107,11 @@ class EncryptingUploadHandler(FileUploadHandler):
         content_length: int,
         boundary: bytes,
         encoding: str | None = None,
-    ) -> None:
+    ) -> tuple[QueryDict, MultiValueDict] | None:
         if content_length > self.limit + 64 * 1024:  # the multipart envelope adds a little
-            raise self._too_large()
+            self._too_large()
+            return QueryDict(), MultiValueDict()  # the request is not read at all
+        return None
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from refuge.vault.models import VaultProbe
-from refuge.vault.storage import upload_too_large
+from refuge.vault.storage import EncryptedUpload, upload_too_large
 
 MARKER = b"PLAINTEXT-MARKER-7f3a"
 
@@ -31,11 +31,14 @@ def _files_holding(root: str | Path, needle: bytes) -> tuple[int, list[str]]:
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     from refuge.cases.models import Case
 
+    files = request.FILES  # parses the upload, through the configured handlers
     # While the upload's temporary file still exists: what is on disk?
     temp_scanned, temp_found = _files_holding(settings.FILE_UPLOAD_TEMP_DIR, MARKER)
     if upload_too_large(request):
         return JsonResponse({"error": "too large", "temp_scanned": temp_scanned}, status=413)
-    uploaded = request.FILES["file"]
+    uploaded = files["file"]
+    if not isinstance(uploaded, EncryptedUpload):  # another handler ran: report what it left on disk
+        return JsonResponse({"temp_scanned": temp_scanned, "temp_found": temp_found}, status=200)
     probe = VaultProbe(case=Case.objects.get(code=code))
     probe.file = uploaded
     probe.save()

@@ -1,0 +1,107 @@
+"""Uploads are sealed as they stream in: no plaintext byte in the temporary dir or the storage."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from refuge.vault import crypto, state
+from refuge.vault.models import CaseKey, VaultProbe
+from refuge.vault.storage import vault_storage
+from tests.vault.views_test import MARKER
+
+pytestmark = pytest.mark.django_db
+
+# Bigger than Django's 2.5 MB in-memory threshold, so Django's own handlers would write it to disk.
+CONTENT = (MARKER + b" passport scan of the client; ") * 100_000
+
+
+def _upload(client, case, content: bytes, name: str = "passport.pdf"):  # type: ignore[no-untyped-def]
+    upload = SimpleUploadedFile(name, content, content_type="application/pdf")
+    return client.post(reverse("vault_test_upload", args=[case.code]), {"file": upload})
+
+
+def _leftovers(directory: str | Path) -> list[str]:
+    return [str(Path(d) / n) for d, _, names in os.walk(directory) for n in names]
+
+
+def test_an_upload_never_touches_the_disk_in_plaintext(dev_vault, client, case) -> None:  # type: ignore[no-untyped-def]
+    response = _upload(client, case, CONTENT)
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert report["temp_scanned"] >= 1  # the sealed temporary file existed while the view ran
+    assert report["temp_found"] == []
+    assert report["media_scanned"] == 1
+    assert report["media_found"] == []
+    assert report["sha256"] == hashlib.sha256(CONTENT).hexdigest()
+    assert report["size"] == len(CONTENT)
+    assert _leftovers(settings.FILE_UPLOAD_TEMP_DIR) == []
+    probe = VaultProbe.objects.get(code=report["code"])
+    assert probe.file.read_plaintext() == CONTENT
+
+
+def test_django_default_handlers_would_fail_this_test(dev_vault, client, case, settings) -> None:  # type: ignore[no-untyped-def]
+    """The scan above can fail: with Django's own handlers the marker lands in the temporary dir."""
+    settings.FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+    response = _upload(client, case, CONTENT)
+    assert response.json()["temp_found"] != []
+
+
+@pytest.mark.parametrize("size", [400_000, 150_000])  # refused from the request's length / while streaming
+def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(dev_vault, client, case, settings, size) -> None:  # type: ignore[no-untyped-def]
+    settings.VAULT_UPLOAD_MAX_BYTES = 100_000
+    response = _upload(client, case, CONTENT[:size])
+    assert response.status_code == 413
+    assert _leftovers(settings.FILE_UPLOAD_TEMP_DIR) == []
+    assert not VaultProbe.objects.exists()
+
+
+def test_generated_content_is_stored_encrypted(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+    probe = VaultProbe.objects.create(case=case)
+    probe.file.save("letter.docx", ContentFile(MARKER * 10))
+    stored = Path(settings.MEDIA_ROOT) / probe.file.name
+    assert MARKER not in stored.read_bytes()
+    assert stored.stat().st_mode & 0o077 == 0
+    assert VaultProbe.objects.get(pk=probe.pk).file.read_plaintext() == MARKER * 10
+
+
+def test_the_storage_refuses_plaintext(dev_vault) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SuspiciousFileOperation):
+        vault_storage.save("cases/x/plain.txt", ContentFile(MARKER))
+    assert _leftovers(settings.MEDIA_ROOT) == []
+
+
+def test_a_file_moved_to_another_object_does_not_decrypt(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+    first = VaultProbe.objects.create(case=case)
+    first.file.save("a.pdf", ContentFile(b"first client's passport"))
+    second = VaultProbe.objects.create(case=case)
+    VaultProbe.objects.filter(pk=second.pk).update(file=first.file.name)
+    with pytest.raises(crypto.DecryptionError):
+        VaultProbe.objects.get(pk=second.pk).file.read_plaintext()
+
+
+def test_a_tampered_file_raises(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+    probe = VaultProbe.objects.create(case=case)
+    probe.file.save("a.pdf", ContentFile(b"x" * 200_000))
+    path = Path(settings.MEDIA_ROOT) / probe.file.name
+    data = bytearray(path.read_bytes())
+    data[150_000] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(crypto.DecryptionError):
+        probe.file.read_plaintext()
+
+
+def test_a_shredded_case_key_makes_its_files_unreadable(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+    probe = VaultProbe.objects.create(case=case)
+    probe.file.save("a.pdf", ContentFile(b"the client's passport"))
+    CaseKey.objects.filter(case=case).delete()
+    with pytest.raises(state.KeyDestroyed):
+        probe.file.read_plaintext()
