@@ -93,6 +93,11 @@ def promote_next_dev_key() -> None:
         nxt.replace(path)
 
 
+def remove_dev_keys() -> None:
+    for path in (dev_key_path(), _next_path(dev_key_path())):
+        path.unlink(missing_ok=True)
+
+
 def read_dev_keys() -> list[bytes]:
     """Candidate development keys: the key file, then a `.next` left by an interrupted rotation."""
     keys = []

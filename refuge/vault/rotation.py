@@ -131,6 +131,8 @@ def _finish(pending: RootKey) -> bool:
         state.bump_keyring_epoch()
     if pending.source == RootKeySource.DEV:
         keys.promote_next_dev_key()
+    else:
+        keys.remove_dev_keys()  # they hold a retired key; leaving them would only mislead
     state.check_control()
     return True
 
