@@ -30,8 +30,23 @@ _COLOURS = {
 _RESET = "\033[0m"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse writing to the streams given to :func:`main` (help to stdout, errors to stderr)."""
+
+    def __init__(self, out: TextIO, err: TextIO, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._out = out
+        self._err = err
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (self._out if file is None or file is sys.stdout else self._err).write(message)
+
+
+def _parser(out: TextIO, err: TextIO) -> argparse.ArgumentParser:
+    parser = _Parser(
+        out,
+        err,
         prog="refuge check",
         description="Compute the deadlines, milestones and conflicts of a refuge.case/1 file.",
     )
@@ -52,7 +67,7 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
     args_in = list(argv)
     if len(args_in) > 1 and args_in[0] == "check":
         args_in = args_in[1:]
-    parser = _parser()
+    parser = _parser(out, err)
     try:
         args = parser.parse_args(args_in)
     except SystemExit as exc:  # argparse has printed its message
