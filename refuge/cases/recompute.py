@@ -24,9 +24,16 @@ _DATE_FIELDS = ("due_date", "due_at", "safe_due_date", "alternatives")
 @functools.cache
 def packs() -> PackSet:
     """The rule packs, loaded once per process (a pack change takes `refuge recompute --all`)."""
+    from django.conf import settings  # noqa: PLC0415  # read when first needed, not at import time
+
     from refuge.rules import load_packs  # noqa: PLC0415  # loaded lazily, not at import time
 
-    return load_packs()
+    extra = [settings.REFUGE_RULE_PACKS_DIR] if settings.REFUGE_RULE_PACKS_DIR else []
+    return load_packs(extra)
+
+
+def packs_version() -> str:
+    return ",".join(sorted(f"{p.name}@{p.version}" for p in packs().packs))
 
 
 @dataclass
@@ -171,7 +178,7 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
         row.delete()
 
     CaseCheck.objects.update_or_create(
-        case=case, defaults={"report": report, "today": today, "computed_at": now, "packs_version": packs().version}
+        case=case, defaults={"report": report, "today": today, "computed_at": now, "packs_version": packs_version()}
     )
     DerivedChange.objects.bulk_create(result.changes)
     return result

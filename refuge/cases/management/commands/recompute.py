@@ -1,0 +1,39 @@
+"""`refuge recompute [--all | --case CODE...]`: re-run the engine on stored cases.
+
+Run it after a rule pack changes (or daily, so statuses follow the calendar); it lists the cases
+whose deadlines' dates changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from refuge.cases.models import Case
+from refuge.cases.recompute import recompute_case
+
+
+class Command(BaseCommand):
+    help = "Recompute deadlines and conflicts of stored cases; list the cases whose dates changed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--all", action="store_true", help="every case")
+        group.add_argument("--case", nargs="+", metavar="CODE", help="these cases")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        cases = Case.objects.all().order_by("id")
+        if options["case"]:
+            cases = cases.filter(code__in=options["case"])
+            if cases.count() != len(set(options["case"])):
+                raise CommandError("unknown case code", returncode=2)
+        total = changed = 0
+        for case in cases.iterator(chunk_size=500):
+            result = recompute_case(case=case, cause="recompute")
+            total += 1
+            if result.dates_changed:
+                changed += 1
+                moved = sorted({c.kind for c in result.changes if c.item == "deadline"})
+                self.stdout.write(f"{case.reference}\t{case.code}\t{', '.join(moved)}")
+        self.stderr.write(f"recomputed {total} case(s); dates changed in {changed}")
