@@ -82,3 +82,9 @@ def event(case, key: str):  # type: ignore[no-untyped-def]
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 costs ~0.4 s per user; page tests create several users each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

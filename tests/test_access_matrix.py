@@ -1,0 +1,243 @@
+"""Every URL × every kind of user, for GET and (where it changes something) POST.
+
+alice is on the case's team, bob is in the same organisation but not on the team, carol is in
+another organisation, ana is an analyst and adam an admin of alice's organisation. Missing and
+forbidden both answer 404; anonymous users are sent to the login page.
+
+The gate test fails when a named URL has no row here: a new page must say who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+USERS = ("anonymous", "alice", "bob", "carol", "ana", "adam")
+LOGIN = "login"  # a redirect to the login page
+OK = "ok"  # 200, 302 (done) or 422 (form refused the empty input): anything but a refusal
+
+# Expected answers, by user in USERS order.
+READ = (LOGIN, 200, 404, 404, 200, 200)  # a case page the whole organisation's readers see
+WRITE_GET = (LOGIN, 200, 404, 404, 404, 200)  # a form that changes a case
+WRITE_POST = (LOGIN, OK, 404, 404, 404, OK)
+IDENTITY = (LOGIN, 200, 404, 404, 404, 200)  # documents: identity, so never analysts
+MEMBER = (LOGIN, 200, 200, 200, 200, 200)  # pages of one's own organisation
+WRITER = (LOGIN, 200, 200, 200, 404, 200)  # organisation pages that change things (not analysts)
+WRITER_POST = (LOGIN, OK, OK, OK, 404, OK)
+GET_ONLY = (405, 405, 405, 405, 405, 405)
+PUBLIC = (200, 200, 200, 200, 200, 200)
+
+
+def _case(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["case"].code}
+
+
+def _event(w: dict[str, Any]) -> dict[str, Any]:
+    # e3 is referred to by nothing, so deleting it works.
+    return {"code": w["case"].code, "event_code": w["case"].events.get(key="e3").code}
+
+
+def _proceeding(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["case"].code, "proceeding_code": w["proceeding"].code}
+
+
+def _document(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["case"].code, "document_code": w["document"].code}
+
+
+def _authority(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["authority"].code}
+
+
+def _none(w: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+# name: (kwargs, expected GET, expected POST)
+MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, ...], tuple[Any, ...]]] = {
+    "login": (_none, PUBLIC, PUBLIC),
+    "logout": (_none, (405,) * 6, (302,) * 6),
+    "dashboard": (_none, MEMBER, GET_ONLY),
+    "case_list": (_none, MEMBER, GET_ONLY),
+    "case_new": (_none, WRITER, WRITER_POST),
+    "case_detail": (_case, READ, GET_ONLY),
+    "event_add": (_case, WRITE_GET, WRITE_POST),
+    "event_fields": (_case, WRITE_GET, GET_ONLY),
+    "event_edit": (_event, WRITE_GET, WRITE_POST),
+    "event_delete": (_event, WRITE_GET, WRITE_POST),
+    "person_edit": (_case, WRITE_GET, WRITE_POST),
+    "proceeding_add": (_case, WRITE_GET, WRITE_POST),
+    "proceeding_edit": (_proceeding, WRITE_GET, WRITE_POST),
+    "proceeding_delete": (_proceeding, WRITE_GET, WRITE_POST),
+    "case_team": (_case, READ, WRITE_POST),
+    "document_upload": (_case, WRITE_GET, WRITE_POST),
+    "document_download": (_document, IDENTITY, GET_ONLY),
+    "authority_list": (_none, MEMBER, GET_ONLY),
+    "authority_new": (_none, WRITER, WRITER_POST),
+    # carol's organisation has no such authority; ana reads the directory but never edits it.
+    "authority_edit": (_authority, (LOGIN, 200, 200, 404, 404, 200), (LOGIN, OK, OK, 404, 404, OK)),
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 costs ~0.4 s per user: too slow for a matrix that creates five users per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(case, alice, bob, carol, ana, adam):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # one per user
+    from refuge.cases.actions import store_document
+    from refuge.cases.models import Authority, Proceeding
+
+    authority = Authority.objects.create(organisation=case.organisation, name="Court (fictional)", kind="court")
+    proceeding = Proceeding.objects.create(case=case, forum="domestic_court", authority=authority)
+    document = store_document(
+        case=case,
+        user=alice,
+        content=b"%PDF-1.4 fictional",
+        filename="d.pdf",
+        doc_type="decision",
+        title="Decision",
+        date=None,
+        language="",
+        events=[],
+    )
+    return {
+        "case": case,
+        "proceeding": proceeding,
+        "document": document,
+        "authority": authority,
+        "users": {"alice": alice, "bob": bob, "carol": carol, "ana": ana, "adam": adam},
+    }
+
+
+def _client(world: dict[str, Any], who: str) -> Client:
+    client = Client()
+    if who != "anonymous":
+        client.force_login(world["users"][who])
+    return client
+
+
+def _check(response: Any, expected: Any, where: str) -> None:
+    status = response.status_code
+    if expected == LOGIN:
+        assert status == 302, f"{where}: {status}, expected a redirect to login"
+        assert response["Location"].startswith(reverse("login")), f"{where}: redirected to {response['Location']}"
+    elif expected == OK:
+        assert status in (200, 302, 422), f"{where}: {status}, expected it to be allowed"
+        if status == 302:
+            assert not response["Location"].startswith(reverse("login")), f"{where}: sent to login"
+    else:
+        assert status == expected, f"{where}: {status}, expected {expected}"
+
+
+def _answer(world: dict[str, Any], who: str, method: str, url: str) -> Any:
+    """One request, rolled back afterwards so that every user meets the same case."""
+    client = _client(world, who)
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_access(world, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Each user's GET and POST of the URL answer as the matrix says (all mismatches reported)."""
+    kwargs, get_expected, post_expected = MATRIX[name]
+    url = reverse(name, kwargs=kwargs(world))
+    failures = []
+    for method, expected in (("GET", get_expected), ("POST", post_expected)):
+        for who, want in zip(USERS, expected, strict=True):
+            try:
+                _check(_answer(world, who, method, url), want, f"{method} {name} as {who}")
+            except AssertionError as exc:
+                failures.append(str(exc))
+    assert not failures, "\n".join(failures)
+
+
+def test_refused_posts_change_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    """bob, carol and ana POST real data to every write URL of alice's case: nothing changes."""
+    case = world["case"]
+    e3 = case.events.get(key="e3")
+    before = (case.events.count(), case.proceedings.count(), case.documents.count(), case.members.count())
+    for who in ("bob", "carol", "ana"):
+        client = _client(world, who)
+        for name in ("event_delete", "proceeding_delete"):
+            assert client.post(reverse(name, kwargs=MATRIX[name][0](world))).status_code == 404
+        data = {"new-type": "released", "new-date": "2026-03-09"}
+        assert client.post(reverse("event_add", args=[case.code]), data).status_code == 404
+        team = {"members": [str(world["users"][who].code)]}
+        assert client.post(reverse("case_team", args=[case.code]), team).status_code == 404
+    case.refresh_from_db()
+    after = (case.events.count(), case.proceedings.count(), case.documents.count(), case.members.count())
+    assert after == before
+    assert case.events.filter(pk=e3.pk).exists()
+
+
+def _names(patterns: list[Any], prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            names |= _names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(prefix + p.name)
+    return names
+
+
+def test_every_named_url_is_in_the_matrix() -> None:
+    names = _names(get_resolver().url_patterns)
+    assert "case_detail" in names  # the walk found the pages
+    missing = sorted(names - set(MATRIX))
+    assert not missing, f"URLs with no row in the access matrix: {missing}"
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, f"rows for URLs that no longer exist: {stale}"
+
+
+def test_every_case_url_carries_a_uuid_code() -> None:
+    for p in get_resolver().url_patterns:
+        for name, pattern in _patterns(p):
+            route = str(pattern)
+            if "<" in route:
+                assert re.fullmatch(r"([^<]*<uuid:[a-z_]+>)*[^<]*", route), f"{name}: {route} has a non-UUID parameter"
+
+
+def _patterns(p: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(p, URLResolver):
+        return [item for sub in p.url_patterns for item in _patterns(sub, prefix + str(p.pattern))]
+    return [(p.name or "?", prefix + str(p.pattern))]
+
+
+REFUGE = Path(__file__).resolve().parents[1] / "refuge"
+FORBIDDEN = re.compile(r"\bCase\.objects\.get\s*\(|get_object_or_404\(\s*Case\b")
+
+
+def test_no_module_reads_a_case_behind_the_access_door() -> None:
+    """Views and the API get cases only through refuge/cases/access.py (STYLE.md §3)."""
+    scanned = []
+    offenders = []
+    for path in sorted(REFUGE.rglob("*.py")):
+        rel = path.relative_to(REFUGE).as_posix()
+        # Migrations and operator commands (no user, no request) are outside the door's remit.
+        if "/migrations/" in rel or "/management/commands/" in rel:
+            continue
+        scanned.append(rel)
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if FORBIDDEN.search(line):
+                offenders.append(f"{rel}:{lineno}: {line.strip()}")
+    assert "cases/views/pages.py" in scanned
+    assert not offenders, "Case.objects.get outside access.py:\n" + "\n".join(offenders)
+
+
+def test_the_forbidden_pattern_catches_what_it_should() -> None:
+    assert FORBIDDEN.search("case = Case.objects.get(code=code)")
+    assert FORBIDDEN.search("get_object_or_404(Case, code=code)")
+    assert not FORBIDDEN.search("access.get_case_for_user(request.user, code)")
