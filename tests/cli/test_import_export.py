@@ -1,0 +1,164 @@
+"""`refuge import` and `refuge export`, in process (through refuge.cli.main and call_command)."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from refuge.cases.actions import import_casefile
+from refuge.cases.models import Case, Deadline, Event, Person
+from refuge.cli import main
+from tests.cli.helpers import events_by_id
+
+
+def counts() -> tuple[int, int, int, int]:
+    return Case.objects.count(), Person.objects.count(), Event.objects.count(), Deadline.objects.count()
+
+
+def refuge(*args: str) -> None:
+    main(list(args))
+
+
+def export(code: str) -> dict:
+    out = io.StringIO()
+    call_command("export_case", code, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_import_then_export_of_every_example_gives_back_the_same_data(examples_dir, org, alice, capsys):
+    files = sorted(examples_dir.glob("*.case.json"))
+    assert files, "no shared examples"
+    refuge("import", *map(str, files), "--organisation", org.name, "--user", alice.username)
+    lines = capsys.readouterr().out.split("\n")
+    codes = dict(line.split()[::-1] for line in lines if line.strip())  # reference -> code
+    assert len(codes) == len(files)
+    for path in files:
+        original = json.loads(path.read_text(encoding="utf-8"))
+        exported = export(codes[original["reference"]])
+        assert events_by_id(exported) == events_by_id(original), path.name
+        assert ("timezone" in exported) == ("timezone" in original), path.name
+
+
+def test_export_then_import_is_lossless(case, other_org):
+    first = export(str(case.code))
+    again = import_casefile(data=first, organisation=other_org, user=None)
+    assert export(str(again.code)) == first
+
+
+def test_import_computes_the_deadlines(examples_dir, org):
+    refuge("import", str(examples_dir / "01-ru-2023-sutki.case.json"), "--organisation", org.name)
+    case = Case.objects.get(organisation=org, reference="EX-01")
+    appeal = case.deadlines.get(kind="appeal")
+    assert appeal.due_date.isoformat() == "2023-05-13"
+
+
+def test_import_adds_the_user_to_the_team(examples_dir, org, alice):
+    refuge(
+        "import", str(examples_dir / "04-tr-echr-time-limit.case.json"), "--organisation", org.name, "--user", "alice"
+    )
+    case = Case.objects.get(organisation=org, reference="EX-04")
+    assert list(case.team.all()) == [alice]
+    assert case.created_by == alice
+
+
+def test_a_broken_file_is_refused_whole_with_its_json_path(broken_file, org, capsys):
+    before = counts()
+    with pytest.raises(SystemExit) as exit_info:
+        refuge("import", str(broken_file), "--organisation", org.name)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert str(broken_file) in err
+    assert "$.events[1].at" in err
+    assert counts() == before
+
+
+def test_a_mixed_batch_imports_nothing(examples_dir, broken_file, org, capsys):
+    good = sorted(examples_dir.glob("*.case.json"))
+    before = counts()
+    with pytest.raises(SystemExit) as exit_info:
+        refuge("import", *map(str, good), str(broken_file), "--organisation", org.name)
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert "nothing imported" in captured.err
+    assert f"1 of {len(good) + 1} files is invalid" in captured.err
+    assert captured.out == ""
+    assert counts() == before
+
+
+def test_a_file_that_is_not_json_is_refused(tmp_path, org, capsys):
+    path = tmp_path / "torn.case.json"
+    path.write_text('{"format": "refuge.case/1", "refer', encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        refuge("import", str(path), "--organisation", org.name)
+    assert exit_info.value.code == 2
+    assert str(path) in capsys.readouterr().err
+    assert Case.objects.count() == 0
+
+
+def test_a_reference_already_in_the_organisation_is_refused(case, tmp_path, org, capsys):
+    doc = export(str(case.code))
+    path = tmp_path / "again.case.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    before = counts()
+    with pytest.raises(CommandError) as error:
+        call_command("import_cases", str(path), organisation=org.name)
+    assert error.value.returncode == 2
+    assert "$.reference" in str(error.value)
+    assert counts() == before
+
+
+def test_the_same_reference_twice_in_a_batch_is_refused(examples_dir, tmp_path, org):
+    source = examples_dir / "01-ru-2023-sutki.case.json"
+    copy = tmp_path / "copy.case.json"
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_cases", str(source), str(copy), organisation=org.name)
+    assert error.value.returncode == 2
+    assert "$.reference" in str(error.value)
+    assert Case.objects.count() == 0
+
+
+def test_import_refuses_an_unknown_organisation(examples_dir, db):
+    with pytest.raises(CommandError, match="no organisation"):
+        call_command("import_cases", str(examples_dir / "01-ru-2023-sutki.case.json"), organisation="Nowhere")
+
+
+def test_import_refuses_an_analyst_as_the_user(examples_dir, org, ana):
+    with pytest.raises(CommandError, match="analyst"):
+        call_command(
+            "import_cases", str(examples_dir / "01-ru-2023-sutki.case.json"), organisation=org.name, user="ana"
+        )
+
+
+def test_import_refuses_a_user_of_another_organisation(examples_dir, org, carol):
+    with pytest.raises(CommandError, match="no user"):
+        call_command(
+            "import_cases", str(examples_dir / "01-ru-2023-sutki.case.json"), organisation=org.name, user="carol"
+        )
+
+
+def test_export_writes_a_file_only_its_owner_can_read(case, tmp_path):
+    target = tmp_path / "out.case.json"
+    call_command("export_case", str(case.code), output=str(target), stderr=io.StringIO())
+    assert json.loads(target.read_text(encoding="utf-8"))["reference"] == case.reference
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_export_finds_a_case_by_its_reference(case):
+    assert export(case.reference)["reference"] == case.reference
+
+
+def test_export_keeps_names_in_their_scripts(case):
+    out = io.StringIO()
+    call_command("export_case", str(case.code), stdout=out)
+    assert "Тестов Фиктив" in out.getvalue()
+
+
+def test_export_of_an_unknown_code_fails(db):
+    with pytest.raises(CommandError, match="no case"):
+        call_command("export_case", "00000000-0000-0000-0000-000000000000")
