@@ -80,21 +80,27 @@ class EncryptedUpload(UploadedFile):
     def plaintext_chunks(self) -> Iterator[bytes]:
         return crypto.decrypt_stream(self.file_key, self.sealed_chunks())
 
+    def head(self, size: int = 2048) -> bytes:
+        """The first bytes of the plaintext (to sniff a type), decrypted in memory."""
+        return next(self.plaintext_chunks(), b"")[:size]
+
 
 class EncryptingUploadHandler(FileUploadHandler):
     """Seals uploads chunk by chunk; never writes a plaintext byte to disk; enforces the size limit."""
 
     chunk_size = crypto.STREAM_CHUNK
 
-    def __init__(self, request: HttpRequest | None = None) -> None:
+    def __init__(self, request: HttpRequest | None = None, *, max_bytes: int | None = None) -> None:
         super().__init__(request)
-        self.limit = upload_limit()
+        self.limit = upload_limit() if max_bytes is None else max_bytes
+        self.too_large = False
         self._temp: Any = None
         self._encryptor: crypto.StreamEncryptor | None = None
         self._hash = hashlib.sha256()
         self._size = 0
 
     def _too_large(self) -> StopUpload:
+        self.too_large = True
         if self.request is not None:
             self.request.vault_upload_too_large = True  # read by upload_too_large()
         self._discard()

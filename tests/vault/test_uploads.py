@@ -105,3 +105,22 @@ def test_a_shredded_case_key_makes_its_files_unreadable(dev_vault, case) -> None
     CaseKey.objects.filter(case=case).delete()
     with pytest.raises(state.KeyDestroyed):
         probe.file.read_plaintext()
+
+
+def test_the_handler_takes_a_per_view_limit_and_shows_the_head(dev_vault, rf) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadhandler import StopUpload
+
+    from refuge.vault.storage import EncryptingUploadHandler
+
+    handler = EncryptingUploadHandler(rf.post("/"), max_bytes=10)
+    handler.new_file("file", "a.txt", "text/plain", None)
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"x" * 11, 0)
+    assert handler.too_large
+
+    handler = EncryptingUploadHandler(rf.post("/"), max_bytes=1000)
+    handler.new_file("file", "a.txt", "text/plain", None)
+    handler.receive_data_chunk(b"%PDF-1.7 " + MARKER, 0)
+    upload = handler.file_complete(9 + len(MARKER))
+    assert upload is not None and upload.head(8) == b"%PDF-1.7"
+    assert MARKER not in upload.read()
