@@ -20,7 +20,7 @@ from refuge.vault import state
 logger = logging.getLogger("refuge.vault")
 
 # URL names that answer while sealed: nothing on them reads a case.
-OPEN_WHEN_SEALED = frozenset({"login", "logout", "vault_unseal", "vault_status", "health"})
+OPEN_WHEN_SEALED = frozenset({"login", "logout", "vault_unseal", "health"})
 
 SEALED_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sealed</title>

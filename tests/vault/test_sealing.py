@@ -138,3 +138,36 @@ def test_a_seal_by_another_process_drops_the_key_before_the_next_request(dev_vau
     assert client.get(reverse("vault_test_whoami")).status_code == 503
     assert state.is_sealed()
     assert time.monotonic() - started < 2
+
+
+def test_a_server_with_a_dev_key_file_starts_unsealed_and_says_so(db, client, alice, case, capsys) -> None:  # type: ignore[no-untyped-def]
+    call_command("vault", "init", "--dev")
+    state.reset_for_tests()  # as a freshly started server process
+    client.force_login(alice)
+    assert client.get(reverse("case_detail", args=[case.code])).status_code == 200
+    assert "DEVELOPMENT KEY FILE" in capsys.readouterr().err
+
+
+def test_a_server_without_a_dev_key_file_starts_sealed(dev_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
+    from refuge.vault import keys
+
+    keys.dev_key_path().unlink()
+    state.reset_for_tests()
+    client.force_login(alice)
+    assert client.get(reverse("case_detail", args=[case.code])).status_code == 503
+
+
+def test_system_checks_name_missing_wiring(settings) -> None:  # type: ignore[no-untyped-def]
+    from refuge.vault.checks import check_vault
+
+    assert [m.id for m in check_vault()] == []
+    settings.FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "vault" not in m]
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    assert sorted(m.id for m in check_vault()) == ["refuge.E101", "refuge.E102", "refuge.E103"]
+
+
+def test_system_checks_warn_about_a_dev_key_file(dev_vault) -> None:  # type: ignore[no-untyped-def]
+    from refuge.vault.checks import check_vault
+
+    assert [m.id for m in check_vault()] == ["refuge.W101"]
