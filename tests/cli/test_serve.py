@@ -78,9 +78,11 @@ def test_serve_serves_the_packaged_static_files(server):
     assert "max-age" in headers.get("Cache-Control", "")
 
 
-def test_serve_says_where_it_listens(server):
+def test_serve_says_where_it_listens_and_stops_cleanly_on_sigterm(server):
     base, proc = server
     fetch(f"{base}/accounts/login/", time.monotonic() + 60)
     proc.terminate()
     out, _ = proc.communicate(timeout=10)
     assert f"Refuge is serving on {base}/" in out
+    assert "Stopped." in out
+    assert proc.returncode == 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +26,13 @@ def wsgi_application(*, collect_static: bool = True) -> Any:
     from whitenoise import WhiteNoise  # noqa: PLC0415  # only the server needs it
 
     if collect_static:
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         call_command("collectstatic", interactive=False, verbosity=0)
     return WhiteNoise(get_wsgi_application(), root=settings.STATIC_ROOT, prefix=settings.STATIC_URL)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -63,9 +71,14 @@ class Command(BaseCommand):
         bound = getattr(server, "effective_port", port)  # one socket; several (a name with v4 and v6) keep `port`
         self.stdout.write(f"Refuge is serving on http://{shown}:{bound}/ (Ctrl-C stops it)")
         self.stdout.flush()
+        # A service manager stops us with SIGTERM: finish as on Ctrl-C, closing the sockets.
+        # (ValueError: not the main thread, as when another command's thread calls us.)
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
-            server.run()
+            server.run()  # returns on Ctrl-C or SIGTERM (waitress catches KeyboardInterrupt itself)
         except KeyboardInterrupt:
-            self.stdout.write("Stopped.")
+            pass
         finally:
             server.close()
+        self.stdout.write("Stopped.")
