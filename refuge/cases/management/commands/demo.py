@@ -1,0 +1,81 @@
+"""`refuge demo`: migrate, load the fictional demo data, print the logins (and serve)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from refuge.accounts.models import Organisation
+from refuge.cases import demo
+
+DEMO_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")  # most demo cases are in Russia: their "today"
+
+
+class Command(BaseCommand):
+    help = "Load about thirty fictional cases with demo users (idempotent); --serve then serves them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--serve", action="store_true", help="then serve on --host:--port (as `refuge serve`)")
+        parser.add_argument("--reset", action="store_true", help="delete the demo organisation first and rebuild it")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load even where other organisations exist (the demo users' password is public)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        others = Organisation.objects.exclude(name=demo.ORGANISATION)
+        if others.exists() and not options["force"]:
+            raise CommandError(
+                f"this database holds {others.count()} other organisation(s); the demo adds users whose password "
+                "is published. Use an empty REFUGE_DATA_DIR, or --force if this really is a test database."
+            )
+        if options["reset"]:
+            deleted = demo.reset_demo()
+            self.stdout.write(f"Deleted the demo organisation ({deleted} cases).")
+
+        now = timezone.now()
+        today = now.astimezone(DEMO_ZONE).date()
+        try:
+            result = demo.build_demo(today=today, now=now)
+        except ValueError as exc:  # a demo username taken by a real user
+            raise CommandError(str(exc)) from None
+        if result.created:
+            self.stdout.write(f"Loaded {len(result.created)} fictional cases into {result.organisation.name!r}.")
+        if result.existing:
+            self.stdout.write(
+                f"{len(result.existing)} demo cases were already there and were left as they are (--reset rebuilds)."
+            )
+        if options["verbosity"] >= 2:
+            for spec in demo.demo_specs(today):
+                self.stdout.write(f"  {spec.reference}  {spec.summary}")
+        self._print_logins(options["host"], options["port"], result)
+        if options["serve"]:
+            call_command("serve", host=options["host"], port=options["port"])
+
+    def _print_logins(self, host: str, port: int, result: demo.DemoResult) -> None:
+        width = max(len(u) for u, _ in result.users)
+        lines = [
+            "",
+            f"Log in at http://{host}:{port}/accounts/login/ with the password {result.password!r} and one of:",
+            *(f"  {username:<{width}}  {role}" for username, role in result.users),
+            "",
+            f"Data: {self._where()} (every name, court and number in it is invented).",
+            "Demo only: these users need no second factor and their password is public.",
+        ]
+        self.stdout.write("\n".join(lines))
+
+    @staticmethod
+    def _where() -> str:
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3"):
+            return str(db["NAME"])
+        return f"PostgreSQL database {db['NAME']!r} on {db.get('HOST') or 'the local socket'}"

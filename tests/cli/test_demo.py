@@ -1,0 +1,132 @@
+"""`refuge demo` and the demo data builder, with today pinned."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from refuge.accounts.models import Membership, User
+from refuge.casefile.validate import load_casefile
+from refuge.cases import demo
+from refuge.cases.actions import export_casefile
+from refuge.cases.models import Authority, Case, Conflict, Deadline, Event
+
+TODAY = date(2026, 6, 3)  # a Wednesday
+
+
+def run_demo(*args: str) -> str:
+    out = io.StringIO()
+    with time_machine.travel(datetime(2026, 6, 3, 9, 0, tzinfo=UTC), tick=False):
+        call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def built(db):
+    return demo.build_demo(today=TODAY)
+
+
+def demo_cases():
+    return Case.objects.filter(organisation__name=demo.ORGANISATION)
+
+
+def test_demo_loads_about_thirty_cases_once_and_prints_the_logins(db):
+    out = run_demo()
+    assert 25 <= demo_cases().count() <= 35
+    assert "http://127.0.0.1:8000/accounts/login/" in out
+    assert demo.PASSWORD in out
+    for username, _, _, _ in demo.USERS:
+        assert username in out
+        assert User.objects.get(username=username).check_password(demo.PASSWORD)
+    roles = sorted(Membership.objects.filter(organisation__name=demo.ORGANISATION).values_list("role", flat=True))
+    assert roles == ["admin", "analyst", "caseworker", "lawyer", "lawyer"]
+    # Idempotent: a second run adds nothing and says so.
+    before = (demo_cases().count(), Event.objects.count(), User.objects.count(), Authority.objects.count())
+    out = run_demo()
+    assert (demo_cases().count(), Event.objects.count(), User.objects.count(), Authority.objects.count()) == before
+    assert "already there" in out
+
+
+def test_reset_rebuilds_from_scratch(db):
+    run_demo()
+    first = set(demo_cases().values_list("code", flat=True))
+    run_demo("--reset")
+    again = set(demo_cases().values_list("code", flat=True))
+    assert len(again) == len(first)
+    assert not first & again
+
+
+def test_demo_refuses_a_database_with_real_organisations(org):
+    with pytest.raises(CommandError, match="other organisation"):
+        run_demo()
+    assert not demo_cases().exists()
+
+
+def test_the_story_case_raises_the_conflicts_it_should(built):
+    case = demo_cases().get(reference="DEMO-01")
+    kinds = set(case.conflicts.values_list("kind", flat=True))
+    assert {"removal_during_interim_measure", "document_signed_without_interpreter"} <= kinds
+    assert case.person.nationality == "KP"
+    assert {n["script"] for n in case.person.names} >= {"Hang", "Cyrl", "Latn"}
+    # Effective in ten days: the removal is ten days after the court's decision.
+    decision = case.events.get(type="decision_issued").local_at().date()
+    removal = case.events.get(type="removal_scheduled").attributes["removal_at"]
+    assert (date.fromisoformat(removal[:10]) - decision).days == 10
+    assert case.proceedings.filter(forum="un_hrc").exists()
+
+
+def test_the_demo_exercises_the_law(built):
+    deadlines = set(Deadline.objects.filter(organisation=built.organisation).values_list("kind", flat=True))
+    assert {
+        "appeal",
+        "asylum_appeal",
+        "detention_court_order",
+        "detention_term",
+        "echr_application",
+        "r39_cutoff",
+        "temporary_asylum_renewal",
+    } <= deadlines
+    conflicts = set(Conflict.objects.filter(organisation=built.organisation).values_list("kind", flat=True))
+    assert {
+        "removal_during_interim_measure",
+        "removal_during_asylum",
+        "document_signed_without_interpreter",
+        "consular_contact_while_protected",
+        "release_due",
+        "r39_late",
+        "forum_unavailable",
+    } <= conflicts
+
+
+def test_the_demo_data_is_well_formed_and_fictional(built):
+    cases = list(demo_cases())
+    for case in cases:
+        load_casefile(export_casefile(case=case))
+    # Old and new Russian appeal rules: decisions received before and after 29 Oct 2024.
+    received = {e.local_at().date() for e in Event.objects.filter(case__in=cases, type="decision_received")}
+    assert min(received) < date(2024, 10, 29) < max(received)
+    # One file without a time zone: the host state's default applies and export leaves it out.
+    no_zone = demo_cases().get(reference="DEMO-28")
+    assert "timezone" not in export_casefile(case=no_zone)
+    assert no_zone.timezone == "Europe/Moscow"
+    names = list(Authority.objects.filter(organisation=built.organisation).values_list("name", flat=True))
+    assert all("(fictional)" in n or "(demo entry)" in n for n in names)
+    assert built.organisation.name == demo.ORGANISATION
+
+
+def test_demo_dates_follow_today():
+    specs = {s.reference: s for s in demo.demo_specs(date(2027, 1, 10))}
+    received = next(e for e in specs["DEMO-04"].events if e["type"] == "decision_received")
+    assert received["at"] == "2027-01-07"
+    assert 25 <= len(specs) <= 35
+
+
+def test_months_before_keeps_the_day_or_takes_the_months_last():
+    assert demo.months_before(date(2026, 6, 30), 4) == date(2026, 2, 28)
+    assert demo.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert demo.months_before(date(2026, 1, 15), 2) == date(2025, 11, 15)
