@@ -24,7 +24,7 @@ from refuge.vault import crypto
 from refuge.vault.models import CaseKey, RootKey, RootKeySource, RootKeyStatus
 
 DEV_KEY_NAME = "vault-dev.key"
-# scrypt cost: 2**17 x 8 x 128 B = 128 MiB and about half a second per guess on a server core.
+# scrypt cost: 2**17 x 8 x 128 B = 128 MiB and one to three seconds per guess on a server core.
 SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1

@@ -41,6 +41,12 @@ def vault_wiring(settings, tmp_path: Path):  # type: ignore[no-untyped-def]  # p
 
 
 @pytest.fixture
+def _dev_vault() -> None:
+    """Stands in for the root conftest's autouse `_dev_vault` (once the vault is wired in): the
+    vault's own tests make their vault themselves, with whichever root key source they test."""
+
+
+@pytest.fixture
 def dev_vault(db):  # type: ignore[no-untyped-def]
     """A vault initialised with a development key file and unsealed in this process."""
     from refuge.vault import state
