@@ -127,11 +127,12 @@ class _Descriptor:
         if isinstance(value, Ciphertext):
             instance.__dict__[self.field.attname] = _Slot(value)
             return
-        slot = instance.__dict__.get(self.field.attname)
-        if not isinstance(slot, _Slot):
-            slot = instance.__dict__[self.field.attname] = _Slot()
+        # A new slot each time: a shallow copy of the instance must not change with this one.
+        old = instance.__dict__.get(self.field.attname)
+        slot = _Slot(old.ciphertext if isinstance(old, _Slot) else None)
         slot.plain = self.field.to_plain(value)
         slot.has_plain = True
+        instance.__dict__[self.field.attname] = slot
 
 
 class EncryptedField(models.BinaryField):

@@ -123,3 +123,11 @@ def test_deleting_a_case_deletes_its_key(probe: VaultProbe) -> None:
     case_id = probe.case_id
     probe.case.delete()
     assert not CaseKey.objects.filter(case_id=case_id).exists()
+
+
+def test_a_copy_of_an_instance_keeps_its_own_value(probe: VaultProbe) -> None:
+    import copy
+
+    twin = copy.copy(probe)
+    twin.text = "changed on the copy"
+    assert probe.text == "Lives at 12 Hidden Lane"
