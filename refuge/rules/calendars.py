@@ -93,20 +93,23 @@ def _year(spec_key: _SpecKey, year: int) -> tuple[bytes, frozenset[int]]:
 class WorkCalendar:
     """Working-day arithmetic on one calendar. Cheap to create; the tables are shared."""
 
-    __slots__ = ("_key", "spec")
+    __slots__ = ("_flags", "_key", "spec")
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec
         self._key = (spec.country, spec.subdiv, spec.extra_closed)
+        self._flags: dict[int, bytes] = {}  # year -> the shared table, without hashing the key each time
 
     def check(self, year: int) -> None:
         """Build one year now, so that a bad definition fails at pack load, not at check time."""
         _year(self._key, year)
 
     def is_working(self, day: date) -> bool:
-        ordinal = day.toordinal()
-        flags = _year(self._key, day.year)[0]
-        return bool(flags[ordinal - _JAN1[day.year]])
+        year = day.year
+        flags = self._flags.get(year)
+        if flags is None:
+            flags = self._flags[year] = _year(self._key, year)[0]
+        return bool(flags[day.toordinal() - _JAN1[year]])
 
     def is_approximate(self, day: date) -> bool:
         """True when the day is closed only because of an approximate extra closing day."""

@@ -43,67 +43,99 @@ class Window:
     event: Event  # what makes the client protected: application, refusal under appeal period, appeal, grant
 
 
-def asylum_windows(ev: _Evaluation) -> list[Window]:  # noqa: PLR0912 - one state machine; split, it hides its transitions
+def asylum_windows(ev: _Evaluation) -> list[Window]:
     """When an asylum application or appeal is pending (or asylum granted), per asylum kind."""
+    found: list[Window] | None = ev.cache.get("asylum_windows")
+    if found is None:
+        found = ev.cache["asylum_windows"] = _asylum_windows(ev)
+    return found
+
+
+_ASYLUM_TYPES = (
+    "asylum_applied",
+    "asylum_refusal_received",
+    "asylum_appeal_rejected_received",
+    "asylum_granted",
+    "appeal_decided",
+)
+
+
+def _asylum_windows(ev: _Evaluation) -> list[Window]:
     facts = ev.facts
-    appeal_deadlines = {d.trigger.id: d for d in ev.by_kind.get("asylum_appeal", ())}
-    windows: list[Window] = []
+    events = facts.of(*_ASYLUM_TYPES)
+    if not events:
+        return []
     refusal_kind: dict[Any, Any] = {e.id: e.attrs.get("kind") for e in facts.of("asylum_refusal_received")}
-    for kind in ("refugee_status", "temporary_asylum"):
-        stream = [
-            e
-            for e in facts.of(
-                "asylum_applied",
-                "asylum_refusal_received",
-                "asylum_appeal_rejected_received",
-                "asylum_granted",
-                "appeal_decided",
-            )
-            if (e.attrs.get("kind") == kind)
-            or (e.type == "appeal_decided" and refusal_kind.get(e.attrs.get("decision_event")) == kind)
-        ]
-        open_at: float | None = None
-        open_by: Event | None = None
+    streams: dict[Any, list[Event]] = {}
+    for e in events:
+        kind = refusal_kind.get(e.attrs.get("decision_event")) if e.type == "appeal_decided" else e.attrs.get("kind")
+        if kind is not None:
+            streams.setdefault(kind, []).append(e)
+    appeals: dict[Any, Event] = {}
+    for a in facts.of("appeal_lodged"):
+        appeals.setdefault(a.attrs.get("decision_event"), a)
+    track = _AsylumTrack(ev, appeals)
+    for kind in sorted(streams):
+        track.run(kind, streams[kind])
+    track.windows.sort(key=lambda w: (w.start, w.event.index))
+    return track.windows
+
+
+class _AsylumTrack:
+    """Walks one asylum kind's events: open while an application or appeal is pending."""
+
+    def __init__(self, ev: _Evaluation, appeals: dict[Any, Event]) -> None:
+        self.ev = ev
+        self.appeals = appeals
+        self.appeal_deadlines = {d.trigger.id: d for d in ev.by_kind.get("asylum_appeal", ())}
+        self.windows: list[Window] = []
+        self.open_at: float | None = None
+        self.open_by: Event | None = None
+
+    def close(self, ts: float) -> None:
+        if self.open_at is not None and self.open_by is not None:
+            self.windows.append(Window(self.open_at, ts, self.open_by))
+        self.open_at, self.open_by = None, None
+
+    def open(self, e: Event) -> None:
+        if self.open_at is None:
+            self.open_at, self.open_by = e.ts, e
+
+    def run(self, kind: str, stream: list[Event]) -> None:
+        self.open_at, self.open_by = None, None
         for e in stream:
             if e.type == "asylum_applied":
-                if open_at is None:
-                    open_at, open_by = e.ts, e
+                self.open(e)
             elif e.type == "asylum_refusal_received":
-                if open_at is not None and open_by is not None:
-                    windows.append(Window(open_at, e.ts, open_by))
-                open_at, open_by = None, None
-                appeal = next(
-                    (a for a in facts.of("appeal_lodged") if a.attrs.get("decision_event") == e.id), None
-                )
-                deadline = appeal_deadlines.get(e.id)
-                period_end = deadline.due_ts if deadline is not None else e.ts
-                if appeal is not None and appeal.ts <= period_end:
-                    windows.append(Window(e.ts, appeal.ts, e))
-                else:
-                    windows.append(Window(e.ts, period_end, e))
-                if appeal is not None:
-                    open_at, open_by = appeal.ts, appeal
+                self.refused(e)
             elif e.type == "appeal_decided" and e.attrs.get("outcome") != "upheld":
-                if open_at is None:  # quashed or remitted: the application is pending again
-                    open_at, open_by = e.ts, e
+                self.open(e)  # quashed or remitted: the application is pending again
             elif e.type in ("asylum_appeal_rejected_received", "appeal_decided"):
-                if open_at is not None and open_by is not None:
-                    windows.append(Window(open_at, e.ts, open_by))
-                open_at, open_by = None, None
+                self.close(e.ts)  # a final negative outcome
             elif e.type == "asylum_granted":
-                if open_at is not None and open_by is not None:
-                    windows.append(Window(open_at, e.ts, open_by))
-                open_at, open_by = None, None
-                until: date | None = e.attrs.get("until")
-                if until is None and kind == "temporary_asylum":
-                    grants = ev.by_kind.get("temporary_asylum_renewal", ())
-                    until = next((d.due_date for d in grants if d.trigger is e), None)
-                end = (start_of_day(until + ONE_DAY, ev.zone).timestamp()) if until is not None else INF
-                windows.append(Window(e.ts, end, e))
-        if open_at is not None and open_by is not None:
-            windows.append(Window(open_at, INF, open_by))
-    windows.sort(key=lambda w: (w.start, w.event.index))
-    return windows
+                self.close(e.ts)
+                self.granted(kind, e)
+        self.close(INF)
+
+    def refused(self, e: Event) -> None:
+        """Pending through the appeal period; then, if appealed, until the appeal is decided."""
+        self.close(e.ts)
+        appeal = self.appeals.get(e.id)
+        deadline = self.appeal_deadlines.get(e.id)
+        period_end = deadline.due_ts if deadline is not None else e.ts
+        if appeal is not None and appeal.ts <= period_end:
+            period_end = appeal.ts
+        self.windows.append(Window(e.ts, period_end, e))
+        if appeal is not None:
+            self.open_at, self.open_by = appeal.ts, appeal
+
+    def granted(self, kind: str, e: Event) -> None:
+        until: date | None = e.attrs.get("until")
+        if until is None and kind == "temporary_asylum":
+            renewals = self.ev.by_kind.get("temporary_asylum_renewal", ())
+            until = next((d.due_date for d in renewals if d.trigger is e), None)
+        end = start_of_day(until + ONE_DAY, self.ev.zone).timestamp() if until is not None else INF
+        self.windows.append(Window(e.ts, end, e))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,7 +143,7 @@ def asylum_windows(ev: _Evaluation) -> list[Window]:  # noqa: PLR0912 - one stat
 
 
 def _live(ev: _Evaluation) -> list[Removal]:
-    return [r for r in ev.removals if r.live]
+    return ev.live_removals
 
 
 def removal_during_interim_measure(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
@@ -120,9 +152,9 @@ def removal_during_interim_measure(ev: _Evaluation, rule: ConflictRule) -> Itera
             if not (m.in_force(removal.ts) and m.covers(removal.destination)):
                 continue
             flags: tuple[str, ...] = ()
-            granted = ev.forum_status(m.forum, ev.local(m.event.at))
+            granted = ev.forum_status(m.forum, m.event.day)
             if granted.available and granted.flag_after_end:
-                later = ev.forum_status(m.forum, ev.local(removal.instant))
+                later = ev.forum_status(m.forum, removal.act_date)
                 if not later.available:
                     flags = (granted.flag_after_end,)
             yield Found((removal.event, m.event), flags)
@@ -155,7 +187,7 @@ def removal_during_asylum(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found
     for removal in _live(ev):
         covering: list[Event] = []
         for w in windows:
-            if w.start <= removal.ts < w.end and w.event not in covering:
+            if w.start <= removal.ts < w.end and all(w.event is not c for c in covering):
                 covering.append(w.event)
         if covering:
             yield Found((removal.event, *covering))
@@ -198,11 +230,12 @@ def consular_contact_while_protected(ev: _Evaluation, rule: ConflictRule) -> Ite
 
 
 def interim_measure_expiring(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    limited = [m for m in ev.measures if m.until is not None and not m.lifted]
+    if not limited:
+        return
     first = start_of_day(ev.today, ev.zone).timestamp()
     last = start_of_day(ev.today + timedelta(days=rule.window_days + 1), ev.zone).timestamp()
-    for m in ev.measures:
-        if m.until is None or m.lifted:
-            continue
+    for m in limited:
         if first <= m.end < last and m.start <= m.end:
             yield Found((m.event,))
 
@@ -217,13 +250,13 @@ def forum_unavailable(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
         if e.type == "interim_measure_requested":
             upcoming = [r for r in _live(ev) if r.ts >= e.ts]
             if upcoming:
-                act = ev.local(upcoming[0].instant)
+                act = upcoming[0].act_date
         else:
             finals = [f for f in ev.facts.of("final_domestic_decision") if f.ts <= e.ts]
             if finals:
-                act = ev.local(finals[-1].at)
+                act = finals[-1].day
         if act is None:
-            act = ev.act_date(latest) if latest is not None else ev.local(e.at)
+            act = ev.act_date(latest) if latest is not None else e.day
         if not ev.forum_status(forum, act).available:
             yield Found((e,))
 
@@ -291,6 +324,7 @@ def find_conflicts(ev: _Evaluation) -> list[dict[str, Any]]:
 
     keyed: list[tuple[tuple[int, float, int, str], dict[str, Any]]] = []
     for kind, rule in ev.sel.conflicts.items():
+        rank = severity_rank(rule.severity)
         for found in DETECTORS[kind](ev, rule):
             first = found.events[0]
             item: dict[str, Any] = {
@@ -305,6 +339,6 @@ def find_conflicts(ev: _Evaluation) -> list[dict[str, Any]]:
             }
             if found.since is not None:
                 item["since"] = found.since
-            keyed.append(((severity_rank(rule.severity), first.ts, first.index, kind), item))
+            keyed.append(((rank, first.ts, first.index, kind), item))
     keyed.sort(key=lambda pair: pair[0])
     return [item for _, item in keyed]

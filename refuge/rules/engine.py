@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,12 +26,14 @@ from refuge.rules.packs import (
     MilestoneRule,
     PackSet,
     Rule,
+    RuleGroup,
     Selection,
     default_packs,
 )
 from refuge.rules.timeutil import ONE_DAY, add_months, end_of_day, iso, start_of_day
 
 INF = math.inf
+_MEMO_LIMIT = 200_000  # deadline dates kept per host state; cleared when full
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
@@ -46,6 +48,7 @@ class Removal:
     ts: float
     live: bool  # not cancelled (an executed removal always counts)
     destination: str | None
+    act_date: date  # the removal's date in the case's zone (for forum availability)
 
 
 @dataclass(slots=True)
@@ -65,24 +68,44 @@ class Measure:
         return self.destination is None or destination is None or self.destination == destination
 
 
+@dataclass(frozen=True, slots=True)
+class _Dates:
+    """The part of a deadline that depends only on its anchor (shared between evaluations)."""
+
+    rule: Rule
+    due: date
+    due_at: datetime
+    due_ts: float
+    zone_name: str
+    alternatives: tuple[tuple[tuple[str, Any], ...], ...]
+    safe: date
+    flags: tuple[str, ...]
+    reminders: tuple[str, ...]
+    # the same, ready for the report
+    due_text: str
+    due_at_text: str
+    safe_text: str
+
+
 @dataclass(slots=True)
 class Deadline:
     rule: Rule
     trigger: Event
-    due_date: date
-    due_at: datetime
-    zone_name: str
+    dates: _Dates
     status: str = "open"
     met_by: str | None = None
-    alternatives: list[dict[str, Any]] = field(default_factory=list)
-    safe_due_date: date | None = None
-    reminders: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    subject: Event | None = None  # the event the deadline is about (the decision for finality rules)
+
+    @property
+    def due_date(self) -> date:
+        return self.dates.due
+
+    @property
+    def due_at(self) -> datetime:
+        return self.dates.due_at
 
     @property
     def due_ts(self) -> float:
-        return self.due_at.timestamp()
+        return self.dates.due_ts
 
 
 @dataclass(slots=True)
@@ -140,8 +163,16 @@ class _Evaluation:
         self.finality: list[Finality] = []
         self.processing: dict[str, datetime] = {}  # ECtHR request id -> Registry processing instant
         self.processing_approx: dict[str, bool] = {}
-        self.removals = self._removals()
-        self.measures = self._measures()
+        self.cache: dict[str, Any] = {}  # per-evaluation results shared by detectors
+        self._forum_cache: dict[tuple[str, date], ForumStatus] = {}
+        derived = facts.derived  # facts-only derivations, kept with the parsed case
+        if "removals" not in derived:
+            derived["removals"] = self._removals()
+            derived["measures"] = self._measures()
+        self.removals: list[Removal] = derived["removals"]
+        self.measures: list[Measure] = derived["measures"]
+        self.removal_by_id: dict[str, Removal] = {r.event.id: r for r in self.removals}
+        self.live_removals = [r for r in self.removals if r.live]
 
     # -- basic facts ----------------------------------------------------------------------
 
@@ -163,6 +194,7 @@ class _Evaluation:
                     ts=instant.timestamp(),
                     live=done is not None or e.id not in cancelled,
                     destination=e.get("destination"),
+                    act_date=instant.astimezone(self.zone).date(),
                 )
             )
         return found
@@ -187,12 +219,19 @@ class _Evaluation:
         name = calendar.spec.timezone
         if name is None:
             return self.zone, self.facts.zone_name
-        return ZoneInfo(name), name
+        return _zone(name), name
 
     def local(self, instant: datetime) -> date:
         return instant.astimezone(self.zone).date()
 
     def forum_status(self, forum: str, act_date: date) -> ForumStatus:
+        key = (forum, act_date)
+        found = self._forum_cache.get(key)
+        if found is None:
+            found = self._forum_cache[key] = self._forum_status(forum, act_date)
+        return found
+
+    def _forum_status(self, forum: str, act_date: date) -> ForumStatus:
         av: Availability | None = self.packs.availability.get(forum)
         if av is None:
             return ForumStatus(True, "", (), None, None)
@@ -220,10 +259,10 @@ class _Evaluation:
 
     def act_date(self, event: Event) -> date:
         if event.type == "removal_scheduled":
-            for r in self.removals:
-                if r.event is event:
-                    return self.local(r.instant)
-        return self.local(event.at)
+            removal = self.removal_by_id.get(event.id)
+            if removal is not None:
+                return removal.act_date
+        return event.day
 
     # -- deadline arithmetic ---------------------------------------------------------------
 
@@ -269,31 +308,40 @@ class _Evaluation:
 
     # -- triggers ---------------------------------------------------------------------------
 
-    def _trigger_matches(self, rule: Rule, event: Event) -> bool:
+    def _trigger_matches(self, rule: Rule, event: Event) -> bool:  # noqa: PLR0911 - early exits on the hot path
         trig = rule.trigger
         attrs = event.attrs
-        if any(attrs.get(name) not in allowed for name, allowed in trig.where):
-            return False
-        if any(attrs.get(name) is None for name in trig.has):
-            return False
+        for name, allowed in trig.where:  # plain loops: this runs for every event and rule
+            if attrs.get(name) not in allowed:
+                return False
+        for name in trig.has:
+            if attrs.get(name) is None:
+                return False
         if trig.stateless is not None and self.facts.stateless != trig.stateless:
             return False
         if trig.ref is not None:
-            ref = self.facts.by_id.get(str(attrs.get(trig.ref)))
-            if ref is None or any(ref.attrs.get(name) not in allowed for name, allowed in trig.ref_where):
+            ref = self.facts.by_id.get(attrs.get(trig.ref))  # type: ignore[arg-type] # a missing ref is None
+            if ref is None:
                 return False
+            for name, allowed in trig.ref_where:
+                if ref.attrs.get(name) not in allowed:
+                    return False
         if trig.forum is not None:
-            act = self.act_date(event) if trig.forum.act == "removal" else self.local(event.at)
+            act = self.act_date(event) if trig.forum.act == "removal" else event.day
             return self.forum_status(trig.forum.forum, act).available == trig.forum.available
         return True
 
     def _anchor(self, rule: Rule, event: Event, milestone_date: date | None) -> tuple[date, datetime | None]:
         anchor = rule.anchor
-        cal = self.sel.calendars[rule.computation.calendar]
-        zone = self.zone_of(cal)[0] if anchor.zone == "calendar" else self.zone
         if anchor.source == "milestone":
             assert milestone_date is not None  # noqa: S101 - only called with a milestone date
             return milestone_date, None
+        if anchor.zone == "case":
+            zone = self.zone
+            if anchor.source == "event":
+                return event.day, event.at
+        else:
+            zone = self.zone_of(self.sel.calendars[rule.computation.calendar])[0]
         if anchor.source == "attribute":
             value = event.attrs.get(anchor.attribute or "")
             if isinstance(value, datetime):
@@ -301,7 +349,8 @@ class _Evaluation:
             if isinstance(value, date):
                 return value, None
             months = anchor.fallback_months or 0
-            return add_months(event.at.astimezone(zone).date(), months), None
+            day = event.day if anchor.zone == "case" else event.at.astimezone(zone).date()
+            return add_months(day, months), None
         return event.at.astimezone(zone).date(), event.at
 
     # -- matching events that meet or cancel a deadline -------------------------------------
@@ -317,42 +366,51 @@ class _Evaluation:
     def _find(self, matchers: tuple[Matcher, ...], trigger: Event, due_ts: float, *, cancel: bool) -> Event | None:
         best: Event | None = None
         best_ts = INF
+        by_type = self.facts.by_type
         for matcher in matchers:
-            for name in sorted(matcher.events):
-                for e in self.facts.of(name):
-                    if e is trigger:
+            need_after = matcher.after_trigger or (cancel and not matcher.link)
+            bounded = not cancel or matcher.until == "due"
+            links = (
+                [(k, trigger.id if ref == "id" else trigger.attrs.get(ref)) for k, ref in matcher.link]
+                if matcher.link
+                else []
+            )
+            for name in matcher.events:
+                for e in by_type.get(name, ()):
+                    if e is trigger or (need_after and e.ts < trigger.ts):
                         continue
-                    if any(e.attrs.get(k) not in allowed for k, allowed in matcher.where):
-                        continue
-                    if any(e.attrs.get(k) != self._trigger_value(trigger, ref) for k, ref in matcher.link):
-                        continue
-                    if (matcher.after_trigger or (cancel and not matcher.link)) and e.ts < trigger.ts:
+                    if not _attrs_match(e.attrs, matcher.where, links):
                         continue
                     ts = self._effective_ts(matcher, e)
-                    if (not cancel or matcher.until == "due") and ts > due_ts:
+                    if bounded and ts > due_ts:
                         continue
                     if ts < best_ts or (ts == best_ts and best is not None and e.index < best.index):
                         best, best_ts = e, ts
         return best
 
-    @staticmethod
-    def _trigger_value(trigger: Event, ref: str) -> Any:
-        return trigger.id if ref == "id" else trigger.attrs.get(ref)
-
     # -- rules -------------------------------------------------------------------------------
 
     def evaluate_rules(self, *, milestones: bool) -> None:
-        for group in self.sel.rule_groups:
-            if (group[0].trigger.milestone is not None) != milestones:
+        for group in self.sel.groups:
+            if (group.milestone is not None) != milestones:
                 continue
             if milestones:
-                self._milestone_rule(group)
+                for fin in self.finality:
+                    if fin.rule.id == group.milestone and fin.date is not None:
+                        self._deadline(group, group.versions, fin.decision, fin.date)
                 continue
             seen_refs: set[Any] = set()
-            types = sorted({t for r in group for t in r.trigger.events})
-            events = self.facts.of(*types)
-            for event in events:
-                candidates = [r for r in group if event.type in r.trigger.events and self._trigger_matches(r, event)]
+            versions = group.versions
+            for event in self.facts.of(*group.event_types):
+                candidates: tuple[Rule, ...]
+                if len(versions) == 1:
+                    candidates = versions if self._trigger_matches(versions[0], event) else ()
+                else:
+                    candidates = tuple(
+                        r for r in versions if event.type in r.trigger.events and self._trigger_matches(r, event)
+                    )
+                    if len(candidates) == len(versions):
+                        candidates = versions
                 if not candidates:
                     continue
                 first = candidates[0].trigger
@@ -361,16 +419,10 @@ class _Evaluation:
                     if ref in seen_refs:
                         continue
                     seen_refs.add(ref)
-                self._deadline(candidates, event, None)
+                self._deadline(group, candidates, event, None)
 
-    def _milestone_rule(self, group: tuple[Rule, ...]) -> None:
-        wanted = group[0].trigger.milestone
-        for fin in self.finality:
-            if fin.rule.id != wanted or fin.date is None:
-                continue
-            self._deadline(list(group), fin.decision, fin.date)
-
-    def _deadline(self, candidates: list[Rule], event: Event, milestone_date: date | None) -> None:
+    def _dates(self, candidates: tuple[Rule, ...], event: Event, milestone_date: date | None) -> _Dates:
+        """Everything about a deadline that depends only on its anchor: version, dates, alternatives."""
         computed: dict[int, tuple[date, datetime, bool, date]] = {}
 
         def result(rule: Rule) -> tuple[date, datetime, bool, date]:
@@ -382,14 +434,11 @@ class _Evaluation:
                 computed[id(rule)] = found
             return found
 
-        rule = candidates[-1]
-        if len(candidates) > 1:
-            rule = self._select(candidates, result)
+        rule = candidates[-1] if len(candidates) == 1 else self._select(candidates, result)
         due, due_at, approx, anchor_date = result(rule)
         cal = self.sel.calendars[rule.computation.calendar]
         zone, zone_name = self.zone_of(cal)
-        flags = list(rule.flags)
-        alternatives: list[dict[str, Any]] = []
+        alternatives: list[tuple[tuple[str, Any], ...]] = []
         earliest = due
         if rule.transition_code and rule.valid_from is not None:
             start = anchor_date + ONE_DAY if rule.computation.start == "next_day" else anchor_date
@@ -400,62 +449,90 @@ class _Evaluation:
                 approx = approx or o_approx
                 earliest = min(earliest, o_due)
                 alternatives.append(
-                    {
-                        "code": rule.transition_code,
-                        "due_date": o_due.isoformat(),
-                        "due_at": iso(o_at),
-                        "basis": rule.transition_basis,
-                        "rule": old.id,
-                        "version": old.version,
-                        "flags": [],
-                    }
+                    (
+                        ("code", rule.transition_code),
+                        ("due_date", o_due.isoformat()),
+                        ("due_at", iso(o_at)),
+                        ("basis", rule.transition_basis),
+                        ("rule", old.id),
+                        ("version", old.version),
+                        ("flags", ()),
+                    )
                 )
-        for alt in rule.alternatives:
+        if rule.alternatives:
             anchor_date2, anchor_instant2 = self._anchor(rule, event, milestone_date)
-            a_due, a_at, a_approx = self.compute(alt.computation, anchor_date2, anchor_instant2)
-            approx = approx or a_approx
-            earliest = min(earliest, a_due)
-            alternatives.append(
-                {
-                    "code": alt.code,
-                    "due_date": a_due.isoformat(),
-                    "due_at": iso(a_at),
-                    "basis": alt.basis,
-                    "flags": list(alt.flags),
-                }
-            )
+            for alt in rule.alternatives:
+                a_due, a_at, a_approx = self.compute(alt.computation, anchor_date2, anchor_instant2)
+                approx = approx or a_approx
+                earliest = min(earliest, a_due)
+                alternatives.append(
+                    (
+                        ("code", alt.code),
+                        ("due_date", a_due.isoformat()),
+                        ("due_at", iso(a_at)),
+                        ("basis", alt.basis),
+                        ("flags", alt.flags),
+                    )
+                )
+        flags = rule.flags
         if approx and cal.spec.approximation_flag:
-            flags.append(cal.spec.approximation_flag)
-        due_ts = due_at.timestamp()
-        status, met_by = "open", None
-        met = self._find(rule.met_by, event, due_ts, cancel=False) if rule.met_by else None
-        if met is not None:
-            status, met_by = "met", met.id
-        elif rule.cancelled_by and self._find(rule.cancelled_by, event, due_ts, cancel=True) is not None:
-            status = "cancelled"
-        elif self.today > due:
-            status = "missed"
+            flags = (*flags, cal.spec.approximation_flag)
         reminders = [(due + timedelta(days=d)).isoformat() for d in rule.reminder_days]
         reminders += [iso((due_at.astimezone(UTC) + timedelta(hours=h)).astimezone(zone)) for h in rule.reminder_hours]
         reminders.sort()
-        deadline = Deadline(
+        return _Dates(
             rule=rule,
-            trigger=event,
-            due_date=due,
+            due=due,
             due_at=due_at,
+            due_ts=due_at.timestamp(),
             zone_name=zone_name,
-            status=status,
-            met_by=met_by,
-            alternatives=alternatives,
-            safe_due_date=self.sel.host_calendar.roll_back(earliest),
-            reminders=reminders,
+            alternatives=tuple(alternatives),
+            safe=self.sel.host_calendar.roll_back(earliest),
             flags=flags,
+            reminders=tuple(reminders),
+            due_text=due.isoformat(),
+            due_at_text=iso(due_at),
+            safe_text=self.sel.host_calendar.roll_back(earliest).isoformat(),
         )
+
+    def _deadline(
+        self, group: RuleGroup, candidates: tuple[Rule, ...], event: Event, milestone_date: date | None
+    ) -> None:
+        dates: _Dates | None = None
+        key: tuple[Any, ...] | None = None
+        if group.memoizable:
+            anchor_date, anchor_instant = self._anchor(candidates[0], event, milestone_date)
+            key = (
+                group.index,
+                len(candidates) if candidates is group.versions else tuple(r.version for r in candidates),
+                self.facts.zone_name,
+                self.facts.host_state,
+                anchor_date,
+                anchor_instant if group.instant_matters else None,
+            )
+            dates = self.sel.memo.get(key)
+        if dates is None:
+            dates = self._dates(candidates, event, milestone_date)
+            if key is not None:
+                memo = self.sel.memo
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = dates
+        rule = dates.rule
+        status, met_by = "open", None
+        met = self._find(rule.met_by, event, dates.due_ts, cancel=False) if rule.met_by else None
+        if met is not None:
+            status, met_by = "met", met.id
+        elif rule.cancelled_by and self._find(rule.cancelled_by, event, dates.due_ts, cancel=True) is not None:
+            status = "cancelled"
+        elif self.today > dates.due:
+            status = "missed"
+        deadline = Deadline(rule, event, dates, status, met_by)
         self.deadlines.append(deadline)
         self.by_kind.setdefault(rule.kind, []).append(deadline)
 
     @staticmethod
-    def _select(candidates: list[Rule], result: Any) -> Rule:
+    def _select(candidates: tuple[Rule, ...], result: Any) -> Rule:
         first = candidates[0]
         if first.select == "period_end":
             chosen = None
@@ -489,7 +566,7 @@ class _Evaluation:
             last = decided[-1]
             if last.attrs.get("outcome") != "upheld":
                 return Finality(ms, decision, None, None, None)  # quashed or remitted: never final
-            day = self.local(last.at)
+            day = last.day
             return Finality(ms, decision, day, "final" if day <= self.today else "expected", last.ts)
         if lodged:
             return Finality(ms, decision, None, "pending_appeal", None)
@@ -615,30 +692,59 @@ class _Evaluation:
         }
 
 
+_ZONES: dict[str, ZoneInfo] = {}
+
+
+def _attrs_match(
+    attrs: Mapping[str, Any], where: tuple[tuple[str, frozenset[object]], ...], links: list[tuple[str, Any]]
+) -> bool:
+    for name, allowed in where:
+        if attrs.get(name) not in allowed:
+            return False
+    for name, value in links:  # noqa: SIM110 - a plain loop: all() with a generator is slower here
+        if attrs.get(name) != value:
+            return False
+    return True
+
+
+
+def _zone(name: str) -> ZoneInfo:
+    found = _ZONES.get(name)
+    if found is None:
+        found = _ZONES[name] = ZoneInfo(name)
+    return found
+
+
 def _clock(seconds: int) -> time:
     return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
 def _deadline_dict(d: Deadline) -> dict[str, Any]:
     rule = d.rule
+    dates = d.dates
+    alternatives = []
+    for pairs in dates.alternatives:
+        item = dict(pairs)
+        item["flags"] = list(item["flags"])
+        alternatives.append(item)
     return {
         "kind": rule.kind,
         "rule": rule.id,
         "version": rule.version,
         "trigger": d.trigger.id,
-        "due_date": d.due_date.isoformat(),
-        "due_at": iso(d.due_at),
-        "timezone": d.zone_name,
+        "due_date": dates.due_text,
+        "due_at": dates.due_at_text,
+        "timezone": dates.zone_name,
         "status": d.status,
         "met_by": d.met_by,
         "severity": rule.severity,
         "basis": rule.basis,
         "verified": rule.verified,
         "nature": rule.nature,
-        "alternatives": d.alternatives,
-        "safe_due_date": d.safe_due_date.isoformat() if d.safe_due_date else None,
-        "reminders": d.reminders,
-        "flags": d.flags,
+        "alternatives": alternatives,
+        "safe_due_date": dates.safe_text,
+        "reminders": list(dates.reminders),
+        "flags": list(dates.flags),
         "notify": list(rule.notify),
     }
 

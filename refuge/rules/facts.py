@@ -7,22 +7,30 @@ parses dates and instants and indexes the events so that the engine never re-par
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from refuge.casefile.vocab import EVENT_TYPES
 
-_DATETIME_ATTRS = frozenset(
-    name for attrs in EVENT_TYPES.values() for name, kind in attrs.items() if kind.startswith("datetime")
-)
-_DATE_ATTRS = frozenset(name for attrs in EVENT_TYPES.values() for name, kind in attrs.items() if kind == "date")
+# per event type: the attributes to parse, and whether each is a date-time (else a date)
+_TYPED_ATTRS: dict[str, tuple[tuple[str, bool], ...]] = {
+    event_type: tuple(
+        (name, kind.startswith("datetime")) for name, kind in attrs.items() if kind.startswith(("datetime", "date"))
+    )
+    for event_type, attrs in EVENT_TYPES.items()
+}
+_BASE = frozenset({"id", "type", "at"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity: one object per event of the case
 class Event:
-    """One event: its instant (aware, in the case's zone) and parsed attributes."""
+    """One event: its instant and parsed attributes.
+
+    ``at`` is aware: with the offset it was written with, or (a bare date) the start of that
+    day in the case's zone. Code that needs a local date converts explicitly.
+    """
 
     id: str
     type: str
@@ -31,6 +39,7 @@ class Event:
     ts: float  # POSIX timestamp of ``at``, for cheap comparisons
     bare: bool  # ``at`` was a bare date: the time is unknown
     attrs: Mapping[str, Any]
+    day: date  # the local date of ``at`` in the case's zone
 
     def get(self, name: str) -> Any:
         return self.attrs.get(name)
@@ -48,13 +57,20 @@ class Facts:
     events: tuple[Event, ...]  # in time order (then file order)
     by_id: Mapping[str, Event]
     by_type: Mapping[str, tuple[Event, ...]]
+    _merged: dict[tuple[str, ...], tuple[Event, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # what the engine derives from the facts alone (removals, measures), computed once per case
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def of(self, *types: str) -> tuple[Event, ...]:
+        """The events of these types, in time order."""
         if len(types) == 1:
             return self.by_type.get(types[0], ())
-        found = [e for t in types for e in self.by_type.get(t, ())]
-        found.sort(key=_order)
-        return tuple(found)
+        found = self._merged.get(types)
+        if found is None:
+            merged = [e for t in types for e in self.by_type.get(t, ())]
+            merged.sort(key=_order)
+            found = self._merged[types] = tuple(merged)
+        return found
 
 
 def _order(event: Event) -> tuple[float, int]:
@@ -68,7 +84,7 @@ def parse_instant(value: str, zone: tzinfo) -> tuple[datetime, bool]:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:  # not valid input; read it in the case's zone rather than fail
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(zone), False
+    return parsed, False  # kept with its own offset: the engine converts where it needs a zone
 
 
 def parse_facts(case: Mapping[str, Any], default_zone: str | None = None) -> Facts:
@@ -81,17 +97,14 @@ def parse_facts(case: Mapping[str, Any], default_zone: str | None = None) -> Fac
     events: list[Event] = []
     for index, raw in enumerate(case.get("events", ())):
         at, bare = parse_instant(raw["at"], zone)
-        attrs: dict[str, Any] = {}
-        for key, raw_value in raw.items():
-            if key in ("id", "type", "at"):
-                continue
-            value: Any = raw_value
-            if value is not None and key in _DATETIME_ATTRS:
-                value = parse_instant(value, zone)[0]
-            elif value is not None and key in _DATE_ATTRS:
-                value = date.fromisoformat(value)
-            attrs[key] = value
-        events.append(Event(raw["id"], raw["type"], index, at, at.timestamp(), bare, attrs))
+        event_type = raw["type"]
+        attrs: dict[str, Any] = {k: v for k, v in raw.items() if k not in _BASE}
+        for name, is_instant in _TYPED_ATTRS.get(event_type, ()):
+            value = attrs.get(name)
+            if value is not None:
+                attrs[name] = parse_instant(value, zone)[0] if is_instant else date.fromisoformat(value)
+        day = at.date() if bare else at.astimezone(zone).date()
+        events.append(Event(raw["id"], event_type, index, at, at.timestamp(), bare, attrs, day))
     events.sort(key=_order)
     by_type: dict[str, list[Event]] = {}
     for event in events:

@@ -73,7 +73,7 @@ class Alternative:
 class Matcher:
     """Which events meet or cancel a deadline."""
 
-    events: frozenset[str]
+    events: tuple[str, ...]
     where: tuple[tuple[str, frozenset[object]], ...] = ()
     link: tuple[tuple[str, str], ...] = ()  # (attribute of the candidate, attribute of the trigger)
     after_trigger: bool = False
@@ -261,13 +261,28 @@ class PackSet:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """The versions of one rule id, oldest first, with what the engine needs to find triggers."""
+
+    index: int
+    versions: tuple[Rule, ...]
+    event_types: tuple[str, ...]  # sorted
+    milestone: str | None
+    instant_matters: bool  # the anchor's time of day matters (hours, clock time)
+    # All versions anchor alike: a deadline's dates depend only on the anchor (and the case's
+    # zone), so the engine may reuse them for another case with the same anchor.
+    memoizable: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Selection:
-    rule_groups: tuple[tuple[Rule, ...], ...]  # versions of one rule id, oldest first
+    groups: tuple[RuleGroup, ...]
     milestones: tuple[MilestoneRule, ...]
     conflicts: Mapping[str, ConflictRule]  # by kind; a host pack replaces the common one
     calendars: Mapping[str, WorkCalendar]
     host_calendar: WorkCalendar
     rules_by_id: Mapping[str, tuple[Rule, ...]]
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _build_selection(packset: PackSet, host_state: str) -> Selection:
@@ -291,8 +306,26 @@ def _build_selection(packset: PackSet, host_state: str) -> Selection:
         rid: tuple(sorted(versions, key=lambda r: (r.valid_from or date.min, r.version)))
         for rid, versions in groups.items()
     }
+    rule_groups = []
+    for index, versions in enumerate(ordered.values()):
+        instant = any(
+            c.unit == "hours" or c.time_of_day == "anchor_clock"
+            for r in versions
+            for c in (r.computation, *(a.computation for a in r.alternatives))
+        )
+        uniform = len({(r.anchor, calendars[r.computation.calendar].spec.timezone) for r in versions}) == 1
+        rule_groups.append(
+            RuleGroup(
+                index=index,
+                versions=versions,
+                event_types=tuple(sorted({t for r in versions for t in r.trigger.events})),
+                milestone=versions[0].trigger.milestone,
+                instant_matters=instant,
+                memoizable=uniform,
+            )
+        )
     return Selection(
-        rule_groups=tuple(ordered.values()),
+        groups=tuple(rule_groups),
         milestones=tuple(milestones),
         conflicts=conflicts,
         calendars=calendars,
@@ -381,7 +414,7 @@ def _computation(raw: Mapping[str, Any]) -> Computation:
 
 def _matcher(raw: Mapping[str, Any]) -> Matcher:
     return Matcher(
-        events=frozenset(raw["event"]),
+        events=tuple(sorted(set(raw["event"]))),
         where=_where(raw.get("where")),
         link=tuple((k, v.split(".", 1)[1]) for k, v in sorted(raw.get("link", {}).items())),
         after_trigger=raw.get("after_trigger", False),
