@@ -1,4 +1,8 @@
-"""`refuge import` and `refuge export`, in process (through refuge.cli.main and call_command)."""
+"""`refuge import` and `refuge export`, in process.
+
+The verbs run through call_command with refuge.cli's own verb-to-command map: refuge.cli.main ends
+in Django's run_from_argv, which closes every database connection (and with it the test's
+transaction on PostgreSQL). test_subprocess.py runs the real `refuge` command."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from django.core.management.base import CommandError
 
 from refuge.cases.actions import import_casefile
 from refuge.cases.models import Case, Deadline, Event, Person
-from refuge.cli import main
+from refuge.cli import ALIASES
 from tests.cli.helpers import events_by_id
 
 
@@ -20,8 +24,11 @@ def counts() -> tuple[int, int, int, int]:
     return Case.objects.count(), Person.objects.count(), Event.objects.count(), Deadline.objects.count()
 
 
-def refuge(*args: str) -> None:
-    main(list(args))
+def refuge(verb: str, *args: str) -> tuple[str, str]:
+    """Run `refuge VERB ARGS...` in process; its standard output and error."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command(ALIASES.get(verb, verb), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
 
 
 def export(code: str) -> dict:
@@ -30,11 +37,12 @@ def export(code: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_import_then_export_of_every_example_gives_back_the_same_data(examples_dir, org, alice, capsys):
+def test_import_then_export_of_every_example_gives_back_the_same_data(examples_dir, org, alice):
     files = sorted(examples_dir.glob("*.case.json"))
     assert files, "no shared examples"
-    refuge("import", *map(str, files), "--organisation", org.name, "--user", alice.username)
-    lines = capsys.readouterr().out.split("\n")
+    out, err = refuge("import", *map(str, files), "--organisation", org.name, "--user", alice.username)
+    assert f"Imported {len(files)} cases" in err
+    lines = out.split("\n")
     codes = dict(line.split()[::-1] for line in lines if line.strip())  # reference -> code
     assert len(codes) == len(files)
     for path in files:
@@ -66,41 +74,39 @@ def test_import_adds_the_user_to_the_team(examples_dir, org, alice):
     assert case.created_by == alice
 
 
-def test_a_broken_file_is_refused_whole_with_its_json_path(broken_file, org, capsys):
+def test_a_broken_file_is_refused_whole_with_its_json_path(broken_file, org):
     before = counts()
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(CommandError) as error:
         refuge("import", str(broken_file), "--organisation", org.name)
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err
+    assert error.value.returncode == 2
+    err = str(error.value)
     assert str(broken_file) in err
     assert "$.events[1].at" in err
     assert counts() == before
 
 
-def test_a_mixed_batch_imports_nothing(examples_dir, broken_file, org, capsys):
+def test_a_mixed_batch_imports_nothing(examples_dir, broken_file, org):
     good = sorted(examples_dir.glob("*.case.json"))
     before = counts()
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(CommandError) as error:
         refuge("import", *map(str, good), str(broken_file), "--organisation", org.name)
-    assert exit_info.value.code == 2
-    captured = capsys.readouterr()
-    assert "nothing imported" in captured.err
-    assert f"1 of {len(good) + 1} files is invalid" in captured.err
-    assert captured.out == ""
+    assert error.value.returncode == 2
+    assert "nothing imported" in str(error.value)
+    assert f"1 of {len(good) + 1} files is invalid" in str(error.value)
     assert counts() == before
 
 
-def test_a_file_that_is_not_json_is_refused(tmp_path, org, capsys):
+def test_a_file_that_is_not_json_is_refused(tmp_path, org):
     path = tmp_path / "torn.case.json"
     path.write_text('{"format": "refuge.case/1", "refer', encoding="utf-8")
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(CommandError) as error:
         refuge("import", str(path), "--organisation", org.name)
-    assert exit_info.value.code == 2
-    assert str(path) in capsys.readouterr().err
+    assert error.value.returncode == 2
+    assert str(path) in str(error.value)
     assert Case.objects.count() == 0
 
 
-def test_a_reference_already_in_the_organisation_is_refused(case, tmp_path, org, capsys):
+def test_a_reference_already_in_the_organisation_is_refused(case, tmp_path, org):
     doc = export(str(case.code))
     path = tmp_path / "again.case.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
