@@ -67,9 +67,6 @@ def test_serve_answers_the_login_page(server):
     assert proc.poll() is None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="settings.STATICFILES_DIRS does not list refuge/static yet, so collectstatic finds nothing"
-)
 def test_serve_serves_the_packaged_static_files(server):
     base, _ = server
     status, body, headers = fetch(f"{base}/static/refuge/vendor/htmx.min.js", time.monotonic() + 60)
