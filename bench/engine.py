@@ -16,6 +16,7 @@ No Django, no database: the engine is pure.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import statistics
@@ -134,6 +135,26 @@ def _rate(label: str, work: Callable[[int], None], items: int, seconds: float) -
     return best
 
 
+def _per_call_minimum(work: Callable[[int], None], items: int, repeat: int = 20) -> float:
+    """Evaluations per second from each case's fastest of ``repeat`` runs (wall clock).
+
+    The minimum filters out the time other processes take from the core, so this is close to
+    what one idle core does; the sustained rate above is what a busy one does.
+    """
+    clock = time.perf_counter
+    total = 0.0
+    for i in range(items):
+        best = float("inf")
+        for _ in range(repeat):
+            began = clock()
+            work(i)
+            best = min(best, clock() - began)
+        total += best
+    rate = items / total
+    print(f"  {'facts min':<10} {rate:>10,.0f} /s   ({total / items * 1e6:.1f} µs per evaluation, fastest of {repeat})")
+    return rate
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=200, help="distinct cases to cycle through (default 200)")
@@ -149,16 +170,19 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [len(c["events"]) for c in cases]
     reports = [check(f, today=today, packs=packs) for f in facts]  # warms the calendar caches
     per = [len(r["deadlines"]) + len(r["milestones"]) + len(r["conflicts"]) for r in reports]
-    print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, load {load}")
     print(
         f"{args.cases} cases, {statistics.mean(sizes):.1f} events each; "
         f"{statistics.mean(per):.1f} deadlines + milestones + conflicts per report"
     )
     rate = _rate("facts", lambda i: check(facts[i], today=today, packs=packs), args.cases, args.seconds)
+    idle = _per_call_minimum(lambda i: check(facts[i], today=today, packs=packs), args.cases)
     _rate("dict", lambda i: check(cases[i], today=today, packs=packs), args.cases, args.seconds)
     _rate("validate", lambda i: load_casefile(raw[i]), args.cases, args.seconds)
-    verdict = "meets" if rate >= TARGET else "MISSES"
-    print(f"engine: {rate:,.0f} evaluations/s on one core — {verdict} the target of {TARGET:,}/s")
+    for label, value in (("sustained", rate), ("idle-core estimate", idle)):
+        verdict = "meets" if value >= TARGET else "misses"
+        print(f"engine, {label}: {value:,.0f} evaluations/s on one core — {verdict} the target of {TARGET:,}/s")
     return 0
 
 

@@ -24,7 +24,9 @@ _TYPED_ATTRS: dict[str, tuple[tuple[str, bool], ...]] = {
 _BASE = frozenset({"id", "type", "at"})
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # identity: one object per event of the case
+# Not frozen: a frozen dataclass's __init__ costs several times more, and parsing builds
+# thirty of these per case. Nothing mutates an Event. eq=False: identity, one object per event.
+@dataclass(slots=True, eq=False)
 class Event:
     """One event: its instant and parsed attributes.
 

@@ -261,3 +261,24 @@ def test_reports_conform_to_the_check_schema() -> None:
     broken = copy.deepcopy(report)
     broken["deadlines"][0]["status"] = "late"
     assert [p.path for p in check_report(broken)] == ["$.deadlines[0].status"]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"id": "e4", "type": "released", "at": "2026-03-04", "reason": "x"},
+        {"id": "e4", "type": "detention_started", "at": "2026-03-05"},
+        {"id": "e4", "type": "teleported", "at": "2026-03-04"},
+        {"id": "e4", "type": "removal_scheduled", "at": "soon", "removal_at": "2026-03-10", "destination": "kp"},
+        {"id": "e4", "type": "interim_measure_granted", "at": "2026-03-05", "forum": "ecthr", "until": 5},
+        {"type": "document_signed", "at": "2026-03-05", "language": "Korean", "interpreter": "no"},
+        "not an event",
+    ],
+)
+def test_the_fast_validation_agrees_with_the_published_schema(event: Any) -> None:
+    from refuge.casefile.validate import _describe, case_validator, schema_problems  # noqa: PLC0415
+
+    data = with_event(event)
+    published = sorted({str(p) for e in case_validator().iter_errors(data) for p in _describe(e)})
+    assert published
+    assert sorted({str(p) for p in schema_problems(data)}) == published
