@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from refuge.casefile.validate import CaseFileError, check_report, load_casefile, read_casefile
+from refuge.casefile.validate import (
+    CaseFileError,
+    _describe,
+    case_validator,
+    check_report,
+    load_casefile,
+    read_casefile,
+    schema_problems,
+)
 from refuge.casefile.vocab import EVENT_TYPES, REQUIRED
 from refuge.rules import check
 
@@ -276,8 +284,6 @@ def test_reports_conform_to_the_check_schema() -> None:
     ],
 )
 def test_the_fast_validation_agrees_with_the_published_schema(event: Any) -> None:
-    from refuge.casefile.validate import _describe, case_validator, schema_problems  # noqa: PLC0415
-
     data = with_event(event)
     published = sorted({str(p) for e in case_validator().iter_errors(data) for p in _describe(e)})
     assert published
