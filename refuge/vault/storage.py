@@ -2,7 +2,9 @@
 
 Upload: `EncryptingUploadHandler` (the only entry of FILE_UPLOAD_HANDLERS) seals each chunk of an
 uploaded file under a fresh per-file key as it arrives and writes only sealed chunks to its
-temporary file; the file key stays in memory. It stops an upload past the size limit.
+temporary file; the file key stays in memory. A file past the size limit is dropped (the rest
+of the form is still read, so a page can show it again with the error); a request too large to
+hold a valid upload is not read at all.
 
 Storage: `EncryptedFileField` wraps the per-file key with the case's data key (bound to
 `app_label.model.field:code:key_version`) into the file's header when the file is saved.
@@ -25,7 +27,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, QueryDict
@@ -99,12 +101,13 @@ class EncryptingUploadHandler(FileUploadHandler):
         self._hash = hashlib.sha256()
         self._size = 0
 
-    def _too_large(self) -> StopUpload:
+    def _too_large(self) -> SkipFile:
+        """Drop this file (and its sealed temporary file); the other form fields are still read."""
         self.too_large = True
         if self.request is not None:
             self.request.vault_upload_too_large = True  # read by upload_too_large()
         self._discard()
-        return StopUpload(connection_reset=False)
+        return SkipFile()
 
     def handle_raw_input(
         self,
@@ -114,9 +117,10 @@ class EncryptingUploadHandler(FileUploadHandler):
         boundary: bytes,
         encoding: str | None = None,
     ) -> tuple[QueryDict, MultiValueDict] | None:
-        if content_length > self.limit + 64 * 1024:  # the multipart envelope adds a little
+        # Larger than a file at the limit plus all the non-file data Django accepts: not read at all.
+        if content_length > self.limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             self._too_large()
-            return QueryDict(), MultiValueDict()  # the request is not read at all
+            return QueryDict(), MultiValueDict()
         return None
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:

@@ -72,4 +72,4 @@ def seal_now(request: HttpRequest) -> HttpResponse:
     if not is_org_admin(request.user):
         raise Http404("No such page")
     state.seal(reason=f"seal button (user {request.user.code})")
-    return HttpResponseRedirect(reverse("vault_unseal"), status=303)
+    return HttpResponseRedirect(reverse("vault_unseal"))

@@ -58,6 +58,7 @@ def test_django_default_handlers_would_fail_this_test(dev_vault, client, case, s
 @pytest.mark.parametrize("size", [400_000, 150_000])  # refused from the request's length / while streaming
 def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(dev_vault, client, case, settings, size) -> None:  # type: ignore[no-untyped-def]
     settings.VAULT_UPLOAD_MAX_BYTES = 100_000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     response = _upload(client, case, CONTENT[:size])
     assert response.status_code == 413
     assert _leftovers(settings.FILE_UPLOAD_TEMP_DIR) == []
@@ -108,13 +109,13 @@ def test_a_shredded_case_key_makes_its_files_unreadable(dev_vault, case) -> None
 
 
 def test_the_handler_takes_a_per_view_limit_and_shows_the_head(dev_vault, rf) -> None:  # type: ignore[no-untyped-def]
-    from django.core.files.uploadhandler import StopUpload
+    from django.core.files.uploadhandler import SkipFile
 
     from refuge.vault.storage import EncryptingUploadHandler
 
     handler = EncryptingUploadHandler(rf.post("/"), max_bytes=10)
     handler.new_file("file", "a.txt", "text/plain", None)
-    with pytest.raises(StopUpload):
+    with pytest.raises(SkipFile):
         handler.receive_data_chunk(b"x" * 11, 0)
     assert handler.too_large
 
@@ -124,3 +125,14 @@ def test_the_handler_takes_a_per_view_limit_and_shows_the_head(dev_vault, rf) ->
     upload = handler.file_complete(9 + len(MARKER))
     assert upload is not None and upload.head(8) == b"%PDF-1.7"
     assert MARKER not in upload.read()
+
+
+def test_a_file_over_the_limit_is_dropped_but_the_other_fields_are_read(dev_vault, rf, settings) -> None:  # type: ignore[no-untyped-def]
+    from refuge.vault.storage import EncryptingUploadHandler, upload_too_large
+
+    request = rf.post("/", {"file": SimpleUploadedFile("big.bin", b"\0" * 5000), "title": "Scan 7"})
+    request.upload_handlers = [EncryptingUploadHandler(request, max_bytes=1000)]
+    assert request.POST["title"] == "Scan 7"
+    assert "file" not in request.FILES
+    assert upload_too_large(request)
+    assert _leftovers(settings.FILE_UPLOAD_TEMP_DIR) == []
