@@ -16,7 +16,7 @@ from datetime import date, time
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
 import yaml
@@ -248,8 +248,9 @@ class PackSet:
         return found
 
     def default_timezone(self, host_state: str) -> str | None:
+        """The host pack's zone; without a pack, the country's main zone from tzdata's zone.tab."""
         pack = self.hosts.get(host_state)
-        return pack.timezone if pack is not None else None
+        return pack.timezone if pack is not None else country_zone(host_state)
 
     def select(self, host_state: str) -> Selection:
         """The rules, milestones, conflicts and calendars that apply to a case in ``host_state``."""
@@ -755,6 +756,36 @@ def _check_references(packset: PackSet) -> None:
                 raise PackError(
                     pack.file, f"unknown milestone {r.trigger.milestone!r}", rule=r.id, field="trigger.milestone"
                 )
+
+
+@cache
+def _zone_table() -> dict[str, str]:
+    """Country code -> its main zone: the one zone.tab calls "most of" the country, else the first."""
+    table: dict[str, str] = {}
+    main: set[str] = set()
+    for base in TZPATH:
+        path = Path(base) / "zone.tab"
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.split("\t")
+            if len(fields) < 3:
+                continue
+            code, zone = fields[0], fields[2]
+            is_main = len(fields) > 3 and fields[3].lower().startswith("most")
+            if code not in table or (is_main and code not in main):
+                table[code] = zone
+                if is_main:
+                    main.add(code)
+        break
+    return table
+
+
+def country_zone(country: str) -> str | None:
+    """The main IANA zone of a country (None when tzdata does not say)."""
+    return _zone_table().get(country)
 
 
 @cache

@@ -177,3 +177,24 @@ def test_importing_the_engine_pulls_in_no_django() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)  # noqa: S603 - our own interpreter
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_host_state_without_a_pack_gets_its_main_zone_and_holidays() -> None:
+    data = {
+        "format": "refuge.case/1",
+        "host_state": "DE",
+        "events": [
+            {"id": "f", "type": "final_domestic_decision", "at": "2025-12-24"},
+            {"id": "r", "type": "removal_scheduled", "at": "2026-01-02", "removal_at": "2026-01-07T06:00:00+01:00"},
+        ],
+    }
+    report = check(data, today="2026-01-02")
+    assert report["timezone"] == "Europe/Berlin"
+    d = one(report, "deadlines", kind="echr_application")
+    # 24 April 2026 is a Friday; the safe date uses Germany's calendar
+    assert (d["due_date"], d["safe_due_date"]) == ("2026-04-24", "2026-04-24")
+    cutoff = one(report, "deadlines", kind="r39_cutoff")
+    # 6 Jan: Tuesday, a Registry working day; removal at 06:00 Strasbourg: clamped to 08:00
+    assert cutoff["due_at"] == "2026-01-06T08:00:00+01:00"
+    # the safe date: Germany's calendar (6 Jan is not a federal holiday)
+    assert cutoff["safe_due_date"] == "2026-01-06"
