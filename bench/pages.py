@@ -23,6 +23,7 @@ import math
 import random
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -511,10 +512,35 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     lawyer_loads = sorted(len(v) for v in world.lawyers.values())
     return {
         "results": results,
+        "baseline": _baseline(server, world, rng, args.requests),
         "explain": explain,
         "lawyers": (len(lawyer_loads), lawyer_loads[0], lawyer_loads[-1]),
         "org_cases": len(world.org_cases),
     }
+
+
+def _baseline(server: Server, world: World, rng: random.Random, n: int) -> dict[str, Measured]:
+    """What every page pays before its own work: a 404 for a missing case, and opening a connection."""
+    from django.db import connection  # noqa: PLC0415  # Django is set up by main()
+    from django.urls import reverse  # noqa: PLC0415
+
+    missing = Measured()
+    for _ in range(n):
+        user_id = rng.choice(sorted(world.lawyers))
+        path = reverse("case_detail", args=[str(uuid.UUID(int=rng.getrandbits(128), version=4))])
+        elapsed, cpu, status, _body = server.get(Request("missing", "lawyer", user_id, path, {}))
+        if status != 404:
+            raise SystemExit(f"bench.pages: a missing case answered {status}")
+        missing.server_ms.append(elapsed)
+        missing.cpu_ms.append(cpu)
+    connect = Measured()
+    for _ in range(n):
+        cpu, started = time.thread_time(), time.perf_counter()
+        connection.ensure_connection()  # with the settings' init_command (PRAGMAs)
+        connection.close()
+        connect.server_ms.append((time.perf_counter() - started) * 1000)
+        connect.cpu_ms.append((time.thread_time() - cpu) * 1000)
+    return {"missing": missing, "connect": connect}
 
 
 def _median(values: list[float]) -> float:
@@ -596,6 +622,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print("\n".join(lines))
+    print()
+    missing, connect = out["baseline"]["missing"], out["baseline"]["connect"]
+    print(
+        "What every request pays before the page's own work: a 404 for a missing case as a lawyer "
+        f"(session, user, membership, one indexed query, a small template) takes p50 "
+        f"{percentile(missing.server_ms, 50):.1f} ms, p95 {percentile(missing.server_ms, 95):.1f} ms "
+        f"(CPU p50 {percentile(missing.cpu_ms, 50):.1f} ms); opening and closing a database connection "
+        f"with the settings' PRAGMAs takes p50 {percentile(connect.server_ms, 50):.2f} ms."
+    )
     print()
     for name, value in machine_info(connection.vendor, version):
         print(f"- {name}: {value}")
