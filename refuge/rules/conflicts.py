@@ -334,7 +334,7 @@ def find_conflicts(ev: _Evaluation) -> list[dict[str, Any]]:
                 "rule": rule.id,
                 "basis": rule.basis,
                 "verified": rule.verified,
-                "flags": [*rule.flags, *found.flags],
+                "flags": [*rule.flags, *found.flags] if found.flags else list(rule.flags),
                 "notify": list(rule.notify),
             }
             if found.since is not None:

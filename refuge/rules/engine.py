@@ -375,13 +375,15 @@ class _Evaluation:
                 if matcher.link
                 else []
             )
+            filtered = bool(matcher.where or links)
+            processing = matcher.when == "processing"
             for name in matcher.events:
                 for e in by_type.get(name, ()):
                     if e is trigger or (need_after and e.ts < trigger.ts):
                         continue
-                    if not _attrs_match(e.attrs, matcher.where, links):
+                    if filtered and not _attrs_match(e.attrs, matcher.where, links):
                         continue
-                    ts = self._effective_ts(matcher, e)
+                    ts = self._effective_ts(matcher, e) if processing else e.ts
                     if bounded and ts > due_ts:
                         continue
                     if ts < best_ts or (ts == best_ts and best is not None and e.index < best.index):
