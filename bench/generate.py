@@ -1151,12 +1151,29 @@ def _finish(loader: Loader) -> None:
             cursor.execute("ANALYZE")  # what autovacuum would soon do on a live server
 
 
+def _validate(sample: int, seed: int) -> int:
+    """Export a sample of the generated cases as case files and validate them as an import would."""
+    from refuge.casefile.validate import CaseFileError, load_casefile  # noqa: PLC0415  # Django is set up
+    from refuge.cases.actions import casefile_for  # noqa: PLC0415
+    from refuge.cases.models import Case  # noqa: PLC0415
+
+    ids = list(Case.objects.values_list("id", flat=True))
+    chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
+    for case in Case.objects.filter(pk__in=chosen).select_related("person").prefetch_related("events"):
+        try:
+            load_casefile(casefile_for(case))
+        except CaseFileError as exc:
+            raise SystemExit(f"bench.generate: case {case.reference} is not a valid case file: {exc}") from None
+    return len(chosen)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000, help="number of cases (default 100000)")
     add_database_arguments(parser, data_dir_required=False)
     parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
     parser.add_argument("--batch", type=int, default=1000, help="cases per transaction (default 1000)")
+    parser.add_argument("--validate", type=int, default=200, help="validate this many cases as case files at the end")
     args = parser.parse_args(argv)
     if args.cases < 1:
         parser.error("--cases must be at least 1")
@@ -1184,6 +1201,7 @@ def main(argv: list[str] | None = None) -> int:
     loader.run()
     loaded = clock.monotonic()
     _finish(loader)
+    validated = _validate(args.validate, args.seed)
     connection.close()
     finished = clock.monotonic()
     counts = {t.model._meta.db_table: t.count for t in loader.tables}
@@ -1193,6 +1211,7 @@ def main(argv: list[str] | None = None) -> int:
         "generated_at": now.isoformat(),
         "vendor": connection.vendor,
         "rows": counts,
+        "validated_case_files": validated,
         "seconds": {
             "migrate": round(migrated - started, 1),
             "load": round(loaded - migrated, 1),
