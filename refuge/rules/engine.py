@@ -65,7 +65,8 @@ class Measure:
         return self.start <= ts < self.end
 
     def covers(self, destination: str | None) -> bool:
-        return self.destination is None or destination is None or self.destination == destination
+        """A measure for any destination (null) covers every removal; else only one to its country."""
+        return self.destination is None or self.destination == destination
 
 
 @dataclass(frozen=True, slots=True)

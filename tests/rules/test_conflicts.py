@@ -17,8 +17,9 @@ def granted(
     return {"type": "interim_measure_granted", "at": at, "forum": forum, "until": until, "destination": destination}
 
 
-def removal(removal_at: str, at: str = "2026-06-05T12:00:00+03:00", destination: str = "KP") -> dict[str, Any]:
-    return {"type": "removal_scheduled", "at": at, "removal_at": removal_at, "destination": destination}
+def removal(removal_at: str, at: str = "2026-06-05T12:00:00+03:00", destination: str | None = "KP") -> dict[str, Any]:
+    event = {"type": "removal_scheduled", "at": at, "removal_at": removal_at}
+    return event if destination is None else {**event, "destination": destination}
 
 
 def kinds(report: dict[str, Any], kind: str) -> list[list[str]]:
@@ -42,12 +43,14 @@ def test_removal_while_a_measure_is_in_force_is_critical_and_names_who_to_notify
         ({"destination": "KP"}, "KP", True),
         ({"destination": None}, "CN", True),  # a measure for any destination
         ({"destination": "KP"}, "CN", False),  # a measure about another country
+        ({"destination": "KP"}, None, False),  # a removal with no destination is not to North Korea
+        ({"destination": None}, None, True),
         ({"until": "2026-06-10T05:30:00+02:00"}, "KP", True),  # 03:30 UTC: the 03:00 UTC removal is inside
         ({"until": "2026-06-10T04:30:00+02:00"}, "KP", False),  # 02:30 UTC: it ended before the removal
     ],
 )
 def test_measure_covers_a_removal_by_destination_and_by_instant(
-    measure: dict[str, Any], removal_destination: str, conflict: bool
+    measure: dict[str, Any], removal_destination: str | None, conflict: bool
 ) -> None:
     data = case(
         granted("2026-06-02T10:00:00+02:00", **measure),
