@@ -20,9 +20,16 @@ if TYPE_CHECKING:
 
 def default_timezone(host_state: str) -> str | None:
     """The host state's default zone from its rule pack, if it has one."""
-    from refuge.rules import load_packs  # noqa: PLC0415  # packs are loaded lazily, once
+    from refuge.cases.recompute import packs  # noqa: PLC0415  # recompute imports this module
 
-    return load_packs().default_timezone(host_state)
+    return packs().default_timezone(host_state)
+
+
+def _recompute(*, case: Case, cause: str, cause_event: str = "", actor: User | None) -> None:
+    """Re-derive the case's deadlines and conflicts inside the caller's transaction."""
+    from refuge.cases.recompute import recompute_case  # noqa: PLC0415  # recompute imports this module
+
+    recompute_case(case=case, cause=cause, cause_event=cause_event, actor=actor)
 
 
 def parse_at(value: str, tz: zoneinfo.ZoneInfo) -> tuple[datetime, int, bool]:
@@ -117,6 +124,7 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
             )
         )
     Event.objects.bulk_create(rows)
+    _recompute(case=case, cause="import", actor=user)
     return case
 
 
@@ -162,6 +170,7 @@ def record_event(
         note=note,
     )
     case.save(update_fields=["updated_at"])
+    _recompute(case=case, cause="event_added", cause_event=event.key, actor=user)
     return event
 
 
@@ -178,6 +187,7 @@ def update_event(
     event.note = note
     event.save(update_fields=["at", "utc_offset_minutes", "date_only", "attributes", "source", "note", "updated_at"])
     case.save(update_fields=["updated_at"])
+    _recompute(case=case, cause="event_changed", cause_event=event.key, actor=user)
     return event
 
 
@@ -186,8 +196,10 @@ def delete_event(*, event: Event, user: User | None) -> None:
     """Delete an event; refuses while other events refer to it."""
     case = event.case
     load_casefile(casefile_for(case, drop_key=event.key))
+    key = event.key
     event.delete()
     case.save(update_fields=["updated_at"])
+    _recompute(case=case, cause="event_deleted", cause_event=key, actor=user)
 
 
 @transaction.atomic
@@ -277,6 +289,7 @@ def update_person(
         ]
     )
     case.save(update_fields=["updated_at"])
+    _recompute(case=case, cause="person_changed", actor=user)
     return person
 
 

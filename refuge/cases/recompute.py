@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,10 +78,13 @@ def _deadline_values(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
+def _snapshot(values: dict[str, Any], zone: str) -> dict[str, Any]:
+    """The dates a change is about, instants written in the deadline's own zone."""
     out = {}
     for name in (*_DATE_FIELDS, "status"):
         value = values.get(name)
+        if isinstance(value, datetime):
+            value = value.astimezone(ZoneInfo(zone)) if zone else value
         out[name] = value.isoformat() if isinstance(value, date | datetime) else value
     return out
 
@@ -124,10 +128,12 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
         row = old.pop(key, None)
         if row is None:
             Deadline.objects.create(case=case, organisation_id=case.organisation_id, key=key, **values)
-            log("deadline", key, values["kind"], DerivedChange.Change.ADDED, None, _snapshot(values))
+            log(
+                "deadline", key, values["kind"], DerivedChange.Change.ADDED, None, _snapshot(values, values["timezone"])
+            )
             continue
-        before = _snapshot({n: getattr(row, n) for n in (*_DATE_FIELDS, "status")})
-        after = _snapshot(values)
+        before = _snapshot({n: getattr(row, n) for n in (*_DATE_FIELDS, "status")}, row.timezone)
+        after = _snapshot(values, values["timezone"])
         changed = [n for n, v in values.items() if getattr(row, n) != v]
         if not changed:
             continue
@@ -144,7 +150,7 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
             key,
             row.kind,
             DerivedChange.Change.REMOVED,
-            _snapshot({n: getattr(row, n) for n in (*_DATE_FIELDS, "status")}),
+            _snapshot({n: getattr(row, n) for n in (*_DATE_FIELDS, "status")}, row.timezone),
             None,
         )
         row.delete()

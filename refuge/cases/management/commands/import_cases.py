@@ -22,7 +22,6 @@ from refuge.accounts.models import Membership, Organisation, Role
 from refuge.casefile.validate import CaseFileError, read_casefile
 from refuge.cases.actions import import_casefile
 from refuge.cases.models import Case
-from refuge.cases.recompute import recompute_case
 
 INVALID = 2  # exit status of a refused batch (as for `refuge check` on an invalid file)
 PROGRESS_FROM = 10  # files; fewer import too fast for a progress bar to help
@@ -70,7 +69,6 @@ class Command(BaseCommand):
                         raise CommandError(
                             f"refused, nothing imported: {path}:\n{_indent(str(exc))}", returncode=INVALID
                         ) from None
-                    recompute_case(case=case, cause="import", actor=importer)
                     created.append(case)
                     bar.update()
         finally:

@@ -1,0 +1,119 @@
+"""Every change to a case's events re-derives its deadlines and conflicts, with a history."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from refuge.cases import actions
+from refuge.cases.derived import Conflict, Deadline, DerivedChange
+from refuge.cases.recompute import packs
+from refuge.rules.packs import PACKS_DIR
+
+pytestmark = pytest.mark.django_db
+
+
+def _appeal(case):  # type: ignore[no-untyped-def]
+    return Deadline.objects.get(case=case, kind="appeal")
+
+
+def test_creating_a_case_stores_its_deadlines(case) -> None:  # type: ignore[no-untyped-def]
+    appeal = _appeal(case)
+    assert appeal.due_date.isoformat() == "2026-03-13"
+    assert appeal.trigger == "e3"
+    assert appeal.rule == "ru.cao.appeal"
+    assert appeal.basis
+    assert case.last_check.report["format"] == "refuge.check/1"
+    added = DerivedChange.objects.get(case=case, key=appeal.key)
+    assert (added.change, added.cause) == ("added", "import")
+
+
+def test_moving_the_receipt_moves_the_appeal_and_says_why(case, alice) -> None:  # type: ignore[no-untyped-def]
+    received = case.events.get(key="e3")
+    actions.update_event(
+        event=received,
+        user=alice,
+        at="2026-03-05T10:00:00+03:00",
+        attributes=received.attributes,
+        source="court stamp",
+        note="",
+    )
+    appeal = _appeal(case)
+    assert appeal.due_date.isoformat() == "2026-03-16"  # 15 March is a Sunday: rolled to Monday
+    moved = DerivedChange.objects.get(case=case, key=appeal.key, change="moved")
+    assert moved.before["due_date"] == "2026-03-13"
+    assert moved.after["due_date"] == "2026-03-16"
+    assert (moved.cause, moved.cause_event, moved.actor) == ("event_changed", "e3", alice)
+
+
+def test_lodging_the_appeal_meets_the_deadline(case, alice) -> None:  # type: ignore[no-untyped-def]
+    actions.record_event(
+        case=case, user=alice, type="appeal_lodged", at="2026-03-10T12:00:00+03:00", attributes={"decision_event": "e2"}
+    )
+    appeal = _appeal(case)
+    assert (appeal.status, appeal.met_by) == ("met", "e4")
+    change = DerivedChange.objects.get(case=case, key=appeal.key, change="status")
+    assert change.cause_event == "e4"
+
+
+def test_a_removal_under_an_interim_measure_raises_a_critical_conflict(case, alice) -> None:  # type: ignore[no-untyped-def]
+    actions.record_event(
+        case=case,
+        user=alice,
+        type="interim_measure_granted",
+        at="2026-03-05T10:00:00+01:00",
+        attributes={"forum": "un_hrc", "until": None, "destination": "KP"},
+    )
+    removal = actions.record_event(
+        case=case,
+        user=alice,
+        type="removal_scheduled",
+        at="2026-03-06T10:00:00+03:00",
+        attributes={"removal_at": "2026-03-20T06:00:00+03:00", "destination": "KP"},
+    )
+    conflict = Conflict.objects.get(case=case, kind="removal_during_interim_measure")
+    assert conflict.severity == "critical"
+    assert conflict.events[0] == removal.key
+
+    actions.delete_event(event=removal, user=alice)
+    assert not Conflict.objects.filter(case=case, kind="removal_during_interim_measure").exists()
+    gone = DerivedChange.objects.get(case=case, kind="removal_during_interim_measure", change="removed")
+    assert (gone.cause, gone.cause_event) == ("event_deleted", removal.key)
+
+
+def test_recompute_lists_the_cases_a_pack_change_moved(case, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    # An amended Russian pack (same pack name replaces the shipped one): appeal period 12 days.
+    text = (PACKS_DIR / "ru.yaml").read_text(encoding="utf-8")
+    amended = text.replace(
+        "computation: {unit: calendar_days, count: 10, start: next_day, roll: next_working_day, calendar: ru}",
+        "computation: {unit: calendar_days, count: 12, start: next_day, roll: next_working_day, calendar: ru}",
+    )
+    assert amended != text
+    (tmp_path / "ru.yaml").write_text(amended, encoding="utf-8")
+    settings.REFUGE_RULE_PACKS_DIR = str(tmp_path)
+    packs.cache_clear()
+    try:
+        out = StringIO()
+        call_command("recompute", "--all", stdout=out, stderr=StringIO())
+    finally:
+        settings.REFUGE_RULE_PACKS_DIR = ""
+        packs.cache_clear()
+    assert case.reference in out.getvalue()
+    assert _appeal(case).due_date.isoformat() == "2026-03-16"  # 15 March, a Sunday, rolled
+
+    out = StringIO()
+    call_command("recompute", "--all", stdout=out, stderr=StringIO())  # back on the shipped pack
+    assert case.reference in out.getvalue()
+    out = StringIO()
+    call_command("recompute", "--all", stdout=out, stderr=StringIO())  # nothing moved this time
+    assert out.getvalue() == ""
+
+
+def test_check_case_reports_a_stored_case(case) -> None:  # type: ignore[no-untyped-def]
+    out = StringIO()
+    call_command("check_case", "--case", str(case.code), "--today", "2026-03-04", "--format", "json", stdout=out)
+    assert '"kind": "appeal"' in out.getvalue()
+    assert "Testov" not in out.getvalue()
