@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from refuge.rules.facts import Event
-from refuge.rules.packs import ConflictRule
+from refuge.rules.model import ConflictRule
 from refuge.rules.timeutil import ONE_DAY, iso, start_of_day
 
 if TYPE_CHECKING:

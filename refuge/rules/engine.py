@@ -18,18 +18,8 @@ from zoneinfo import ZoneInfo
 from refuge.casefile.vocab import CHECK_FORMAT
 from refuge.rules.calendars import WorkCalendar
 from refuge.rules.facts import Event, Facts, parse_facts
-from refuge.rules.packs import (
-    SEVERITIES,
-    Availability,
-    Computation,
-    Matcher,
-    MilestoneRule,
-    PackSet,
-    Rule,
-    RuleGroup,
-    Selection,
-    default_packs,
-)
+from refuge.rules.model import Availability, Computation, Matcher, MilestoneRule, Rule, RuleGroup, Selection
+from refuge.rules.packs import SEVERITIES, PackSet, default_packs
 from refuge.rules.timeutil import ONE_DAY, add_months, end_of_day, iso, start_of_day
 
 INF = math.inf
