@@ -129,7 +129,12 @@ def check(
     """Evaluate a validated ``refuge.case/1`` dict (or parsed facts) on ``today``."""
     packset = packs if packs is not None else default_packs()
     facts = case if isinstance(case, Facts) else parse_facts(case, packset.default_timezone(case["host_state"]))
-    day = date.fromisoformat(today) if isinstance(today, str) else today
+    if isinstance(today, str):
+        day = date.fromisoformat(today)
+    elif isinstance(today, datetime):  # a date-time's own date: the caller chose its zone
+        day = today.date()
+    else:
+        day = today
     return _Evaluation(facts, day, packset).report()
 
 
@@ -285,8 +290,11 @@ class _Evaluation:
             raw = add_months(anchor_date, -count if before else count)
         due = cal.roll_forward(raw) if comp.roll == "next_working_day" else raw
         approx = False
-        if cal.spec.extra_closed and (unit == "working_days" or due != raw):
-            approx = cal.approximation_between(anchor_date, due)
+        if cal.spec.extra_closed:  # did an approximate closing day change the result?
+            if unit == "working_days" and count > 0:
+                approx = cal.approximation_between(raw, anchor_date - ONE_DAY if before else anchor_date + ONE_DAY)
+            if due != raw:
+                approx = approx or cal.approximation_between(raw, due)
         if comp.time_of_day == "anchor_clock" and anchor_instant is not None:
             clock = anchor_instant.astimezone(zone).time().replace(microsecond=0, tzinfo=None)
             if comp.clamp is not None:

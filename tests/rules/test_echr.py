@@ -265,3 +265,9 @@ def test_echr_measure_granted_before_16_september_2022_still_forbids_a_later_rem
     )
     (c,) = find(run(data, "2022-09-11")["conflicts"], kind="removal_during_interim_measure")
     assert (c["events"], c["flags"], c["severity"]) == (["e2", "e1"], flags, "critical")
+
+
+def test_a_removal_on_24_december_itself_does_not_flag_the_approximation() -> None:
+    d = one(run(tr(removal("2026-12-24T12:00:00+03:00")), "2026-12-01"), "deadlines", kind="r39_cutoff")
+    assert d["due_at"] == "2026-12-23T10:00:00+01:00"
+    assert d["flags"] == ["R39_CUTOFF_READING"]
