@@ -276,18 +276,7 @@ class _Evaluation:
             due_at = (anchor_instant.astimezone(UTC) + timedelta(hours=sign * count)).astimezone(zone)
             return due_at.date(), due_at, False
         before = comp.direction == "before"
-        if unit == "calendar_days":
-            if comp.start == "same_day" and count > 0:
-                count -= 1
-            raw = anchor_date - timedelta(days=count) if before else anchor_date + timedelta(days=count)
-        elif unit == "working_days":
-            if before:
-                raw = cal.subtract_working_days(anchor_date, count)
-            else:
-                first = anchor_date - ONE_DAY if comp.start == "same_day" else anchor_date
-                raw = cal.add_working_days(first, count)
-        else:  # months
-            raw = add_months(anchor_date, -count if before else count)
+        raw = _count(cal, comp, anchor_date)
         due = cal.roll_forward(raw) if comp.roll == "next_working_day" else raw
         approx = False
         if cal.spec.extra_closed:  # did an approximate closing day change the result?
@@ -694,6 +683,21 @@ class _Evaluation:
 
 
 _ZONES: dict[str, ZoneInfo] = {}
+
+
+def _count(cal: WorkCalendar, comp: Computation, anchor: date) -> date:
+    """The last day of a period counted in days or months from ``anchor`` (before any roll)."""
+    count = comp.count
+    before = comp.direction == "before"
+    if comp.unit == "calendar_days":
+        if comp.start == "same_day" and count > 0:
+            count -= 1  # day 1 is the anchor itself
+        return anchor - timedelta(days=count) if before else anchor + timedelta(days=count)
+    if comp.unit == "working_days":
+        if before:
+            return cal.subtract_working_days(anchor, count)
+        return cal.add_working_days(anchor - ONE_DAY if comp.start == "same_day" else anchor, count)
+    return add_months(anchor, -count if before else count)  # months
 
 
 def _attrs_match(
