@@ -44,10 +44,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "refuge.accounts",
     "refuge.cases",
+    "refuge.vault",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Sealed: 503 before any session, user or case is touched (refuge.vault.middleware).
+    "refuge.vault.middleware.SealedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +159,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("REFUGE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads are sealed chunk by chunk as they arrive; no handler may write a plaintext temporary file.
+FILE_UPLOAD_HANDLERS = ["refuge.vault.storage.EncryptingUploadHandler"]
+VAULT_UPLOAD_MAX_BYTES = FILE_UPLOAD_MAX_MEMORY_SIZE
 
 REFUGE_PAGE_SIZE = env_int("REFUGE_PAGE_SIZE", 50, minimum=5)
 REFUGE_RULE_PACKS_DIR = env_str("REFUGE_RULE_PACKS_DIR", "")

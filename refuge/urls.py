@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("refuge.cases.urls")),
     path("accounts/", include("refuge.accounts.urls")),
+    path("vault/", include("refuge.vault.urls")),
 ]

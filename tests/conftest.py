@@ -63,6 +63,27 @@ def _data_dir(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "files"
 
 
+@pytest.fixture(autouse=True)
+def _dev_vault(request, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+    """Each test starts as a fresh process; one that uses the database gets a dev-key vault of its own.
+
+    tests/vault overrides this fixture: its tests make the vault they test.
+    """
+    from refuge.vault import keys, state
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir(exist_ok=True)
+    state.reset_for_tests()
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif names & {"db", "client", "admin_client"} or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    keys.init_vault(keys.new_root_key(source="dev"))
+
+
 @pytest.fixture
 def org(db):  # type: ignore[no-untyped-def]
     from refuge.accounts.models import Organisation

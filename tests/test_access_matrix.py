@@ -64,6 +64,8 @@ def _none(w: dict[str, Any]) -> dict[str, Any]:
 MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, ...], tuple[Any, ...]]] = {
     "login": (_none, PUBLIC, PUBLIC),
     "logout": (_none, (405,) * 6, (302,) * 6),
+    "vault_unseal": (_none, PUBLIC, PUBLIC),  # unsealed already: the page says so, to anyone
+    "vault_seal": (_none, (405,) * 6, (LOGIN, 404, 404, 404, 404, OK)),  # admins only
     "dashboard": (_none, MEMBER, GET_ONLY),
     "case_list": (_none, MEMBER, GET_ONLY),
     "case_new": (_none, WRITER, WRITER_POST),

@@ -13,6 +13,7 @@ from django.db import transaction
 from refuge.casefile import vocab
 from refuge.casefile.validate import CaseFileError, Problem, load_casefile
 from refuge.cases.models import Authority, Case, CaseMember, CaseStatus, Document, Event, Person, Proceeding
+from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
     from refuge.accounts.models import Organisation, User
@@ -379,7 +380,7 @@ def store_document(
     *,
     case: Case,
     user: User | None,
-    content: bytes,
+    content: bytes | EncryptedUpload,
     filename: str,
     doc_type: str,
     title: str,
@@ -387,9 +388,14 @@ def store_document(
     language: str,
     events: list[Event],
 ) -> Document:
-    """Keep an uploaded file with its hash, size and sniffed type, linked to timeline events."""
+    """Keep a file (bytes, or an upload sealed as it streamed in) with its hash, size and sniffed type."""
     if any(e.case_id != case.pk for e in events):
         raise ValueError("a linked event belongs to another case")
+    if isinstance(content, EncryptedUpload):
+        head, size, sha256, body = content.head(2048), content.plain_size, content.sha256, content
+    else:
+        head, size, sha256 = content[:2048], len(content), hashlib.sha256(content).hexdigest()
+        body = ContentFile(content)
     document = Document(
         case=case,
         doc_type=doc_type,
@@ -397,12 +403,12 @@ def store_document(
         date=date,
         language=language,
         filename=filename[-255:],
-        content_type=sniff_content_type(content[:2048]),
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        content_type=sniff_content_type(head),
+        size=size,
+        sha256=sha256,
         uploaded_by=user,
     )
-    document.file.save(document.code.hex, ContentFile(content), save=False)
+    document.file.save(document.code.hex, body, save=False)
     document.save()
     document.events.set(events)
     case.save(update_fields=["updated_at"])

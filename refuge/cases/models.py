@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 
 from refuge.casefile import vocab
+from refuge.vault.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
+from refuge.vault.storage import EncryptedFileField
 
 EVENT_TYPE_CHOICES = [(key, vocab.EVENT_LABELS[key]) for key in vocab.EVENT_TYPES]
 
@@ -83,13 +85,15 @@ class Person(models.Model):
     stateless = models.BooleanField(default=False)
     languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes")
     # --- Identifying fields (vault-encrypted) ---
-    names = models.JSONField(default=list, blank=True, help_text='[{"value": ..., "script": "Latn"}]')
-    birth_date = models.DateField(null=True, blank=True)
-    contact_notes = models.TextField(blank=True)
-    location_notes = models.TextField(blank=True)
-    document_numbers = models.JSONField(default=list, blank=True)
+    names = EncryptedJSONField(default=list, blank=True, help_text='[{"value": ..., "script": "Latn"}]')
+    birth_date = EncryptedDateField(null=True, blank=True)
+    contact_notes = EncryptedTextField(blank=True)
+    location_notes = EncryptedTextField(blank=True)
+    document_numbers = EncryptedJSONField(default=list, blank=True, blind_index=True)
 
     IDENTITY_FIELDS = ("names", "birth_date", "contact_notes", "location_notes", "document_numbers")
+    vault_case_field = "case"  # whose data key encrypts the fields above
+    vault_code_field = "case__code"  # one client per case: ciphertexts are bound to the case's code
 
     def __str__(self) -> str:
         return f"client of {self.case.reference}"
@@ -181,9 +185,12 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=200, blank=True, help_text="Where the fact comes from")
-    note = models.TextField(blank=True)  # identifying free text: vault-encrypted
+    note = EncryptedTextField(blank=True)  # identifying free text
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    vault_case_field = "case"
+    vault_code_field = "code"
 
     class Meta:
         ordering = ["at", "id"]
@@ -229,13 +236,16 @@ class Document(models.Model):
     date = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
     events = models.ManyToManyField(Event, blank=True, related_name="documents")
-    file = models.FileField(upload_to=document_upload_path)
+    file = EncryptedFileField(upload_to=document_upload_path)
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    vault_case_field = "case"
+    vault_code_field = "code"
 
     class Meta:
         ordering = ["-date", "-uploaded_at"]

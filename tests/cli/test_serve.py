@@ -38,6 +38,7 @@ def server(tmp_path):
     data = tmp_path / "data"
     done = run_refuge(data, "migrate", "--no-input")
     assert done.returncode == 0, done.stderr
+    assert run_refuge(data, "vault", "init", "--dev").returncode == 0
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603  # our own command
         refuge_argv("serve", "--port", str(port), "--threads", "2"),

@@ -18,6 +18,7 @@ def data_dir(tmp_path):
     path = tmp_path / "data"
     done = run_refuge(path, "migrate", "--no-input")
     assert done.returncode == 0, done.stderr
+    assert run_refuge(path, "vault", "init", "--dev").returncode == 0
     done = run_refuge(
         path,
         "createuser", "rita", "--organisation", ORG, "--role", "lawyer", "--create-organisation", "--password-stdin",

@@ -34,8 +34,9 @@ def test_it_stores_an_upload_with_hash_size_and_sniffed_type(as_alice, case):
     assert doc.filename == "Reshenie.pdf" and doc.uploaded_by.username == "alice"
     assert list(doc.events.all()) == [e2]
     assert "Reshenie" not in doc.file.name  # the stored name is the code, not the client's file name
-    with doc.file.open("rb") as fh:
-        assert fh.read() == PDF
+    assert doc.file.read_plaintext() == PDF
+    with doc.file.open("rb") as fh:  # on disk: only ciphertext
+        assert PDF[:64] not in fh.read()
 
 
 def test_it_refuses_a_file_over_the_limit_and_keeps_the_input(as_alice, case, settings):

@@ -1,23 +1,23 @@
-"""Documents of a case: upload (kept in memory, never in a temporary file) and download."""
+"""Documents of a case: upload (sealed as it streams in: never a plaintext temporary file) and download."""
 
 from __future__ import annotations
 
-import io
-from typing import TYPE_CHECKING, Any
+import itertools
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import FileResponse, Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.cases import access, actions
 from refuge.cases.forms import DocumentForm
 from refuge.cases.views._common import INVALID, page
+from refuge.vault.storage import EncryptingUploadHandler
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -28,50 +28,17 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "REFUGE_UPLOAD_MAX_BYTES", settings.FILE_UPLOAD_MAX_MEMORY_SIZE))
 
 
-class MemoryUploadHandler(FileUploadHandler):
-    """Holds each file in memory up to the limit and drops a larger one (DESIGN.md: no plaintext temp file)."""
-
-    def __init__(self, request: HttpRequest, limit: int) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.too_large = False
-        self.buffer = io.BytesIO()
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        if start + len(raw_data) > self.limit:
-            self.too_large = True
-            self.buffer = io.BytesIO()
-            raise SkipFile
-        self.buffer.write(raw_data)
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
-
-
 @csrf_exempt  # the handler must be set before the CSRF check reads the body; csrf_protect below checks it
 @require_http_methods(["GET", "POST"])
 @login_required
 def document_upload(request: HttpRequest, code: str) -> HttpResponse:
-    handler = MemoryUploadHandler(request, max_upload_bytes())
+    handler = EncryptingUploadHandler(request, max_bytes=max_upload_bytes())
     request.upload_handlers = [handler]
     return _document_upload(request, code, handler)
 
 
 @csrf_protect
-def _document_upload(request: HttpRequest, code: str, handler: MemoryUploadHandler) -> HttpResponse:
+def _document_upload(request: HttpRequest, code: str, handler: EncryptingUploadHandler) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, write=True)
     if not access.can_see_identity(request.user, case):
         raise Http404("No such case")
@@ -88,7 +55,7 @@ def _document_upload(request: HttpRequest, code: str, handler: MemoryUploadHandl
             actions.store_document(
                 case=case,
                 user=request.user,
-                content=upload.read(),
+                content=upload,
                 filename=upload.name or "document",
                 doc_type=form.cleaned_data["doc_type"],
                 title=form.cleaned_data["title"],
@@ -106,14 +73,15 @@ def _document_upload(request: HttpRequest, code: str, handler: MemoryUploadHandl
 
 @require_GET
 @login_required
-def document_download(request: HttpRequest, code: str, document_code: str) -> FileResponse:
+def document_download(request: HttpRequest, code: str, document_code: str) -> StreamingHttpResponse:
     document = access.get_document_for_user(request.user, code, document_code)
+    chunks = document.file.plaintext_chunks()  # each chunk authenticated before it is sent
     try:
-        handle = document.file.open("rb")
+        first = next(chunks, b"")
     except FileNotFoundError:
         raise Http404("No such document") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename or "document", content_type=document.content_type
-    )
+    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=document.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, document.filename or "document")
+    response["Content-Length"] = str(document.size)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from refuge.accounts.models import Organisation
 from refuge.cases import demo
+from refuge.vault.models import RootKey
 
 DEMO_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")  # most demo cases are in Russia: their "today"
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        if not RootKey.objects.exists():
+            # The demo is development: an INSECURE key file, named as such at every start.
+            call_command("vault", "init", "--dev", stdout=self.stdout, stderr=self.stderr)
         others = Organisation.objects.exclude(name=demo.ORGANISATION)
         if others.exists() and not options["force"]:
             raise CommandError(

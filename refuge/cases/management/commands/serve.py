@@ -58,6 +58,10 @@ class Command(BaseCommand):
             raise SystemExit(2)
         self.check_migrations()
         app = wsgi_application(collect_static=not no_collectstatic)
+        from refuge.vault import state  # noqa: PLC0415  # after settings are configured
+
+        state.try_dev_unseal()  # with a dev key file: unsealed now, and the warning printed at start
+        state.start_watcher()  # a `refuge seal` elsewhere drops the key here within a second
         if host not in LOOPBACK:
             self.stderr.write(
                 self.style.WARNING(
