@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from refuge.rules.facts import Event
-from refuge.rules.model import ConflictRule
+from refuge.rules.model import ConflictRule, severity_rank
 from refuge.rules.timeutil import ONE_DAY, iso, start_of_day
 
 if TYPE_CHECKING:
-    from refuge.rules.engine import Removal, _Evaluation
+    from refuge.rules.engine import Evaluation
 
 INF = float("inf")
 _REMOVAL_DECISIONS = frozenset({"expulsion", "deportation", "readmission", "extradition"})
@@ -29,7 +29,7 @@ class Found:
     since: str | None = None  # the instant the conflict began, when it is a state (release_due …)
 
 
-Detector = Callable[["_Evaluation", ConflictRule], Iterator[Found]]
+Detector = Callable[["Evaluation", ConflictRule], Iterator[Found]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ class Window:
     event: Event  # what makes the client protected: application, refusal under appeal period, appeal, grant
 
 
-def asylum_windows(ev: _Evaluation) -> list[Window]:
+def asylum_windows(ev: Evaluation) -> list[Window]:
     """When an asylum application or appeal is pending (or asylum granted), per asylum kind."""
     found: list[Window] | None = ev.cache.get("asylum_windows")
     if found is None:
@@ -60,7 +60,7 @@ _ASYLUM_TYPES = (
 )
 
 
-def _asylum_windows(ev: _Evaluation) -> list[Window]:
+def _asylum_windows(ev: Evaluation) -> list[Window]:
     facts = ev.facts
     events = facts.of(*_ASYLUM_TYPES)
     if not events:
@@ -84,7 +84,7 @@ def _asylum_windows(ev: _Evaluation) -> list[Window]:
 class _AsylumTrack:
     """Walks one asylum kind's events: open while an application or appeal is pending."""
 
-    def __init__(self, ev: _Evaluation, appeals: dict[Any, Event]) -> None:
+    def __init__(self, ev: Evaluation, appeals: dict[Any, Event]) -> None:
         self.ev = ev
         self.appeals = appeals
         self.appeal_deadlines = {d.trigger.id: d for d in ev.by_kind.get("asylum_appeal", ())}
@@ -142,12 +142,8 @@ class _AsylumTrack:
 # Detectors
 
 
-def _live(ev: _Evaluation) -> list[Removal]:
-    return ev.live_removals
-
-
-def removal_during_interim_measure(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
-    for removal in _live(ev):
+def removal_during_interim_measure(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    for removal in ev.live_removals:
         for m in ev.measures:
             if not (m.in_force(removal.ts) and m.covers(removal.destination)):
                 continue
@@ -160,12 +156,12 @@ def removal_during_interim_measure(ev: _Evaluation, rule: ConflictRule) -> Itera
             yield Found((removal.event, m.event), flags)
 
 
-def removal_before_final(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def removal_before_final(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     if not ev.finality:
         return
     by_decision = {f.decision.id: f for f in ev.finality}
     removal_decisions = ev.facts.of("decision_issued")
-    for removal in _live(ev):
+    for removal in ev.live_removals:
         basis = [
             d
             for d in removal_decisions
@@ -180,11 +176,11 @@ def removal_before_final(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]
             yield Found((removal.event, fin.decision))
 
 
-def removal_during_asylum(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def removal_during_asylum(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     windows = asylum_windows(ev)
     if not windows:
         return
-    for removal in _live(ev):
+    for removal in ev.live_removals:
         covering: list[Event] = []
         for w in windows:
             if w.start <= removal.ts < w.end and all(w.event is not c for c in covering):
@@ -197,7 +193,7 @@ def _primary(language: str) -> str:
     return language.split("-", 1)[0].split("_", 1)[0].lower()
 
 
-def document_signed_without_interpreter(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def document_signed_without_interpreter(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     known = {_primary(lang) for lang in ev.facts.languages}
     for doc in ev.facts.of("document_signed"):
         if doc.attrs.get("interpreter") is True:
@@ -208,7 +204,7 @@ def document_signed_without_interpreter(ev: _Evaluation, rule: ConflictRule) -> 
         yield Found((doc,))
 
 
-def consular_contact_while_protected(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def consular_contact_while_protected(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     facts = ev.facts
     contacts = facts.of("consular_contact", "travel_document_issued")
     if not contacts:
@@ -229,7 +225,7 @@ def consular_contact_while_protected(ev: _Evaluation, rule: ConflictRule) -> Ite
             yield Found((contact, protector))
 
 
-def interim_measure_expiring(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def interim_measure_expiring(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     limited = [m for m in ev.measures if m.until is not None and not m.lifted]
     if not limited:
         return
@@ -240,7 +236,7 @@ def interim_measure_expiring(ev: _Evaluation, rule: ConflictRule) -> Iterator[Fo
             yield Found((m.event,))
 
 
-def forum_unavailable(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def forum_unavailable(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     forum = rule.forum or "echr"
     latest = ev.latest_act()
     for e in ev.facts.of("interim_measure_requested", "application_lodged"):
@@ -248,7 +244,7 @@ def forum_unavailable(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
             continue
         act: date | None = None
         if e.type == "interim_measure_requested":
-            upcoming = [r for r in _live(ev) if r.ts >= e.ts]
+            upcoming = [r for r in ev.live_removals if r.ts >= e.ts]
             if upcoming:
                 act = upcoming[0].act_date
         else:
@@ -261,7 +257,7 @@ def forum_unavailable(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
             yield Found((e,))
 
 
-def after_deadline(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def after_deadline(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     """release_due, protection_ended: a deadline passed and nothing has cured it since."""
     for d in ev.by_kind.get(rule.after_deadline or "", ()):
         if d.status != "missed":
@@ -275,10 +271,9 @@ def after_deadline(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
         yield Found((d.trigger,), since=iso(start_of_day(since, zone)))
 
 
-def r39_late(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
-    removals = {r.event.id: r for r in ev.removals}
+def r39_late(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     for d in ev.by_kind.get("r39_cutoff", ()):
-        removal = removals.get(d.trigger.id)
+        removal = ev.removal_by_id.get(d.trigger.id)
         if removal is None or not removal.live or d.status == "met":
             continue
         cutoff = d.due_ts
@@ -290,7 +285,7 @@ def r39_late(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
                 yield Found((e, removal.event))
 
 
-def forum_overlap(ev: _Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def forum_overlap(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     forum = rule.forum or "un_cat"
     other = rule.other_forum or "echr"
     earlier = [a for a in ev.facts.of("application_lodged") if a.attrs.get("forum") == other]
@@ -319,9 +314,7 @@ DETECTORS: dict[str, Detector] = {
 }
 
 
-def find_conflicts(ev: _Evaluation) -> list[dict[str, Any]]:
-    from refuge.rules.engine import severity_rank  # noqa: PLC0415 - engine imports this module lazily
-
+def find_conflicts(ev: Evaluation) -> list[dict[str, Any]]:
     keyed: list[tuple[tuple[int, float, int, str], dict[str, Any]]] = []
     for kind, rule in ev.sel.conflicts.items():
         rank = severity_rank(rule.severity)

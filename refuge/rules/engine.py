@@ -9,7 +9,7 @@ the conflicts — are code, parameterised by the packs.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 
 from refuge.casefile.vocab import CHECK_FORMAT
 from refuge.rules.calendars import WorkCalendar
+from refuge.rules.conflicts import find_conflicts
 from refuge.rules.facts import Event, Facts, parse_facts
 from refuge.rules.model import Availability, Computation, Matcher, MilestoneRule, Rule, RuleGroup, Selection
-from refuge.rules.packs import SEVERITIES, PackSet, default_packs
+from refuge.rules.packs import PackSet, default_packs
 from refuge.rules.timeutil import ONE_DAY, add_months, end_of_day, iso, start_of_day
 
 INF = math.inf
 _MEMO_LIMIT = 200_000  # deadline dates kept per host state; cleared when full
-_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,7 +69,6 @@ class _Dates:
     due_ts: float
     zone_name: str
     alternatives: tuple[tuple[tuple[str, Any], ...], ...]
-    safe: date
     flags: tuple[str, ...]
     reminders: tuple[str, ...]
     # the same, ready for the report
@@ -128,14 +127,14 @@ def check(
 ) -> dict[str, Any]:
     """Evaluate a validated ``refuge.case/1`` dict (or parsed facts) on ``today``."""
     packset = packs if packs is not None else default_packs()
-    facts = case if isinstance(case, Facts) else parse_facts(case, packset.default_timezone(case["host_state"]))
+    facts = case if isinstance(case, Facts) else facts_for(case, packset)
     if isinstance(today, str):
         day = date.fromisoformat(today)
     elif isinstance(today, datetime):  # a date-time's own date: the caller chose its zone
         day = today.date()
     else:
         day = today
-    return _Evaluation(facts, day, packset).report()
+    return Evaluation(facts, day, packset).report()
 
 
 def facts_for(case: Mapping[str, Any], packs: PackSet | None = None) -> Facts:
@@ -147,7 +146,9 @@ def facts_for(case: Mapping[str, Any], packs: PackSet | None = None) -> Facts:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Evaluation:
+class Evaluation:
+    """One evaluation of one case on one day: the intermediate results the detectors share."""
+
     def __init__(self, facts: Facts, today: date, packs: PackSet) -> None:
         self.facts = facts
         self.today = today
@@ -158,7 +159,6 @@ class _Evaluation:
         self.by_kind: dict[str, list[Deadline]] = {}
         self.finality: list[Finality] = []
         self.processing: dict[str, datetime] = {}  # ECtHR request id -> Registry processing instant
-        self.processing_approx: dict[str, bool] = {}
         self.cache: dict[str, Any] = {}  # per-evaluation results shared by detectors
         self._forum_cache: dict[tuple[str, date], ForumStatus] = {}
         derived = facts.derived  # facts-only derivations, kept with the parsed case
@@ -217,9 +217,6 @@ class _Evaluation:
             return self.zone, self.facts.zone_name
         return _zone(name), name
 
-    def local(self, instant: datetime) -> date:
-        return instant.astimezone(self.zone).date()
-
     def forum_status(self, forum: str, act_date: date) -> ForumStatus:
         key = (forum, act_date)
         found = self._forum_cache.get(key)
@@ -246,11 +243,10 @@ class _Evaluation:
             key = (e.ts, e.index)
             if best is None or key > best:
                 best, found = key, e
-        for r in self.removals:
-            if r.live:
-                key = (r.ts, r.event.index)
-                if best is None or key > best:
-                    best, found = key, r.event
+        for r in self.live_removals:
+            key = (r.ts, r.event.index)
+            if best is None or key > best:
+                best, found = key, r.event
         return found
 
     def act_date(self, event: Event) -> date:
@@ -477,7 +473,6 @@ class _Evaluation:
             due_ts=due_at.timestamp(),
             zone_name=zone_name,
             alternatives=tuple(alternatives),
-            safe=self.sel.host_calendar.roll_back(earliest),
             flags=flags,
             reminders=tuple(reminders),
             due_text=due.isoformat(),
@@ -522,7 +517,8 @@ class _Evaluation:
         self.by_kind.setdefault(rule.kind, []).append(deadline)
 
     @staticmethod
-    def _select(candidates: tuple[Rule, ...], result: Any) -> Rule:
+    def _select(candidates: tuple[Rule, ...], result: Callable[[Rule], tuple[date, datetime, bool, date]]) -> Rule:
+        """The version in force on its own period's end (period_end) or on the anchor date."""
         first = candidates[0]
         if first.select == "period_end":
             chosen = None
@@ -585,7 +581,8 @@ class _Evaluation:
         at = datetime.combine(day, _clock(opening), tzinfo=zone)
         return at, cal.approximation_between(local.date(), day)
 
-    def evaluate_processing(self) -> list[dict[str, Any]]:
+    def evaluate_processing(self) -> list[tuple[tuple[float, str, int], dict[str, Any]]]:
+        """The r39_processing milestones (sort key, item); fills ``self.processing``."""
         found = []
         for ms in self.sel.milestones:
             if ms.kind != "r39_processing" or ms.calendar is None:
@@ -597,24 +594,20 @@ class _Evaluation:
                     continue
                 at, approx = self._processing(e)
                 self.processing[e.id] = at
-                self.processing_approx[e.id] = approx
                 flags = [cal.spec.approximation_flag] if approx and cal.spec.approximation_flag else []
-                found.append(
-                    {
-                        "kind": "r39_processing",
-                        "event": e.id,
-                        "date": at.date().isoformat(),
-                        "at": iso(at),
-                        "timezone": zone_name,
-                        "status": "expected" if at.date() > self.today else "reached",
-                        "rule": ms.id,
-                        "basis": ms.basis,
-                        "verified": ms.verified,
-                        "flags": flags,
-                        "_ts": at.timestamp(),
-                        "_index": e.index,
-                    }
-                )
+                item = {
+                    "kind": "r39_processing",
+                    "event": e.id,
+                    "date": at.date().isoformat(),
+                    "at": iso(at),
+                    "timezone": zone_name,
+                    "status": "expected" if at.date() > self.today else "reached",
+                    "rule": ms.id,
+                    "basis": ms.basis,
+                    "verified": ms.verified,
+                    "flags": flags,
+                }
+                found.append(((at.timestamp(), "r39_processing", e.index), item))
         return found
 
     # -- report --------------------------------------------------------------------------------
@@ -639,33 +632,26 @@ class _Evaluation:
         return found
 
     def report(self) -> dict[str, Any]:
-        from refuge.rules.conflicts import find_conflicts  # noqa: PLC0415 - the modules need each other
-
         processing = self.evaluate_processing()
         self.evaluate_rules(milestones=False)
         self.evaluate_finality()
         self.evaluate_rules(milestones=True)
-        milestones: list[dict[str, Any]] = []
+        milestones = processing
         for fin in self.finality:
             if fin.status is None:
                 continue
-            milestones.append(
-                {
-                    "kind": "decision_final",
-                    "event": fin.decision.id,
-                    "date": fin.date.isoformat() if fin.date else None,
-                    "status": fin.status,
-                    "rule": fin.rule.id,
-                    "basis": fin.rule.basis,
-                    "verified": fin.rule.verified,
-                    "_ts": start_of_day(fin.date, self.zone).timestamp() if fin.date else INF,
-                    "_index": fin.decision.index,
-                }
-            )
-        milestones.extend(processing)
-        milestones.sort(key=lambda m: (m["_ts"], m["kind"], m["_index"]))
-        for m in milestones:
-            del m["_ts"], m["_index"]
+            item = {
+                "kind": "decision_final",
+                "event": fin.decision.id,
+                "date": fin.date.isoformat() if fin.date else None,
+                "status": fin.status,
+                "rule": fin.rule.id,
+                "basis": fin.rule.basis,
+                "verified": fin.rule.verified,
+            }
+            ts = start_of_day(fin.date, self.zone).timestamp() if fin.date else INF
+            milestones.append(((ts, "decision_final", fin.decision.index), item))
+        milestones.sort(key=lambda pair: pair[0])
         self.deadlines.sort(key=lambda d: (d.due_ts, d.rule.kind, d.trigger.index))
         conflicts = find_conflicts(self)
         return {
@@ -677,7 +663,7 @@ class _Evaluation:
             "packs": [{"pack": p.name, "version": p.version} for p in self.packs.packs],
             "forums": self.forums(),
             "deadlines": [_deadline_dict(d) for d in self.deadlines],
-            "milestones": milestones,
+            "milestones": [item for _, item in milestones],
             "conflicts": conflicts,
         }
 
@@ -710,7 +696,6 @@ def _attrs_match(
         if attrs.get(name) != value:
             return False
     return True
-
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -753,6 +738,3 @@ def _deadline_dict(d: Deadline) -> dict[str, Any]:
         "notify": list(rule.notify),
     }
 
-
-def severity_rank(severity: str) -> int:
-    return _SEVERITY_RANK.get(severity, len(_SEVERITY_RANK))

@@ -12,6 +12,14 @@ from typing import Any
 
 from refuge.rules.calendars import WorkCalendar
 
+SEVERITIES = ("critical", "high", "medium", "info")  # most urgent first
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def severity_rank(severity: str) -> int:
+    """0 for critical, then high, medium, info (unknown ones last)."""
+    return _SEVERITY_RANK.get(severity, len(_SEVERITY_RANK))
+
 
 @dataclass(frozen=True, slots=True)
 class Computation:

@@ -42,7 +42,6 @@ from refuge.rules.model import (
 
 PACKS_DIR: Final = Path(__file__).parent / "packs"
 SCHEMA_PATH: Final = Path(__file__).parent / "pack-1.schema.json"
-SEVERITIES: Final = ("critical", "high", "medium", "info")
 
 
 class PackError(Exception):
