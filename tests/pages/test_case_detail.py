@@ -60,3 +60,14 @@ def test_it_never_puts_identity_in_the_title(as_alice, case):
     html = as_alice.get(case.get_absolute_url()).content.decode()
     title = html[html.index("<title>") : html.index("</title>")]
     assert "Testov" not in title
+
+
+def test_fast_urls_match_django_reverse(case):
+    from django.urls import reverse
+
+    from refuge.cases.templatetags.refuge_pages import case_url, code_url
+
+    event = case.events.first()
+    assert code_url("event_edit", case.code, event.code) == reverse("event_edit", args=[case.code, event.code])
+    assert code_url("event_delete", case.code, event.code) == reverse("event_delete", args=[case.code, event.code])
+    assert case_url(case) == case.get_absolute_url()

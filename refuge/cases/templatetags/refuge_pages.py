@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import uuid
 from datetime import datetime
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from refuge.casefile import vocab
 from refuge.cases.forms import SCRIPT_LABELS, format_offset, humanize, offset_minutes
@@ -137,3 +141,47 @@ def aria_sort(filters: Any, key: str) -> str:
     # "-updated" is newest first and "status" is urgent first: both read as descending.
     descending = filters.sort.startswith("-") != (bare == "status")
     return "descending" if descending else "ascending"
+
+
+@register.simple_tag
+def member_options(people: list[tuple[str, str]], selected: str) -> SafeString:
+    """The team-member filter's options, built in one pass (an organisation has a thousand people)."""
+    return mark_safe(  # noqa: S308  # every value is escaped just here
+        "".join(
+            f'<option value="{escape(code)}"{" selected" if code == selected else ""}>{escape(name)}</option>'
+            for code, name in people
+        )
+    )
+
+
+@register.simple_tag
+def local_time(value: datetime, case: Case) -> SafeString:
+    """`<time>` of an instant on the case's clock (Django's date filter costs 0.2 ms a call)."""
+    local = value.astimezone(case.tzinfo)
+    return format_html('<time datetime="{}">{} {}</time>', value.isoformat(), day(local), f"{local:%H:%M}")
+
+
+_PLACEHOLDERS = (uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3))
+
+
+@functools.cache
+def _url_parts(name: str, count: int, prefix: str) -> tuple[str, ...]:
+    """A URL reversed once with placeholder codes, split where the codes go."""
+    url = reverse(name, args=list(_PLACEHOLDERS[:count]))
+    parts = []
+    for placeholder in _PLACEHOLDERS[:count]:
+        head, _, url = url.partition(str(placeholder))
+        parts.append(head)
+    return (*parts, url)
+
+
+@register.simple_tag
+def code_url(name: str, *codes: Any) -> str:
+    """reverse(name, args=codes) for URLs of UUID codes, without a URL reversal per row of a long page."""
+    parts = _url_parts(name, len(codes), get_script_prefix())
+    return "".join(f"{part}{code}" for part, code in zip(parts, codes, strict=False)) + parts[-1]
+
+
+@register.filter
+def case_url(case: Case) -> str:
+    return code_url("case_detail", case.code)
