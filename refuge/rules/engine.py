@@ -385,9 +385,12 @@ class Evaluation:
                     if fin.rule.id == group.milestone and fin.date is not None:
                         self._deadline(group, group.versions, fin.decision, fin.date)
                 continue
+            events = self.facts.of(*group.event_types)
+            if not events:
+                continue
             seen_refs: set[Any] = set()
             versions = group.versions
-            for event in self.facts.of(*group.event_types):
+            for event in events:
                 candidates: tuple[Rule, ...]
                 if len(versions) == 1:
                     candidates = versions if self._trigger_matches(versions[0], event) else ()
@@ -487,13 +490,14 @@ class Evaluation:
         key: tuple[Any, ...] | None = None
         if group.memoizable:
             anchor_date, anchor_instant = self._anchor(candidates[0], event, milestone_date)
+            # the dates depend on the anchor's day, or on its instant when hours or clocks count
+            anchor: Any = anchor_instant if group.instant_matters and anchor_instant is not None else anchor_date
             key = (
                 group.index,
                 len(candidates) if candidates is group.versions else tuple(r.version for r in candidates),
                 self.facts.zone_name,
                 self.facts.host_state,
-                anchor_date,
-                anchor_instant if group.instant_matters else None,
+                anchor,
             )
             dates = self.sel.memo.get(key)
         if dates is None:
