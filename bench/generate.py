@@ -523,6 +523,13 @@ STATUS_SHAPE = {
 EVENTS_PER_CASE = (20, 40)  # uniform: 30 on average
 TEAM_SIZES = ((1, 0.30), (2, 0.45), (3, 0.25))
 CASELOAD = (50, 200)  # cases per lawyer or caseworker
+NOTES = (  # identifying free text in real life (hence encrypted); here fictional and generic
+    "Client called from the detention centre; an interpreter is arranged for the next visit.",
+    "Copy of the decision received by fax from the court registry.",
+    "Client says officers asked him to sign a paper in a language he does not read.",
+    "Relative reports the client was moved to another centre overnight.",
+    "Consulate officials visited; the client was not told in advance.",
+)
 SOURCES = ("client interview", "court file", "decision copy", "detention centre call", "forum letter", "")
 BENCH_PASSWORD = "refuge-bench-password-not-a-secret"  # noqa: S105  # every generated user has it (fictional data only)
 
@@ -541,6 +548,8 @@ class Table:
         for name, f in fields.items():
             if name in attnames:
                 continue
+            if hasattr(f, "encrypt"):  # a vault field: its default would be a plaintext
+                raise SystemExit(f"bench.generate: {meta.db_table}.{name} is encrypted; teach bench/generate.py")
             if not f.has_default() and not f.null:
                 raise SystemExit(
                     f"bench.generate: {meta.db_table}.{name} is required and has no default; "
@@ -592,6 +601,38 @@ class Adapt:
         probe = datetime(2026, 3, 2, 9, 30, 15, 120, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
         if self.dt(probe) != ops.adapt_datetimefield_value(probe):
             raise SystemExit("bench.generate: the backend stores date-times differently; update Adapt")
+
+
+class Vault:
+    """Case data keys and field ciphertexts, made as refuge.vault makes them, without a save per row.
+
+    The vault is initialised with a development root key (written beside the database, as
+    `refuge demo` does); each case gets its own data key wrapped by it, and every identifying
+    field (the client's names, birth date, notes, document numbers; each event's note, even
+    blank) is AES-GCM ciphertext bound to its row, so pages pay for decryption as they would.
+    """
+
+    def __init__(self) -> None:
+        from refuge.cases.models import Event, Person  # noqa: PLC0415  # Django is set up
+        from refuge.vault import crypto, keys, state  # noqa: PLC0415
+        from refuge.vault.models import RootKeySource  # noqa: PLC0415
+
+        keys.init_vault(keys.new_root_key(source=RootKeySource.DEV))
+        state.unseal_with_dev_key()
+        self.crypto = crypto
+        self.root_version = state.wrap_version()
+        self.root = state.root_key(self.root_version)
+        self.person = {name: Person._meta.get_field(name) for name in Person.IDENTITY_FIELDS}
+        self.note = Event._meta.get_field("note")
+
+    def case_key(self, case_code: str) -> tuple[bytes, bytes]:
+        """A new data key for a case, and the key wrapped under the root key."""
+        key = self.crypto.random_key()
+        aad = self.crypto.case_key_aad(case_code, 1, self.root_version)
+        return key, self.crypto.wrap_key(self.root, key, aad=aad)
+
+    def seal(self, key: bytes, field: Any, value: Any, code: str) -> bytes:
+        return self.crypto.encrypt_field(key, field.encode(value), label=field.label, code=code, key_version=1)
 
 
 def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
@@ -660,8 +701,10 @@ class Loader:
             Person,
             Proceeding,
         )
+        from refuge.vault.models import CaseKey  # noqa: PLC0415
 
         self.conn = conn
+        self.vault = Vault()
         self.n_cases = cases
         self.seed = seed
         self.batch = batch
@@ -676,6 +719,7 @@ class Loader:
         self.authorities = t(Authority, "id code organisation_id name kind country channels languages notes", conn)
         self.cases = t(Case, "id code organisation_id reference status host_state timezone timezone_explicit "
                        "created_at updated_at created_by_id", conn)  # fmt: skip
+        self.case_keys = t(CaseKey, "id case_id version root_version wrapped created_at", conn)
         self.members = t(CaseMember, "id case_id user_id added_at", conn)
         self.persons = t(Person, "id case_id nationality stateless languages names birth_date contact_notes "
                          "location_notes document_numbers", conn)  # fmt: skip
@@ -697,6 +741,7 @@ class Loader:
             self.memberships,
             self.authorities,
             self.cases,
+            self.case_keys,
             self.members,
             self.persons,
             self.proceedings,
@@ -845,9 +890,10 @@ class Loader:
         seq = org.references.get((city, local_start.year), 0) + 1
         org.references[(city, local_start.year)] = seq
         reference = f"{city}-{local_start.year}-{seq:04d}"
+        case_code = _uuid(rng)
         self.cases.add(
             case_id,
-            a.uuid(_uuid(rng)),
+            a.uuid(case_code),
             org.id,
             reference,
             plan.status,
@@ -860,18 +906,28 @@ class Loader:
         )
         for uid in team:
             self.members.add(self.members.new_id(), case_id, uid, a.dt(created[0]))
-        birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 45 * 365))
+        vault, code = self.vault, str(case_code)
+        key, wrapped = vault.case_key(code)
+        self.case_keys.add(self.case_keys.new_id(), case_id, 1, vault.root_version, wrapped, a.dt(created[0]))
+        identity = {
+            "names": fictional_names(rng, nationality),
+            "birth_date": date(1960, 1, 1) + timedelta(days=rng.randint(0, 45 * 365)),
+            "contact_notes": "",
+            "location_notes": "",
+            "document_numbers": [],
+        }
+        sealed = {name: vault.seal(key, field, identity[name], code) for name, field in vault.person.items()}
         self.persons.add(
             self.persons.new_id(),
             case_id,
             nationality,
             nationality == "",
             a.json(languages),
-            a.json(fictional_names(rng, nationality)),
-            a.date(birth),
-            "",
-            "",
-            a.json([]),
+            sealed["names"],
+            sealed["birth_date"],
+            sealed["contact_notes"],
+            sealed["location_notes"],
+            sealed["document_numbers"],
         )
 
         ctx = CaseContext(
@@ -893,9 +949,11 @@ class Loader:
                     proceeding = self._proceeding(ctx, e.proceeding, e.at.astimezone(tz).date())
                     proceedings[e.proceeding] = proceeding
             made = a.dt(ctx.made_at[e.key])
+            event_code = _uuid(rng)
+            note = rng.choice(NOTES) if rng.random() < 0.15 else ""
             self.events.add(
                 self.events.new_id(),
-                a.uuid(_uuid(rng)),
+                a.uuid(event_code),
                 case_id,
                 e.key,
                 e.type,
@@ -906,7 +964,7 @@ class Loader:
                 proceeding,
                 rng.choice(team),
                 rng.choice(SOURCES),
-                "",
+                vault.seal(key, vault.note, note, str(event_code)),
                 made,
                 made,
             )
