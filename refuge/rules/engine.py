@@ -389,17 +389,8 @@ class Evaluation:
             if not events:
                 continue
             seen_refs: set[Any] = set()
-            versions = group.versions
             for event in events:
-                candidates: tuple[Rule, ...]
-                if len(versions) == 1:
-                    candidates = versions if self._trigger_matches(versions[0], event) else ()
-                else:
-                    candidates = tuple(
-                        r for r in versions if event.type in r.trigger.events and self._trigger_matches(r, event)
-                    )
-                    if len(candidates) == len(versions):
-                        candidates = versions
+                candidates = self._candidates(group.versions, event)
                 if not candidates:
                     continue
                 first = candidates[0].trigger
@@ -409,6 +400,13 @@ class Evaluation:
                         continue
                     seen_refs.add(ref)
                 self._deadline(group, candidates, event, None)
+
+    def _candidates(self, versions: tuple[Rule, ...], event: Event) -> tuple[Rule, ...]:
+        """The versions of a rule that this event triggers (the group's own tuple when all do)."""
+        if len(versions) == 1:
+            return versions if self._trigger_matches(versions[0], event) else ()
+        found = tuple(r for r in versions if event.type in r.trigger.events and self._trigger_matches(r, event))
+        return versions if len(found) == len(versions) else found
 
     def _dates(self, candidates: tuple[Rule, ...], event: Event, milestone_date: date | None) -> _Dates:
         """Everything about a deadline that depends only on its anchor: version, dates, alternatives."""
