@@ -381,6 +381,15 @@ class EventForm(forms.Form):
             initial[name] = attribute_initial(kinds.get(name, "text"), value, tz)
         return initial
 
+    def set_focus(self) -> None:
+        """Where the keyboard lands when htmx swaps the form in: the first error, else the first field."""
+        if self.is_bound and self.errors:
+            name = next((n for n in self.fields if n in self.errors), None)
+        else:
+            name = "type" if self.event is None else "date"
+        if name is not None:
+            self.fields[name].widget.attrs["autofocus"] = True
+
     def clean_offset(self) -> str:
         value = self.cleaned_data["offset"].strip()
         if value and not OFFSET_RE.match(value):
@@ -729,7 +738,13 @@ class TeamForm(forms.Form):
     def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = candidates  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["members"].label_from_instance = _person_label  # type: ignore[attr-defined]  # as above
         self.fields["members"].error_messages["required"] = "A case needs at least one person on its team."
+
+
+def _person_label(user: User) -> str:
+    name = str(user)
+    return name if name == user.get_username() else f"{name} ({user.get_username()})"
 
 
 class AuthorityForm(forms.Form):

@@ -53,12 +53,3 @@ def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
 
-
-@pytest.fixture(autouse=True)
-def _package_static_files(settings) -> None:  # type: ignore[no-untyped-def]
-    """The pages need refuge/static (CSS, htmx). Until settings name that folder, point the finders at it."""
-    from django.contrib.staticfiles import finders  # after Django is set up
-
-    if finders.find("refuge/vendor/htmx.min.js") is None:
-        package_static = Path(__file__).resolve().parents[2] / "refuge" / "static"
-        settings.STATICFILES_DIRS = [*getattr(settings, "STATICFILES_DIRS", []), package_static]

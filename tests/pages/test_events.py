@@ -245,3 +245,20 @@ def test_problem_paths_map_to_fields_or_name_their_event(case):
     assert "is not a real date-time" in form.errors["removal_at"]
     assert "is not a real date or date-time" in form.errors["date"]
     assert form.non_field_errors() == ["Event e3 (Decision received), decision event: refers to no event in this case"]
+
+
+def test_htmx_swaps_put_keyboard_focus_where_work_goes_on(as_alice, case):
+    added = as_alice.post(add_url(case), removal(), **HTMX).content.decode()
+    assert 'name="new-type"' in added
+    select = added[added.index('<select name="new-type"') :]
+    assert "autofocus" in select[: select.index(">")]  # ready for the next event
+
+    refused = as_alice.post(add_url(case), removal(**{"new-removal_at": ""}), **HTMX).content.decode()
+    field = refused[refused.index('name="new-removal_at"') - 200 :]
+    assert "autofocus" in field[: field.index(">", 200)]  # the first field in error
+
+    e1 = event(case, "e1")
+    prefix = f"ev-{e1.code.hex[:12]}"
+    url = reverse("event_edit", args=[case.code, e1.code])
+    saved = as_alice.post(url, {f"{prefix}-date": "2026-03-02", f"{prefix}-basis": "criminal"}, **HTMX).content.decode()
+    assert f'<li id="event-{e1.code}" class="event" tabindex="-1" autofocus>' in saved

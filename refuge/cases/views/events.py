@@ -33,14 +33,15 @@ def edit_prefix(event: Event) -> str:
 
 
 def _timeline(request: HttpRequest, case: Case, status_message: str, **extra: Any) -> HttpResponse:
+    """The timeline fragment; `focus` says where keyboard focus lands: add, timeline or an event's code."""
     context = case_context(request, case, status_message=status_message, **extra)
     status = INVALID if extra.get("delete_error") else 200
     return page(request, "cases/_timeline.html", context, status=status, retarget="#timeline")
 
 
-def _after_change(request: HttpRequest, case: Case, event: Event | None, message: str) -> HttpResponse:
+def _after_change(request: HttpRequest, case: Case, event: Event | None, message: str, *, focus: str) -> HttpResponse:
     if is_htmx(request):
-        return _timeline(request, case, message)
+        return _timeline(request, case, message, focus=focus)
     messages.success(request, message)
     anchor = f"#event-{event.code}" if event is not None else "#timeline"
     return redirect(case.get_absolute_url() + anchor)
@@ -82,11 +83,12 @@ def event_add(request: HttpRequest, code: str) -> HttpResponse:
                     event_types={**form.event_types(), key: form.event_type},
                 )
             else:
-                return _after_change(request, case, event, f"Event {event.key} ({event.label}) added.")
+                return _after_change(request, case, event, f"Event {event.key} ({event.label}) added.", focus="add")
     else:
         form = EventForm(case=case, prefix=ADD_PREFIX, event_type=request.GET.get("type", ""))
     context = {"case": case, "form": form, "mode": "add"}
     status = INVALID if form.is_bound and form.errors else 200
+    form.set_focus()
     return page(request, "cases/event_form.html", context, fragment="cases/_event_add.html", status=status)
 
 
@@ -126,7 +128,8 @@ def event_edit(request: HttpRequest, code: str, event_code: str) -> HttpResponse
                     event_types=form.event_types(),
                 )
             else:
-                return _after_change(request, case, event, f"Event {event.key} ({event.label}) saved.")
+                message = f"Event {event.key} ({event.label}) saved."
+                return _after_change(request, case, event, message, focus=str(event.code))
     else:
         form = EventForm(case=case, event=event, prefix=prefix)
     context = {
@@ -137,6 +140,7 @@ def event_edit(request: HttpRequest, code: str, event_code: str) -> HttpResponse
         "can_see_identity": access.can_see_identity(request.user, case),
     }
     status = INVALID if form.is_bound and form.errors else 200
+    form.set_focus()
     return page(request, "cases/event_form.html", context, fragment="cases/_event_edit.html", status=status)
 
 
@@ -156,8 +160,14 @@ def event_delete(request: HttpRequest, code: str, event_code: str) -> HttpRespon
             types = {e.key: e.type for e in others}
             problems = [describe_problem(p, event_keys=keys, event_types=types) for p in exc.problems]
             if is_htmx(request):
-                return _timeline(request, case, "", delete_error={"code": event.code, "problems": problems})
+                return _timeline(
+                    request,
+                    case,
+                    f"Event {event.key} was not deleted.",
+                    delete_error={"code": event.code, "problems": problems},
+                    focus=str(event.code),
+                )
         else:
-            return _after_change(request, case, None, label)
+            return _after_change(request, case, None, label, focus="timeline")
     context = {"case": case, "event": event, "problems": problems}
     return page(request, "cases/event_delete.html", context, status=INVALID if problems else 200)

@@ -46,7 +46,14 @@ SORTS: dict[str, tuple[str, ...]] = {
     "status": ("-status", "-updated_at", "id"),
     "-status": ("status", "-updated_at", "id"),
 }
-SORT_LABELS = {"-updated": "Recently updated", "reference": "Reference", "status": "Status (urgent first)"}
+SORT_LABELS = {
+    "-updated": "Recently updated",
+    "updated": "Least recently updated",
+    "reference": "Reference A–Z",
+    "-reference": "Reference Z–A",
+    "status": "Status, urgent first",
+    "-status": "Status, closed first",
+}
 
 
 @require_GET
@@ -228,6 +235,8 @@ def case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any
     }
     if can_write and "add_form" not in extra:
         context["add_form"] = EventForm(case=case, case_events=events, prefix="new")
+        if extra.get("focus") == "add":
+            context["add_form"].set_focus()
     context.update(extra)
     return context
 
