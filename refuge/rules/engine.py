@@ -68,13 +68,11 @@ class _Dates:
     due_at: datetime
     due_ts: float
     zone_name: str
-    alternatives: tuple[tuple[tuple[str, Any], ...], ...]
+    alternatives: tuple[dict[str, Any], ...]  # templates: their flags are tuples
     flags: tuple[str, ...]
     reminders: tuple[str, ...]
-    # the same, ready for the report
-    due_text: str
-    due_at_text: str
-    safe_text: str
+    # the report's item with everything but the evaluation's own fields (copied per report)
+    template: dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -425,7 +423,7 @@ class Evaluation:
         due, due_at, approx, anchor_date = result(rule)
         cal = self.sel.calendars[rule.computation.calendar]
         zone, zone_name = self.zone_of(cal)
-        alternatives: list[tuple[tuple[str, Any], ...]] = []
+        alternatives: list[dict[str, Any]] = []
         earliest = due
         if rule.transition_code and rule.valid_from is not None:
             start = anchor_date + ONE_DAY if rule.computation.start == "next_day" else anchor_date
@@ -436,15 +434,15 @@ class Evaluation:
                 approx = approx or o_approx
                 earliest = min(earliest, o_due)
                 alternatives.append(
-                    (
-                        ("code", rule.transition_code),
-                        ("due_date", o_due.isoformat()),
-                        ("due_at", iso(o_at)),
-                        ("basis", rule.transition_basis),
-                        ("rule", old.id),
-                        ("version", old.version),
-                        ("flags", ()),
-                    )
+                    {
+                        "code": rule.transition_code,
+                        "due_date": o_due.isoformat(),
+                        "due_at": iso(o_at),
+                        "basis": rule.transition_basis,
+                        "rule": old.id,
+                        "version": old.version,
+                        "flags": (),
+                    }
                 )
         if rule.alternatives:
             anchor_date2, anchor_instant2 = self._anchor(rule, event, milestone_date)
@@ -453,13 +451,13 @@ class Evaluation:
                 approx = approx or a_approx
                 earliest = min(earliest, a_due)
                 alternatives.append(
-                    (
-                        ("code", alt.code),
-                        ("due_date", a_due.isoformat()),
-                        ("due_at", iso(a_at)),
-                        ("basis", alt.basis),
-                        ("flags", alt.flags),
-                    )
+                    {
+                        "code": alt.code,
+                        "due_date": a_due.isoformat(),
+                        "due_at": iso(a_at),
+                        "basis": alt.basis,
+                        "flags": alt.flags,
+                    }
                 )
         flags = rule.flags
         if approx and cal.spec.approximation_flag:
@@ -476,9 +474,26 @@ class Evaluation:
             alternatives=tuple(alternatives),
             flags=flags,
             reminders=tuple(reminders),
-            due_text=due.isoformat(),
-            due_at_text=iso(due_at),
-            safe_text=self.sel.host_calendar.roll_back(earliest).isoformat(),
+            template={
+                "kind": rule.kind,
+                "rule": rule.id,
+                "version": rule.version,
+                "trigger": None,
+                "due_date": due.isoformat(),
+                "due_at": iso(due_at),
+                "timezone": zone_name,
+                "status": None,
+                "met_by": None,
+                "severity": rule.severity,
+                "basis": rule.basis,
+                "verified": rule.verified,
+                "nature": rule.nature,
+                "alternatives": None,
+                "safe_due_date": self.sel.host_calendar.roll_back(earliest).isoformat(),
+                "reminders": None,
+                "flags": None,
+                "notify": None,
+            },
         )
 
     def _deadline(
@@ -712,31 +727,13 @@ def _clock(seconds: int) -> time:
 
 
 def _deadline_dict(d: Deadline) -> dict[str, Any]:
-    rule = d.rule
     dates = d.dates
-    alternatives = []
-    for pairs in dates.alternatives:
-        item = dict(pairs)
-        item["flags"] = list(item["flags"])
-        alternatives.append(item)
-    return {
-        "kind": rule.kind,
-        "rule": rule.id,
-        "version": rule.version,
-        "trigger": d.trigger.id,
-        "due_date": dates.due_text,
-        "due_at": dates.due_at_text,
-        "timezone": dates.zone_name,
-        "status": d.status,
-        "met_by": d.met_by,
-        "severity": rule.severity,
-        "basis": rule.basis,
-        "verified": rule.verified,
-        "nature": rule.nature,
-        "alternatives": alternatives,
-        "safe_due_date": dates.safe_text,
-        "reminders": list(dates.reminders),
-        "flags": list(dates.flags),
-        "notify": list(rule.notify),
-    }
-
+    item = dates.template.copy()  # a fresh dict and fresh lists: callers may change the report
+    item["trigger"] = d.trigger.id
+    item["status"] = d.status
+    item["met_by"] = d.met_by
+    item["alternatives"] = [{**a, "flags": list(a["flags"])} for a in dates.alternatives]
+    item["reminders"] = list(dates.reminders)
+    item["flags"] = list(dates.flags)
+    item["notify"] = list(d.rule.notify)
+    return item
