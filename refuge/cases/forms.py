@@ -525,7 +525,9 @@ class IntakeForm(PersonFieldsMixin):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     host_state = CountryField(label="Host state", help_text="Where the client is: two-letter ISO code, e.g. RU")
-    timezone = TimeZoneField(label="Time zone", help_text="IANA name, e.g. Europe/Moscow")
+    timezone = TimeZoneField(
+        label="Time zone", required=False, help_text="IANA name, e.g. Europe/Moscow; empty: the host state's"
+    )
     status = forms.ChoiceField(choices=CaseStatus.choices, initial=CaseStatus.URGENT)
 
     det_date = forms.DateField(label="Detained on", required=False, widget=DATE_WIDGET)
@@ -577,6 +579,14 @@ class IntakeForm(PersonFieldsMixin):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if not data.get("timezone") and data.get("host_state") and "timezone" not in self.errors:
+            from refuge.cases.actions import default_timezone  # noqa: PLC0415  # rule packs load lazily
+
+            self.zone_name = default_timezone(data["host_state"]) or ""
+            if not self.zone_name:
+                self.add_error("timezone", "No rule pack gives this host state a default zone: enter one.")
+        else:
+            self.zone_name = data.get("timezone") or ""
         needs = {"det": ("det_date", "det_basis"), "dec": ("dec_date", "dec_decision"), "rec": ("rec_date",)}
         for section, (first, *rest) in needs.items():
             filled = [n for n in self.SECTION_FIELDS[section] if data.get(n) not in (None, "")]
@@ -594,7 +604,7 @@ class IntakeForm(PersonFieldsMixin):
     def events(self) -> list[dict[str, Any]]:
         """The first events as case-file items; `self.sections` says which section each came from."""
         d = self.cleaned_data
-        tz = zoneinfo.ZoneInfo(d["timezone"])
+        tz = zoneinfo.ZoneInfo(self.zone_name)
         items: list[dict[str, Any]] = []
         self.sections = []
 

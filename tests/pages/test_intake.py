@@ -121,3 +121,17 @@ def test_the_form_is_one_page_with_labels(as_alice):
     for name in ("reference", "host_state", "timezone", "det_date", "dec_decision", "rec_date", "rem_removal_at"):
         assert f'for="id_{name}"' in html
     assert 'list="timezones"' in html and '<option value="Europe/Moscow">' in html
+
+
+def test_an_empty_time_zone_takes_the_host_states(as_alice):
+    r = as_alice.post(reverse("case_new"), intake(timezone=""))
+    assert r.status_code == 302
+    case = Case.objects.get(reference="SPB-2026-014")
+    assert case.timezone == "Europe/Moscow" and not case.timezone_explicit
+    assert case.events.get(key="e2").at_iso() == "2026-03-03T15:00:00+03:00"
+
+
+def test_a_host_state_without_a_default_zone_needs_one(as_alice):
+    r = as_alice.post(reverse("case_new"), intake(timezone="", host_state="ZZ"))
+    assert r.status_code == 422
+    assert "No rule pack gives this host state a default zone" in r.content.decode()

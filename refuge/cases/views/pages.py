@@ -192,14 +192,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(request.POST, today=today)
         names = NameFormSet(request.POST, prefix="names")
         if form.is_valid() and names.is_valid():
-            form.today = timezone.now().astimezone(zoneinfo.ZoneInfo(form.cleaned_data["timezone"])).date()
+            form.today = timezone.now().astimezone(zoneinfo.ZoneInfo(form.zone_name)).date()
             try:
                 case = actions.create_case(
                     organisation=member.organisation,
                     user=request.user,
                     reference=form.cleaned_data["reference"],
                     host_state=form.cleaned_data["host_state"],
-                    timezone=form.cleaned_data["timezone"],
+                    timezone=form.cleaned_data["timezone"] or None,  # None: the host state's default
                     status=form.cleaned_data["status"],
                     person=form.person(names.names()),
                     events=form.events(),
