@@ -75,17 +75,30 @@ def _memory() -> str:
 
 
 def _git_head() -> str:
+    """The commit measured, and whether the product's code differed from it (others work in the tree)."""
+    root = Path(__file__).resolve().parent.parent
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607  # git from PATH, fixed arguments
             capture_output=True,
             text=True,
             check=False,
-            cwd=Path(__file__).resolve().parent,
-        )
+            cwd=root,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "refuge"],  # noqa: S607  # as above
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=root,
+        ).stdout.strip()
     except OSError:
-        return "unknown"
-    return out.stdout.strip() or "unknown"
+        head, dirty = "", ""
+    if head:
+        return f"{head} (with uncommitted changes to refuge/)" if dirty else head
+    # A snapshot made with `git archive HEAD | tar -x -C DIR; git rev-parse --short HEAD > DIR/COMMIT`.
+    stamp = root / "COMMIT"
+    return f"{stamp.read_text(encoding='utf-8').strip()} (snapshot)" if stamp.exists() else "unknown"
 
 
 def machine_info(vendor: str, server_version: str) -> list[tuple[str, str]]:

@@ -599,8 +599,13 @@ def main(argv: list[str] | None = None) -> int:
     setup_django(args.data_dir, args.database_url)
 
     from django.db import connection  # noqa: PLC0415  # after setup_django
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
 
     from refuge.cases.models import Case, Event  # noqa: PLC0415
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise SystemExit("bench.pages: the database lacks migrations of this code; generate a new one")
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
