@@ -228,7 +228,8 @@ def test_an_event_of_another_case_is_404(as_alice, case, org, alice):
 
 def test_problem_paths_map_to_fields_or_name_their_event(case):
     from refuge.casefile.validate import Problem
-    from refuge.cases.forms import EventForm, add_problems
+    from refuge.cases.forms.common import add_problems
+    from refuge.cases.forms.events import EventForm
 
     form = EventForm({"new-type": "removal_scheduled", "new-date": "2026-03-04"}, case=case, prefix="new")
     form.is_valid()

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from refuge.casefile import vocab
-from refuge.cases.forms import SCRIPT_LABELS, format_offset, humanize, offset_minutes
+from refuge.cases.forms.common import SCRIPT_LABELS, format_offset, humanize, offset_minutes
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case, Event

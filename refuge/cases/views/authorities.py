@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.cases import access, actions
-from refuge.cases.forms import AuthorityForm, ChannelFormSet
+from refuge.cases.forms.records import AuthorityForm, ChannelFormSet
 from refuge.cases.models import Authority
 from refuge.cases.views._common import INVALID, has_errors, page
 

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.cases import access, actions
-from refuge.cases.forms import DocumentForm
+from refuge.cases.forms.records import DocumentForm
 from refuge.cases.views._common import INVALID, page
 from refuge.vault.storage import EncryptingUploadHandler
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
-from refuge.cases.forms import EventForm, add_problems, describe_problem
+from refuge.cases.forms.common import add_problems, describe_problem
+from refuge.cases.forms.events import EventForm
 from refuge.cases.views._common import INVALID, is_htmx, page
 from refuge.cases.views.pages import case_context
 

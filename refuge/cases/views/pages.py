@@ -17,14 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
-from refuge.cases.forms import (
-    INTAKE_SECTIONS,
-    EventForm,
-    IntakeForm,
-    NameFormSet,
-    add_problems,
-    timezone_names,
-)
+from refuge.cases.forms.common import add_problems, timezone_names
+from refuge.cases.forms.events import EventForm
+from refuge.cases.forms.people import INTAKE_SECTIONS, IntakeForm, NameFormSet
 from refuge.cases.models import CaseMember, CaseStatus, Event, Person
 from refuge.cases.views._common import INVALID, has_errors, page
 

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
-from refuge.cases.forms import NameFormSet, PersonForm, ProceedingForm, TeamForm, add_problems, person_field_for
+from refuge.cases.forms.common import add_problems
+from refuge.cases.forms.people import NameFormSet, PersonForm, person_field_for
+from refuge.cases.forms.records import ProceedingForm, TeamForm
 from refuge.cases.models import Person
 from refuge.cases.views._common import INVALID, has_errors, page
 

@@ -1,0 +1,278 @@
+"""What the case forms share: code fields, wall-clock times, attribute kinds, and case-file problems.
+
+Case-file problems (`CaseFileError.problems`, each with a JSON path) come back onto the form:
+the last name in the path names the field (`$.events[3].removal_at` → `removal_at`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zoneinfo
+from datetime import date, datetime, time
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+from refuge.casefile import vocab
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+
+COUNTRY = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166-1 code, e.g. RU.")
+LANGUAGE = RegexValidator(r"^[a-z]{2,3}$", "Use ISO 639 codes, e.g. ko or ru.")
+OFFSET_RE = re.compile(r"^([+-])(0\d|1[0-4]):([0-5]\d)$")
+
+SCRIPT_LABELS = {
+    "Latn": "Latin",
+    "Cyrl": "Cyrillic",
+    "Hang": "Hangul",
+    "Arab": "Arabic",
+    "Hani": "Han (Chinese characters)",
+    "Geor": "Georgian",
+    "Armn": "Armenian",
+    "Deva": "Devanagari",
+    "Other": "Other",
+}
+_SCRIPT_WORDS = {
+    "LATIN": "Latn",
+    "CYRILLIC": "Cyrl",
+    "HANGUL": "Hang",
+    "ARABIC": "Arab",
+    "CJK": "Hani",
+    "GEORGIAN": "Geor",
+    "ARMENIAN": "Armn",
+    "DEVANAGARI": "Deva",
+}
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def guess_script(value: str) -> str:
+    """The script of a name from its first letter (so a hurried lawyer can leave it blank)."""
+    for char in value:
+        if char.isalpha():
+            word = unicodedata.name(char, "").split(" ", 1)[0]
+            return _SCRIPT_WORDS.get(word, "Other")
+    return "Other"
+
+
+def humanize(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+def instant_iso(day: date, clock: time | None, offset: str, tz: zoneinfo.ZoneInfo) -> str:
+    """A case-file `at`: a bare date, or a date-time in the given offset or else the case's zone."""
+    if clock is None:
+        return day.isoformat()
+    clock = clock.replace(second=0, microsecond=0)
+    if offset:
+        return f"{day.isoformat()}T{clock.isoformat(timespec='seconds')}{offset}"
+    return datetime.combine(day, clock, tzinfo=tz).isoformat(timespec="seconds")
+
+
+def local_iso(value: datetime, tz: zoneinfo.ZoneInfo) -> str:
+    """A date-time attribute: a wall-clock time read in the case's zone, or an aware time as it is."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def format_offset(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def offset_minutes(dt: datetime) -> int:
+    off = dt.utcoffset()
+    return int(off.total_seconds() // 60) if off is not None else 0
+
+
+# --- Fields -------------------------------------------------------------------------------
+
+
+class CountryField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("help_text", "Two-letter ISO code")
+        super().__init__(**kwargs)
+        self.validators.append(COUNTRY)
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().upper()
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"size": 4, "autocapitalize": "characters", "autocomplete": "off", "class": "code"})
+        return attrs
+
+
+class LanguageListField(forms.CharField):
+    """Comma- or space-separated ISO 639 codes → a list."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "ISO 639 codes, separated by commas, e.g. ko, ru")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]  # a list, not a string
+        text = str(super().to_python(value))
+        return [part.lower() for part in re.split(r"[\s,;]+", text) if part]
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        for code in value:
+            LANGUAGE(code)
+
+
+class WallClockField(forms.Field):
+    """A date and time read on the case's wall clock (`datetime-local`); an explicit offset is kept."""
+
+    widget = DATETIME_WIDGET
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(str(value).strip().replace(" ", "T"))
+        except ValueError:
+            raise ValidationError("Enter a date and time, e.g. 2026-03-10 06:00.", code="invalid") from None
+
+
+class TimeZoneField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update({"list": "timezones", "autocomplete": "off", "spellcheck": "false"})
+        return attrs
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and value not in timezone_names():
+            raise ValidationError("Use an IANA time zone name, e.g. Europe/Moscow.", code="invalid")
+
+
+def attribute_field(
+    name: str, kind: str, *, required: bool, event_choices: Sequence[tuple[str, str]] = ()
+) -> forms.Field:
+    """The form field for one case-file attribute kind (vocab.EVENT_TYPES)."""
+    label = humanize(name)
+    field: forms.Field
+    if kind.startswith("enum:"):
+        values = vocab.ENUMS[kind.removeprefix("enum:")]
+        field = forms.ChoiceField(choices=[("", "—"), *((v, humanize(v)) for v in values)], required=required)
+    elif kind == "event":
+        field = forms.ChoiceField(choices=[("", "—"), *event_choices], required=required)
+    elif kind == "date":
+        field = forms.DateField(widget=DATE_WIDGET, required=required)
+    elif kind in ("datetime", "datetime?"):
+        field = WallClockField(required=required, help_text="In the case's time zone")
+    elif kind in ("country", "country?"):
+        field = CountryField(required=required)
+    elif kind == "language":
+        field = forms.CharField(max_length=3, required=required, validators=[LANGUAGE], help_text="ISO 639 code")
+    elif kind == "bool":
+        field = forms.BooleanField(required=False)
+    else:
+        field = forms.CharField(max_length=300, required=required)
+    field.label = {"decision_event": "Decision", "removal_event": "Removal", "removal_at": "Removal on"}.get(
+        name, label
+    )
+    field.kind = kind  # type: ignore[attr-defined]  # read when turning values into attributes
+    return field
+
+
+def attribute_value(kind: str, value: Any, tz: zoneinfo.ZoneInfo) -> Any:
+    """A cleaned form value as the case file writes it (None: leave the attribute out)."""
+    if kind == "bool":
+        return bool(value)
+    if value in (None, ""):
+        return None
+    if kind == "date":
+        return value.isoformat()
+    if kind in ("datetime", "datetime?"):
+        return local_iso(value, tz)
+    return value
+
+
+def attribute_initial(kind: str, value: Any, tz: zoneinfo.ZoneInfo) -> Any:
+    """A stored attribute as the form shows it (date-times on the case's wall clock)."""
+    if kind in ("datetime", "datetime?") and isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).astimezone(tz).replace(tzinfo=None)
+        except ValueError:
+            return value
+    return value
+
+
+# --- Problems from the case-file validator --------------------------------------------------
+
+_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def path_parts(path: str) -> list[str | int]:
+    return [name if name else int(index) for name, index in _SEGMENT.findall(path)]
+
+
+def event_label(key: str, events: dict[str, str]) -> str:
+    kind = events.get(key)
+    return f"{key} ({vocab.EVENT_LABELS.get(kind, kind)})" if kind else key
+
+
+def add_problems(
+    form: forms.BaseForm,
+    problems: Iterable[Any],
+    *,
+    field_for: Any = None,
+    event_keys: Sequence[str] = (),
+    event_types: dict[str, str] | None = None,
+) -> None:
+    """Put each problem next to its field, or at the top of the form naming the event it concerns.
+
+    `field_for(parts)` may map a path to a field name; by default the last name in the path is the
+    field if the form has one (`at` is the form's `date`).
+    """
+    for problem in problems:
+        parts = path_parts(str(problem.path))
+        name = field_for(parts) if field_for else None
+        if name is None:
+            last = next((p for p in reversed(parts) if isinstance(p, str)), None)
+            last = "date" if last == "at" else last
+            name = last if last in form.fields else None
+        if name is not None and name in form.fields:
+            form.add_error(name, str(problem.message))
+            continue
+        form.add_error(None, describe_problem(problem, event_keys=event_keys, event_types=event_types))
+
+
+def describe_problem(problem: Any, *, event_keys: Sequence[str] = (), event_types: dict[str, str] | None = None) -> str:
+    """A problem's message, naming the event it concerns (`$.events[2]…` → `Event e3 (…)`)."""
+    parts = path_parts(str(problem.path))
+    if len(parts) >= 2 and parts[0] == "events" and isinstance(parts[1], int) and parts[1] < len(event_keys):
+        where = f"Event {event_label(event_keys[parts[1]], event_types or {})}"
+        attr = parts[2] if len(parts) > 2 and isinstance(parts[2], str) else None
+        return f"{where}, {humanize(attr).lower()}: {problem.message}" if attr else f"{where}: {problem.message}"
+    return str(problem.message)

@@ -1,0 +1,157 @@
+"""Proceedings, documents, the team and the authority directory."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from refuge.cases.forms.common import (
+    DATE_WIDGET,
+    LANGUAGE,
+    CountryField,
+    LanguageListField,
+    humanize,
+)
+from refuge.cases.models import Authority, AuthorityKind, Event, Forum
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from refuge.accounts.models import User
+    from refuge.cases.models import Case, Proceeding
+
+# --- Proceedings, documents, team, directory ---------------------------------------------------
+
+
+class ProceedingForm(forms.Form):
+    forum = forms.ChoiceField(choices=Forum.choices)
+    reference_number = forms.CharField(label="Reference number", required=False, max_length=100)
+    authority = forms.ModelChoiceField(
+        queryset=Authority.objects.none(), required=False, to_field_name="code", empty_label="—"
+    )
+    opened_on = forms.DateField(label="Opened on", required=False, widget=DATE_WIDGET)
+    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, authorities: QuerySet[Authority], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities  # type: ignore[attr-defined]  # a ModelChoiceField
+
+    @classmethod
+    def initial_for(cls, proceeding: Proceeding) -> dict[str, Any]:
+        return {
+            "forum": proceeding.forum,
+            "reference_number": proceeding.reference_number,
+            "authority": proceeding.authority.code if proceeding.authority else None,
+            "opened_on": proceeding.opened_on,
+            "is_active": proceeding.is_active,
+            "note": proceeding.note,
+        }
+
+
+DOC_TYPES = (
+    ("decision", "Decision"),
+    ("appeal", "Appeal"),
+    ("request", "Request"),
+    ("notification", "Notification"),
+    ("identity_document", "Identity document"),
+    ("medical", "Medical report"),
+    ("country_evidence", "Country evidence"),
+    ("correspondence", "Correspondence"),
+    ("power_of_attorney", "Power of attorney"),
+    ("other", "Other"),
+)
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField()
+    doc_type = forms.ChoiceField(label="Type", choices=DOC_TYPES)
+    title = forms.CharField(max_length=200)
+    date = forms.DateField(required=False, widget=DATE_WIDGET, help_text="The document's own date")
+    language = forms.CharField(required=False, max_length=3, validators=[LANGUAGE], help_text="ISO 639 code")
+    events = forms.MultipleChoiceField(label="Linked events", required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, case: Case, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        tz = case.tzinfo
+        self.case_events = {str(e.code): e for e in case.events.all()}
+        self.fields["events"].choices = [
+            (code, f"{e.key} · {e.label} · {e.local_at(tz):%d %b %Y}") for code, e in self.case_events.items()
+        ]
+        self.fields["file"].help_text = f"At most {max_bytes // (1024 * 1024)} MB"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise ValidationError(f"The file is larger than {self.max_bytes // (1024 * 1024)} MB.")
+        if upload.size == 0:
+            raise ValidationError("The file is empty.")
+        return upload
+
+    def linked_events(self) -> list[Event]:
+        return [self.case_events[code] for code in self.cleaned_data["events"]]
+
+
+class TeamForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        queryset=None, to_field_name="code", widget=forms.CheckboxSelectMultiple, label="Team"
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = candidates  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["members"].label_from_instance = _person_label  # type: ignore[attr-defined]  # as above
+        self.fields["members"].error_messages["required"] = "A case needs at least one person on its team."
+
+
+def _person_label(user: User) -> str:
+    name = str(user)
+    return name if name == user.get_username() else f"{name} ({user.get_username()})"
+
+
+class AuthorityForm(forms.Form):
+    name = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(choices=AuthorityKind.choices)
+    country = CountryField(required=False)
+    languages = LanguageListField(help_text="Languages it accepts, e.g. ru, en")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    @classmethod
+    def initial_for(cls, authority: Authority) -> dict[str, Any]:
+        return {
+            "name": authority.name,
+            "kind": authority.kind,
+            "country": authority.country,
+            "languages": authority.languages,
+            "notes": authority.notes,
+        }
+
+
+class ChannelForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Channel", required=False, choices=[("", "—"), *((k, humanize(k)) for k in Authority.CHANNEL_KINDS)]
+    )
+    value = forms.CharField(label="Number or address", required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("value") and not data.get("kind"):
+            self.add_error("kind", "Choose how to reach it.")
+        if data.get("kind") and not data.get("value"):
+            self.add_error("value", "Enter the number or address.")
+        return data
+
+
+class BaseChannelFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # Django's formsets are untyped
+    def channels(self) -> list[dict[str, str]]:
+        return [
+            {"kind": f.cleaned_data["kind"], "value": f.cleaned_data["value"].strip()}
+            for f in self.forms
+            if f.cleaned_data.get("kind")
+        ]
+
+
+ChannelFormSet = forms.formset_factory(ChannelForm, formset=BaseChannelFormSet, extra=2, max_num=20, validate_max=True)
