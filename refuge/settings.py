@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "refuge.accounts",
     "refuge.cases",
     "refuge.vault",
+    "refuge.audit",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,9 @@ VAULT_UPLOAD_MAX_BYTES = FILE_UPLOAD_MAX_MEMORY_SIZE
 
 REFUGE_PAGE_SIZE = env_int("REFUGE_PAGE_SIZE", 50, minimum=5)
 REFUGE_RULE_PACKS_DIR = env_str("REFUGE_RULE_PACKS_DIR", "")
+# The Ed25519 key (PEM) that signs audit checkpoints; unset, `refuge audit` uses the one
+# `refuge audit keygen` wrote to REFUGE_DATA_DIR/audit-signing.key. Usually set as ..._FILE.
+REFUGE_AUDIT_SIGNING_KEY = env_secret("REFUGE_AUDIT_SIGNING_KEY")
 
 LOGGING = {
     "version": 1,

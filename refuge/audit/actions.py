@@ -1,0 +1,186 @@
+"""Appending to the audit log: `record(...)`, inside the transaction of what it records (STYLE.md §2).
+
+Appends serialise, so two writers never fork the chain: on SQLite every transaction begins
+IMMEDIATE (settings.py), holding the database's write lock from its first statement; on
+PostgreSQL `record` takes a transaction-level advisory lock before it reads the head. The primary
+key (`seq`) is the backstop: a second entry with the same position cannot be inserted.
+
+An entry carries codes, enumerated values and field names, never a decrypted value: `data` is
+checked here (identifier keys; short strings without spaces, integers, booleans, or lists of them).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import connections, router, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from refuge.audit import chain
+from refuge.audit.events import EventType
+from refuge.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+# pg_advisory_xact_lock key: "refuge" in ASCII and the lock's number, 1.
+ADVISORY_LOCK = 0x7265_6675_6765_0001
+MAX_STRING = 64  # a UUID is 36, a SHA-256 in hex 64: longer is not a code
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_SPACE = re.compile(r"\s")  # a code has none; a name, an address or a note usually does
+
+# What a reveal of identity shows (the case page, the client's form).
+IDENTITY_FIELDS = ("names", "birth_date", "document_numbers", "contact_notes", "location_notes")
+
+Target = Any  # a model instance with a `code` (Case, User, ...), a (kind, code) pair, or None
+
+
+class AuditDataError(ValueError):
+    """What was to be recorded is not codes and enumerated values."""
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """A keyed hash (HMAC-SHA256 under SECRET_KEY) that recognises a value without revealing it."""
+    digest: str = salted_hmac(f"refuge.audit.{purpose}", value, algorithm="sha256").hexdigest()
+    return digest[:32]
+
+
+def client_ip_hash(request: HttpRequest | None) -> str:
+    """The keyed hash of the request's peer address (REMOTE_ADDR; proxies' headers can be forged)."""
+    if request is None:
+        return ""
+    address = str(request.META.get("REMOTE_ADDR") or "")
+    return keyed_hash("ip", address) if address else ""
+
+
+def _check_value(key: str, value: object) -> chain.JSONValue:
+    if isinstance(value, list | tuple):
+        return [_check_scalar(key, item) for item in value]
+    return _check_scalar(key, value)
+
+
+def _check_scalar(key: str, value: object) -> chain.JSONScalar:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)  # an IntEnum member is stored, and hashed, as its number
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, str):
+        if len(value) > MAX_STRING or _SPACE.search(value):
+            raise AuditDataError(f"audit data {key!r}: {len(value)} characters, or spaces: not a code")
+        return str.__str__(value)  # a str enum member as its plain value
+    raise AuditDataError(f"audit data {key!r}: {type(value).__name__} is not a code or an enumerated value")
+
+
+def clean_data(data: Mapping[str, object] | None) -> dict[str, chain.JSONValue]:
+    cleaned: dict[str, chain.JSONValue] = {}
+    for key, value in (data or {}).items():
+        if not _IDENTIFIER.fullmatch(key):
+            raise AuditDataError(f"audit data key {key!r} is not an identifier")
+        cleaned[key] = _check_value(key, value)
+    return cleaned
+
+
+def clean_fields(fields: Sequence[str]) -> list[str]:
+    for name in fields:
+        if not _IDENTIFIER.fullmatch(name):
+            raise AuditDataError(f"audit field name {name!r} is not an identifier")
+    return list(fields)
+
+
+def _target(target: Target) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, tuple):
+        kind, code = target
+        return str(kind), str(code)
+    kind = str(target._meta.model_name)
+    return kind, str(target.code)
+
+
+def _organisation_id(target: Target, actor: Any) -> int | None:
+    """The organisation an entry belongs to: the target's, else the actor's."""
+    for obj in (target, actor):
+        if obj is None or isinstance(obj, tuple):
+            continue
+        org_id = getattr(obj, "organisation_id", None)
+        if org_id is not None:
+            return int(org_id)
+        membership = getattr(obj, "membership", None)
+        if callable(membership):
+            member = membership()
+            if member is not None:
+                return int(member.organisation_id)
+    return None
+
+
+def _lock(using: str) -> None:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+    # SQLite: the transaction began IMMEDIATE and already holds the write lock.
+
+
+def record(
+    *,
+    type: EventType,  # the brief's and the model's word (a keyword, so shadowing is harmless)
+    actor: Any,
+    target: Target = None,
+    fields: Sequence[str] = (),
+    data: Mapping[str, object] | None = None,
+    request: HttpRequest | None = None,
+    organisation: Any = None,
+) -> AuditEvent:
+    """Append one entry, in the caller's transaction (or a transaction of its own outside one).
+
+    `actor` is the acting user (None for the system); `target` a model instance with a `code`, or
+    a (kind, code) pair; `organisation` defaults to the target's, then the actor's.
+    """
+    if not isinstance(type, EventType):
+        raise AuditDataError(f"{type!r} is not an EventType")
+    kind, code = _target(target)
+    payload = clean_data(data)
+    names = clean_fields(fields)
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    org_id = int(organisation.pk) if organisation is not None else _organisation_id(target, actor)
+    ip_hash = client_ip_hash(request)
+    using = router.db_for_write(AuditEvent)
+    with transaction.atomic(using=using):
+        _lock(using)
+        head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+        seq, prev = (int(head[0]) + 1, str(head[1])) if head else (1, chain.GENESIS)
+        at = timezone.now()
+        entry = AuditEvent(
+            seq=seq,
+            at=at,
+            type=int(type),
+            actor_id=actor_id,
+            organisation_id=org_id,
+            target_kind=kind,
+            target_code=code,
+            fields=names,
+            data=payload,
+            ip_hash=ip_hash,
+            prev_hash=prev,
+        )
+        entry.hash = chain.entry_hash(
+            seq=seq,
+            at=at,
+            type=int(type),
+            actor=actor_id,
+            organisation=org_id,
+            target_kind=kind,
+            target_code=code,
+            fields=names,
+            data=payload,
+            ip_hash=ip_hash,
+            prev_hash=prev,
+        )
+        entry.save(using=using)
+    return entry

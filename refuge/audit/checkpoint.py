@@ -1,0 +1,196 @@
+"""Signed checkpoints of the log: (size, head hash, time), signed with Ed25519.
+
+A checkpoint sent to a witness outside the office (a partner organisation, a mailbox, a printed
+page) lets anyone with the public key tell, later, whether the log still holds the history it
+had then: `refuge audit verify --checkpoint FILE --public-key FILE`.
+
+The signing key is an Ed25519 private key in PKCS#8 PEM: `refuge audit keygen` writes it to
+REFUGE_DATA_DIR/audit-signing.key (mode 600); REFUGE_AUDIT_SIGNING_KEY(_FILE) overrides it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+
+from refuge.audit import chain
+
+FORMAT = "refuge.audit.checkpoint/1"
+KEY_FILE = "audit-signing.key"
+PUBLIC_KEY_FILE = "audit-signing.pub"
+
+
+class CheckpointError(Exception):
+    """A checkpoint or key that cannot be used (unreadable, malformed, or a bad signature)."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    size: int
+    head: str
+    at: str  # ISO 8601, UTC
+    key_id: str = ""
+    signature: str = ""
+
+    def signed_bytes(self) -> bytes:
+        body = {"format": FORMAT, "size": self.size, "head": self.head, "at": self.at}
+        return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+    def to_json(self) -> str:
+        body = {
+            "format": FORMAT,
+            "size": self.size,
+            "head": self.head,
+            "at": self.at,
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }
+        return json.dumps(body, indent=2) + "\n"
+
+
+# --- Keys -------------------------------------------------------------------------------------------
+
+
+def default_key_path() -> Path:
+    return Path(settings.DATA_DIR) / KEY_FILE
+
+
+def public_key_text(public: Ed25519PublicKey) -> str:
+    """The public key as one line of base64 (its 32 raw bytes): what the witness keeps."""
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def generate(path: Path, *, force: bool = False) -> Ed25519PrivateKey:
+    """Write a new signing key to `path`, readable by its owner only; refuses to replace one."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if force:
+        path.unlink(missing_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CheckpointError(f"{path} exists: a new key would orphan the checkpoints signed with it") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+    public_key_path(path).write_text(public_key_text(key.public_key()) + "\n", encoding="utf-8")
+    return key
+
+
+def public_key_path(path: Path) -> Path:
+    """Where keygen puts the public half of the key at `path`."""
+    return path.with_name(PUBLIC_KEY_FILE if path.name == KEY_FILE else path.name + ".pub")
+
+
+def _private_from_pem(pem: bytes, where: str) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"{where} is not a PEM private key: {exc}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise CheckpointError(f"{where} is not an Ed25519 key")
+    return key
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """REFUGE_AUDIT_SIGNING_KEY(_FILE) if set, else the key `refuge audit keygen` wrote."""
+    configured = getattr(settings, "REFUGE_AUDIT_SIGNING_KEY", None)
+    if configured:
+        return _private_from_pem(str(configured).encode(), "REFUGE_AUDIT_SIGNING_KEY")
+    path = default_key_path()
+    try:
+        pem = path.read_bytes()
+    except FileNotFoundError:
+        raise CheckpointError(f"no signing key at {path}: run `refuge audit keygen`") from None
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror}") from None
+    return _private_from_pem(pem, str(path))
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    """A public key file: one line of base64 (as keygen prints it) or a PEM public key."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror}") from None
+    if text.lstrip().startswith(b"-----BEGIN"):
+        try:
+            key = serialization.load_pem_public_key(text)
+        except ValueError as exc:
+            raise CheckpointError(f"{path} is not a PEM public key: {exc}") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise CheckpointError(f"{path} is not an Ed25519 public key")
+        return key
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (binascii.Error, ValueError):
+        raise CheckpointError(f"{path} is neither a base64 Ed25519 public key nor a PEM file") from None
+
+
+# --- Checkpoints ------------------------------------------------------------------------------------
+
+
+def make(*, size: int, head: str, at: datetime, key: Ed25519PrivateKey) -> Checkpoint:
+    unsigned = Checkpoint(size=size, head=head, at=chain.canonical_time(at), key_id=key_id(key.public_key()))
+    signature = base64.b64encode(key.sign(unsigned.signed_bytes())).decode()
+    return Checkpoint(
+        size=unsigned.size, head=unsigned.head, at=unsigned.at, key_id=unsigned.key_id, signature=signature
+    )
+
+
+def parse(text: str) -> Checkpoint:
+    try:
+        body: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"not JSON: {exc}") from None
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise CheckpointError(f"not a {FORMAT} document")
+    size, head, at = body.get("size"), body.get("head"), body.get("at")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise CheckpointError("size must be a whole number")
+    if not isinstance(head, str) or len(head) != 64:
+        raise CheckpointError("head must be a SHA-256 in hex")
+    if not isinstance(at, str) or not isinstance(body.get("signature"), str):
+        raise CheckpointError("at and signature must be strings")
+    return Checkpoint(size=size, head=head, at=at, key_id=str(body.get("key_id", "")), signature=body["signature"])
+
+
+def read(path: Path) -> Checkpoint:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"cannot read {path}: {exc}") from None
+    try:
+        return parse(text)
+    except CheckpointError as exc:
+        raise CheckpointError(f"{path}: {exc}") from None
+
+
+def check_signature(checkpoint: Checkpoint, public: Ed25519PublicKey) -> None:
+    """Raise CheckpointError unless the checkpoint was signed by this key."""
+    try:
+        signature = base64.b64decode(checkpoint.signature, validate=True)
+        public.verify(signature, checkpoint.signed_bytes())
+    except (binascii.Error, ValueError, InvalidSignature):
+        raise CheckpointError(
+            "the checkpoint's signature does not verify with this public key (forged, altered, or another key)"
+        ) from None

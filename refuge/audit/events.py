@@ -1,0 +1,89 @@
+"""What an audit entry records: an enumerated event type, numbered by area (STYLE.md §10).
+
+The number is what the database stores and the hash covers: never renumber a member, never reuse
+a retired number. A new event type takes the next free number in its area's hundred.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Area(IntEnum):
+    """The hundreds of EventType: 1xx is AUTH, 2xx CASE, and so on."""
+
+    AUTH = 1
+    CASE = 2
+    IDENTITY = 3
+    EXPORT = 4
+    VAULT = 5
+    ADMIN = 6
+
+
+class EventType(IntEnum):
+    # 1xx: signing in and out, credentials.
+    LOGIN_SUCCEEDED = 101
+    LOGIN_FAILED = 102
+    LOGOUT = 103
+    PASSWORD_CHANGED = 104
+    SESSIONS_ENDED = 105
+    OTP_ENABLED = 106
+    OTP_DISABLED = 107
+    ACCOUNT_LOCKED = 108
+
+    # 2xx: changes to a case and what it holds.
+    CASE_CREATED = 201
+    CASE_CHANGED = 202
+    CASE_DELETED = 203
+    EVENT_ADDED = 204
+    EVENT_CHANGED = 205
+    EVENT_DELETED = 206
+    PERSON_CHANGED = 207
+    TEAM_CHANGED = 208
+    PROCEEDING_ADDED = 209
+    PROCEEDING_CHANGED = 210
+    PROCEEDING_DELETED = 211
+    DOCUMENT_UPLOADED = 212
+    DOCUMENT_DOWNLOADED = 213
+
+    # 3xx: every read of a client's identity.
+    IDENTITY_REVEALED = 301
+
+    # 4xx: data leaving Refuge.
+    CASE_EXPORTED = 401
+    STATS_EXPORTED = 402
+
+    # 5xx: the vault's keys.
+    VAULT_INITIALISED = 501
+    VAULT_UNSEALED = 502
+    VAULT_UNSEAL_FAILED = 503
+    VAULT_SEALED = 504
+    VAULT_ROTATION_STARTED = 505
+    VAULT_ROTATED = 506
+
+    # 6xx: administration of users and roles.
+    USER_CREATED = 601
+    USER_DISABLED = 602
+    USER_UNLOCKED = 603
+    ROLE_CHANGED = 604
+
+    @property
+    def area(self) -> Area:
+        return Area(self.value // 100)
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
+
+def choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Event types grouped by area, as a form's grouped choices."""
+    return [(area.name.capitalize(), [(t.value, t.label) for t in EventType if t.area is area]) for area in Area]
+
+
+def label(value: int) -> str:
+    """The label of a stored type number (a number this code no longer knows is shown as such)."""
+    try:
+        return EventType(value).label
+    except ValueError:
+        return f"Unknown type {value}"

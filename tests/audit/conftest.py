@@ -1,0 +1,60 @@
+"""What the audit tests share: editing the log behind the triggers' back, and reading it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+JSON_COLUMNS = {"fields", "data"}
+
+
+@contextlib.contextmanager
+def triggers_lifted() -> Iterator[None]:
+    """Drop the append-only triggers for a moment, as the database's owner could."""
+    from refuge.audit import triggers
+
+    triggers.drop(connection)
+    try:
+        yield
+    finally:
+        triggers.install(connection)
+
+
+def tamper(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> None:
+    """Run raw SQL on the log with the triggers lifted."""
+    with triggers_lifted(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def set_column(seq: int, column: str, value: Any) -> None:
+    """UPDATE one column of one entry, JSON columns given as JSON text."""
+    placeholder = "%s::jsonb" if column in JSON_COLUMNS and connection.vendor == "postgresql" else "%s"
+    tamper(f"UPDATE audit_auditevent SET {column} = {placeholder} WHERE seq = %s", [value, seq])  # noqa: S608  # test's own column names
+
+
+def entries() -> list[Any]:
+    from refuge.audit.models import AuditEvent
+
+    return list(AuditEvent.objects.order_by("seq"))
+
+
+def types(since: int = 0) -> list[int]:
+    from refuge.audit.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(seq__gt=since).order_by("seq").values_list("type", flat=True))
+
+
+def head() -> int:
+    """The seq of the last entry (0 for an empty log)."""
+    from refuge.audit.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+@pytest.fixture
+def fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
