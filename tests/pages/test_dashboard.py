@@ -14,8 +14,8 @@ def test_it_shows_my_cases_and_latest_events(as_alice, case):
     assert "Testov" not in html  # pseudonymous references only
 
 
-def test_it_has_the_urgent_panel_placeholder(as_alice, case):
-    html = as_alice.get(reverse("dashboard")).content.decode()
+def test_the_urgent_panel_says_so_when_nothing_is_urgent(as_bob, case):
+    html = as_bob.get(reverse("dashboard")).content.decode()
     assert 'id="urgent-panel"' in html
     assert "No urgent items" in html
 

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
+from refuge.cases.derived import CaseCheck
 from refuge.cases.forms.common import add_problems, timezone_names
 from refuge.cases.forms.events import EventForm
 from refuge.cases.forms.people import INTAKE_SECTIONS, IntakeForm, NameFormSet
 from refuge.cases.models import CaseMember, CaseStatus, Event, Person
+from refuge.cases.urgent import urgent_items
 from refuge.cases.views._common import INVALID, has_errors, page
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "my_cases": my_cases,
         "latest_events": latest,
-        "urgent_items": [],
+        "urgent_items": urgent_items(request.user, now=timezone.now()),
         "can_create": _can_create(request),
     }
     return page(request, "cases/dashboard.html", context)
@@ -246,4 +248,11 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     context["team"] = list(case.members.select_related("user").order_by("user__username"))
     if context["can_see_identity"]:
         context["documents"] = list(case.documents.prefetch_related("events").all())
+    context["deadlines"] = list(case.deadlines.all())
+    context["conflicts"] = list(case.conflicts.all())
+    last = CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
+    if last is not None:
+        context["milestones"] = last.report.get("milestones", [])
+        context["forums"] = last.report.get("forums", [])
+        context["checked_at"] = last.computed_at
     return page(request, "cases/case_detail.html", context)

@@ -1,0 +1,57 @@
+"""Template helpers for what the law engine reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import template
+from django.utils import timezone
+
+from refuge.cases import law
+
+register = template.Library()
+
+
+@register.filter
+def deadline_label(kind: str) -> str:
+    return law.deadline_label(kind)
+
+
+@register.filter
+def conflict_label(kind: str) -> str:
+    return law.conflict_label(kind)
+
+
+@register.filter
+def milestone_label(kind: str) -> str:
+    return law.milestone_label(kind)
+
+
+@register.filter
+def notify_label(key: str) -> str:
+    return law.NOTIFY_LABELS.get(key, key.replace("_", " "))
+
+
+@register.filter
+def countdown(due: datetime | None) -> str:
+    return law.countdown(due, timezone.now()) if due else ""
+
+
+@register.filter
+def iso_date(value: str | None) -> date | None:
+    """An ISO date from a report, as a date the `date` filter can format."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+@register.filter
+def in_zone(value: datetime | None, zone: str) -> datetime | None:
+    if value is None:
+        return None
+    from zoneinfo import ZoneInfo  # noqa: PLC0415  # only here
+
+    return value.astimezone(ZoneInfo(zone))

@@ -1,0 +1,70 @@
+"""What needs attention across a user's cases: the dashboard's urgent panel.
+
+Critical conflicts first (then high), then open deadlines by their due instant. Only pseudonymous
+references and kinds are shown, never a client's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from refuge.accounts.models import Role
+from refuge.cases.derived import Conflict, Deadline
+from refuge.cases.law import conflict_label, deadline_label
+from refuge.cases.models import CaseMember
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import User
+
+CONFLICT_LIMIT = 10
+DEADLINE_LIMIT = 15
+
+
+@dataclass(frozen=True)
+class UrgentItem:
+    severity: str
+    reference: str
+    url: str
+    title: str
+    due: datetime | date | None = None
+    overdue: bool = False
+    kind: str = "deadline"
+
+
+def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
+    member = user.membership()
+    if member is None:
+        return []
+    conflicts = Conflict.objects.filter(organisation_id=member.organisation_id, severity_rank__lte=1)
+    deadlines = Deadline.objects.filter(organisation_id=member.organisation_id, status="open")
+    if member.role not in (Role.ADMIN, Role.ANALYST):
+        # A team member's few cases: drive the query from them, not from the organisation's index.
+        mine = list(CaseMember.objects.filter(user_id=user.pk).values_list("case_id", flat=True))
+        conflicts = conflicts.filter(case_id__in=mine)
+        deadlines = deadlines.filter(case_id__in=mine)
+    items = [
+        UrgentItem(
+            severity=c.severity,
+            reference=c.case.reference,
+            url=reverse("case_detail", args=[c.case.code]) + "#conflicts",
+            title=conflict_label(c.kind),
+            kind="conflict",
+        )
+        for c in conflicts.select_related("case").order_by("severity_rank", "-raised_at")[:CONFLICT_LIMIT]
+    ]
+    items.extend(
+        UrgentItem(
+            severity=d.severity,
+            reference=d.case.reference,
+            url=reverse("case_detail", args=[d.case.code]) + "#deadlines",
+            title=deadline_label(d.kind),
+            due=d.due_at.astimezone(d.case.tzinfo) if d.due_at else d.due_date,
+            overdue=bool(d.due_at and d.due_at < now),
+        )
+        for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]
+    )
+    return items
