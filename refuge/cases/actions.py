@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 from refuge.casefile import vocab
 from refuge.casefile.validate import CaseFileError, Problem, load_casefile
 from refuge.cases.models import Authority, Case, CaseMember, CaseStatus, Document, Event, Person, Proceeding
@@ -126,6 +128,12 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
         )
     Event.objects.bulk_create(rows)
     _recompute(case=case, cause="import", actor=user)
+    audit.record(
+        type=EventType.CASE_CREATED,
+        actor=user,
+        target=case,
+        data={"via": "intake" if source == "intake" else "import", "events": len(rows)},  # a source may name a file
+    )
     return case
 
 
@@ -172,6 +180,13 @@ def record_event(
     )
     case.save(update_fields=["updated_at"])
     _recompute(case=case, cause="event_added", cause_event=event.key, actor=user)
+    audit.record(
+        type=EventType.EVENT_ADDED,
+        actor=user,
+        target=case,
+        fields=["type", "at", "attributes", "source", "note"],
+        data={"event": event.code, "event_type": type},
+    )
     return event
 
 
@@ -189,6 +204,13 @@ def update_event(
     event.save(update_fields=["at", "utc_offset_minutes", "date_only", "attributes", "source", "note", "updated_at"])
     case.save(update_fields=["updated_at"])
     _recompute(case=case, cause="event_changed", cause_event=event.key, actor=user)
+    audit.record(
+        type=EventType.EVENT_CHANGED,
+        actor=user,
+        target=case,
+        fields=["at", "attributes", "source", "note"],
+        data={"event": event.code, "event_type": event.type},
+    )
     return event
 
 
@@ -201,6 +223,9 @@ def delete_event(*, event: Event, user: User | None) -> None:
     event.delete()
     case.save(update_fields=["updated_at"])
     _recompute(case=case, cause="event_deleted", cause_event=key, actor=user)
+    audit.record(
+        type=EventType.EVENT_DELETED, actor=user, target=case, data={"event": event.code, "event_type": event.type}
+    )
 
 
 @transaction.atomic
@@ -234,6 +259,9 @@ def set_team(*, case: Case, users: list[User], actor: User) -> None:
     CaseMember.objects.filter(case=case).exclude(user_id__in=keep).delete()
     existing = set(CaseMember.objects.filter(case=case).values_list("user_id", flat=True))
     CaseMember.objects.bulk_create([CaseMember(case=case, user=u) for u in users if u.pk not in existing])
+    audit.record(
+        type=EventType.TEAM_CHANGED, actor=actor, target=case, data={"members": sorted(str(u.code) for u in users)}
+    )
 
 
 def person_casefile(
@@ -291,6 +319,21 @@ def update_person(
     )
     case.save(update_fields=["updated_at"])
     _recompute(case=case, cause="person_changed", actor=user)
+    audit.record(
+        type=EventType.PERSON_CHANGED,
+        actor=user,
+        target=case,
+        fields=[
+            "nationality",
+            "stateless",
+            "languages",
+            "names",
+            "birth_date",
+            "contact_notes",
+            "location_notes",
+            "document_numbers",
+        ],
+    )
     return person
 
 
@@ -320,6 +363,13 @@ def save_proceeding(
     proceeding.opened_on = opened_on
     proceeding.is_active = is_active
     proceeding.note = note
+    audit.record(
+        type=EventType.PROCEEDING_ADDED if proceeding._state.adding else EventType.PROCEEDING_CHANGED,
+        actor=user,
+        target=case,
+        fields=["forum", "reference_number", "authority", "opened_on", "is_active", "note"],
+        data={"proceeding": proceeding.code, "forum": forum},
+    )
     proceeding.save()
     case.save(update_fields=["updated_at"])
     return proceeding
@@ -331,6 +381,7 @@ def delete_proceeding(*, proceeding: Proceeding, user: User | None) -> None:
     case = proceeding.case
     proceeding.delete()
     case.save(update_fields=["updated_at"])
+    audit.record(type=EventType.PROCEEDING_DELETED, actor=user, target=case, data={"proceeding": proceeding.code})
 
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -412,6 +463,12 @@ def store_document(
     document.save()
     document.events.set(events)
     case.save(update_fields=["updated_at"])
+    audit.record(
+        type=EventType.DOCUMENT_UPLOADED,
+        actor=user,
+        target=case,
+        data={"document": document.code, "doc_type": doc_type, "size": size},
+    )
     return document
 
 

@@ -55,6 +55,35 @@ def head() -> int:
     return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
-@pytest.fixture
-def fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+    """Argon2 costs ~0.4 s per user made; these tests make several per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextlib.contextmanager
+def audit_refuses_inserts() -> Iterator[None]:
+    """A trigger that makes every append fail, as a full disk or a broken log would."""
+    if connection.vendor == "postgresql":
+        install = [
+            "CREATE FUNCTION audit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audit append refused (test)'; END $$",
+            "CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_auditevent "
+            "FOR EACH ROW EXECUTE FUNCTION audit_test_refuse()",
+        ]
+        remove = ["DROP TRIGGER audit_test_refuse ON audit_auditevent", "DROP FUNCTION audit_test_refuse()"]
+    else:
+        install = [
+            "CREATE TRIGGER audit_test_refuse BEFORE INSERT ON audit_auditevent "
+            "BEGIN SELECT RAISE(ABORT, 'audit append refused (test)'); END"
+        ]
+        remove = ["DROP TRIGGER audit_test_refuse"]
+    with connection.cursor() as cursor:
+        for sql in install:
+            cursor.execute(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for sql in remove:
+                cursor.execute(sql)

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
 from refuge.cases.forms.common import add_problems
@@ -53,6 +55,15 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form = PersonForm(initial=PersonForm.initial_for(person))
         names = NameFormSet(prefix="names", initial=list(person.names) if person else [])
+        if person is not None:
+            audit.record(
+                type=EventType.IDENTITY_REVEALED,
+                actor=request.user,
+                target=case,
+                fields=audit.IDENTITY_FIELDS,
+                data={"via": "person_form"},
+                request=request,
+            )
     context = {"case": case, "form": form, "names": names}
     return page(request, "cases/person_form.html", context, status=INVALID if has_errors(form, names) else 200)
 
