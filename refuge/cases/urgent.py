@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from django.templatetags.tz import do_timezone
 from django.urls import reverse
 
 from refuge.accounts.models import Role
@@ -62,7 +63,7 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             reference=d.case.reference,
             url=reverse("case_detail", args=[d.case.code]) + "#deadlines",
             title=deadline_label(d.kind),
-            due=d.due_at.astimezone(d.case.tzinfo) if d.due_at else d.due_date,
+            due=do_timezone(d.due_at, d.timezone or d.case.timezone) if d.due_at else d.due_date,
             overdue=bool(d.due_at and d.due_at < now),
         )
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]

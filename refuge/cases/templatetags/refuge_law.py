@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django import template
+from django.templatetags.tz import do_timezone
 from django.utils import timezone
 
 from refuge.cases import law
@@ -50,8 +51,7 @@ def iso_date(value: str | None) -> date | None:
 
 @register.filter
 def in_zone(value: datetime | None, zone: str) -> datetime | None:
+    """The instant on the given zone's clock, which later filters (`date`) keep as it is."""
     if value is None:
         return None
-    from zoneinfo import ZoneInfo  # noqa: PLC0415  # only here
-
-    return value.astimezone(ZoneInfo(zone))
+    return do_timezone(value, zone)  # type: ignore[no-any-return]  # Django's tz filter, untyped
