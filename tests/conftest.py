@@ -17,7 +17,18 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-EXAMPLES_DIR = Path(os.environ.get("REFUGE_EXAMPLES_DIR", Path(__file__).resolve().parents[2] / "shared" / "examples"))
+def _examples_dir() -> Path:
+    """The shared examples: $REFUGE_EXAMPLES_DIR, else ../shared/examples beside the checkout."""
+    if os.environ.get("REFUGE_EXAMPLES_DIR"):
+        return Path(os.environ["REFUGE_EXAMPLES_DIR"])
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "examples"
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[2] / "shared" / "examples"
+
+
+EXAMPLES_DIR = _examples_dir()
 PASSWORD = "correct horse battery staple 42"
 IN_CI = bool(os.environ.get("CI"))
 
