@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+
 def _examples_dir() -> Path:
     """The shared examples: $REFUGE_EXAMPLES_DIR, else ../shared/examples beside the checkout."""
     if os.environ.get("REFUGE_EXAMPLES_DIR"):
