@@ -10,6 +10,7 @@ ALIASES = {
     "import": "import_cases",
     "export": "export_case",
     "check": "check_case",
+    "check-deploy": "check_deploy",
 }
 
 USAGE = """usage: refuge COMMAND [options]
@@ -22,6 +23,8 @@ USAGE = """usage: refuge COMMAND [options]
   check FILE --today D  check a case file against the rule packs (no database needed)
   check --case CODE     check a stored case
   demo [--serve]        load fictional demo data (and serve it)
+  check-deploy          exit 0 only for a configuration fit for production
+  unlock USERNAME       let a username locked out by failed logins try again
 
 Every Django management command works too (refuge help lists them)."""
 

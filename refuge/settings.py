@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from refuge.lib.env import env_bool, env_int, env_list, env_path, env_secret, env_str
@@ -42,6 +44,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "refuge.accounts",
     "refuge.cases",
     "refuge.vault",
@@ -51,15 +58,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Sealed: 503 before any session, user or case is touched (refuge.vault.middleware).
+    # The policy header on every response, the sealed page's included; touches no session.
+    "csp.middleware.CSPMiddleware",
     "refuge.vault.middleware.SealedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Idle and absolute session limits, then the second factor (refuge.accounts.middleware).
+    "refuge.accounts.middleware.SessionPolicyMiddleware",
+    "refuge.accounts.middleware.TwoFactorMiddleware",
     "refuge.lib.middleware.NoStoreMiddleware",
 ]
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 
 ROOT_URLCONF = "refuge.urls"
 WSGI_APPLICATION = "refuge.wsgi.application"
@@ -128,11 +143,47 @@ PASSWORD_HASHERS = [
 ]
 
 LOGIN_URL = "login"
+# django-axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env_int("REFUGE_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=60)
+# Two-factor login (refuge.accounts.twofactor): lawyers and admins must use TOTP; anyone with a
+# device uses it. REFUGE_REQUIRE_2FA=false exists for tests that log in with force_login.
+REFUGE_REQUIRE_2FA = env_bool("REFUGE_REQUIRE_2FA", True)
+# The demo organisation's users log in with the password alone (`make demo`); check-deploy refuses it.
+REFUGE_DEMO_NO_2FA = env_bool("REFUGE_DEMO_NO_2FA", False)
+OTP_TOTP_ISSUER = env_str("REFUGE_TOTP_ISSUER", "Refuge")
+# Re-authentication (password, and code if enrolled) before sealing and exports.
+REFUGE_REAUTH_SECONDS = env_int("REFUGE_REAUTH_SECONDS", 5 * 60, minimum=30)
+
+# Lockout by username only (an office behind one NAT address must not lock itself out), after
+# 5 failures, until an admin unlocks it (`refuge unlock NAME` or the user's admin page) or, if
+# set, the cool-off passes.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+_COOLOFF = env_int("REFUGE_LOCKOUT_COOLOFF_SECONDS", 0, minimum=0)
+AXES_COOLOFF_TIME = timedelta(seconds=_COOLOFF) if _COOLOFF else None
+AXES_LOCKOUT_CALLABLE = "refuge.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # logins go to the audit log; no table of staff IP addresses
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False  # no version banner on every command; lockouts are still logged as warnings
+# axes.W006 asks for the IP address in the lockout key. By username alone is the policy: an
+# attacker who rotates addresses still gets 5 tries per name, and an office behind one address
+# is never locked out as a whole. (refuge.E009 checks the lockout instead.)
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Enforced by refuge.accounts.middleware.SessionPolicyMiddleware; the cookie dies with the absolute limit.
+REFUGE_SESSION_IDLE_SECONDS = env_int("REFUGE_SESSION_IDLE_SECONDS", 15 * 60, minimum=60)
+REFUGE_SESSION_ABSOLUTE_SECONDS = env_int("REFUGE_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=60)
+SESSION_COOKIE_AGE = REFUGE_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 SECURE_COOKIES = env_bool("REFUGE_SECURE_COOKIES", False)
@@ -148,8 +199,24 @@ SECURE_SSL_REDIRECT = env_bool("REFUGE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("REFUGE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REFUGE_BEHIND_PROXY", False) else None
+SECURE_HSTS_PRELOAD = env_bool("REFUGE_HSTS_PRELOAD", False)
 
 LANGUAGE_CODE = "en"
+# No inline script, style or event handler anywhere: scripts come from our static files (and carry
+# the response's nonce), styles from our stylesheet (refuge.accounts.checks holds this policy).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -76,6 +76,20 @@ def _data_dir(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+    """Tests that are not about login log in with `client.force_login` (or `client.login`).
+
+    force_login makes a session that django-otp has not verified, and `client.login` passes no
+    request for django-axes to count: so lawyers and admins would be sent to the code page, and
+    client.login would fail. Off here (and, through the environment, in the subprocesses a test
+    starts); tests/accounts and tests/browser turn both back on. Added by accounts (login, sessions).
+    """
+    settings.REFUGE_REQUIRE_2FA = False
+    settings.AXES_ENABLED = False
+    monkeypatch.setenv("REFUGE_REQUIRE_2FA", "false")
+
+
+@pytest.fixture(autouse=True)
 def _dev_vault(request, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
     """Each test starts as a fresh process; one that uses the database gets a dev-key vault of its own.
 

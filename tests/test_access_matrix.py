@@ -33,6 +33,8 @@ WRITER = (LOGIN, 200, 200, 200, 404, 200)  # organisation pages that change thin
 WRITER_POST = (LOGIN, OK, OK, OK, 404, OK)
 GET_ONLY = (405, 405, 405, 405, 405, 405)
 PUBLIC = (200, 200, 200, 200, 200, 200)
+ADMIN_ONLY = (LOGIN, 404, 404, 404, 404, 200)
+ADMIN_POST = (LOGIN, 404, 404, 404, 404, OK)
 
 
 def _case(w: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +62,10 @@ def _none(w: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _bob(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["users"]["bob"].code}
+
+
 # name: (kwargs, expected GET, expected POST)
 MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, ...], tuple[Any, ...]]] = {
     "login": (_none, PUBLIC, PUBLIC),
@@ -85,6 +91,23 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "authority_new": (_none, WRITER, WRITER_POST),
     # carol's organisation has no such authority; ana reads the directory but never edits it.
     "authority_edit": (_authority, (LOGIN, 200, 200, 404, 404, 200), (LOGIN, OK, OK, 404, 404, OK)),
+    # Login steps: with no password typed first, the code page sends everyone back to log in.
+    "two_factor": (_none, (LOGIN,) * 6, (LOGIN,) * 6),
+    "two_factor_enrol": (_none, (LOGIN, 200, 200, 200, 200, 200), (LOGIN, OK, OK, OK, OK, OK)),
+    "reauth": (_none, (LOGIN, 200, 200, 200, 200, 200), (LOGIN, OK, OK, OK, OK, OK)),
+    # One's own account. "Log out everywhere" ends the asker's session too: to the login page.
+    "account": (_none, MEMBER, (405,) * 6),
+    "account_end_sessions": (_none, (405,) * 6, (LOGIN,) * 6),
+    "password_change": (_none, MEMBER, (LOGIN, OK, OK, OK, OK, OK)),
+    "recovery_codes_new": (_none, (405,) * 6, (LOGIN, OK, OK, OK, OK, OK)),
+    # The organisation's users: its admins only (bob is the user acted on).
+    "user_list": (_none, ADMIN_ONLY, (405,) * 6),
+    "user_detail": (_bob, ADMIN_ONLY, (405,) * 6),
+    "user_end_sessions": (_bob, (405,) * 6, ADMIN_POST),
+    "user_disable": (_bob, (405,) * 6, ADMIN_POST),
+    "user_enable": (_bob, (405,) * 6, ADMIN_POST),
+    "user_unlock": (_bob, (405,) * 6, ADMIN_POST),
+    "user_reset_2fa": (_bob, (405,) * 6, ADMIN_POST),
 }
 
 

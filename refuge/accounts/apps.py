@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "refuge.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from refuge.accounts import checks, signals  # noqa: F401, PLC0415  # registers checks and receivers

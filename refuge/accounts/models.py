@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -16,6 +17,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() keeps the new raw password in `_password` until the save (Django's own
+        # flag for password_changed(); a hash upgrade at login clears it first and ends nothing).
+        password_changed = self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed or not self.is_active:
+            from refuge.accounts.sessions import end_sessions  # noqa: PLC0415  # sessions imports models
+
+            end_sessions(self)
 
     def membership(self) -> Membership | None:
         """The user's membership (a user belongs to one organisation)."""
@@ -69,3 +80,22 @@ class Membership(models.Model):
     @property
     def can_see_identity(self) -> bool:
         return self.role != Role.ANALYST
+
+
+class UserSession(models.Model):
+    """Which database session belongs to whom, so that one user's sessions can be ended.
+
+    A row is written at login (and for a session first seen without one); deleting the user's
+    rows' sessions from Django's session table ends them. Rows whose session is gone are swept at
+    the next login. No foreign key to the session table: sealing empties it with one DELETE.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="accounts_session_user")]
+
+    def __str__(self) -> str:
+        return f"session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"

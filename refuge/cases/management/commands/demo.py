@@ -73,9 +73,21 @@ class Command(BaseCommand):
             *(f"  {username:<{width}}  {role}" for username, role in result.users),
             "",
             f"Data: {self._where()} (every name, court and number in it is invented).",
-            "Demo only: these users need no second factor and their password is public.",
+            self._second_factor(),
         ]
         self.stdout.write("\n".join(lines))
+
+    @staticmethod
+    def _second_factor() -> str:
+        if not settings.REFUGE_REQUIRE_2FA or settings.REFUGE_DEMO_NO_2FA:
+            return (
+                "Demo only: REFUGE_DEMO_NO_2FA is set, so these users need no second factor; their password "
+                "is public. `refuge check-deploy` refuses this setting."
+            )
+        return (
+            "demo-admin, demo-lawyer and demo-lawyer2 then set up an authenticator app (TOTP): the page shows "
+            "a QR code and the secret. For the password alone, run with REFUGE_DEMO_NO_2FA=true (as `make demo` does)."
+        )
 
     @staticmethod
     def _where() -> str:

@@ -1,0 +1,54 @@
+"""Operations on accounts that end sessions, lock or unlock (STYLE.md §2).
+
+Each says who acted; the audit log (refuge.audit) records them once it lands.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+
+from refuge.accounts import sessions, twofactor
+from refuge.accounts.models import User
+
+logger = logging.getLogger("refuge.accounts")
+
+
+def end_user_sessions(*, user: User, actor: User, keep: str | None = None) -> int:
+    ended = sessions.end_sessions(user, keep=keep)
+    logger.info("accounts: %d sessions of user %s ended by %s", ended, user.code, actor.code)
+    return ended
+
+
+@transaction.atomic
+def set_active(*, user: User, active: bool, actor: User) -> None:
+    """Disable (every session ends, through User.save) or enable an account."""
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    logger.info("accounts: user %s %s by %s", user.code, "enabled" if active else "disabled", actor.code)
+
+
+def unlock(*, username: str, actor: User | None = None) -> int:
+    """Forget the failed logins of a username (django-axes). Returns the records removed."""
+    removed = axes_reset(username=username)
+    logger.info("accounts: username unlocked by %s (%d records)", actor.code if actor else "the command line", removed)
+    return int(removed)
+
+
+def is_locked(username: str) -> bool:
+    from axes.models import AccessAttempt  # noqa: PLC0415  # django-axes' model, only here
+
+    failures = AccessAttempt.objects.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return bool(failures >= settings.AXES_FAILURE_LIMIT)
+
+
+@transaction.atomic
+def reset_second_factor(*, user: User, actor: User) -> None:
+    """Remove the user's devices and recovery codes; they enrol again at their next login."""
+    twofactor.remove_devices(user)
+    sessions.end_sessions(user)
+    logger.info("accounts: second factor of user %s reset by %s", user.code, actor.code)

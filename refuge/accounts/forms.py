@@ -1,0 +1,104 @@
+"""Forms of the login steps and the account pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
+
+from refuge.accounts import twofactor
+from refuge.accounts.models import User
+
+WRONG_CODE = "That code is not right. Codes change every 30 seconds: type the one shown now."
+THROTTLED = "Too many wrong codes: wait a minute, then try again."
+
+
+class LoginForm(AuthenticationForm):
+    """Django's form: one message for an unknown name and a wrong password, and for an unknown
+    name Django's ModelBackend still hashes the password once, so both take the same time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device: Any = None
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        self.device = twofactor.verify(self.user, code)
+        if self.device is None:
+            raise forms.ValidationError(THROTTLED if twofactor.throttled(self.user) else WRONG_CODE)
+        return code
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label="Code shown by the app",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, device: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.device = device
+        self.time_step: int | None = None
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        self.time_step = twofactor.check_enrolment_code(self.device, code)
+        if self.time_step is None:
+            raise forms.ValidationError(WRONG_CODE)
+        return code
+
+
+class ReauthForm(forms.Form):
+    """The password again, and the code when the user has a device (through django-axes: it counts)."""
+
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        required=False,
+        help_text="From your authenticator app, or a recovery code.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.needs_code = twofactor.has_device(user)
+        if not self.needs_code:
+            del self.fields["code"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = data.get("password")
+        if password is None:
+            return data
+        who = authenticate(self.request, username=self.user.get_username(), password=password)
+        if who is None or who.pk != self.user.pk:
+            raise forms.ValidationError("That password is not right.", code="invalid_login")
+        if self.needs_code and twofactor.verify(self.user, data.get("code") or "") is None:
+            self.add_error("code", THROTTLED if twofactor.throttled(self.user) else WRONG_CODE)
+        return data

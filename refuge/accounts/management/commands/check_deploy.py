@@ -1,0 +1,22 @@
+"""`refuge check-deploy`: exit 0 only for a configuration fit for client data.
+
+Runs `check --deploy --fail-level WARNING`: Django's deployment checks, the vault's checks (no
+development key file, uploads encrypted as they arrive) and Refuge's own (refuge.accounts.checks:
+CSP, Argon2 first, session limits, second factor, no demo exemption, DEBUG off, secure cookies,
+lockout). Any warning fails it, as any error does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Check that this configuration is fit for production (exit status 1 on any warning or error)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("check", deploy=True, fail_level="WARNING", stdout=self.stdout, stderr=self.stderr)
+        self.stdout.write("check-deploy: this configuration is fit for production.")

@@ -1,0 +1,103 @@
+"""Session limits and the second factor, enforced on every request (after django-otp's middleware)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
+
+from refuge.accounts import sessions, twofactor
+from refuge.accounts.models import User
+
+# Instants are rewritten at most this often, so that most requests do not write their session.
+SEEN_RESOLUTION = 10.0
+# Pages a half-logged-in or unverified session may reach.
+OPEN_URL_NAMES = frozenset({"logout"})
+
+
+def redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect that htmx follows with a full page load instead of swapping the page into a fragment."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def login_url(request: HttpRequest) -> str:
+    url = reverse(settings.LOGIN_URL)
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        return f"{url}?{urlencode({'next': request.get_full_path()})}"
+    return url
+
+
+def _url_name(request: HttpRequest) -> str | None:
+    try:
+        return resolve(request.path_info).url_name
+    except Resolver404:
+        return None
+
+
+class SessionPolicyMiddleware:
+    """Ends a session idle for REFUGE_SESSION_IDLE_SECONDS or older than REFUGE_SESSION_ABSOLUTE_SECONDS."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            ended = self._check(request)
+            if ended:
+                logout(request)
+                messages.info(request, ended)
+                return redirect(request, login_url(request))
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(request: HttpRequest) -> str:
+        session = request.session
+        now = time.time()
+        auth_at, seen_at = session.get(sessions.AUTH_AT), session.get(sessions.SEEN_AT)
+        if auth_at is None or seen_at is None:  # a session made before these limits, or by hand
+            sessions.stamp(session, now=now)
+            sessions.record(request.user, session)  # type: ignore[arg-type]  # authenticated: a User
+            return ""
+        if now - float(auth_at) > settings.REFUGE_SESSION_ABSOLUTE_SECONDS:
+            hours = settings.REFUGE_SESSION_ABSOLUTE_SECONDS / 3600
+            return f"You were logged out: sessions last at most {hours:g} hours. Please log in again."
+        if now - float(seen_at) > settings.REFUGE_SESSION_IDLE_SECONDS:
+            minutes = settings.REFUGE_SESSION_IDLE_SECONDS / 60
+            return f"You were logged out after {minutes:g} minutes without activity. Please log in again."
+        if now - float(seen_at) >= SEEN_RESOLUTION:
+            session[sessions.SEEN_AT] = now
+        return ""
+
+
+class TwoFactorMiddleware:
+    """A session that needs a second factor and has none verified goes back to the code page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr]  # installed by django-otp's middleware
+            and twofactor.requires_second_factor(user)  # type: ignore[arg-type]  # authenticated: a User
+            and _url_name(request) not in OPEN_URL_NAMES
+        ):
+            backend = request.session.get(BACKEND_SESSION_KEY)
+            next_url = request.get_full_path() if request.method == "GET" else ""
+            half = User.objects.get(pk=user.pk)
+            half.backend = backend
+            logout(request)
+            twofactor.begin(request, half, next_url=next_url)
+            return redirect(request, reverse("two_factor"))
+        return self.get_response(request)

@@ -1,0 +1,217 @@
+"""Two-factor login with django-otp: who needs it, the half-logged-in state, codes and devices.
+
+After the password, a user who needs a second factor is *not* logged in: the session holds a
+pending login (user, backend, when, where to go next) for PENDING_SECONDS, and only a correct
+TOTP or recovery code turns it into a login verified by django-otp. A logged-in session that
+needs a second factor but is not verified (made by `force_login`, or a caseworker promoted to
+lawyer) is turned back into a pending login by TwoFactorMiddleware.
+"""
+
+from __future__ import annotations
+
+import time
+from base64 import b32encode
+from typing import TYPE_CHECKING, Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth import login as auth_login
+from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
+from django_otp import login as otp_login
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from refuge.accounts.models import Role, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django_otp.models import Device
+
+PENDING = "refuge_2fa_pending"
+ENROL_KEY = "refuge_2fa_enrol_key"
+PENDING_SECONDS = 5 * 60
+RECOVERY_CODES = 10
+ROLES_THAT_NEED_IT = frozenset({Role.LAWYER, Role.ADMIN})
+TOTP_NAME = "authenticator app"
+RECOVERY_NAME = "recovery codes"
+
+
+# --- who needs a second factor -------------------------------------------------------------
+
+
+def _demo_exempt(user: User) -> bool:
+    if not settings.REFUGE_DEMO_NO_2FA:
+        return False
+    from refuge.cases.demo import ORGANISATION  # noqa: PLC0415  # the demo pulls in the cases app
+
+    member = user.membership()
+    return member is not None and member.organisation.name == ORGANISATION
+
+
+def role_requires_it(user: User) -> bool:
+    """Lawyers, admins and superusers must use a second factor (unless switched off, or the demo)."""
+    if not settings.REFUGE_REQUIRE_2FA or _demo_exempt(user):
+        return False
+    member = user.membership()
+    return user.is_superuser or (member is not None and member.role in ROLES_THAT_NEED_IT)
+
+
+def has_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def requires_second_factor(user: User) -> bool:
+    """Whoever has enrolled a device uses it; lawyers and admins must have one."""
+    return role_requires_it(user) or has_device(user)
+
+
+# --- the pending login -----------------------------------------------------------------------
+
+
+def begin(request: HttpRequest, user: User, *, next_url: str) -> None:
+    """The password was right: remember who is half-way in, under a fresh session key."""
+    request.session.cycle_key()
+    request.session[PENDING] = {
+        "user": user.pk,
+        "backend": getattr(user, "backend", settings.AUTHENTICATION_BACKENDS[-1]),
+        "at": time.time(),
+        "next": next_url,
+    }
+
+
+def pending_user(request: HttpRequest) -> User | None:
+    data = request.session.get(PENDING)
+    if not isinstance(data, dict):
+        return None
+    if time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
+        del request.session[PENDING]
+        return None
+    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    if user is not None:
+        user.backend = data.get("backend")
+    return user
+
+
+def pending_next(request: HttpRequest) -> str:
+    data = request.session.get(PENDING) or {}
+    return str(data.get("next") or "")
+
+
+def finish(request: HttpRequest, user: User, device: Device) -> None:
+    """Both factors are in: log the user in, verified by `device`."""
+    request.session.pop(PENDING, None)
+    auth_login(request, user, backend=user.backend)
+    otp_login(request, device)
+
+
+# --- codes ----------------------------------------------------------------------------------
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def verify(user: User, code: str) -> Device | None:
+    """The device that accepts `code` (a TOTP code or an unused recovery code), or None.
+
+    Each check locks its device's row, so a recovery code is used once even under concurrent
+    requests and a TOTP code is not accepted twice (django-otp remembers the last time step).
+    Wrong codes slow the device down (django-otp's throttling: 1, 2, 4, … seconds).
+    """
+    code = normalise_code(code)
+    if not code:
+        return None
+    model: type[TOTPDevice] | type[StaticDevice] = TOTPDevice if code.isdigit() else StaticDevice
+    with transaction.atomic():
+        for device in model.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"):
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def throttled(user: User) -> bool:
+    """Wrong codes have made every device wait."""
+    devices = [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]
+    return bool(devices) and all(not d.verify_is_allowed()[0] for d in devices)
+
+
+# --- enrolment ------------------------------------------------------------------------------
+
+
+def enrolment_key(request: HttpRequest) -> str:
+    """The secret being enrolled (hex), kept in the session until confirmed: a reload shows the
+    same one, and showing the page writes nothing but the session."""
+    key = request.session.get(ENROL_KEY)
+    if not isinstance(key, str):
+        key = default_key()
+        request.session[ENROL_KEY] = key
+    return key
+
+
+def unsaved_device(user: User, key: str) -> TOTPDevice:
+    return TOTPDevice(user=user, name=TOTP_NAME, key=key, confirmed=False)
+
+
+def secret_base32(device: TOTPDevice) -> str:
+    """The secret as authenticator apps take it typed in: base32, in groups of four."""
+    text = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def qr_svg(device: TOTPDevice) -> SafeString:
+    """The otpauth:// URL as an inline SVG: no request for an image, no inline style."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=12)
+    svg: str = image.to_string(encoding="unicode")
+    svg = svg.replace("<svg ", '<svg role="img" aria-label="QR code of the secret" class="qr" ', 1)
+    return mark_safe(svg)  # noqa: S308  # made by qrcode from our own URL: paths and numbers only
+
+
+def check_enrolment_code(device: TOTPDevice, code: str) -> int | None:
+    """The time step of `code` if the app shows it for this (unsaved) device's secret."""
+    code = normalise_code(code)
+    if not (code.isdigit() and len(code) == device.digits):
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return int(totp.t()) if totp.verify(int(code), device.tolerance) else None
+
+
+@transaction.atomic
+def confirm(request: HttpRequest, device: TOTPDevice, *, time_step: int) -> list[str]:
+    """Save the TOTP device as the user's only one and issue fresh recovery codes (shown once)."""
+    TOTPDevice.objects.filter(user=device.user).delete()
+    device.confirmed = True
+    device.last_t = time_step  # the confirming code cannot be used again to log in
+    device.save()
+    request.session.pop(ENROL_KEY, None)
+    return new_recovery_codes(device.user)
+
+
+@transaction.atomic
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes with RECOVERY_CODES new single-use ones."""
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    return [f"{code[:4]}-{code[4:]}" for code in codes]
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+def remove_devices(user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def status(user: User) -> dict[str, Any]:
+    return {
+        "enrolled": has_device(user),
+        "required": role_requires_it(user),
+        "recovery_left": recovery_codes_left(user),
+    }

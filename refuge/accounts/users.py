@@ -1,0 +1,122 @@
+"""The organisation admin's user pages: who is there, and ending sessions, disabling, unlocking.
+
+An admin sees and acts on the users of their own organisation only; any other code answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from refuge.accounts import actions, sessions, twofactor
+from refuge.accounts.decorators import require_recent_auth
+from refuge.accounts.models import Membership, Role, User
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+
+def _admin_membership(request: HttpRequest) -> Membership:
+    user = request.user
+    member = user.membership() if user.is_authenticated and user.is_active else None  # type: ignore[union-attr]
+    if member is None or member.role != Role.ADMIN:
+        raise Http404("No such page")
+    return member
+
+
+def _target(request: HttpRequest, code: UUID) -> User:
+    """A user of the admin's own organisation, by code; anyone else is missing."""
+    member = _admin_membership(request)
+    user = User.objects.filter(code=code, membership_row__organisation_id=member.organisation_id).first()
+    if user is None:
+        raise Http404("No such user")
+    return user
+
+
+def _row(user: User) -> dict[str, object]:
+    return {
+        "user": user,
+        "member": user.membership(),
+        "twofactor": twofactor.status(user),
+        "locked": actions.is_locked(user.username),
+        "session_count": sessions.live_count(user),
+    }
+
+
+@require_GET
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    member = _admin_membership(request)
+    users = User.objects.filter(membership_row__organisation_id=member.organisation_id).order_by("username")
+    return render(
+        request, "accounts/user_list.html", {"rows": [_row(u) for u in users], "organisation": member.organisation}
+    )
+
+
+@require_GET
+@login_required
+def user_detail(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _target(request, code)
+    return render(request, "accounts/user_detail.html", {"row": _row(user), "is_self": user.pk == request.user.pk})
+
+
+def _back(user: User) -> HttpResponse:
+    return HttpResponseRedirect(reverse("user_detail", args=[user.code]))
+
+
+@require_POST
+@login_required
+def user_end_sessions(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _target(request, code)
+    keep = request.session.session_key if user.pk == request.user.pk else None
+    ended = actions.end_user_sessions(user=user, actor=request.user, keep=keep)  # type: ignore[arg-type]
+    messages.success(request, f"{ended} session(s) of {user.username} ended.")
+    return _back(user)
+
+
+@require_POST
+@login_required
+def user_disable(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _target(request, code)
+    if user.pk == request.user.pk:
+        messages.error(request, "You cannot disable your own account.")
+        return _back(user)
+    actions.set_active(user=user, active=False, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"{user.username} is disabled; their sessions ended.")
+    return _back(user)
+
+
+@require_POST
+@login_required
+def user_enable(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _target(request, code)
+    actions.set_active(user=user, active=True, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"{user.username} is enabled.")
+    return _back(user)
+
+
+@require_POST
+@login_required
+def user_unlock(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _target(request, code)
+    actions.unlock(username=user.username, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"{user.username} may log in again.")
+    return _back(user)
+
+
+@require_POST
+@login_required
+@require_recent_auth
+def user_reset_2fa(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _target(request, code)
+    actions.reset_second_factor(user=user, actor=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, f"{user.username}'s second factor was removed; they set up a new one at their next login."
+    )
+    return _back(user)
