@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "refuge.accounts",
     "refuge.cases",
     "refuge.vault",
+    "refuge.search",
     "refuge.audit",
 ]
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("refuge.cases.urls")),
     path("accounts/", include("refuge.accounts.urls")),
     path("vault/", include("refuge.vault.urls")),
+    path("search/", include("refuge.search.urls")),
 ]

@@ -91,6 +91,9 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "authority_new": (_none, WRITER, WRITER_POST),
     # carol's organisation has no such authority; ana reads the directory but never edits it.
     "authority_edit": (_authority, (LOGIN, 200, 200, 404, 404, 200), (LOGIN, OK, OK, 404, 404, OK)),
+    # Search lists only what each user may open; analysts search references only. The intake's check: writers.
+    "search": (_none, MEMBER, GET_ONLY),
+    "search_possible_matches": (_none, (405,) * 6, WRITER_POST),
     # Login steps: with no password typed first, the code page sends everyone back to log in.
     "two_factor": (_none, (LOGIN,) * 6, (LOGIN,) * 6),
     "two_factor_enrol": (_none, (LOGIN, 200, 200, 200, 200, 200), (LOGIN, OK, OK, OK, OK, OK)),

@@ -19,7 +19,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.sessions.models import Session
@@ -121,12 +121,32 @@ def _drop(reason: str) -> None:
     with _lock:
         _held.dev_auto = False
         _held.pending_shares = []
-        if _held.keys is None:
-            return
-        for key in (*_held.keys.root.values(), *_held.keys.data.values()):
-            _wipe(key)
-        _held.keys = None
-    logger.warning("vault: sealed in this process (%s)", reason)
+        held, _held.keys = _held.keys, None
+        if held is not None:
+            for key in (*held.root.values(), *held.data.values()):
+                _wipe(key)
+    _run_seal_hooks()
+    if held is not None:
+        logger.warning("vault: sealed in this process (%s)", reason)
+
+
+# Called after this process dropped its keys: whatever was derived from plaintext goes too.
+_seal_hooks: list[Callable[[], None]] = []
+
+
+def on_seal(hook: Callable[[], None]) -> None:
+    """Run `hook` each time this process seals (after its keys are gone), e.g. to drop a name index."""
+    with _lock:
+        if hook not in _seal_hooks:
+            _seal_hooks.append(hook)
+
+
+def _run_seal_hooks() -> None:
+    for hook in _seal_hooks:
+        try:
+            hook()
+        except Exception:  # a failing hook must not keep the vault open, nor stop the others
+            logger.exception("vault: a seal hook failed")
 
 
 def seal(*, reason: str = "operator") -> None:

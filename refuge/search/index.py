@@ -1,0 +1,361 @@
+"""The in-memory name index: one per organisation, per server process, never written anywhere.
+
+Built lazily, the first time someone of the organisation searches after the vault is unsealed:
+every client's names are decrypted once and reduced to phonetic keys (normalise.py). Only keys are
+kept — no plaintext name, no ciphertext — in plain Python dicts in this process's memory. Nothing is
+written to the database, to a file or to a cache; the operating system's swap is outside our reach,
+as for the vault's own keys (run servers without swap, or with encrypted swap).
+
+Kept current three ways:
+- a Person saved or deleted in this process updates it when its transaction commits (signals.py);
+- before every search, cases of the organisation whose `updated_at` moved since the last look (minus
+  a margin for transactions that committed late) are read again: that is how a change made by
+  another server process arrives. A case's names are decrypted again only if their ciphertext
+  changed;
+- when the organisation holds fewer cases than the index, entries of deleted cases are dropped (a
+  crypto-shredded client leaves the index of every process at its next search).
+
+Dropped, every organisation at once, when the vault seals in this process (`state.on_seal`), which
+also happens within a second of a `refuge seal` in another process (the vault's watcher). A build
+that was running when the vault sealed is thrown away rather than installed.
+
+Results come back as case ids with scores; lookup.py filters them by what the user may see before
+anything else is read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from refuge.search import normalise
+from refuge.vault import crypto, state
+
+logger = logging.getLogger("refuge.search")
+
+# A transaction that commits this long after it stamped `updated_at` is still seen by other processes.
+SYNC_MARGIN = timedelta(seconds=60)
+PREFIX_SCORE = 75  # a query word that begins a longer word of a name ("Song" in "Songgyun")
+MIN_KEY_LENGTH = 2
+
+
+@dataclass(slots=True)
+class _Entry:
+    fingerprint: int  # hash of the names' ciphertext: unchanged ciphertext, nothing to decrypt
+    strings: tuple[str, ...]  # joined keys (and rotations) of every name
+    words: frozenset[str]  # every key word of every name
+
+
+def _entry(fingerprint: int, names: Any) -> _Entry:
+    strings: list[str] = []
+    words: set[str] = set()
+    for item in names if isinstance(names, list) else []:
+        value = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        for key in normalise.name_keys(value):
+            words.update(key)
+            strings.extend(s for s in normalise.rotations(key) if s not in strings)
+    return _Entry(fingerprint, tuple(strings), frozenset(words))
+
+
+@dataclass
+class _OrgIndex:
+    org_id: int
+    entries: dict[int, _Entry] = field(default_factory=dict)  # case id -> entry
+    by_string: dict[str, set[int]] = field(default_factory=dict)
+    by_word: dict[str, set[int]] = field(default_factory=dict)
+    synced_at: datetime | None = None
+    _strings_by_length: dict[int, list[str]] | None = None
+    _words_by_length: dict[int, list[str]] | None = None
+    _words_sorted: list[str] | None = None
+
+    def put(self, case_id: int, entry: _Entry) -> None:
+        self.remove(case_id)
+        self.entries[case_id] = entry
+        for s in entry.strings:
+            self.by_string.setdefault(s, set()).add(case_id)
+        for w in entry.words:
+            self.by_word.setdefault(w, set()).add(case_id)
+        self._changed()
+
+    def remove(self, case_id: int) -> None:
+        old = self.entries.pop(case_id, None)
+        if old is None:
+            return
+        for table, keys in ((self.by_string, old.strings), (self.by_word, old.words)):
+            for key in keys:
+                holders = table.get(key)
+                if holders is not None:
+                    holders.discard(case_id)
+                    if not holders:
+                        del table[key]
+        self._changed()
+
+    def _changed(self) -> None:
+        self._strings_by_length = self._words_by_length = self._words_sorted = None
+
+    def _by_length(self, keys: Iterable[str]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for key in keys:
+            out.setdefault(len(key), []).append(key)
+        return out
+
+    def _near(self, query: str, budget: int, *, words: bool) -> Iterator[tuple[str, int]]:
+        """Keys within `budget` edits of `query` (Levenshtein), with their distance."""
+        if words:
+            if self._words_by_length is None:
+                self._words_by_length = self._by_length(self.by_word)
+            buckets = self._words_by_length
+        else:
+            if self._strings_by_length is None:
+                self._strings_by_length = self._by_length(self.by_string)
+            buckets = self._strings_by_length
+        for length in range(len(query) - budget, len(query) + budget + 1):
+            choices = buckets.get(length)
+            if not choices:
+                continue
+            if budget == 0:
+                if query in (self.by_word if words else self.by_string):
+                    yield query, 0
+                continue
+            for key, distance, _ in process.extract_iter(
+                query, choices, scorer=Levenshtein.distance, score_cutoff=budget
+            ):
+                yield key, int(distance)
+
+    def _prefixed(self, word: str) -> Iterator[str]:
+        """Longer words that begin with `word`."""
+        if self._words_sorted is None:
+            self._words_sorted = sorted(self.by_word)
+        start = bisect.bisect_left(self._words_sorted, word)
+        for candidate in self._words_sorted[start:]:
+            if not candidate.startswith(word):
+                break
+            if candidate != word:
+                yield candidate
+
+    def match(self, keys: Iterable[tuple[str, ...]]) -> dict[int, int]:
+        """Case id -> score (0-100) of every case with a name close to one of the query keys.
+
+        A case matches when its whole name is within the edit budget of the query's (word breaks
+        ignored; surname first or last), or when every word of the query is close to, or begins, a
+        word of its names.
+        """
+        scores: dict[int, int] = {}
+
+        def offer(cases: Iterable[int], score: int) -> None:
+            for case_id in cases:
+                if scores.get(case_id, -1) < score:
+                    scores[case_id] = score
+
+        for key in keys:
+            whole = normalise.joined(key)
+            if len(whole) < MIN_KEY_LENGTH:
+                continue
+            for found, distance in self._near(whole, normalise.name_budget(whole), words=False):
+                offer(self.by_string[found], _score(distance, whole, found))
+            for case_id, score in self._all_words(key).items():
+                offer((case_id,), score)
+        return scores
+
+    def _all_words(self, key: tuple[str, ...]) -> dict[int, int]:
+        """Cases having a word close to (or beginning with) each word of the key: the weakest word's score."""
+        found: dict[int, int] | None = None
+        for word in key:
+            hits: dict[int, int] = {}
+            for near, distance in self._near(word, normalise.word_budget(word), words=True):
+                score = _score(distance, word, near)
+                for case_id in self.by_word[near]:
+                    hits[case_id] = max(hits.get(case_id, 0), score)
+            if len(word) >= 3:
+                for longer in self._prefixed(word):
+                    for case_id in self.by_word[longer]:
+                        hits[case_id] = max(hits.get(case_id, 0), PREFIX_SCORE)
+            found = hits if found is None else {c: min(s, hits[c]) for c, s in found.items() if c in hits}
+            if not found:
+                return {}
+        return found or {}
+
+
+def _score(distance: int, a: str, b: str) -> int:
+    return round(100 * (1 - distance / max(len(a), len(b), 1)))
+
+
+# --- The holder: every organisation's index in this process -------------------------------------------
+
+
+class _Holder:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.orgs: dict[int, _OrgIndex] = {}
+        self.generation = 0  # bumped when the vault seals: builds started before are discarded
+
+
+_held = _Holder()
+
+
+def drop_all() -> None:
+    """Forget every organisation's index (the vault sealed). Registered with state.on_seal."""
+    with _held.lock:
+        _held.generation += 1
+        for org in _held.orgs.values():
+            org.entries.clear()
+            org.by_string.clear()
+            org.by_word.clear()
+            org._changed()
+        _held.orgs = {}
+
+
+def held_organisations() -> list[int]:
+    """The organisations whose index this process holds (for tests and the status of a process)."""
+    with _held.lock:
+        return sorted(_held.orgs)
+
+
+def size(org_id: int) -> int:
+    with _held.lock:
+        org = _held.orgs.get(org_id)
+        return len(org.entries) if org else 0
+
+
+def match(org_id: int, names: Iterable[str]) -> dict[int, int]:
+    """Case id -> score for the names (any script), among the organisation's cases."""
+    keys: list[tuple[str, ...]] = []
+    for name in names:
+        for key in normalise.name_keys(name):
+            if key not in keys:
+                keys.append(key)
+    if not keys:
+        return {}
+    with _held.lock:
+        org = _current(org_id)
+        return org.match(keys)
+
+
+def _current(org_id: int) -> _OrgIndex:
+    """The organisation's index, built if this process has none and brought up to date."""
+    org = _held.orgs.get(org_id)
+    if org is None:
+        org = _build(org_id)
+    else:
+        _sync(org)
+    return org
+
+
+def _build(org_id: int) -> _OrgIndex:
+    from refuge.cases.models import Case  # noqa: PLC0415  # the app registry is ready by the first search
+
+    generation = _held.generation
+    started = time.perf_counter()
+    org = _OrgIndex(org_id)
+    org.synced_at = timezone.now()
+    rows = Case.objects.filter(organisation_id=org_id).values_list("id", "code", "person__names")
+    keys = _case_keys(org_id)
+    for case_id, code, blob in rows.iterator(chunk_size=5000):
+        org.put(case_id, _decrypt_entry(case_id, str(code), blob, keys))
+    keys.clear()
+    if state.is_sealed() or generation != _held.generation:
+        raise state.VaultSealed("the vault sealed while the search index was being built")
+    _held.orgs[org_id] = org
+    logger.info(
+        "search: indexed the names of %d cases of organisation %d in %.1f s",
+        len(org.entries),
+        org_id,
+        time.perf_counter() - started,
+    )
+    return org
+
+
+def _sync(org: _OrgIndex) -> None:
+    """Read again the cases changed since the last look; drop the entries of deleted cases."""
+    from refuge.cases.models import Case  # noqa: PLC0415  # see _build
+
+    assert org.synced_at is not None  # noqa: S101  # set by _build
+    now = timezone.now()
+    changed = list(
+        Case.objects.filter(organisation_id=org.org_id, updated_at__gte=org.synced_at - SYNC_MARGIN).values_list(
+            "id", "code", "person__names"
+        )
+    )
+    for case_id, code, blob in changed:
+        old = org.entries.get(case_id)
+        if old is not None and old.fingerprint == _fingerprint(blob):
+            continue
+        org.put(case_id, _decrypt_entry(case_id, str(code), blob, None))
+    org.synced_at = now
+    if Case.objects.filter(organisation_id=org.org_id).count() < len(org.entries):
+        alive = set(Case.objects.filter(organisation_id=org.org_id).values_list("id", flat=True))
+        for case_id in [c for c in org.entries if c not in alive]:
+            org.remove(case_id)
+
+
+def _fingerprint(blob: bytes | None) -> int:
+    return hash(bytes(blob)) if blob is not None else 0
+
+
+def _case_keys(org_id: int) -> dict[tuple[int, int], bytes]:
+    """Every data key of the organisation's cases, unwrapped in one pass (one query, not one per case).
+
+    The same unwrapping as state.data_key, in bulk: the keys live in this dict for the build only.
+    """
+    from refuge.vault.models import CaseKey  # noqa: PLC0415  # see _build
+
+    out: dict[tuple[int, int], bytes] = {}
+    rows = CaseKey.objects.filter(case__organisation_id=org_id).values_list(
+        "case_id", "version", "root_version", "wrapped", "case__code"
+    )
+    roots: dict[int, bytes] = {}
+    for case_id, version, root_version, wrapped, code in rows.iterator(chunk_size=5000):
+        root = roots.get(root_version)
+        if root is None:
+            root = roots[root_version] = state.root_key(int(root_version))
+        aad = crypto.case_key_aad(str(code), int(version), int(root_version))
+        out[(case_id, int(version))] = crypto.unwrap_key(root, bytes(wrapped), aad=aad)
+    return out
+
+
+def _decrypt_entry(
+    case_id: int, code: str, blob: bytes | None, keys: dict[tuple[int, int], bytes] | None
+) -> _Entry:
+    if blob is None:
+        return _Entry(0, (), frozenset())
+    from refuge.cases.models import Person  # noqa: PLC0415  # see _build
+
+    label = Person._meta.get_field("names").label
+    try:
+        version = crypto.field_key_version(bytes(blob))
+        key = keys.get((case_id, version)) if keys is not None else None
+        if key is None:
+            key = state.data_key(case_id, version)
+        names = json.loads(crypto.decrypt_field(key, bytes(blob), label=label, code=code))
+    except crypto.DecryptionError:
+        # A shredded or damaged case: its names cannot be read, so it cannot be found by name.
+        logger.exception("search: the names of case %s could not be decrypted; not indexed", code)
+        return _Entry(_fingerprint(blob), (), frozenset())
+    return _entry(_fingerprint(blob), names)
+
+
+def note_saved(*, org_id: int, case_id: int, names: Any, ciphertext: bytes | None) -> None:
+    """A Person was saved in this process (after its transaction committed)."""
+    with _held.lock:
+        org = _held.orgs.get(org_id)
+        if org is not None and not state.is_sealed():
+            org.put(case_id, _entry(_fingerprint(ciphertext), names))
+
+
+def note_deleted(*, case_id: int) -> None:
+    with _held.lock:
+        for org in _held.orgs.values():
+            org.remove(case_id)

@@ -1,0 +1,38 @@
+"""Receivers: a Person saved or deleted in this process changes the name index when its transaction commits."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from refuge.cases.models import Person
+from refuge.search import index
+from refuge.vault.fields import ciphertext_of
+
+
+@receiver(post_save, sender=Person, dispatch_uid="search-person-saved")
+def person_saved(sender: type[Person], instance: Person, created: bool, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if kwargs.get("raw") or (update_fields is not None and "names" not in update_fields):
+        return
+    if not index.held_organisations():
+        return  # no index in this process yet: the first search builds it from the database
+    org_id = instance.case.organisation_id
+    names = copy.deepcopy(instance.names)  # the plaintext just encrypted: no decryption
+    ciphertext = ciphertext_of(instance, "names")
+    case_id = instance.case_id
+
+    def apply() -> None:
+        index.note_saved(org_id=org_id, case_id=case_id, names=names, ciphertext=ciphertext)
+
+    transaction.on_commit(apply)
+
+
+@receiver(post_delete, sender=Person, dispatch_uid="search-person-deleted")
+def person_deleted(sender: type[Person], instance: Person, **kwargs: Any) -> None:
+    case_id = instance.case_id
+    transaction.on_commit(lambda: index.note_deleted(case_id=case_id))

@@ -1,0 +1,34 @@
+"""The search page and the intake's "possible match" check. Both list only cases the user may see."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from refuge.cases import access
+from refuge.search import lookup
+
+# The intake form's name rows (NameFormSet, prefix "names"), and the person form's.
+_NAME_FIELD = re.compile(r"^names-\d{1,2}-value$")
+
+
+@require_GET
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    access.require_membership(request.user)
+    found = lookup.search_cases(user=request.user, query=request.GET.get("q", ""))
+    return render(request, "search/search.html", {"found": found})
+
+
+@require_POST
+@login_required
+def possible_matches(request: HttpRequest) -> HttpResponse:
+    """The names typed so far on the intake form: existing cases whose client looks the same (htmx)."""
+    access.require_writer(request.user)
+    names = [value for key, value in request.POST.items() if _NAME_FIELD.match(key)]
+    matches = lookup.possible_matches(user=request.user, names=names)
+    return render(request, "search/_possible_matches_list.html", {"matches": matches})
