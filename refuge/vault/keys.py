@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 from refuge.vault import crypto
 from refuge.vault.models import CaseKey, RootKey, RootKeySource, RootKeyStatus
 
@@ -253,4 +255,5 @@ def init_vault(new: NewRootKey) -> RootKey:
     )
     if new.source == RootKeySource.DEV:
         write_dev_key(new.key, version=1)
+    audit.record(type=EventType.VAULT_INITIALISED, actor=None, target=("vault", ""), data={"source": new.source})
     return row

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 from refuge.vault import blindindex, crypto, keys, state
 from refuge.vault.fields import BLIND_INDEXED, object_code_of
 from refuge.vault.models import BlindIndexEntry, CaseKey, RootKey, RootKeySource, RootKeyStatus
@@ -52,6 +54,12 @@ def begin(new: keys.NewRootKey) -> RootKey:
         if new.source == RootKeySource.DEV:
             keys.write_dev_key(new.key, version=version, next_version=True)
         state.bump_keyring_epoch()
+        audit.record(
+            type=EventType.VAULT_ROTATION_STARTED,
+            actor=None,
+            target=("vault", ""),
+            data={"source": new.source, "root_key": version},
+        )
     state.check_control()
     return row
 
@@ -129,6 +137,7 @@ def _finish(pending: RootKey) -> bool:
             status=RootKeyStatus.ACTIVE, wrapped_by_previous=None, activated_at=timezone.now()
         )
         state.bump_keyring_epoch()
+        audit.record(type=EventType.VAULT_ROTATED, actor=None, target=("vault", ""), data={"root_key": pending.version})
     if pending.source == RootKeySource.DEV:
         keys.promote_next_dev_key()
     else:

@@ -28,6 +28,8 @@ from django.db.models import F
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 from refuge.vault import crypto, keys
 from refuge.vault.models import CaseKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
 
@@ -95,6 +97,7 @@ def bump_keyring_epoch() -> None:
     VaultControl.objects.filter(pk=CONTROL_PK).update(keyring_epoch=F("keyring_epoch") + 1)
 
 
+@transaction.atomic
 def record_failed_unseal(reason: str) -> int:
     """Count a failed unseal attempt and log it: the reason only, never what was offered."""
     control()
@@ -102,6 +105,7 @@ def record_failed_unseal(reason: str) -> int:
         failed_unseals=F("failed_unseals") + 1, last_failed_unseal_at=timezone.now()
     )
     count = VaultControl.objects.values_list("failed_unseals", flat=True).get(pk=CONTROL_PK)
+    audit.record(type=EventType.VAULT_UNSEAL_FAILED, actor=None, target=("vault", ""), data={"failed_unseals": count})
     logger.warning("vault: failed unseal attempt (%s); %d failed attempts so far", reason, count)
     return int(count)
 
@@ -149,13 +153,17 @@ def _run_seal_hooks() -> None:
             logger.exception("vault: a seal hook failed")
 
 
-def seal(*, reason: str = "operator") -> None:
+def seal(*, reason: str = "operator", actor: object = None) -> None:
     """Seal every process: drop the keys here, bump the seal epoch, end every session."""
     _drop(reason)
     with transaction.atomic():
         control()
         VaultControl.objects.filter(pk=CONTROL_PK).update(seal_epoch=F("seal_epoch") + 1, sealed_at=timezone.now())
         Session.objects.all().delete()
+        try:  # in a savepoint of its own: a broken audit log must never keep the vault open
+            audit.record(type=EventType.VAULT_SEALED, actor=actor, target=("vault", ""))
+        except DatabaseError:
+            logger.exception("vault: the audit log refused the seal's entry; sealed all the same")
     logger.warning("vault: sealed everywhere (%s); every session ended", reason)
 
 
@@ -165,6 +173,12 @@ def unseal(*, root_key: bytes, source: str) -> None:
     if not crypto.check_verifier(root_key, bytes(active.verifier)):
         record_failed_unseal(f"{source}: not the active root key")
         raise UnsealError("that is not this vault's root key")
+    audit.record(
+        type=EventType.VAULT_UNSEALED,
+        actor=None,
+        target=("vault", ""),
+        data={"source": source, "root_key": active.version},
+    )
     control()  # the row every process polls exists before anyone can bump it
     seal_epoch, keyring_epoch = _epochs()
     with _lock:

@@ -71,5 +71,5 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
 def seal_now(request: HttpRequest) -> HttpResponse:
     if not is_org_admin(request.user):
         raise Http404("No such page")
-    state.seal(reason=f"seal button (user {request.user.code})")
+    state.seal(reason=f"seal button (user {request.user.code})", actor=request.user)
     return HttpResponseRedirect(reverse("vault_unseal"))
