@@ -41,9 +41,10 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"]
-        self.device = twofactor.verify(self.user, code)
+        waiting = twofactor.throttled(self.user, code)
+        self.device = None if waiting else twofactor.verify(self.user, code)
         if self.device is None:
-            raise forms.ValidationError(THROTTLED if twofactor.throttled(self.user) else WRONG_CODE)
+            raise forms.ValidationError(THROTTLED if waiting else WRONG_CODE)
         return code
 
 
@@ -99,6 +100,9 @@ class ReauthForm(forms.Form):
         who = authenticate(self.request, username=self.user.get_username(), password=password)
         if who is None or who.pk != self.user.pk:
             raise forms.ValidationError("That password is not right.", code="invalid_login")
-        if self.needs_code and twofactor.verify(self.user, data.get("code") or "") is None:
-            self.add_error("code", THROTTLED if twofactor.throttled(self.user) else WRONG_CODE)
+        code = data.get("code") or ""
+        if self.needs_code:
+            waiting = twofactor.throttled(self.user, code)
+            if waiting or twofactor.verify(self.user, code) is None:
+                self.add_error("code", THROTTLED if waiting else WRONG_CODE)
         return data

@@ -132,9 +132,10 @@ def verify(user: User, code: str) -> Device | None:
     return None
 
 
-def throttled(user: User) -> bool:
-    """Wrong codes have made every device wait."""
-    devices = [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]
+def throttled(user: User, code: str) -> bool:
+    """Wrong codes have made the devices that would check this code wait."""
+    model: type[TOTPDevice] | type[StaticDevice] = TOTPDevice if normalise_code(code).isdigit() else StaticDevice
+    devices = list(model.objects.filter(user=user, confirmed=True))
     return bool(devices) and all(not d.verify_is_allowed()[0] for d in devices)
 
 
