@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from refuge.accounts.decorators import require_recent_auth
 from refuge.cases.access import is_org_admin
 from refuge.vault import keys, state
 from refuge.vault.models import RootKeySource
@@ -68,6 +69,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@require_recent_auth  # a stolen, still-open admin session cannot seal on its own
 def seal_now(request: HttpRequest) -> HttpResponse:
     if not is_org_admin(request.user):
         raise Http404("No such page")
