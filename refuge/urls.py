@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("refuge.cases.urls")),
     path("accounts/", include("refuge.accounts.urls")),
     path("vault/", include("refuge.vault.urls")),
+    path("audit/", include("refuge.audit.urls")),
     path("search/", include("refuge.search.urls")),
 ]

@@ -91,6 +91,8 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "authority_new": (_none, WRITER, WRITER_POST),
     # carol's organisation has no such authority; ana reads the directory but never edits it.
     "authority_edit": (_authority, (LOGIN, 200, 200, 404, 404, 200), (LOGIN, OK, OK, 404, 404, OK)),
+    # The audit log: the organisation's admins only.
+    "audit_log": (_none, (LOGIN, 404, 404, 404, 404, 200), GET_ONLY),
     # Search lists only what each user may open; analysts search references only. The intake's check: writers.
     "search": (_none, MEMBER, GET_ONLY),
     "search_possible_matches": (_none, (405,) * 6, WRITER_POST),

@@ -73,7 +73,11 @@ class EventType(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.replace("_", " ").capitalize()
+        return _LABELS.get(self.name) or self.name.replace("_", " ").capitalize()
+
+
+# Where the member's name does not read well as words.
+_LABELS = {"OTP_ENABLED": "Second factor enabled", "OTP_DISABLED": "Second factor removed"}
 
 
 def choices() -> list[tuple[str, list[tuple[int, str]]]]:

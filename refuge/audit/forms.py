@@ -1,0 +1,44 @@
+"""The audit page's filters."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+from refuge.audit import events
+
+SYSTEM = "system"  # the actor filter's value for entries no user made
+
+
+class AuditFilterForm(forms.Form):
+    type = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Event")
+    actor = forms.ChoiceField(required=False, label="Who")
+    target = forms.CharField(
+        required=False, max_length=64, label="Target code", help_text="A case's or a user's code (UUID)"
+    )
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", "Any"), *events.choices()]
+        self.fields["actor"].choices = [("", "Anyone"), (SYSTEM, "The system"), *people]
+
+    def clean_target(self) -> str:
+        value = str(self.cleaned_data["target"]).strip()
+        if not value:
+            return ""
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise forms.ValidationError("Enter a code (a UUID), not a name.") from None
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end comes before the start.")
+        return data
