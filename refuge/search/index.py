@@ -230,6 +230,13 @@ def size(org_id: int) -> int:
         return len(org.entries) if org else 0
 
 
+def warm(org_id: int) -> dict[str, int]:
+    """Build (or bring up to date) the organisation's index now: its cases, distinct name keys and words."""
+    with _held.lock:
+        org = _current(org_id)
+        return {"cases": len(org.entries), "keys": len(org.by_string), "words": len(org.by_word)}
+
+
 def match(org_id: int, names: Iterable[str]) -> dict[int, int]:
     """Case id -> score for the names (any script), among the organisation's cases."""
     keys: list[tuple[str, ...]] = []
@@ -262,7 +269,7 @@ def _build(org_id: int) -> _OrgIndex:
     org = _OrgIndex(org_id)
     org.synced_at = timezone.now()
     rows = Case.objects.filter(organisation_id=org_id).values_list("id", "code", "person__names")
-    keys = _case_keys(org_id)
+    keys = case_keys(org_id=org_id)
     for case_id, code, blob in rows.iterator(chunk_size=5000):
         org.put(case_id, _decrypt_entry(case_id, str(code), blob, keys))
     keys.clear()
@@ -305,19 +312,24 @@ def _fingerprint(blob: bytes | None) -> int:
     return hash(bytes(blob)) if blob is not None else 0
 
 
-def _case_keys(org_id: int) -> dict[tuple[int, int], bytes]:
-    """Every data key of the organisation's cases, unwrapped in one pass (one query, not one per case).
+def case_keys(*, org_id: int | None = None, case_ids: Iterable[int] | None = None) -> dict[tuple[int, int], bytes]:
+    """The data keys of an organisation's cases (or of some cases), unwrapped in one pass.
 
-    The same unwrapping as state.data_key, in bulk: the keys live in this dict for the build only.
+    The same unwrapping as state.data_key, in bulk (one query, not one per case): the caller holds
+    the keys only while it decrypts, and does not add them to the vault's cache.
     """
     from refuge.vault.models import CaseKey  # noqa: PLC0415  # see _build
 
+    rows = CaseKey.objects.all()
+    if org_id is not None:
+        rows = rows.filter(case__organisation_id=org_id)
+    if case_ids is not None:
+        rows = rows.filter(case_id__in=list(case_ids))
     out: dict[tuple[int, int], bytes] = {}
-    rows = CaseKey.objects.filter(case__organisation_id=org_id).values_list(
-        "case_id", "version", "root_version", "wrapped", "case__code"
-    )
     roots: dict[int, bytes] = {}
-    for case_id, version, root_version, wrapped, code in rows.iterator(chunk_size=5000):
+    for case_id, version, root_version, wrapped, code in rows.values_list(
+        "case_id", "version", "root_version", "wrapped", "case__code"
+    ).iterator(chunk_size=5000):
         root = roots.get(root_version)
         if root is None:
             root = roots[root_version] = state.root_key(int(root_version))
@@ -326,20 +338,25 @@ def _case_keys(org_id: int) -> dict[tuple[int, int], bytes]:
     return out
 
 
+def decrypt_names(case_id: int, code: str, blob: bytes, keys: dict[tuple[int, int], bytes] | None) -> Any:
+    """A Person's names from their ciphertext, as the field would decrypt them. Raises DecryptionError."""
+    from refuge.cases.models import Person  # noqa: PLC0415  # see _build
+
+    version = crypto.field_key_version(bytes(blob))
+    key = keys.get((case_id, version)) if keys is not None else None
+    if key is None:
+        key = state.data_key(case_id, version)
+    label = Person._meta.get_field("names").label
+    return json.loads(crypto.decrypt_field(key, bytes(blob), label=label, code=code))
+
+
 def _decrypt_entry(
     case_id: int, code: str, blob: bytes | None, keys: dict[tuple[int, int], bytes] | None
 ) -> _Entry:
     if blob is None:
         return _Entry(0, (), frozenset())
-    from refuge.cases.models import Person  # noqa: PLC0415  # see _build
-
-    label = Person._meta.get_field("names").label
     try:
-        version = crypto.field_key_version(bytes(blob))
-        key = keys.get((case_id, version)) if keys is not None else None
-        if key is None:
-            key = state.data_key(case_id, version)
-        names = json.loads(crypto.decrypt_field(key, bytes(blob), label=label, code=code))
+        names = decrypt_names(case_id, code, blob, keys)
     except crypto.DecryptionError:
         # A shredded or damaged case: its names cannot be read, so it cannot be found by name.
         logger.exception("search: the names of case %s could not be decrypted; not indexed", code)

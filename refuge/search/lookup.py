@@ -8,6 +8,7 @@ still find cases by their pseudonymous reference.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,11 +21,14 @@ from refuge.vault import blindindex, crypto
 if TYPE_CHECKING:
     from refuge.accounts.models import User
 
+logger = logging.getLogger("refuge.search")
+
 MAX_QUERY = 200
 RESULTS = 50
 POSSIBLE_MATCHES = 5
 CHUNK = 500  # candidate case ids checked against access per query
 MAX_CANDIDATES = 20_000  # a one-letter surname in a huge organisation stops here
+SMALL_VISIBLE = 5_000  # a user who sees at most this many cases has them intersected in memory
 _HAS_DIGIT = re.compile(r"\d")
 
 NAME, DOCUMENT, REFERENCE = "name", "document number", "reference"
@@ -60,8 +64,9 @@ def search_cases(*, user: User, query: str, limit: int = RESULTS) -> Found:
         if ranked.get(case_id, (-1, ""))[0] < score:
             ranked[case_id] = (score, via)
 
-    for case_id, reference in visible.filter(reference__icontains=query).values_list("id", "reference")[:limit]:
-        offer(case_id, 100 if reference.casefold() == query.casefold() else 90, REFERENCE)
+    if _HAS_DIGIT.search(query):  # references carry numbers (SPB-2026-014); names do not
+        for case_id, reference in visible.filter(reference__icontains=query).values_list("id", "reference")[:limit]:
+            offer(case_id, 100 if reference.casefold() == query.casefold() else 90, REFERENCE)
     if identity:
         if _HAS_DIGIT.search(query) and crypto.normalise_identifier(query):
             codes = blindindex.matching_codes(Person, "document_numbers", query)
@@ -82,33 +87,53 @@ def possible_matches(*, user: User, names: list[str], exclude: Case | None = Non
     ranked = {case_id: (score, NAME) for case_id, score in index.match(member.organisation_id, names).items()}
     if exclude is not None:
         ranked.pop(exclude.pk, None)
-    return _visible_hits(user, ranked, POSSIBLE_MATCHES)[0]
+    # References only: the warning names no one (typing a name must not reveal other clients' names).
+    return _visible_hits(user, ranked, POSSIBLE_MATCHES, with_names=False)[0]
 
 
-def _visible_hits(user: User, ranked: dict[int, tuple[int, str]], limit: int) -> tuple[list[Hit], bool]:
+def _visible_hits(
+    user: User, ranked: dict[int, tuple[int, str]], limit: int, *, with_names: bool = True
+) -> tuple[list[Hit], bool]:
     """The best `limit` candidates the user may see, best first; and whether more were visible."""
     order = sorted(ranked, key=lambda c: (-ranked[c][0], -c))[:MAX_CANDIDATES]
     visible = access.cases_for_user(user)
+    if len(order) > CHUNK and visible.count() <= SMALL_VISIBLE:
+        # A team's hundred cases among thousands of candidates: intersect in memory, not chunk by chunk.
+        mine = set(visible.values_list("pk", flat=True))
+        order = [case_id for case_id in order if case_id in mine]
     hits: list[Hit] = []
+    more = False
     for start in range(0, len(order), CHUNK):
         chunk = order[start : start + CHUNK]
-        cases = {c.pk: c for c in visible.filter(pk__in=chunk).select_related("person")}
-        for case_id in chunk:
-            case = cases.get(case_id)
-            if case is None:
-                continue
-            if len(hits) == limit:
-                return hits, True
-            score, via = ranked[case_id]
-            hits.append(Hit(case=case, score=score, via=via, names=_names(user, case)))
-    return hits, False
+        cases = {c.pk: c for c in visible.filter(pk__in=chunk)}
+        visible_here = [cases[case_id] for case_id in chunk if case_id in cases]
+        room = limit - len(hits)
+        hits.extend(Hit(case=case, score=ranked[case.pk][0], via=ranked[case.pk][1]) for case in visible_here[:room])
+        if len(visible_here) > room:
+            more = True
+            break
+    if with_names:
+        _add_names(user, hits)
+    return hits, more
 
 
-def _names(user: User, case: Case) -> list[str]:
-    if not access.can_see_identity(user, case):
-        return []
-    try:
-        person = case.person
-    except Person.DoesNotExist:
-        return []
-    return [n["value"] for n in person.names if isinstance(n, dict) and n.get("value")]
+def _add_names(user: User, hits: list[Hit]) -> None:
+    """The client's names on each hit the user may see identity of (views record the reveal).
+
+    Decrypted in bulk (one query for the ciphertexts, one for the keys), not one key query per row.
+    """
+    shown = {hit.case.pk: hit for hit in hits if access.can_see_identity(user, hit.case)}
+    if not shown:
+        return
+    rows = Person.objects.filter(case_id__in=list(shown)).values_list("case_id", "names")
+    keys = index.case_keys(case_ids=list(shown))
+    for case_id, blob in rows:
+        if blob is None:
+            continue
+        hit = shown[case_id]
+        try:
+            names = index.decrypt_names(case_id, str(hit.case.code), blob, keys)
+        except crypto.DecryptionError:  # shredded meanwhile: the case is listed, its names are gone
+            logger.exception("search: the names of case %s could not be decrypted", hit.case.code)
+            continue
+        hit.names = [n["value"] for n in names if isinstance(n, dict) and n.get("value")]

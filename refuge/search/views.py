@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 from refuge.cases import access
 from refuge.search import lookup
 
@@ -21,6 +23,16 @@ _NAME_FIELD = re.compile(r"^names-\d{1,2}-value$")
 def search(request: HttpRequest) -> HttpResponse:
     access.require_membership(request.user)
     found = lookup.search_cases(user=request.user, query=request.GET.get("q", ""))
+    for hit in found.hits:
+        if hit.names:  # the client's names are on the page: a read of identity, on record (never the query)
+            audit.record(
+                type=EventType.IDENTITY_REVEALED,
+                actor=request.user,
+                target=hit.case,
+                fields=["names"],
+                data={"via": "search"},
+                request=request,
+            )
     return render(request, "search/search.html", {"found": found})
 
 

@@ -58,13 +58,19 @@ def test_the_index_is_built_on_the_first_search_and_held_per_organisation(as_ali
 
 
 def test_building_and_searching_write_no_file_and_no_row(as_alice, case, tmp_path) -> None:
+    """Only the audit's record that names were shown is written: the index itself goes nowhere."""
+    from refuge.audit.events import EventType
+    from refuge.audit.models import AuditEvent
+
     roots = (Path(settings.DATA_DIR), Path(settings.MEDIA_ROOT), tmp_path)
-    files, rows = _files(*roots), _rows()
+    files, rows, seq = _files(*roots), _rows(), AuditEvent.objects.order_by("-seq").values_list("seq").first()
     assert found(as_alice, "Testov Fiktiv") == ["TST-2026-001"]
     assert found(as_alice, "Тестов") == ["TST-2026-001"]
     assert index.held_organisations()
     assert _files(*roots) == files
-    assert _rows() == rows
+    new_audit = AuditEvent.objects.filter(seq__gt=seq[0] if seq else 0)
+    assert set(new_audit.values_list("type", flat=True)) == {EventType.IDENTITY_REVEALED}
+    assert _rows() == {**rows, "audit.AuditEvent": rows["audit.AuditEvent"] + new_audit.count()}
 
 
 def test_sealing_drops_the_index_and_the_page_answers_503(as_alice, case) -> None:

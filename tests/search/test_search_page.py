@@ -63,8 +63,11 @@ def test_document_numbers_are_found_exactly_however_typed(as_alice, korean_cases
     assert "document number" in page
 
 
-def test_references_are_found(as_alice, korean_cases) -> None:
-    assert sorted(found(as_alice, "kor-choe")) == ["KOR-CHOE", "KOR-CHOE2"]
+def test_references_are_found_by_a_part_with_a_number(as_alice, case, org, alice) -> None:
+    make_case(org, alice, "TST-2026-014", "Someone Else")
+    assert found(as_alice, "tst-2026-001") == ["TST-2026-001"]
+    assert sorted(found(as_alice, "2026-0")) == ["TST-2026-001", "TST-2026-014"]
+    assert found(as_alice, "TST") == []  # no number: read as a name, and no client is called that
 
 
 def test_results_show_names_to_those_who_may_see_identity(as_alice, korean_cases) -> None:
@@ -123,3 +126,32 @@ def test_anonymous_users_are_sent_to_log_in(client) -> None:
 def test_the_header_has_a_search_box(as_alice) -> None:
     page = as_alice.get(reverse("dashboard")).content.decode()
     assert f'action="{reverse("search")}"' in page and 'name="q"' in page
+
+
+# --- Audit: names on the results page are a read of identity ------------------------------------------
+
+
+def test_each_client_named_in_the_results_is_a_recorded_reveal(alice, korean_cases) -> None:
+    from refuge.audit.events import EventType
+    from refuge.audit.models import AuditEvent
+
+    c = client_for(alice)
+    before = AuditEvent.objects.count()
+    refs = found(c, "Ри Сон Гюн")
+    entries = list(AuditEvent.objects.order_by("seq")[before:])
+    assert len(refs) == 3 and len(entries) == 3
+    codes = {str(korean_cases[k].code) for k in ("RR", "HANGUL", "DPRK")}
+    assert {e.target_code for e in entries} == codes
+    for entry in entries:
+        assert entry.type == EventType.IDENTITY_REVEALED and entry.actor_id == alice.pk
+        assert entry.data == {"via": "search"} and entry.fields == ["names"]
+        assert "Сон" not in str(entry.data) and "Song" not in str(entry.data)
+
+
+def test_a_search_showing_no_name_records_nothing(case, ana) -> None:
+    from refuge.audit.models import AuditEvent
+
+    c = client_for(ana)
+    before = AuditEvent.objects.count()
+    assert found(c, "TST-2026-001") == ["TST-2026-001"]
+    assert AuditEvent.objects.count() == before
