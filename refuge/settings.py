@@ -58,24 +58,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Sealed: 503 before any session, user or case is touched (refuge.vault.middleware).
     # The policy header on every response, the sealed page's included; touches no session.
     "csp.middleware.CSPMiddleware",
+    # Sealed: 503 before any session, user or case is touched (refuge.vault.middleware).
     "refuge.vault.middleware.SealedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, then the second factor (refuge.accounts.middleware).
     "refuge.accounts.middleware.SessionPolicyMiddleware",
     "refuge.accounts.middleware.TwoFactorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "refuge.lib.middleware.NoStoreMiddleware",
-]
     # Last, as django-axes asks: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
 
 ROOT_URLCONF = "refuge.urls"
 WSGI_APPLICATION = "refuge.wsgi.application"
@@ -143,16 +143,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-LOGIN_URL = "login"
 # django-axes first: it refuses a locked-out username before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Two-factor login (refuge.accounts.twofactor): lawyers and admins must use TOTP; anyone with a
 # device uses it. REFUGE_REQUIRE_2FA=false exists for tests that log in with force_login.
 REFUGE_REQUIRE_2FA = env_bool("REFUGE_REQUIRE_2FA", True)
@@ -181,6 +180,7 @@ AXES_VERBOSE = False  # no version banner on every command; lockouts are still l
 # is never locked out as a whole. (refuge.E009 checks the lockout instead.)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Enforced by refuge.accounts.middleware.SessionPolicyMiddleware; the cookie dies with the absolute limit.
 REFUGE_SESSION_IDLE_SECONDS = env_int("REFUGE_SESSION_IDLE_SECONDS", 15 * 60, minimum=60)
 REFUGE_SESSION_ABSOLUTE_SECONDS = env_int("REFUGE_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=60)
@@ -199,10 +199,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("REFUGE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("REFUGE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REFUGE_BEHIND_PROXY", False) else None
 SECURE_HSTS_PRELOAD = env_bool("REFUGE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REFUGE_BEHIND_PROXY", False) else None
 
-LANGUAGE_CODE = "en"
 # No inline script, style or event handler anywhere: scripts come from our static files (and carry
 # the response's nonce), styles from our stylesheet (refuge.accounts.checks holds this policy).
 CONTENT_SECURITY_POLICY = {
@@ -218,6 +217,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
