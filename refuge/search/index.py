@@ -103,6 +103,12 @@ class _OrgIndex:
                         del table[key]
         self._changed()
 
+    def clear(self) -> None:
+        self.entries.clear()
+        self.by_string.clear()
+        self.by_word.clear()
+        self._changed()
+
     def _changed(self) -> None:
         self._strings_by_length = self._words_by_length = self._words_sorted = None
 
@@ -197,25 +203,33 @@ def _score(distance: int, a: str, b: str) -> int:
 
 
 class _Holder:
+    """The registry. `lock` guards `orgs` and `generation` only (held for microseconds); each
+    organisation has a lock of its own for building, syncing, updating and querying its index, so a
+    five-second build for one organisation never holds up another's searches."""
+
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock = threading.Lock()
         self.orgs: dict[int, _OrgIndex] = {}
+        self.org_locks: dict[int, threading.Lock] = {}
         self.generation = 0  # bumped when the vault seals: builds started before are discarded
 
 
 _held = _Holder()
 
 
+def _org_lock(org_id: int) -> threading.Lock:
+    with _held.lock:
+        return _held.org_locks.setdefault(org_id, threading.Lock())
+
+
 def drop_all() -> None:
     """Forget every organisation's index (the vault sealed). Registered with state.on_seal."""
     with _held.lock:
         _held.generation += 1
-        for org in _held.orgs.values():
-            org.entries.clear()
-            org.by_string.clear()
-            org.by_word.clear()
-            org._changed()
-        _held.orgs = {}
+        dropped, _held.orgs = _held.orgs, {}
+    for org_id, org in dropped.items():
+        with _org_lock(org_id):  # waits for a search in progress (milliseconds), then empties it
+            org.clear()
 
 
 def held_organisations() -> list[int]:
@@ -232,7 +246,7 @@ def size(org_id: int) -> int:
 
 def warm(org_id: int) -> dict[str, int]:
     """Build (or bring up to date) the organisation's index now: its cases, distinct name keys and words."""
-    with _held.lock:
+    with _org_lock(org_id):
         org = _current(org_id)
         return {"cases": len(org.entries), "keys": len(org.by_string), "words": len(org.by_word)}
 
@@ -246,25 +260,25 @@ def match(org_id: int, names: Iterable[str]) -> dict[int, int]:
                 keys.append(key)
     if not keys:
         return {}
-    with _held.lock:
-        org = _current(org_id)
-        return org.match(keys)
+    with _org_lock(org_id):
+        return _current(org_id).match(keys)
 
 
 def _current(org_id: int) -> _OrgIndex:
-    """The organisation's index, built if this process has none and brought up to date."""
-    org = _held.orgs.get(org_id)
+    """The organisation's index, built if this process has none and brought up to date (org lock held)."""
+    with _held.lock:
+        org = _held.orgs.get(org_id)
     if org is None:
-        org = _build(org_id)
-    else:
-        _sync(org)
+        return _build(org_id)
+    _sync(org)
     return org
 
 
 def _build(org_id: int) -> _OrgIndex:
     from refuge.cases.models import Case  # noqa: PLC0415  # the app registry is ready by the first search
 
-    generation = _held.generation
+    with _held.lock:
+        generation = _held.generation
     started = time.perf_counter()
     org = _OrgIndex(org_id)
     org.synced_at = timezone.now()
@@ -273,9 +287,11 @@ def _build(org_id: int) -> _OrgIndex:
     for case_id, code, blob in rows.iterator(chunk_size=5000):
         org.put(case_id, _decrypt_entry(case_id, str(code), blob, keys))
     keys.clear()
-    if state.is_sealed() or generation != _held.generation:
-        raise state.VaultSealed("the vault sealed while the search index was being built")
-    _held.orgs[org_id] = org
+    with _held.lock:
+        if state.is_sealed() or generation != _held.generation:
+            org.clear()
+            raise state.VaultSealed("the vault sealed while the search index was being built")
+        _held.orgs[org_id] = org
     logger.info(
         "search: indexed the names of %d cases of organisation %d in %.1f s",
         len(org.entries),
@@ -366,13 +382,17 @@ def _decrypt_entry(
 
 def note_saved(*, org_id: int, case_id: int, names: Any, ciphertext: bytes | None) -> None:
     """A Person was saved in this process (after its transaction committed)."""
-    with _held.lock:
-        org = _held.orgs.get(org_id)
+    entry = _entry(_fingerprint(ciphertext), names)
+    with _org_lock(org_id):
+        with _held.lock:
+            org = _held.orgs.get(org_id)
         if org is not None and not state.is_sealed():
-            org.put(case_id, _entry(_fingerprint(ciphertext), names))
+            org.put(case_id, entry)
 
 
 def note_deleted(*, case_id: int) -> None:
     with _held.lock:
-        for org in _held.orgs.values():
+        orgs = list(_held.orgs.items())
+    for org_id, org in orgs:
+        with _org_lock(org_id):
             org.remove(case_id)
