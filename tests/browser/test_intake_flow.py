@@ -11,8 +11,15 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_intake_flow(transactional_db, live_server, page, artifacts, alice):  # type: ignore[no-untyped-def]
+def test_intake_flow(transactional_db, live_server, page, artifacts, alice, settings):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
     from playwright.sync_api import expect
+
+    from tests.accounts.conftest import enrol_device, totp_now
+
+    # Logged in as in production: alice is a lawyer, so the password is followed by a TOTP code.
+    settings.REFUGE_REQUIRE_2FA = True
+    settings.AXES_ENABLED = True
+    device, _ = enrol_device(alice)
 
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -24,12 +31,14 @@ def test_intake_flow(transactional_db, live_server, page, artifacts, alice):  # 
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code").fill(totp_now(device))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.locator("#urgent-panel")).to_contain_text("No urgent items")
 
     # The one-page intake.
     page.get_by_role("link", name="New case", exact=True).click()
-    page.get_by_label("Reference").fill("SPB-2026-014")
+    page.get_by_role("textbox", name="Reference").fill("SPB-2026-014")  # not the header's search box
     page.get_by_label("Host state").fill("RU")
     page.get_by_label("Time zone").fill("Europe/Moscow")
     page.get_by_label("Name 1", exact=True).fill("Ри Сон Гюн")
