@@ -14,12 +14,13 @@ The pipeline, for one name:
    Kontsevich convention (чх = ch, чж = j, ы = eu, ё = yeo, ль = l). A name yields every reading.
 2. Tokens. Lower case, diacritics stripped (ŏ → o), hyphens and apostrophes inside a word joined
    ("Seong-gyun" → "seonggyun"), words split on spaces and punctuation.
-3. Korean surnames. Each word that is a known variant of a Korean surname is replaced by its class
+3. Korean surnames. A surname (the first word, or the last of two) that is a known variant of a
+   Korean surname is replaced by its class
    (Ri/Lee/Yi/Rhee/Li → ri; Choe/Choi/Chwe/Tsoi → choe; Pak/Park/Bak → pak; ...): the variants are
    not phonetic neighbours, so no edit distance could bring them together.
 4. Phonetic key. Distinctions that romanisation systems draw differently are folded: voiced and
    voiceless stops (g/k, d/t, b/p, j/ch), r/l, eo/o, eu/u, ae/e, ng/n (Cyrillic н writes both),
-   kh/h, zh/j, sh/s, v/w, doubled letters. "Ri Song Gyun", "Lee Seong-gyun", "리성균" and
+   kh/h, zh/j, sh/s, v/w, doubled consonants. "Ri Song Gyun", "Lee Seong-gyun", "리성균" and
    "Ри Сон Гюн" all become the words ("li", "sonkyun") or ("li", "son", "kyun"), which join to the
    same string "lisonkyun". Fuzzy matching (bounded edit distance) then works on these keys.
 
@@ -289,7 +290,7 @@ _DIGRAPHS = {
 }  # fmt: skip
 _DIGRAPH_RE = re.compile("|".join(sorted(_DIGRAPHS, key=len, reverse=True)))
 _LETTERS = str.maketrans({"j": "C", "g": "k", "d": "t", "b": "p", "r": "l", "v": "w", "q": "k", "x": "h", "c": "k"})
-_RUNS = re.compile(r"(.)\1+")
+_RUNS = re.compile(r"([^aeiouy])\1+")  # doubled consonants (kk, ss, ll): a dropped vowel stays one edit
 
 
 def phonetic_key(word: str) -> str:
@@ -334,8 +335,15 @@ def readings(text: str) -> list[str]:
 
 
 def key_words(latin: str) -> tuple[str, ...]:
-    """The phonetic key of each word of a name already in Latin letters, surnames folded."""
-    return tuple(k for k in (phonetic_key(fold_surname(w)) for w in ascii_letters(latin).split()) if k)
+    """The phonetic key of each word of a name already in Latin letters, its surname folded.
+
+    The surname is the first word, or the last of two ("Seong-gyun Lee"); the syllables of a given
+    name written apart are not surnames ("Kim Yoo Na": Na is not 나/라 here).
+    """
+    words = ascii_letters(latin).split()
+    surnames = {0, len(words) - 1} if len(words) == 2 else {0}
+    keys = (phonetic_key(fold_surname(w) if i in surnames else w) for i, w in enumerate(words))
+    return tuple(k for k in keys if k)
 
 
 def name_keys(text: str) -> list[tuple[str, ...]]:

@@ -160,3 +160,15 @@ def test_budgets_are_bounded() -> None:
     assert [n.name_budget("x" * k) for k in (5, 6, 11, 12, 40)] == [0, 1, 1, 2, 3]
     assert n.rotations(("li", "sonkyun")) == ["lisonkyun", "sonkyunli"]
     assert n.rotations(("kim",)) == ["kim"]
+
+
+def test_only_the_surname_is_folded_not_given_syllables() -> None:
+    assert n.key_words("Kim Yoo Na") == ("kim", "yu", "na")  # Na is a given syllable here, not 나/라
+    assert n.joined(n.key_words("Kim Yoo Na")) == n.joined(n.key_words("Kim Yuna"))
+    assert n.key_words("Seong-gyun Lee") == ("sonkyun", "li")  # the last of two words may be the surname
+    assert n.key_words("Na Yong Ho")[0] == n.key_words("Ra Yong Ho")[0]
+
+
+def test_doubled_consonants_fold_but_a_dropped_letter_stays_one_edit() -> None:
+    assert n.key_words("Farrukh") == n.key_words("Faruh")
+    assert n.key_words("Naarov") == ("naalow",)  # Назаров with з dropped: one edit from "nazalow"

@@ -155,3 +155,10 @@ def test_a_search_showing_no_name_records_nothing(case, ana) -> None:
     before = AuditEvent.objects.count()
     assert found(c, "TST-2026-001") == ["TST-2026-001"]
     assert AuditEvent.objects.count() == before
+
+
+def test_given_names_first_and_given_syllables_apart_are_found(as_alice, org, alice, korean_cases) -> None:
+    make_case(org, alice, "KOR-YUNA", "Kim Yuna")
+    assert sorted(found(as_alice, "Seong-gyun Lee")) == RI_SONG_GYUN
+    assert found(as_alice, "Kim Yoo Na") == ["KOR-YUNA"]
+    assert found(as_alice, "Ким Ю На") == ["KOR-YUNA"]
