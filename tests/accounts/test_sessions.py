@@ -273,3 +273,19 @@ def test_new_recovery_codes_need_a_recent_reauthentication(clock, alice):
     page = client.post(reverse("recovery_codes_new"))
     assert page.status_code == 200 and old[0] not in page.content.decode()
     assert twofactor.verify(alice, old[1]) is None
+
+
+@pytest.mark.urls("tests.accounts.urls_reauth")
+def test_an_export_needs_the_password_and_code_within_five_minutes(clock, alice):
+    """No export view exists yet; this is how one must behave (require_recent_auth)."""
+    device, _ = enrol_device(alice)
+    client = Client()
+    log_in(client, alice, device)
+    assert client.get("/test-export/").status_code == 200  # just logged in: recent enough
+    clock.move_to(T0 + timedelta(minutes=5, seconds=30))
+    response = client.get("/test-export/")
+    assert response.status_code == 302 and response["Location"] == f"{reverse('reauth')}?next=%2Ftest-export%2F"
+    client.post(reverse("reauth"), {"password": PASSWORD, "code": totp_now(device, offset=1)})
+    assert client.get("/test-export/").status_code == 200
+    clock.move_to(T0 + timedelta(minutes=11))
+    assert client.get("/test-export/").status_code == 302
