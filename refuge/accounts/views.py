@@ -56,10 +56,9 @@ login_view = RefugeLoginView.as_view()
 
 def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
     """django-axes' lockout answer: the login page with one message, whoever the name belongs to."""
-    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
-    form.errors.clear()
-    form.add_error(None, LOCKED)
-    return render(request, "accounts/login.html", {"form": form, "next": ""}, status=429)
+    # Unbound: binding would validate, and so try the locked name's password once more.
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+    return render(request, "accounts/login.html", {"form": form, "next": "", "locked": LOCKED}, status=429)
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:
