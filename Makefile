@@ -35,8 +35,10 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy refuge/rules refuge/casefile
 
+# Quick benchmarks; the page benchmark at 100,000 cases is in bench/README.md (it needs ~5 min to generate).
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.recompute
 
 clean:
 	rm -rf $(VENV) build *.egg-info
