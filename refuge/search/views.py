@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -23,16 +24,19 @@ _NAME_FIELD = re.compile(r"^names-\d{1,2}-value$")
 def search(request: HttpRequest) -> HttpResponse:
     access.require_membership(request.user)
     found = lookup.search_cases(user=request.user, query=request.GET.get("q", ""))
-    for hit in found.hits:
-        if hit.names:  # the client's names are on the page: a read of identity, on record (never the query)
-            audit.record(
-                type=EventType.IDENTITY_REVEALED,
-                actor=request.user,
-                target=hit.case,
-                fields=["names"],
-                data={"via": "search"},
-                request=request,
-            )
+    # The clients named on the page: each a read of identity, on record (never the query). One
+    # transaction for them all: fifty entries share one commit instead of paying fifty.
+    with transaction.atomic():
+        for hit in found.hits:
+            if hit.names:
+                audit.record(
+                    type=EventType.IDENTITY_REVEALED,
+                    actor=request.user,
+                    target=hit.case,
+                    fields=["names"],
+                    data={"via": "search"},
+                    request=request,
+                )
     return render(request, "search/search.html", {"found": found})
 
 
