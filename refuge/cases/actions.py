@@ -501,3 +501,26 @@ def save_authority(
     authority.notes = notes
     authority.save()
     return authority
+
+
+@transaction.atomic
+def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
+    """Delete a case for good: its rows, its stored files, and its data key (crypto-shredding).
+
+    Once the case's key rows are gone, any copy of its ciphertext — in a backup, in SQLite's free
+    pages, on a seized disk — can no longer be decrypted. The audit entry names the case by code.
+    """
+    if confirm_reference.strip() != case.reference:
+        raise ValueError("type the case's reference exactly to confirm")
+    code = case.code
+    files = [d.file.name for d in case.documents.all() if d.file]
+    storage = Document._meta.get_field("file").storage  # type: ignore[union-attr]  # a FileField
+    audit.record(
+        type=EventType.CASE_DELETED,
+        actor=actor,
+        target=("case", code),
+        organisation=case.organisation,
+        data={"documents": len(files)},
+    )
+    case.delete()  # cascades to events, person, documents, derived rows and the case's key rows
+    transaction.on_commit(lambda: [storage.delete(name) for name in files if storage.exists(name)])

@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
+from refuge.accounts.decorators import require_recent_auth
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.casefile.validate import CaseFileError
@@ -16,7 +18,7 @@ from refuge.cases import access, actions
 from refuge.cases.forms.common import add_problems
 from refuge.cases.forms.people import NameFormSet, PersonForm, person_field_for
 from refuge.cases.forms.records import ProceedingForm, TeamForm
-from refuge.cases.models import Person
+from refuge.cases.models import Case, Person
 from refuge.cases.views._common import INVALID, has_errors, page
 
 if TYPE_CHECKING:
@@ -136,4 +138,30 @@ def case_team(request: HttpRequest, code: str) -> HttpResponse:
     context = {"case": case, "form": form, "team": current}
     return page(
         request, "cases/case_team.html", context, status=INVALID if form is not None and has_errors(form) else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_delete(request: HttpRequest, code: str) -> HttpResponse:
+    """Admins only: delete a case and destroy its data key (after asking for the password again)."""
+    case = access.get_case_for_user(request.user, code, write=True)
+    if not access.is_org_admin(request.user):
+        raise Http404("No such case")
+    return _case_delete_confirmed(request, case)
+
+
+@require_recent_auth
+def _case_delete_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.delete_case(case=case, actor=request.user, confirm_reference=request.POST.get("reference", ""))
+        except ValueError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "Case deleted; its data key is destroyed.")
+            return redirect("case_list")
+    return page(
+        request, "cases/case_delete.html", {"case": case, "error": error}, status=INVALID if error else 200
     )
