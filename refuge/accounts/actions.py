@@ -1,6 +1,6 @@
 """Operations on accounts that end sessions, lock or unlock (STYLE.md §2).
 
-Each says who acted; the audit log (refuge.audit) records them once it lands.
+Each says who acted, and each writes its audit entry (refuge.audit) in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,12 +14,16 @@ from django.db.models import Sum
 
 from refuge.accounts import sessions, twofactor
 from refuge.accounts.models import User
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 
 logger = logging.getLogger("refuge.accounts")
 
 
+@transaction.atomic
 def end_user_sessions(*, user: User, actor: User, keep: str | None = None) -> int:
     ended = sessions.end_sessions(user, keep=keep)
+    audit.record(type=EventType.SESSIONS_ENDED, actor=actor, target=user, data={"sessions": ended})
     logger.info("accounts: %d sessions of user %s ended by %s", ended, user.code, actor.code)
     return ended
 
@@ -29,12 +33,24 @@ def set_active(*, user: User, active: bool, actor: User) -> None:
     """Disable (every session ends, through User.save) or enable an account."""
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        audit.record(type=EventType.USER_DISABLED, actor=actor, target=user, fields=["is_active"])
+    else:
+        audit.record(type=EventType.USER_ENABLED, actor=actor, target=user, fields=["is_active"])
     logger.info("accounts: user %s %s by %s", user.code, "enabled" if active else "disabled", actor.code)
 
 
+@transaction.atomic
 def unlock(*, username: str, actor: User | None = None) -> int:
     """Forget the failed logins of a username (django-axes). Returns the records removed."""
     removed = axes_reset(username=username)
+    target = User.objects.filter(username=username).first()
+    audit.record(
+        type=EventType.USER_UNLOCKED,
+        actor=actor,
+        target=target,
+        data={"records": int(removed)},
+    )
     logger.info("accounts: username unlocked by %s (%d records)", actor.code if actor else "the command line", removed)
     return int(removed)
 
@@ -51,4 +67,5 @@ def reset_second_factor(*, user: User, actor: User) -> None:
     """Remove the user's devices and recovery codes; they enrol again at their next login."""
     twofactor.remove_devices(user)
     sessions.end_sessions(user)
+    audit.record(type=EventType.OTP_DISABLED, actor=actor, target=user, data={"reset_by_admin": 1})
     logger.info("accounts: second factor of user %s reset by %s", user.code, actor.code)

@@ -25,6 +25,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from refuge.accounts.models import Role, User
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -188,6 +190,7 @@ def confirm(request: HttpRequest, device: TOTPDevice, *, time_step: int) -> list
     device.last_t = time_step  # the confirming code cannot be used again to log in
     device.save()
     request.session.pop(ENROL_KEY, None)
+    audit.record(type=EventType.OTP_ENABLED, actor=device.user, target=device.user, data={"device": "totp"})
     return new_recovery_codes(device.user)
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from refuge.accounts import actions, sessions, twofactor
 from refuge.accounts.decorators import require_recent_auth
 from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from refuge.accounts.models import User
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
 
 LOCKED = (
     "This account is locked after too many failed logins. An admin of your organisation can unlock it "
@@ -156,7 +159,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """A new password ends every other session of the user; this one goes on."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()  # User.save ends all of the user's sessions
+        with transaction.atomic():
+            user = form.save()  # User.save ends all of the user's sessions
+            audit.record(type=EventType.PASSWORD_CHANGED, actor=user, target=user, fields=["password"])
         update_session_auth_hash(request, user)  # this one continues under a new key
         sessions.record(user, request.session)
         messages.success(request, "Your password was changed. Every other session was logged out.")

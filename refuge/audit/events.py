@@ -66,6 +66,7 @@ class EventType(IntEnum):
     USER_DISABLED = 602
     USER_UNLOCKED = 603
     ROLE_CHANGED = 604
+    USER_ENABLED = 605
 
     @property
     def area(self) -> Area:
