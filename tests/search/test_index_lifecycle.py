@@ -154,3 +154,15 @@ def test_the_index_holds_keys_not_names(as_alice, case, org) -> None:
     org_index = index._held.orgs[org.pk]
     held = " ".join([*org_index.by_string, *org_index.by_word])
     assert "Testov" not in held and "Тестов" not in held and "Fiktiv" not in held
+
+
+def test_a_case_deleted_here_leaves_the_index_when_the_deletion_commits(
+    as_alice, case, org, adam, django_capture_on_commit_callbacks
+) -> None:
+    from refuge.cases.actions import delete_case
+
+    assert found(as_alice, "Testov") == ["TST-2026-001"]
+    assert index.size(org.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_case(case=case, actor=adam, confirm_reference="TST-2026-001")
+    assert index.size(org.pk) == 0  # before any search: the client's keys are gone from memory
