@@ -78,3 +78,23 @@ def test_a_lawyer_on_the_team_cannot_delete(alice, case) -> None:  # type: ignor
     response = _client(alice).post(reverse("case_delete", args=[case.code]), {"reference": case.reference})
     assert response.status_code == 404
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_a_lawyer_exports_the_case_file_on_record(alice, case) -> None:  # type: ignore[no-untyped-def]
+    import json  # only here
+
+    response = _client(alice).get(reverse("case_export", args=[case.code]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="TST-2026-001.case.json"'
+    data = json.loads(response.content)
+    assert data["format"] == "refuge.case/1"
+    assert {e["id"] for e in data["events"]} == {"e1", "e2", "e3"}
+    kinds = set(AuditEvent.objects.filter(target_code=str(case.code)).values_list("type", flat=True))
+    assert {EventType.CASE_EXPORTED, EventType.IDENTITY_REVEALED} <= kinds
+
+
+def test_exporting_asks_for_the_password_again_and_never_serves_analysts(alice, ana, case) -> None:  # type: ignore[no-untyped-def]
+    stale = _client(alice, recent=False).get(reverse("case_export", args=[case.code]))
+    assert stale.status_code == 302
+    assert reverse("reauth") in stale["Location"]
+    assert _client(ana).get(reverse("case_export", args=[case.code])).status_code == 404

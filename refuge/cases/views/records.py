@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.accounts.decorators import require_recent_auth
 from refuge.audit import actions as audit
@@ -22,7 +23,7 @@ from refuge.cases.models import Case, Person
 from refuge.cases.views._common import INVALID, has_errors, page
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,3 +166,25 @@ def _case_delete_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
     return page(
         request, "cases/case_delete.html", {"case": case, "error": error}, status=INVALID if error else 200
     )
+
+
+@require_GET
+@login_required
+def case_export(request: HttpRequest, code: str) -> HttpResponse:
+    """Download the case file (refuge.case/1). It holds identity: never for analysts; re-authenticate."""
+    case = access.get_case_for_user(request.user, code)
+    if not access.can_see_identity(request.user, case):
+        raise Http404("No such case")
+    return _case_export_confirmed(request, case)
+
+
+@require_recent_auth
+def _case_export_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
+    data = actions.export_case(case=case, actor=request.user, via="case_page")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2) + "\n", content_type="application/json; charset=utf-8"
+    )
+    # The reference is pseudonymous; the file name carries nothing else.
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in case.reference)
+    response["Content-Disposition"] = f'attachment; filename="{safe}.case.json"'
+    return response

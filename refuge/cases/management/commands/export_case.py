@@ -10,11 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from refuge.audit import actions as audit
-from refuge.audit.events import EventType
-from refuge.cases.actions import export_casefile
+from refuge.cases.actions import export_case
 from refuge.cases.models import Case
 
 
@@ -65,12 +62,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, code: str, output: str | None, organisation: str | None, **options: Any) -> None:
         case = find_case(code, organisation)
-        with transaction.atomic():  # on record before the file is written: an export, and the names it holds
-            for kind in (EventType.CASE_EXPORTED, EventType.IDENTITY_REVEALED):
-                audit.record(
-                    type=kind, actor=None, target=case, fields=["names", "birth_date"], data={"via": "export_command"}
-                )
-            text = json.dumps(export_casefile(case=case), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(export_case(case=case, actor=None, via="export_command"), ensure_ascii=False, indent=2) + "\n"
         if output and output != "-":
             try:
                 write_private(Path(output), text)
