@@ -86,6 +86,7 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "proceeding_delete": (_proceeding, WRITE_GET, WRITE_POST),
     "case_team": (_case, READ, WRITE_POST),
     "case_export": (_case, (LOGIN, 200, 404, 404, 404, 200), GET_ONLY),  # identity: never analysts
+    "case_reveal": (_case, (LOGIN, 404, 404, 404, 200, 404), (LOGIN, 404, 404, 404, OK, 404)),  # analysts only
     "case_delete": (_case, (LOGIN, 404, 404, 404, 404, OK), (LOGIN, 404, 404, 404, 404, OK)),  # admins only
     "document_upload": (_case, WRITE_GET, WRITE_POST),
     "document_download": (_document, IDENTITY, GET_ONLY),
