@@ -25,6 +25,10 @@ USAGE = """usage: refuge COMMAND [options]
   demo [--serve]        load fictional demo data (and serve it)
   check-deploy          exit 0 only for a configuration fit for production
   unlock USERNAME       let a username locked out by failed logins try again
+  recompute --all       re-run the engine on stored cases (after a rule pack changes)
+  vault init|rotate|status   the root key: create (--dev, --shares N --threshold K, --passphrase), rotate
+  unseal / seal         open the running server's vault / drop its key and end every session
+  audit keygen|checkpoint|verify   sign checkpoints of the audit chain; verify it
 
 Every Django management command works too (refuge help lists them)."""
 
