@@ -26,6 +26,9 @@ def _examples_dir() -> Path:
         candidate = parent / "shared" / "examples"
         if candidate.is_dir():
             return candidate
+    workplace = Path("/work/shared/examples")  # where this project's machines keep them
+    if workplace.is_dir():
+        return workplace
     return Path(__file__).resolve().parents[2] / "shared" / "examples"
 
 

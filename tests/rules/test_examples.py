@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from refuge.casefile.validate import load_casefile
 from refuge.rules import check
 from tests.rules.support import assert_subset
 
-EXAMPLES = Path("/work/shared/examples")
+EXAMPLES = Path(os.environ.get("REFUGE_EXAMPLES_DIR", "/work/shared/examples"))
 CASES = sorted(EXAMPLES.glob("*.case.json")) if EXAMPLES.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not CASES, reason=f"{EXAMPLES} is missing")
