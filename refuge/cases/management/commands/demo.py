@@ -26,12 +26,22 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
+            "--list-names",
+            action="store_true",
+            help="print every demo person's (invented) names, one per line, and stop: for checking a copied disk",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="load even where other organisations exist (the demo users' password is public)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["list_names"]:
+            today = timezone.now().astimezone(DEMO_ZONE).date()
+            names = {n["value"] for spec in demo.demo_specs(today) for n in spec.person.get("names", [])}
+            self.stdout.write("\n".join(sorted(names)))
+            return
         call_command("migrate", interactive=False, verbosity=0)
         if not RootKey.objects.exists():
             # The demo is development: an INSECURE key file, named as such at every start.
