@@ -40,13 +40,29 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     member = user.membership()
     if member is None:
         return []
-    conflicts = Conflict.objects.filter(organisation_id=member.organisation_id, severity_rank__lte=1)
-    deadlines = Deadline.objects.filter(organisation_id=member.organisation_id, status="open")
-    if member.role not in (Role.ADMIN, Role.ANALYST):
-        # A team member's few cases: drive the query from them, not from the organisation's index.
+    if member.role in (Role.ADMIN, Role.ANALYST):
+        # The whole organisation: walk its indexes in order, one severity at a time (an index on
+        # (organisation, rank, raised_at) gives "newest first" per rank without sorting 100,000 rows).
+        conflicts: list[Conflict] = []
+        for rank in (0, 1):
+            conflicts += (
+                Conflict.objects.filter(organisation_id=member.organisation_id, severity_rank=rank)
+                .select_related("case")
+                .order_by("-raised_at")[: CONFLICT_LIMIT - len(conflicts)]
+            )
+            if len(conflicts) >= CONFLICT_LIMIT:
+                break
+        deadlines = Deadline.objects.filter(organisation_id=member.organisation_id, status="open")
+    else:
+        # A team member's few cases: drive the queries from them (the per-case indexes), then sort
+        # the few hundred rows; the organisation's indexes would walk everyone's items.
         mine = list(CaseMember.objects.filter(user_id=user.pk).values_list("case_id", flat=True))
-        conflicts = conflicts.filter(case_id__in=mine)
-        deadlines = deadlines.filter(case_id__in=mine)
+        conflicts = list(
+            Conflict.objects.filter(case_id__in=mine, severity_rank__lte=1)
+            .select_related("case")
+            .order_by("severity_rank", "-raised_at")[:CONFLICT_LIMIT]
+        )
+        deadlines = Deadline.objects.filter(case_id__in=mine, status="open")
     items = [
         UrgentItem(
             severity=c.severity,
@@ -55,7 +71,7 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             title=conflict_label(c.kind),
             kind="conflict",
         )
-        for c in conflicts.select_related("case").order_by("severity_rank", "-raised_at")[:CONFLICT_LIMIT]
+        for c in conflicts
     ]
     items.extend(
         UrgentItem(
