@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from refuge.accounts.sessions import REAUTH_AT
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent
+from tests.cases.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user, *, recent: bool = True) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[REAUTH_AT] = time.time() if recent else time.time() - 3600
-    session.save()
-    return client
-
-
 def test_an_analyst_sees_no_identity_until_a_recorded_grant(ana, case) -> None:  # type: ignore[no-untyped-def]
-    client = _client(ana)
+    client = client_for(ana)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Testov" not in page
     assert "Identity hidden" in page
@@ -43,20 +32,20 @@ def test_an_analyst_sees_no_identity_until_a_recorded_grant(ana, case) -> None: 
 
 
 def test_the_grant_ends_after_fifteen_minutes(ana, case) -> None:  # type: ignore[no-untyped-def]
-    client = _client(ana)
+    client = client_for(ana)
     client.post(reverse("case_reveal", args=[case.code]), {"reason": "data_quality"})
     with time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False):
-        page = _client(ana).get(case.get_absolute_url()).content.decode()
+        page = client_for(ana).get(case.get_absolute_url()).content.decode()
     assert "Testov" not in page
 
 
 def test_a_reveal_needs_a_listed_reason_and_a_recent_password(ana, case) -> None:  # type: ignore[no-untyped-def]
-    refused = _client(ana).post(reverse("case_reveal", args=[case.code]), {"reason": "curiosity"})
+    refused = client_for(ana).post(reverse("case_reveal", args=[case.code]), {"reason": "curiosity"})
     assert refused.status_code == 422
-    stale = _client(ana, recent=False).post(reverse("case_reveal", args=[case.code]), {"reason": "data_quality"})
+    stale = client_for(ana, recent=False).post(reverse("case_reveal", args=[case.code]), {"reason": "data_quality"})
     assert stale.status_code in (302, 303)
     assert reverse("reauth") in stale["Location"]
-    assert "Testov" not in _client(ana).get(case.get_absolute_url()).content.decode()
+    assert "Testov" not in client_for(ana).get(case.get_absolute_url()).content.decode()
 
 
 def test_a_grant_covers_only_its_own_case(ana, case, org, alice) -> None:  # type: ignore[no-untyped-def]
@@ -76,6 +65,6 @@ def test_a_grant_covers_only_its_own_case(ana, case, org, alice) -> None:  # typ
         },
         events=[],
     )
-    client = _client(ana)
+    client = client_for(ana)
     client.post(reverse("case_reveal", args=[case.code]), {"reason": "data_quality"})
     assert "Fiktivov" not in client.get(other.get_absolute_url()).content.decode()

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from refuge.accounts.sessions import REAUTH_AT
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent
 from refuge.cases import actions
 from refuge.cases.models import Case, Event
 from refuge.vault.models import CaseKey
+from tests.cases.helpers import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)  # files go on commit
-
-
-def _client(user, *, recent: bool = True) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[REAUTH_AT] = time.time() if recent else time.time() - 3600  # logging in counts as recent
-    session.save()
-    return client
 
 
 @pytest.fixture
@@ -47,7 +35,7 @@ def test_an_admin_deletes_the_case_its_files_and_its_key(adam, case, stored) -> 
     path = stored.file.path
     case_id, code = case.pk, case.code
     assert CaseKey.objects.filter(case_id=case_id).exists()
-    response = _client(adam).post(reverse("case_delete", args=[code]), {"reference": case.reference})
+    response = client_for(adam).post(reverse("case_delete", args=[code]), {"reference": case.reference})
     assert response.status_code == 302
     assert not Case.objects.filter(pk=case_id).exists()
     assert not Event.objects.filter(case_id=case_id).exists()
@@ -61,21 +49,23 @@ def test_an_admin_deletes_the_case_its_files_and_its_key(adam, case, stored) -> 
 
 
 def test_a_wrong_reference_deletes_nothing(adam, case) -> None:  # type: ignore[no-untyped-def]
-    response = _client(adam).post(reverse("case_delete", args=[case.code]), {"reference": "TST-2026-00"})
+    response = client_for(adam).post(reverse("case_delete", args=[case.code]), {"reference": "TST-2026-00"})
     assert response.status_code == 422
     assert "type the case" in response.content.decode().lower()
     assert Case.objects.filter(pk=case.pk).exists()
 
 
 def test_deleting_asks_for_the_password_again(adam, case) -> None:  # type: ignore[no-untyped-def]
-    response = _client(adam, recent=False).post(reverse("case_delete", args=[case.code]), {"reference": case.reference})
+    response = client_for(adam, recent=False).post(
+        reverse("case_delete", args=[case.code]), {"reference": case.reference}
+    )
     assert response.status_code in (302, 303)
     assert reverse("reauth") in response["Location"]
     assert Case.objects.filter(pk=case.pk).exists()
 
 
 def test_a_lawyer_on_the_team_cannot_delete(alice, case) -> None:  # type: ignore[no-untyped-def]
-    response = _client(alice).post(reverse("case_delete", args=[case.code]), {"reference": case.reference})
+    response = client_for(alice).post(reverse("case_delete", args=[case.code]), {"reference": case.reference})
     assert response.status_code == 404
     assert Case.objects.filter(pk=case.pk).exists()
 
@@ -83,7 +73,7 @@ def test_a_lawyer_on_the_team_cannot_delete(alice, case) -> None:  # type: ignor
 def test_a_lawyer_exports_the_case_file_on_record(alice, case) -> None:  # type: ignore[no-untyped-def]
     import json  # only here
 
-    response = _client(alice).get(reverse("case_export", args=[case.code]))
+    response = client_for(alice).get(reverse("case_export", args=[case.code]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="TST-2026-001.case.json"'
     data = json.loads(response.content)
@@ -94,7 +84,7 @@ def test_a_lawyer_exports_the_case_file_on_record(alice, case) -> None:  # type:
 
 
 def test_exporting_asks_for_the_password_again_and_never_serves_analysts(alice, ana, case) -> None:  # type: ignore[no-untyped-def]
-    stale = _client(alice, recent=False).get(reverse("case_export", args=[case.code]))
+    stale = client_for(alice, recent=False).get(reverse("case_export", args=[case.code]))
     assert stale.status_code == 302
     assert reverse("reauth") in stale["Location"]
-    assert _client(ana).get(reverse("case_export", args=[case.code])).status_code == 404
+    assert client_for(ana).get(reverse("case_export", args=[case.code])).status_code == 404
