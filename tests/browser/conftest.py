@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ def chromium() -> Iterator[Any]:
 def page(chromium: Any) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
     pg = context.new_page()
+    # htmx binds the handlers of swapped-in content only when it settles (20 ms later); count the
+    # settles so a test can wait for them instead of racing them on a loaded machine.
+    pg.add_init_script(
+        "window.__htmxSettled = 0;"
+        "document.addEventListener('htmx:afterSettle', () => { window.__htmxSettled += 1; });"
+    )
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
@@ -53,3 +60,11 @@ def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
 
+
+
+@contextmanager
+def htmx_settled(page: Any) -> Iterator[None]:
+    """Wait, after the block, until htmx has settled a swap that the block started."""
+    before = page.evaluate("window.__htmxSettled")
+    yield
+    page.wait_for_function("n => window.__htmxSettled > n", arg=before)

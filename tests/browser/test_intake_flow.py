@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import htmx_settled
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -72,7 +73,8 @@ def test_intake_flow(transactional_db, live_server, page, artifacts, alice, sett
     page.locator("#id_new-date").fill("2026-03-03")
     page.locator("#id_new-time").fill("16:00")
     url_before = page.url
-    page.get_by_role("button", name="Add event").click()
+    with htmx_settled(page):
+        page.get_by_role("button", name="Add event").click()
     expect(timeline.locator("li.event")).to_have_count(3)
     expect(page.locator("#status")).to_contain_text("Event e3 (Decision received) added.")
     assert page.url == url_before  # swapped in place, no page load
