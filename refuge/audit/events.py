@@ -18,6 +18,8 @@ class Area(IntEnum):
     EXPORT = 4
     VAULT = 5
     ADMIN = 6
+    ALERT = 7
+    FILING = 8
 
 
 class EventType(IntEnum):
@@ -68,6 +70,19 @@ class EventType(IntEnum):
     ROLE_CHANGED = 604
     USER_ENABLED = 605
 
+    # 7xx: alerts, their acknowledgement and escalation, calendar feeds.
+    ALERT_ACKNOWLEDGED = 701
+    ALERT_ESCALATED = 702
+    ALERT_SETTINGS_CHANGED = 703
+    ONCALL_CHANGED = 704
+    FEED_CREATED = 705
+    FEED_REVOKED = 706
+
+    # 8xx: urgent filings generated from a case and what was sent.
+    FILING_GENERATED = 801
+    FILING_DOWNLOADED = 802
+    FILING_SENT = 803
+
     @property
     def area(self) -> Area:
         return Area(self.value // 100)
@@ -78,7 +93,11 @@ class EventType(IntEnum):
 
 
 # Where the member's name does not read well as words.
-_LABELS = {"OTP_ENABLED": "Second factor enabled", "OTP_DISABLED": "Second factor removed"}
+_LABELS = {
+    "OTP_ENABLED": "Second factor enabled",
+    "OTP_DISABLED": "Second factor removed",
+    "ONCALL_CHANGED": "On-call rota changed",
+}
 
 
 def choices() -> list[tuple[str, list[tuple[int, str]]]]:
