@@ -27,6 +27,17 @@ class CaseCheck(models.Model):
     today = models.DateField()
     packs_version = models.CharField(max_length=64, blank=True)
     computed_at = models.DateTimeField()
+    recheck_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a conflict provider's answer may change with no new event"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["today"], name="casecheck_today"),
+            models.Index(
+                fields=["recheck_at"], name="casecheck_recheck_at", condition=models.Q(recheck_at__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"check of {self.case_id} on {self.today}"

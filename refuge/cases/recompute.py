@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,26 @@ if TYPE_CHECKING:
     from refuge.rules import PackSet
 
 _DATE_FIELDS = ("due_date", "due_at", "safe_due_date", "alternatives")
+
+
+@dataclass(frozen=True)
+class ProvidedConflicts:
+    """What a conflict provider found: conflict items (as in the check report) and when to ask again."""
+
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    recheck_at: datetime | None = None  # the instant the answer may change with no event added
+
+
+# Conflicts the pure engine cannot see because they depend on records outside the case file
+# (e.g. the filings app's notification log). Each provider is called in recompute_case with the
+# case, the engine's report and `now`; its items are added to the report's conflicts and stored
+# like the engine's. Apps register theirs in AppConfig.ready().
+ConflictProvider = Callable[["Case", dict[str, Any], datetime], ProvidedConflicts]
+CONFLICT_PROVIDERS: list[ConflictProvider] = []
+
+# Called at the end of recompute_case, in its transaction, with what was recomputed (the alerts
+# app queues its alerts here, so they commit or roll back with the change that caused them).
+RECOMPUTE_HOOKS: list[Callable[[Recomputed], None]] = []
 
 
 @functools.cache
@@ -41,6 +62,7 @@ def packs_version() -> str:
 class Recomputed:
     case: Case
     report: dict[str, Any]
+    now: datetime | None = None
     changes: list[DerivedChange] = field(default_factory=list)
 
     @property
@@ -89,6 +111,17 @@ def _snapshot(values: dict[str, Any], zone: str) -> dict[str, Any]:
     return out
 
 
+def _add_provided_conflicts(case: Case, report: dict[str, Any], now: datetime) -> datetime | None:
+    """Add the conflict providers' items to the report; the earliest instant one asks to be asked again."""
+    recheck_at: datetime | None = None
+    for provider in CONFLICT_PROVIDERS:
+        provided = provider(case, report, now)
+        report.setdefault("conflicts", []).extend(provided.conflicts)
+        if provided.recheck_at and (recheck_at is None or provided.recheck_at < recheck_at):
+            recheck_at = provided.recheck_at
+    return recheck_at
+
+
 @transaction.atomic
 def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over conflicts
     *, case: Case, cause: str, cause_event: str = "", actor: User | None = None, now: datetime | None = None
@@ -97,7 +130,8 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
     now = now or timezone.now()
     today = case_today(case, now)
     report = run_check(case, today=today)
-    result = Recomputed(case=case, report=report)
+    recheck_at = _add_provided_conflicts(case, report, now)
+    result = Recomputed(case=case, report=report, now=now)
 
     def log(item: str, key: str, kind: str, change: str, before: Any, after: Any) -> None:  # noqa: PLR0917  # a local recorder
         result.changes.append(
@@ -184,7 +218,16 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
         row.delete()
 
     CaseCheck.objects.update_or_create(
-        case=case, defaults={"report": report, "today": today, "computed_at": now, "packs_version": packs_version()}
+        case=case,
+        defaults={
+            "report": report,
+            "today": today,
+            "computed_at": now,
+            "packs_version": packs_version(),
+            "recheck_at": recheck_at,
+        },
     )
     DerivedChange.objects.bulk_create(result.changes)
+    for hook in RECOMPUTE_HOOKS:
+        hook(result)
     return result
