@@ -1,0 +1,1 @@
+"""Filings: urgent requests and notification letters generated from a case, with checklists."""
