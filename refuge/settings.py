@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "refuge.vault",
     "refuge.search",
     "refuge.audit",
+    "refuge.filings",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,208 @@
+"""Operations of the filings workflow (STYLE.md §2): keep a generated version, record a download, record a sending.
+
+Each writes its audit entry in the same transaction as its rows. Recording a sending recomputes
+the case in that transaction too: through `record_event` when the sending of a request becomes
+the timeline's `interim_measure_requested` event, directly otherwise (a notification letter),
+so `authority_not_notified` clears the moment the log is filled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
+from refuge.cases.actions import record_event, sniff_content_type
+from refuge.cases.recompute import recompute_case
+from refuge.filings.models import REQUEST_FORUMS, Channel, GeneratedFiling, Sending
+from refuge.vault.storage import EncryptedUpload
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from refuge.accounts.models import User
+    from refuge.cases.models import Authority, Case
+
+
+class SendingError(ValueError):
+    """The sending cannot be recorded as given; the message says why (no client data in it)."""
+
+
+def next_version(*, case: Case, kind: str, lang: str) -> int:
+    latest = GeneratedFiling.objects.filter(case=case, kind=kind, lang=lang).aggregate(n=Max("version"))["n"]
+    return int(latest or 0) + 1
+
+
+@transaction.atomic
+def store_filing(  # one keyword per column of what is kept
+    *,
+    case: Case,
+    user: User | None,
+    kind: str,
+    lang: str,
+    fmt: str,
+    content: bytes,
+    filename: str,
+    content_type: str,
+    forum: str = "",
+    authority: Authority | None = None,
+) -> GeneratedFiling:
+    """Keep a generated file as the next version of its kind and language, encrypted, with its hash."""
+    if authority is not None and authority.organisation_id != case.organisation_id:
+        raise ValueError("the authority belongs to another organisation")
+    filing = GeneratedFiling(
+        case=case,
+        kind=kind,
+        lang=lang,
+        format=fmt,
+        version=next_version(case=case, kind=kind, lang=lang),
+        forum=forum,
+        authority=authority,
+        filename=filename[-255:],
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        created_by=user,
+    )
+    filing.file.save(filing.code.hex, ContentFile(content), save=False)
+    filing.save()
+    case.save(update_fields=["updated_at"])
+    audit.record(
+        type=EventType.FILING_GENERATED,
+        actor=user,
+        target=case,
+        data={
+            "filing": filing.code,
+            "kind": kind,
+            "lang": lang,
+            "format": fmt,
+            "version": filing.version,
+            "size": filing.size,
+        },
+    )
+    return filing
+
+
+@transaction.atomic
+def record_download(*, filing: GeneratedFiling, user: User, request: HttpRequest | None = None) -> None:
+    """On record before a byte leaves: the download, and the reveal of identity a filing is."""
+    for kind in (EventType.FILING_DOWNLOADED, EventType.IDENTITY_REVEALED):
+        audit.record(
+            type=kind,
+            actor=user,
+            target=filing.case,
+            data={"via": "filing_download", "filing": filing.code, "version": filing.version},
+            request=request,
+        )
+
+
+@transaction.atomic
+def record_proof_download(*, sending: Sending, user: User, request: HttpRequest | None = None) -> None:
+    """A proof of sending names the client too: on record like a filing's download."""
+    for kind in (EventType.FILING_DOWNLOADED, EventType.IDENTITY_REVEALED):
+        audit.record(
+            type=kind,
+            actor=user,
+            target=sending.case,
+            data={"via": "sending_proof", "sending": sending.code},
+            request=request,
+        )
+
+
+def request_forum(filing: GeneratedFiling | None, forum: str) -> str:
+    """The forum whose `interim_measure_requested` a sending of this filing records ('' for a letter)."""
+    if filing is None or filing.kind not in REQUEST_FORUMS:
+        return ""
+    allowed = REQUEST_FORUMS[filing.kind]
+    chosen = forum or filing.forum or (allowed[0] if len(allowed) == 1 else "")
+    if chosen not in allowed:
+        raise SendingError(f"choose the forum the request went to: {', '.join(allowed)}")
+    return chosen
+
+
+@transaction.atomic
+def record_sending(  # one keyword per fact of the log
+    *,
+    case: Case,
+    user: User | None,
+    channel: str,
+    sent_at: datetime,
+    filing: GeneratedFiling | None = None,
+    authority: Authority | None = None,
+    forum: str = "",
+    reference: str = "",
+    proof: bytes | EncryptedUpload | None = None,
+    proof_filename: str = "",
+) -> Sending:
+    """Log that something was sent; a request's sending also goes on the timeline as the request."""
+    if sent_at.tzinfo is None:
+        raise SendingError("the time of sending needs its time zone")
+    if channel not in Channel.values:
+        raise SendingError("choose one of the listed channels")
+    if filing is not None and filing.case_id != case.pk:
+        raise SendingError("the filing belongs to another case")
+    if authority is not None and authority.organisation_id != case.organisation_id:
+        raise SendingError("the authority belongs to another organisation")
+    forum = request_forum(filing, forum)
+    if forum == "echr" and channel == Channel.EMAIL:
+        raise SendingError("the Court does not accept Rule 39 requests by e-mail: use the Rule 39 Site, fax or post")
+    if filing is None and authority is None:
+        raise SendingError("say whom it was sent to")
+    sending = Sending(
+        case=case,
+        filing=filing,
+        authority=authority,
+        forum=forum,
+        channel=channel,
+        sent_at=sent_at,
+        reference=reference,
+        created_by=user,
+    )
+    if proof is not None:
+        if isinstance(proof, EncryptedUpload):
+            head, size, sha256 = proof.head(2048), proof.plain_size, proof.sha256
+            body: EncryptedUpload | ContentFile[bytes] = proof
+        else:
+            head, size, sha256 = proof[:2048], len(proof), hashlib.sha256(proof).hexdigest()
+            body = ContentFile(proof)
+        sending.proof_filename = (proof_filename or "proof")[-255:]
+        sending.proof_content_type = sniff_content_type(head)
+        sending.proof_size = size
+        sending.proof_sha256 = sha256
+        sending.proof.save(sending.code.hex, body, save=False)
+    sending.save()
+    if forum:
+        # The timeline's own fact; record_event validates the case file and recomputes the case.
+        sending.event = record_event(
+            case=case,
+            user=user,
+            type="interim_measure_requested",
+            at=sent_at.astimezone(case.tzinfo).isoformat(),
+            attributes={"forum": forum},
+            source=f"Notification log: sent by {sending.get_channel_display().lower()}",
+        )
+        sending.save(update_fields=["event"])
+    else:
+        case.save(update_fields=["updated_at"])
+        recompute_case(case=case, cause="filing_sent", actor=user)
+    audit.record(
+        type=EventType.FILING_SENT,
+        actor=user,
+        target=case,
+        data={
+            "sending": sending.code,
+            "filing": filing.code if filing is not None else None,
+            "authority": authority.code if authority is not None else None,
+            "channel": channel,
+            "forum": forum or None,
+            "event": sending.event.code if sending.event is not None else None,
+            "proof": bool(proof is not None),
+        },
+    )
+    return sending

@@ -1,0 +1,183 @@
+"""The `authority_not_notified` conflict: a measure is in force and someone who could remove him has not heard.
+
+Once an interim measure is granted, the lawyer must notify every authority that could carry out
+the removal and keep proof of it (DESIGN.md, step 3). The engine cannot see the notification log
+(it is not part of the case file), so this is a conflict provider (refuge.cases.recompute), called
+in every recomputation of a case.
+
+Readings (chosen here, to be confirmed by a lawyer):
+
+- **Executing authority in the case**: an entry of the organisation's authority directory whose
+  kind is court, bailiffs, migration service, detention centre or border service, and that the
+  case names: the authority of one of its proceedings; the `authority` of a `decision_issued`
+  event, or the `place` of a `detention_started` event, when it is a directory entry's exact name
+  (letter case aside); or an authority the case's notification log has already reached (whoever
+  was told of one measure must be told of the next). International bodies, prosecutors and
+  asylum authorities are not executing authorities.
+- **Measure in force**: an `interim_measure_granted` event whose instant has come, not followed
+  by an `interim_measure_lifted` of the same forum, and whose `until` (if any) has not passed —
+  the engine's own reading of a measure (refuge/rules/engine.py, `_measures`).
+- **Notified**: the log holds a sending to that authority at or after the grant's instant.
+
+The conflict (severity high) is raised for a measure when 24 hours have passed since its grant and
+at least one executing authority is not notified; it names the measure's event, and lists in
+`notify` the roles of the authorities still waiting. Before the 24 hours are up, the provider asks
+to be asked again at grant + 24 h (`recheck_at`), so the conflict appears with no event added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+from refuge.cases.models import Authority, AuthorityKind, Event
+from refuge.cases.recompute import ProvidedConflicts
+from refuge.rules.facts import parse_instant
+
+if TYPE_CHECKING:
+    from refuge.cases.models import Case
+
+KIND = "authority_not_notified"
+SEVERITY = "high"
+RULE = "filings.authority_not_notified"
+WINDOW = timedelta(hours=24)
+BASIS = (
+    "An interim measure binds every authority that could carry out the removal; each must be told of it "
+    "at once, with proof kept (removal despite a measure violates ECHR art. 34: Mamatkulov and Askarov v "
+    "Turkey [GC] 2005; CAT art. 22, rule 114; OP-ICCPR art. 1). Reading: notified within 24 hours of the grant."
+)
+EXECUTING_KINDS = (
+    AuthorityKind.COURT,
+    AuthorityKind.BAILIFFS,
+    AuthorityKind.MIGRATION,
+    AuthorityKind.DETENTION_CENTRE,
+    AuthorityKind.BORDER,
+)
+# The conflict's `notify` roles (refuge.cases.law.NOTIFY_LABELS) for each kind of authority.
+ROLE_OF_KIND = {
+    AuthorityKind.COURT: "court",
+    AuthorityKind.BAILIFFS: "executing_authority",
+    AuthorityKind.MIGRATION: "executing_authority",
+    AuthorityKind.DETENTION_CENTRE: "detention_centre",
+    AuthorityKind.BORDER: "border_service",
+}
+
+
+@dataclass(frozen=True)
+class MeasureInForce:
+    event: Event
+    granted_at: datetime
+    ends_at: datetime | None  # None: until further notice
+
+    @property
+    def due(self) -> datetime:
+        """When every executing authority should have been notified."""
+        return self.granted_at + WINDOW
+
+
+def measures_in_force(case: Case, now: datetime, events: list[Event] | None = None) -> list[MeasureInForce]:
+    """The case's interim measures in force at `now`, read as the engine reads them."""
+    if events is None:
+        events = list(
+            case.events.filter(type__in=("interim_measure_granted", "interim_measure_lifted")).order_by("at", "id")
+        )
+    lifts = [e for e in events if e.type == "interim_measure_lifted"]
+    found = []
+    for grant in (e for e in events if e.type == "interim_measure_granted"):
+        if grant.at > now:
+            continue
+        until = grant.attributes.get("until")
+        end = parse_instant(until, case.tzinfo)[0] if until else None
+        for lift in lifts:
+            if lift.attributes.get("forum") == grant.attributes.get("forum") and lift.at >= grant.at:
+                if end is None or lift.at < end:
+                    end = lift.at
+                break
+        if end is None or now < end:
+            found.append(MeasureInForce(event=grant, granted_at=grant.at, ends_at=end))
+    return found
+
+
+def executing_authorities(case: Case) -> list[Authority]:
+    """The directory's authorities that could carry out this case's removal (see the module's readings)."""
+    from refuge.filings.models import Sending  # noqa: PLC0415  # models import nothing from here; kept symmetric
+
+    names = set()
+    for event in case.events.filter(type__in=("decision_issued", "detention_started")).only("type", "attributes"):
+        value = event.attributes.get("authority" if event.type == "decision_issued" else "place")
+        if isinstance(value, str) and value.strip():
+            names.add(value.strip())
+    named = Q()
+    for name in sorted(names):
+        named |= Q(name__iexact=name)
+    linked = Q(pk__in=case.proceedings.filter(authority__isnull=False).values("authority_id")) | Q(
+        pk__in=Sending.objects.filter(case=case, authority__isnull=False).values("authority_id")
+    )
+    return list(
+        Authority.objects.filter(organisation_id=case.organisation_id, kind__in=EXECUTING_KINDS)
+        .filter(linked | named if names else linked)
+        .order_by("name")
+    )
+
+
+def notified_since(case: Case, since: datetime) -> set[int]:
+    """Ids of the authorities the log reached at or after `since`."""
+    from refuge.filings.models import Sending  # noqa: PLC0415  # see executing_authorities
+
+    return set(
+        Sending.objects.filter(case=case, authority__isnull=False, sent_at__gte=since).values_list(
+            "authority_id", flat=True
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One measure in force and the executing authorities not yet notified of it."""
+
+    measure: MeasureInForce
+    authorities: list[Authority]
+
+
+def waiting_notifications(case: Case, now: datetime) -> list[Waiting]:
+    """For each measure in force, who is still to be notified (overdue or not)."""
+    measures = measures_in_force(case, now)
+    if not measures:
+        return []
+    authorities = executing_authorities(case)
+    out = []
+    for measure in measures:
+        done = notified_since(case, measure.granted_at)
+        out.append(Waiting(measure, [a for a in authorities if a.pk not in done]))
+    return out
+
+
+def authority_not_notified(case: Case, report: dict[str, Any], now: datetime) -> ProvidedConflicts:
+    """The conflict provider registered in the filings app's ready()."""
+    conflicts: list[dict[str, Any]] = []
+    recheck: list[datetime] = []
+    for waiting in waiting_notifications(case, now):
+        if not waiting.authorities:
+            continue
+        measure = waiting.measure
+        if measure.ends_at is not None:
+            recheck.append(measure.ends_at)  # the conflict ends with the measure
+        if now < measure.due:
+            recheck.append(measure.due)
+            continue
+        roles = sorted({ROLE_OF_KIND[AuthorityKind(a.kind)] for a in waiting.authorities})
+        conflicts.append(
+            {
+                "kind": KIND,
+                "severity": SEVERITY,
+                "rule": RULE,
+                "events": [measure.event.key],
+                "basis": BASIS,
+                "flags": [],
+                "notify": roles,
+            }
+        )
+    return ProvidedConflicts(conflicts=conflicts, recheck_at=min(recheck) if recheck else None)

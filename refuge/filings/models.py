@@ -1,0 +1,119 @@
+"""What the filings workflow keeps: each generated file, versioned and hashed, and what was sent.
+
+`GeneratedFiling` is one version of one request or letter (a case, a kind, a language): its bytes
+are stored vault-encrypted under the case's data key, with the SHA-256 and size of the plaintext.
+`Sending` is one line of the notification log: a filing (or any paper) sent to an authority, or
+to a forum's registry, through a channel at an instant, with the proof (a fax report, a postal
+receipt) stored encrypted like any document.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from refuge.vault.storage import EncryptedFileField
+
+# The forum that receives each kind of request (interim_measure_requested's `forum`).
+REQUEST_FORUMS = {"rule39": ("echr",), "un-interim": ("un_cat", "un_hrc")}
+
+
+def filing_upload_path(instance: GeneratedFiling, filename: str) -> str:
+    return f"cases/{instance.case.code}/filings/{instance.code}"
+
+
+def proof_upload_path(instance: Sending, filename: str) -> str:
+    return f"cases/{instance.case.code}/sendings/{instance.code}"
+
+
+class GeneratedFiling(models.Model):
+    """One version of a generated request or letter; versions count per case, kind and language."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="filings")
+    kind = models.CharField(max_length=30)
+    lang = models.CharField(max_length=8)
+    format = models.CharField(max_length=8)
+    version = models.PositiveIntegerField()
+    forum = models.CharField(max_length=20, blank=True, help_text="The forum a request goes to (echr, un_cat, un_hrc)")
+    authority = models.ForeignKey(
+        "cases.Authority", null=True, blank=True, on_delete=models.SET_NULL, related_name="filings"
+    )
+    file = EncryptedFileField(upload_to=filing_upload_path)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    vault_case_field = "case"
+    vault_code_field = "code"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "lang", "version"], name="filing_version_unique"),
+        ]
+        indexes = [models.Index(fields=["case", "-created_at"], name="filing_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.lang}) v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("filing_detail", args=[self.case.code, self.code])
+
+
+class Channel(models.TextChoices):
+    FAX = "fax", "Fax"
+    POST = "post", "Post"
+    EMAIL = "email", "E-mail"
+    EFILING = "efiling", "E-filing (court or forum website)"
+    HAND = "hand", "Hand delivery"
+
+
+class Sending(models.Model):
+    """One entry of a case's notification log: what was sent, to whom, how, when, with what proof."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sendings")
+    filing = models.ForeignKey(
+        GeneratedFiling, null=True, blank=True, on_delete=models.SET_NULL, related_name="sendings"
+    )
+    authority = models.ForeignKey(
+        "cases.Authority",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,  # the log keeps naming who was notified (gone only with its case)
+        related_name="sendings",
+        help_text="Empty for a forum's registry reached by its own channel",
+    )
+    forum = models.CharField(max_length=20, blank=True, help_text="The forum of a request (echr, un_cat, un_hrc)")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sent_at = models.DateTimeField()
+    reference = models.CharField(max_length=100, blank=True, help_text="The receiving office's number, if any")
+    proof = EncryptedFileField(upload_to=proof_upload_path, blank=True)
+    proof_filename = models.CharField(max_length=255, blank=True)
+    proof_content_type = models.CharField(max_length=100, blank=True)
+    proof_size = models.PositiveBigIntegerField(default=0)
+    proof_sha256 = models.CharField(max_length=64, blank=True)
+    event = models.ForeignKey("cases.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="sendings")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    vault_case_field = "case"
+    vault_code_field = "code"
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["case", "authority", "sent_at"], name="sending_case_authority")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} at {self.sent_at:%Y-%m-%d %H:%M}"

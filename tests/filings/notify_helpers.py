@@ -1,0 +1,47 @@
+"""What the wizard, sending and notification tests share: a case under an interim measure, its authorities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MSK = ZoneInfo("Europe/Moscow")
+GRANTED = datetime(2026, 3, 5, 12, 0, tzinfo=MSK)  # the measure's grant: e4 on the case fixture
+PDF = b"%PDF-1.7\n% Rule 39 - Urgent (fictional test content)\n%%EOF\n"
+
+
+def measure_case(case: Any, alice: Any) -> dict[str, Any]:
+    """The shared case with a UN HRC measure granted at GRANTED, and its executing authorities.
+
+    The court is named by the decision (e2), the bailiffs by a proceeding; the prosecutor and the
+    international body are in the directory but are not executing authorities; another
+    organisation's court of the same name is not in the case.
+    """
+    from refuge.accounts.models import Organisation
+    from refuge.cases.actions import record_event
+    from refuge.cases.models import Authority, Proceeding
+
+    org = case.organisation
+    court = Authority.objects.create(organisation=org, name="District court (fictional)", kind="court")
+    bailiffs = Authority.objects.create(organisation=org, name="Bailiffs (fictional)", kind="bailiffs")
+    prosecutor = Authority.objects.create(organisation=org, name="Prosecutor (fictional)", kind="prosecutor")
+    ohchr = Authority.objects.create(organisation=org, name="OHCHR (fictional)", kind="international_body")
+    border = Authority.objects.create(organisation=org, name="Border service (fictional)", kind="border_service")
+    elsewhere = Organisation.objects.create(name="Elsewhere (fictional)")
+    Authority.objects.create(organisation=elsewhere, name="District court (fictional)", kind="court")
+    Proceeding.objects.create(case=case, forum="domestic_authority", authority=bailiffs)
+    Proceeding.objects.create(case=case, forum="un_hrc", authority=ohchr)
+    Proceeding.objects.create(case=case, forum="domestic_authority", authority=prosecutor)
+    grant = record_event(
+        case=case,
+        user=alice,
+        type="interim_measure_granted",
+        at=GRANTED.isoformat(),
+        attributes={"forum": "un_hrc", "until": None, "destination": "KP"},
+    )
+    return {"court": court, "bailiffs": bailiffs, "border": border, "ohchr": ohchr, "grant": grant}
+
+
+def conflicts_of(case: Any, kind: str = "authority_not_notified") -> list[Any]:
+    return list(case.conflicts.filter(kind=kind))
