@@ -10,7 +10,16 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from refuge.lib.env import env_bool, env_int, env_list, env_path, env_secret, env_str
+from refuge.lib.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path,
+    env_secret,
+    env_str,
+    env_timezone,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("REFUGE_DATA_DIR", "./data")
@@ -55,6 +64,7 @@ INSTALLED_APPS = [
     "refuge.search",
     "refuge.audit",
     "refuge.filings",
+    "refuge.alerts",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "refuge.alerts.context.bell",
             ],
         },
     },
@@ -238,6 +249,29 @@ REFUGE_RULE_PACKS_DIR = env_str("REFUGE_RULE_PACKS_DIR", "")
 # The Ed25519 key (PEM) that signs audit checkpoints; unset, `refuge audit` uses the one
 # `refuge audit keygen` wrote to REFUGE_DATA_DIR/audit-signing.key. Usually set as ..._FILE.
 REFUGE_AUDIT_SIGNING_KEY = env_secret("REFUGE_AUDIT_SIGNING_KEY")
+
+# Alerts (refuge.alerts): where links in messages point, the mail server, webhooks, the worker.
+REFUGE_BASE_URL = env_str("REFUGE_BASE_URL", "http://127.0.0.1:8000")
+REFUGE_EMAIL_BACKEND = env_str("REFUGE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+REFUGE_SMTP_HOST = env_str("REFUGE_SMTP_HOST", "localhost")
+REFUGE_SMTP_PORT = env_int("REFUGE_SMTP_PORT", 25, minimum=1)
+REFUGE_SMTP_USER = env_str("REFUGE_SMTP_USER", "")
+REFUGE_SMTP_PASSWORD = env_secret("REFUGE_SMTP_PASSWORD") or ""
+REFUGE_SMTP_SECURITY = env_choice("REFUGE_SMTP_SECURITY", "none", ("none", "starttls", "tls"))
+REFUGE_SMTP_TIMEOUT = env_int("REFUGE_SMTP_TIMEOUT", 20, minimum=1)
+REFUGE_MAIL_FROM = env_str("REFUGE_MAIL_FROM", "Refuge alerts <refuge@localhost>")
+REFUGE_WEBHOOK_ALLOW_PRIVATE = env_bool("REFUGE_WEBHOOK_ALLOW_PRIVATE", False)
+REFUGE_WEBHOOK_TIMEOUT = env_int("REFUGE_WEBHOOK_TIMEOUT", 10, minimum=1)
+REFUGE_ESCALATE_AFTER_MINUTES = env_int("REFUGE_ESCALATE_AFTER_MINUTES", 30, minimum=1)
+REFUGE_ACK_LINK_DAYS = env_int("REFUGE_ACK_LINK_DAYS", 7, minimum=1)
+REFUGE_ROTA_TIMEZONE = env_timezone("REFUGE_ROTA_TIMEZONE", "Europe/Moscow")
+REFUGE_DIGEST_TIMEZONE = env_timezone("REFUGE_DIGEST_TIMEZONE", "Europe/Moscow")
+REFUGE_DIGEST_HOUR = env_int("REFUGE_DIGEST_HOUR", 7, minimum=0)
+if REFUGE_DIGEST_HOUR > 23:  # hours of a day
+    raise ImproperlyConfigured(f"REFUGE_DIGEST_HOUR must be an hour from 0 to 23; got {REFUGE_DIGEST_HOUR}")
+REFUGE_ALERT_LEASE_SECONDS = env_int("REFUGE_ALERT_LEASE_SECONDS", 60, minimum=1)
+REFUGE_ALERT_RETRY_SECONDS = env_int("REFUGE_ALERT_RETRY_SECONDS", 10, minimum=1)
+REFUGE_ALERT_MAX_ATTEMPTS = env_int("REFUGE_ALERT_MAX_ATTEMPTS", 12, minimum=1)
 
 LOGGING = {
     "version": 1,

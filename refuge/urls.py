@@ -4,8 +4,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("refuge.cases.urls")),
+    path("", include("refuge.filings.urls")),
     path("accounts/", include("refuge.accounts.urls")),
     path("vault/", include("refuge.vault.urls")),
     path("audit/", include("refuge.audit.urls")),
     path("search/", include("refuge.search.urls")),
+    path("alerts/", include("refuge.alerts.urls")),
 ]

@@ -58,8 +58,56 @@ def _authority(w: dict[str, Any]) -> dict[str, Any]:
     return {"code": w["authority"].code}
 
 
+def _filing(w: dict[str, Any]) -> dict[str, Any]:
+    """A generated filing of alice's case (made once per test, before any request)."""
+    if "filing" not in w:
+        from refuge.filings.actions import store_filing
+
+        w["filing"] = store_filing(
+            case=w["case"],
+            user=w["users"]["alice"],
+            kind="rule39",
+            lang="en",
+            fmt="pdf",
+            content=b"%PDF-1.4 fictional",
+            filename="rule39.pdf",
+            content_type="application/pdf",
+            forum="echr",
+        )
+    return {"code": w["case"].code, "filing_code": w["filing"].code}
+
+
+def _sending(w: dict[str, Any]) -> dict[str, Any]:
+    """A sending with its proof, to the world's authority."""
+    if "sending" not in w:
+        from django.utils import timezone
+
+        from refuge.filings.actions import record_sending
+
+        w["sending"] = record_sending(
+            case=w["case"],
+            user=w["users"]["alice"],
+            authority=w["authority"],
+            channel="fax",
+            sent_at=timezone.now(),
+            proof=b"%PDF-1.4 fax report (fictional)",
+            proof_filename="fax.pdf",
+        )
+    return {"code": w["case"].code, "sending_code": w["sending"].code}
+
+
 def _none(w: dict[str, Any]) -> dict[str, Any]:
     return {}
+
+
+def _alert(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["alert"].code}
+
+
+def _ack_token(w: dict[str, Any]) -> dict[str, Any]:
+    from refuge.alerts.links import ack_token
+
+    return {"token": ack_token(w["alert"], w["users"]["alice"])}
 
 
 def _bob(w: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +142,14 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "authority_new": (_none, WRITER, WRITER_POST),
     # carol's organisation has no such authority; ana reads the directory but never edits it.
     "authority_edit": (_authority, (LOGIN, 200, 200, 404, 404, 200), (LOGIN, OK, OK, 404, 404, OK)),
+    # Filings carry the client's name: the team and admins only, never analysts (not even under a grant).
+    "filing_new": (_case, WRITE_GET, WRITE_POST),
+    "filing_generate": (_case, GET_ONLY, WRITE_POST),
+    "filing_detail": (_filing, WRITE_GET, GET_ONLY),
+    "filing_download": (_filing, IDENTITY, GET_ONLY),
+    "filing_send": (_filing, WRITE_GET, WRITE_POST),
+    "sending_add": (_case, WRITE_GET, WRITE_POST),
+    "sending_proof": (_sending, IDENTITY, GET_ONLY),
     # The audit log: the organisation's admins only.
     "audit_log": (_none, (LOGIN, 404, 404, 404, 404, 200), GET_ONLY),
     # Search lists only what each user may open; analysts search references only. The intake's check: writers.
@@ -116,6 +172,13 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "user_enable": (_bob, (405,) * 6, ADMIN_POST),
     "user_unlock": (_bob, (405,) * 6, ADMIN_POST),
     "user_reset_2fa": (_bob, (405,) * 6, ADMIN_POST),
+    # Alerts: one's own list; an alert of alice's case is read like the case, and acknowledged by
+    # those it was sent to or who change the case (never an analyst). The e-mail link is its own key.
+    "alert_list": (_none, MEMBER, GET_ONLY),
+    "alerts_read": (_none, (405,) * 6, (LOGIN, OK, OK, OK, OK, OK)),
+    "alert_detail": (_alert, READ, GET_ONLY),
+    "alert_ack": (_alert, (405,) * 6, (LOGIN, OK, 404, 404, 404, OK)),
+    "alert_ack_link": (_ack_token, PUBLIC, PUBLIC),
 }
 
 
@@ -127,6 +190,7 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def world(case, alice, bob, carol, ana, adam):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # one per user
+    from refuge.alerts.queue import raise_alert
     from refuge.cases.actions import store_document
     from refuge.cases.models import Authority, Proceeding
 
@@ -143,8 +207,17 @@ def world(case, alice, bob, carol, ana, adam):  # type: ignore[no-untyped-def]  
         language="",
         events=[],
     )
+    alert = raise_alert(
+        organisation=case.organisation,
+        case=case,
+        kind="conflict_raised",
+        severity="critical",
+        subject=f"{case.reference}: Conflict (fictional)",
+        recipients=[alice],
+    )
     return {
         "case": case,
+        "alert": alert,
         "proceeding": proceeding,
         "document": document,
         "authority": authority,
@@ -235,11 +308,17 @@ def test_every_named_url_is_in_the_matrix() -> None:
     assert not stale, f"rows for URLs that no longer exist: {stale}"
 
 
+# Secret tokens stand in for a login on these URLs (a signed e-mail link, a calendar feed).
+TOKEN_URLS = {"alert_ack_link": "<str:token>"}
+
+
 def test_every_case_url_carries_a_uuid_code() -> None:
     for p in get_resolver().url_patterns:
         for name, pattern in _patterns(p):
             route = str(pattern)
-            if "<" in route:
+            if name in TOKEN_URLS:
+                assert route.count("<") == 1 and TOKEN_URLS[name] in route, f"{name}: {route}"
+            elif "<" in route:
                 assert re.fullmatch(r"([^<]*<uuid:[a-z_]+>)*[^<]*", route), f"{name}: {route} has a non-UUID parameter"
 
 

@@ -1,0 +1,181 @@
+"""What the alerts do as time passes, run by `refuge worker` every few seconds.
+
+Every step claims its work with a conditional UPDATE (or a unique dedupe key), so two workers
+running side by side never escalate, remind or digest twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from refuge.accounts.models import Role, User
+from refuge.alerts.models import Alert, AlertKind, AlertSettings, Level, Reminder
+from refuge.alerts.queue import admins_of, deliver, escalate_after, oncall_of, raise_alert
+from refuge.audit.actions import record
+from refuge.audit.events import EventType
+from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
+from refuge.cases.law import conflict_label, deadline_label
+
+log = logging.getLogger("refuge.alerts.clock")
+
+BATCH = 100
+RECHECK_BATCH = 50
+DIGEST_DAYS = 7
+
+
+def run(*, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {
+        "escalated": escalate_due(now=now),
+        "reminded": fire_reminders(now=now),
+        "digests": send_digests(now=now),
+        "rechecked": recheck_cases(now=now),
+    }
+
+
+def escalate_due(*, now: datetime) -> int:
+    """Move each unacknowledged critical alert whose time ran out up one level (or two)."""
+    done = 0
+    due = Alert.objects.filter(escalate_at__lte=now, acknowledged_at=None).select_related("organisation")[:BATCH]
+    for alert in due:
+        with transaction.atomic():
+            level = alert.level
+            told: list[User] = []
+            while level < Level.ADMINS and not told:
+                level += 1
+                people = oncall_of(alert.organisation, now) if level == Level.ONCALL else admins_of(alert.organisation)
+                told = deliver(alert, people, level=level, now=now)
+            last = level >= Level.ADMINS
+            won = Alert.objects.filter(
+                pk=alert.pk, level=alert.level, escalate_at=alert.escalate_at, acknowledged_at=None
+            ).update(level=level, escalate_at=None if last else now + escalate_after(alert.organisation))
+            if not won:  # acknowledged or escalated by someone else meanwhile
+                transaction.set_rollback(True)
+                continue
+            record(
+                type=EventType.ALERT_ESCALATED,
+                actor=None,
+                target=("alert", alert.code),
+                data={"level": int(level), "recipients": len(told)},
+                organisation=alert.organisation,
+            )
+            done += 1
+    return done
+
+
+def fire_reminders(*, now: datetime) -> int:
+    done = 0
+    due = Reminder.objects.filter(fired_at=None, at__lte=now).select_related("deadline__case__organisation")[:BATCH]
+    for reminder in due:
+        with transaction.atomic():
+            if not Reminder.objects.filter(pk=reminder.pk, fired_at=None).update(fired_at=now):
+                continue
+            deadline = reminder.deadline
+            if deadline.status != "open":
+                continue
+            case = deadline.case
+            when = deadline.due_at.astimezone(ZoneInfo(deadline.timezone)) if deadline.due_at else None
+            raise_alert(
+                organisation=case.organisation,
+                case=case,
+                kind=AlertKind.REMINDER,
+                severity=deadline.severity,
+                subject=f"{case.reference}: Reminder: {deadline_label(deadline.kind)}"
+                + (f" due {when:%d %b %Y %H:%M} (UTC{when:%z})" if when else ""),
+                body=f"Rule {deadline.rule}: {deadline.basis}",
+                item_key=deadline.key,
+                due_at=deadline.due_at,
+                dedupe_key=f"reminder|{deadline.pk}|{reminder.at.isoformat()}",
+                now=now,
+            )
+            done += 1
+    return done
+
+
+def _digest_body(user: User, now: datetime) -> str:
+    until = now + timedelta(days=DIGEST_DAYS)
+    deadlines = (
+        Deadline.objects.filter(case__members__user=user, status="open", due_at__gte=now, due_at__lte=until)
+        .select_related("case")
+        .order_by("due_at")
+    )
+    conflicts = (
+        Conflict.objects.filter(case__members__user=user, severity__in=[Severity.CRITICAL, Severity.HIGH])
+        .select_related("case")
+        .order_by("severity_rank", "raised_at")
+    )
+    lines = [f"- {c.severity.upper()} {c.case.reference}: {conflict_label(c.kind)}" for c in conflicts]
+    for deadline in deadlines:
+        assert deadline.due_at is not None  # noqa: S101  # filtered above
+        when = deadline.due_at.astimezone(ZoneInfo(deadline.timezone))
+        lines.append(
+            f"- {when:%a %d %b %H:%M} (UTC{when:%z}) {deadline.case.reference}: {deadline_label(deadline.kind)}"
+        )
+    return "\n".join(lines)
+
+
+def send_digests(*, now: datetime) -> int:
+    """Once a day, after REFUGE_DIGEST_HOUR on the digest clock, each user's next seven days by e-mail."""
+    zone = ZoneInfo(settings.REFUGE_DIGEST_TIMEZONE)
+    local = now.astimezone(zone)
+    if local.time() < time(settings.REFUGE_DIGEST_HOUR):
+        return 0
+    day = local.date().isoformat()
+    done = 0
+    opted_out = AlertSettings.objects.filter(digest=False).values("user_id")
+    users = (
+        User.objects.filter(is_active=True, membership_row__isnull=False)
+        .exclude(membership_row__role=Role.ANALYST)
+        .exclude(pk__in=opted_out)
+        .select_related("membership_row__organisation")
+    )
+    for user in users:
+        key = f"digest|{user.code}|{day}"
+        if Alert.objects.filter(dedupe_key=key).exists():
+            continue
+        body = _digest_body(user, now)
+        if not body:
+            continue
+        with transaction.atomic():
+            made = raise_alert(
+                organisation=user.membership_row.organisation,
+                case=None,
+                kind=AlertKind.DIGEST,
+                severity=Severity.INFO,
+                subject=f"Your next {DIGEST_DAYS} days ({day})",
+                body=body,
+                dedupe_key=key,
+                recipients=[user],
+                channels=["inapp", "email"],
+                now=now,
+            )
+        done += made is not None
+    return done
+
+
+def recheck_cases(*, now: datetime) -> int:
+    """Recompute cases whose deadlines or conflicts may have changed with time alone."""
+    from refuge.cases.recompute import case_today, recompute_case  # noqa: PLC0415  # cases imports alerts' hook
+
+    latest_local_date = (now + timedelta(hours=14)).date()  # no clock on Earth is further ahead
+    stale = CaseCheck.objects.filter(today__lt=latest_local_date).select_related("case")
+    asked = CaseCheck.objects.filter(recheck_at__lte=now).select_related("case")
+    done = 0
+    seen: set[int] = set()
+    for check in [*asked[:RECHECK_BATCH], *stale.order_by("today")[: RECHECK_BATCH * 4]]:
+        if check.case_id in seen or done >= RECHECK_BATCH:
+            continue
+        seen.add(check.case_id)
+        due = check.recheck_at is not None and check.recheck_at <= now
+        if not due and case_today(check.case, now) <= check.today:
+            continue
+        with transaction.atomic():
+            recompute_case(case=check.case, cause="clock", now=now)
+        done += 1
+    return done

@@ -1,0 +1,44 @@
+"""`refuge worker`: deliver alerts and run their clock until stopped (SIGTERM or SIGINT)."""
+
+from __future__ import annotations
+
+import signal
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from refuge.alerts.worker import Worker, pending_count
+
+
+class Command(BaseCommand):
+    help = "Deliver alerts (e-mail, webhooks) at least once, escalate, remind and send digests."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="run the clock once, deliver what is due, and exit")
+        parser.add_argument("--batch", type=int, default=20, help="rows claimed at a time (default 20)")
+        parser.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the outbox")
+        parser.add_argument("--lease", type=float, help="seconds a claimed row is held (REFUGE_ALERT_LEASE_SECONDS)")
+
+    def handle(self, *args: Any, once: bool, batch: int, poll: float, lease: float | None, **options: Any) -> None:
+        worker = Worker(batch=batch, poll=poll)
+        if lease is not None:
+            worker.lease = timedelta(seconds=lease)
+
+        def stop(signum: int, frame: object) -> None:
+            worker.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        if once:
+            worker.drain()
+            self.stdout.write(f"worker: done; {pending_count()} row(s) still waiting")
+            return
+        self.stdout.write(f"worker {worker.name}: delivering alerts (Ctrl+C to stop)")
+        self.stdout.flush()
+        while not worker.stopping:
+            handled = worker.run_once()
+            if not handled:
+                time.sleep(poll)
+        self.stdout.write("worker: stopped")

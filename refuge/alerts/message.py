@@ -1,0 +1,66 @@
+"""What an alert says on a channel: subject, plain text, HTML and JSON, never a client's name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+
+from refuge.alerts.links import absolute, ack_url
+
+if TYPE_CHECKING:
+    from refuge.alerts.models import Alert, Delivery
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str
+    payload: dict[str, Any]
+
+
+def _local(alert: Alert) -> str:
+    """The due instant on the case's clock, with its offset."""
+    if alert.due_at is None:
+        return ""
+    when = alert.due_at.astimezone(alert.case.tzinfo) if alert.case else alert.due_at
+    return f"{when:%d %b %Y %H:%M} (UTC{when:%z}{' ' + alert.case.timezone if alert.case else ''})"
+
+
+def compose(delivery: Delivery) -> Message:
+    alert = delivery.alert
+    user = delivery.user
+    context = {
+        "alert": alert,
+        "severity": alert.get_severity_display(),
+        "case_url": absolute(alert.case.get_absolute_url()) if alert.case else "",
+        "alert_url": absolute(alert.get_absolute_url()),
+        "ack_url": ack_url(alert, user) if user is not None and alert.kind != "digest" else "",
+        "due": _local(alert),
+    }
+    subject = f"[Refuge] {alert.get_severity_display().upper()}: {alert.subject}"
+    payload = {
+        "format": "refuge.alert/1",
+        "alert": str(alert.code),
+        "kind": alert.kind,
+        "severity": alert.severity,
+        "subject": alert.subject,
+        "body": alert.body,
+        "case": alert.case.reference if alert.case else None,
+        "case_code": str(alert.case.code) if alert.case else None,
+        "item": alert.item_key or None,
+        "due_at": alert.due_at.isoformat() if alert.due_at else None,
+        "created_at": alert.created_at.isoformat(),
+        "level": alert.level,
+        "acknowledge_url": context["ack_url"] or None,
+        "url": context["alert_url"],
+        "idempotency_key": str(delivery.idempotency_key),
+    }
+    return Message(
+        subject=subject.replace("\n", " ")[:250],
+        text=render_to_string("alerts/email.txt", context),
+        html=render_to_string("alerts/email.html", context),
+        payload=payload,
+    )

@@ -1,0 +1,281 @@
+"""Turning what the engine derived into alerts, and alerts into notifications and outbox rows.
+
+`queue_recomputed` runs at the end of every recomputation (refuge.cases.recompute.RECOMPUTE_HOOKS),
+inside the transaction of the change that caused it: the alerts commit with the change or not at
+all (a transactional outbox). `raise_alert` is the one way an alert is made and addressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from refuge.accounts.models import Membership, Role, User
+from refuge.alerts.models import (
+    Alert,
+    AlertKind,
+    AlertSettings,
+    Delivery,
+    EscalationPolicy,
+    Level,
+    Notification,
+    OnCallShift,
+    Reminder,
+)
+from refuge.cases.derived import Deadline, DerivedChange, Severity
+from refuge.cases.law import conflict_label, deadline_label
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import Organisation
+    from refuge.cases.models import Case
+    from refuge.cases.recompute import Recomputed
+
+# A date-only reminder fires at this hour on its day, on the deadline's own clock.
+REMINDER_HOUR = time(9, 0)
+# Causes whose new deadlines are not news: the whole timeline arrived at once (the team gets the
+# case's conflicts, and the digest and reminders for its deadlines).
+BULK_CAUSES = {"import", "demo"}
+
+
+def escalate_after(organisation: Organisation) -> timedelta:
+    policy = EscalationPolicy.objects.filter(organisation=organisation).first()
+    minutes = policy.escalate_after_minutes if policy else settings.REFUGE_ESCALATE_AFTER_MINUTES
+    return timedelta(minutes=minutes)
+
+
+def settings_for(user: User) -> AlertSettings:
+    found = AlertSettings.objects.filter(user=user).first()
+    return found if found is not None else AlertSettings(user=user)
+
+
+def channels_for(user: User, severity: str, *, only: list[str] | None = None) -> dict[str, str]:
+    """The user's channels for a severity (or `only` these) with their address; one with no address is skipped."""
+    from refuge.alerts.channels import registry  # noqa: PLC0415  # the channels import this module
+
+    prefs = settings_for(user)
+    chosen: dict[str, str] = {}
+    for kind in only if only is not None else prefs.channels_for(severity):
+        channel = registry.get(kind)
+        if channel is None:
+            continue
+        address = channel.address_for(user, prefs)
+        if address is not None:
+            chosen[kind] = address
+    if severity == Severity.CRITICAL:
+        chosen.setdefault("inapp", "")  # a critical alert is always in the bell
+    return chosen
+
+
+def deliver(
+    alert: Alert, users: Iterable[User], *, level: int, now: datetime, channels: list[str] | None = None
+) -> list[User]:
+    """Address an alert to users not yet told: a notification and an outbox row per channel.
+
+    The channels are each user's for the alert's severity, or `channels` (those the user has an
+    address for) where the kind of alert fixes them (the digest is an e-mail).
+    """
+    already = set(Notification.objects.filter(alert=alert).values_list("user_id", flat=True))
+    told: list[User] = []
+    notes: list[Notification] = []
+    rows: list[Delivery] = []
+    for user in users:
+        if user.pk in already or not user.is_active:
+            continue
+        already.add(user.pk)
+        told.append(user)
+        notes.append(Notification(alert=alert, user=user, level=level, created_at=now))
+        for kind, address in channels_for(user, alert.severity, only=channels).items():
+            if kind != "inapp":
+                rows.append(
+                    Delivery(alert=alert, user=user, channel=kind, address=address, next_attempt_at=now, created_at=now)
+                )
+    Notification.objects.bulk_create(notes)
+    Delivery.objects.bulk_create(rows)
+    return told
+
+
+def team_of(case: Case) -> list[User]:
+    return list(User.objects.filter(case_memberships__case=case, is_active=True).order_by("username"))
+
+
+def admins_of(organisation: Organisation) -> list[User]:
+    return list(
+        User.objects.filter(
+            membership_row__organisation=organisation, membership_row__role=Role.ADMIN, is_active=True
+        ).order_by("username")
+    )
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def oncall_of(organisation: Organisation, now: datetime) -> list[User]:
+    monday = week_start(timezone.localdate(now, ZoneInfo(settings.REFUGE_ROTA_TIMEZONE)))
+    ids = OnCallShift.objects.filter(organisation=organisation, week_start=monday).values_list("user_id", flat=True)
+    members = Membership.objects.filter(organisation=organisation, user_id__in=list(ids)).exclude(role=Role.ANALYST)
+    return list(User.objects.filter(pk__in=members.values("user_id"), is_active=True).order_by("username"))
+
+
+def raise_alert(  # the alert's fields, by keyword
+    *,
+    organisation: Organisation,
+    case: Case | None,
+    kind: str,
+    severity: str,
+    subject: str,
+    body: str = "",
+    item_key: str = "",
+    due_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    recipients: Iterable[User] | None = None,
+    channels: list[str] | None = None,
+    now: datetime | None = None,
+) -> Alert | None:
+    """Make an alert and address it (to the case team, or to the organisation's admins without a case).
+
+    With a `dedupe_key` already used, nothing is made and None is returned.
+    """
+    now = now or timezone.now()
+    alert = Alert(
+        organisation=organisation,
+        case=case,
+        kind=kind,
+        severity=severity,
+        subject=subject[:300],
+        body=body,
+        item_key=item_key,
+        due_at=due_at,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        escalate_at=now + escalate_after(organisation) if severity == Severity.CRITICAL else None,
+    )
+    if dedupe_key is not None:
+        if Alert.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        try:
+            with transaction.atomic():
+                alert.save()
+        except IntegrityError:  # made by another process in the meantime
+            return None
+    else:
+        alert.save()
+    if recipients is None:
+        recipients = team_of(case) if case is not None else admins_of(organisation)
+    deliver(alert, recipients, level=Level.TEAM, now=now, channels=channels)
+    return alert
+
+
+def _when(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _deadline_text(row: Deadline | None, after: dict[str, Any] | None) -> str:
+    due = _when((after or {}).get("due_at")) or (
+        row.due_at.astimezone(ZoneInfo(row.timezone)).isoformat() if row and row.due_at else ""
+    )
+    return f"due {due.replace('T', ' ')}" if due else ""
+
+
+def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
+    change: DerivedChange, deadlines: dict[str, Deadline]
+) -> tuple[str, str, str] | None:
+    """(kind, severity, what) for one derived change, or None when it is not worth telling."""
+    if change.item == "conflict":
+        label = conflict_label(change.kind)
+        if change.change == DerivedChange.Change.ADDED:
+            return AlertKind.CONFLICT_RAISED, (change.after or {}).get("severity", Severity.HIGH), f"Conflict: {label}"
+        if change.change == DerivedChange.Change.REMOVED:
+            return AlertKind.CONFLICT_CLEARED, Severity.INFO, f"Conflict cleared: {label}"
+        return None
+    row = deadlines.get(change.key)
+    label = deadline_label(change.kind)
+    severity = row.severity if row is not None else Severity.INFO
+    status = (change.after or {}).get("status")
+    if change.change == DerivedChange.Change.ADDED:
+        if status != "open" or change.cause in BULK_CAUSES:
+            return None
+        return AlertKind.DEADLINE_ADDED, severity, f"New deadline: {label} {_deadline_text(row, change.after)}"
+    if change.change == DerivedChange.Change.MOVED:
+        return AlertKind.DEADLINE_MOVED, severity, f"Deadline moved: {label} {_deadline_text(row, change.after)}"
+    if change.change == DerivedChange.Change.STATUS:
+        if status == "missed":
+            severe = Severity.CRITICAL if severity == Severity.CRITICAL else Severity.HIGH
+            return AlertKind.DEADLINE_MISSED, severe, f"Deadline missed: {label}"
+        return AlertKind.DEADLINE_CLOSED, Severity.INFO, f"Deadline {status}: {label}"
+    if change.change == DerivedChange.Change.REMOVED:
+        return AlertKind.DEADLINE_REMOVED, Severity.INFO, f"Deadline no longer applies: {label}"
+    return None
+
+
+def _body(case: Case, change: DerivedChange, row: Deadline | None) -> str:
+    lines = []
+    if change.cause_event:
+        lines.append(f"Caused by event {change.cause_event} ({change.cause.replace('_', ' ')}).")
+    if change.before and change.after and change.change == DerivedChange.Change.MOVED:
+        lines.append(f"Was due {_when(change.before.get('due_at')).replace('T', ' ')}.")
+    if row is not None:
+        lines.append(f"Rule {row.rule}: {row.basis}")
+    return "\n".join(lines)
+
+
+def queue_recomputed(result: Recomputed) -> None:
+    """The hook: alerts for the new and changed deadlines and conflicts, and the reminders' rows."""
+    case = result.case
+    now = result.now or timezone.now()
+    deadlines = {d.key: d for d in case.deadlines.all()}
+    team: list[User] | None = None
+    for change in result.changes:
+        found = _alert_for_change(change, deadlines)
+        if found is None:
+            continue
+        kind, severity, what = found
+        if team is None:
+            team = team_of(case)
+        row = deadlines.get(change.key) if change.item == "deadline" else None
+        raise_alert(
+            organisation=case.organisation,
+            case=case,
+            kind=kind,
+            severity=severity,
+            subject=f"{case.reference}: {what}".strip(),
+            body=_body(case, change, row),
+            item_key=change.key,
+            due_at=row.due_at if row is not None else None,
+            recipients=team,
+            now=now,
+        )
+    sync_reminders(deadlines.values(), now=now)
+
+
+def reminder_instants(deadline: Deadline) -> list[datetime]:
+    zone = ZoneInfo(deadline.timezone) if deadline.timezone else ZoneInfo("UTC")
+    out = []
+    for value in deadline.reminders:
+        if "T" in value:
+            out.append(datetime.fromisoformat(value))
+        else:
+            out.append(datetime.combine(date.fromisoformat(value), REMINDER_HOUR, tzinfo=zone))
+    return out
+
+
+def sync_reminders(deadlines: Iterable[Deadline], *, now: datetime) -> None:
+    """Keep one unfired Reminder row per future reminder of each open deadline."""
+    deadlines = list(deadlines)
+    have: dict[tuple[int, datetime], Reminder] = {
+        (r.deadline_id, r.at): r for r in Reminder.objects.filter(deadline__in=deadlines)
+    }
+    wanted: set[tuple[int, datetime]] = set()
+    for deadline in deadlines:
+        if deadline.status == "open":
+            wanted.update((deadline.pk, at) for at in reminder_instants(deadline) if at > now)
+    stale = [r.pk for key, r in have.items() if key not in wanted and r.fired_at is None]
+    if stale:
+        Reminder.objects.filter(pk__in=stale).delete()
+    Reminder.objects.bulk_create([Reminder(deadline_id=pk, at=at) for pk, at in wanted if (pk, at) not in have])
