@@ -21,7 +21,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	REFUGE_DATA_DIR=$(DATA) REFUGE_DEMO_NO_2FA=true $(BIN)/refuge demo --serve
+	REFUGE_DATA_DIR=$(DATA) REFUGE_DEMO_NO_2FA=true REFUGE_SMTP_HOST=127.0.0.1 REFUGE_SMTP_PORT=8025 \
+		$(BIN)/refuge demo --serve
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench

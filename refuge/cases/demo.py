@@ -971,6 +971,18 @@ def _users(organisation: Organisation) -> dict[str, User]:
     return users
 
 
+def _rota(organisation: Organisation, users: dict[str, User], today: date) -> None:
+    """demo-lawyer2 is on call this week and the next three (critical alerts climb to him first)."""
+    from refuge.alerts.models import OnCallShift  # noqa: PLC0415  # the alerts app builds on cases
+    from refuge.alerts.queue import week_start  # noqa: PLC0415  # as above
+
+    monday = week_start(today)
+    for weeks in range(4):
+        OnCallShift.objects.get_or_create(
+            organisation=organisation, user=users[LAWYER2], week_start=monday + timedelta(weeks=weeks)
+        )
+
+
 def _authorities(organisation: Organisation) -> dict[str, Authority]:
     out = {}
     for key, (name, kind, country, channels, languages, notes) in AUTHORITIES.items():
@@ -1028,6 +1040,7 @@ def build_demo(*, today: date, now: datetime | None = None) -> DemoResult:
     with transaction.atomic():
         organisation, _ = Organisation.objects.get_or_create(name=ORGANISATION)
         users = _users(organisation)
+        _rota(organisation, users, today)
         authorities = _authorities(organisation)
         result = DemoResult(organisation=organisation, users=[(u, r) for u, _, _, r in USERS])
         existing = set(Case.objects.filter(organisation=organisation).values_list("reference", flat=True))

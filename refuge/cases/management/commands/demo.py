@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zoneinfo
 from typing import Any
 
@@ -25,6 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="delete the demo organisation first and rebuild it")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-worker", action="store_true", help="with --serve: do not run `refuge worker` beside the server"
+        )
+        parser.add_argument(
+            "--no-mailsink",
+            action="store_true",
+            help="with --serve: do not run a local mail server (`refuge mailsink`) on REFUGE_SMTP_PORT",
+        )
         parser.add_argument(
             "--list-names",
             action="store_true",
@@ -73,7 +83,34 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {spec.reference}  {spec.summary}")
         self._print_logins(options["host"], options["port"], result)
         if options["serve"]:
+            self._serve(options)
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        """The server, with the alerts' worker and a local mail sink beside it, stopped together."""
+        children: list[subprocess.Popen[bytes]] = []
+        if not options["no_mailsink"]:
+            folder = settings.DATA_DIR / "mail"
+            children.append(self._child("mailsink", "--port", str(settings.REFUGE_SMTP_PORT), "--dir", str(folder)))
+            self.stdout.write(
+                f"Alert e-mails go to a local mail server on port {settings.REFUGE_SMTP_PORT}: open the .eml files "
+                f"in {folder} (their acknowledge links work)."
+            )
+        if not options["no_worker"]:
+            children.append(self._child("worker"))
+        try:
             call_command("serve", host=options["host"], port=options["port"])
+        finally:
+            for child in children:
+                child.terminate()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    @staticmethod
+    def _child(*args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "refuge", *args])  # noqa: S603  # our own interpreter and module
 
     def _print_logins(self, host: str, port: int, result: demo.DemoResult) -> None:
         width = max(len(u) for u, _ in result.users)
