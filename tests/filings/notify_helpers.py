@@ -45,3 +45,59 @@ def measure_case(case: Any, alice: Any) -> dict[str, Any]:
 
 def conflicts_of(case: Any, kind: str = "authority_not_notified") -> list[Any]:
     return list(case.conflicts.filter(kind=kind))
+
+
+CONTACT = {"contact_name": "Alice Advocate", "contact_phone": "+90 000 000 00 01", "contact_email": ""}
+REMOVAL_AT = "2026-12-10T06:30:00+03:00"
+
+
+def rule39_case(org: Any, alice: Any) -> Any:
+    """A case the ECtHR covers (Türkiye): detained, deportation ordered, removal to Syria scheduled."""
+    from refuge.cases.actions import create_case
+
+    return create_case(
+        organisation=org,
+        user=alice,
+        reference="TST-2026-R39",
+        host_state="TR",
+        timezone="Europe/Istanbul",
+        person={
+            "nationality": "SY",
+            "stateless": False,
+            "languages": ["ar"],
+            "names": [{"value": "Fiktif Testoglu", "script": "Latn"}],
+            "birth_date": "1985-05-05",
+        },
+        events=[
+            {
+                "id": "e1",
+                "type": "detention_started",
+                "at": "2026-11-20T09:00:00+03:00",
+                "basis": "deportation",
+                "place": "Demirkent Removal Centre (fictional)",
+            },
+            {
+                "id": "e2",
+                "type": "decision_issued",
+                "at": "2026-11-21T15:00:00+03:00",
+                "decision": "deportation",
+                "detention": "foreigners_centre",
+                "authority": "Demirkent Governorate (fictional)",
+            },
+            {"id": "e3", "type": "decision_received", "at": "2026-11-21T16:00:00+03:00", "decision_event": "e2"},
+            {
+                "id": "e4",
+                "type": "removal_scheduled",
+                "at": "2026-11-26T10:00:00+03:00",
+                "removal_at": REMOVAL_AT,
+                "destination": "SY",
+            },
+        ],
+    )
+
+
+def choices(**overrides: Any) -> dict[str, Any]:
+    """Step 1's answers for a Rule 39 request in English, as a browser posts them."""
+    data = {"kind": "rule39", "lang": "en", "fmt": "pdf", **CONTACT}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

@@ -1,0 +1,41 @@
+"""The case page's Filings panel, gathered here so that the case view needs no change but one include."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from refuge.filings import wizard
+from refuge.filings.conflicts import waiting_notifications
+
+register = template.Library()
+
+RECENT = 20  # versions listed on the case page (the filing's own page lists all of its kind)
+
+
+@register.inclusion_tag("filings/_case_panel_body.html", takes_context=True)
+def filings_panel(context: template.Context) -> dict[str, Any]:
+    case = context["case"]
+    user = context["user"]
+    identity = bool(context.get("can_see_identity"))
+    can_write = bool(context.get("can_write"))
+    now = timezone.now()
+    filings = list(case.filings.select_related("created_by").order_by("-created_at", "-id")[:RECENT])
+    sendings = list(case.sendings.select_related("authority", "filing", "event").order_by("-sent_at", "-id"))
+    log: dict[str, list[Any]] = {}
+    for sending in sendings:
+        name = sending.authority.name if sending.authority is not None else "Forum registries"
+        log.setdefault(name, []).append(sending)
+    waiting = [w for w in waiting_notifications(case, now) if w.authorities]
+    return {
+        "case": case,
+        "user": user,
+        "now": now,
+        "may_file": identity and can_write,
+        "can_see_identity": identity,
+        "filings": [(f, wizard.kind_label(f.kind)) for f in filings],
+        "log": sorted(log.items()),
+        "waiting": waiting,
+    }

@@ -1,0 +1,280 @@
+"""Steps 1-3 of the wizard, over the generation library (kinds, checklist, facts, render).
+
+The choices of step 1 travel through the review as hidden fields of the same form, so the review
+and the generation read exactly what was typed; nothing is stored before "Generate". The review
+shows the checklist's answer — each missing item with a link (or a button back to step 1, the
+choices kept) to where it is put right — and the facts the filing will state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.urls import reverse
+
+from refuge.cases import access as case_access
+from refuge.filings import actions
+from refuge.filings.forms import FORMATS, FORUM_LABELS, AuthorityChoiceField, document_choices
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from refuge.accounts.models import User
+    from refuge.cases.models import Case
+    from refuge.filings.checklist import Missing
+    from refuge.filings.kinds import Kind
+    from refuge.filings.models import GeneratedFiling
+    from refuge.filings.options import FilingOptions
+
+LANGUAGE_LABELS = {"en": "English", "fr": "French", "ru": "Russian", "ko": "Korean", "tr": "Turkish"}
+
+
+def _kinds() -> dict[str, Kind]:
+    from refuge.filings.kinds import KINDS  # noqa: PLC0415  # the generation library loads when first used
+
+    return KINDS
+
+
+def kind_label(kind: str) -> str:
+    spec = _kinds().get(kind)
+    return spec.label if spec is not None else kind
+
+
+class ChooseForm(forms.Form):
+    """Step 1: what to generate. Carried as hidden fields through the review to "Generate"."""
+
+    kind = forms.ChoiceField(label="What", widget=forms.RadioSelect)
+    lang = forms.ChoiceField(label="Language")
+    fmt = forms.ChoiceField(label="Format", choices=FORMATS, initial="pdf")
+    forum = forms.ChoiceField(
+        label="Committee", required=False, help_text="UN request: empty for the committee the case is before"
+    )
+    authority = AuthorityChoiceField(
+        queryset=None, to_field_name="code", required=False, label="Authority to notify", help_text="Notification"
+    )
+    contact_name = forms.CharField(label="Person to contact", max_length=200)
+    contact_phone = forms.CharField(label="Telephone", max_length=60, required=False)
+    contact_email = forms.EmailField(label="E-mail", required=False)
+    grounds = forms.CharField(
+        label="Specific grounds",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Requests: empty for the risk in the destination with the treaty's articles",
+    )
+    annexes = forms.MultipleChoiceField(
+        label="Annexes", required=False, widget=forms.CheckboxSelectMultiple, help_text="PDF documents of the case"
+    )
+    send_by_fax = forms.BooleanField(label="Rule 39: to be sent by fax (not the Rule 39 Site)", required=False)
+    power_of_attorney_follows = forms.BooleanField(
+        label="UN request: the power of attorney follows separately", required=False
+    )
+
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.user = user
+        kinds = _kinds()
+        self.fields["kind"].choices = [(name, spec.label) for name, spec in kinds.items()]
+        langs = sorted({lang for spec in kinds.values() for lang in spec.languages})
+        self.fields["lang"].choices = [(lang, f"{LANGUAGE_LABELS.get(lang, lang)} ({lang})") for lang in langs]
+        un = next((spec.forums for spec in kinds.values() if len(spec.forums) > 1), ())
+        self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in un)]
+        authorities = case_access.authorities_for_user(user).order_by("name")
+        self.fields["authority"].queryset = authorities  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.documents = {str(d.code): d for d in case.documents.all()}
+        self.fields["annexes"].choices = document_choices(list(self.documents.values()))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind, lang = data.get("kind"), data.get("lang")
+        spec = _kinds().get(kind or "")
+        if spec is not None and lang and not spec.allows(lang):
+            names = ", ".join(LANGUAGE_LABELS.get(code, code) for code in spec.languages)
+            self.add_error("lang", f"{spec.label}: written in {names} only.")
+        if kind == "notify-authority" and data.get("authority") is None and "authority" not in self.errors:
+            self.add_error("authority", "Choose the authority to notify.")
+        no_way = not (data.get("contact_phone") or data.get("contact_email"))
+        if data.get("contact_name") and no_way and "contact_email" not in self.errors:
+            self.add_error("contact_phone", "Give a telephone number or an e-mail address for the contact.")
+        return data
+
+    @property
+    def chosen_kind(self) -> str:
+        return str(self.cleaned_data["kind"])
+
+    def options(self) -> FilingOptions:
+        from refuge.filings.options import Contact, FilingOptions  # noqa: PLC0415  # kept with the library
+
+        d = self.cleaned_data
+        return FilingOptions(
+            contact=Contact(name=d["contact_name"], phone=d.get("contact_phone", ""), email=d.get("contact_email", "")),
+            authority=d.get("authority") if d["kind"] == "notify-authority" else None,
+            grounds=d.get("grounds", ""),
+            annexes=[self.documents[code] for code in d.get("annexes", [])],
+            forum=str(d.get("forum") or "") if d["kind"] == "un-interim" else "",
+            send_by_fax=True if d.get("send_by_fax") else None,
+            power_of_attorney_follows=bool(d.get("power_of_attorney_follows")),
+        )
+
+
+def initial_choices(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """Step 1's first answers: a kind from the link (a Rule 39 request by default), the lawyer as contact."""
+    user = request.user
+    kind = request.GET.get("kind", "rule39")
+    kinds = _kinds()
+    spec = kinds.get(kind) or kinds["rule39"]
+    return {
+        "kind": spec.name,
+        "lang": request.GET.get("lang") if spec.allows(request.GET.get("lang", "")) else spec.default_lang,
+        "fmt": "pdf",
+        "contact_name": user.get_full_name() or user.get_username(),
+        "contact_email": user.email,
+    }
+
+
+# Where each missing item is put right: a page of the case, or step 1 itself (the choices kept).
+IN_FORM = frozenset(
+    {"language", "contact", "contact_phone", "grounds", "un_forum", "authority", "annex_other_case", "annex_too_large"}
+)
+TIMELINE_TYPES = {
+    "removal_date": "removal_scheduled",
+    "removal_time": "removal_scheduled",
+    "removal_destination": "removal_scheduled",
+    "domestic_decision": "decision_issued",
+    "detention_place": "detention_started",
+    "interim_measure": "interim_measure_granted",
+}
+
+
+@dataclass
+class Fix:
+    code: str
+    label: str
+    fix: str
+    url: str  # '' when the fix is in step 1 (a button back to it)
+
+
+def _fix(case: Case, missing: Missing) -> Fix:
+    code = missing.code
+    if code in IN_FORM:
+        return Fix(code, missing.label, "Change it in step 1", "")
+    if code in TIMELINE_TYPES:
+        url = reverse("event_add", args=[case.code]) + f"?type={TIMELINE_TYPES[code]}"
+        return Fix(code, missing.label, "Add or correct the event on the timeline", url)
+    if code in ("client_name", "nationality"):
+        return Fix(code, missing.label, "Edit the client's record", reverse("person_edit", args=[case.code]))
+    if code == "echr_unavailable":
+        url = reverse("filing_new", args=[case.code]) + "?kind=un-interim"
+        return Fix(code, missing.label, "Prepare a UN interim-measures request instead", url)
+    if code.startswith(("annex", "power_of_attorney")):
+        return Fix(code, missing.label, "Upload the document (PDF)", reverse("document_upload", args=[case.code]))
+    return Fix(code, missing.label, missing.fix, case.get_absolute_url())
+
+
+@dataclass
+class Review:
+    kind_label: str
+    missing: list[Fix] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def _facts(*, case: Case, form: ChooseForm) -> list[tuple[str, str]]:
+    """What the filing states, from the case and the resolved choices (the client's identity is printed, not shown)."""
+    from refuge.filings.checklist import resolve  # noqa: PLC0415  # the library reads the vault lazily
+    from refuge.filings.countries import country_name  # noqa: PLC0415  # see above
+    from refuge.filings.facts import DECISION_LABELS, CaseFacts  # noqa: PLC0415  # see above
+
+    facts = CaseFacts.of(case)
+    resolved = resolve(facts=facts, kind=form.chosen_kind, options=form.options())
+    out: list[tuple[str, str]] = []
+    if resolved.forum:
+        out.append(("Forum", FORUM_LABELS.get(resolved.forum, resolved.forum)))
+    if resolved.authority is not None:
+        out.append(("To", str(resolved.authority)))
+    if resolved.contact is not None:
+        out.append(("Person to contact", resolved.contact.line()))
+    removal = facts.removal
+    if removal is not None and removal.at is not None:
+        when = f"{removal.at:%d %b %Y %H:%M}" if removal.time_known else f"{removal.at:%d %b %Y} (time unknown)"
+        out.append(("Scheduled removal", f"{when}, {case.timezone}, to {country_name(removal.destination) or '?'}"))
+    detained, place = facts.detention_place
+    if detained:
+        out.append(("Place of detention", place or "not recorded"))
+    for decision in facts.decisions:
+        what = DECISION_LABELS.get(decision.decision, decision.decision or decision.type.replace("_", " "))
+        by = f", {decision.authority}" if decision.authority else ""
+        out.append(("Decision", f"{what}, {decision.at:%d %b %Y}{by}"))
+    if facts.measure is not None:
+        m = facts.measure
+        out.append(("Interim measure", f"{FORUM_LABELS.get(m.forum, m.forum)}, granted {m.granted_at:%d %b %Y %H:%M}"))
+    if resolved.application_number:
+        out.append(("Application number", resolved.application_number))
+    if resolved.grounds:
+        out.append(("Grounds", resolved.grounds))
+    if form.chosen_kind == "rule39":
+        out.append(("Sent by", "fax" if resolved.send_by_fax else "the Rule 39 Site"))
+    annexes = [d.title for d in resolved.annexes]
+    out.append(("Annexes", "; ".join(annexes) if annexes else "none"))
+    return out
+
+
+def review(*, case: Case, form: ChooseForm) -> Review:
+    """Step 2: the checklist's answer and the facts the filing will carry."""
+    from refuge.filings.checklist import missing_items  # noqa: PLC0415  # see _facts
+
+    d = form.cleaned_data
+    missing = missing_items(case=case, kind=d["kind"], lang=d["lang"], options=form.options())
+    return Review(
+        kind_label=kind_label(d["kind"]),
+        missing=[_fix(case, m) for m in missing],
+        facts=_facts(case=case, form=form),
+    )
+
+
+@dataclass
+class Generated:
+    filing: GeneratedFiling | None
+    review: Review | None = None
+
+
+def generate(*, case: Case, form: ChooseForm, user: User) -> Generated:
+    """Step 3: render (outside any transaction: it takes longest), then keep the version with its audit entry."""
+    from refuge.filings.checklist import FilingRefused  # noqa: PLC0415  # see _facts
+    from refuge.filings.render import render_filing  # noqa: PLC0415  # see _facts
+
+    d = form.cleaned_data
+    options = form.options()
+    try:
+        rendered = render_filing(case=case, kind=d["kind"], lang=d["lang"], fmt=d["fmt"], options=options)
+    except FilingRefused as refused:
+        result = Review(
+            kind_label=kind_label(d["kind"]),
+            missing=[_fix(case, m) for m in refused.missing],
+            facts=_facts(case=case, form=form),
+        )
+        return Generated(filing=None, review=result)
+    forum = {"rule39": "echr"}.get(d["kind"], options.forum)
+    if d["kind"] == "un-interim" and not forum:
+        from refuge.filings.facts import CaseFacts  # noqa: PLC0415  # see _facts
+
+        forum = CaseFacts.of(case).un_forum()
+    filing = actions.store_filing(
+        case=case,
+        user=user,
+        kind=d["kind"],
+        lang=d["lang"],
+        fmt=d["fmt"],
+        content=rendered.content,
+        filename=rendered.filename,
+        content_type=rendered.content_type,
+        forum=forum if d["kind"] in ("rule39", "un-interim") else "",
+        authority=options.authority,
+    )
+    return Generated(filing=filing)
