@@ -1,0 +1,291 @@
+"""The facts a filing states, read from the case's timeline, its people and the law engine.
+
+Everything here is derived (DESIGN.md, "One timeline"): a filing never asks for a fact the case
+already holds. Reading a `CaseFacts` decrypts the client's names, so the vault must be unsealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from refuge.cases.models import AuthorityKind, CaseMember, Event, Forum, Proceeding
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import User
+    from refuge.cases.models import Case
+
+# Nationals of these states cannot use the ECtHR's Rule 39 Site: the Court asks persons under
+# targeted sanctions to send their requests by fax (LAW.md, "How to send a Rule 39 request").
+# Source: the UN Security Council's DPRK sanctions regime (resolution 1718 (2006) and following)
+# and the EU's Council Regulation (EU) 2017/1509, which restrict services to DPRK nationals.
+# Kept short on purpose: a lawyer can always choose fax (FilingOptions.send_by_fax).
+SANCTIONED_NATIONALITIES: frozenset[str] = frozenset({"KP"})
+
+# The Court's fax numbers for Rule 39 requests (LAW.md; the Court's contact page).
+ECHR_FAXES = ("+33 3 90 21 43 50", "+33 3 88 41 39 00")
+
+DECISION_LABELS = {
+    "expulsion": "administrative expulsion",
+    "deportation": "deportation",
+    "readmission": "readmission",
+    "extradition": "extradition",
+    "refugee_refusal": "refusal of refugee status",
+    "temporary_asylum_refusal": "refusal of temporary asylum",
+}
+DECISION_LABELS_RU = {
+    "expulsion": "об административном выдворении",
+    "deportation": "о депортации",
+    "readmission": "о передаче в порядке реадмиссии",
+    "extradition": "о выдаче (экстрадиции)",
+    "refugee_refusal": "об отказе в признании беженцем",
+    "temporary_asylum_refusal": "об отказе в предоставлении временного убежища",
+}
+FORUM_NAMES = {
+    "echr": "European Court of Human Rights",
+    "un_cat": "UN Committee against Torture",
+    "un_hrc": "UN Human Rights Committee",
+}
+FORUM_NAMES_RU = {
+    "echr": "Европейский суд по правам человека",
+    "un_cat": "Комитет ООН против пыток",
+    "un_hrc": "Комитет ООН по правам человека",
+}
+# Proceedings before these forums hold a domestic case reference.
+DOMESTIC_FORUMS = (Forum.DOMESTIC_COURT, Forum.DOMESTIC_AUTHORITY, Forum.ASYLUM_AUTHORITY)
+
+
+@dataclass(frozen=True)
+class Removal:
+    event: str  # the removal_scheduled event's key
+    at: datetime | None  # in the case's zone; None when the event holds no usable date-time
+    destination: str  # ISO code, '' when not recorded
+
+
+@dataclass(frozen=True)
+class Decision:
+    event: str
+    type: str  # the event type: decision_issued, appeal_decided, final_domestic_decision
+    at: datetime
+    date_only: bool
+    decision: str  # expulsion, ... ('' for appeal and final decisions)
+    authority: str
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    event: str
+    forum: str
+    granted_at: datetime
+    until: str | None
+    destination: str | None
+
+
+@dataclass
+class CaseFacts:
+    case: Case
+    today: date
+    events: list[Event] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, case: Case, *, today: date | None = None) -> CaseFacts:
+        from refuge.cases.recompute import case_today  # noqa: PLC0415  # recompute loads the rule packs
+
+        events = list(case.events.order_by("at", "id"))
+        return cls(case=case, today=today or case_today(case), events=events)
+
+    # -- the timeline ------------------------------------------------------------------------
+
+    def local(self, event: Event) -> datetime:
+        return event.local_at(self.case.tzinfo)
+
+    def _of(self, *types: str) -> list[Event]:
+        return [e for e in self.events if e.type in types]
+
+    def _referred(self, types: tuple[str, ...], attribute: str) -> set[str]:
+        return {str(e.attributes.get(attribute)) for e in self._of(*types)}
+
+    @cached_property
+    def removal(self) -> Removal | None:
+        """The latest removal scheduled and neither cancelled nor carried out."""
+        ended = self._referred(("removal_cancelled", "removal_executed"), "removal_event")
+        live = [e for e in self._of("removal_scheduled") if e.key not in ended]
+        if not live:
+            return None
+        event = live[-1]
+        raw = event.attributes.get("removal_at")
+        at: datetime | None = None
+        if isinstance(raw, str) and raw:
+            try:
+                at = datetime.fromisoformat(raw)
+            except ValueError:
+                at = None
+        if at is not None and at.utcoffset() is None:
+            at = None  # the case file requires an offset: an instant without one is not a removal time
+        return Removal(
+            event=event.key,
+            at=at.astimezone(self.case.tzinfo) if at is not None else None,
+            destination=str(event.attributes.get("destination") or ""),
+        )
+
+    @cached_property
+    def detention_place(self) -> tuple[bool, str]:
+        """(detained now, the place recorded on the detention event)."""
+        last: Event | None = None
+        for event in self.events:
+            if event.type == "detention_started":
+                last = event
+            elif event.type == "released":
+                last = None
+        if last is None:
+            return False, ""
+        return True, str(last.attributes.get("place") or "")
+
+    @cached_property
+    def decisions(self) -> list[Decision]:
+        """The domestic decisions, in time order: removal and asylum decisions, appeals, the final one."""
+        by_key = {e.key: e for e in self.events}
+        found = []
+        for event in self._of("decision_issued", "appeal_decided", "final_domestic_decision"):
+            decided = by_key.get(str(event.attributes.get("decision_event") or ""))
+            decision = event.attributes.get("decision") or (decided.attributes.get("decision") if decided else "")
+            authority = event.attributes.get("authority") or (decided.attributes.get("authority") if decided else "")
+            found.append(
+                Decision(
+                    event=event.key,
+                    type=event.type,
+                    at=self.local(event),
+                    date_only=event.date_only,
+                    decision=str(decision or ""),
+                    authority=str(authority or ""),
+                    outcome=str(event.attributes.get("outcome") or ""),
+                )
+            )
+        return found
+
+    @cached_property
+    def appeals(self) -> list[Event]:
+        return self._of("appeal_lodged")
+
+    @cached_property
+    def measure(self) -> Measure | None:
+        """The latest interim measure granted and not lifted (any forum)."""
+        live: list[Event] = []
+        for event in self.events:
+            if event.type == "interim_measure_granted":
+                live.append(event)
+            elif event.type == "interim_measure_lifted":
+                live = [e for e in live if e.attributes.get("forum") != event.attributes.get("forum")]
+        if not live:
+            return None
+        event = live[-1]
+        return Measure(
+            event=event.key,
+            forum=str(event.attributes.get("forum") or ""),
+            granted_at=self.local(event),
+            until=event.attributes.get("until"),
+            destination=event.attributes.get("destination"),
+        )
+
+    @cached_property
+    def other_procedures(self) -> list[tuple[str, str, datetime]]:
+        """(forum, what, when) of requests and applications before international bodies."""
+        kinds = {
+            "interim_measure_requested": "interim measures requested",
+            "interim_measure_granted": "interim measures granted",
+            "interim_measure_refused": "interim measures refused",
+            "interim_measure_lifted": "interim measures lifted",
+            "application_lodged": "application lodged",
+        }
+        return [(str(e.attributes.get("forum") or ""), kinds[e.type], self.local(e)) for e in self._of(*kinds)]
+
+    def un_forum(self) -> str:
+        """The UN committee the case already deals with (latest event or proceeding), else CAT."""
+        for event in reversed(self.events):
+            forum = event.attributes.get("forum")
+            if event.type.startswith(("interim_measure_", "application_")) and forum in ("un_cat", "un_hrc"):
+                return str(forum)
+        proceeding = self.case.proceedings.filter(forum__in=("un_cat", "un_hrc")).order_by("-id").first()
+        return proceeding.forum if proceeding else "un_cat"
+
+    # -- proceedings -------------------------------------------------------------------------
+
+    def reference_before(self, *forums: str) -> str:
+        """The reference number of the latest active proceeding before one of the forums ('' if none)."""
+        proceeding = (
+            Proceeding.objects.filter(case=self.case, forum__in=forums)
+            .exclude(reference_number="")
+            .order_by("-is_active", "-opened_on", "-id")
+            .first()
+        )
+        return proceeding.reference_number if proceeding else ""
+
+    @cached_property
+    def domestic_reference(self) -> str:
+        return self.reference_before(*DOMESTIC_FORUMS)
+
+    # -- the engine ----------------------------------------------------------------------------
+
+    @cached_property
+    def report(self) -> dict[str, Any]:
+        from refuge.cases.recompute import run_check  # noqa: PLC0415  # recompute loads the rule packs
+
+        return run_check(self.case, today=self.today)
+
+    def forum_status(self, forum: str) -> dict[str, Any] | None:
+        """The engine's availability item for the forum (None: the packs say nothing, so no gate)."""
+        return next((f for f in self.report.get("forums", []) if f.get("forum") == forum), None)
+
+    # -- people --------------------------------------------------------------------------------
+
+    @cached_property
+    def person(self) -> Any:
+        return getattr(self.case, "person", None)
+
+    def client_name(self, *scripts: str) -> str:
+        """The client's first name in the first of the scripts that has one, else in any script."""
+        names = list(self.person.names) if self.person is not None else []
+        for script in scripts:
+            for name in names:
+                if name.get("script") == script and name.get("value"):
+                    return str(name["value"])
+        return next((str(n["value"]) for n in names if n.get("value")), "")
+
+    @property
+    def nationality(self) -> str:
+        return str(self.person.nationality) if self.person is not None and self.person.nationality else ""
+
+    @property
+    def stateless(self) -> bool:
+        return bool(self.person is not None and self.person.stateless)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.person.languages) if self.person is not None else []
+
+    def birth_date(self) -> date | None:
+        return self.person.birth_date if self.person is not None else None
+
+    def first_lawyer(self) -> User | None:
+        """The first lawyer on the case's team (by when they joined it)."""
+        member = (
+            CaseMember.objects.filter(
+                case=self.case,
+                user__is_active=True,
+                user__membership_row__role="lawyer",
+                user__membership_row__organisation=self.case.organisation_id,
+            )
+            .select_related("user")
+            .order_by("added_at", "id")
+            .first()
+        )
+        return member.user if member else None
+
+    def executing_authorities(self) -> list[Any]:
+        from refuge.cases.models import Authority  # noqa: PLC0415  # kept beside its one use
+
+        kinds = (AuthorityKind.COURT, AuthorityKind.BAILIFFS, AuthorityKind.MIGRATION, AuthorityKind.BORDER)
+        return list(Authority.objects.filter(organisation=self.case.organisation_id, kind__in=kinds))

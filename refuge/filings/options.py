@@ -1,0 +1,38 @@
+"""What a person chooses when generating a filing, and the defaults the case supplies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from refuge.cases.models import Authority, Document
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The person the forum or the client should contact: a lawyer of the organisation."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+
+    def line(self) -> str:
+        return ", ".join(part for part in (self.name, self.phone, self.email) if part)
+
+
+@dataclass
+class FilingOptions:
+    """Choices for one filing; every empty value means "derive it from the case"."""
+
+    contact: Contact | None = None  # default: the case's first lawyer (name, e-mail)
+    authority: Authority | None = None  # notify-authority: the addressee (required)
+    grounds: str = ""  # default: the risk in the destination, with the treaty's articles
+    annexes: list[Document] = field(default_factory=list)  # bundled after the request, in this order
+    sender: str = ""  # default: the case's organisation
+    forum: str = ""  # un-interim: un_cat or un_hrc (default: the committee the case is before, else CAT)
+    send_by_fax: bool | None = None  # rule39: None = fax for sanctioned nationals, else the Rule 39 Site
+    application_number: str = ""  # default: the reference of the case's proceeding before the forum
+    power_of_attorney_follows: bool = False  # un-interim: the power of attorney will be sent separately
+    today: date | None = None  # the day the filing is dated (default: today in the case's zone)

@@ -1,0 +1,27 @@
+"""HTML to PDF through WeasyPrint, offline: fonts from fontconfig, no URL ever fetched."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+# The Debian packages whose fonts render what the templates hold (README, "Filings"; `make fonts`).
+FONT_PACKAGES = {"ko": "fonts-noto-cjk", "ru": "fonts-dejavu-core"}
+
+
+def _fetcher() -> object:
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415  # WeasyPrint loads Pango: only when rendering
+
+    # Only data: URLs (inline images). http(s) and file: URLs stop the rendering with
+    # FatalURLFetchingError, so a document never reaches out or reads a local file.
+    return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # noqa: PLC0415  # see _fetcher
+
+    # WeasyPrint narrates each step at INFO; the command's and the server's logs need none of it.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    out = io.BytesIO()
+    HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf(out)
+    return out.getvalue()

@@ -1,0 +1,342 @@
+"""Generate a filing from a case: the checklist first, then HTML → PDF (WeasyPrint) or DOCX (docxtpl).
+
+`render_filing` is the one door: part B's wizard and the `refuge filing` command call it, and it
+raises `FilingRefused` (with every missing item) rather than produce an incomplete request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+
+from refuge.casefile import vocab
+from refuge.filings.annexes import annex_rows, build_annex_bundle
+from refuge.filings.checklist import RULE39_SITE_MAX_BYTES, FilingRefused, Missing, Resolved, checklist, item, resolve
+from refuge.filings.countries import country_name
+from refuge.filings.facts import (
+    DECISION_LABELS,
+    ECHR_FAXES,
+    FORUM_NAMES,
+    FORUM_NAMES_RU,
+    CaseFacts,
+)
+from refuge.filings.kinds import get_kind
+from refuge.filings.options import Contact, FilingOptions
+
+if TYPE_CHECKING:
+    from refuge.cases.models import Case
+
+__all__ = [
+    "Contact",
+    "FilingOptions",
+    "FilingRefused",
+    "Missing",
+    "Rendered",
+    "build_annex_bundle",
+    "render_filing",
+]
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+TITLES = {
+    "rule39": "Request for an interim measure under Rule 39",
+    "un-interim": "Request for interim measures",
+    "notify-authority": "Notification of an interim measure",
+    "client-notice": "Your rights",
+}
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "ru": [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+}
+FORUM_NAMES_RU_GENITIVE = {
+    "echr": "Европейского суда по правам человека",
+    "un_cat": "Комитета ООН против пыток",
+    "un_hrc": "Комитета ООН по правам человека",
+}
+FORUM_NAMES_KO = {"echr": "유럽인권재판소", "un_cat": "유엔 고문방지위원회", "un_hrc": "유엔 자유권규약위원회"}
+FORUM_RULES = {
+    "en": {
+        "echr": "Rule 39 of the Rules of Court",
+        "un_cat": "rule 114 of the Committee's rules of procedure",
+        "un_hrc": "rule 94 of the Committee's rules of procedure",
+    },
+    "ru": {
+        "echr": "правила 39 Регламента Суда",
+        "un_cat": "правила 114 правил процедуры Комитета",
+        "un_hrc": "правила 94 правил процедуры Комитета",
+    },
+}
+ARTICLES = {
+    "echr": "Articles 2 and 3 of the European Convention on Human Rights; Article 34 (interim measures)",
+    "un_cat": "Article 3 of the Convention against Torture; Article 22 (individual communications)",
+    "un_hrc": "Articles 6 and 7 of the International Covenant on Civil and Political Rights; Optional Protocol",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: bytes
+    filename: str  # ASCII only (the Rule 39 Site accepts nothing else)
+    content_type: str
+    sha256: str
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+
+def format_date(day: date, lang: str) -> str:
+    if lang == "ko":
+        return f"{day.year}년 {day.month}월 {day.day}일"
+    months = MONTHS.get(lang, MONTHS["en"])
+    suffix = " г." if lang == "ru" else ""
+    return f"{day.day} {months[day.month - 1]} {day.year}{suffix}"
+
+
+def utc_offset(moment: datetime) -> str:
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_moment(moment: datetime, lang: str, *, zone: str, time_known: bool = True) -> str:
+    """'16 March 2026 at 09:00 (Europe/Istanbul, UTC+03:00)' in the language."""
+    day = format_date(moment.date(), lang)
+    if not time_known:
+        return day
+    clock = f"{moment:%H:%M} ({zone}, {utc_offset(moment)})"
+    joiner = {"en": " at ", "ru": " в ", "ko": " "}.get(lang, " at ")
+    return f"{day}{joiner}{clock}"
+
+
+def ascii_filename(kind: str, reference: str, lang: str, fmt: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}-{reference}-{lang}").strip("-.") or kind
+    return f"{stem}.{fmt}"
+
+
+def _forum_name(forum: str, lang: str) -> str:
+    if lang == "ru":
+        return FORUM_NAMES_RU.get(forum, forum)
+    if lang == "ko":
+        return FORUM_NAMES_KO.get(forum, forum)
+    return FORUM_NAMES.get(forum, forum)
+
+
+def _name_scripts(lang: str) -> tuple[str, ...]:
+    return {"ru": ("Cyrl", "Latn"), "ko": ("Hang", "Latn")}.get(lang, ("Latn",))
+
+
+# -- the context -----------------------------------------------------------------------------
+
+
+def _decision_line(facts: CaseFacts, index: int, lang: str) -> str:
+    d = facts.decisions[index]
+    when = format_date(d.at.date(), lang)
+    if d.type == "appeal_decided":
+        what = f"appeal decided ({d.outcome or 'outcome not recorded'})"
+    elif d.type == "final_domestic_decision":
+        what = "final domestic decision"
+    else:
+        what = f"decision ordering {DECISION_LABELS.get(d.decision, d.decision or 'removal')}"
+    by = f" by the {d.authority}" if d.authority else ""
+    return f"{when}: {what}{by}"
+
+
+def _timeline(facts: CaseFacts, lang: str) -> list[str]:
+    """The facts in order, as the UN committees ask: each event's date, what it was, and where to."""
+    lines = []
+    zone = facts.case.timezone
+    for event in facts.events:
+        moment = format_moment(facts.local(event), lang, zone=zone, time_known=not event.date_only)
+        line = f"{moment}: {vocab.EVENT_LABELS.get(event.type, event.type)}"
+        attrs = event.attributes
+        if event.type == "decision_issued" and attrs.get("decision"):
+            line += f" ({DECISION_LABELS.get(attrs['decision'], attrs['decision'])})"
+        if attrs.get("forum"):
+            line += f" — {_forum_name(str(attrs['forum']), lang)}"
+        if attrs.get("destination"):
+            line += f", destination {country_name(str(attrs['destination']), lang)}"
+        lines.append(line)
+    return lines
+
+
+def _measure(facts: CaseFacts, lang: str) -> dict[str, Any] | None:
+    m = facts.measure
+    if m is None:
+        return None
+    until = ""
+    if m.until:
+        try:
+            until = format_date(datetime.fromisoformat(str(m.until)).date(), lang)
+        except ValueError:
+            until = str(m.until)
+    return {
+        "forum": _forum_name(m.forum, lang),
+        "forum_genitive": FORUM_NAMES_RU_GENITIVE.get(m.forum, m.forum),
+        "rule": FORUM_RULES.get(lang, FORUM_RULES["en"]).get(m.forum, ""),
+        "date": format_date(m.granted_at.date(), lang),
+        "destination": country_name(m.destination, lang) if m.destination else "",
+        "until": until,
+    }
+
+
+def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -> dict[str, Any]:
+    """Everything the templates print, formatted in the filing's language and the case's zone."""
+    case = facts.case
+    removal = facts.removal
+    removal_ctx = None
+    if removal is not None and removal.at is not None:
+        removal_ctx = {
+            "when": format_moment(removal.at, lang, zone=case.timezone),
+            "destination": country_name(removal.destination, lang),
+        }
+    detained, place = facts.detention_place
+    birth = facts.birth_date()
+    annexes = annex_rows(resolved.annexes)
+    poa = next((row["number"] for row in annexes if row["doc_type"] == "power_of_attorney"), None)
+    nationality = country_name(facts.nationality, lang) if facts.nationality else ""
+    if not nationality and facts.stateless:
+        nationality = {"ru": "лицо без гражданства", "ko": "무국적자"}.get(lang, "stateless")
+    elif nationality and lang == "en":
+        nationality = f"national of {nationality}"
+    elif nationality and lang == "ru":
+        nationality = f"гражданин государства {nationality}"
+    return {
+        "lang": lang,
+        "kind": kind,
+        "title": TITLES[kind],
+        "ref": case.reference,
+        "today": format_date(facts.today, lang),
+        "sender": resolved.sender,
+        "contact": resolved.contact,
+        "authority": resolved.authority,
+        "client_name": facts.client_name(*_name_scripts(lang)),
+        "birth_date": birth.strftime("%d.%m.%Y") if birth else "",
+        "nationality": nationality,
+        "host_state": country_name(case.host_state, lang),
+        "removal": removal_ctx,
+        "detained": detained,
+        "detention_place": place,
+        "decisions": [_decision_line(facts, i, lang) for i in range(len(facts.decisions))],
+        "appeals": [f"{format_date(facts.local(e).date(), lang)}: appeal lodged" for e in facts.appeals],
+        "other_procedures": [
+            f"{format_date(when.date(), lang)}: {_forum_name(forum, lang)}, {what}"
+            for forum, what, when in facts.other_procedures
+            if forum != resolved.forum
+        ],
+        "timeline": _timeline(facts, lang),
+        "measure": _measure(facts, lang),
+        "grounds": resolved.grounds,
+        "articles": ARTICLES.get(resolved.forum, ""),
+        "forum_name": _forum_name(resolved.forum, lang),
+        "forum_rule": FORUM_RULES.get(lang, FORUM_RULES["en"]).get(resolved.forum, ""),
+        "send_by_fax": resolved.send_by_fax,
+        "faxes": ECHR_FAXES,
+        "application_number": resolved.application_number,
+        "domestic_reference": facts.domestic_reference,
+        "annexes": annexes,
+        "poa_annex": poa,
+    }
+
+
+# -- the door --------------------------------------------------------------------------------
+
+
+def render_html(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -> str:
+    context = build_context(facts=facts, kind=kind, lang=lang, resolved=resolved)
+    return render_to_string(f"filings/documents/{kind}.{lang}.html", context)
+
+
+def _with_annexes(request_pdf: bytes, *, resolved: Resolved, kind: str, reference: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415  # only when annexes are merged
+
+    site = kind == "rule39" and not resolved.send_by_fax
+    bundle = build_annex_bundle(documents=resolved.annexes, for_site=site, reference=reference)
+    writer = PdfWriter()
+    for part in (request_pdf, bundle):
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    merged = out.getvalue()
+    if site and len(merged) > RULE39_SITE_MAX_BYTES:
+        mb = len(merged) / 1024 / 1024
+        raise FilingRefused(
+            [
+                Missing(
+                    "annex_too_large", f"a request within the Rule 39 Site's 50 MB (it is {mb:.1f} MB)", "send by fax"
+                )
+            ]
+        )
+    return merged
+
+
+def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: FilingOptions) -> Rendered:
+    """The filing's bytes, or FilingRefused listing every missing item (never an incomplete request).
+
+    `fmt` is "pdf" or "docx". In PDF, a request's annexes follow it (index first); in DOCX the
+    request lists them and `build_annex_bundle` makes their PDF.
+    """
+    spec = get_kind(kind)
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"unknown format {fmt!r}; pdf or docx")
+    facts = CaseFacts.of(case, today=options.today)
+    resolved = resolve(facts=facts, kind=kind, options=options)
+    missing = checklist(facts=facts, kind=kind, lang=lang, resolved=resolved)
+    if missing:
+        raise FilingRefused(missing)
+    html = render_html(facts=facts, kind=kind, lang=lang, resolved=resolved)
+    if fmt == "pdf":
+        from refuge.filings.pdf import html_to_pdf  # noqa: PLC0415  # WeasyPrint loads Pango: only for PDFs
+
+        content = html_to_pdf(html)
+        if spec.annexes and resolved.annexes:
+            content = _with_annexes(content, resolved=resolved, kind=kind, reference=case.reference)
+    else:
+        from refuge.filings.docx import html_to_docx  # noqa: PLC0415  # python-docx only for DOCX
+
+        content = html_to_docx(html, title=f"{TITLES[kind]} — {case.reference}")
+    return Rendered(
+        content=content,
+        filename=ascii_filename(kind, case.reference, lang, fmt),
+        content_type=CONTENT_TYPES[fmt],
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def refused_item(code: str, detail: str = "") -> Missing:
+    """A checklist item by its code (for callers that refuse before rendering, e.g. a bad --lang)."""
+    return item(code, detail)
