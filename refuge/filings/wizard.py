@@ -202,7 +202,7 @@ def _facts(*, case: Case, form: ChooseForm) -> list[tuple[str, str]]:
         out.append(("Person to contact", resolved.contact.line()))
     removal = facts.removal
     if removal is not None and removal.at is not None:
-        when = f"{removal.at:%d %b %Y %H:%M}" if removal.time_known else f"{removal.at:%d %b %Y} (time unknown)"
+        when = f"{removal.at:%d %b %Y %H:%M}"
         out.append(("Scheduled removal", f"{when}, {case.timezone}, to {country_name(removal.destination) or '?'}"))
     detained, place = facts.detention_place
     if detained:

@@ -1,0 +1,79 @@
+"""The story's case (DEMO-01): the UN measure's court is not told; the conflict appears, a Russian letter clears it."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.filings.notify_helpers import choices
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 27)
+MORNING = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+def _demo():  # type: ignore[no-untyped-def]
+    from refuge.accounts.models import User
+    from refuge.cases.demo import build_demo
+    from refuge.cases.models import Case
+
+    with time_machine.travel(MORNING, tick=False):
+        build_demo(today=TODAY)
+    return Case.objects.get(reference="DEMO-01"), User.objects.get(username="demo-lawyer")
+
+
+def test_the_story_case_raises_and_clears_authority_not_notified(client):
+    from refuge.cases.models import Authority, CaseCheck
+    from refuge.cases.recompute import recompute_case
+    from refuge.filings.conflicts import executing_authorities
+
+    case, lawyer = _demo()
+    grant = case.events.get(key="e6")  # UN HRC measure, granted yesterday 17:00 Geneva time
+    court = Authority.objects.get(organisation=case.organisation, name__startswith="Zarechny")
+    assert executing_authorities(case) == [court]  # named by the decision and by the court proceeding
+    assert not case.conflicts.filter(kind="authority_not_notified").exists()
+    assert CaseCheck.objects.get(case=case).recheck_at == grant.at + timedelta(hours=24)
+
+    # The worker's recheck, once the day has passed with nobody told.
+    with time_machine.travel(grant.at + timedelta(hours=24, minutes=5), tick=False):
+        recompute_case(case=case, cause="recheck")
+        assert case.conflicts.filter(kind="authority_not_notified", severity="high").exists()
+        client.force_login(lawyer)
+        page = client.get(case.get_absolute_url()).content.decode()
+        assert "An executing authority has not been notified of the interim measure" in page
+
+        # Screens 2-4: a notification letter in Russian to the court, generated and downloaded.
+        data = choices(kind="notify-authority", lang="ru", authority=str(court.code), contact_phone="+7 000 000-00-00")
+        review = client.post(reverse("filing_new", args=[case.code]), data)
+        assert "The checklist is complete" in review.content.decode()
+        generated = client.post(reverse("filing_generate", args=[case.code]), data)
+        assert generated.status_code == 302
+        letter = case.filings.get(kind="notify-authority")
+        assert (letter.lang, letter.authority) == ("ru", court)
+        download = client.get(reverse("filing_download", args=[case.code, letter.code]))
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+        text = "\n".join(p.extract_text() for p in reader.pages)
+        assert "Комитет ООН по правам человека" in text or "Комитета ООН по правам человека" in text
+
+        # Step 4: sent by fax to the court; the conflict clears at once.
+        sent = {"authority": str(court.code), "channel": "fax", "sent_date": "2026-11-27", "sent_time": "19:04"}
+        assert client.post(reverse("filing_send", args=[case.code, letter.code]), sent).status_code == 302
+        assert not case.conflicts.filter(kind="authority_not_notified").exists()
+        assert letter.sendings.get().event is None  # a letter is not a request: no timeline event
+
+
+def test_a_rule39_request_for_the_story_case_is_refused_towards_the_un(client):
+    """Russia left the Convention system on 16 Sep 2022: the wizard sends the lawyer to the UN request."""
+    case, lawyer = _demo()
+    with time_machine.travel(MORNING, tick=False):
+        client.force_login(lawyer)
+        review = client.post(reverse("filing_new", args=[case.code]), choices()).content.decode()
+    assert 'data-missing="echr_unavailable"' in review
+    assert reverse("filing_new", args=[case.code]) + "?kind=un-interim" in review
