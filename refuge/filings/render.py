@@ -234,7 +234,7 @@ def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved)
     elif nationality and lang == "en":
         nationality = f"national of {nationality}"
     elif nationality and lang == "ru":
-        nationality = f"гражданин государства {nationality}"
+        nationality = f"гражданство: {nationality}"
     return {
         "lang": lang,
         "kind": kind,

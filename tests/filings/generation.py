@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -75,11 +76,16 @@ def options(**kwargs: Any) -> FilingOptions:
 
 
 def pdf_text(content: bytes) -> str:
-    """The PDF's text with whitespace runs (line breaks of wrapped lines) folded into one space."""
+    """The PDF's text with whitespace runs (line breaks of wrapped lines) folded into one space.
+
+    A line wrapped after a slash ("Europe/" + "Moscow") or a hyphen ("Народно-" + "Демократическая")
+    is joined without one.
+    """
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(content))
-    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    text = " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+    return re.sub(r"(?<=\w)([/-]) (?=\w)", r"\1", text)
 
 
 def docx_text(content: bytes) -> str:
