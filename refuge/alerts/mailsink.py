@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import re
 import threading
 import time
@@ -71,6 +72,7 @@ def start(handler: SinkHandler, *, host: str = "127.0.0.1", port: int = 0) -> Co
         with socket.socket() as probe:
             probe.bind((host, 0))
             port = int(probe.getsockname()[1])
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     controller = Controller(handler, hostname=host, port=port, ready_timeout=10)
     controller.start()
     controller.port = port  # type: ignore[attr-defined]  # where tests and the demo find it
