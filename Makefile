@@ -6,7 +6,7 @@ DATA ?= $(CURDIR)/data
 # The PostgreSQL run of the suite; where no server answers, its tests skip (CI fails instead).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/refuge
 
-.PHONY: demo test test-sqlite test-postgres lint typecheck bench clean
+.PHONY: demo test test-sqlite test-postgres lint typecheck bench clean fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,15 +20,21 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+demo: fonts $(VENV)/.installed
 	REFUGE_DATA_DIR=$(DATA) REFUGE_DEMO_NO_2FA=true REFUGE_SMTP_HOST=127.0.0.1 REFUGE_SMTP_PORT=8025 \
 		$(BIN)/refuge demo --serve
 
-test: $(VENV)/.installed-dev
+test: fonts $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench
 	REFUGE_DATA_DIR=$$(mktemp -d) $(BIN)/refuge makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 	REFUGE_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser" -p no:cacheprovider
+
+# Generated filings (PDF) need fonts for Hangul (the Korean client notice) and Cyrillic (Russian letters).
+fonts:
+	@command -v fc-list >/dev/null || { echo "fontconfig is missing: apt-get install fontconfig" >&2; exit 1; }
+	@fc-list :lang=ko family | grep -q . || { echo "no font renders Korean: apt-get install fonts-noto-cjk" >&2; exit 1; }
+	@fc-list :lang=ru family | grep -q . || { echo "no font renders Cyrillic: apt-get install fonts-dejavu-core" >&2; exit 1; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench
