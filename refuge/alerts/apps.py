@@ -10,8 +10,12 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from refuge.alerts.queue import queue_recomputed  # noqa: PLC0415  # apps are loaded now
-        from refuge.cases.recompute import RECOMPUTE_HOOKS  # noqa: PLC0415  # apps are loaded now
+        # Imported here, once the apps are loaded.
+        from refuge.alerts.queue import alert_failed_unseal, queue_recomputed  # noqa: PLC0415
+        from refuge.cases.recompute import RECOMPUTE_HOOKS  # noqa: PLC0415
+        from refuge.vault.state import ON_FAILED_UNSEAL  # noqa: PLC0415
 
         if queue_recomputed not in RECOMPUTE_HOOKS:
             RECOMPUTE_HOOKS.append(queue_recomputed)
+        if alert_failed_unseal not in ON_FAILED_UNSEAL:
+            ON_FAILED_UNSEAL.append(alert_failed_unseal)

@@ -279,3 +279,33 @@ def sync_reminders(deadlines: Iterable[Deadline], *, now: datetime) -> None:
     if stale:
         Reminder.objects.filter(pk__in=stale).delete()
     Reminder.objects.bulk_create([Reminder(deadline_id=pk, at=at) for pk, at in wanted if (pk, at) not in have])
+
+
+FAILED_UNSEALS_CRITICAL = 5  # from this many failed attempts on, the alert is critical (it escalates)
+
+
+def alert_failed_unseal(count: int) -> None:
+    """Tell every organisation's admins that someone tried to unseal the vault and failed.
+
+    At most one alert per organisation and hour (with the count so far), so a guessing attack does
+    not bury the admins in messages; from the fifth failure on the alert is critical.
+    """
+    from refuge.accounts.models import Organisation  # noqa: PLC0415  # kept beside its one use
+
+    now = timezone.now()
+    hour = now.strftime("%Y-%m-%dT%H")
+    severity = Severity.CRITICAL if count >= FAILED_UNSEALS_CRITICAL else Severity.HIGH
+    for organisation in Organisation.objects.all():
+        raise_alert(
+            organisation=organisation,
+            case=None,
+            kind=AlertKind.SYSTEM,
+            severity=severity,
+            subject=f"Failed attempt to unseal the vault ({count} so far)",
+            body=(
+                "Someone offered a wrong passphrase or share to unseal Refuge's vault. If it was not one "
+                "of you, treat the server as under attack: see the audit log (vault entries)."
+            ),
+            dedupe_key=f"unseal-failed|{organisation.pk}|{severity}|{hour}",
+            now=now,
+        )

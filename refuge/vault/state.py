@@ -97,6 +97,11 @@ def bump_keyring_epoch() -> None:
     VaultControl.objects.filter(pk=CONTROL_PK).update(keyring_epoch=F("keyring_epoch") + 1)
 
 
+# Called with the count of failed unseals after each one is recorded, in its transaction (the
+# alerts app tells the organisations' admins; the vault itself knows nothing of alerts).
+ON_FAILED_UNSEAL: list[Callable[[int], None]] = []
+
+
 @transaction.atomic
 def record_failed_unseal(reason: str) -> int:
     """Count a failed unseal attempt and log it: the reason only, never what was offered."""
@@ -107,6 +112,8 @@ def record_failed_unseal(reason: str) -> int:
     count = VaultControl.objects.values_list("failed_unseals", flat=True).get(pk=CONTROL_PK)
     audit.record(type=EventType.VAULT_UNSEAL_FAILED, actor=None, target=("vault", ""), data={"failed_unseals": count})
     logger.warning("vault: failed unseal attempt (%s); %d failed attempts so far", reason, count)
+    for hook in ON_FAILED_UNSEAL:
+        hook(int(count))
     return int(count)
 
 
@@ -318,9 +325,7 @@ def try_dev_unseal() -> bool:
 
 def _load_keyring(state: _Keys) -> None:
     """Take in a pending root key (sealed under one we hold); drop retired ones; follow the active one."""
-    rows = list(
-        RootKey.objects.filter(status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]).order_by("version")
-    )
+    rows = list(RootKey.objects.filter(status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]).order_by("version"))
     for row in rows:
         previous = state.root.get(row.version - 1)
         if row.version not in state.root and row.wrapped_by_previous is not None and previous is not None:
@@ -504,9 +509,11 @@ def lock_wrap_version() -> int:
     """
     check_control()
     version = wrap_version()
-    while not RootKey.objects.select_for_update().filter(
-        version=version, status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]
-    ).exists():
+    while (
+        not RootKey.objects.select_for_update()
+        .filter(version=version, status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING])
+        .exists()
+    ):
         check_control()
         if wrap_version() == version:
             raise VaultSealed("the root key this process holds was retired: unseal again")
