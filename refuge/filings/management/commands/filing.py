@@ -1,0 +1,168 @@
+"""`refuge filing KIND --case CODE [--lang xx] -o FILE`: generate a request, letter or notice.
+
+The format follows FILE's extension (.pdf or .docx). When the forum's checklist fails, nothing is
+written: the command lists each missing item (code, what, where to fix it) and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
+from refuge.cases.management.commands.export_case import find_case
+from refuge.cases.models import Authority, Case, Document
+from refuge.filings.facts import CaseFacts
+from refuge.filings.kinds import KINDS, client_notice_lang
+from refuge.filings.options import Contact, FilingOptions
+from refuge.filings.render import FilingRefused, render_filing
+from refuge.vault.cli import unseal_here
+
+FORMATS = {".pdf": "pdf", ".docx": "docx"}
+USAGE_ERROR = 2
+
+
+def write_private_bytes(path: Path, content: bytes) -> None:
+    """Write a file readable by its owner only (a filing names the client), replacing it whole."""
+    path = path.expanduser()
+    fd, tmp = tempfile.mkstemp(dir=path.parent or Path(), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def find_authority(case: Case, value: str) -> Authority:
+    """An authority of the case's organisation by its code or its exact name."""
+    authorities = Authority.objects.filter(organisation=case.organisation_id)
+    try:
+        found = authorities.filter(code=uuid.UUID(value)).first()
+    except ValueError:
+        found = authorities.filter(name=value).first()
+    if found is None:
+        raise CommandError(f"no authority {value!r} in the case's organisation", returncode=USAGE_ERROR)
+    return found
+
+
+def find_annex(case: Case, value: str) -> Document:
+    try:
+        found = Document.objects.filter(case=case, code=uuid.UUID(value)).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise CommandError(f"no document {value!r} in this case (give its code)", returncode=USAGE_ERROR)
+    return found
+
+
+def refusal_text(refused: FilingRefused) -> str:
+    lines = [f"refused: {len(refused.missing)} item(s) missing"]
+    lines += [f"  - {m.code}: {m.label}\n      fix: {m.fix}" for m in refused.missing]
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "Generate a filing (rule39, un-interim, notify-authority, client-notice) as PDF or DOCX."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=sorted(KINDS), help="what to generate")
+        parser.add_argument("--case", required=True, metavar="CODE", help="the case's code or reference")
+        parser.add_argument("--organisation", help="the organisation, when a reference is used in several")
+        parser.add_argument("--lang", help="the language (default: the kind's; for client-notice, his language)")
+        parser.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.docx (mode 600)")
+        parser.add_argument("--contact", metavar="NAME", help="person to contact (default: the team's first lawyer)")
+        parser.add_argument("--contact-phone", default="", metavar="PHONE")
+        parser.add_argument("--contact-email", default="", metavar="EMAIL")
+        parser.add_argument("--authority", metavar="NAME|CODE", help="notify-authority: the addressee")
+        parser.add_argument("--grounds", default="", help="the grounds (default: derived from the case)")
+        parser.add_argument("--annex", action="append", default=[], metavar="DOCUMENT", help="a document code")
+        parser.add_argument("--forum", choices=["un_cat", "un_hrc"], default="", help="un-interim: the committee")
+        fax = parser.add_mutually_exclusive_group()
+        fax.add_argument("--fax", dest="send_by_fax", action="store_true", default=None, help="rule39: by fax")
+        fax.add_argument("--no-fax", dest="send_by_fax", action="store_false", help="rule39: the Rule 39 Site")
+        parser.add_argument("--application-number", default="")
+        parser.add_argument("--power-of-attorney-follows", action="store_true")
+        parser.add_argument("--sender", default="", help="the organisation's name as signed (default: its name)")
+        parser.add_argument("--today", type=date.fromisoformat, help="the date of the filing (YYYY-MM-DD)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        output = Path(opts["output"])
+        fmt = FORMATS.get(output.suffix.lower())
+        if fmt is None:
+            raise CommandError("the output file must end in .pdf or .docx", returncode=USAGE_ERROR)
+        case = find_case(opts["case"], opts["organisation"])
+        unseal_here()  # a dev vault opens from its key file; otherwise the operator is asked
+        kind = KINDS[opts["kind"]]
+        facts = CaseFacts.of(case, today=opts["today"])
+        lang = opts["lang"] or (client_notice_lang(facts.languages) if kind.name == "client-notice" else None)
+        lang = lang or kind.default_lang
+        options = FilingOptions(
+            contact=self._contact(facts, opts),
+            authority=find_authority(case, opts["authority"]) if opts["authority"] else None,
+            grounds=opts["grounds"],
+            annexes=[find_annex(case, value) for value in opts["annex"]],
+            sender=opts["sender"],
+            forum=opts["forum"],
+            send_by_fax=opts["send_by_fax"],
+            application_number=opts["application_number"],
+            power_of_attorney_follows=opts["power_of_attorney_follows"],
+            today=opts["today"],
+        )
+        try:
+            rendered = render_filing(case=case, kind=kind.name, lang=lang, fmt=fmt, options=options)
+        except FilingRefused as refused:
+            raise CommandError(refusal_text(refused), returncode=USAGE_ERROR) from None
+        try:
+            write_private_bytes(output, rendered.content)
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
+        with transaction.atomic():
+            audit.record(
+                type=EventType.FILING_GENERATED,
+                actor=None,
+                target=case,
+                data={
+                    "kind": kind.name,
+                    "lang": lang,
+                    "format": fmt,
+                    "sha256": rendered.sha256,
+                    "via": "filing_command",
+                },
+            )
+            if kind.name != "client-notice":  # the others name the client to their addressee
+                audit.record(
+                    type=EventType.IDENTITY_REVEALED,
+                    actor=None,
+                    target=case,
+                    fields=["names", "birth_date"],
+                    data={"via": "filing_command", "kind": kind.name},
+                )
+        self.stderr.write(f"Wrote {kind.name} ({lang}, {fmt}) for {case.reference} to {output}.")
+
+    @staticmethod
+    def _contact(facts: CaseFacts, opts: dict[str, Any]) -> Contact | None:
+        """--contact and its phone and e-mail, over the default (the team's first lawyer)."""
+        given = opts["contact"], opts["contact_phone"], opts["contact_email"]
+        if not any(given):
+            return None
+        base = None
+        if not opts["contact"]:
+            lawyer = facts.first_lawyer()
+            base = Contact(name=lawyer.get_full_name() or lawyer.username, email=lawyer.email) if lawyer else None
+        contact = base or Contact(name=opts["contact"] or "")
+        return replace(
+            contact,
+            phone=opts["contact_phone"] or contact.phone,
+            email=opts["contact_email"] or contact.email,
+        )
