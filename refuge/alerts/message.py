@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +61,7 @@ def compose(delivery: Delivery) -> Message:
     }
     return Message(
         subject=subject.replace("\n", " ")[:250],
-        text=render_to_string("alerts/email.txt", context),
+        text=re.sub(r"\n{3,}", "\n\n", render_to_string("alerts/email.txt", context)).strip() + "\n",
         html=render_to_string("alerts/email.html", context),
         payload=payload,
     )

@@ -28,8 +28,8 @@ from refuge.alerts.models import (
     OnCallShift,
     Reminder,
 )
-from refuge.cases.derived import Deadline, DerivedChange, Severity
-from refuge.cases.law import conflict_label, deadline_label
+from refuge.cases.derived import Conflict, Deadline, DerivedChange, Severity
+from refuge.cases.law import NOTIFY_LABELS, conflict_label, deadline_label
 
 if TYPE_CHECKING:
     from refuge.accounts.models import Organisation
@@ -214,7 +214,8 @@ def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
     return None
 
 
-def _body(case: Case, change: DerivedChange, row: Deadline | None) -> str:
+def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None) -> str:
+    """What happened and on what basis: event keys, rule ids and legal texts, never a name."""
     lines = []
     if change.cause_event:
         lines.append(f"Caused by event {change.cause_event} ({change.cause.replace('_', ' ')}).")
@@ -222,6 +223,17 @@ def _body(case: Case, change: DerivedChange, row: Deadline | None) -> str:
         lines.append(f"Was due {_when(change.before.get('due_at')).replace('T', ' ')}.")
     if row is not None:
         lines.append(f"Rule {row.rule}: {row.basis}")
+    if conflict is not None:
+        if conflict.events:
+            lines.append(f"Events: {', '.join(conflict.events)}.")
+        if conflict.basis:
+            lines.append(f"Basis: {conflict.basis}")
+        if conflict.notify:
+            lines.append(
+                "Notify: " + "; ".join(NOTIFY_LABELS.get(n, n.replace("_", " ")) for n in conflict.notify) + "."
+            )
+        if conflict.flags:
+            lines.append(f"Flags: {', '.join(conflict.flags)}.")
     return "\n".join(lines)
 
 
@@ -230,6 +242,7 @@ def queue_recomputed(result: Recomputed) -> None:
     case = result.case
     now = result.now or timezone.now()
     deadlines = {d.key: d for d in case.deadlines.all()}
+    conflicts = {c.key: c for c in case.conflicts.all()} if any(c.item == "conflict" for c in result.changes) else {}
     team: list[User] | None = None
     for change in result.changes:
         found = _alert_for_change(change, deadlines)
@@ -245,7 +258,7 @@ def queue_recomputed(result: Recomputed) -> None:
             kind=kind,
             severity=severity,
             subject=f"{case.reference}: {what}".strip(),
-            body=_body(case, change, row),
+            body=_body(change, row, conflicts.get(change.key) if change.item == "conflict" else None),
             item_key=change.key,
             due_at=row.due_at if row is not None else None,
             recipients=team,

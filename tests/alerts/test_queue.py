@@ -30,6 +30,7 @@ def test_a_critical_conflict_reaches_the_team_in_app_and_by_email(case, alice, b
     assert alert.case == case
     assert alert.subject.startswith("TST-2026-001: Conflict: ")
     assert alert.escalate_at is not None  # critical: it will climb if no one acknowledges it
+    assert "Caused by event e4" in alert.body and "Events: " in alert.body and "Basis: " in alert.body
     assert list(Notification.objects.filter(alert=alert).values_list("user__username", flat=True)) == ["alice"]
     assert list(Delivery.objects.filter(alert=alert).values_list("channel", "address")) == [
         ("email", "alice@example.org")
