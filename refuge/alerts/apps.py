@@ -11,6 +11,7 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, once the apps are loaded.
+        from refuge.alerts import checks  # noqa: F401, PLC0415  # registers the deployment checks
         from refuge.alerts.queue import alert_failed_unseal, queue_recomputed  # noqa: PLC0415
         from refuge.cases.recompute import RECOMPUTE_HOOKS  # noqa: PLC0415
         from refuge.vault.state import ON_FAILED_UNSEAL  # noqa: PLC0415

@@ -70,6 +70,10 @@ def test_the_documented_production_environment_passes(production):
         ({"REFUGE_SESSION_ABSOLUTE_SECONDS": "86400"}, "refuge.E003"),
         ({"REFUGE_HSTS_SECONDS": "0"}, "security.W004"),
         ({"REFUGE_SSL_REDIRECT": "false"}, "security.W008"),
+        ({"REFUGE_BASE_URL": "http://refuge.example.org"}, "refuge.E010"),
+        ({"REFUGE_BASE_URL": "https://127.0.0.1:8000"}, "refuge.E010"),
+        ({"REFUGE_WEBHOOK_ALLOW_PRIVATE": "true"}, "refuge.W011"),
+        ({"REFUGE_SMTP_HOST": "mail.example.org"}, "refuge.W012"),
     ],
 )
 def test_a_bad_environment_fails(production, change, expected):
