@@ -21,12 +21,14 @@ from refuge.vault.storage import EncryptedFileField
 REQUEST_FORUMS = {"rule39": ("echr",), "un-interim": ("un_cat", "un_hrc")}
 
 
+# Outside the pages' URL space (`cases/<code>/filings/...`): a server that maps MEDIA_ROOT onto
+# the site's root, as Django's live test server does, must never answer a page's URL with a file.
 def filing_upload_path(instance: GeneratedFiling, filename: str) -> str:
-    return f"cases/{instance.case.code}/filings/{instance.code}"
+    return f"filings/{instance.case.code}/{instance.code}"
 
 
 def proof_upload_path(instance: Sending, filename: str) -> str:
-    return f"cases/{instance.case.code}/sendings/{instance.code}"
+    return f"proofs/{instance.case.code}/{instance.code}"
 
 
 class GeneratedFiling(models.Model):
