@@ -10,4 +10,5 @@ urlpatterns = [
     path("audit/", include("refuge.audit.urls")),
     path("search/", include("refuge.search.urls")),
     path("alerts/", include("refuge.alerts.urls")),
+    path("feeds/", include("refuge.alerts.feed_urls")),
 ]

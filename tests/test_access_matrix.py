@@ -110,6 +110,21 @@ def _ack_token(w: dict[str, Any]) -> dict[str, Any]:
     return {"token": ack_token(w["alert"], w["users"]["alice"])}
 
 
+def _feed(w: dict[str, Any]) -> dict[str, Any]:
+    """One of alice's calendar feeds (made here, so every test meets a live one)."""
+    from refuge.alerts.actions import create_feed
+
+    feed, _ = create_feed(user=w["users"]["alice"], case=w["case"])
+    return {"code": feed.code}
+
+
+def _feed_token(w: dict[str, Any]) -> dict[str, Any]:
+    from refuge.alerts.actions import create_feed
+
+    _, token = create_feed(user=w["users"]["alice"], case=w["case"])
+    return {"token": token}
+
+
 def _bob(w: dict[str, Any]) -> dict[str, Any]:
     return {"code": w["users"]["bob"].code}
 
@@ -179,6 +194,18 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "alert_detail": (_alert, READ, GET_ONLY),
     "alert_ack": (_alert, (405,) * 6, (LOGIN, OK, 404, 404, 404, OK)),
     "alert_ack_link": (_ack_token, PUBLIC, PUBLIC),
+    # One's own alert settings (every member); the on-call rota and escalation time: admins only.
+    "alert_settings": (_none, MEMBER, (LOGIN, OK, OK, OK, OK, OK)),
+    "webhook_key_replace": (_none, (405,) * 6, (LOGIN, OK, OK, OK, OK, OK)),
+    "oncall_rota": (_none, ADMIN_ONLY, GET_ONLY),
+    "oncall_shift": (_none, (405,) * 6, ADMIN_POST),
+    "escalation_policy": (_none, (405,) * 6, ADMIN_POST),
+    # Calendar feeds: never for analysts; a case's feed is made by those who see the case; a feed is
+    # revoked by its owner only. The feed's URL is its own key: alice's feed answers anyone, session or not.
+    "feed_create": (_none, (405,) * 6, WRITER_POST),
+    "case_feed_create": (_case, (405,) * 6, (LOGIN, OK, 404, 404, 404, OK)),
+    "feed_revoke": (_feed, (405,) * 6, (LOGIN, OK, 404, 404, 404, 404)),
+    "calendar_feed": (_feed_token, PUBLIC, GET_ONLY),
 }
 
 
@@ -309,7 +336,7 @@ def test_every_named_url_is_in_the_matrix() -> None:
 
 
 # Secret tokens stand in for a login on these URLs (a signed e-mail link, a calendar feed).
-TOKEN_URLS = {"alert_ack_link": "<str:token>"}
+TOKEN_URLS = {"alert_ack_link": "<str:token>", "calendar_feed": "<str:token>"}
 
 
 def test_every_case_url_carries_a_uuid_code() -> None:

@@ -111,6 +111,10 @@ def test_the_login_form_itself_needs_the_token(db):
 # Reading identity appends to the audit log by design (DESIGN.md, Audit): there a GET may add
 # rows, never change or remove one.
 APPEND_ONLY = ("audit_",)
+# Token bookkeeping: fetching a calendar feed (GET /feeds/<token>.ics, no session) notes when its
+# secret URL was last used, at most hourly, so that its owner can tell a feed in use from a
+# forgotten or leaked one (refuge/alerts/feeds.py). That column alone may change on a GET.
+GET_BOOKKEEPING = {"alerts_feedtoken": {"last_used_at"}}
 
 
 def _rows() -> dict[str, list[str]]:
@@ -121,7 +125,12 @@ def _rows() -> dict[str, list[str]]:
             if table == "django_session":
                 continue
             quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608  # table names from the database itself
+            columns = "*"
+            if table in GET_BOOKKEEPING:
+                described = connection.introspection.get_table_description(cursor, table)
+                kept = [c.name for c in described if c.name not in GET_BOOKKEEPING[table]]
+                columns = ", ".join(connection.ops.quote_name(c) for c in kept)
+            cursor.execute(f"SELECT {columns} FROM {quoted}")  # noqa: S608  # names from the database itself
             tables[table] = sorted(repr(row) for row in cursor.fetchall())
     return tables
 

@@ -1,0 +1,187 @@
+"""Calendar feeds: a live iCalendar view of the open deadlines and urgent conflicts a user may see.
+
+A feed is a secret URL (`/feeds/<token>.ics`) for all of a user's cases or for one case. Only the
+token's SHA-256 is stored (FeedToken); the token itself is shown once, when the feed is made. The
+calendar is built on each request from the user's access *now* (refuge.cases.access): a user taken
+off a team stops getting that case's deadlines, a disabled user's feeds answer 404, and a case
+feed whose case the user can no longer see answers 404.
+
+What a feed carries: case references, deadline and conflict labels, rule ids and their legal
+basis, and a link to the case page (which asks for a login). Never a client's name.
+
+Decisions:
+- Analysts have no feeds. They see cases' facts for statistics and have no deadline to meet; a
+  feed would be a standing bearer credential to the whole organisation's schedule, read outside
+  the pages. A user who becomes an analyst keeps their feed rows, but the URLs answer 404.
+- A deadline is an event at its instant (DTSTART = DTEND = due_at, in UTC), with one absolute
+  VALARM per reminder of its rule (refuge.alerts.queue.reminder_instants).
+- An open critical or high conflict is an all-day event on *today* (on the case's clock): it is
+  not scheduled, it is a standing danger, so it sits on the day the calendar is looked at, every
+  day, until the engine clears it; its UID is stable, so calendars move one event, never pile up
+  copies. The time it was raised is in its description.
+- Each GET notes when the feed was last used (at most once an hour per feed), so its owner can
+  tell a feed in use from a forgotten or leaked one: the one write a GET makes in this project
+  (tests/accounts/test_csrf.py exempts that column).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from refuge.alerts.links import absolute
+from refuge.alerts.models import FeedToken
+from refuge.alerts.queue import reminder_instants
+from refuge.cases import access
+from refuge.cases.derived import Conflict, Deadline, Severity
+from refuge.cases.law import conflict_label, deadline_label
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from django.db.models import QuerySet
+
+    from refuge.accounts.models import User
+    from refuge.cases.models import Case
+
+PRODID = "-//Refuge//Case deadlines//EN"
+ALL_CASES_NAME = "Refuge deadlines"
+URGENT_CONFLICTS = (Severity.CRITICAL, Severity.HIGH)
+# Last use is noted at most this often: a calendar polling every few minutes writes once an hour.
+LAST_USE_EVERY = timedelta(hours=1)
+# secrets.token_urlsafe(32) is 43 characters; anything much longer is not one of ours.
+MAX_TOKEN = 100
+
+
+def may_have_feeds(user: User) -> bool:
+    """An active member of an organisation who is not an analyst."""
+    member = access._membership(user)  # the one reading of a user's membership
+    return member is not None and not member.is_analyst
+
+
+def feeds_of(user: User) -> QuerySet[FeedToken]:
+    """The user's feeds that still work, newest first."""
+    return FeedToken.objects.filter(user_id=user.pk, revoked_at=None).select_related("case")
+
+
+def get_feed_for_user(user: User, code: UUID | str) -> FeedToken:
+    """One of the user's own live feeds; 404 for anyone else's, a revoked one, or a bad code."""
+    try:
+        return feeds_of(user).get(code=code)
+    except (FeedToken.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such feed") from None
+
+
+def feed_url(token: str) -> str:
+    from django.urls import reverse  # noqa: PLC0415  # the URLconf imports the views, which import this
+
+    return absolute(reverse("calendar_feed", args=[token]))
+
+
+def open_feed(token: str) -> tuple[FeedToken, QuerySet[Case]]:
+    """The feed of a token and the cases it shows now; 404 when it is unknown, revoked or no longer allowed."""
+    feed = FeedToken.lookup(token) if len(token) <= MAX_TOKEN else None
+    if feed is None or not may_have_feeds(feed.user):
+        raise Http404("No such feed")
+    cases = access.cases_for_user(feed.user)
+    if feed.case_id is not None:
+        cases = cases.filter(pk=feed.case_id)
+        if not cases.exists():
+            raise Http404("No such feed")
+    return feed, cases
+
+
+def note_use(feed: FeedToken, now: datetime) -> None:
+    """Record the feed's last use: one conditional UPDATE, which writes nothing within the hour."""
+    stale = Q(last_used_at=None) | Q(last_used_at__lt=now - LAST_USE_EVERY)
+    FeedToken.objects.filter(stale, pk=feed.pk).update(last_used_at=now)
+
+
+def _uid(item_key: str, case: Case) -> str:
+    return hashlib.sha256(f"{item_key}|{case.code}".encode()).hexdigest()[:32] + "@refuge"
+
+
+def _deadline_event(deadline: Deadline, case: Case, now: datetime) -> icalendar.Event | None:
+    if deadline.due_at is None:
+        return None
+    label = deadline_label(deadline.kind)
+    due = deadline.due_at.astimezone(UTC)
+    local = deadline.due_at.astimezone(ZoneInfo(deadline.timezone) if deadline.timezone else case.tzinfo)
+    event = icalendar.Event()
+    event.add("uid", _uid(deadline.key, case))
+    event.add("dtstamp", now)
+    event.add("dtstart", due)
+    event.add("dtend", due)
+    event.add("summary", f"{case.reference}: {label} ({deadline.severity})")
+    event.add(
+        "description",
+        f"Due {local:%Y-%m-%d %H:%M} ({local.tzinfo}).\nRule {deadline.rule}: {deadline.basis}",
+    )
+    event.add("url", absolute(case.get_absolute_url()))
+    event.add("categories", [deadline.severity])
+    event.add("transp", "TRANSPARENT")
+    for at in reminder_instants(deadline):
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"{case.reference}: {label} due {local:%Y-%m-%d %H:%M}")
+        alarm.add("trigger", at.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
+        event.add_component(alarm)
+    return event
+
+
+def _conflict_event(conflict: Conflict, case: Case, now: datetime) -> icalendar.Event:
+    today = timezone.localdate(now, case.tzinfo)
+    label = conflict_label(conflict.kind)
+    raised = conflict.raised_at.astimezone(case.tzinfo)
+    event = icalendar.Event()
+    event.add("uid", _uid(conflict.key, case))
+    event.add("dtstamp", now)
+    event.add("dtstart", today)
+    event.add("dtend", today + timedelta(days=1))
+    event.add("summary", f"{case.reference}: {label} ({conflict.severity})")
+    rule = f"Rule {conflict.rule}: " if conflict.rule else ""
+    event.add(
+        "description",
+        f"Conflict raised {raised:%Y-%m-%d %H:%M} ({case.timezone}), shown each day until it is cleared.\n"
+        f"{rule}{conflict.basis}",
+    )
+    event.add("url", absolute(case.get_absolute_url()))
+    event.add("categories", [conflict.severity])
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def build_calendar(feed: FeedToken, cases: QuerySet[Case], *, now: datetime | None = None) -> bytes:
+    """The feed's calendar, as of now: a VEVENT per open deadline and per open urgent conflict."""
+    now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", feed.case.reference if feed.case is not None else ALL_CASES_NAME)
+    calendar.add("x-published-ttl", "PT1H")  # how often to fetch again (Outlook reads this one)
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    deadlines = (
+        Deadline.objects.filter(case__in=cases, status="open", due_at__isnull=False)
+        .select_related("case")
+        .order_by("due_at", "case_id", "key")
+    )
+    for deadline in deadlines:
+        event = _deadline_event(deadline, deadline.case, now)
+        if event is not None:
+            calendar.add_component(event)
+    conflicts = (
+        Conflict.objects.filter(case__in=cases, severity__in=URGENT_CONFLICTS)
+        .select_related("case")
+        .order_by("severity_rank", "raised_at", "case_id", "key")
+    )
+    for conflict in conflicts:
+        calendar.add_component(_conflict_event(conflict, conflict.case, now))
+    return calendar.to_ical()
