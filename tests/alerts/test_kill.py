@@ -1,5 +1,6 @@
 """Killing `refuge worker` with SIGKILL between claiming a row and sending it loses nothing and
-sends nothing twice: real worker processes, a real SMTP server, a real webhook receiver."""
+sends nothing twice: real worker processes, a real SMTP server, a real webhook receiver, and the
+database the suite runs on (SQLite, or a fresh database on the same PostgreSQL server)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +39,34 @@ def far_ends() -> Iterator[tuple[HoldingSinkHandler, object, WebhookReceiver]]:
 
 
 @pytest.fixture
-def env(tmp_path: Path, far_ends) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def database_url() -> Iterator[str | None]:
+    """On PostgreSQL runs, a fresh database of the same server for the worker processes."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("postgresql"):
+        yield None
+        return
+    import psycopg
+
+    name = f"refuge_kill_{uuid.uuid4().hex[:12]}"
+    admin = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"], "dbname": "postgres"}
+    if db.get("PASSWORD"):
+        admin["password"] = db["PASSWORD"]
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    yield f"postgres://{auth}@{admin['host']}:{admin['port']}/{name}"
+    with psycopg.connect(**admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def env(tmp_path: Path, far_ends, database_url) -> dict[str, str]:  # type: ignore[no-untyped-def]
     _smtp, controller, hooks = far_ends
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("REFUGE_", "DJANGO_"))}
+    if database_url:
+        environ["REFUGE_DATABASE_URL"] = database_url
     environ.update(
         DJANGO_SETTINGS_MODULE="refuge.settings",
         REFUGE_DATA_DIR=str(tmp_path / "data"),
@@ -151,3 +178,19 @@ def test_workers_killed_at_random_moments_lose_nothing(env, far_ends) -> None:  
     assert {str(k) for k, c, _s, _a in table if c == "webhook"} == {
         h.headers["Idempotency-Key"] for h in hooks.received
     }
+
+
+def test_two_workers_side_by_side_send_each_message_once(env, far_ends) -> None:  # type: ignore[no-untyped-def]
+    smtp, _controller, hooks = far_ends
+    first, second = worker(env), worker(env)
+    try:
+        assert smtp.wait_for(ALERTS, TIMEOUT) and hooks.wait_for(ALERTS, TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and any(state != "sent" for _k, _c, state, _a in rows(env)):
+            time.sleep(0.2)
+    finally:
+        for proc in (first, second):
+            proc.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=TIMEOUT) == 0 and second.wait(timeout=TIMEOUT) == 0
+    assert_each_sent_once(env, smtp, hooks)
+    assert all(int(a) == 1 for _k, _c, _s, a in rows(env))  # no row was claimed twice
