@@ -150,3 +150,33 @@ def test_two_workers_never_claim_the_same_row(case, alice, emails) -> None:  # t
     again = claim(worker="w3", now=now + lease + timedelta(seconds=1), batch=10, lease=lease)
     assert len(again) == 5  # all five
     assert all(r.attempts == 2 and r.leased_by == "w3" for r in again)  # second claim
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("ftp://hooks.example.org/x", "http://"),
+        ("https:///nohost", "http://"),
+        ("http://hooks.example.org/x", "https://"),
+        ("https://127.0.0.1/x", "private"),
+        ("https://[::1]/x", "private"),
+        ("https://10.1.2.3/x", "private"),
+        ("https://169.254.169.254/latest/meta-data", "private"),
+        ("https://192.168.0.10/x", "private"),
+        ("https://localhost/x", "private"),
+    ],
+)
+def test_webhook_urls_that_cannot_be_used_are_named(url: str, why: str, settings) -> None:  # type: ignore[no-untyped-def]
+    from refuge.alerts.channels.webhook import check_url
+
+    settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
+    problem = check_url(url)
+    assert problem is not None and why in problem
+
+
+def test_a_public_address_is_accepted_and_a_reserved_one_is_not(settings) -> None:  # type: ignore[no-untyped-def]
+    from refuge.alerts.channels.webhook import check_url
+
+    settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
+    assert check_url("https://192.0.2.1/x") is not None  # TEST-NET-1 is reserved: not global
+    assert check_url("https://8.8.8.8/hook") is None
