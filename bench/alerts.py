@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import add_database_arguments, machine_info, percentile, setup_django
+from bench.common import add_database_arguments, percentile, print_machine, setup_django
 
 TARGET_P95_S = 5.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one linear m
     )
     print(f"\ne-mails per save: {min(mails_per_save)}–{max(mails_per_save)}; rows not sent at the end: {left}")
     print(f"worker poll: {args.poll} s; target {'met' if p95 <= TARGET_P95_S else 'missed'}")
-    vendor = connection.vendor
-    for key, value in machine_info(vendor, connection.Database.sqlite_version if vendor == "sqlite" else ""):
-        print(f"- {key}: {value}")
+    print_machine(connection)
     return 0
 
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 SQLITE_FILE = "refuge.sqlite3"  # the name refuge/settings.py gives the database inside REFUGE_DATA_DIR
 
@@ -114,3 +115,11 @@ def machine_info(vendor: str, server_version: str) -> list[tuple[str, str]]:
         ("Database", f"{vendor} {server_version}"),
         ("Commit", _git_head()),
     ]
+
+
+def print_machine(connection: Any) -> None:
+    """The machine facts under a benchmark's table, for the database Django is connected to."""
+    vendor = connection.vendor
+    version = connection.Database.sqlite_version if vendor == "sqlite" else str(connection.pg_version)
+    for key, value in machine_info(vendor, version):
+        print(f"- {key}: {value}")  # a benchmark's report

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import add_database_arguments, machine_info, percentile, setup_django
+from bench.common import add_database_arguments, percentile, print_machine, setup_django
 
 TARGET_ENGINE_P95_MS = 5.0
 
@@ -104,9 +104,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one linear m
         print(f"| {label} | {len(values)} | {percentile(values, 50):.2f} | {percentile(values, 95):.2f} | {target} |")
     verdict = "met" if percentile(engine_ms, 95) <= TARGET_ENGINE_P95_MS else "missed"
     print(f"\nengine p95 target {verdict}")
-    vendor = connection.vendor
-    for key, value in machine_info(vendor, connection.Database.sqlite_version if vendor == "sqlite" else ""):
-        print(f"- {key}: {value}")
+    print_machine(connection)
     return 0
 
 

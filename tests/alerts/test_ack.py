@@ -12,23 +12,16 @@ from django.utils import timezone
 
 from refuge.alerts.links import ack_token, ack_url
 from refuge.alerts.models import Alert
-from refuge.alerts.queue import raise_alert
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent
+from tests.alerts.helpers import critical_alert
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def alert(case, alice):  # type: ignore[no-untyped-def]
-    return raise_alert(
-        organisation=case.organisation,
-        case=case,
-        kind="conflict_raised",
-        severity="critical",
-        subject=f"{case.reference}: Conflict (fictional)",
-        recipients=[alice],
-    )
+    return critical_alert(case, [alice])
 
 
 def test_the_email_link_shows_a_button_and_only_the_post_acknowledges(alert: Alert, alice) -> None:  # type: ignore[no-untyped-def]

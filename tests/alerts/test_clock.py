@@ -14,19 +14,9 @@ from refuge.alerts.models import Alert, AlertKind, Delivery, EscalationPolicy, L
 from refuge.alerts.queue import raise_alert, week_start
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent
+from tests.alerts.helpers import critical_alert
 
 pytestmark = pytest.mark.django_db
-
-
-def critical(case, alice):  # type: ignore[no-untyped-def]
-    return raise_alert(
-        organisation=case.organisation,
-        case=case,
-        kind="conflict_raised",
-        severity="critical",
-        subject=f"{case.reference}: Conflict (fictional)",
-        recipients=[alice],
-    )
 
 
 def told(alert: Alert) -> dict[str, int]:
@@ -35,7 +25,7 @@ def told(alert: Alert) -> dict[str, int]:
 
 def test_an_unacknowledged_critical_alert_climbs_to_on_call_then_to_admins(case, alice, bob, adam, emails) -> None:  # type: ignore[no-untyped-def]
     OnCallShift.objects.create(organisation=case.organisation, user=bob, week_start=week_start(timezone.localdate()))
-    alert = critical(case, alice)
+    alert = critical_alert(case, [alice])
     raised = alert.created_at
     assert alert.escalate_at == raised + timedelta(minutes=30)
     clock.escalate_due(now=raised + timedelta(minutes=29))
@@ -52,13 +42,13 @@ def test_an_unacknowledged_critical_alert_climbs_to_on_call_then_to_admins(case,
 
 
 def test_with_no_one_on_call_it_goes_straight_to_the_admins(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
-    alert = critical(case, alice)
+    alert = critical_alert(case, [alice])
     clock.escalate_due(now=alert.created_at + timedelta(minutes=31))
     assert told(alert) == {"alice": Level.TEAM, "adam": Level.ADMINS}
 
 
 def test_acknowledging_stops_the_escalation(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
-    alert = critical(case, alice)
+    alert = critical_alert(case, [alice])
     assert acknowledge_alert(alert=alert, user=alice, via="page")
     assert not acknowledge_alert(alert=alert, user=alice, via="page")  # once
     assert clock.escalate_due(now=alert.created_at + timedelta(hours=5)) == 0
@@ -69,7 +59,7 @@ def test_acknowledging_stops_the_escalation(case, alice, adam) -> None:  # type:
 
 def test_the_organisation_sets_its_escalation_time(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
     EscalationPolicy.objects.create(organisation=case.organisation, escalate_after_minutes=5)
-    alert = critical(case, alice)
+    alert = critical_alert(case, [alice])
     assert alert.escalate_at == alert.created_at + timedelta(minutes=5)
     clock.escalate_due(now=alert.created_at + timedelta(minutes=6))
     assert "adam" in told(alert)

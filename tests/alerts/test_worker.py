@@ -12,25 +12,14 @@ from django.utils import timezone
 from refuge.alerts.channels.webhook import signature, signing_key
 from refuge.alerts.links import read_ack_token
 from refuge.alerts.models import AlertSettings, Delivery, DeliveryState
-from refuge.alerts.queue import raise_alert
 from refuge.alerts.worker import Worker, claim
+from tests.alerts.helpers import critical_alert
 
 pytestmark = pytest.mark.django_db
 
 
-def critical(case, users, subject="Conflict: removal before the decision is final"):  # type: ignore[no-untyped-def]
-    return raise_alert(
-        organisation=case.organisation,
-        case=case,
-        kind="conflict_raised",
-        severity="critical",
-        subject=f"{case.reference}: {subject}",
-        recipients=users,
-    )
-
-
 def test_an_email_reaches_the_smtp_server_once_with_its_acknowledge_link(case, alice, emails, smtp) -> None:  # type: ignore[no-untyped-def]
-    alert = critical(case, [alice])
+    alert = critical_alert(case, [alice])
     Worker().drain()
     assert len(smtp.received) == 1
     got = smtp.received[0]
@@ -54,7 +43,7 @@ def test_an_email_reaches_the_smtp_server_once_with_its_acknowledge_link(case, a
 
 def test_a_webhook_is_signed_and_carries_its_idempotency_key(case, alice, webhook) -> None:  # type: ignore[no-untyped-def]
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
-    alert = critical(case, [alice])
+    alert = critical_alert(case, [alice])
     Worker().drain()
     assert len(webhook.received) == 1
     hook = webhook.received[0]
@@ -73,7 +62,7 @@ def test_a_refused_webhook_is_retried_with_back_off_until_accepted(case, alice, 
     settings.REFUGE_ALERT_RETRY_SECONDS = 10
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
     webhook.statuses = [503, 429]
-    alert = critical(case, [alice])
+    alert = critical_alert(case, [alice])
     start = timezone.now()
     Worker().drain()
     row = Delivery.objects.get(alert=alert)
@@ -96,7 +85,7 @@ def test_a_refused_webhook_is_retried_with_back_off_until_accepted(case, alice, 
 def test_a_permanent_refusal_is_not_retried(case, alice, webhook) -> None:  # type: ignore[no-untyped-def]
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
     webhook.statuses = [410]
-    alert = critical(case, [alice])
+    alert = critical_alert(case, [alice])
     Worker().drain()
     row = Delivery.objects.get(alert=alert)
     assert row.state == DeliveryState.FAILED and "410" in row.last_error
@@ -105,7 +94,7 @@ def test_a_permanent_refusal_is_not_retried(case, alice, webhook) -> None:  # ty
 def test_a_private_webhook_address_is_refused_unless_allowed(case, alice, webhook, settings) -> None:  # type: ignore[no-untyped-def]
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
-    alert = critical(case, [alice])
+    alert = critical_alert(case, [alice])
     Worker().drain()
     row = Delivery.objects.get(alert=alert)
     assert row.state == DeliveryState.FAILED and "private" in row.last_error
@@ -119,7 +108,7 @@ def test_a_mail_server_that_is_down_means_a_retry(case, alice, emails, settings)
         probe.bind(("127.0.0.1", 0))
         settings.REFUGE_SMTP_PORT = probe.getsockname()[1]
     settings.REFUGE_SMTP_HOST = "127.0.0.1"
-    alert = critical(case, [alice])
+    alert = critical_alert(case, [alice])
     Worker().drain()
     row = Delivery.objects.get(alert=alert)
     assert row.state == DeliveryState.PENDING and row.attempts == 1 and "no mail server" in row.last_error
@@ -127,9 +116,9 @@ def test_a_mail_server_that_is_down_means_a_retry(case, alice, emails, settings)
 
 def test_smtp_5xx_fails_for_good_and_4xx_is_retried(case, alice, emails, smtp) -> None:  # type: ignore[no-untyped-def]
     smtp.refuse_codes = ["550 No such mailbox", "451 Try again later"]
-    first = critical(case, [alice], "first")
+    first = critical_alert(case, [alice], "first")
     Worker().drain()
-    second = critical(case, [alice], "second")
+    second = critical_alert(case, [alice], "second")
     Worker().drain()
     assert Delivery.objects.get(alert=first).state == DeliveryState.FAILED
     assert Delivery.objects.get(alert=second).state == DeliveryState.PENDING
@@ -138,7 +127,7 @@ def test_smtp_5xx_fails_for_good_and_4xx_is_retried(case, alice, emails, smtp) -
 
 def test_two_workers_never_claim_the_same_row(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
     for i in range(5):
-        critical(case, [alice], f"conflict {i}")
+        critical_alert(case, [alice], f"conflict {i}")
     now = timezone.now()
     lease = timedelta(seconds=60)
     first = claim(worker="w1", now=now, batch=3, lease=lease)
