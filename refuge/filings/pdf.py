@@ -17,11 +17,20 @@ def _fetcher() -> object:
     return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
 
 
+def print_css() -> str:
+    """The filings' print stylesheet (A4, fonts, footer), kept beside their templates."""
+    from django.template.loader import get_template  # noqa: PLC0415  # settings are configured by now
+
+    return str(get_template("filings/documents/print.css").template.source)  # type: ignore[attr-defined]  # Django's backend
+
+
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # noqa: PLC0415  # see _fetcher
+    from weasyprint import CSS, HTML  # noqa: PLC0415  # see _fetcher
 
     # WeasyPrint narrates each step at INFO; the command's and the server's logs need none of it.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     out = io.BytesIO()
-    HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf(out)
+    fetcher = _fetcher()
+    style = CSS(string=print_css(), url_fetcher=fetcher)
+    HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(out, stylesheets=[style])
     return out.getvalue()
