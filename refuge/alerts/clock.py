@@ -175,7 +175,11 @@ def recheck_cases(*, now: datetime) -> int:
         due = check.recheck_at is not None and check.recheck_at <= now
         if not due and case_today(check.case, now) <= check.today:
             continue
-        with transaction.atomic():
-            recompute_case(case=check.case, cause="clock", now=now)
+        try:
+            with transaction.atomic():
+                recompute_case(case=check.case, cause="clock", now=now)
+        except Exception:  # one case's fault must not stop the others' alerts
+            log.exception("recomputing case %s failed", check.case.code)
+            continue
         done += 1
     return done

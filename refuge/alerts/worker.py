@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -78,7 +78,13 @@ def send_claimed(delivery: Delivery, *, worker: str) -> str:
     try:
         if channel is None or not channel.outbox:
             raise TransportError(f"no channel {delivery.channel!r}", permanent=True)
-        channel.send(delivery)
+        try:
+            channel.send(delivery)
+        except TransportError:
+            raise
+        except Exception as exc:  # a fault of ours (a template, a bug): retried, the loop goes on
+            log.exception("delivery %s on %s raised", delivery.idempotency_key, delivery.channel)
+            raise TransportError(f"internal error: {type(exc).__name__}") from exc
     except TransportError as exc:
         now = timezone.now()
         error = str(exc)[:300]
@@ -125,9 +131,19 @@ class Worker:
         return len(rows)
 
     def run_once(self) -> int:
+        """One pass: the clock (at most every clock_every seconds), then what is due to send.
+
+        A database error (a locked SQLite file, a PostgreSQL restart) is logged and the pass ends;
+        the next one starts on a fresh connection.
+        """
         close_old_connections()
-        self.tick_clock(timezone.now())
-        return self.deliver_due()
+        try:
+            self.tick_clock(timezone.now())
+            return self.deliver_due()
+        except DatabaseError:
+            log.exception("worker pass failed on the database; trying again")
+            close_old_connections()
+            return 0
 
     def drain(self) -> None:
         """Run the clock once and deliver until nothing is due (`refuge worker --once`)."""

@@ -60,9 +60,13 @@ def parse_at(value: str, tz: zoneinfo.ZoneInfo) -> tuple[datetime, int, bool]:
 
 
 def casefile_for(
-    case: Case, *, extra_event: dict[str, Any] | None = None, drop_key: str | None = None
+    case: Case, *, extra_event: dict[str, Any] | None = None, drop_key: str | None = None, identity: bool = True
 ) -> dict[str, Any]:
-    """The case as a `refuge.case/1` document (what export writes and the engine reads)."""
+    """The case as a `refuge.case/1` document (what export writes and the engine reads).
+
+    With identity=False the client's names and birth date are left out: the engine needs neither,
+    and a process without the vault's key (the alerts' worker) can then still recompute the case.
+    """
     person: dict[str, Any] = {}
     try:
         p = case.person
@@ -70,9 +74,9 @@ def casefile_for(
         p = None
     if p is not None:
         person = {"nationality": p.nationality or None, "stateless": p.stateless, "languages": list(p.languages)}
-        if p.names:
+        if identity and p.names:
             person["names"] = [dict(n) for n in p.names]
-        if p.birth_date:
+        if identity and p.birth_date:
             person["birth_date"] = p.birth_date.isoformat()
     events = [e.to_casefile() for e in case.events.all() if e.key != drop_key]
     if extra_event is not None:

@@ -77,7 +77,7 @@ def case_today(case: Case, now: datetime | None = None) -> date:
 def run_check(case: Case, *, today: date) -> dict[str, Any]:
     from refuge.rules import check  # noqa: PLC0415  # see packs()
 
-    return check(casefile_for(case), today=today, packs=packs())
+    return check(casefile_for(case, identity=False), today=today, packs=packs())
 
 
 def _deadline_values(item: dict[str, Any]) -> dict[str, Any]:

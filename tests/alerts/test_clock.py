@@ -156,3 +156,22 @@ def test_a_provider_asking_to_be_asked_again_gets_its_recheck(case, alice) -> No
 def test_week_start_is_the_monday() -> None:
     assert week_start(date(2026, 11, 29)) == date(2026, 11, 23)
     assert week_start(date(2026, 11, 23)) == date(2026, 11, 23)
+
+
+def test_the_worker_recomputes_without_the_vaults_key(case, alice) -> None:  # type: ignore[no-untyped-def]
+    """The worker runs apart from the server and never holds the key: the engine needs no names."""
+    from refuge.cases.recompute import recompute_case
+    from refuge.vault import state
+
+    with time_machine.travel("2026-03-04T08:00:00+03:00", tick=False):
+        recompute_case(case=case, cause="recompute")
+    state.reset_for_tests()  # sealed, as in the worker's process
+    assert state.is_sealed()
+    from refuge.cases.models import Case
+
+    fresh = Case.objects.get(pk=case.pk)  # nothing decrypted and cached from before
+    first = fresh.deadlines.filter(status="open", due_at__isnull=False).order_by("due_at").first()
+    assert first is not None
+    assert clock.recheck_cases(now=first.due_at + timedelta(days=1)) == 1
+    first.refresh_from_db()
+    assert first.status == "missed"
