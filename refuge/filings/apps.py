@@ -15,3 +15,10 @@ class FilingsConfig(AppConfig):
 
         if authority_not_notified not in CONFLICT_PROVIDERS:
             CONFLICT_PROVIDERS.append(authority_not_notified)
+
+        from django.db.models.signals import post_delete  # noqa: PLC0415  # as above
+
+        from refuge.filings.models import GeneratedFiling, Sending, delete_stored_files  # noqa: PLC0415  # as above
+
+        for model in (GeneratedFiling, Sending):
+            post_delete.connect(delete_stored_files, sender=model, dispatch_uid=f"refuge.filings.{model.__name__}")

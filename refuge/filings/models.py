@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from refuge.vault.storage import EncryptedFileField
@@ -119,3 +119,15 @@ class Sending(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+def delete_stored_files(sender: type[models.Model], instance: GeneratedFiling | Sending, **kwargs: object) -> None:
+    """After a filing or a sending is deleted (with its case, say), drop its ciphertext from disk too.
+
+    The case's deleted data key already makes it unreadable; this keeps MEDIA_ROOT tidy, once the
+    deletion has committed (a rolled-back deletion keeps its files).
+    """
+    stored = instance.file if isinstance(instance, GeneratedFiling) else instance.proof
+    name, storage = stored.name, stored.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name) if storage.exists(name) else None)

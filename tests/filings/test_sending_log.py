@@ -147,3 +147,19 @@ def test_a_stored_filing_is_ciphertext_at_rest(case, alice):
         "version": 1,
         "size": len(PDF),
     }
+
+
+def test_deleting_the_case_drops_its_stored_filings_and_proofs(case, alice, adam, django_capture_on_commit_callbacks):
+    from refuge.cases.actions import delete_case
+    from refuge.filings.actions import record_sending
+
+    found = measure_case(case, alice)
+    filing = _filing(case, alice)
+    sending = record_sending(
+        case=case, user=alice, authority=found["court"], channel="fax", sent_at=SENT, proof=b"proof (fictional)"
+    )
+    paths = [Path(settings.MEDIA_ROOT) / name for name in (filing.file.name, sending.proof.name)]
+    assert all(p.exists() for p in paths)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_case(case=case, actor=adam, confirm_reference=case.reference)
+    assert not any(p.exists() for p in paths)
