@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -144,7 +145,11 @@ def format_moment(moment: datetime, lang: str, *, zone: str, time_known: bool = 
 
 
 def ascii_filename(kind: str, reference: str, lang: str, fmt: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}-{reference}-{lang}").strip("-.") or kind
+    """The Rule 39 Site takes ASCII file names only: a Cyrillic reference (СПБ-2026-014) is transliterated."""
+    from refuge.search.normalise import transliterate_cyrillic  # noqa: PLC0415  # one table, used here only
+
+    latin = unicodedata.normalize("NFKD", transliterate_cyrillic(reference)).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}-{latin}-{lang}").strip("-.") or kind
     return f"{stem}.{fmt}"
 
 

@@ -208,3 +208,18 @@ def test_grounds_written_by_the_lawyer_replace_the_default(tr_case):
     assert grounds in text
     assert "contrary to Articles 2 and 3" not in text
     assert "Person to contact: Bo Fictional, +90 1" in text
+
+
+@pytest.mark.parametrize(
+    ("reference", "filename"),
+    [
+        ("TST-TR-001", "rule39-TST-TR-001-en.pdf"),
+        ("СПБ-2026-014", "rule39-SPB-2026-014-en.pdf"),
+        ("Ö/1 2", "rule39-O-1-2-en.pdf"),
+    ],
+)
+def test_file_names_are_ascii_for_the_rule39_site(org, alice, reference, filename):
+    case = turkey_case(org, alice, reference=reference)
+    rendered = render_filing(case=case, kind="rule39", lang="en", fmt="pdf", options=options())
+    assert rendered.filename == filename
+    assert rendered.filename.isascii()
