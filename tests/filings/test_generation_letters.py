@@ -123,6 +123,14 @@ def test_the_korean_notice_is_in_hangul_and_renders_on_the_page(measured, pdftop
     assert not_blank(png)
 
 
+def test_the_korean_notice_as_docx_holds_the_same_hangul(measured):
+    case, _ = measured
+    rendered = render_filing(case=case, kind="client-notice", lang="ko", fmt="docx", options=options(contact=PHONE))
+    text = docx_text(rendered.content)
+    assert "변호사와 통역인 없이는 아무것도 서명하지 마십시오" in text.splitlines()
+    assert "• 당신은 이해하는 언어로 통역을 받을 권리가 있습니다." in text.splitlines()
+
+
 def not_blank(png: Path) -> bool:
     """Enough dark pixels, spread over the page: glyphs were drawn (tofu boxes would be few and alike)."""
     from PIL import Image, ImageStat

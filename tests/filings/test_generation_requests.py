@@ -223,3 +223,14 @@ def test_file_names_are_ascii_for_the_rule39_site(org, alice, reference, filenam
     rendered = render_filing(case=case, kind="rule39", lang="en", fmt="pdf", options=options())
     assert rendered.filename == filename
     assert rendered.filename.isascii()
+
+
+def test_the_references_the_case_holds_are_printed(tr_case):
+    from refuge.cases.models import Proceeding
+
+    Proceeding.objects.create(case=tr_case, forum="domestic_court", reference_number="2026/117 E. (fictional)")
+    Proceeding.objects.create(case=tr_case, forum="echr", reference_number="12345/26")
+    text = pdf_text(render_filing(case=tr_case, kind="rule39", lang="en", fmt="pdf", options=options()).content)
+    assert "Application number: 12345/26" in text
+    assert "Case reference of the domestic authority: 2026/117 E. (fictional)" in text
+    assert "none yet" not in text
