@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from refuge.alerts import actions
 from refuge.alerts.feeds import build_calendar, feed_url, get_feed_for_user, may_have_feeds, note_use, open_feed
@@ -68,7 +68,7 @@ def feed_revoke(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("alert_settings")
 
 
-@require_GET
+@require_safe  # GET, and HEAD for calendar applications that ask first
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The live calendar (text/calendar): no login, the token is the key; 404 for anything wrong."""
     feed, cases = open_feed(token)

@@ -59,6 +59,8 @@ def test_feed_holds_one_event_per_open_deadline_at_its_instant_with_its_reminder
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Cache-Control"] == "no-store"
+    assert Client().head(reverse("calendar_feed", args=[token])).status_code == 200  # some clients ask first
+    assert Client().post(reverse("calendar_feed", args=[token])).status_code == 405
     cal = icalendar.Calendar.from_ical(response.content)
     assert str(cal["VERSION"]) == "2.0"
     assert "Refuge" in str(cal["PRODID"])
