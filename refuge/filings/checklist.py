@@ -57,7 +57,8 @@ ITEMS = {
     "language": ("a template in this language", "choose one of the kind's languages (--lang)"),
     "echr_unavailable": (
         "the ECtHR does not cover this act (ECHR art. 58) — use un-interim",
-        "generate un-interim (UN CAT or HRC) instead of rule39",
+        "generate un-interim (UN CAT or HRC) instead, or confirm you file with the Court anyway "
+        "(the wizard's box; --despite-unavailable)",
     ),
     "removal_date": (
         "the scheduled date and time of removal",
@@ -178,7 +179,7 @@ def _request_items(facts: CaseFacts, kind: str, resolved: Resolved) -> list[Miss
     found: list[Missing] = []
     if kind == "rule39":
         status = facts.forum_status("echr")
-        if status is not None and not status["available"]:
+        if status is not None and not status["available"] and not resolved.despite_unavailable:
             found.append(item("echr_unavailable", status.get("basis", "")))
     found += _removal_items(facts)
     found += _contact_items(kind, resolved.contact)
@@ -243,6 +244,7 @@ class Resolved:
     send_by_fax: bool
     application_number: str
     power_of_attorney_follows: bool
+    despite_unavailable: bool = False
 
 
 def default_grounds(*, facts: CaseFacts, kind: str, forum: str) -> str:
@@ -293,4 +295,5 @@ def resolve(*, facts: CaseFacts, kind: str, options: FilingOptions) -> Resolved:
         send_by_fax=fax,
         application_number=number,
         power_of_attorney_follows=options.power_of_attorney_follows,
+        despite_unavailable=options.despite_unavailable,
     )

@@ -35,4 +35,8 @@ class FilingOptions:
     send_by_fax: bool | None = None  # rule39: None = fax for sanctioned nationals, else the Rule 39 Site
     application_number: str = ""  # default: the reference of the case's proceeding before the forum
     power_of_attorney_follows: bool = False  # un-interim: the power of attorney will be sent separately
+    # rule39: file with the Court although the engine reads the act as outside its reach (ECHR
+    # art. 58; Russia after 16 Sep 2022): the lawyer's call, e.g. when the facts predate the cut-off.
+    # Recording the request as sent then raises the forum_unavailable conflict.
+    despite_unavailable: bool = False
     today: date | None = None  # the day the filing is dated (default: today in the case's zone)

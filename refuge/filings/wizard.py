@@ -71,6 +71,11 @@ class ChooseForm(forms.Form):
     power_of_attorney_follows = forms.BooleanField(
         label="UN request: the power of attorney follows separately", required=False
     )
+    despite_unavailable = forms.BooleanField(
+        label="Rule 39: file with the Court even where it does not cover the act (ECHR art. 58)",
+        required=False,
+        help_text="Russia left the Convention on 16 September 2022: tick only where the facts fall within its reach",
+    )
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,6 +122,7 @@ class ChooseForm(forms.Form):
             forum=str(d.get("forum") or "") if d["kind"] == "un-interim" else "",
             send_by_fax=True if d.get("send_by_fax") else None,
             power_of_attorney_follows=bool(d.get("power_of_attorney_follows")),
+            despite_unavailable=bool(d.get("despite_unavailable")) if d["kind"] == "rule39" else False,
         )
 
 

@@ -222,3 +222,17 @@ def test_demo_01_gets_a_un_request_and_a_russian_letter(demo, tmp_path):
     assert "Уведомление о временной мере, запрещающей выдворение" in text
     assert "Комитет ООН по правам человека" in text
     assert "17 марта 2026 г. в 06:00 (Europe/Moscow, UTC+03:00)" in text
+
+
+def test_demo_01_gets_a_rule39_request_when_the_lawyer_files_despite_the_cut_off(demo, tmp_path):
+    """The lawyer's call: the request is complete and says what the Court needs on its cover."""
+    request = tmp_path / "r39.pdf"
+    filing("rule39", "--case", "DEMO-01", "--despite-unavailable", "-o", str(request))
+    text = pdf_text(request.read_bytes())
+    assert "Rule 39 – Urgent" in text
+    assert "Person to contact: Irina Sokolovskaya, demo-lawyer@example.org" in text
+    assert (
+        "Scheduled date and time of removal and destination: 17 March 2026 at 06:00 (Europe/Moscow, UTC+03:00), "
+        "to Democratic People's Republic of Korea" in text
+    )
+    assert "+33 3 90 21 43 50" in text  # a North Korean national: by fax, never the Rule 39 Site

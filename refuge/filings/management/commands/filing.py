@@ -93,6 +93,11 @@ class Command(BaseCommand):
         fax.add_argument("--no-fax", dest="send_by_fax", action="store_false", help="rule39: the Rule 39 Site")
         parser.add_argument("--application-number", default="")
         parser.add_argument("--power-of-attorney-follows", action="store_true")
+        parser.add_argument(
+            "--despite-unavailable",
+            action="store_true",
+            help="rule39: file although the ECtHR does not cover the act as the engine reads it (ECHR art. 58)",
+        )
         parser.add_argument("--sender", default="", help="the organisation's name as signed (default: its name)")
         parser.add_argument("--today", type=date.fromisoformat, help="the date of the filing (YYYY-MM-DD)")
 
@@ -117,6 +122,7 @@ class Command(BaseCommand):
             send_by_fax=opts["send_by_fax"],
             application_number=opts["application_number"],
             power_of_attorney_follows=opts["power_of_attorney_follows"],
+            despite_unavailable=opts["despite_unavailable"],
             today=opts["today"],
         )
         try:
