@@ -77,3 +77,32 @@ def test_a_rule39_request_for_the_story_case_is_refused_towards_the_un(client):
         review = client.post(reverse("filing_new", args=[case.code]), choices()).content.decode()
     assert 'data-missing="echr_unavailable"' in review
     assert reverse("filing_new", args=[case.code]) + "?kind=un-interim" in review
+
+
+def test_the_story_case_gets_its_rule39_request_and_russian_letter_in_four_screens(client):
+    """The acceptance: DEMO-01's Rule 39 request (filed although the engine reads no reach) and its letter."""
+    case, lawyer = _demo()
+    with time_machine.travel(MORNING, tick=False):
+        client.force_login(lawyer)
+        assert reverse("filing_new", args=[case.code]) in client.get(case.get_absolute_url()).content.decode()
+        new = reverse("filing_new", args=[case.code])
+        assert client.get(new).status_code == 200
+        data = choices(contact_name="Irina Sokolovskaya", contact_phone="+7 000 000-00-00", despite_unavailable="on")
+        assert "The checklist is complete" in client.post(new, data).content.decode()
+        generated = client.post(reverse("filing_generate", args=[case.code]), data)
+        assert client.get(generated["Location"]).status_code == 200
+        request = case.filings.get(kind="rule39")
+        download = client.get(reverse("filing_download", args=[case.code, request.code]))
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+        text = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
+        assert "Rule 39 – Urgent" in text
+        assert "Person to contact: Irina Sokolovskaya, +7 000 000-00-00" in text
+        assert "3 December 2026 at 06:00" in text  # six days after the demo's today, Moscow time
+        assert "Democratic People's Republic of Korea" in text
+
+        court = case.proceedings.get(forum="domestic_court").authority
+        letter = choices(kind="notify-authority", lang="ru", authority=str(court.code), contact_phone="+7 000")
+        assert client.post(reverse("filing_generate", args=[case.code]), letter).status_code == 302
+    assert case.filings.get(kind="notify-authority").lang == "ru"
