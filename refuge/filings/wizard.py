@@ -52,7 +52,12 @@ class ChooseForm(forms.Form):
         label="Committee", required=False, help_text="UN request: empty for the committee the case is before"
     )
     authority = AuthorityChoiceField(
-        queryset=None, to_field_name="code", required=False, label="Authority to notify", help_text="Notification"
+        queryset=None,
+        to_field_name="code",
+        required=False,
+        label="Authority to notify",
+        empty_label="—",
+        help_text="The letter's addressee, from the directory",
     )
     contact_name = forms.CharField(label="Person to contact", max_length=200)
     contact_phone = forms.CharField(label="Telephone", max_length=60, required=False)
@@ -161,6 +166,7 @@ class Fix:
     label: str
     fix: str
     url: str  # '' when the fix is in step 1 (a button back to it)
+    also: str = ""  # a second way out, in step 1
 
 
 def _fix(case: Case, missing: Missing) -> Fix:
@@ -174,7 +180,8 @@ def _fix(case: Case, missing: Missing) -> Fix:
         return Fix(code, missing.label, "Edit the client's record", reverse("person_edit", args=[case.code]))
     if code == "echr_unavailable":
         url = reverse("filing_new", args=[case.code]) + "?kind=un-interim"
-        return Fix(code, missing.label, "Prepare a UN interim-measures request instead", url)
+        also = "or file with the Court even so (step 1), where the facts fall within its reach"
+        return Fix(code, missing.label, "Prepare a UN interim-measures request instead", url, also)
     if code.startswith(("annex", "power_of_attorney")):
         return Fix(code, missing.label, "Upload the document (PDF)", reverse("document_upload", args=[case.code]))
     return Fix(code, missing.label, missing.fix, case.get_absolute_url())
