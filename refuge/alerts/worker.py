@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -31,6 +31,12 @@ from refuge.alerts.models import Delivery, DeliveryState
 log = logging.getLogger("refuge.alerts.worker")
 
 RETRY_CAP = timedelta(hours=1)
+
+
+def _fresh_connection() -> None:
+    """Drop a broken or expired connection between passes (never one a caller's transaction holds)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def worker_id() -> str:
@@ -136,13 +142,13 @@ class Worker:
         A database error (a locked SQLite file, a PostgreSQL restart) is logged and the pass ends;
         the next one starts on a fresh connection.
         """
-        close_old_connections()
+        _fresh_connection()
         try:
             self.tick_clock(timezone.now())
             return self.deliver_due()
         except DatabaseError:
             log.exception("worker pass failed on the database; trying again")
-            close_old_connections()
+            _fresh_connection()
             return 0
 
     def drain(self) -> None:

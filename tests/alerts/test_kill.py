@@ -96,10 +96,17 @@ def worker(env: dict[str, str]) -> subprocess.Popen[str]:
         [sys.executable, "-m", "refuge", "worker", "--poll", "0.1", "--batch", "5"],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+
+
+def ready(proc: subprocess.Popen[str]) -> None:
+    """Wait until the worker has set its signal handlers and started (its first line says so)."""
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert "delivering alerts" in line, line
 
 
 def kill(proc: subprocess.Popen[str]) -> None:
@@ -114,6 +121,7 @@ def rows(env: dict[str, str]) -> list[list[object]]:
 def finish(env: dict[str, str], smtp: HoldingSinkHandler, hooks: WebhookReceiver) -> None:
     """A fresh worker delivers the rest; every row ends sent."""
     proc = worker(env)
+    ready(proc)  # a SIGTERM before Django has started would kill it outright
     try:
         assert smtp.wait_for(ALERTS, TIMEOUT), f"{len(smtp.received)} of {ALERTS} e-mails"
         assert hooks.wait_for(ALERTS, TIMEOUT), f"{len(hooks.received)} of {ALERTS} webhooks"
@@ -183,6 +191,8 @@ def test_workers_killed_at_random_moments_lose_nothing(env, far_ends) -> None:  
 def test_two_workers_side_by_side_send_each_message_once(env, far_ends) -> None:  # type: ignore[no-untyped-def]
     smtp, _controller, hooks = far_ends
     first, second = worker(env), worker(env)
+    ready(first)
+    ready(second)
     try:
         assert smtp.wait_for(ALERTS, TIMEOUT) and hooks.wait_for(ALERTS, TIMEOUT)
         deadline = time.monotonic() + TIMEOUT
