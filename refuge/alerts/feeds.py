@@ -166,8 +166,9 @@ def build_calendar(feed: FeedToken, cases: QuerySet[Case], *, now: datetime | No
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", feed.case.reference if feed.case is not None else ALL_CASES_NAME)
-    calendar.add("x-published-ttl", "PT1H")  # how often to fetch again (Outlook reads this one)
-    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    # How often to fetch again: a removal can come within hours (Outlook reads the first).
+    calendar.add("x-published-ttl", "PT15M")
+    calendar.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
     deadlines = (
         Deadline.objects.filter(case__in=cases, status="open", due_at__isnull=False)
         .select_related("case")
