@@ -29,6 +29,9 @@ USAGE = """usage: refuge COMMAND [options]
   vault init|rotate|status   the root key: create (--dev, --shares N --threshold K, --passphrase), rotate
   unseal / seal         open the running server's vault / drop its key and end every session
   audit keygen|checkpoint|verify   sign checkpoints of the audit chain; verify it
+  worker [--once]       deliver alerts (e-mail, webhooks), escalate, remind, send digests
+  mailsink              a local SMTP server keeping messages as .eml files (demo, trials)
+  filing KIND --case CODE -o FILE   generate a Rule 39 / UN request, a letter or a client notice
 
 Every Django management command works too (refuge help lists them)."""
 
