@@ -208,7 +208,11 @@ def _facts(*, case: Case, form: ChooseForm) -> list[tuple[str, str]]:
     resolved = resolve(facts=facts, kind=form.chosen_kind, options=form.options())
     out: list[tuple[str, str]] = []
     if resolved.forum:
-        out.append(("Forum", FORUM_LABELS.get(resolved.forum, resolved.forum)))
+        forum = FORUM_LABELS.get(resolved.forum, resolved.forum)
+        status = facts.forum_status(resolved.forum)
+        if resolved.despite_unavailable and status is not None and not status["available"]:
+            forum += " — which does not cover this act as Refuge reads the law (ECHR art. 58): filed on your call"
+        out.append(("Forum", forum))
     if resolved.authority is not None:
         out.append(("To", str(resolved.authority)))
     if resolved.contact is not None:

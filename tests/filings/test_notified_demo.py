@@ -88,7 +88,9 @@ def test_the_story_case_gets_its_rule39_request_and_russian_letter_in_four_scree
         new = reverse("filing_new", args=[case.code])
         assert client.get(new).status_code == 200
         data = choices(contact_name="Irina Sokolovskaya", contact_phone="+7 000 000-00-00", despite_unavailable="on")
-        assert "The checklist is complete" in client.post(new, data).content.decode()
+        review = client.post(new, data).content.decode()
+        assert "The checklist is complete" in review
+        assert "does not cover this act as Refuge reads the law" in review  # the lawyer's call, said plainly
         generated = client.post(reverse("filing_generate", args=[case.code]), data)
         assert client.get(generated["Location"]).status_code == 200
         request = case.filings.get(kind="rule39")
