@@ -60,12 +60,9 @@ def acknowledge_alert(*, alert: Alert, user: User, via: str, request: HttpReques
     return True
 
 
-def mark_read(*, user: User, alerts: list[Alert] | None = None) -> int:
-    """Mark the user's notifications (of these alerts, or all) read; how many were unread."""
-    rows = Notification.objects.filter(user=user, read_at=None)
-    if alerts is not None:
-        rows = rows.filter(alert__in=alerts)
-    return rows.update(read_at=timezone.now())
+def mark_read(*, user: User) -> int:
+    """Mark all the user's notifications read; how many were unread."""
+    return Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
 
 
 # --- Settings, the on-call rota and calendar feeds (the pages in views_settings and views_feeds) ---

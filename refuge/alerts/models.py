@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -76,10 +75,6 @@ class Alert(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("alert_detail", args=[self.code])
-
-    @property
-    def is_acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
 
 
 class Notification(models.Model):
@@ -247,6 +242,3 @@ class FeedToken(models.Model):
     @classmethod
     def lookup(cls, token: str) -> FeedToken | None:
         return cls.objects.select_related("user", "case").filter(digest=token_digest(token), revoked_at=None).first()
-
-    def describe(self) -> dict[str, Any]:
-        return {"code": str(self.code), "case": self.case.reference if self.case else None}

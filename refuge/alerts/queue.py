@@ -157,8 +157,6 @@ def raise_alert(  # the alert's fields, by keyword
         escalate_at=now + escalate_after(organisation) if severity == Severity.CRITICAL else None,
     )
     if dedupe_key is not None:
-        if Alert.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
         try:
             with transaction.atomic():
                 alert.save()

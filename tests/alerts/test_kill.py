@@ -118,6 +118,13 @@ def rows(env: dict[str, str]) -> list[list[object]]:
     return json.loads(run(env, "-m", "tests.alerts.procs", "report").strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def wait_until_all_sent(env: dict[str, str]) -> None:
+    """Poll the outbox until every row is marked sent (or the time is up; the caller's asserts tell)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and any(state != "sent" for _k, _c, state, _a in rows(env)):
+        time.sleep(0.2)
+
+
 def finish(env: dict[str, str], smtp: HoldingSinkHandler, hooks: WebhookReceiver) -> None:
     """A fresh worker delivers the rest; every row ends sent."""
     proc = worker(env)
@@ -125,9 +132,7 @@ def finish(env: dict[str, str], smtp: HoldingSinkHandler, hooks: WebhookReceiver
     try:
         assert smtp.wait_for(ALERTS, TIMEOUT), f"{len(smtp.received)} of {ALERTS} e-mails"
         assert hooks.wait_for(ALERTS, TIMEOUT), f"{len(hooks.received)} of {ALERTS} webhooks"
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline and any(state != "sent" for _k, _c, state, _a in rows(env)):
-            time.sleep(0.2)
+        wait_until_all_sent(env)
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=TIMEOUT) == 0
@@ -195,9 +200,7 @@ def test_two_workers_side_by_side_send_each_message_once(env, far_ends) -> None:
     ready(second)
     try:
         assert smtp.wait_for(ALERTS, TIMEOUT) and hooks.wait_for(ALERTS, TIMEOUT)
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline and any(state != "sent" for _k, _c, state, _a in rows(env)):
-            time.sleep(0.2)
+        wait_until_all_sent(env)
     finally:
         for proc in (first, second):
             proc.send_signal(signal.SIGTERM)

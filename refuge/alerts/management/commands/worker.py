@@ -40,5 +40,5 @@ class Command(BaseCommand):
         while not worker.stopping:
             handled = worker.run_once()
             if not handled:
-                time.sleep(poll)
+                time.sleep(worker.poll)
         self.stdout.write("worker: stopped")
