@@ -69,6 +69,7 @@ class CalendarSpec:
     approximation_flag: str | None = None
     timezone: str | None = None  # None: the case's zone
     hours: tuple[int, int] | None = None  # opening and closing, in seconds after midnight
+    region: str | None = None  # a short name for people: RU, FR-Alsace, CH-Geneva
 
     @property
     def source(self) -> str:
@@ -255,6 +256,7 @@ class WorkCalendar:
         """What a deadline was counted on, for its report: name, source, data version, decrees."""
         return {
             "name": self.spec.name,
+            "region": self.spec.region or self.spec.source.split(" ")[0],
             "source": self.spec.source,
             "data": f"holidays {HOLIDAYS_VERSION}",
             "decreed_through": self.last_decreed_year() if self.decreed else None,
