@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from refuge.rules import calendars
 from refuge.rules.calendars import CalendarSpec, WorkCalendar
@@ -172,3 +174,34 @@ def test_with_an_injected_table_2026_and_2027_follow_the_labour_code_where_no_de
     assert cal.safe.is_working(date(2027, 5, 3))  # an automatic day off a decree could move
     assert not cal.safe.is_working(date(2027, 5, 1))  # a Saturday that is a holiday
     assert not cal.safe.is_working(date(2027, 5, 2))  # Sundays stay days off
+
+
+# -- for any dates ------------------------------------------------------------------------------
+
+RU = WorkCalendar(CalendarSpec("ru", "RU"))
+
+
+@given(day=st.dates(min_value=date(2026, 1, 1), max_value=date(2034, 12, 31)))
+def test_the_safe_calendar_only_adds_working_days_and_only_in_undecreed_years(day: date) -> None:
+    if RU.is_working(day):
+        assert RU.safe.is_working(day)
+    if RU.safe.is_working(day) != RU.is_working(day):
+        assert RU.unconfirmed_years(day, day) == (day.year,)
+        assert day.weekday() < 6  # a Saturday or an automatic day off, never a Sunday
+
+
+@given(receipt=st.dates(min_value=date(2027, 10, 1), max_value=date(2032, 12, 31)))
+def test_an_unconfirmed_appeal_is_flagged_and_its_safe_date_is_a_working_day_before_every_reading(
+    receipt: date,
+) -> None:
+    data = case(*expulsion(receipt.isoformat()))
+    d = one(run(data, receipt.isoformat()), "deadlines", kind="appeal")
+    due = date.fromisoformat(d["due_date"])
+    dates = [due, *(date.fromisoformat(a["due_date"]) for a in d["alternatives"])]
+    touched = set(range(receipt.year, max(dates).year + 1)) - set(range(2000, 2028))
+    assert set(d["calendar"]["unconfirmed_years"]) <= touched
+    assert ("CALENDAR_UNCONFIRMED" in d["flags"]) == bool(d["calendar"]["unconfirmed_years"])
+    if receipt.year >= 2028:
+        assert "CALENDAR_UNCONFIRMED" in d["flags"]
+    safe = date.fromisoformat(d["safe_due_date"])
+    assert RU.is_working(safe) and safe <= min(dates)
