@@ -37,7 +37,7 @@ def alice_client(alice) -> Client:  # type: ignore[no-untyped-def]
 
 
 def _entries() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(type=EventType.ALERT_SETTINGS_CHANGED).order_by("seq"))
+    return list(AuditEvent.objects.filter(type=EventType.ALERT_SETTINGS_CHANGED).order_by("id"))
 
 
 def test_the_url_is_alert_settings() -> None:

@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from refuge.audit.actions import record
 from refuge.audit.events import EventType
+from refuge.audit.models import AuditEvent
+from tests.audit.conftest import set_column, tamper
 from tests.conftest import _user
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ def _client(user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def _seqs(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<tr>\s*<td class="code">(\d+)</td>', html)]
+    return [int(n) for n in re.findall(r'<tr[^>]*>\s*<td class="code">(\d+)</td>', html)]
 
 
 def _page(client: Client, **query: str) -> str:
@@ -43,17 +45,55 @@ def test_only_the_organisation_admins_see_it(request, who: str) -> None:  # type
     assert _client(request.getfixturevalue(who)).get(URL).status_code == 404
 
 
-def test_an_admin_sees_the_organisation_and_the_system_but_not_another_organisation(  # type: ignore[no-untyped-def]
-    case, adam, other_org
-) -> None:
+def _ids(html: str) -> list[str]:
+    return re.findall(r'data-entry="(\d+)"', html)
+
+
+def test_an_admin_sees_her_organisation_s_chain_only(case, adam, other_org) -> None:  # type: ignore[no-untyped-def]
     olga = _user("olga", other_org, "admin")
     mine = record(type=EventType.CASE_CHANGED, actor=None, target=case, data={"via": "mine"})
     theirs = record(type=EventType.CASE_CHANGED, actor=olga, target=("case", "0" * 8), data={"via": "theirs"})
     system = record(type=EventType.VAULT_SEALED, actor=None, target=("vault", ""))
-    seen = _seqs(_page(_client(adam)))
-    assert mine.seq in seen and system.seq in seen and theirs.seq not in seen
-    seen_by_olga = _seqs(_page(_client(olga)))
-    assert theirs.seq in seen_by_olga and mine.seq not in seen_by_olga
+    seen = _ids(_page(_client(adam)))
+    assert str(mine.pk) in seen and str(system.pk) not in seen and str(theirs.pk) not in seen
+    seen_by_olga = _ids(_page(_client(olga)))
+    assert str(theirs.pk) in seen_by_olga and str(mine.pk) not in seen_by_olga
+
+
+def test_a_failed_login_shows_to_its_organisation_s_admin_only(adam, other_org, bob) -> None:  # type: ignore[no-untyped-def]
+    olga = _user("olga", other_org, "admin")
+    Client().post("/accounts/login/", {"username": bob.username, "password": "wrong password"})
+    failed = AuditEvent.objects.filter(type=EventType.LOGIN_FAILED).order_by("-id").first()
+    assert failed is not None and failed.chain == bob.membership().organisation_id
+    assert str(failed.pk) in _ids(_page(_client(adam)))
+    assert str(failed.pk) not in _ids(_page(_client(olga)))
+
+
+def test_a_forged_or_unlinked_entry_is_not_shown(case, adam) -> None:  # type: ignore[no-untyped-def]
+    good = [record(type=EventType.CASE_CHANGED, actor=None, target=case) for _ in range(3)]
+    html = _page(_client(adam))
+    assert all(str(e.pk) in _ids(html) for e in good) and "does not verify" not in html
+    # The middle one edited behind the triggers' back: it is hidden and the page says so.
+    set_column(good[1].pk, "data", '{"via": "forged"}')
+    html = _page(_client(adam))
+    assert str(good[0].pk) in _ids(html) and str(good[1].pk) not in _ids(html)
+    assert "does not verify" in html
+
+
+def test_entries_after_a_broken_link_are_not_shown(case, adam) -> None:  # type: ignore[no-untyped-def]
+    good = [record(type=EventType.CASE_CHANGED, actor=None, target=case) for _ in range(3)]
+    set_column(good[1].pk, "prev_hash", "e" * 64)  # before the page ever walked the chain
+    html = _page(_client(adam))
+    assert str(good[0].pk) in _ids(html)
+    assert str(good[1].pk) not in _ids(html) and str(good[2].pk) not in _ids(html)
+    assert "does not verify" in html
+
+
+def test_a_row_numbered_zero_is_not_shown(case, adam) -> None:  # type: ignore[no-untyped-def]
+    first = record(type=EventType.CASE_CHANGED, actor=None, target=case)
+    tamper("UPDATE audit_auditevent SET seq = 0 WHERE id = %s", [first.pk])
+    html = _page(_client(adam))
+    assert str(first.pk) not in _ids(html) and "does not verify" in html
 
 
 def test_it_filters_by_type_actor_and_target(case, alice, bob, adam) -> None:  # type: ignore[no-untyped-def]
@@ -61,7 +101,9 @@ def test_it_filters_by_type_actor_and_target(case, alice, bob, adam) -> None:  #
     a = record(type=EventType.IDENTITY_REVEALED, actor=alice, target=case, data={"via": "case_page"})
     b = record(type=EventType.IDENTITY_REVEALED, actor=bob, target=case, data={"via": "case_page"})
     c = record(type=EventType.TEAM_CHANGED, actor=alice, target=case)
-    d = record(type=EventType.VAULT_SEALED, actor=None, target=("vault", ""))
+    d = record(
+        type=EventType.ONCALL_CHANGED, actor=None, target=("organisation", "0" * 8), organisation=case.organisation
+    )
     reveals = _seqs(_page(client, type=str(int(EventType.IDENTITY_REVEALED))))
     assert a.seq in reveals and b.seq in reveals and c.seq not in reveals
     by_alice = _seqs(_page(client, actor=str(alice.code)))
