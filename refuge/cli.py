@@ -28,6 +28,8 @@ USAGE = """usage: refuge COMMAND [options]
   recompute --all       re-run the engine on stored cases (after a rule pack changes)
   vault init|rotate|status   the root key: create (--dev, --shares N --threshold K, --passphrase), rotate
   unseal / seal         open the running server's vault / drop its key and end every session
+  operator grant|revoke|list [USERNAME]   who may seal the server from its pages
+  lockdown ORGANISATION [--lift]   stop one organisation (sessions, feeds, logins), or let it in again
   audit keygen|checkpoint|verify   sign checkpoints of the audit chain; verify it
   worker [--once]       deliver alerts (e-mail, webhooks), escalate, remind, send digests
   mailsink              a local SMTP server keeping messages as .eml files (demo, trials)

@@ -54,9 +54,25 @@ def _row(user: User) -> dict[str, object]:
 def user_list(request: HttpRequest) -> HttpResponse:
     member = _admin_membership(request)
     users = User.objects.filter(membership_row__organisation_id=member.organisation_id).order_by("username")
-    return render(
-        request, "accounts/user_list.html", {"rows": [_row(u) for u in users], "organisation": member.organisation}
-    )
+    context = {
+        "rows": [_row(u) for u in users],
+        "organisation": member.organisation,
+        "operator": request.user.is_server_operator(),  # type: ignore[union-attr]  # login_required: a User
+    }
+    return render(request, "accounts/user_list.html", context)
+
+
+@require_POST
+@login_required
+@require_recent_auth  # a stolen, still-open admin session cannot stop the organisation on its own
+def organisation_lock_down(request: HttpRequest) -> HttpResponse:
+    """End every session and feed of the admin's organisation, and suspend its logins; no other is touched."""
+    member = _admin_membership(request)
+    if request.POST.get("confirm") != "lock-down":
+        messages.error(request, "Tick the box to confirm the lock-down.")
+        return HttpResponseRedirect(reverse("user_list"))
+    actions.lock_down_organisation(organisation=member.organisation, actor=request.user)  # type: ignore[arg-type]
+    return HttpResponseRedirect(reverse("login"))
 
 
 @require_GET

@@ -1,4 +1,9 @@
-"""The operator unseal page (no login: the key material is the credential) and the admins' seal button."""
+"""The operator unseal page (no login: the key material is the credential) and the operators' seal button.
+
+Sealing stops every organisation, so it is a server operator's act (User.is_server_operator: a
+user granted `refuge operator grant`, or an admin when the deployment has one organisation). An
+organisation's admin locks down her own organisation instead (refuge.accounts.users).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts.decorators import require_recent_auth
-from refuge.cases.access import is_org_admin
 from refuge.vault import keys, state
 from refuge.vault.models import RootKeySource
 
@@ -71,7 +75,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_recent_auth  # a stolen, still-open admin session cannot seal on its own
 def seal_now(request: HttpRequest) -> HttpResponse:
-    if not is_org_admin(request.user):
+    if not request.user.is_server_operator():  # type: ignore[union-attr]  # login_required: a User
         raise Http404("No such page")
     state.seal(reason=f"seal button (user {request.user.code})", actor=request.user)
     return HttpResponseRedirect(reverse("vault_unseal"))

@@ -74,7 +74,7 @@ def test_a_session_made_without_the_clocks_is_adopted_and_limited(clock, bob):
 
     store = SessionStore()
     store[SESSION_KEY] = str(bob.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "refuge.accounts.backends.RefugeBackend"
     store[HASH_SESSION_KEY] = bob.get_session_auth_hash()
     store.create()
     client = Client()

@@ -91,7 +91,9 @@ def test_the_unseal_page_collects_shares_from_several_operators(db, client) -> N
     assert not state.is_sealed()
 
 
-def test_admins_seal_with_a_button_and_every_session_ends(dev_vault, client, adam, alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_of_the_only_organisation_seals_with_a_button_and_every_session_ends(  # type: ignore[no-untyped-def]
+    dev_vault, client, adam, alice, case
+) -> None:  # type: ignore[no-untyped-def]
     from django.test import Client
 
     alice_client = Client()
@@ -114,6 +116,31 @@ def test_only_admins_may_seal(dev_vault, client, alice) -> None:  # type: ignore
     assert client.post(reverse("vault_seal")).status_code == 404
     assert client.get(reverse("vault_seal")).status_code == 405
     assert not state.is_sealed()
+
+
+def test_an_organisation_admin_cannot_seal_a_server_of_two_organisations(  # type: ignore[no-untyped-def]
+    dev_vault, client, adam, carol
+) -> None:
+    client.force_login(adam)
+    assert client.post(reverse("vault_seal")).status_code == 404
+    assert not state.is_sealed()
+    assert b"Seal the server" not in client.get(reverse("user_list")).content
+
+
+def test_an_operator_granted_on_the_host_seals_a_server_of_two_organisations(  # type: ignore[no-untyped-def]
+    dev_vault, client, adam, carol
+) -> None:
+    from refuge.audit.events import EventType
+    from refuge.audit.models import AuditEvent
+
+    out = io.StringIO()
+    call_command("operator", "grant", "adam", stdout=out)
+    assert "is now an operator" in out.getvalue()
+    assert AuditEvent.objects.filter(type=EventType.OPERATOR_GRANTED, target_code=str(adam.code)).exists()
+    client.force_login(adam)
+    assert b"Seal the server" in client.get(reverse("user_list")).content
+    assert client.post(reverse("vault_seal")).status_code == 302
+    assert state.is_sealed()
 
 
 def test_refuge_seal_ends_every_session(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]
