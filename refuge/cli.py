@@ -24,7 +24,7 @@ USAGE = """usage: refuge COMMAND [options]
   check --case CODE     check a stored case
   demo [--serve]        load fictional demo data (and serve it)
   check-deploy          exit 0 only for a configuration fit for production
-  unlock USERNAME       let a username locked out by failed logins try again
+  unlock USERNAME       forget the failed logins counted for a username (its login throttles)
   recompute --all       re-run the engine on stored cases (after a rule pack changes)
   vault init|rotate|status   the root key: create (--dev, --shares N --threshold K, --passphrase), rotate
   unseal / seal         open the running server's vault / drop its key and end every session

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import logging
 
-from axes.utils import reset as axes_reset
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from refuge.accounts import sessions, twofactor
+from refuge.accounts import sessions, throttle, twofactor
 from refuge.accounts.models import Organisation, User
 from refuge.alerts.models import FeedToken
 from refuge.audit import actions as audit
@@ -44,8 +41,8 @@ def set_active(*, user: User, active: bool, actor: User) -> None:
 
 @transaction.atomic
 def unlock(*, username: str, actor: User | None = None) -> int:
-    """Forget the failed logins of a username (django-axes). Returns the records removed."""
-    removed = axes_reset(username=username)
+    """Forget the failed logins counted for a username (refuge.accounts.throttle). Returns the counters removed."""
+    removed = throttle.clear(username)
     target = User.objects.filter(username=username).first()
     audit.record(
         type=EventType.USER_UNLOCKED,
@@ -53,15 +50,15 @@ def unlock(*, username: str, actor: User | None = None) -> int:
         target=target,
         data={"records": int(removed)},
     )
-    logger.info("accounts: username unlocked by %s (%d records)", actor.code if actor else "the command line", removed)
+    logger.info(
+        "accounts: throttles of a username cleared by %s (%d)", actor.code if actor else "the command line", removed
+    )
     return int(removed)
 
 
-def is_locked(username: str) -> bool:
-    from axes.models import AccessAttempt  # noqa: PLC0415  # django-axes' model, only here
-
-    failures = AccessAttempt.objects.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
-    return bool(failures >= settings.AXES_FAILURE_LIMIT)
+def is_slowed(username: str) -> bool:
+    """Whether attempts for this name from devices not known for it must wait now."""
+    return throttle.is_slowed(username)
 
 
 @transaction.atomic

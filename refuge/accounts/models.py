@@ -119,3 +119,19 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted for one key, shared by every server process (refuge.accounts.throttle).
+
+    The key is a keyed hash of its scope and values (a username, an address, both, or a known
+    device's nonce): neither names nor addresses are stored.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    username_key = models.CharField(max_length=64, db_index=True, help_text="Keyed hash of the username, if any")
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.failures} failures, last {self.last_failure_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""The organisation admin's user pages: who is there, and ending sessions, disabling, unlocking.
+"""The organisation admin's user pages: who is there, and ending sessions, disabling, clearing throttles.
 
 An admin sees and acts on the users of their own organisation only; any other code answers 404.
 """
@@ -44,7 +44,7 @@ def _row(user: User) -> dict[str, object]:
         "user": user,
         "member": user.membership(),
         "twofactor": twofactor.status(user),
-        "locked": actions.is_locked(user.username),
+        "slowed": actions.is_slowed(user.username),
         "session_count": sessions.live_count(user),
     }
 
@@ -122,7 +122,7 @@ def user_enable(request: HttpRequest, code: UUID) -> HttpResponse:
 def user_unlock(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     actions.unlock(username=user.username, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"{user.username} may log in again.")
+    messages.success(request, f"The failed logins counted for {user.username} are forgotten.")
     return _back(user)
 
 
