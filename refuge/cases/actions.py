@@ -25,6 +25,7 @@ from refuge.cases.models import (
     Person,
     Proceeding,
 )
+from refuge.lib.text import clean_names
 from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
         nationality=person.get("nationality") or "",
         stateless=bool(person.get("stateless", False)),
         languages=list(person.get("languages", [])),
-        names=list(person.get("names", [])),
+        names=clean_names(person.get("names", [])),
         birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
     )
     tz = case.tzinfo
@@ -313,6 +314,7 @@ def update_person(
     document_numbers: list[str],
 ) -> Person:
     """Change the client's record after validating the case file it would produce."""
+    names = clean_names(names)
     data = casefile_for(case)
     data["person"] = person_casefile(
         nationality=nationality, stateless=stateless, languages=languages, names=names, birth_date=birth_date
