@@ -17,7 +17,8 @@ USAGE = """usage: refuge COMMAND [options]
 
   serve                 serve the application (waitress, 127.0.0.1:8000 by default)
   migrate               create or update the database
-  createuser            create a user in an organisation
+  createuser            create a user in an organisation (audited)
+  role USERNAME ROLE    change a user's role (audited; their sessions end)
   import FILE...        import case files (refuge.case/1)
   export CODE [-o FILE] export a case as a case file
   check FILE --today D  check a case file against the rule packs (no database needed)

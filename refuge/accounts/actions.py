@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from refuge.accounts import sessions, throttle, twofactor
-from refuge.accounts.models import Organisation, User
+from refuge.accounts.models import Membership, Organisation, User
 from refuge.alerts.models import FeedToken
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
+from refuge.lib.text import strip_bidi
 
 logger = logging.getLogger("refuge.accounts")
 
@@ -116,6 +117,35 @@ def lift_lock_down(*, organisation: Organisation, actor: User | None) -> bool:
         )
         logger.warning("accounts: lock-down of organisation %s lifted", organisation.code)
     return lifted
+
+
+@transaction.atomic
+def create_user(
+    *, username: str, password: str, organisation: Organisation, role: str, actor: User | None, **names: str
+) -> User:
+    """A user with a role in an organisation (`refuge createuser`), audited; names lose bidi controls."""
+    user = User(username=username, **{k: strip_bidi(v) for k, v in names.items()})
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    audit.record(type=EventType.USER_CREATED, actor=actor, target=user, organisation=organisation, data={"role": role})
+    return user
+
+
+@transaction.atomic
+def set_role(*, user: User, role: str, actor: User | None) -> bool:
+    """Change a user's role in her organisation (`refuge role`), audited. False if it was that already."""
+    member = Membership.objects.get(user=user)
+    if member.role == role:
+        return False
+    before = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    audit.record(
+        type=EventType.ROLE_CHANGED, actor=actor, target=user, fields=["role"], data={"from": before, "to": role}
+    )
+    sessions.end_sessions(user)  # what the old role allowed ends with its sessions
+    return True
 
 
 @transaction.atomic

@@ -73,6 +73,8 @@ class EventType(IntEnum):
     ORGANISATION_LOCKDOWN_LIFTED = 607
     OPERATOR_GRANTED = 608
     OPERATOR_REVOKED = 609
+    AUTHORITY_ADDED = 610
+    AUTHORITY_CHANGED = 611
 
     # 7xx: alerts, their acknowledgement and escalation, calendar feeds.
     ALERT_ACKNOWLEDGED = 701

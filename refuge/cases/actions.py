@@ -509,11 +509,13 @@ def save_authority(
     languages: list[str],
     notes: str,
 ) -> Authority:
-    """Add an authority to the organisation's directory, or change one."""
+    """Add an authority to the organisation's directory, or change one (from a page or a command: audited)."""
+    adding = authority is None
     if authority is None:
         authority = Authority(organisation=organisation)
     elif authority.organisation_id != organisation.pk:
         raise ValueError("the authority belongs to another organisation")
+    before = {f: getattr(authority, f) for f in AUTHORITY_FIELDS}
     bad = [c["kind"] for c in channels if c.get("kind") not in Authority.CHANNEL_KINDS]
     if bad:
         raise ValueError(f"unknown channel kind {bad[0]!r}")
@@ -524,7 +526,18 @@ def save_authority(
     authority.languages = list(languages)
     authority.notes = notes
     authority.save()
+    changed = [f for f in AUTHORITY_FIELDS if adding or getattr(authority, f) != before[f]]
+    audit.record(
+        type=EventType.AUTHORITY_ADDED if adding else EventType.AUTHORITY_CHANGED,
+        actor=user,
+        target=authority,
+        organisation=organisation,
+        fields=changed,
+    )
     return authority
+
+
+AUTHORITY_FIELDS = ("name", "kind", "country", "channels", "languages", "notes")
 
 
 @transaction.atomic
