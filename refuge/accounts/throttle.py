@@ -176,6 +176,26 @@ def is_slowed(username: str) -> bool:
     return _username_delay(failures) > age
 
 
+# --- Other guesses by address: the unseal page ------------------------------------------------------
+
+UNSEAL_FREE = 5
+UNSEAL_MAX_DELAY = 300.0
+
+
+def address_wait(request: HttpRequest, scope: str, *, free: int, max_delay: float) -> int:
+    """Seconds this address must wait before another guess of this kind (0: none), doubling from 1 s."""
+    key = keyed_hash(f"throttle.{scope}", _address(request))
+    failures, age = _counts({"it": key}).get("it", (0, 0.0))
+    if failures < free:
+        return 0
+    wait = min(max_delay, 2.0 ** (failures - free)) - age
+    return int(wait) + 1 if wait > 0 else 0
+
+
+def address_failed(request: HttpRequest, scope: str) -> None:
+    _bump(keyed_hash(f"throttle.{scope}", _address(request)), "")
+
+
 def remember_device(request: HttpRequest, response: HttpResponse, username: str) -> None:
     """After a complete login: mark this browser as a device known for this username."""
     nonce = device_nonce(request, username) or secrets.token_urlsafe(18)

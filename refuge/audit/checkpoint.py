@@ -180,11 +180,11 @@ def _mark(item: Any) -> Mark:
     if not isinstance(item, dict):
         raise CheckpointError("each chain must be an object")
     number, first, last, head = item.get("chain"), item.get("first"), item.get("last"), item.get("head")
-    if not _whole(number, 0) or not _whole(first, 1) or not _whole(last, first):
+    if not _whole(number, 0) or not _whole(first, 1) or not _whole(last, 1) or int(str(last)) < int(str(first)):
         raise CheckpointError("a chain's number, first and last seq must be whole numbers, 1 <= first <= last")
     if not isinstance(head, str) or len(head) != 64:
         raise CheckpointError("a chain's head must be a SHA-256 in hex")
-    return Mark(chain=number, first=first, last=last, head=head)
+    return Mark(chain=int(str(number)), first=int(str(first)), last=int(str(last)), head=head)
 
 
 def parse(text: str) -> Checkpoint:

@@ -12,7 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from refuge.audit import chain, events
+from refuge.audit import chain as hashchain
+from refuge.audit import events
 
 
 class AppendOnlyError(Exception):
@@ -96,8 +97,8 @@ class AuditEvent(models.Model):
     def type_label(self) -> str:
         return events.label(self.type)
 
-    def as_row(self) -> chain.Row:
-        return chain.Row(
+    def as_row(self) -> hashchain.Row:
+        return hashchain.Row(
             chain=self.chain,
             seq=self.seq,
             at=self.at,

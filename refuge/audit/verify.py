@@ -16,12 +16,12 @@ from typing import Any
 
 from django.db import connections
 
-from refuge.audit import chain
+from refuge.audit import chain as hashchain
 from refuge.audit.checkpoint import Checkpoint
 from refuge.audit.models import AuditEvent, AuditHead
 
 BATCH = 20_000
-# The model's fields in the order of chain.Row (its foreign keys by field name, not column).
+# The model's fields in the order of hashchain.Row (its foreign keys by field name, not column).
 _MODEL_FIELDS = (
     "chain",
     "seq",
@@ -44,7 +44,7 @@ class ChainReport:
     chain: int
     count: int  # entries checked and found good
     head: str  # the hash of the last good entry
-    problem: chain.Problem | None
+    problem: hashchain.Problem | None
 
     @property
     def ok(self) -> bool:
@@ -60,7 +60,7 @@ class Report:
         return all(c.ok for c in self.chains)
 
     @property
-    def problem(self) -> chain.Problem | None:
+    def problem(self) -> hashchain.Problem | None:
         """The first problem found, in order of chain."""
         return next((c.problem for c in self.chains if c.problem is not None), None)
 
@@ -70,10 +70,10 @@ class Report:
 
     def of(self, number: int) -> ChainReport:
         """The report of one chain (an empty, good one if the log has none of its entries)."""
-        return next((c for c in self.chains if c.chain == number), ChainReport(number, 0, chain.GENESIS, None))
+        return next((c for c in self.chains if c.chain == number), ChainReport(number, 0, hashchain.GENESIS, None))
 
 
-def _row(values: tuple[Any, ...]) -> chain.Row:
+def _row(values: tuple[Any, ...]) -> hashchain.Row:
     """A raw database row as the ORM would give it back (its converters cost more than the hashing).
 
     SQLite gives the time back naive (UTC, as Django writes it) and JSON as text; PostgreSQL an
@@ -88,14 +88,14 @@ def _row(values: tuple[Any, ...]) -> chain.Row:
         fields = json.loads(fields)
     if isinstance(data, str):
         data = json.loads(data)
-    return chain.Row(
+    return hashchain.Row(
         number, seq, at, kind, actor, org, target_kind, target_code, fields, data, ip_hash, prev_hash, digest
     )
 
 
 def rows(
     *, batch: int = BATCH, using: str = "default", only: int | None = None, after: int | None = None
-) -> Iterator[list[chain.Row]]:
+) -> Iterator[list[hashchain.Row]]:
     """Every entry (or those of chain `only`, past seq `after`), in order of (chain, seq), a batch at a time."""
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -124,14 +124,14 @@ def rows(
             last = (page[-1].chain, page[-1].seq)
 
 
-def _chain_report(walker: chain.Walker, mark: Any | None, head: tuple[int, str] | None) -> ChainReport:
+def _chain_report(walker: hashchain.Walker, mark: Any | None, head: tuple[int, str] | None) -> ChainReport:
     """The walk of one chain, held against its head row and a checkpoint's mark for it."""
     number = walker.chain
     if walker.problem is not None:
         return ChainReport(number, walker.count, walker.head, walker.problem)
 
     def broken(seq: int, reason: str) -> ChainReport:
-        return ChainReport(number, walker.count, walker.head, chain.Problem(seq, reason, number))
+        return ChainReport(number, walker.count, walker.head, hashchain.Problem(seq, reason, number))
 
     if head is not None and (head[0] != walker.count or head[1] != walker.head):
         return broken(
@@ -167,9 +167,9 @@ def verify(*, checkpoint: Checkpoint | None = None, using: str = "default", batc
     marks = {m.chain: m for m in checkpoint.chains} if checkpoint else {}
     heads = {int(c): (int(s), str(h)) for c, s, h in AuditHead.objects.using(using).values_list("chain", "seq", "hash")}
     reports: list[ChainReport] = []
-    walker: chain.Walker | None = None
+    walker: hashchain.Walker | None = None
 
-    def close(w: chain.Walker) -> None:
+    def close(w: hashchain.Walker) -> None:
         reports.append(_chain_report(w, marks.get(w.chain), heads.get(w.chain)))
 
     for page in rows(batch=batch, using=using):
@@ -178,14 +178,14 @@ def verify(*, checkpoint: Checkpoint | None = None, using: str = "default", batc
                 if walker is not None:
                     close(walker)
                 mark = marks.get(row.chain)
-                walker = chain.Walker(chain=row.chain, watch=mark.last if mark else None)
+                walker = hashchain.Walker(chain=row.chain, watch=mark.last if mark else None)
             if walker.problem is None:
                 walker.feed([row])
     if walker is not None:
         close(walker)
     seen = {r.chain for r in reports}
     for number in sorted((set(marks) | set(heads)) - seen):
-        close(chain.Walker(chain=number, watch=marks[number].last if number in marks else None))
+        close(hashchain.Walker(chain=number, watch=marks[number].last if number in marks else None))
     reports.sort(key=lambda r: r.chain)
     return Report(reports)
 
@@ -202,7 +202,7 @@ def verified_up_to(number: int, *, using: str = "default") -> ChainReport:
     it changes that hash); otherwise, or the first time, the chain is walked from its start.
     """
     known = _verified.get((using, number))
-    walker = chain.Walker(chain=number)
+    walker = hashchain.Walker(chain=number)
     if known is not None:
         still = (
             AuditEvent.objects.using(using).filter(chain=number, seq=known[0]).values_list("hash", flat=True).first()

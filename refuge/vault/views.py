@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from refuge.accounts import throttle
 from refuge.accounts.decorators import require_recent_auth
 from refuge.vault import keys, state
 from refuge.vault.models import RootKeySource
@@ -57,6 +58,13 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
         active = keys.active_root_key()
     except keys.VaultNotInitialised:
         return _render(request, status=503)
+    # Guessing a passphrase or shares from one address is slowed down (the operators' own tool
+    # on the host comes from another address than a guesser's).
+    wait = throttle.address_wait(request, "unseal", free=throttle.UNSEAL_FREE, max_delay=throttle.UNSEAL_MAX_DELAY)
+    if wait:
+        response = _render(request, status=429, error=f"too many failed attempts from this address: wait {wait} s")
+        response["Retry-After"] = str(wait)
+        return response
     try:
         if active.source == RootKeySource.PASSPHRASE:
             state.unseal_with_passphrase(request.POST.get("passphrase", ""))
@@ -67,6 +75,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
         else:
             state.unseal_with_dev_key()
     except state.UnsealError as exc:
+        throttle.address_failed(request, "unseal")
         return _render(request, status=403, error=str(exc))
     return _after_unseal(request)
 
@@ -75,7 +84,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_recent_auth  # a stolen, still-open admin session cannot seal on its own
 def seal_now(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_server_operator():  # type: ignore[union-attr]  # login_required: a User
+    if not request.user.is_server_operator():
         raise Http404("No such page")
     state.seal(reason=f"seal button (user {request.user.code})", actor=request.user)
     return HttpResponseRedirect(reverse("vault_unseal"))

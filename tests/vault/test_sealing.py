@@ -61,6 +61,20 @@ def test_sealed_server_still_serves_the_unseal_and_login_pages(passphrase_vault,
     assert client.get("/static/refuge/nothing.css").status_code == 404  # static is not held back
 
 
+def test_unseal_guesses_from_one_address_are_slowed_down(passphrase_vault) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    guesser = Client(REMOTE_ADDR="203.0.113.5")
+    for i in range(5):
+        assert guesser.post(reverse("vault_unseal"), {"passphrase": f"guess number {i}"}).status_code == 403
+    response = guesser.post(reverse("vault_unseal"), {"passphrase": PASSPHRASE})
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert state.is_sealed()  # not even the right passphrase is tried while it waits
+    operator = Client(REMOTE_ADDR="127.0.0.1")
+    assert operator.post(reverse("vault_unseal"), {"passphrase": PASSPHRASE}).status_code == 303
+    assert not state.is_sealed()
+
+
 def test_unsealed_server_serves_case_pages(dev_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
     client.force_login(alice)
     response = client.get(reverse("case_detail", args=[case.code]))
