@@ -158,3 +158,14 @@ def test_the_page_shows_codes_and_field_names(case, alice, adam) -> None:  # typ
     html = _page(_client(adam), target=str(case.code), type=str(int(EventType.IDENTITY_REVEALED)))
     assert "Identity revealed" in html and "via=case_page" in html and "names, birth_date" in html
     assert str(case.code) in html and ">alice<" in html
+
+
+def test_a_long_chain_is_verified_over_several_views(case) -> None:  # type: ignore[no-untyped-def]
+    from refuge.audit.verify import verified_up_to
+
+    for _ in range(12):
+        record(type=EventType.CASE_CHANGED, actor=None, target=case)
+    number = case.organisation_id
+    total = AuditEvent.objects.filter(chain=number).count()
+    seen = [verified_up_to(number, most=5).count for _ in range(4)]
+    assert seen[:2] == [5, 10] and seen[-1] == total  # the rest was not walked, so not shown, yet
