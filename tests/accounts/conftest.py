@@ -1,4 +1,4 @@
-"""Login, sessions and headers as in production: the second factor required, lockout on.
+"""Login, sessions and headers as in production: the second factor required, guesses throttled.
 
 Helpers log users in the way a person does (password, then code) or, where the login itself is
 not under test, with force_login plus django-otp's verified mark.
