@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -94,18 +94,23 @@ def device_nonce(request: HttpRequest | None, username: str) -> str | None:
     return str(body["n"])
 
 
-def _counts(keys: dict[str, str]) -> dict[str, tuple[int, float]]:
-    """scope -> (failures, seconds since the last) for counters still inside their window."""
-    now = timezone.now()
+def _rows(keys: dict[str, str]) -> dict[str, tuple[int, datetime]]:
+    """scope -> (failures, time of the last) for counters still inside their window."""
+    stale = timezone.now() - WINDOW
     by_key = {k: scope for scope, k in keys.items()}
-    found: dict[str, tuple[int, float]] = {}
+    found: dict[str, tuple[int, datetime]] = {}
     for key, failures, last in LoginThrottle.objects.filter(key__in=by_key).values_list(
         "key", "failures", "last_failure_at"
     ):
-        age = (now - last).total_seconds()
-        if age < WINDOW.total_seconds():
-            found[by_key[key]] = (int(failures), age)
+        if last > stale:
+            found[by_key[key]] = (int(failures), last)
     return found
+
+
+def _counts(keys: dict[str, str]) -> dict[str, tuple[int, float]]:
+    """scope -> (failures, seconds since the last) for counters still inside their window."""
+    now = timezone.now()
+    return {scope: (n, (now - last).total_seconds()) for scope, (n, last) in _rows(keys).items()}
 
 
 def _username_delay(failures: int) -> float:
@@ -117,7 +122,10 @@ def _username_delay(failures: int) -> float:
 def check(request: HttpRequest | None, username: str) -> Verdict:
     """Whether an attempt for this username from this request may have its password checked now."""
     nonce = device_nonce(request, username)
-    counts = _counts(_keys(username, _address(request), nonce))
+    keys = _keys(username, _address(request), nonce)
+    found = _rows(keys)
+    now = timezone.now()
+    counts = {scope: (n, (now - last).total_seconds()) for scope, (n, last) in found.items()}
     window = WINDOW.total_seconds()
     waits = [0.0]
     failures, age = counts.get("address", (0, 0.0))
@@ -133,6 +141,12 @@ def check(request: HttpRequest | None, username: str) -> Verdict:
     if request is not None:
         setattr(request, _REQUEST_ATTR, known)
     wait = max(waits)
+    if wait <= 0 and not known and counts.get("username", (0, 0.0))[0] >= USERNAME_FREE:
+        # A slowed name's next guess is claimed with a conditional UPDATE (STYLE.md §5): of
+        # requests sent at once when its wait ends, one is checked and the others wait again.
+        last = found["username"][1]
+        if not LoginThrottle.objects.filter(key=keys["username"], last_failure_at=last).update(last_failure_at=now):
+            wait = USERNAME_BASE_DELAY
     return Verdict(wait=int(wait) + 1 if wait > 0 else 0, known_device=known)
 
 

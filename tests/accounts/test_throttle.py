@@ -236,3 +236,14 @@ def test_an_unknown_name_takes_as_long_as_a_wrong_password(settings, db):
     median("warm-up")
     known, unknown = median("hana"), median("hanna")
     assert 0.5 < known / unknown < 2.0, (known, unknown)
+
+
+def test_guesses_sent_at_once_when_the_wait_ends_get_one_check(bob):
+    from django.test import RequestFactory
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _fail("bob", 5)
+        clock.shift(timedelta(seconds=2))
+        requests = [RequestFactory().post("/accounts/login/", REMOTE_ADDR=f"203.0.113.{n}") for n in range(5)]
+        verdicts = [throttle.check(r, "bob") for r in requests]  # all before any of them fails
+        assert [v.wait == 0 for v in verdicts] == [True, False, False, False, False]
