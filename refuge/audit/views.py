@@ -86,7 +86,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, people=[(str(code), name) for _pk, code, name in rows])
     form.is_valid()
     f = getattr(form, "cleaned_data", {})
-    number = chain.chain_of(member.organisation_id)
+    # Operators also read the server's own chain (the vault, commands, failed logins of unknown names).
+    operator = request.user.is_server_operator()
+    server = operator and request.GET.get("chain") == "server"
+    number = chain.SERVER_CHAIN if server else chain.chain_of(member.organisation_id)
     verified = verified_up_to(number)
     entries = AuditEvent.objects.filter(chain=number, seq__gte=1, seq__lte=verified.count)
     entries = _filtered(entries, f, people)
@@ -119,6 +122,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "newest_query": newest.urlencode(),
         "paged": bool(f.get("before")),
         "broken": broken,
+        "operator": operator,
+        "server": server,
         "filtered": any(f.get(k) for k in ("type", "actor", "target", "date_from", "date_to")),
     }
     return render(request, "audit/log.html", context)

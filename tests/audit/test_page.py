@@ -169,3 +169,14 @@ def test_a_long_chain_is_verified_over_several_views(case) -> None:  # type: ign
     total = AuditEvent.objects.filter(chain=number).count()
     seen = [verified_up_to(number, most=5).count for _ in range(4)]
     assert seen[:2] == [5, 10] and seen[-1] == total  # the rest was not walked, so not shown, yet
+
+
+def test_operators_read_the_server_s_chain_and_admins_do_not(case, adam, other_org) -> None:  # type: ignore[no-untyped-def]
+    from refuge.accounts import actions
+
+    sealed = record(type=EventType.VAULT_SEALED, actor=None, target=("vault", ""))
+    assert str(sealed.pk) not in _ids(_page(_client(adam), chain="server"))  # two organisations: not an operator
+    actions.set_operator(user=adam, operator=True, actor=None)
+    html = _page(_client(adam), chain="server")
+    assert str(sealed.pk) in _ids(html) and "Audit log of the server" in html
+    assert str(sealed.pk) not in _ids(_page(_client(adam)))  # her organisation's log stays her organisation's
