@@ -31,6 +31,7 @@ class Computation:
     roll: str = "none"
     time_of_day: str = "end_of_day"  # end_of_day | anchor_clock
     clamp: tuple[time, time] | None = None
+    zone: str = "calendar"  # calendar | case: the zone of the due instant (and of a clock time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,9 @@ class Matcher:
     after_trigger: bool = False
     until: str = "any"  # due: only events at or before the due instant count
     when: str = "at"  # processing: the Registry's processing instant, not the sending time
+    # instant: the event's instant against the due instant; own_date: the event's local date in
+    # its own offset against the due date (a postmark: rule 47(6)(a) of the Rules of Court)
+    compare: str = "instant"
 
 
 @dataclass(frozen=True, slots=True)

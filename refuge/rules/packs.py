@@ -238,6 +238,7 @@ def _computation(raw: Mapping[str, Any]) -> Computation:
         roll=raw.get("roll", "none"),
         time_of_day=raw.get("time", "end_of_day"),
         clamp=(_clock(clamp["from"]), _clock(clamp["to"])) if clamp else None,
+        zone=raw.get("zone", "calendar"),
     )
 
 
@@ -249,6 +250,7 @@ def _matcher(raw: Mapping[str, Any]) -> Matcher:
         after_trigger=raw.get("after_trigger", False),
         until=raw.get("until", "any"),
         when=raw.get("when", "at"),
+        compare=raw.get("compare", "instant"),
     )
 
 
@@ -292,9 +294,7 @@ def _load_calendar(file: str, name: str, raw: Mapping[str, Any]) -> WorkCalendar
         extra_closed=tuple((e["month"], e["day"]) for e in raw.get("extra_closed", ())),
         approximation_flag=raw.get("approximation_flag"),
         timezone=None if tz == "case" else tz,
-        hours=(
-            (_seconds(_clock(hours["open"])), _seconds(_clock(hours["close"]))) if hours else None
-        ),
+        hours=((_seconds(_clock(hours["open"])), _seconds(_clock(hours["close"]))) if hours else None),
     )
     calendar = WorkCalendar(spec)
     try:
