@@ -31,7 +31,8 @@ CONFLICT_LABELS = {
     "release_due": "Detention term passed: release is due",
     "protection_ended": "Protection ended: the time to leave has passed",
     "r39_late": "Rule 39 request reaches the Registry after the cut-off",
-    "forum_overlap": "Same matter before the ECtHR and a UN committee",
+    "forum_overlap": "Same matter before two international bodies",
+    "protection_lapsed": "Protection lapsed: a new removal after the measure ended, and no new request",
     "authority_not_notified": "An executing authority has not been notified of the interim measure",
 }
 
@@ -47,6 +48,24 @@ NOTIFY_LABELS = {
     "border_service": "the border service",
     "court": "the court",
 }
+
+
+REMOVAL_STATUS_LABELS = {
+    "scheduled": "scheduled",
+    "cancelled": "cancelled",
+    "executed": "carried out",
+    "replaced": "rescheduled",
+}
+
+FORUM_LABELS = {
+    "echr": "European Court of Human Rights",
+    "un_cat": "UN Committee against Torture",
+    "un_hrc": "UN Human Rights Committee",
+}
+
+
+def forum_label(forum: str) -> str:
+    return FORUM_LABELS.get(forum, forum.replace("_", " "))
 
 
 def deadline_label(kind: str) -> str:
