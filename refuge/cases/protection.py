@@ -35,6 +35,7 @@ class RemovalView:
     status: str  # scheduled | cancelled | executed | replaced
     protected_by: ProtectingMeasure | None
     file_now: list[Deadline] = field(default_factory=list)  # open deadlines for this removal, soonest first
+    file_now_kinds: list[str] = field(default_factory=list)  # their kinds, as the report names them
 
     @property
     def protected(self) -> bool:
@@ -92,6 +93,7 @@ def removal_views(report: dict[str, Any] | None, deadlines: list[Deadline]) -> l
                 status=str(item.get("status")),
                 protected_by=measure,
                 file_now=own,
+                file_now_kinds=[str(k) for k in item.get("file_now") or []],
             )
         )
     views.sort(key=lambda v: (not v.pending, v.removal_at))

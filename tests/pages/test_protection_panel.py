@@ -70,3 +70,16 @@ def test_a_cancelled_removal_says_so_and_asks_for_nothing(demo_client) -> None:
 def test_an_echr_measure_the_court_could_not_grant_says_it_protects_nothing(demo_client) -> None:
     case = Case.objects.get(reference="DEMO-17", organisation__name=demo.ORGANISATION)
     assert "Protects nothing" in _get(demo_client, case)
+
+
+def test_the_dashboard_puts_an_unprotected_removal_first_with_what_to_file(demo_client) -> None:
+    with time_machine.travel(NOW, tick=False):
+        login(demo_client, User.objects.get(username=demo.LAWYER))
+        html = demo_client.get(reverse("dashboard")).content.decode()
+    panel = re.search(r'<section id="urgent-panel".*?</section>', html, re.S)
+    assert panel is not None
+    first = re.search(r'<li class="urgent-item.*?</li>', panel.group(0), re.S)
+    assert first is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", first.group(0)))
+    assert "DEMO-31" in text
+    assert "Removal not protected — file now: Target for a UN interim-measures request" in text
