@@ -168,6 +168,14 @@ class Availability:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    """Words for a code a lawyer can meet: a short label and a one-sentence explanation."""
+
+    label: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
 class Pack:
     name: str
     version: int
@@ -181,6 +189,7 @@ class Pack:
     rules: tuple[Rule, ...]
     milestones: tuple[MilestoneRule, ...]
     conflicts: tuple[ConflictRule, ...]
+    labels: Mapping[str, Label] = field(default_factory=dict)  # code -> words (pack-1 "labels")
 
 
 @dataclass(frozen=True, slots=True)

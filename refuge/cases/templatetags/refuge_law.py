@@ -73,3 +73,26 @@ def country_label(code: str | None) -> str:
 @register.filter
 def removal_status_label(status: str) -> str:
     return law.REMOVAL_STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def label(code: str | None) -> str:
+    """A code's words from the rule packs (the raw code belongs in a tooltip, never in the text)."""
+    return law.label(str(code or ""))
+
+
+@register.filter
+def explain(code: str | None) -> str:
+    return law.explanation(str(code or ""))
+
+
+@register.filter
+def milestone_status_label(status: str) -> str:
+    return law.MILESTONE_STATUS_LABELS.get(status, status.replace("_", " "))
+
+
+@register.inclusion_tag("cases/_coded.html")
+def coded(code: str | None, css: str = "") -> dict[str, str]:
+    """A code shown as its label, the explanation and the raw code in the tooltip."""
+    raw = str(code or "")
+    return {"code": raw, "label": law.label(raw), "explanation": law.explanation(raw), "css": css}
