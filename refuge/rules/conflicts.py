@@ -260,7 +260,12 @@ def forum_overlap(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     communications = ev.facts.of("interim_measure_requested", "application_lodged")
     if not communications:
         return
+    present = {e.attrs.get("forum") for e in communications}
+    if "un_cat" not in present and "un_hrc" not in present:
+        return
     for forum, other, flags in _OVERLAPS:
+        if forum not in present or other not in present:
+            continue
         if other == "echr":
             earlier = [a for a in ev.facts.of("application_lodged") if a.attrs.get("forum") == other]
         else:
