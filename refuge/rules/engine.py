@@ -475,6 +475,8 @@ class Evaluation:
         found = self.timeline.meeting(removal, forums=forums, due_ts=dates.due_ts, late=late)
         if found is not None:
             return "met", found.id, flags
+        if removal.status == "executed" and removal.ended_by is not None and self.today >= removal.ended_by.day:
+            return "missed", None, flags  # carried out: nothing can be filed against it any more
         missed = self.today > removal.act_date if late else self.today > dates.due
         return ("missed" if missed else "open"), None, flags
 
@@ -618,7 +620,7 @@ class Evaluation:
                     destination=removal.destination,
                     status=removal.status,
                     protected_by=protected_by,
-                    file_now=tuple(open_kinds.get(removal.id, ())) if removal.happens else (),
+                    file_now=tuple(open_kinds.get(removal.id, ())) if removal.pending else (),
                 )
             )
         return found
