@@ -197,7 +197,7 @@ def r39_late(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
         if removal is None or not removal.happens:
             continue
         forums = ("echr",)
-        if timeline.protection(removal, forums) is not None:
+        if timeline.protection(removal) is not None:
             continue
         cutoff = d.due_ts
         late: list[Event] = []

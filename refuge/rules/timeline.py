@@ -440,9 +440,13 @@ class Timeline:
     def meeting(
         self, removal: Removal, *, forums: Iterable[str], due_ts: float, late: bool
     ) -> Measure | Request | None:
-        """What meets a removal's cut-off or target: the grant in force, else the earliest request."""
+        """What meets a removal's cut-off or target: the grant in force, else the earliest request.
+
+        Any measure in force at the removal's instant covering its destination meets it, whatever
+        its forum (LAW.md); a request must have gone to one of ``forums``.
+        """
         allowed = tuple(forums)
-        measure = self.protection(removal, allowed)
+        measure = self.protection(removal)
         if measure is not None:
             return measure
         for request in self.requests:  # in time order
