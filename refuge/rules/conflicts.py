@@ -57,13 +57,7 @@ def removal_during_interim_measure(ev: Evaluation, rule: ConflictRule) -> Iterat
         for m in ev.measures:
             if not (m.in_force(removal.ts) and m.covers(removal.destination)):
                 continue
-            flags: tuple[str, ...] = ()
-            granted = ev.forum_status(m.forum, m.event.day)
-            if granted.available and granted.flag_after_end:
-                later = ev.forum_status(m.forum, removal.act_date)
-                if not later.available:
-                    flags = (granted.flag_after_end,)
-            yield Found((removal.event, m.event), flags)
+            yield Found((removal.event, m.event), ev.measure_flags(m, removal))
 
 
 def removal_before_final(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:

@@ -474,11 +474,22 @@ class Evaluation:
         flags = (LATE_NOTICE,) if late else ()
         found = self.timeline.meeting(removal, forums=forums, due_ts=dates.due_ts, late=late)
         if found is not None:
+            if isinstance(found, Measure):
+                flags = (*flags, *self.measure_flags(found, removal))
             return "met", found.id, flags
         if removal.status == "executed" and removal.ended_by is not None and self.today >= removal.ended_by.day:
             return "missed", None, flags  # carried out: nothing can be filed against it any more
         missed = self.today > removal.act_date if late else self.today > dates.due
         return ("missed" if missed else "open"), None, flags
+
+    def measure_flags(self, measure: Measure, removal: Removal) -> tuple[str, ...]:
+        """The uncertainty a measure carries against this removal (granted before its forum stopped covering it)."""
+        granted = self.forum_status(measure.forum, measure.event.day)
+        if not (granted.available and granted.flag_after_end):
+            return ()
+        if not self.forum_status(measure.forum, removal.act_date).available:
+            return (granted.flag_after_end,)
+        return ()
 
     @staticmethod
     def _select(candidates: tuple[Rule, ...], result: Callable[[Rule], tuple[date, datetime, bool, date]]) -> Rule:
