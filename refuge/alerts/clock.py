@@ -19,6 +19,7 @@ from refuge.alerts.models import Alert, AlertKind, AlertSettings, Level, Reminde
 from refuge.alerts.queue import admins_of, deliver, escalate_after, oncall_of, raise_alert
 from refuge.audit.actions import record
 from refuge.audit.events import EventType
+from refuge.cases import law
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
 from refuge.rules.calendars import HOLIDAYS_VERSION
@@ -159,7 +160,7 @@ def fire_reminders(*, now: datetime) -> int:
                 severity=deadline.severity,
                 subject=f"{case.reference}: Reminder: {deadline_label(deadline.kind)}"
                 + (f" due {when:%d %b %Y %H:%M} (UTC{when:%z})" if when else ""),
-                body=f"Rule {deadline.rule}: {deadline.basis}",
+                body=f"{law.label(deadline.rule)}: {deadline.basis}",
                 item_key=deadline.key,
                 due_at=deadline.due_at,
                 dedupe_key=f"reminder|{deadline.pk}|{reminder.at.isoformat()}",

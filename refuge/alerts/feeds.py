@@ -39,7 +39,7 @@ from django.utils import timezone
 from refuge.alerts.links import absolute
 from refuge.alerts.models import FeedToken
 from refuge.alerts.queue import reminder_instants
-from refuge.cases import access
+from refuge.cases import access, law
 from refuge.cases.derived import Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
 
@@ -122,7 +122,7 @@ def _deadline_event(deadline: Deadline, case: Case, now: datetime) -> icalendar.
     event.add("summary", f"{case.reference}: {label} ({deadline.severity})")
     event.add(
         "description",
-        f"Due {local:%Y-%m-%d %H:%M} ({local.tzinfo}).\nRule {deadline.rule}: {deadline.basis}",
+        f"Due {local:%Y-%m-%d %H:%M} ({local.tzinfo}).\n{law.label(deadline.rule)}: {deadline.basis}",
     )
     event.add("url", absolute(case.get_absolute_url()))
     event.add("categories", [deadline.severity])
@@ -146,7 +146,7 @@ def _conflict_event(conflict: Conflict, case: Case, now: datetime) -> icalendar.
     event.add("dtstart", today)
     event.add("dtend", today + timedelta(days=1))
     event.add("summary", f"{case.reference}: {label} ({conflict.severity})")
-    rule = f"Rule {conflict.rule}: " if conflict.rule else ""
+    rule = f"{law.label(conflict.rule)}: " if conflict.rule else ""
     event.add(
         "description",
         f"Conflict raised {raised:%Y-%m-%d %H:%M} ({case.timezone}), shown each day until it is cleared.\n"

@@ -28,6 +28,7 @@ from refuge.alerts.models import (
     OnCallShift,
     Reminder,
 )
+from refuge.cases import law
 from refuge.cases.derived import Conflict, Deadline, DerivedChange, Severity
 from refuge.cases.law import NOTIFY_LABELS, conflict_label, deadline_label
 
@@ -220,7 +221,7 @@ def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None
     if change.before and change.after and change.change == DerivedChange.Change.MOVED:
         lines.append(f"Was due {_when(change.before.get('due_at')).replace('T', ' ')}.")
     if row is not None:
-        lines.append(f"Rule {row.rule}: {row.basis}")
+        lines.append(f"{law.label(row.rule)}: {row.basis}")
     if conflict is not None:
         if conflict.events:
             lines.append(f"Events: {', '.join(conflict.events)}.")
@@ -231,7 +232,7 @@ def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None
                 "Notify: " + "; ".join(NOTIFY_LABELS.get(n, n.replace("_", " ")) for n in conflict.notify) + "."
             )
         if conflict.flags:
-            lines.append(f"Flags: {', '.join(conflict.flags)}.")
+            lines.append("To check: " + "; ".join(f"{law.label(f)} ({law.explanation(f)})" for f in conflict.flags))
     return "\n".join(lines)
 
 

@@ -51,6 +51,8 @@ REFERENCE_TYPES: Final[dict[tuple[str, str], frozenset[str]]] = {
     ("final_domestic_decision", "decision_event"): frozenset({"decision_issued", "appeal_decided"}),
     ("removal_cancelled", "removal_event"): frozenset({"removal_scheduled"}),
     ("removal_executed", "removal_event"): frozenset({"removal_scheduled"}),
+    ("removal_scheduled", "replaces"): frozenset({"removal_scheduled"}),
+    ("interim_measure_requested", "extends"): frozenset({"interim_measure_granted"}),
 }
 
 _PATTERN_MESSAGES: Final = {

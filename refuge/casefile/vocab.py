@@ -42,14 +42,14 @@ EVENT_TYPES: Final[dict[str, dict[str, str]]] = {
     "appeal_lodged": {"decision_event": "event"},
     "appeal_decided": {"decision_event": "event", "outcome": "enum:outcome"},
     "final_domestic_decision": {"decision_event": "event"},
-    "removal_scheduled": {"removal_at": "datetime", "destination": "country"},
+    "removal_scheduled": {"removal_at": "datetime", "destination": "country", "replaces": "event"},
     "removal_cancelled": {"removal_event": "event"},
     "removal_executed": {"removal_event": "event"},
     "asylum_applied": {"kind": "enum:asylum_kind"},
     "asylum_refusal_received": {"kind": "enum:asylum_kind"},
     "asylum_appeal_rejected_received": {"kind": "enum:asylum_kind"},
     "asylum_granted": {"kind": "enum:asylum_kind", "until": "date"},
-    "interim_measure_requested": {"forum": "enum:forum"},
+    "interim_measure_requested": {"forum": "enum:forum", "destination": "country?", "extends": "event"},
     "interim_measure_granted": {"forum": "enum:forum", "until": "datetime?", "destination": "country?"},
     "interim_measure_refused": {"forum": "enum:forum"},
     "interim_measure_lifted": {"forum": "enum:forum"},
@@ -60,6 +60,10 @@ EVENT_TYPES: Final[dict[str, dict[str, str]]] = {
     "travel_document_issued": {"country": "country"},
     "lawyer_access_denied": {},
 }
+
+# Attributes every event may carry: where the fact comes from and a free-text note. They belong
+# to the case file (export → import is lossless); the engine never reads them.
+COMMON_ATTRS: Final[dict[str, str]] = {"source": "text", "note": "text"}
 
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "detention_started": ("basis",),

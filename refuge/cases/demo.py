@@ -871,6 +871,44 @@ def russia_cases(t: Clock) -> list[Spec]:
             notes={"e1": "Left a logging site in the Far East; fears punishment as a defector if returned."},
             summary="refugee application lodged: the authority's 5-working-day preliminary consideration",
         ),
+        Spec(
+            reference="DEMO-31",
+            host_state="RU",
+            timezone=MSK,
+            status=CaseStatus.URGENT,
+            person=_person(
+                "KP",
+                ["ko"],
+                names(("한철수", "Hang"), ("Хан Чхоль Су", "Cyrl"), ("Han Chol Su", "Latn")),
+                "1983-01-22",
+            ),
+            events=[
+                ev("e1", "detention_started", t.at(-40, 8), basis="administrative", place="Novograd centre"),
+                ev(
+                    "e2",
+                    "decision_issued",
+                    t.at(-39, 15),
+                    decision="expulsion",
+                    detention="foreigners_centre",
+                    authority="Zarechny District Court of Novograd (fictional)",
+                ),
+                ev("e3", "decision_received", t.at(-39, 16), decision_event="e2"),
+                ev("e4", "interim_measure_requested", t.at(-37, 10, tz=GVA), forum="un_hrc"),
+                ev(
+                    "e5", "interim_measure_granted", t.at(-36, 17, tz=GVA), forum="un_hrc", until=None, destination="KP"
+                ),
+                ev("e6", "interim_measure_lifted", t.at(-5, 12, tz=GVA), forum="un_hrc"),
+                # learnt this morning, for the day after tomorrow: its UN target had already passed
+                ev("e7", "removal_scheduled", t.at(0, 8), removal_at=t.at(2, 6), destination="KP"),
+            ],
+            team=(LAWYER, CASEWORKER),
+            proceedings=[(Forum.UN_HRC, "ohchr", "CCPR demo 0031", ("e4", "e5", "e6"), "Measure lifted")],
+            notes={
+                "e6": "The Committee lifted its measure after the State's observations.",
+                "e7": "Bailiffs phoned this morning: a flight the day after tomorrow.",
+            },
+            summary="the story, later: the HRC measure lifted, a new removal learnt too late for the UN target",
+        ),
     ]
 
 

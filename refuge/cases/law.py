@@ -1,44 +1,12 @@
-"""Words for what the law engine reports: labels of deadline, conflict and milestone kinds."""
+"""Words for what the law engine reports: every code's label and explanation come from the rule packs."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-DEADLINE_LABELS = {
-    "appeal": "Appeal against the removal decision",
-    "asylum_appeal": "Appeal against the asylum refusal",
-    "authority_decision": "Asylum authority's preliminary decision",
-    "leave_country": "Leave the country (after the asylum appeal failed)",
-    "enforcement_lapse": "Removal decision lapses if not enforced",
-    "detention_court_order": "Court order on detention (48 hours)",
-    "detention_term": "End of the court-ordered detention term",
-    "detention_review": "Review of a stateless person's detention",
-    "r39_cutoff": "Last moment for a Rule 39 request to the ECtHR",
-    "echr_application": "ECtHR application time-limit",
-    "un_interim_request": "Target for a UN interim-measures request",
-    "forum_deadline": "Deadline set by the forum",
-    "temporary_asylum_renewal": "Temporary asylum expires: renew",
-}
-
-CONFLICT_LABELS = {
-    "removal_during_interim_measure": "Removal scheduled while an interim measure is in force",
-    "removal_before_final": "Removal scheduled before the decision is final",
-    "removal_during_asylum": "Removal scheduled while asylum is pending",
-    "document_signed_without_interpreter": "Client signed a document in a language he does not read, no interpreter",
-    "consular_contact_while_protected": "Country-of-origin officials in contact while he is protected",
-    "interim_measure_expiring": "Interim measure ends within 7 days",
-    "forum_unavailable": "Request to a forum that does not cover the act",
-    "release_due": "Detention term passed: release is due",
-    "protection_ended": "Protection ended: the time to leave has passed",
-    "r39_late": "Rule 39 request reaches the Registry after the cut-off",
-    "forum_overlap": "Same matter before the ECtHR and a UN committee",
-    "authority_not_notified": "An executing authority has not been notified of the interim measure",
-}
-
-MILESTONE_LABELS = {
-    "decision_final": "Decision becomes final",
-    "r39_processing": "Registry deals with the Rule 39 request",
-}
+if TYPE_CHECKING:
+    from refuge.rules.model import Label
 
 NOTIFY_LABELS = {
     "executing_authority": "the executing authority (bailiffs, migration service)",
@@ -49,16 +17,53 @@ NOTIFY_LABELS = {
 }
 
 
+MILESTONE_STATUS_LABELS = {
+    "expected": "expected",
+    "pending_appeal": "pending appeal",
+    "final": "final",
+    "reached": "reached",
+}
+
+REMOVAL_STATUS_LABELS = {
+    "scheduled": "scheduled",
+    "cancelled": "cancelled",
+    "executed": "carried out",
+    "replaced": "rescheduled",
+}
+
+
+def words(code: str) -> Label | None:
+    """The packs' words for a code (refuge.rules.packs, ``labels``), if they have them."""
+    from refuge.cases.recompute import packs  # noqa: PLC0415  # the packs are loaded lazily, once
+
+    return packs().label(code)
+
+
+def label(code: str) -> str:
+    """A code's label from the packs; else the code made readable (never shown bare)."""
+    found = words(code) if code else None
+    return found.label if found is not None else code.replace("_", " ").replace(".", " ").capitalize()
+
+
+def explanation(code: str) -> str:
+    found = words(code) if code else None
+    return found.explanation if found is not None else ""
+
+
+def forum_label(forum: str) -> str:
+    return label(forum)
+
+
 def deadline_label(kind: str) -> str:
-    return DEADLINE_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return label(kind)
 
 
 def conflict_label(kind: str) -> str:
-    return CONFLICT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return label(kind)
 
 
 def milestone_label(kind: str) -> str:
-    return MILESTONE_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return label(kind)
 
 
 def countdown(due: datetime, now: datetime) -> str:

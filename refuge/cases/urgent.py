@@ -14,9 +14,10 @@ from django.templatetags.tz import do_timezone
 from django.urls import reverse
 
 from refuge.accounts.models import Role
-from refuge.cases.derived import Conflict, Deadline
+from refuge.cases.derived import CaseCheck, Conflict, Deadline
 from refuge.cases.law import conflict_label, deadline_label
 from refuge.cases.models import CaseMember
+from refuge.cases.protection import removal_views
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
@@ -63,7 +64,8 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             .order_by("severity_rank", "-raised_at")[:CONFLICT_LIMIT]
         )
         deadlines = Deadline.objects.filter(case_id__in=mine, status="open")
-    items = [
+    items = unprotected_removals(user, now=now)
+    items += [
         UrgentItem(
             severity=c.severity,
             reference=c.case.reference,
@@ -85,3 +87,33 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]
     )
     return items
+
+
+def unprotected_removals(user: User, *, now: datetime) -> list[UrgentItem]:
+    """The user's own cases' removals still to come that no measure protects, with what to file now.
+
+    Read from each case's last check (the engine's ``removals``): nothing is decided here.
+    """
+    mine = CaseMember.objects.filter(user_id=user.pk).values("case_id")
+    items = []
+    for check in CaseCheck.objects.filter(case_id__in=mine).select_related("case").only("report", "case"):
+        case = check.case
+        for removal in removal_views(check.report, []):
+            if not removal.pending or removal.protected or removal.removal_at <= now:
+                continue
+            files = [deadline_label(kind) for kind in removal.file_now_kinds]
+            if not files:
+                continue
+            items.append(
+                UrgentItem(
+                    severity="critical",
+                    reference=case.reference,
+                    url=reverse("case_detail", args=[case.code]) + f"#removal-{removal.event}",
+                    title="Removal not protected — file now: " + "; ".join(files),
+                    due=do_timezone(removal.removal_at, case.timezone),
+                    kind="removal",
+                )
+            )
+    items.sort(key=lambda i: i.due or now)
+    return items
+

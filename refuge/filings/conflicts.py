@@ -14,9 +14,8 @@ Readings (chosen here, to be confirmed by a lawyer):
   (letter case aside); or an authority the case's notification log has already reached (whoever
   was told of one measure must be told of the next). International bodies, prosecutors and
   asylum authorities are not executing authorities.
-- **Measure in force**: an `interim_measure_granted` event whose instant has come, not followed
-  by an `interim_measure_lifted` of the same forum, and whose `until` (if any) has not passed —
-  the engine's own reading of a measure (refuge/rules/engine.py, `_measures`).
+- **Measure in force**: as the engine reads it (refuge.rules.timeline): granted, not lifted,
+  `until` (if any) not passed, and by a forum that covers the act.
 - **Notified**: the log holds a sending to that authority at or after the grant's instant.
 
 The conflict (severity high) is raised for a measure when 24 hours have passed since its grant and
@@ -28,14 +27,13 @@ to be asked again at grant + 24 h (`recheck_at`), so the conflict appears with n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
 from refuge.cases.models import Authority, AuthorityKind, Event
 from refuge.cases.recompute import ProvidedConflicts
-from refuge.rules.facts import parse_instant
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case
@@ -78,26 +76,19 @@ class MeasureInForce:
         return self.granted_at + WINDOW
 
 
-def measures_in_force(case: Case, now: datetime, events: list[Event] | None = None) -> list[MeasureInForce]:
-    """The case's interim measures in force at `now`, read as the engine reads them."""
-    if events is None:
-        events = list(
-            case.events.filter(type__in=("interim_measure_granted", "interim_measure_lifted")).order_by("at", "id")
-        )
-    lifts = [e for e in events if e.type == "interim_measure_lifted"]
+def measures_in_force(case: Case, now: datetime) -> list[MeasureInForce]:
+    """The case's interim measures in force at `now`, read by the engine's timeline."""
+    from refuge.filings.facts import case_timeline  # noqa: PLC0415  # facts imports the cases models
+
+    in_force = case_timeline(case).measures_in_force(now.timestamp(), any_destination=True)
+    if not in_force:
+        return []
+    events = {e.key: e for e in case.events.filter(key__in=[m.id for m in in_force])}
     found = []
-    for grant in (e for e in events if e.type == "interim_measure_granted"):
-        if grant.at > now:
-            continue
-        until = grant.attributes.get("until")
-        end = parse_instant(until, case.tzinfo)[0] if until else None
-        for lift in lifts:
-            if lift.attributes.get("forum") == grant.attributes.get("forum") and lift.at >= grant.at:
-                if end is None or lift.at < end:
-                    end = lift.at
-                break
-        if end is None or now < end:
-            found.append(MeasureInForce(event=grant, granted_at=grant.at, ends_at=end))
+    for m in in_force:
+        grant = events[m.id]
+        ends_at = None if m.end == float("inf") else datetime.fromtimestamp(m.end, tz=UTC)
+        found.append(MeasureInForce(event=grant, granted_at=grant.at, ends_at=ends_at))
     return found
 
 

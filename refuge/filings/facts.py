@@ -11,11 +11,15 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from refuge.cases.models import AuthorityKind, CaseMember, Event, Forum, Proceeding
+from refuge.rules.timeutil import end_of_day
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
     from refuge.cases.models import Case
+    from refuge.rules.timeline import Timeline
 
 # Nationals of these states cannot use the ECtHR's Rule 39 Site: the Court asks persons under
 # targeted sanctions to send their requests by fax (LAW.md, "How to send a Rule 39 request").
@@ -55,6 +59,15 @@ FORUM_NAMES_RU = {
 }
 # Proceedings before these forums hold a domestic case reference.
 DOMESTIC_FORUMS = (Forum.DOMESTIC_COURT, Forum.DOMESTIC_AUTHORITY, Forum.ASYLUM_AUTHORITY)
+
+
+def case_timeline(case: Case) -> Timeline:
+    """The engine's timeline of a stored case (no identity read: works without the vault's key)."""
+    from refuge.cases.actions import casefile_for  # noqa: PLC0415  # actions import the filings' providers
+    from refuge.cases.recompute import packs  # noqa: PLC0415  # recompute loads the rule packs
+    from refuge.rules import timeline  # noqa: PLC0415  # see packs()
+
+    return timeline(casefile_for(case, identity=False), packs())
 
 
 @dataclass(frozen=True)
@@ -109,40 +122,40 @@ class CaseFacts:
         return {str(e.attributes.get(attribute)) for e in self._of(*types)}
 
     @cached_property
+    def timeline(self) -> Timeline:
+        """The engine's one reading of removals, measures and requests (refuge.rules.timeline)."""
+        return case_timeline(self.case)
+
+    @cached_property
+    def moment(self) -> datetime:
+        """The instant the filing speaks of: now on the case's today, else the end of ``today``."""
+        from refuge.cases.recompute import case_today  # noqa: PLC0415  # recompute loads the rule packs
+
+        now = timezone.now()
+        if self.today == case_today(self.case, now):
+            return now
+        return end_of_day(self.today, self.case.tzinfo)
+
+    @cached_property
     def removal(self) -> Removal | None:
-        """The latest removal scheduled and neither cancelled nor carried out."""
-        ended = self._referred(("removal_cancelled", "removal_executed"), "removal_event")
-        live = [e for e in self._of("removal_scheduled") if e.key not in ended]
-        if not live:
+        """The latest removal scheduled and still pending (not cancelled, carried out or rescheduled)."""
+        pending = self.timeline.pending_removals()
+        if not pending:
             return None
-        event = live[-1]
-        raw = event.attributes.get("removal_at")
-        at: datetime | None = None
-        if isinstance(raw, str) and raw:
-            try:
-                at = datetime.fromisoformat(raw)
-            except ValueError:
-                at = None
-        if at is not None and at.utcoffset() is None:
-            at = None  # the case file requires an offset: an instant without one is not a removal time
+        latest = max(pending, key=lambda r: (r.known_ts, r.event.index))
         return Removal(
-            event=event.key,
-            at=at.astimezone(self.case.tzinfo) if at is not None else None,
-            destination=str(event.attributes.get("destination") or ""),
+            event=latest.id,
+            at=latest.removal_at.astimezone(self.case.tzinfo),
+            destination=latest.destination or "",
         )
 
     @cached_property
     def detention_place(self) -> tuple[bool, str]:
-        """(detained now, the place recorded on the detention event)."""
-        last: Event | None = None
-        for event in self.events:
-            if event.type == "detention_started":
-                last = event
-            elif event.type == "released":
-                last = None
-        if last is None:
+        """(detained now, the place recorded on the detention event), as the engine's timeline reads it."""
+        detention = self.timeline.detention()
+        if detention is None:
             return False, ""
-        return True, str(last.attributes.get("place") or "")
+        return True, str(detention.place or "")
 
     @cached_property
     def decisions(self) -> list[Decision]:
@@ -172,22 +185,21 @@ class CaseFacts:
 
     @cached_property
     def measure(self) -> Measure | None:
-        """The latest interim measure granted and not lifted (any forum)."""
-        live: list[Event] = []
-        for event in self.events:
-            if event.type == "interim_measure_granted":
-                live.append(event)
-            elif event.type == "interim_measure_lifted":
-                live = [e for e in live if e.attributes.get("forum") != event.attributes.get("forum")]
-        if not live:
+        """The latest interim measure granted and in force at ``moment`` (any forum, any destination).
+
+        In force as the engine reads it: not lifted, ``until`` not passed, and granted by a forum
+        that covers the act (an ECtHR "measure" for a Russian act after 16 Sep 2022 is none).
+        """
+        found = self.timeline.measures_in_force(self.moment.timestamp(), any_destination=True)
+        if not found:
             return None
-        event = live[-1]
+        m = max(found, key=lambda m: (m.start, m.event.index))
         return Measure(
-            event=event.key,
-            forum=str(event.attributes.get("forum") or ""),
-            granted_at=self.local(event),
-            until=event.attributes.get("until"),
-            destination=event.attributes.get("destination"),
+            event=m.id,
+            forum=m.forum,
+            granted_at=m.event.at.astimezone(self.case.tzinfo),
+            until=m.until.isoformat() if m.until is not None else None,
+            destination=m.destination,
         )
 
     @cached_property
@@ -234,6 +246,14 @@ class CaseFacts:
         from refuge.cases.recompute import run_check  # noqa: PLC0415  # recompute loads the rule packs
 
         return run_check(self.case, today=self.today)
+
+    @cached_property
+    def removal_status(self) -> dict[str, Any] | None:
+        """The engine's word on the pending removal: protected (by what), what to file now."""
+        removal = self.removal
+        if removal is None:
+            return None
+        return next((r for r in self.report.get("removals", []) if r.get("event") == removal.event), None)
 
     def forum_status(self, forum: str) -> dict[str, Any] | None:
         """The engine's availability item for the forum (None: the packs say nothing, so no gate)."""

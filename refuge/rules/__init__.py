@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from refuge.rules.engine import check, facts_for
+from refuge.rules.engine import check, evaluate, facts_for
 from refuge.rules.facts import Facts
-from refuge.rules.packs import PackError, PackSet, load_pack, load_packs
+from refuge.rules.packs import PackError, PackSet, default_packs, load_pack, load_packs
+from refuge.rules.report import CheckReport, ProtectedBy, RemovalReport
+from refuge.rules.timeline import Timeline
 
 
 def parse_facts(case: Mapping[str, Any], packs: PackSet | None = None) -> Facts:
@@ -22,4 +24,25 @@ def parse_facts(case: Mapping[str, Any], packs: PackSet | None = None) -> Facts:
     return facts_for(case, packs)
 
 
-__all__ = ["Facts", "PackError", "PackSet", "check", "load_pack", "load_packs", "parse_facts"]
+def timeline(case: Mapping[str, Any] | Facts, packs: PackSet | None = None) -> Timeline:
+    """The case's one reading of removals, measures, requests and forums (see :mod:`refuge.rules.timeline`)."""
+    packset = packs if packs is not None else default_packs()
+    facts = case if isinstance(case, Facts) else facts_for(case, packset)
+    return Timeline.of(facts, packset)
+
+
+__all__ = [
+    "CheckReport",
+    "Facts",
+    "PackError",
+    "PackSet",
+    "ProtectedBy",
+    "RemovalReport",
+    "Timeline",
+    "check",
+    "evaluate",
+    "load_pack",
+    "load_packs",
+    "parse_facts",
+    "timeline",
+]

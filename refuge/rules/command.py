@@ -120,6 +120,7 @@ def render_text(report: dict[str, Any], *, colour: bool = False) -> str:
         state = "available" if forum["available"] else "unavailable"
         suggest = f" — suggest {', '.join(forum['suggest'])}" if forum["suggest"] else ""
         lines.append(f"  {forum['forum']}: {state}{suggest} ({forum['basis']})")
+    lines += ["", "Removals", *_removals(report.get("removals", []))]
     lines += ["", "Deadlines", *_deadlines(report["deadlines"], colour)]
     lines += ["", "Milestones"]
     for m in report["milestones"]:
@@ -145,6 +146,25 @@ def render_text(report: dict[str, Any], *, colour: bool = False) -> str:
     else:
         lines.append("  none")
     return "\n".join(lines) + "\n"
+
+
+def _removals(removals: list[dict[str, Any]]) -> list[str]:
+    """Each removal: its status, the measure protecting it, or what to file now."""
+    if not removals:
+        return ["  none"]
+    lines = []
+    for r in removals:
+        line = f"  {r['event']} {r['removal_at']} to {r['destination'] or '?'}: {r['status']}"
+        by = r["protected_by"]
+        if by is not None:
+            until = by["until"] or "further notice"
+            line += f", protected by {by['event']} ({by['forum']}, granted {by['granted_at']}, until {until})"
+        elif r["status"] == "scheduled":
+            line += ", NOT PROTECTED"
+        if r["file_now"]:
+            line += " — file now: " + ", ".join(r["file_now"])
+        lines.append(line)
+    return lines
 
 
 def _deadlines(deadlines: list[dict[str, Any]], colour: bool) -> list[str]:

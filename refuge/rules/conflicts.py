@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from refuge.rules.facts import Event
 from refuge.rules.model import ConflictRule, severity_rank
+from refuge.rules.report import ConflictReport
+from refuge.rules.timeline import Window
 from refuge.rules.timeutil import ONE_DAY, iso, start_of_day
 
 if TYPE_CHECKING:
@@ -33,109 +35,17 @@ Detector = Callable[["Evaluation", ConflictRule], Iterator[Found]]
 
 
 # ---------------------------------------------------------------------------------------------
-# Protection windows (asylum)
-
-
-@dataclass(slots=True)
-class Window:
-    start: float
-    end: float
-    event: Event  # what makes the client protected: application, refusal under appeal period, appeal, grant
+# Protection windows (asylum): read by the timeline, with the deadlines the engine computed
 
 
 def asylum_windows(ev: Evaluation) -> list[Window]:
     """When an asylum application or appeal is pending (or asylum granted), per asylum kind."""
     found: list[Window] | None = ev.cache.get("asylum_windows")
     if found is None:
-        found = ev.cache["asylum_windows"] = _asylum_windows(ev)
+        appeal_ends = {d.trigger.id: d.due_ts for d in ev.by_kind.get("asylum_appeal", ())}
+        renewals = {d.trigger.id: d.due_date for d in ev.by_kind.get("temporary_asylum_renewal", ())}
+        found = ev.cache["asylum_windows"] = ev.timeline.asylum_windows(appeal_ends, renewals)
     return found
-
-
-_ASYLUM_TYPES = (
-    "asylum_applied",
-    "asylum_refusal_received",
-    "asylum_appeal_rejected_received",
-    "asylum_granted",
-    "appeal_decided",
-)
-
-
-def _asylum_windows(ev: Evaluation) -> list[Window]:
-    facts = ev.facts
-    events = facts.of(*_ASYLUM_TYPES)
-    if not events:
-        return []
-    refusal_kind: dict[Any, Any] = {e.id: e.attrs.get("kind") for e in facts.of("asylum_refusal_received")}
-    streams: dict[Any, list[Event]] = {}
-    for e in events:
-        kind = refusal_kind.get(e.attrs.get("decision_event")) if e.type == "appeal_decided" else e.attrs.get("kind")
-        if kind is not None:
-            streams.setdefault(kind, []).append(e)
-    appeals: dict[Any, Event] = {}
-    for a in facts.of("appeal_lodged"):
-        appeals.setdefault(a.attrs.get("decision_event"), a)
-    track = _AsylumTrack(ev, appeals)
-    for kind in sorted(streams):
-        track.run(kind, streams[kind])
-    track.windows.sort(key=lambda w: (w.start, w.event.index))
-    return track.windows
-
-
-class _AsylumTrack:
-    """Walks one asylum kind's events: open while an application or appeal is pending."""
-
-    def __init__(self, ev: Evaluation, appeals: dict[Any, Event]) -> None:
-        self.ev = ev
-        self.appeals = appeals
-        self.appeal_deadlines = {d.trigger.id: d for d in ev.by_kind.get("asylum_appeal", ())}
-        self.windows: list[Window] = []
-        self.open_at: float | None = None
-        self.open_by: Event | None = None
-
-    def close(self, ts: float) -> None:
-        if self.open_at is not None and self.open_by is not None:
-            self.windows.append(Window(self.open_at, ts, self.open_by))
-        self.open_at, self.open_by = None, None
-
-    def open(self, e: Event) -> None:
-        if self.open_at is None:
-            self.open_at, self.open_by = e.ts, e
-
-    def run(self, kind: str, stream: list[Event]) -> None:
-        self.open_at, self.open_by = None, None
-        for e in stream:
-            if e.type == "asylum_applied":
-                self.open(e)
-            elif e.type == "asylum_refusal_received":
-                self.refused(e)
-            elif e.type == "appeal_decided" and e.attrs.get("outcome") != "upheld":
-                self.open(e)  # quashed or remitted: the application is pending again
-            elif e.type in ("asylum_appeal_rejected_received", "appeal_decided"):
-                self.close(e.ts)  # a final negative outcome
-            elif e.type == "asylum_granted":
-                self.close(e.ts)
-                self.granted(kind, e)
-        self.close(INF)
-
-    def refused(self, e: Event) -> None:
-        """Pending through the appeal period; then, if appealed, until the appeal is decided."""
-        self.close(e.ts)
-        appeal = self.appeals.get(e.id)
-        deadline = self.appeal_deadlines.get(e.id)
-        period_end = deadline.due_ts if deadline is not None else e.ts
-        if appeal is not None and appeal.ts <= period_end:
-            period_end = appeal.ts
-        self.windows.append(Window(e.ts, period_end, e))
-        if appeal is not None:
-            self.open_at, self.open_by = appeal.ts, appeal
-
-    def granted(self, kind: str, e: Event) -> None:
-        until: date | None = e.attrs.get("until")
-        if until is None and kind == "temporary_asylum":
-            renewals = self.ev.by_kind.get("temporary_asylum_renewal", ())
-            until = next((d.due_date for d in renewals if d.trigger is e), None)
-        end = start_of_day(until + ONE_DAY, self.ev.zone).timestamp() if until is not None else INF
-        self.windows.append(Window(e.ts, end, e))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,13 +57,7 @@ def removal_during_interim_measure(ev: Evaluation, rule: ConflictRule) -> Iterat
         for m in ev.measures:
             if not (m.in_force(removal.ts) and m.covers(removal.destination)):
                 continue
-            flags: tuple[str, ...] = ()
-            granted = ev.forum_status(m.forum, m.event.day)
-            if granted.available and granted.flag_after_end:
-                later = ev.forum_status(m.forum, removal.act_date)
-                if not later.available:
-                    flags = (granted.flag_after_end,)
-            yield Found((removal.event, m.event), flags)
+            yield Found((removal.event, m.event), ev.measure_flags(m, removal))
 
 
 def removal_before_final(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
@@ -162,11 +66,7 @@ def removal_before_final(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     by_decision = {f.decision.id: f for f in ev.finality}
     removal_decisions = ev.facts.of("decision_issued")
     for removal in ev.live_removals:
-        basis = [
-            d
-            for d in removal_decisions
-            if d.ts <= removal.ts and d.attrs.get("decision") in _REMOVAL_DECISIONS
-        ]
+        basis = [d for d in removal_decisions if d.ts <= removal.ts and d.attrs.get("decision") in _REMOVAL_DECISIONS]
         if not basis:
             continue
         fin = by_decision.get(basis[-1].id)
@@ -226,7 +126,7 @@ def consular_contact_while_protected(ev: Evaluation, rule: ConflictRule) -> Iter
 
 
 def interim_measure_expiring(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
-    limited = [m for m in ev.measures if m.until is not None and not m.lifted]
+    limited = [m for m in ev.measures if m.until is not None and not m.lifted and m.valid]
     if not limited:
         return
     first = start_of_day(ev.today, ev.zone).timestamp()
@@ -237,22 +137,30 @@ def interim_measure_expiring(ev: Evaluation, rule: ConflictRule) -> Iterator[Fou
 
 
 def forum_unavailable(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    """Requests and applications before a forum that does not cover the act; grants it could not make.
+
+    A grant is named when the forum covered neither the act it concerns nor the host state on
+    the grant's own date (it protects nothing: :meth:`Timeline.forum_covers`).
+    """
     forum = rule.forum or "echr"
-    latest = ev.latest_act()
-    for e in ev.facts.of("interim_measure_requested", "application_lodged"):
+    timeline = ev.timeline
+    for e in ev.facts.of("interim_measure_requested", "interim_measure_granted", "application_lodged"):
         if e.attrs.get("forum") != forum:
+            continue
+        if e.type == "interim_measure_granted":
+            if not timeline.forum_covers(e):
+                yield Found((e,))
             continue
         act: date | None = None
         if e.type == "interim_measure_requested":
-            upcoming = [r for r in ev.live_removals if r.ts >= e.ts]
-            if upcoming:
-                act = upcoming[0].act_date
+            act = timeline.concerned_act(e)
         else:
             finals = [f for f in ev.facts.of("final_domestic_decision") if f.ts <= e.ts]
             if finals:
                 act = finals[-1].day
-        if act is None:
-            act = ev.act_date(latest) if latest is not None else e.day
+            else:
+                latest = ev.latest_act()
+                act = ev.act_date(latest) if latest is not None else e.day
         if not ev.forum_status(forum, act).available:
             yield Found((e,))
 
@@ -272,31 +180,98 @@ def after_deadline(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
 
 
 def r39_late(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    """An ECtHR request for a removal that the Registry deals with after the cut-off.
+
+    Only requests that concern the removal (LAW.md's conditions 1–3) count; none is named when
+    a measure is in force or a request reached the Registry in time.
+    """
+    timeline = ev.timeline
     for d in ev.by_kind.get("r39_cutoff", ()):
         removal = ev.removal_by_id.get(d.trigger.id)
-        if removal is None or not removal.live or d.status == "met":
+        if removal is None or not removal.happens:
+            continue
+        forums = ("echr",)
+        if timeline.protection(removal) is not None:
             continue
         cutoff = d.due_ts
-        for e in ev.facts.of("interim_measure_requested"):
-            if e.attrs.get("forum") != "echr":
+        late: list[Event] = []
+        in_time = False
+        for request in timeline.requests:
+            if not timeline.request_meets(request, removal, forums=forums, due_ts=INF, late=False):
                 continue
-            at = ev.processing.get(e.id)
-            if at is not None and at.timestamp() > cutoff:
+            at = ev.processing.get(request.id)
+            processed = at.timestamp() if at is not None else request.ts
+            if processed > cutoff:
+                late.append(request.event)
+            else:
+                in_time = True
+        if not in_time:
+            for e in late:
                 yield Found((e, removal.event))
 
 
-def forum_overlap(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
-    forum = rule.forum or "un_cat"
-    other = rule.other_forum or "echr"
-    earlier = [a for a in ev.facts.of("application_lodged") if a.attrs.get("forum") == other]
-    if not earlier:
-        return
-    for e in ev.facts.of("interim_measure_requested", "application_lodged"):
-        if e.attrs.get("forum") != forum:
+def protection_lapsed(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    """A removal after the lifting, refusal or end of a measure that covered it, and not met anew."""
+    timeline = ev.timeline
+    deadlines: dict[str, list[Any]] = {}
+    for kind in ("r39_cutoff", "un_interim_request"):
+        for d in ev.by_kind.get(kind, ()):
+            deadlines.setdefault(d.trigger.id, []).append(d)
+    for removal in ev.live_removals:
+        ended = timeline.lapsed(removal)
+        if not ended:
             continue
-        before = next((a for a in earlier if a.ts <= e.ts), None)
-        if before is not None:
-            yield Found((e, before))
+        own = deadlines.get(removal.id, ())
+        if any(d.status == "met" for d in own) or timeline.protection(removal) is not None:
+            continue
+        measure = max(ended, key=lambda m: (m.end, m.event.index))
+        cause = measure.lifted_by
+        if cause is None:  # ended by its ``until``: name a refusal (of a prolongation) since the grant
+            refusals = [
+                e
+                for e in ev.facts.of("interim_measure_refused")
+                if e.attrs.get("forum") == measure.forum and measure.start < e.ts <= removal.ts
+            ]
+            cause = refusals[-1] if refusals else measure.event
+        yield Found((removal.event, cause))
+
+
+# (communication, earlier procedure, flags): each pair that may bar the later communication
+_OVERLAPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("un_cat", "echr", ()),
+    ("un_hrc", "echr", ("HRC_AFTER_ECHR_REVIEW",)),
+    ("un_cat", "un_hrc", ()),
+    ("un_hrc", "un_cat", ()),
+)
+
+
+def forum_overlap(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+    """CAT or HRC after the ECtHR; CAT and HRC on the same matter (CAT art. 22(5)(a); OP-ICCPR 5(2)(a)).
+
+    The ECtHR counts once an application is lodged with it; a UN committee once a request or a
+    communication is sent to it. The later communication is named first, then the earlier one.
+    """
+    communications = ev.facts.of("interim_measure_requested", "application_lodged")
+    if not communications:
+        return
+    present = {e.attrs.get("forum") for e in communications}
+    if "un_cat" not in present and "un_hrc" not in present:
+        return
+    for forum, other, flags in _OVERLAPS:
+        if forum not in present or other not in present:
+            continue
+        if other == "echr":
+            earlier = [a for a in ev.facts.of("application_lodged") if a.attrs.get("forum") == other]
+        else:
+            earlier = [a for a in communications if a.attrs.get("forum") == other]
+        if not earlier:
+            continue
+        for e in communications:
+            if e.attrs.get("forum") != forum:
+                continue
+            before = next((a for a in earlier if (a.ts, a.index) < (e.ts, e.index)), None)
+            if before is not None:
+                yield Found((e, before), flags)
 
 
 DETECTORS: dict[str, Detector] = {
@@ -311,27 +286,27 @@ DETECTORS: dict[str, Detector] = {
     "protection_ended": after_deadline,
     "r39_late": r39_late,
     "forum_overlap": forum_overlap,
+    "protection_lapsed": protection_lapsed,
 }
 
 
-def find_conflicts(ev: Evaluation) -> list[dict[str, Any]]:
-    keyed: list[tuple[tuple[int, float, int, str], dict[str, Any]]] = []
+def find_conflicts(ev: Evaluation) -> list[ConflictReport]:
+    keyed: list[tuple[tuple[int, float, int, str], ConflictReport]] = []
     for kind, rule in ev.sel.conflicts.items():
         rank = severity_rank(rule.severity)
         for found in DETECTORS[kind](ev, rule):
             first = found.events[0]
-            item: dict[str, Any] = {
-                "kind": kind,
-                "severity": rule.severity,
-                "events": [e.id for e in found.events],
-                "rule": rule.id,
-                "basis": rule.basis,
-                "verified": rule.verified,
-                "flags": [*rule.flags, *found.flags],
-                "notify": list(rule.notify),
-            }
-            if found.since is not None:
-                item["since"] = found.since
+            item = ConflictReport(
+                kind=kind,
+                severity=rule.severity,
+                events=tuple(e.id for e in found.events),
+                rule=rule.id,
+                basis=rule.basis,
+                verified=rule.verified,
+                flags=(*rule.flags, *found.flags),
+                notify=rule.notify,
+                since=found.since,
+            )
             keyed.append(((rank, first.ts, first.index, kind), item))
     keyed.sort(key=lambda pair: pair[0])
     return [item for _, item in keyed]

@@ -19,45 +19,28 @@ from refuge.casefile.vocab import CHECK_FORMAT
 from refuge.rules.calendars import WorkCalendar
 from refuge.rules.conflicts import find_conflicts
 from refuge.rules.facts import Event, Facts, parse_facts
-from refuge.rules.model import Availability, Computation, Matcher, MilestoneRule, Rule, RuleGroup, Selection
+from refuge.rules.model import Computation, Matcher, MilestoneRule, Rule, RuleGroup, Selection
 from refuge.rules.packs import PackSet, default_packs
+from refuge.rules.report import (
+    AlternativeReport,
+    CheckReport,
+    DeadlineReport,
+    ForumReport,
+    MilestoneReport,
+    ProtectedBy,
+    RemovalReport,
+)
+from refuge.rules.timeline import ForumStatus, Measure, Removal, Timeline
 from refuge.rules.timeutil import ONE_DAY, add_months, end_of_day, iso, start_of_day
 from refuge.rules.unconfirmed import CALENDAR_UNCONFIRMED, Unconfirmed, join, unconfirmed
 
 INF = math.inf
+LATE_NOTICE = "LATE_NOTICE"  # the removal was learnt of after its cut-off or target had passed
 _MEMO_LIMIT = 200_000  # deadline dates kept per host state; cleared when full
 
 
 # ---------------------------------------------------------------------------------------------
 # Intermediate results
-
-
-@dataclass(slots=True)
-class Removal:
-    event: Event
-    instant: datetime  # when the removal happens (executed time if known, else removal_at)
-    ts: float
-    live: bool  # not cancelled (an executed removal always counts)
-    destination: str | None
-    act_date: date  # the removal's date in the case's zone (for forum availability)
-
-
-@dataclass(slots=True)
-class Measure:
-    event: Event
-    forum: str
-    start: float
-    end: float  # INF: until further notice
-    until: datetime | None
-    lifted: bool
-    destination: str | None
-
-    def in_force(self, ts: float) -> bool:
-        return self.start <= ts < self.end
-
-    def covers(self, destination: str | None) -> bool:
-        """A measure for any destination (null) covers every removal; else only one to its country."""
-        return self.destination is None or self.destination == destination
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +52,12 @@ class _Dates:
     due_at: datetime
     due_ts: float
     zone_name: str
-    alternatives: tuple[dict[str, Any], ...]  # templates: their flags are tuples
+    alternatives: tuple[AlternativeReport, ...]
     flags: tuple[str, ...]
     reminders: tuple[str, ...]
-    # the report's item with everything but the evaluation's own fields (copied per report)
+    safe_due: date
+    calendar: dict[str, object]  # what the count was made on (LAW.md "Unconfirmed calendars")
+    # the report's item without the evaluation's own fields, serialised once (copied per report)
     template: dict[str, Any]
 
 
@@ -83,6 +68,7 @@ class Deadline:
     dates: _Dates
     status: str = "open"
     met_by: str | None = None
+    flags: tuple[str, ...] = ()  # the evaluation's own flags (LATE_NOTICE), after the rule's
 
     @property
     def due_date(self) -> date:
@@ -106,15 +92,6 @@ class Finality:
     final_ts: float | None  # the instant the decision became (or becomes) final
 
 
-@dataclass(frozen=True, slots=True)
-class ForumStatus:
-    available: bool
-    basis: str
-    suggest: tuple[str, ...]
-    rule: str | None
-    flag_after_end: str | None
-
-
 # ---------------------------------------------------------------------------------------------
 # Public entry point
 
@@ -127,13 +104,26 @@ def check(
     """Evaluate a validated ``refuge.case/1`` dict (or parsed facts) on ``today``."""
     packset = packs if packs is not None else default_packs()
     facts = case if isinstance(case, Facts) else facts_for(case, packset)
+    return Evaluation(facts, _day(today), packset).report()
+
+
+def evaluate(
+    case: Mapping[str, Any] | Facts,
+    today: date | str,
+    packs: PackSet | None = None,
+) -> CheckReport:
+    """Like :func:`check`, as typed objects (``evaluate(...).to_dict() == check(...)``)."""
+    packset = packs if packs is not None else default_packs()
+    facts = case if isinstance(case, Facts) else facts_for(case, packset)
+    return Evaluation(facts, _day(today), packset).typed_report()
+
+
+def _day(today: date | str) -> date:
     if isinstance(today, str):
-        day = date.fromisoformat(today)
-    elif isinstance(today, datetime):  # a date-time's own date: the caller chose its zone
-        day = today.date()
-    else:
-        day = today
-    return Evaluation(facts, day, packset).report()
+        return date.fromisoformat(today)
+    if isinstance(today, datetime):  # a date-time's own date: the caller chose its zone
+        return today.date()
+    return today
 
 
 def facts_for(case: Mapping[str, Any], packs: PackSet | None = None) -> Facts:
@@ -159,56 +149,11 @@ class Evaluation:
         self.finality: list[Finality] = []
         self.processing: dict[str, datetime] = {}  # ECtHR request id -> Registry processing instant
         self.cache: dict[str, Any] = {}  # per-evaluation results shared by detectors
-        self._forum_cache: dict[tuple[str, date], ForumStatus] = {}
-        derived = facts.derived  # facts-only derivations, kept with the parsed case
-        if "removals" not in derived:
-            derived["removals"] = self._removals()
-            derived["measures"] = self._measures()
-        self.removals: list[Removal] = derived["removals"]
-        self.measures: list[Measure] = derived["measures"]
-        self.removal_by_id: dict[str, Removal] = {r.event.id: r for r in self.removals}
-        self.live_removals = [r for r in self.removals if r.live]
-
-    # -- basic facts ----------------------------------------------------------------------
-
-    def _removals(self) -> list[Removal]:
-        cancelled = {e.get("removal_event") for e in self.facts.of("removal_cancelled")}
-        executed: dict[str, Event] = {}
-        for e in self.facts.of("removal_executed"):
-            executed.setdefault(e.get("removal_event"), e)
-        found = []
-        for e in self.facts.of("removal_scheduled"):
-            done = executed.get(e.id)
-            instant: datetime = e.get("removal_at")
-            if done is not None and not done.bare:
-                instant = done.at
-            found.append(
-                Removal(
-                    event=e,
-                    instant=instant,
-                    ts=instant.timestamp(),
-                    live=done is not None or e.id not in cancelled,
-                    destination=e.get("destination"),
-                    act_date=instant.astimezone(self.zone).date(),
-                )
-            )
-        return found
-
-    def _measures(self) -> list[Measure]:
-        lifts = self.facts.of("interim_measure_lifted")
-        found = []
-        for e in self.facts.of("interim_measure_granted"):
-            until: datetime | None = e.get("until")
-            end = until.timestamp() if until is not None else INF
-            lifted = False
-            for lift in lifts:
-                if lift.get("forum") == e.get("forum") and lift.ts >= e.ts:
-                    if lift.ts < end:
-                        end = lift.ts
-                        lifted = True
-                    break
-            found.append(Measure(e, e.get("forum"), e.ts, end, until, lifted, e.get("destination")))
-        return found
+        self.timeline = Timeline.of(facts, packs)
+        self.removals: tuple[Removal, ...] = self.timeline.removals
+        self.measures: tuple[Measure, ...] = self.timeline.measures
+        self.removal_by_id: dict[str, Removal] = {r.id: r for r in self.removals}
+        self.live_removals = [r for r in self.removals if r.happens]
 
     def zone_of(self, calendar: WorkCalendar) -> tuple[tzinfo, str]:
         name = calendar.spec.timezone
@@ -217,43 +162,13 @@ class Evaluation:
         return _zone(name), name
 
     def forum_status(self, forum: str, act_date: date) -> ForumStatus:
-        key = (forum, act_date)
-        found = self._forum_cache.get(key)
-        if found is None:
-            found = self._forum_cache[key] = self._forum_status(forum, act_date)
-        return found
-
-    def _forum_status(self, forum: str, act_date: date) -> ForumStatus:
-        av: Availability | None = self.packs.availability.get(forum)
-        if av is None:
-            return ForumStatus(True, "", (), None, None)
-        party = av.parties.get(self.facts.host_state)
-        if party is None or (party.since is not None and act_date < party.since):
-            return ForumStatus(False, av.basis_not_party, av.suggest, av.id, None)
-        if party.until is not None and act_date > party.until:
-            return ForumStatus(False, party.basis_after or av.basis_not_party, av.suggest, av.id, None)
-        return ForumStatus(True, av.basis_party, (), av.id, party.flag_after_end)
+        return self.timeline.forum_status(forum, act_date)
 
     def latest_act(self) -> Event | None:
-        """The case's latest act: a decision, a final decision or a (live) removal."""
-        best: tuple[float, int] | None = None
-        found: Event | None = None
-        for e in self.facts.of("decision_issued", "appeal_decided", "final_domestic_decision"):
-            key = (e.ts, e.index)
-            if best is None or key > best:
-                best, found = key, e
-        for r in self.live_removals:
-            key = (r.ts, r.event.index)
-            if best is None or key > best:
-                best, found = key, r.event
-        return found
+        return self.timeline.latest_act()
 
     def act_date(self, event: Event) -> date:
-        if event.type == "removal_scheduled":
-            removal = self.removal_by_id.get(event.id)
-            if removal is not None:
-                return removal.act_date
-        return event.day
+        return self.timeline.act_date(event)
 
     # -- deadline arithmetic ---------------------------------------------------------------
 
@@ -262,7 +177,7 @@ class Evaluation:
     ) -> tuple[date, datetime, bool, Unconfirmed | None]:
         """Due date, due instant, whether an approximate closing day was involved, unconfirmed years."""
         cal = self.sel.calendars[comp.calendar]
-        zone = self.zone_of(cal)[0]
+        zone = self.zone if comp.zone == "case" else self.zone_of(cal)[0]
         unit, count = comp.unit, comp.count
         if unit == "hours":
             assert anchor_instant is not None  # noqa: S101 - packs are checked: hours count from an event
@@ -347,7 +262,9 @@ class Evaluation:
             return found.timestamp()
         return event.ts
 
-    def _find(self, matchers: tuple[Matcher, ...], trigger: Event, due_ts: float, *, cancel: bool) -> Event | None:
+    def _find(
+        self, matchers: tuple[Matcher, ...], trigger: Event, due_ts: float, *, cancel: bool, due: date | None = None
+    ) -> Event | None:
         best: Event | None = None
         best_ts = INF
         by_type = self.facts.by_type
@@ -361,6 +278,7 @@ class Evaluation:
             )
             filtered = bool(matcher.where or links)
             processing = matcher.when == "processing"
+            own_date = matcher.compare == "own_date"
             for name in matcher.events:
                 for e in by_type.get(name, ()):
                     if e is trigger or (need_after and e.ts < trigger.ts):
@@ -368,8 +286,12 @@ class Evaluation:
                     if filtered and not _attrs_match(e.attrs, matcher.where, links):
                         continue
                     ts = self._effective_ts(matcher, e) if processing else e.ts
-                    if bounded and ts > due_ts:
-                        continue
+                    if bounded:
+                        if own_date and due is not None:
+                            if e.at.date() > due:  # the local date in the event's own offset
+                                continue
+                        elif ts > due_ts:
+                            continue
                     if ts < best_ts or (ts == best_ts and best is not None and e.index < best.index):
                         best, best_ts = e, ts
         return best
@@ -425,8 +347,8 @@ class Evaluation:
         due, due_at, approx, anchor_date, unsure = result(rule)
         unsures = [unsure]
         cal = self.sel.calendars[rule.computation.calendar]
-        zone, zone_name = self.zone_of(cal)
-        alternatives: list[dict[str, Any]] = []
+        zone, zone_name = (self.zone, self.facts.zone_name) if rule.computation.zone == "case" else self.zone_of(cal)
+        alternatives: list[AlternativeReport] = []
         earliest = due
         if rule.transition_code and rule.valid_from is not None:
             start = anchor_date + ONE_DAY if rule.computation.start == "next_day" else anchor_date
@@ -438,15 +360,15 @@ class Evaluation:
                 unsures.append(o_unsure)
                 earliest = min(earliest, o_due)
                 alternatives.append(
-                    {
-                        "code": rule.transition_code,
-                        "due_date": o_due.isoformat(),
-                        "due_at": iso(o_at),
-                        "basis": rule.transition_basis,
-                        "rule": old.id,
-                        "version": old.version,
-                        "flags": (CALENDAR_UNCONFIRMED,) if o_unsure else (),
-                    }
+                    AlternativeReport(
+                        code=rule.transition_code,
+                        due_date=o_due,
+                        due_at=o_at,
+                        basis=rule.transition_basis,
+                        rule=old.id,
+                        version=old.version,
+                        flags=(CALENDAR_UNCONFIRMED,) if o_unsure else (),
+                    )
                 )
         if rule.alternatives:
             anchor_date2, anchor_instant2 = self._anchor(rule, event, milestone_date)
@@ -455,15 +377,8 @@ class Evaluation:
                 approx = approx or a_approx
                 unsures.append(a_unsure)
                 earliest = min(earliest, a_due)
-                alternatives.append(
-                    {
-                        "code": alt.code,
-                        "due_date": a_due.isoformat(),
-                        "due_at": iso(a_at),
-                        "basis": alt.basis,
-                        "flags": (*alt.flags, CALENDAR_UNCONFIRMED) if a_unsure else alt.flags,
-                    }
-                )
+                a_flags = (*alt.flags, CALENDAR_UNCONFIRMED) if a_unsure else alt.flags
+                alternatives.append(AlternativeReport(alt.code, a_due, a_at, alt.basis, a_flags))
         flags = rule.flags
         if approx and cal.spec.approximation_flag:
             flags = (*flags, cal.spec.approximation_flag)
@@ -484,27 +399,18 @@ class Evaluation:
             alternatives=tuple(alternatives),
             flags=flags,
             reminders=tuple(reminders),
-            template={
-                "kind": rule.kind,
-                "rule": rule.id,
-                "version": rule.version,
-                "trigger": None,
-                "due_date": due.isoformat(),
-                "due_at": iso(due_at),
-                "timezone": zone_name,
-                "status": None,
-                "met_by": None,
-                "severity": rule.severity,
-                "basis": rule.basis,
-                "verified": rule.verified,
-                "nature": rule.nature,
-                "alternatives": None,
-                "safe_due_date": self.sel.host_calendar.roll_back(earliest).isoformat(),
-                "calendar": cal.describe(unconfirmed_years),
-                "reminders": None,
-                "flags": None,
-                "notify": None,
-            },
+            safe_due=(safe := self.sel.host_calendar.roll_back(earliest)),
+            calendar=(calendar := cal.describe(unconfirmed_years)),
+            template=DeadlineReport.template(
+                rule,
+                due_date=due,
+                due_at=due_at,
+                timezone=zone_name,
+                alternatives=tuple(alternatives),
+                safe_due_date=safe,
+                calendar=calendar,
+                reminders=tuple(reminders),
+            ),
         )
 
     def _deadline(
@@ -532,17 +438,73 @@ class Evaluation:
                     memo.clear()
                 memo[key] = dates
         rule = dates.rule
-        status, met_by = "open", None
-        met = self._find(rule.met_by, event, dates.due_ts, cancel=False) if rule.met_by else None
-        if met is not None:
-            status, met_by = "met", met.id
-        elif rule.cancelled_by and self._find(rule.cancelled_by, event, dates.due_ts, cancel=True) is not None:
-            status = "cancelled"
-        elif self.today > dates.due:
-            status = "missed"
-        deadline = Deadline(rule, event, dates, status, met_by)
+        forums = self._protection_forums(rule)
+        removal = self.removal_by_id.get(event.id) if forums else None
+        flags: tuple[str, ...] = ()
+        if removal is not None and forums:
+            status, met_by, flags = self._protection_status(removal, dates, forums)
+        else:
+            status, met_by = "open", None
+            met = self._find(rule.met_by, event, dates.due_ts, cancel=False, due=dates.due) if rule.met_by else None
+            if met is not None:
+                status, met_by = "met", met.id
+            elif rule.cancelled_by and self._find(rule.cancelled_by, event, dates.due_ts, cancel=True) is not None:
+                status = "cancelled"
+            elif self.today > dates.due and self.today >= event.day:  # never missed before it was known
+                status = "missed"
+        deadline = Deadline(rule, event, dates, status, met_by, flags)
         self.deadlines.append(deadline)
         self.by_kind.setdefault(rule.kind, []).append(deadline)
+
+    def _protection_forums(self, rule: Rule) -> tuple[str, ...]:
+        """The forums whose interim-measure requests a removal's deadline waits for (else empty).
+
+        A rule triggered by a scheduled removal and met by interim-measure requests (the Rule 39
+        cut-off, the UN target) is judged on the timeline (LAW.md, "When a removal is protected").
+        """
+        key = ("protection_forums", id(rule))
+        found = self.sel.memo.get(key)  # the rule lives as long as the selection: keyed by identity
+        if found is None:
+            forums: set[str] = set()
+            if "removal_scheduled" in rule.trigger.events:
+                for matcher in rule.met_by:
+                    if "interim_measure_requested" in matcher.events:
+                        for name, allowed in matcher.where:
+                            if name == "forum":
+                                forums.update(str(f) for f in allowed)
+            found = self.sel.memo[key] = tuple(sorted(forums))
+        return found  # type: ignore[no-any-return]  # the memo holds what was stored above
+
+    def _protection_status(
+        self, removal: Removal, dates: _Dates, forums: tuple[str, ...]
+    ) -> tuple[str, str | None, tuple[str, ...]]:
+        """Status, met_by and flags of a removal's cut-off or target.
+
+        Cancelled (or rescheduled) removals: ``cancelled``, whatever was sent. Learnt of after the
+        due instant: ``LATE_NOTICE``, open until the removal's day, met by a request before it.
+        """
+        if not removal.happens:
+            return "cancelled", None, ()
+        late = removal.known_ts > dates.due_ts
+        flags = (LATE_NOTICE,) if late else ()
+        found = self.timeline.meeting(removal, forums=forums, due_ts=dates.due_ts, late=late)
+        if found is not None:
+            if isinstance(found, Measure):
+                flags = (*flags, *self.measure_flags(found, removal))
+            return "met", found.id, flags
+        if removal.status == "executed" and removal.ended_by is not None and self.today >= removal.ended_by.day:
+            return "missed", None, flags  # carried out: nothing can be filed against it any more
+        missed = self.today > removal.act_date if late else self.today > dates.due
+        return ("missed" if missed else "open"), None, flags
+
+    def measure_flags(self, measure: Measure, removal: Removal) -> tuple[str, ...]:
+        """The uncertainty a measure carries against this removal (granted before its forum stopped covering it)."""
+        granted = self.forum_status(measure.forum, measure.event.day)
+        if not (granted.available and granted.flag_after_end):
+            return ()
+        if not self.forum_status(measure.forum, removal.act_date).available:
+            return (granted.flag_after_end,)
+        return ()
 
     @staticmethod
     def _select(
@@ -611,7 +573,7 @@ class Evaluation:
         at = datetime.combine(day, _clock(opening), tzinfo=zone)
         return at, cal.approximation_between(local.date(), day)
 
-    def evaluate_processing(self) -> list[tuple[tuple[float, str, int], dict[str, Any]]]:
+    def evaluate_processing(self) -> list[tuple[tuple[float, str, int], MilestoneReport]]:
         """The r39_processing milestones (sort key, item); fills ``self.processing``."""
         found = []
         for ms in self.sel.milestones:
@@ -624,44 +586,74 @@ class Evaluation:
                     continue
                 at, approx = self._processing(e)
                 self.processing[e.id] = at
-                flags = [cal.spec.approximation_flag] if approx and cal.spec.approximation_flag else []
-                item = {
-                    "kind": "r39_processing",
-                    "event": e.id,
-                    "date": at.date().isoformat(),
-                    "at": iso(at),
-                    "timezone": zone_name,
-                    "status": "expected" if at.date() > self.today else "reached",
-                    "rule": ms.id,
-                    "basis": ms.basis,
-                    "verified": ms.verified,
-                    "flags": flags,
-                }
+                flags = (cal.spec.approximation_flag,) if approx and cal.spec.approximation_flag else ()
+                item = MilestoneReport(
+                    kind="r39_processing",
+                    event=e.id,
+                    date=at.date(),
+                    status="expected" if at.date() > self.today else "reached",
+                    rule=ms.id,
+                    basis=ms.basis,
+                    verified=ms.verified,
+                    at=at,
+                    timezone=zone_name,
+                    flags=flags,
+                )
                 found.append(((at.timestamp(), "r39_processing", e.index), item))
         return found
 
     # -- report --------------------------------------------------------------------------------
 
-    def forums(self) -> list[dict[str, Any]]:
+    def forums(self) -> list[ForumReport]:
         act = self.latest_act()
         act_date = self.act_date(act) if act is not None else self.today
         found = []
         for forum, av in sorted(self.packs.availability.items()):
             status = self.forum_status(forum, act_date)
             found.append(
-                {
-                    "forum": forum,
-                    "available": status.available,
-                    "basis": status.basis,
-                    "suggest": list(status.suggest),
-                    "rule": av.id,
-                    "act": act.id if act is not None else None,
-                    "act_date": act_date.isoformat(),
-                }
+                ForumReport(
+                    forum=forum,
+                    available=status.available,
+                    basis=status.basis,
+                    suggest=status.suggest,
+                    rule=av.id,
+                    act=act.id if act is not None else None,
+                    act_date=act_date,
+                )
             )
         return found
 
-    def report(self) -> dict[str, Any]:
+    def removal_reports(self) -> list[RemovalReport]:
+        """Each removal: its status, the measure protecting it, the deadlines to file for now."""
+        open_kinds: dict[str, list[str]] = {}
+        for d in self.deadlines:  # sorted by due instant
+            if d.status == "open" and d.trigger.type == "removal_scheduled":
+                kinds = open_kinds.setdefault(d.trigger.id, [])
+                if d.rule.kind not in kinds:
+                    kinds.append(d.rule.kind)
+        zone = self.zone  # instants shown in the case's zone, whatever offset they were written with
+        found = []
+        for removal in self.removals:
+            measure = self.timeline.protection(removal)
+            protected_by = None
+            if measure is not None:
+                until = measure.until.astimezone(zone) if measure.until is not None else None
+                protected_by = ProtectedBy(
+                    measure.id, measure.forum, measure.event.at.astimezone(zone), measure.destination, until
+                )
+            found.append(
+                RemovalReport(
+                    event=removal.id,
+                    removal_at=removal.instant.astimezone(zone),
+                    destination=removal.destination,
+                    status=removal.status,
+                    protected_by=protected_by,
+                    file_now=tuple(open_kinds.get(removal.id, ())) if removal.pending else (),
+                )
+            )
+        return found
+
+    def typed_report(self) -> CheckReport:
         processing = self.evaluate_processing()
         self.evaluate_rules(milestones=False)
         self.evaluate_finality()
@@ -670,32 +662,36 @@ class Evaluation:
         for fin in self.finality:
             if fin.status is None:
                 continue
-            item = {
-                "kind": "decision_final",
-                "event": fin.decision.id,
-                "date": fin.date.isoformat() if fin.date else None,
-                "status": fin.status,
-                "rule": fin.rule.id,
-                "basis": fin.rule.basis,
-                "verified": fin.rule.verified,
-            }
+            item = MilestoneReport(
+                kind="decision_final",
+                event=fin.decision.id,
+                date=fin.date,
+                status=fin.status,
+                rule=fin.rule.id,
+                basis=fin.rule.basis,
+                verified=fin.rule.verified,
+            )
             ts = start_of_day(fin.date, self.zone).timestamp() if fin.date else INF
             milestones.append(((ts, "decision_final", fin.decision.index), item))
         milestones.sort(key=lambda pair: pair[0])
         self.deadlines.sort(key=lambda d: (d.due_ts, d.rule.kind, d.trigger.index))
         conflicts = find_conflicts(self)
-        return {
-            "format": CHECK_FORMAT,
-            "reference": self.facts.reference,
-            "today": self.today.isoformat(),
-            "host_state": self.facts.host_state,
-            "timezone": self.facts.zone_name,
-            "packs": [{"pack": p.name, "version": p.version} for p in self.packs.packs],
-            "forums": self.forums(),
-            "deadlines": [_deadline_dict(d) for d in self.deadlines],
-            "milestones": [item for _, item in milestones],
-            "conflicts": conflicts,
-        }
+        return CheckReport(
+            format=CHECK_FORMAT,
+            reference=self.facts.reference,
+            today=self.today,
+            host_state=self.facts.host_state,
+            timezone=self.facts.zone_name,
+            packs=tuple((p.name, p.version) for p in self.packs.packs),
+            forums=tuple(self.forums()),
+            deadlines=tuple(_deadline_report(d) for d in self.deadlines),
+            milestones=tuple(item for _, item in milestones),
+            conflicts=tuple(conflicts),
+            removals=tuple(self.removal_reports()),
+        )
+
+    def report(self) -> dict[str, Any]:
+        return self.typed_report().to_dict()
 
 
 _ZONES: dict[str, ZoneInfo] = {}
@@ -739,16 +735,28 @@ def _clock(seconds: int) -> time:
     return time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
 
 
-def _deadline_dict(d: Deadline) -> dict[str, Any]:
+def _deadline_report(d: Deadline) -> DeadlineReport:
     dates = d.dates
-    item = dates.template.copy()  # a fresh dict and fresh lists: callers may change the report
-    item["trigger"] = d.trigger.id
-    item["status"] = d.status
-    item["met_by"] = d.met_by
-    item["alternatives"] = [{**a, "flags": list(a["flags"])} for a in dates.alternatives]
-    item["reminders"] = list(dates.reminders)
-    item["flags"] = list(dates.flags)
-    calendar = dates.template["calendar"]
-    item["calendar"] = {**calendar, "unconfirmed_years": list(calendar["unconfirmed_years"])}
-    item["notify"] = list(d.rule.notify)
-    return item
+    rule = d.rule
+    return DeadlineReport(
+        kind=rule.kind,
+        rule=rule.id,
+        version=rule.version,
+        trigger=d.trigger.id,
+        due_date=dates.due,
+        due_at=dates.due_at,
+        timezone=dates.zone_name,
+        status=d.status,
+        met_by=d.met_by,
+        severity=rule.severity,
+        basis=rule.basis,
+        verified=rule.verified,
+        nature=rule.nature,
+        alternatives=dates.alternatives,
+        safe_due_date=dates.safe_due,
+        calendar=dates.calendar,
+        reminders=dates.reminders,
+        flags=(*dates.flags, *d.flags),
+        notify=rule.notify,
+        static=dates.template,
+    )

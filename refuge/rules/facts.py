@@ -21,7 +21,7 @@ _TYPED_ATTRS: dict[str, tuple[tuple[str, bool], ...]] = {
     )
     for event_type, attrs in EVENT_TYPES.items()
 }
-_BASE = frozenset({"id", "type", "at"})
+_BASE = frozenset({"id", "type", "at", "source", "note"})  # source and note: never read by the engine
 
 
 # Not frozen: a frozen dataclass's __init__ costs several times more, and parsing builds

@@ -31,6 +31,7 @@ class Computation:
     roll: str = "none"
     time_of_day: str = "end_of_day"  # end_of_day | anchor_clock
     clamp: tuple[time, time] | None = None
+    zone: str = "calendar"  # calendar | case: the zone of the due instant (and of a clock time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,9 @@ class Matcher:
     after_trigger: bool = False
     until: str = "any"  # due: only events at or before the due instant count
     when: str = "at"  # processing: the Registry's processing instant, not the sending time
+    # instant: the event's instant against the due instant; own_date: the event's local date in
+    # its own offset against the due date (a postmark: rule 47(6)(a) of the Rules of Court)
+    compare: str = "instant"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +168,14 @@ class Availability:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    """Words for a code a lawyer can meet: a short label and a one-sentence explanation."""
+
+    label: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
 class Pack:
     name: str
     version: int
@@ -177,6 +189,7 @@ class Pack:
     rules: tuple[Rule, ...]
     milestones: tuple[MilestoneRule, ...]
     conflicts: tuple[ConflictRule, ...]
+    labels: Mapping[str, Label] = field(default_factory=dict)  # code -> words (pack-1 "labels")
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from refuge.rules.model import (
     Computation,
     ConflictRule,
     ForumGate,
+    Label,
     Matcher,
     MilestoneRule,
     Pack,
@@ -70,6 +71,7 @@ class PackSet:
     availability: dict[str, Availability] = field(default_factory=dict)
     _host_calendars: dict[str, WorkCalendar] = field(default_factory=dict)
     _selection: dict[str, Selection] = field(default_factory=dict)
+    labels: dict[str, Label] = field(default_factory=dict)  # every pack's, a later pack's words winning
 
     def __post_init__(self) -> None:
         general: list[Pack] = []
@@ -86,7 +88,12 @@ class PackSet:
                 general.append(pack)
             if pack.availability is not None:
                 self.availability[pack.availability.forum] = pack.availability
+            self.labels.update(pack.labels)
         self.general = tuple(general)
+
+    def label(self, code: str) -> Label | None:
+        """The words for a code (flag, alternative, forum, rule id, deadline or conflict kind), if a pack has them."""
+        return self.labels.get(code)
 
     def host_calendar(self, host_state: str) -> WorkCalendar:
         """The host state's working-day calendar (its pack's first calendar, else ``holidays``)."""
@@ -238,6 +245,7 @@ def _computation(raw: Mapping[str, Any]) -> Computation:
         roll=raw.get("roll", "none"),
         time_of_day=raw.get("time", "end_of_day"),
         clamp=(_clock(clamp["from"]), _clock(clamp["to"])) if clamp else None,
+        zone=raw.get("zone", "calendar"),
     )
 
 
@@ -249,6 +257,7 @@ def _matcher(raw: Mapping[str, Any]) -> Matcher:
         after_trigger=raw.get("after_trigger", False),
         until=raw.get("until", "any"),
         when=raw.get("when", "at"),
+        compare=raw.get("compare", "instant"),
     )
 
 
@@ -293,9 +302,7 @@ def _load_calendar(file: str, name: str, raw: Mapping[str, Any]) -> WorkCalendar
         extra_closed=tuple((e["month"], e["day"]) for e in raw.get("extra_closed", ())),
         approximation_flag=raw.get("approximation_flag"),
         timezone=None if tz == "case" else tz,
-        hours=(
-            (_seconds(_clock(hours["open"])), _seconds(_clock(hours["close"]))) if hours else None
-        ),
+        hours=((_seconds(_clock(hours["open"])), _seconds(_clock(hours["close"]))) if hours else None),
     )
     calendar = WorkCalendar(spec)
     try:
@@ -478,6 +485,7 @@ def load_pack(path: Path) -> Pack:
         rules=tuple(rules),
         milestones=tuple(milestones),
         conflicts=tuple(conflicts),
+        labels={code: Label(w["label"], w["explanation"]) for code, w in data.get("labels", {}).items()},
     )
 
 

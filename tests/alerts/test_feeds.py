@@ -18,6 +18,7 @@ from refuge.alerts.models import FeedToken
 from refuge.alerts.queue import reminder_instants
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent
+from refuge.cases import law
 
 # 4 March 2026, the morning after the decision was received: the appeal window is open.
 MARCH_4 = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
@@ -76,7 +77,8 @@ def test_feed_holds_one_event_per_open_deadline_at_its_instant_with_its_reminder
         assert event.decoded("dtend") == deadline.due_at
         assert str(event["SUMMARY"]).startswith(f"{open_case.reference}: ")
         assert f"({deadline.severity})" in str(event["SUMMARY"])
-        assert f"Rule {deadline.rule}: " in str(event["DESCRIPTION"])
+        assert f"{law.label(deadline.rule)}: " in str(event["DESCRIPTION"])  # words, not the rule's id
+        assert deadline.rule not in str(event["DESCRIPTION"])
         assert str(event["URL"]).endswith(reverse("case_detail", args=[open_case.code]))
         alarms = list(event.walk("VALARM"))
         assert sorted(a["TRIGGER"].dt for a in alarms) == sorted(reminder_instants(deadline))

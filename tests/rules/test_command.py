@@ -105,7 +105,7 @@ def test_render_text_handles_an_empty_report() -> None:
     text = render_text(
         {"today": "2026-01-01", "forums": [], "deadlines": [], "milestones": [], "conflicts": []}, colour=False
     )
-    assert text.count("none") == 3
+    assert text.count("none") == 4  # removals, deadlines, milestones, conflicts
 
 
 def test_invalid_case_file_exits_2_with_paths_on_stderr(tmp_path: Path) -> None:

@@ -108,9 +108,27 @@ def test_cat_interim_request_after_an_echr_application_is_an_overlap_too() -> No
     "events",
     [
         [lodged("2026-02-01", "un_cat"), lodged("2026-03-01", "echr")],  # the CAT came first
-        [lodged("2026-01-10", "echr"), lodged("2026-02-01", "un_hrc")],  # not the CAT
+        [lodged("2026-02-01", "un_hrc"), lodged("2026-03-01", "echr")],  # the HRC came first
     ],
 )
 def test_no_forum_overlap_otherwise(events: list[dict[str, Any]]) -> None:
     data = case(*events, host="TR", tz="Europe/Istanbul")
     assert find(run(data, "2026-03-02")["conflicts"], kind="forum_overlap") == []
+
+
+def test_hrc_communication_while_the_echr_examines_the_matter_is_an_overlap_for_review() -> None:
+    data = case(lodged("2026-01-10", "echr"), lodged("2026-02-01", "un_hrc"), host="TR", tz="Europe/Istanbul")
+    (c,) = find(run(data, "2026-02-02")["conflicts"], kind="forum_overlap")
+    assert (c["severity"], c["events"]) == ("high", ["e2", "e1"])
+    assert c["flags"] == ["LEGAL_REVIEW", "HRC_AFTER_ECHR_REVIEW"]
+    assert "5(2)(a)" in c["basis"]
+
+
+@pytest.mark.parametrize(("first", "second"), [("un_cat", "un_hrc"), ("un_hrc", "un_cat")])
+def test_cat_and_hrc_communications_on_the_same_matter_overlap(first: str, second: str) -> None:
+    data = case(
+        {"type": "interim_measure_requested", "at": "2026-02-01", "forum": first},
+        lodged("2026-02-03", second),
+    )
+    (c,) = find(run(data, "2026-02-04")["conflicts"], kind="forum_overlap")
+    assert (c["events"], c["flags"]) == (["e2", "e1"], ["LEGAL_REVIEW"])

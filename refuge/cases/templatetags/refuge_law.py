@@ -55,3 +55,44 @@ def in_zone(value: datetime | None, zone: str) -> datetime | None:
     if value is None:
         return None
     return do_timezone(value, zone)  # type: ignore[no-any-return]  # Django's tz filter, untyped
+
+
+@register.filter
+def forum_label(forum: str | None) -> str:
+    return law.forum_label(forum or "")
+
+
+@register.filter
+def country_label(code: str | None) -> str:
+    """The country's English name (the ISO code stays in a tooltip where a page needs it)."""
+    from refuge.filings.countries import country_name  # noqa: PLC0415  # the filings' country table
+
+    return country_name(code) if code else ""
+
+
+@register.filter
+def removal_status_label(status: str) -> str:
+    return law.REMOVAL_STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def label(code: str | None) -> str:
+    """A code's words from the rule packs (the raw code belongs in a tooltip, never in the text)."""
+    return law.label(str(code or ""))
+
+
+@register.filter
+def explain(code: str | None) -> str:
+    return law.explanation(str(code or ""))
+
+
+@register.filter
+def milestone_status_label(status: str) -> str:
+    return law.MILESTONE_STATUS_LABELS.get(status, status.replace("_", " "))
+
+
+@register.inclusion_tag("cases/_coded.html")
+def coded(code: str | None, css: str = "") -> dict[str, str]:
+    """A code shown as its label, the explanation and the raw code in the tooltip."""
+    raw = str(code or "")
+    return {"code": raw, "label": law.label(raw), "explanation": law.explanation(raw), "css": css}

@@ -24,6 +24,7 @@ from refuge.cases.forms.common import add_problems, timezone_names
 from refuge.cases.forms.events import EventForm
 from refuge.cases.forms.people import INTAKE_SECTIONS, IntakeForm, NameFormSet
 from refuge.cases.models import CaseMember, CaseStatus, Event, Person
+from refuge.cases.protection import removal_views, unprotecting_events
 from refuge.cases.urgent import urgent_items
 from refuge.cases.views._common import INVALID, has_errors, page
 
@@ -232,6 +233,9 @@ def case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any
         "can_write": can_write,
         "can_see_identity": identity,
     }
+    last = CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
+    context["last_check"] = last
+    context["unprotecting"] = unprotecting_events(last.report if last else None, context["events_by_key"])
     if can_write and "add_form" not in extra:
         context["add_form"] = EventForm(case=case, case_events=events, prefix="new")
         if extra.get("focus") == "add":
@@ -261,7 +265,8 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
     context["deadlines"] = list(case.deadlines.all())
     context["conflicts"] = list(case.conflicts.all())
-    last = CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
+    last = context["last_check"]
+    context["removals"] = removal_views(last.report if last else None, context["deadlines"])
     if last is not None:
         context["milestones"] = last.report.get("milestones", [])
         context["forums"] = last.report.get("forums", [])

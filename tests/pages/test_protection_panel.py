@@ -1,0 +1,91 @@
+"""The case page says, beside each removal, whether it is protected, by what, until when — or what to file now."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from refuge.accounts.models import User
+from refuge.cases import demo
+from refuge.cases.models import Case, CaseMember
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 5)  # a Saturday: the story's removal was learnt after its UN target
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo_client(client):  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False):
+        demo.build_demo(today=TODAY, now=NOW)
+    return client
+
+
+def _get(client, case: Case) -> str:  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False):
+        member = CaseMember.objects.filter(case=case).select_related("user").first()
+        login(client, member.user if member else User.objects.get(username=demo.LAWYER))
+        response = client.get(reverse("case_detail", args=[case.code]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _panel(client, reference: str) -> str:  # type: ignore[no-untyped-def]
+    case = Case.objects.get(reference=reference, organisation__name=demo.ORGANISATION)
+    html = _get(client, case)
+    found = re.search(r'<section id="protection".*?</section>', html, re.S)
+    assert found, f"{reference}: no protection panel"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0)))
+
+
+def test_the_story_shaped_case_shows_an_unprotected_removal_and_the_un_request_to_file_now(demo_client) -> None:
+    text = _panel(demo_client, "DEMO-31")
+    assert "Not protected" in text
+    assert "File now" in text and "Target for a UN interim-measures request" in text
+    assert "file at once" in text  # learnt after the target: not "missed"
+    assert "missed" not in text.lower()
+    assert "Protected by" not in text
+
+
+def test_a_removal_under_a_measure_names_the_measure_forum_date_destination_and_term(demo_client) -> None:
+    text = _panel(demo_client, "DEMO-01")
+    assert "Protected by the interim measure of the UN Human Rights Committee" in text
+    assert "against removal to Democratic People" in text and "Republic of Korea" in text
+    assert "until further notice" in text
+    assert "Not protected" not in text
+
+
+def test_a_cancelled_removal_says_so_and_asks_for_nothing(demo_client) -> None:
+    text = _panel(demo_client, "DEMO-25")
+    assert "cancelled" in text
+    assert "File now" not in text and "Not protected" not in text
+
+
+def test_an_echr_measure_the_court_could_not_grant_says_it_protects_nothing(demo_client) -> None:
+    case = Case.objects.get(reference="DEMO-17", organisation__name=demo.ORGANISATION)
+    assert "Protects nothing" in _get(demo_client, case)
+
+
+def test_the_dashboard_puts_an_unprotected_removal_first_with_what_to_file(demo_client) -> None:
+    with time_machine.travel(NOW, tick=False):
+        login(demo_client, User.objects.get(username=demo.LAWYER))
+        html = demo_client.get(reverse("dashboard")).content.decode()
+    panel = re.search(r'<section id="urgent-panel".*?</section>', html, re.S)
+    assert panel is not None
+    first = re.search(r'<li class="urgent-item.*?</li>', panel.group(0), re.S)
+    assert first is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", first.group(0)))
+    assert "DEMO-31" in text
+    assert "Removal not protected — file now: Target for a UN interim-measures request" in text
+
+
+def test_a_measure_of_uncertain_effect_says_so_beside_the_removal(demo_client) -> None:
+    text = _panel(demo_client, "DEMO-16")
+    assert "Protected by the interim measure of the European Court of Human Rights" in text
+    assert "Measure granted before Russia left the Convention" in text
