@@ -61,6 +61,10 @@ EVENT_TYPES: Final[dict[str, dict[str, str]]] = {
     "lawyer_access_denied": {},
 }
 
+# Every event may carry these, whatever its type: where the fact comes from, and free text.
+# They travel in the case file (export -> import is lossless); at rest they are vault-encrypted.
+COMMON_EVENT_ATTRIBUTES: Final[dict[str, str]] = {"source": "text", "note": "text"}
+
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "detention_started": ("basis",),
     "detention_ordered": (),

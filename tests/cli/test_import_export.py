@@ -168,3 +168,30 @@ def test_export_keeps_names_in_their_scripts(case):
 def test_export_of_an_unknown_code_fails(db):
     with pytest.raises(CommandError, match="no case"):
         call_command("export_case", "00000000-0000-0000-0000-000000000000")
+
+
+def test_every_events_source_and_note_travel_in_the_case_file_and_come_back(case, other_org):
+    for number, event in enumerate(case.events.order_by("key"), start=1):
+        event.source = f"Source {number}: the bailiff's letter (fictional)"
+        event.note = f"Note {number}: seen at the hearing, Тестов (fictional)"
+        event.save()
+    first = export(str(case.code))
+    assert [(e["source"], e["note"]) for e in sorted(first["events"], key=lambda e: e["id"])] == [
+        (f"Source {n}: the bailiff's letter (fictional)", f"Note {n}: seen at the hearing, Тестов (fictional)")
+        for n in (1, 2, 3)
+    ]
+    again = import_casefile(data=first, organisation=other_org, user=None)
+    assert {(e.key, e.source, e.note) for e in again.events.all()} == {
+        (e.key, e.source, e.note) for e in case.events.all()
+    }
+    assert export(str(again.code)) == first
+
+
+def test_the_engine_reads_a_case_without_its_free_text(case):
+    from refuge.cases.actions import casefile_for
+
+    event = case.events.get(key="e1")
+    event.source, event.note = "a source (fictional)", "a note (fictional)"
+    event.save()
+    engine_view = casefile_for(case, identity=False)
+    assert all("source" not in e and "note" not in e for e in engine_view["events"])
