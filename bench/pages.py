@@ -5,7 +5,7 @@
 Server time is the time spent in Django's WSGI handler (`WSGIHandler.__call__`, reading the
 whole response and closing it), called in-process: the full middleware stack, the session and
 user lookups, the view, the template and, with SQLite's CONN_MAX_AGE=0 as shipped, opening and
-closing the database connection, exactly as `refuge serve` (waitress) runs it, minus the socket.
+closing the database connection, exactly as `refuge serve` (gunicorn) runs it, minus the socket.
 
 The floor is the minimal SQL that fetches what the same page shows for the same request,
 executed with the database cursor on an open connection and timed around execute + fetchall.

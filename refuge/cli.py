@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from pathlib import Path
 
 # CLI verbs whose management command has another name (Django owns `check`; `import` is a keyword).
 ALIASES = {
@@ -15,7 +17,7 @@ ALIASES = {
 
 USAGE = """usage: refuge COMMAND [options]
 
-  serve                 serve the application (waitress, 127.0.0.1:8000 by default)
+  serve                 serve the application (gunicorn, 127.0.0.1:8000 by default)
   migrate               create or update the database
   createuser            create a user in an organisation (audited)
   role USERNAME ROLE    change a user's role (audited; their sessions end)
@@ -54,9 +56,18 @@ def main(argv: list[str] | None = None) -> int:
         from refuge.rules.calendar_command import main as calendars_main  # noqa: PLC0415  # Django-free too
 
         return calendars_main(args[1:])
+    # Everything Refuge writes (the database, its WAL, stored files, keys, exports) is the owner's alone.
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
+    from django.conf import settings  # noqa: PLC0415  # after the env is set
+    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415  # after the env is set
     from django.core.management import execute_from_command_line  # noqa: PLC0415  # after the env is set
 
+    # `migrate` on a new machine, and every other command, find the data directory there (owner-only).
+    # (A bad setting is left for Django to report, as it does for every command.)
+    with contextlib.suppress(ImproperlyConfigured):
+        settings.DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, exist_ok=True)
     execute_from_command_line(["refuge", ALIASES.get(verb, verb), *args[1:]])
     return 0
 

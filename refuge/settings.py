@@ -10,6 +10,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from refuge.lib.env import (
+    env_addresses,
     env_bool,
     env_choice,
     env_int,
@@ -188,7 +189,13 @@ SECURE_SSL_REDIRECT = env_bool("REFUGE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("REFUGE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("REFUGE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("REFUGE_BEHIND_PROXY", False) else None
+# Behind a TLS proxy: `refuge serve` (gunicorn) takes X-Forwarded-Proto from REFUGE_TRUSTED_PROXY's
+# addresses only and sets the request's scheme from it; Django reads that scheme. Django's own
+# SECURE_PROXY_SSL_HEADER stays None: it would believe the header from any client that reaches
+# the server directly. check-deploy (refuge.E013) wants the proxy's address when behind one.
+REFUGE_BEHIND_PROXY = env_bool("REFUGE_BEHIND_PROXY", False)
+REFUGE_TRUSTED_PROXY = env_addresses("REFUGE_TRUSTED_PROXY")
+SECURE_PROXY_SSL_HEADER = None
 
 # No inline script, style or event handler anywhere: scripts come from our static files (and carry
 # the response's nonce), styles from our stylesheet (refuge.accounts.checks holds this policy).
@@ -218,6 +225,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("REFUGE_UPLOAD_MAX_BYTES", 50 * 1024 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads are sealed chunk by chunk as they arrive; no handler may write a plaintext temporary file.
 FILE_UPLOAD_HANDLERS = ["refuge.vault.storage.EncryptingUploadHandler"]
+# Where those sealed chunks wait for the form to be saved: this data directory's own folder,
+# emptied by `refuge serve` at start (a killed server leaves no upload behind).
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 VAULT_UPLOAD_MAX_BYTES = FILE_UPLOAD_MAX_MEMORY_SIZE
 
 REFUGE_PAGE_SIZE = env_int("REFUGE_PAGE_SIZE", 50, minimum=5)
@@ -253,7 +265,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # URLs carry calendar-feed and acknowledge tokens: the filter blanks them out of every record.
+    "filters": {"no_tokens": {"()": "refuge.lib.logs.NoTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("REFUGE_LOG_LEVEL", "INFO")},
     # Request bodies and query strings can hold client data: never log them.
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},

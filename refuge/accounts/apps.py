@@ -9,4 +9,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from refuge.accounts import checks, signals  # noqa: F401, PLC0415  # registers checks and receivers
+        from refuge.accounts import checks, signals, totp_keys  # noqa: F401, PLC0415  # registers checks and receivers
+
+        totp_keys.install()

@@ -123,3 +123,22 @@ def check_login_and_headers(app_configs: Any = None, **kwargs: Any) -> list[Chec
             )
         )
     return messages
+
+
+@register(Tags.security, deploy=True)
+def check_proxy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Behind a TLS proxy, the server must know the proxy's address: it believes the scheme from no one else.
+
+    Without it every request through the proxy looks like plain HTTP, and SECURE_SSL_REDIRECT
+    answers each one with a redirect to itself, forever.
+    """
+    if settings.REFUGE_BEHIND_PROXY and not settings.REFUGE_TRUSTED_PROXY:
+        return [
+            Error(
+                "REFUGE_BEHIND_PROXY is set but REFUGE_TRUSTED_PROXY is not: the proxy's X-Forwarded-Proto "
+                "would be ignored and every HTTPS request redirected to itself",
+                hint="REFUGE_TRUSTED_PROXY=the proxy's address as the server sees it (127.0.0.1 on the same host)",
+                id="refuge.E020",
+            )
+        ]
+    return []

@@ -9,6 +9,7 @@ lawyer) is turned back into a pending login by TwoFactorMiddleware.
 
 from __future__ import annotations
 
+import binascii
 import time
 from base64 import b32encode
 from typing import TYPE_CHECKING, Any
@@ -24,9 +25,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from refuge.accounts import totp_keys
 from refuge.accounts.models import Role, User
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
+from refuge.vault import crypto
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -147,10 +150,15 @@ def throttled(user: User, code: str) -> bool:
 def enrolment_key(request: HttpRequest) -> str:
     """The secret being enrolled (hex), kept in the session until confirmed: a reload shows the
     same one, and showing the page writes nothing but the session."""
-    key = request.session.get(ENROL_KEY)
-    if not isinstance(key, str):
-        key = default_key()
-        request.session[ENROL_KEY] = key
+    sealed = request.session.get(ENROL_KEY)
+    if isinstance(sealed, str) and totp_keys.is_encrypted(sealed):
+        try:
+            return binascii.hexlify(totp_keys.decrypt(sealed, "enrolment")).decode()
+        except crypto.DecryptionError:
+            pass  # the secret key changed meanwhile: start again with a new secret
+    key = default_key()
+    # The session row is in the database too: the secret is kept there encrypted, as on the device.
+    request.session[ENROL_KEY] = totp_keys.encrypt(key, "enrolment")
     return key
 
 

@@ -61,9 +61,9 @@ EVENT_TYPES: Final[dict[str, dict[str, str]]] = {
     "lawyer_access_denied": {},
 }
 
-# Attributes every event may carry: where the fact comes from and a free-text note. They belong
-# to the case file (export → import is lossless); the engine never reads them.
-COMMON_ATTRS: Final[dict[str, str]] = {"source": "text", "note": "text"}
+# Every event may carry these, whatever its type: where the fact comes from, and free text.
+# They travel in the case file (export -> import is lossless); at rest they are vault-encrypted.
+COMMON_EVENT_ATTRIBUTES: Final[dict[str, str]] = {"source": "text", "note": "text"}
 
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "detention_started": ("basis",),

@@ -14,6 +14,7 @@ from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.casefile import vocab
 from refuge.casefile.validate import CaseFileError, Problem, load_casefile
+from refuge.casefile.vocab import COMMON_EVENT_ATTRIBUTES
 from refuge.cases.models import (
     Authority,
     Case,
@@ -79,8 +80,7 @@ def casefile_for(
             person["names"] = [dict(n) for n in p.names]
         if identity and p.birth_date:
             person["birth_date"] = p.birth_date.isoformat()
-    # source and note are free text the engine never reads: only with the identity (the vault's key)
-    events = [e.to_casefile(text=identity) for e in case.events.all() if e.key != drop_key]
+    events = [e.to_casefile(free_text=identity) for e in case.events.all() if e.key != drop_key]
     if extra_event is not None:
         events = [e for e in events if e["id"] != extra_event["id"]] + [extra_event]
     data: dict[str, Any] = {
@@ -128,8 +128,7 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
     rows = []
     for item in doc["events"]:
         instant, offset, date_only = parse_at(item["at"], tz)
-        # source and note are the event's own fields (the note is encrypted), not attributes
-        attributes = {k: v for k, v in item.items() if k not in ("id", "type", "at", "source", "note")}
+        attributes = {k: v for k, v in item.items() if k not in ("id", "type", "at", *COMMON_EVENT_ATTRIBUTES)}
         rows.append(
             Event(
                 case=case,
@@ -140,8 +139,8 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
                 date_only=date_only,
                 attributes=attributes,
                 author=user,
-                source=item.get("source", ""),
-                note=item.get("note", ""),
+                source=item.get("source") or "",  # the file's own; how it came is in the audit entry
+                note=item.get("note") or "",
             )
         )
     Event.objects.bulk_create(rows)

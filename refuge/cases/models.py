@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from refuge.casefile import vocab
+from refuge.casefile.vocab import COMMON_EVENT_ATTRIBUTES
 from refuge.vault.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from refuge.vault.storage import EncryptedFileField
 
@@ -154,13 +155,16 @@ class Proceeding(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proceedings")
     forum = models.CharField(max_length=30, choices=Forum.choices)
-    reference_number = models.CharField(max_length=100, blank=True)
+    reference_number = EncryptedTextField(blank=True)  # a court's file number finds the client
     authority = models.ForeignKey(
         Authority, null=True, blank=True, on_delete=models.SET_NULL, related_name="proceedings"
     )
     opened_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
+
+    vault_case_field = "case"
+    vault_code_field = "code"
 
     class Meta:
         ordering = ["opened_on", "id"]
@@ -184,7 +188,7 @@ class Event(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    source = models.CharField(max_length=200, blank=True, help_text="Where the fact comes from")
+    source = EncryptedTextField(blank=True, help_text="Where the fact comes from")  # free text, as note
     note = EncryptedTextField(blank=True)  # identifying free text
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -220,14 +224,12 @@ class Event(models.Model):
             return local.date().isoformat()
         return local.isoformat()
 
-    def to_casefile(self, *, text: bool = True) -> dict[str, Any]:
-        """The event as a case file holds it; ``text``: with its ``source`` and (decrypted) ``note``."""
+    def to_casefile(self, *, free_text: bool = True) -> dict[str, Any]:
+        """The event as a case file has it; free_text=False leaves out `source` and `note` (the engine's
+        view, which a process without the vault's key can build)."""
         item = {"id": self.key, "type": self.type, "at": self.at_iso(), **self.attributes}
-        if text:
-            if self.source:
-                item["source"] = self.source
-            if self.note:
-                item["note"] = self.note
+        if free_text:
+            item.update({name: value for name in COMMON_EVENT_ATTRIBUTES if (value := getattr(self, name))})
         return item
 
 
@@ -239,15 +241,15 @@ class Document(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(max_length=60)
-    title = models.CharField(max_length=200)
+    title = EncryptedTextField()  # "Decision on <name>'s appeal": free text
     date = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
     events = models.ManyToManyField(Event, blank=True, related_name="documents")
     file = EncryptedFileField(upload_to=document_upload_path)
-    filename = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
+    filename = EncryptedTextField()  # people upload passport_<name>.pdf
+    content_type = models.CharField(max_length=100)  # sniffed: one of a few types
+    size = models.PositiveBigIntegerField(default=0)  # the stored file's own length tells it anyway
+    sha256 = EncryptedTextField()  # in clear it would confirm a document its holder already has
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

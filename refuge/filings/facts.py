@@ -227,13 +227,10 @@ class CaseFacts:
 
     def reference_before(self, *forums: str) -> str:
         """The reference number of the latest active proceeding before one of the forums ('' if none)."""
-        proceeding = (
-            Proceeding.objects.filter(case=self.case, forum__in=forums)
-            .exclude(reference_number="")
-            .order_by("-is_active", "-opened_on", "-id")
-            .first()
-        )
-        return proceeding.reference_number if proceeding else ""
+        ordered = Proceeding.objects.filter(case=self.case, forum__in=forums)
+        ordered = ordered.order_by("-is_active", "-opened_on", "-id")
+        # The number is encrypted: read in order, the first one that has one.
+        return next((p.reference_number for p in ordered if p.reference_number), "")
 
     @cached_property
     def domestic_reference(self) -> str:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
+from refuge.vault.fields import EncryptedTextField
 from refuge.vault.storage import EncryptedFileField
 
 # The forum that receives each kind of request (interim_measure_requested's `forum`).
@@ -45,10 +46,10 @@ class GeneratedFiling(models.Model):
         "cases.Authority", null=True, blank=True, on_delete=models.SET_NULL, related_name="filings"
     )
     file = EncryptedFileField(upload_to=filing_upload_path)
-    filename = models.CharField(max_length=255)
+    filename = EncryptedTextField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
+    sha256 = EncryptedTextField()  # the authority holds the letter: in clear it would find the case
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -98,12 +99,12 @@ class Sending(models.Model):
     forum = models.CharField(max_length=20, blank=True, help_text="The forum of a request (echr, un_cat, un_hrc)")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     sent_at = models.DateTimeField()
-    reference = models.CharField(max_length=100, blank=True, help_text="The receiving office's number, if any")
+    reference = EncryptedTextField(blank=True, help_text="The receiving office's number, if any")
     proof = EncryptedFileField(upload_to=proof_upload_path, blank=True)
-    proof_filename = models.CharField(max_length=255, blank=True)
+    proof_filename = EncryptedTextField(blank=True)
     proof_content_type = models.CharField(max_length=100, blank=True)
     proof_size = models.PositiveBigIntegerField(default=0)
-    proof_sha256 = models.CharField(max_length=64, blank=True)
+    proof_sha256 = EncryptedTextField(blank=True)
     event = models.ForeignKey("cases.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="sendings")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -81,3 +81,18 @@ def env_secret(name: str, default: str | None = None) -> str | None:
 
 def env_path(name: str, default: str) -> Path:
     return Path(os.environ.get(name, default)).expanduser().resolve()
+
+
+def env_addresses(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (127.0.0.1, 10.0.0.0/8, ::1); empty when unset."""
+    import ipaddress  # noqa: PLC0415  # only where addresses are read
+
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks such as 127.0.0.1 or 10.0.0.0/24; got {value!r}"
+            ) from None
+    return values

@@ -70,3 +70,12 @@ def unseal_here(*, stdin: TextIO | None = None, stderr: TextIO | None = None) ->
             state.unseal(root_key=root_key_from_prompt(active, stdin=stdin, stderr=stderr), source=active.source)
     except state.UnsealError as exc:
         raise CommandError(f"not unsealed: {exc}") from None
+
+
+def unseal_if_initialised(*, stdin: TextIO | None = None, stderr: TextIO | None = None) -> None:
+    """Unseal this command's process when the vault exists (an uninitialised one fails where a key is needed)."""
+    try:
+        keys.active_root_key()
+    except keys.VaultNotInitialised:
+        return
+    unseal_here(stdin=stdin, stderr=stderr)

@@ -1,6 +1,6 @@
 """The process-wide vault state: sealed, or unsealed with the root key(s) in memory.
 
-One lock guards everything here; the server's threads share it (waitress serves with threads).
+One lock guards everything here; the server's threads share it (gunicorn's gthread worker).
 
 Sealing across processes: `refuge seal` runs in its own process. It bumps `VaultControl.seal_epoch`
 and deletes every row of Django's session table in one transaction. Each server process remembers

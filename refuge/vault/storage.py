@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -126,6 +127,8 @@ class EncryptingUploadHandler(FileUploadHandler):
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self._discard()
+        if settings.FILE_UPLOAD_TEMP_DIR:
+            Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
         self._temp = tempfile.NamedTemporaryFile(  # noqa: SIM115  # lives as long as the upload
             prefix="refuge-sealed-", suffix=".upload", dir=settings.FILE_UPLOAD_TEMP_DIR
         )

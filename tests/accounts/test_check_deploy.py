@@ -74,6 +74,7 @@ def test_the_documented_production_environment_passes(production):
         ({"REFUGE_BASE_URL": "https://127.0.0.1:8000"}, "refuge.E010"),
         ({"REFUGE_WEBHOOK_ALLOW_PRIVATE": "true"}, "refuge.W011"),
         ({"REFUGE_SMTP_HOST": "mail.example.org"}, "refuge.W012"),
+        ({"REFUGE_TRUSTED_PROXY": ""}, "refuge.E020"),
     ],
 )
 def test_a_bad_environment_fails(production, change, expected):

@@ -18,7 +18,7 @@ from refuge.casefile.validate import (
     read_casefile,
     schema_problems,
 )
-from refuge.casefile.vocab import COMMON_ATTRS, EVENT_TYPES, REQUIRED
+from refuge.casefile.vocab import COMMON_EVENT_ATTRIBUTES, EVENT_TYPES, REQUIRED
 from refuge.rules import check
 
 SCHEMA = Path(__file__).parents[2] / "refuge" / "casefile" / "schema" / "case-1.schema.json"
@@ -251,7 +251,7 @@ def test_case_schema_matches_the_vocabulary() -> None:
     types = schema["$defs"]["events"]
     assert set(types) == set(EVENT_TYPES)
     for name, attrs in EVENT_TYPES.items():
-        assert set(types[name]["properties"]) == {"id", "type", "at", *COMMON_ATTRS, *attrs}, name
+        assert set(types[name]["properties"]) == {"id", "type", "at", *COMMON_EVENT_ATTRIBUTES, *attrs}, name
         assert types[name]["required"] == list(REQUIRED.get(name, ())), name
         assert types[name]["additionalProperties"] is False
 

@@ -170,35 +170,28 @@ def test_export_of_an_unknown_code_fails(db):
         call_command("export_case", "00000000-0000-0000-0000-000000000000")
 
 
-def test_event_source_and_note_survive_import_and_export_and_the_note_is_encrypted(org, alice):
-    data = {
-        "format": "refuge.case/1",
-        "reference": "SRC-NOTE-1",
-        "host_state": "RU",
-        "person": {"nationality": "UZ", "stateless": False, "languages": ["uz"]},
-        "events": [
-            {
-                "id": "e1",
-                "type": "removal_scheduled",
-                "at": "2026-03-01T10:00:00+03:00",
-                "removal_at": "2026-03-20T10:00:00+03:00",
-                "destination": "UZ",
-                "source": "Bailiffs' phone call",
-                "note": "Flight booked, per the centre's duty officer (fictional).",
-            },
-            {
-                "id": "e2",
-                "type": "interim_measure_requested",
-                "at": "2026-03-02",
-                "forum": "un_cat",
-                "destination": None,
-            },
-        ],
+def test_every_events_source_and_note_travel_in_the_case_file_and_come_back(case, other_org):
+    for number, event in enumerate(case.events.order_by("key"), start=1):
+        event.source = f"Source {number}: the bailiff's letter (fictional)"
+        event.note = f"Note {number}: seen at the hearing, Тестов (fictional)"
+        event.save()
+    first = export(str(case.code))
+    assert [(e["source"], e["note"]) for e in sorted(first["events"], key=lambda e: e["id"])] == [
+        (f"Source {n}: the bailiff's letter (fictional)", f"Note {n}: seen at the hearing, Тестов (fictional)")
+        for n in (1, 2, 3)
+    ]
+    again = import_casefile(data=first, organisation=other_org, user=None)
+    assert {(e.key, e.source, e.note) for e in again.events.all()} == {
+        (e.key, e.source, e.note) for e in case.events.all()
     }
-    case = import_casefile(data=data, organisation=org, user=alice)
-    stored = Event.objects.get(case=case, key="e1")
-    assert stored.source == "Bailiffs' phone call"
-    assert "note" not in stored.attributes and "source" not in stored.attributes
-    raw = Event.objects.filter(pk=stored.pk).values_list("note", flat=True).get()
-    assert b"duty officer" not in bytes(raw)  # encrypted at rest
-    assert events_by_id(export(str(case.code))) == events_by_id(data)
+    assert export(str(again.code)) == first
+
+
+def test_the_engine_reads_a_case_without_its_free_text(case):
+    from refuge.cases.actions import casefile_for
+
+    event = case.events.get(key="e1")
+    event.source, event.note = "a source (fictional)", "a note (fictional)"
+    event.save()
+    engine_view = casefile_for(case, identity=False)
+    assert all("source" not in e and "note" not in e for e in engine_view["events"])

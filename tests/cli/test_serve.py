@@ -1,4 +1,4 @@
-"""`refuge serve`: waitress answers HTTP, static files included."""
+"""`refuge serve`: gunicorn answers HTTP, static files included."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_serve_answers_the_login_page(server):
     status, body, headers = fetch(f"{base}/accounts/login/", time.monotonic() + 60)
     assert status == 200, body[:2000]
     assert b"csrfmiddlewaretoken" in body
-    assert "waitress" not in headers.get("Server", "").lower()
+    assert "/" not in headers.get("Server", "")  # no version in the Server header
     assert proc.poll() is None
 
 

@@ -6,7 +6,7 @@ temporary directory (the database is a SQLite file in it).
   seed N          N cases, each with a VaultProbe holding a secret text and a document number
   verify          unseal from the dev key file, decrypt everything, print a JSON report
   session NAME    create user NAME and a logged-in session; print the session key
-  serve PORT      serve the application with waitress, the vault's watcher running
+  serve PORT      serve the application as `refuge serve` does, the vault's watcher running
 """
 
 from __future__ import annotations
@@ -76,13 +76,9 @@ def _session(username: str) -> None:
 
 
 def _serve(port: int) -> None:
-    from waitress import serve
+    from django.core.management import call_command
 
-    from refuge.vault import state
-    from refuge.wsgi import application
-
-    state.start_watcher()
-    serve(application, host="127.0.0.1", port=port, threads=4)
+    call_command("serve", port=port, threads=4, no_collectstatic=True)
 
 
 def main(argv: list[str]) -> None:

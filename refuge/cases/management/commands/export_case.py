@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from refuge.cases.actions import export_case
 from refuge.cases.models import Case
+from refuge.vault.cli import unseal_if_initialised
 
 
 def find_case(code_or_reference: str, organisation: str | None) -> Case:
@@ -62,6 +63,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, code: str, output: str | None, organisation: str | None, **options: Any) -> None:
         case = find_case(code, organisation)
+        unseal_if_initialised()  # the case file holds the decrypted identity: the operator opens the vault here
         text = json.dumps(export_case(case=case, actor=None, via="export_command"), ensure_ascii=False, indent=2) + "\n"
         if output and output != "-":
             try:

@@ -22,6 +22,7 @@ from refuge.accounts.models import Membership, Organisation, Role
 from refuge.casefile.validate import CaseFileError, read_casefile
 from refuge.cases.actions import import_casefile
 from refuge.cases.models import Case
+from refuge.vault.cli import unseal_if_initialised
 
 INVALID = 2  # exit status of a refused batch (as for `refuge check` on an invalid file)
 PROGRESS_FROM = 10  # files; fewer import too fast for a progress bar to help
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             if member.role == Role.ANALYST:
                 raise CommandError(f"{user!r} is an analyst: analysts cannot create cases")
             importer = member.user
+        unseal_if_initialised()  # identity is encrypted as it is imported: the operator opens the vault here
 
         paths = [Path(f) for f in files]
         docs = self._validate(paths, org)

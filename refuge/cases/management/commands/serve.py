@@ -1,15 +1,32 @@
-"""`refuge serve`: the application under waitress, with the package's static files."""
+"""`refuge serve`: the application under gunicorn (threaded worker), with the package's static files.
+
+Why gunicorn's `gthread` worker: a slow upload occupies one thread, not the process, and gunicorn
+hands the request body to Django as it comes off the socket; nothing spools it to a temporary
+file (waitress wrote bodies over 512 KB to one, in plaintext, before any login was checked).
+Django's multipart parser then gives each file to the vault's EncryptingUploadHandler, which
+seals it chunk by chunk; every other body stays in memory, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+One worker process by default: the vault's root key is unsealed in the memory of the process
+that serves, and `refuge unseal` reaches one process. `--workers N` exists for the day the vault
+unseals many processes at once; until then each worker would need unsealing on its own.
+
+Behind a proxy, gunicorn takes `X-Forwarded-Proto` (and only that) from REFUGE_TRUSTED_PROXY's
+addresses and from no one else: it sets the request's scheme, which Django reads as
+`request.is_secure()` (settings.SECURE_PROXY_SSL_HEADER stays None, so a client that reaches the
+server directly cannot claim HTTPS with a header).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import signal
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -31,58 +48,140 @@ def wsgi_application(*, collect_static: bool = True) -> Any:
     return WhiteNoise(get_wsgi_application(), root=settings.STATIC_ROOT, prefix=settings.STATIC_URL)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def clear_upload_temp_dir() -> int:
+    """Remove what a killed server left in the upload directory (sealed chunks, never plaintext).
+
+    Only servers of this data directory write there, and `refuge serve` is its one process:
+    nothing in it belongs to a live request when the server starts.
+    """
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    removed = 0
+    for entry in folder.iterdir():
+        if entry.is_file() or entry.is_symlink():
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _served_app() -> Any:
+    """Built in the worker process: its vault state and watcher thread live there."""
+    from refuge.lib.logs import filter_handlers_of  # noqa: PLC0415  # after settings are configured
+    from refuge.vault import state  # noqa: PLC0415  # after settings are configured
+
+    filter_handlers_of("gunicorn.error")  # "Error handling request /feeds/<token>.ics" must not name it
+    app = wsgi_application(collect_static=False)
+    state.try_dev_unseal()  # with a dev key file: unsealed now, and the warning printed at start
+    state.start_watcher()  # a `refuge seal` elsewhere drops the key here within a second
+    return app
+
+
+def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    return {
+        "bind": [f"{shown}:{port}"],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # Forwarded headers from the configured proxy only; X-Forwarded-Proto is the one used.
+        "forwarded_allow_ips": ",".join(settings.REFUGE_TRUSTED_PROXY),
+        "secure_scheme_headers": {"X-FORWARDED-PROTO": "https"},
+        "forwarder_headers": "",
+        "proxy_protocol": False,
+        # No access log: URLs carry calendar-feed and acknowledge tokens.
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "capture_output": False,
+        "preload_app": False,
+        "umask": 0o077,
+        "worker_tmp_dir": settings.FILE_UPLOAD_TEMP_DIR,
+        "graceful_timeout": 10,
+        "timeout": 120,  # a generated PDF bundle can take a while; the worker's heartbeat is its own thread
+        "keepalive": 5,
+        # gunicorn's control socket lives in the user's home, shared by every instance: none here.
+        "control_socket_disable": True,
+    }
 
 
 class Command(BaseCommand):
-    help = "Serve Refuge with waitress (127.0.0.1:8000 by default), static files included."
+    help = "Serve Refuge with gunicorn (127.0.0.1:8000 by default), static files included."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
         )
         parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
-        parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+        parser.add_argument("--threads", type=int, default=8, help="threads of each worker process (default 8)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="worker processes (default 1: each process must be unsealed on its own)",
+        )
         parser.add_argument(
             "--no-collectstatic",
             action="store_true",
             help="serve STATIC_ROOT as it is (after a `refuge collectstatic` on a read-only install)",
         )
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, no_collectstatic: bool, **options: Any) -> None:
-        from waitress.server import create_server  # noqa: PLC0415  # only the server needs it
+    def handle(
+        self, *args: Any, host: str, port: int, threads: int, workers: int, no_collectstatic: bool, **options: Any
+    ) -> None:
+        from gunicorn.app.base import BaseApplication  # noqa: PLC0415  # only the server needs it
 
-        if threads < 1:
-            self.stderr.write("--threads must be at least 1")
+        if threads < 1 or workers < 1:
+            self.stderr.write("--threads and --workers must be at least 1")
             raise SystemExit(2)
         self.check_migrations()
-        app = wsgi_application(collect_static=not no_collectstatic)
-        from refuge.vault import state  # noqa: PLC0415  # after settings are configured
-
-        state.try_dev_unseal()  # with a dev key file: unsealed now, and the warning printed at start
-        state.start_watcher()  # a `refuge seal` elsewhere drops the key here within a second
+        if not no_collectstatic:
+            Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+            call_command("collectstatic", interactive=False, verbosity=0)
+        clear_upload_temp_dir()
         if host not in LOOPBACK:
             self.stderr.write(
                 self.style.WARNING(
                     f"Binding to {host}: other machines can reach this server. Put it behind a TLS proxy "
-                    "(REFUGE_BEHIND_PROXY, REFUGE_SECURE_COOKIES) and list its name in REFUGE_ALLOWED_HOSTS."
+                    "(REFUGE_BEHIND_PROXY, REFUGE_TRUSTED_PROXY, REFUGE_SECURE_COOKIES) and list its name in "
+                    "REFUGE_ALLOWED_HOSTS."
                 )
             )
-        # ident="" keeps waitress's name and version out of the Server header.
-        server = create_server(app, host=host, port=port, threads=threads, ident="")
-        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-        bound = getattr(server, "effective_port", port)  # one socket; several (a name with v4 and v6) keep `port`
-        self.stdout.write(f"Refuge is serving on http://{shown}:{bound}/ (Ctrl-C stops it)")
-        self.stdout.flush()
-        # A service manager stops us with SIGTERM: finish as on Ctrl-C, closing the sockets.
-        # (ValueError: not the main thread, as when another command's thread calls us.)
-        with contextlib.suppress(ValueError):
-            signal.signal(signal.SIGTERM, _interrupt)
+        if workers > 1:
+            self.stderr.write(
+                self.style.WARNING(f"{workers} worker processes: each must be unsealed (refuge unseal reaches one).")
+            )
+        # The workers are forked from here: no database connection may cross the fork.
+        connections.close_all()
+        stdout = self.stdout
+
+        def when_ready(server: Any) -> None:
+            for listener in server.LISTENERS:
+                address = listener.sock.getsockname()
+                shown = f"[{address[0]}]" if ":" in address[0] else address[0]
+                stdout.write(f"Refuge is serving on http://{shown}:{address[1]}/ (Ctrl-C stops it)")
+            stdout.flush()
+
+        config = {**gunicorn_options(host=host, port=port, workers=workers, threads=threads), "when_ready": when_ready}
+
+        class _Server(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for name, value in config.items():
+                    self.cfg.set(name, value)
+
+            def load(self) -> Any:
+                return _served_app()
+
+        # gunicorn reads its own settings from GUNICORN_CMD_ARGS and FORWARDED_ALLOW_IPS: not here.
+        os.environ.pop("GUNICORN_CMD_ARGS", None)
+        os.environ.pop("FORWARDED_ALLOW_IPS", None)
+        argv, sys.argv = sys.argv, sys.argv[:1]  # gunicorn's master may look at argv for a re-exec
+        master = os.getpid()
         try:
-            server.run()  # returns on Ctrl-C or SIGTERM (waitress catches KeyboardInterrupt itself)
-        except KeyboardInterrupt:
-            pass
+            _Server().run()  # ends with SystemExit on Ctrl-C or SIGTERM, after the workers have finished
+        except SystemExit as stop:
+            # A worker ends with SystemExit too, through this frame (it was forked inside run()).
+            if os.getpid() != master or stop.code not in (0, None):
+                raise
         finally:
-            server.close()
+            sys.argv = argv
         self.stdout.write("Stopped.")

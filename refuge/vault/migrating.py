@@ -1,0 +1,92 @@
+"""Data migrations that turn plaintext columns into vault ciphertext, row by row, in one transaction.
+
+Each converted field goes through four operations: a new encrypted column beside the old one,
+`encrypt_rows` filling it, the old column dropped, the new one renamed to the old name. The
+ciphertexts are bound to the *final* field label, as if the model had always been this way.
+
+The key: a database with rows to convert needs the vault open in the `migrate` process. A
+development vault opens from its key file; otherwise `refuge migrate` asks for the passphrase or
+the shares (on the terminal, or from standard input), and without them it stops with a message
+and changes nothing (the migration is one transaction). Encrypting later, on each row's next
+save, was the other choice: it would leave every row nobody edits in plaintext, indefinitely.
+Old plaintext pages are zeroed by SQLite's secure_delete when the old column's table is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refuge.vault import crypto
+from refuge.vault.fields import Ciphertext, ciphertext_of
+
+
+class PlaintextMigrationError(RuntimeError):
+    """Rows hold plaintext to encrypt and the vault could not be opened for it."""
+
+
+def _open_vault(label: str, count: int) -> None:
+    from django.core.management.base import CommandError  # noqa: PLC0415  # only a migration needs it
+
+    from refuge.vault import cli, state  # noqa: PLC0415  # state imports the real models: tables exist by now
+
+    if not state.is_sealed():
+        return
+    try:
+        cli.unseal_if_initialised()
+    except CommandError as exc:
+        raise PlaintextMigrationError(
+            f"{count} rows of {label} hold plaintext that this migration encrypts, and the vault is sealed "
+            f"({exc}). Run `refuge migrate` again and give the vault's passphrase or shares when asked "
+            "(on standard input when it is not a terminal). Nothing was changed."
+        ) from None
+
+
+def encrypt_rows(
+    apps: Any, app_label: str, model_name: str, fields: dict[str, str], *, case_field: str = "case_id"
+) -> None:
+    """For each row, encrypt `old` into `new` for each (old, new) of `fields`, under the row's case key."""
+    from refuge.vault import state  # noqa: PLC0415  # see _open_vault
+
+    model = apps.get_model(app_label, model_name)
+    rows = model.objects.all()
+    count = rows.count()
+    if not count:
+        return
+    _open_vault(f"{app_label}.{model_name}", count)
+    for row in rows.iterator():
+        version, key = state.current_data_key(int(getattr(row, case_field)))
+        for old, new in fields.items():
+            plain = getattr(row, old) or ""
+            blob = crypto.encrypt_field(
+                key,
+                str(plain).encode(),
+                label=f"{app_label}.{model_name.lower()}.{old}",
+                code=str(row.code),
+                key_version=version,
+            )
+            setattr(row, new, Ciphertext(blob))
+        row.save(update_fields=list(fields.values()))
+
+
+def decrypt_rows(
+    apps: Any, app_label: str, model_name: str, fields: dict[str, str], *, case_field: str = "case_id"
+) -> None:
+    """The reverse of `encrypt_rows`: each `new` ciphertext decrypted back into its plaintext column `old`."""
+    from refuge.vault import state  # noqa: PLC0415  # see _open_vault
+
+    model = apps.get_model(app_label, model_name)
+    rows = model.objects.all()
+    count = rows.count()
+    if not count:
+        return
+    _open_vault(f"{app_label}.{model_name}", count)
+    for row in rows.iterator():
+        for old, new in fields.items():
+            blob = ciphertext_of(row, model._meta.get_field(new).attname)
+            if blob is None:
+                setattr(row, old, "")
+                continue
+            key = state.data_key(int(getattr(row, case_field)), crypto.field_key_version(blob))
+            label = f"{app_label}.{model_name.lower()}.{old}"
+            setattr(row, old, crypto.decrypt_field(key, bytes(blob), label=label, code=str(row.code)).decode())
+        row.save(update_fields=list(fields))
