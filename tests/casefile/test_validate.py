@@ -288,3 +288,23 @@ def test_the_fast_validation_agrees_with_the_published_schema(event: Any) -> Non
     published = sorted({str(p) for e in case_validator().iter_errors(data) for p in _describe(e)})
     assert published
     assert sorted({str(p) for p in schema_problems(data)}) == published
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        (lambda d: d.__setitem__("host_state", "XX"), "$.host_state"),
+        (lambda d: d["person"].__setitem__("nationality", "ZZ"), "$.person.nationality"),
+        (
+            lambda d: d["events"].append(
+                {"id": "e4", "type": "removal_scheduled", "at": "2026-03-04", "removal_at": "2026-03-10T06:00:00+03:00",
+                 "destination": "XX"}
+            ),
+            "$.events[3].destination",
+        ),
+    ],
+)
+def test_a_well_formed_code_that_names_no_country_is_refused(where, path):
+    data = copy.deepcopy(GOOD)
+    where(data)
+    assert (path, "is not a country: use an ISO 3166-1 alpha-2 code (e.g. KP, RU)") in problems(data)

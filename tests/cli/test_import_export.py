@@ -168,3 +168,16 @@ def test_export_keeps_names_in_their_scripts(case):
 def test_export_of_an_unknown_code_fails(db):
     with pytest.raises(CommandError, match="no case"):
         call_command("export_case", "00000000-0000-0000-0000-000000000000")
+
+
+def test_an_unknown_country_code_is_refused_naming_its_path(tmp_path, examples_dir, org):
+    data = json.loads((examples_dir / "01-ru-2023-sutki.case.json").read_text(encoding="utf-8"))
+    data["host_state"] = "XX"
+    path = tmp_path / "xx.case.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = counts()
+    with pytest.raises(CommandError) as error:
+        refuge("import", str(path), "--organisation", org.name)
+    assert error.value.returncode == 2
+    assert "$.host_state: is not a country" in str(error.value)
+    assert counts() == before

@@ -67,7 +67,7 @@ def test_it_shows_errors_and_keeps_the_input(as_alice, case):
     assert r.status_code == 422
     html = r.content.decode()
     assert "This field is required." in html
-    assert "Use a two-letter ISO 3166-1 code" in html
+    assert "Korea is not a country Refuge knows" in html
     assert 'value="Bailiff&#x27;s call"' in html  # input kept
     assert 'aria-invalid="true"' in html
     assert not case.events.filter(type="removal_scheduled").exists()

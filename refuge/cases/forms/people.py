@@ -60,7 +60,7 @@ NameFormSet = forms.formset_factory(NameForm, formset=BaseNameFormSet, extra=3, 
 
 
 class PersonFieldsMixin(forms.Form):
-    nationality = CountryField(required=False, help_text="Two-letter ISO code; empty if stateless")
+    nationality = CountryField(required=False, help_text="Type to search by name; empty if stateless")
     stateless = forms.BooleanField(required=False)
     languages = LanguageListField(label="Languages")
     birth_date = forms.DateField(required=False, widget=DATE_WIDGET)
@@ -121,7 +121,7 @@ class IntakeForm(PersonFieldsMixin):
         help_text="Pseudonymous, e.g. SPB-2026-014. Never a name.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    host_state = CountryField(label="Host state", help_text="Where the client is: two-letter ISO code, e.g. RU")
+    host_state = CountryField(label="Host state", help_text="Where the client is; type to search")
     timezone = TimeZoneField(
         label="Time zone", required=False, help_text="IANA name, e.g. Europe/Moscow; empty: the host state's"
     )

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from refuge.casefile import vocab
 from refuge.cases.forms.common import SCRIPT_LABELS, format_offset, humanize, offset_minutes
+from refuge.lib import countries
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case, Event
@@ -150,6 +151,18 @@ def member_options(people: list[tuple[str, str]], selected: str) -> SafeString:
         "".join(
             f'<option value="{escape(code)}"{" selected" if code == selected else ""}>{escape(name)}</option>'
             for code, name in people
+        )
+    )
+
+
+@register.simple_tag
+def country_options(selected: str) -> SafeString:
+    """Every country as an <option> carrying its searchable names (see refuge.js)."""
+    return mark_safe(  # noqa: S308  # every value is escaped just here
+        "".join(
+            f'<option value="{c.code}" data-terms="{escape("|".join(c.terms))}"'
+            f'{" selected" if c.code == selected else ""}>{escape(c.name())} ({c.code})</option>'
+            for c in countries.countries().values()
         )
     )
 

@@ -26,6 +26,7 @@ from refuge.cases.forms.people import INTAKE_SECTIONS, IntakeForm, NameFormSet
 from refuge.cases.models import CaseMember, CaseStatus, Event, Person
 from refuge.cases.urgent import urgent_items
 from refuge.cases.views._common import INVALID, has_errors, page
+from refuge.lib import countries
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -91,14 +92,21 @@ class ListFilters:
     member: str = ""
     sort: str = "-updated"
     page: int = 1
+    unknown: tuple[str, ...] = ()  # filters naming no country: refused, not guessed
 
     @classmethod
     def parse(cls, query: Any) -> ListFilters:
         f = cls()
         status = query.get("status", "")
         f.status = status if status in CaseStatus.values else ""
-        f.host_state = query.get("host_state", "").strip().upper()[:2]
-        f.nationality = query.get("nationality", "").strip().upper()[:2]
+        unknown = []
+        for name in ("host_state", "nationality"):
+            typed = query.get(name, "").strip()[:64]
+            code = countries.resolve(typed) if typed else ""
+            if code is None:
+                unknown.append(name)
+            setattr(f, name, code or "")
+        f.unknown = tuple(unknown)
         try:
             f.member = str(uuid.UUID(query.get("member", "").strip()))
         except ValueError:
@@ -123,7 +131,7 @@ class ListFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.status or self.host_state or self.nationality or self.member)
+        return bool(self.status or self.host_state or self.nationality or self.member or self.unknown)
 
 
 @require_GET
@@ -133,6 +141,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.cases_for_user(request.user)
     if f.status:
         cases = cases.filter(status=f.status)
+    if f.unknown:
+        cases = cases.none()
     if f.host_state:
         cases = cases.filter(host_state=f.host_state)
     if f.nationality:
