@@ -21,6 +21,7 @@ from refuge.audit.actions import record
 from refuge.audit.events import EventType
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
+from refuge.lib import humantime
 
 log = logging.getLogger("refuge.alerts.clock")
 
@@ -80,14 +81,16 @@ def fire_reminders(*, now: datetime) -> int:
             if deadline.status != "open":
                 continue
             case = deadline.case
-            when = deadline.due_at.astimezone(ZoneInfo(deadline.timezone)) if deadline.due_at else None
+            when = ""
+            if deadline.due_at is not None:
+                when = humantime.human(deadline.due_at, case.timezone, now=now, show_relative=True)
             raise_alert(
                 organisation=case.organisation,
                 case=case,
                 kind=AlertKind.REMINDER,
                 severity=deadline.severity,
                 subject=f"{case.reference}: Reminder: {deadline_label(deadline.kind)}"
-                + (f" due {when:%d %b %Y %H:%M} (UTC{when:%z})" if when else ""),
+                + (f" due {when}" if when else ""),
                 body=f"Rule {deadline.rule}: {deadline.basis}",
                 item_key=deadline.key,
                 due_at=deadline.due_at,
@@ -113,10 +116,8 @@ def _digest_body(user: User, now: datetime) -> str:
     lines = [f"- {c.severity.upper()} {c.case.reference}: {conflict_label(c.kind)}" for c in conflicts]
     for deadline in deadlines:
         assert deadline.due_at is not None  # noqa: S101  # filtered above
-        when = deadline.due_at.astimezone(ZoneInfo(deadline.timezone))
-        lines.append(
-            f"- {when:%a %d %b %H:%M} (UTC{when:%z}) {deadline.case.reference}: {deadline_label(deadline.kind)}"
-        )
+        when = humantime.human(deadline.due_at, deadline.case.timezone, now=now, show_relative=True)
+        lines.append(f"- {when} {deadline.case.reference}: {deadline_label(deadline.kind)}")
     return "\n".join(lines)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from refuge.lib import humantime
 
 DEADLINE_LABELS = {
     "appeal": "Appeal against the removal decision",
@@ -63,16 +65,4 @@ def milestone_label(kind: str) -> str:
 
 def countdown(due: datetime, now: datetime) -> str:
     """'in 2 d 5 h', 'in 40 min', 'overdue by 3 d' — coarse, for people under pressure."""
-    delta = due - now
-    overdue = delta < timedelta(0)
-    delta = abs(delta)
-    days, rest = divmod(int(delta.total_seconds()), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days >= 2:
-        text = f"{days} d" if days >= 7 else f"{days} d {hours} h"
-    elif days == 1 or hours:
-        text = f"{days * 24 + hours} h {minutes} min"
-    else:
-        text = f"{minutes} min"
-    return f"overdue by {text}" if overdue else f"in {text}"
+    return humantime.relative(due, now, past="overdue by {}")

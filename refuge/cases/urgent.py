@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.templatetags.tz import do_timezone
 from django.urls import reverse
 
 from refuge.accounts.models import Role
@@ -34,6 +33,7 @@ class UrgentItem:
     due: datetime | date | None = None
     overdue: bool = False
     kind: str = "deadline"
+    zone: str = ""  # the case's clock, on which `due` is shown
 
 
 def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
@@ -79,7 +79,8 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             reference=d.case.reference,
             url=reverse("case_detail", args=[d.case.code]) + "#deadlines",
             title=deadline_label(d.kind),
-            due=do_timezone(d.due_at, d.timezone or d.case.timezone) if d.due_at else d.due_date,
+            due=d.due_at or d.due_date,
+            zone=d.case.timezone,
             overdue=bool(d.due_at and d.due_at < now),
         )
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]

@@ -57,7 +57,7 @@ def test_htmx_add_answers_with_the_new_timeline(as_alice, case):
     assert r["HX-Retarget"] == "#timeline"
     html = r.content.decode()
     assert html.lstrip().startswith('<section id="timeline"')
-    assert "Removal scheduled" in html and "10 Mar 2026 06:00" in html
+    assert "Removal scheduled" in html and "Tue 10 Mar, 06:00 MSK" in html
     assert 'data-hx-swap-oob="true"' in html and "Event e4 (Removal scheduled) added." in html
     assert "<html" not in html
 

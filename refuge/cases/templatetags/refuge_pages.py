@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from refuge.casefile import vocab
 from refuge.cases.forms.common import SCRIPT_LABELS, format_offset, humanize, offset_minutes
-from refuge.lib import countries
+from refuge.lib import countries, humantime
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case, Event
@@ -40,7 +41,11 @@ def event_when(event: Event, case: Case) -> SafeString:
             day(local),
         )
     html = format_html(
-        '<time datetime="{}">{} <span class="clock">{}</span></time>', local.isoformat(), day(local), f"{local:%H:%M}"
+        '<time datetime="{}">{} <span class="clock">{} {}</span></time>',
+        local.isoformat(),
+        day(local),
+        f"{local:%H:%M}",
+        humantime.abbreviation(local),
     )
     if offset_minutes(local) != event.utc_offset_minutes:
         recorded = event.local_at()
@@ -55,8 +60,6 @@ def event_when(event: Event, case: Case) -> SafeString:
 @register.simple_tag
 def zone_offset(case: Case, when: datetime | None = None) -> str:
     """The case zone's current offset, e.g. UTC+03:00."""
-    from django.utils import timezone  # noqa: PLC0415  # only here
-
     return "UTC" + format_offset(offset_minutes((when or timezone.now()).astimezone(case.tzinfo)))
 
 
@@ -65,7 +68,7 @@ def _show_datetime(value: Any, case: Case) -> str:
         local = datetime.fromisoformat(str(value)).astimezone(case.tzinfo)
     except ValueError:
         return str(value)
-    return f"{day(local)} {local:%H:%M}"
+    return humantime.moment(local, case.tzinfo, now=timezone.now())
 
 
 def _show_date(value: Any) -> str:
@@ -170,8 +173,8 @@ def country_options(selected: str) -> SafeString:
 @register.simple_tag
 def local_time(value: datetime, case: Case) -> SafeString:
     """`<time>` of an instant on the case's clock (Django's date filter costs 0.2 ms a call)."""
-    local = value.astimezone(case.tzinfo)
-    return format_html('<time datetime="{}">{} {}</time>', value.isoformat(), day(local), f"{local:%H:%M}")
+    shown = humantime.moment(value, case.tzinfo, now=timezone.now())
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), shown)
 
 
 _PLACEHOLDERS = (uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3))
