@@ -21,6 +21,7 @@ from refuge.audit.actions import record
 from refuge.audit.events import EventType
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
+from refuge.cases.models import QUIET_STATUSES
 from refuge.lib import humantime
 
 log = logging.getLogger("refuge.alerts.clock")
@@ -43,6 +44,10 @@ def run(*, now: datetime | None = None) -> dict[str, int]:
 def escalate_due(*, now: datetime) -> int:
     """Move each unacknowledged critical alert whose time ran out up one level (or two)."""
     done = 0
+    # A case closed since its alert was raised wakes no one: its alerts stop climbing.
+    Alert.objects.filter(escalate_at__isnull=False, acknowledged_at=None, case__status__in=QUIET_STATUSES).update(
+        escalate_at=None
+    )
     due = Alert.objects.filter(escalate_at__lte=now, acknowledged_at=None).select_related("organisation")[:BATCH]
     for alert in due:
         with transaction.atomic():
@@ -78,9 +83,9 @@ def fire_reminders(*, now: datetime) -> int:
             if not Reminder.objects.filter(pk=reminder.pk, fired_at=None).update(fired_at=now):
                 continue
             deadline = reminder.deadline
-            if deadline.status != "open":
-                continue
             case = deadline.case
+            if deadline.status != "open" or case.status in QUIET_STATUSES:
+                continue
             when = ""
             if deadline.due_at is not None:
                 when = humantime.human(deadline.due_at, case.timezone, now=now, show_relative=True)
@@ -105,11 +110,13 @@ def _digest_body(user: User, now: datetime) -> str:
     until = now + timedelta(days=DIGEST_DAYS)
     deadlines = (
         Deadline.objects.filter(case__members__user=user, status="open", due_at__gte=now, due_at__lte=until)
+        .exclude(case__status__in=QUIET_STATUSES)
         .select_related("case")
         .order_by("due_at")
     )
     conflicts = (
         Conflict.objects.filter(case__members__user=user, severity__in=[Severity.CRITICAL, Severity.HIGH])
+        .exclude(case__status__in=QUIET_STATUSES)
         .select_related("case")
         .order_by("severity_rank", "raised_at")
     )

@@ -42,6 +42,7 @@ from refuge.alerts.queue import reminder_instants
 from refuge.cases import access
 from refuge.cases.derived import Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
+from refuge.cases.models import QUIET_STATUSES
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -169,6 +170,7 @@ def build_calendar(feed: FeedToken, cases: QuerySet[Case], *, now: datetime | No
     # How often to fetch again: a removal can come within hours (Outlook reads the first).
     calendar.add("x-published-ttl", "PT15M")
     calendar.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
+    cases = cases.exclude(status__in=QUIET_STATUSES)
     deadlines = (
         Deadline.objects.filter(case__in=cases, status="open", due_at__isnull=False)
         .select_related("case")

@@ -28,8 +28,9 @@ from refuge.alerts.models import (
     OnCallShift,
     Reminder,
 )
-from refuge.cases.derived import Conflict, Deadline, DerivedChange, Severity
+from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
 from refuge.cases.law import NOTIFY_LABELS, conflict_label, deadline_label
+from refuge.cases.models import QUIET_STATUSES
 from refuge.lib import humantime
 
 if TYPE_CHECKING:
@@ -242,14 +243,43 @@ def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None
     return "\n".join(lines)
 
 
+def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
+    """The changes worth an alert: a conflict of one kind that went and came back in the same
+    recomputation (the engine now reads other events for it) is the same danger still standing, so
+    neither "cleared" nor a second "raised" is sent, unless it came back more severe."""
+    gone = {c.kind: c for c in changes if c.item == "conflict" and c.change == DerivedChange.Change.REMOVED}
+    came = {c.kind: c for c in changes if c.item == "conflict" and c.change == DerivedChange.Change.ADDED}
+    standing: set[str] = set()  # neither change is told
+    worse: set[str] = set()  # only the new, more severe one is told
+    for kind, added in came.items():
+        removed = gone.get(kind)
+        if removed is None:
+            continue
+        before = SEVERITY_RANK.get((removed.before or {}).get("severity", ""), 9)
+        after = SEVERITY_RANK.get((added.after or {}).get("severity", ""), 9)
+        (worse if after < before else standing).add(kind)
+
+    def told(change: DerivedChange) -> bool:
+        if change.item != "conflict":
+            return True
+        if change.kind in worse:
+            return change.change != DerivedChange.Change.REMOVED
+        return change.kind not in standing
+
+    return [c for c in changes if told(c)]
+
+
 def queue_recomputed(result: Recomputed) -> None:
     """The hook: alerts for the new and changed deadlines and conflicts, and the reminders' rows."""
     case = result.case
     now = result.now or timezone.now()
     deadlines = {d.key: d for d in case.deadlines.all()}
+    if case.status in QUIET_STATUSES:  # a closed case alerts no one and keeps no reminders
+        sync_reminders(deadlines.values(), now=now)
+        return
     conflicts = {c.key: c for c in case.conflicts.all()} if any(c.item == "conflict" for c in result.changes) else {}
     team: list[User] | None = None
-    for change in result.changes:
+    for change in _without_reshuffles(result.changes):
         found = _alert_for_change(change, deadlines, case.timezone)
         if found is None:
             continue
@@ -291,7 +321,7 @@ def sync_reminders(deadlines: Iterable[Deadline], *, now: datetime) -> None:
     }
     wanted: set[tuple[int, datetime]] = set()
     for deadline in deadlines:
-        if deadline.status == "open":
+        if deadline.status == "open" and deadline.case.status not in QUIET_STATUSES:
             wanted.update((deadline.pk, at) for at in reminder_instants(deadline) if at > now)
     stale = [r.pk for key, r in have.items() if key not in wanted and r.fired_at is None]
     if stale:

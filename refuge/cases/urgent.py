@@ -15,7 +15,7 @@ from django.urls import reverse
 from refuge.accounts.models import Role
 from refuge.cases.derived import Conflict, Deadline
 from refuge.cases.law import conflict_label, deadline_label
-from refuge.cases.models import CaseMember
+from refuge.cases.models import QUIET_STATUSES, CaseMember
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
@@ -47,16 +47,23 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
         for rank in (0, 1):
             conflicts += (
                 Conflict.objects.filter(organisation_id=member.organisation_id, severity_rank=rank)
+                .exclude(case__status__in=QUIET_STATUSES)
                 .select_related("case")
                 .order_by("-raised_at")[: CONFLICT_LIMIT - len(conflicts)]
             )
             if len(conflicts) >= CONFLICT_LIMIT:
                 break
-        deadlines = Deadline.objects.filter(organisation_id=member.organisation_id, status="open")
+        deadlines = Deadline.objects.filter(organisation_id=member.organisation_id, status="open").exclude(
+            case__status__in=QUIET_STATUSES
+        )
     else:
         # A team member's few cases: drive the queries from them (the per-case indexes), then sort
         # the few hundred rows; the organisation's indexes would walk everyone's items.
-        mine = list(CaseMember.objects.filter(user_id=user.pk).values_list("case_id", flat=True))
+        mine = list(
+            CaseMember.objects.filter(user_id=user.pk)
+            .exclude(case__status__in=QUIET_STATUSES)
+            .values_list("case_id", flat=True)
+        )
         conflicts = list(
             Conflict.objects.filter(case_id__in=mine, severity_rank__lte=1)
             .select_related("case")
