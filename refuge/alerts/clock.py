@@ -21,7 +21,8 @@ from refuge.audit.actions import record
 from refuge.audit.events import EventType
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
-from refuge.cases.models import QUIET_STATUSES
+from refuge.cases.models import QUIET_STATUSES, Case
+from refuge.cases.removals import upcoming
 from refuge.lib import humantime
 
 log = logging.getLogger("refuge.alerts.clock")
@@ -120,7 +121,13 @@ def _digest_body(user: User, now: datetime) -> str:
         .select_related("case")
         .order_by("severity_rank", "raised_at")
     )
-    lines = [f"- {c.severity.upper()} {c.case.reference}: {conflict_label(c.kind)}" for c in conflicts]
+    mine = Case.objects.filter(members__user=user).exclude(status__in=QUIET_STATUSES)
+    lines = [
+        f"- REMOVAL {humantime.human(r.removal_at, r.case.timezone, now=now, show_relative=True)} "
+        f"{r.case.reference}: Removal — {r.protection()}"
+        for r in upcoming(mine, now, within=timedelta(days=DIGEST_DAYS))
+    ]
+    lines += [f"- {c.severity.upper()} {c.case.reference}: {conflict_label(c.kind)}" for c in conflicts]
     for deadline in deadlines:
         assert deadline.due_at is not None  # noqa: S101  # filtered above
         when = humantime.human(deadline.due_at, deadline.case.timezone, now=now, show_relative=True)

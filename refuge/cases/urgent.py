@@ -1,21 +1,24 @@
 """What needs attention across a user's cases: the dashboard's urgent panel.
 
-Critical conflicts first (then high), then open deadlines by their due instant. Only pseudonymous
-references and kinds are shown, never a client's name.
+Each case's next scheduled removal comes first (soonest first), with the engine's word on its
+protection (not protected is critical); then critical items, then the rest, each by the time to
+the case's next removal or the deadline's due instant. Closed cases are never
+here. Only pseudonymous references and kinds are shown, never a client's name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
 from refuge.accounts.models import Role
 from refuge.cases.derived import Conflict, Deadline
 from refuge.cases.law import conflict_label, deadline_label
-from refuge.cases.models import QUIET_STATUSES, CaseMember
+from refuge.cases.models import QUIET_STATUSES, Case, CaseMember
+from refuge.cases.removals import Removal, upcoming
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
@@ -34,12 +37,49 @@ class UrgentItem:
     overdue: bool = False
     kind: str = "deadline"
     zone: str = ""  # the case's clock, on which `due` is shown
+    removal: Removal | None = None
+    case_pk: int | None = None
+    at: datetime | None = None  # what the panel sorts by: the removal, or the deadline's instant
+
+
+REMOVAL_SEVERITY = {False: "critical", None: "high", True: "medium"}  # by the engine's `protected`
 
 
 def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     member = user.membership()
     if member is None:
         return []
+    items = _conflicts_and_deadlines(user, member, now)
+    cases = Case.objects.filter(organisation_id=member.organisation_id).exclude(status__in=QUIET_STATUSES)
+    if member.role not in (Role.ADMIN, Role.ANALYST):
+        cases = cases.filter(members__user_id=user.pk)
+    removals = upcoming(cases, now)
+    next_at = {r.case.pk: r.removal_at for r in removals}
+    items.extend(
+        UrgentItem(
+            severity=REMOVAL_SEVERITY[r.protected],
+            reference=r.case.reference,
+            url=reverse("case_detail", args=[r.case.code]),
+            title="Removal",
+            kind="removal",
+            zone=r.case.timezone,
+            removal=r,
+            at=r.removal_at,
+        )
+        for r in removals
+    )
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def order(item: UrgentItem) -> tuple[int, datetime]:
+        when = item.at or next_at.get(item.case_pk, far)
+        if item.kind == "removal":  # the single most urgent fact of a case: always on top, soonest first
+            return (0, when)
+        return (1 if item.severity == "critical" else 2, when)
+
+    return sorted(items, key=order)
+
+
+def _conflicts_and_deadlines(user: User, member: Any, now: datetime) -> list[UrgentItem]:
     if member.role in (Role.ADMIN, Role.ANALYST):
         # The whole organisation: walk its indexes in order, one severity at a time (an index on
         # (organisation, rank, raised_at) gives "newest first" per rank without sorting 100,000 rows).
@@ -77,6 +117,7 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             url=reverse("case_detail", args=[c.case.code]) + "#conflicts",
             title=conflict_label(c.kind),
             kind="conflict",
+            case_pk=c.case_id,
         )
         for c in conflicts
     ]
@@ -88,6 +129,8 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             title=deadline_label(d.kind),
             due=d.due_at or d.due_date,
             zone=d.case.timezone,
+            at=d.due_at,
+            case_pk=d.case_id,
             overdue=bool(d.due_at and d.due_at < now),
         )
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]

@@ -158,6 +158,12 @@ def member_options(people: list[tuple[str, str]], selected: str) -> SafeString:
     )
 
 
+@register.filter
+def removal_countdown(removal: Any, now: datetime) -> str:
+    """'in 3 d 6 h' (or '2 h ago' for one that passed unrecorded)."""
+    return str(removal.countdown(now))
+
+
 @register.simple_tag
 def country_options(selected: str) -> SafeString:
     """Every country as an <option> carrying its searchable names (see refuge.js)."""

@@ -23,7 +23,8 @@ from refuge.cases.derived import CaseCheck
 from refuge.cases.forms.common import add_problems, timezone_names
 from refuge.cases.forms.events import EventForm
 from refuge.cases.forms.people import INTAKE_SECTIONS, IntakeForm, NameFormSet
-from refuge.cases.models import CaseMember, CaseStatus, Event, Person
+from refuge.cases.models import QUIET_STATUSES, Case, CaseMember, CaseStatus, Event, Person
+from refuge.cases.removals import next_removal, removals_of, upcoming
 from refuge.cases.urgent import urgent_items
 from refuge.cases.views._common import INVALID, has_errors, page
 from refuge.lib import countries
@@ -74,6 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_cases": my_cases,
         "latest_events": latest,
         "urgent_items": urgent_items(request.user, now=timezone.now()),
+        "now": timezone.now(),
         "can_create": _can_create(request),
     }
     return page(request, "cases/dashboard.html", context)
@@ -173,6 +175,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     has_next = len(rows) > size
     rows = rows[:size]
+    now = timezone.now()
+    live = [row.pk for row in rows if row.status not in QUIET_STATUSES]
+    soonest = {r.case.pk: r for r in upcoming(Case.objects.filter(pk__in=live), now)} if live else {}
+    for row in rows:
+        row.next_removal = soonest.get(row.pk)  # type: ignore[attr-defined]  # read by the template
     member = access.require_membership(request.user)
     # (code, username) pairs, not model instances: a large organisation has a thousand people.
     people = member.organisation.memberships.order_by("user__username").values_list("user__code", "user__username")
@@ -186,6 +193,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "last_row": start + len(rows),
         "has_next": has_next,
         "has_previous": f.page > 1,
+        "now": now,
         "next_query": f.query(page=f.page + 1),
         "previous_query": f.query(page=f.page - 1),
     }
@@ -276,4 +284,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["milestones"] = last.report.get("milestones", [])
         context["forums"] = last.report.get("forums", [])
         context["checked_at"] = last.computed_at
+    now = timezone.now()
+    context["next_removal"] = next_removal(removals_of(case, last.report if last else None, context["events"]), now)
+    context["now"] = now
     return page(request, "cases/case_detail.html", context)
