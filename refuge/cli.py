@@ -22,6 +22,7 @@ USAGE = """usage: refuge COMMAND [options]
   export CODE [-o FILE] export a case as a case file
   check FILE --today D  check a case file against the rule packs (no database needed)
   check --case CODE     check a stored case
+  calendars             the packs' calendars, their holidays data and the last year with decree data
   demo [--serve]        load fictional demo data (and serve it)
   check-deploy          exit 0 only for a configuration fit for production
   unlock USERNAME       let a username locked out by failed logins try again
@@ -46,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         from refuge.rules.command import main as check_main  # noqa: PLC0415  # keeps `check` Django-free
 
         return check_main(args[1:])
+    if verb == "calendars":
+        from refuge.rules.calendar_command import main as calendars_main  # noqa: PLC0415  # Django-free too
+
+        return calendars_main(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refuge.settings")
     from django.core.management import execute_from_command_line  # noqa: PLC0415  # after the env is set
 

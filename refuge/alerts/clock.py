@@ -24,12 +24,16 @@ from refuge.cases.law import conflict_label, deadline_label
 from refuge.cases.models import QUIET_STATUSES, Case
 from refuge.cases.removals import upcoming
 from refuge.lib import humantime
+from refuge.rules.calendars import HOLIDAYS_VERSION
 
 log = logging.getLogger("refuge.alerts.clock")
 
 BATCH = 100
 RECHECK_BATCH = 50
 DIGEST_DAYS = 7
+CALENDAR_CHECK_EVERY = timedelta(minutes=10)
+UNCONFIRMED_KEY = "calendar-unconfirmed"  # dedupe key: calendar-unconfirmed|<organisation>|<years, comma-separated>
+_last_calendar_check: datetime | None = None
 
 
 def run(*, now: datetime | None = None) -> dict[str, int]:
@@ -39,7 +43,74 @@ def run(*, now: datetime | None = None) -> dict[str, int]:
         "reminded": fire_reminders(now=now),
         "digests": send_digests(now=now),
         "rechecked": recheck_cases(now=now),
+        "calendars": _calendar_check(now),
     }
+
+
+def _calendar_check(now: datetime) -> int:
+    """alert_unconfirmed_calendars, at most every CALENDAR_CHECK_EVERY in this process."""
+    global _last_calendar_check  # noqa: PLW0603  # a per-process throttle, like the worker's clock
+    if _last_calendar_check is not None and abs(now - _last_calendar_check) < CALENDAR_CHECK_EVERY:
+        return 0
+    _last_calendar_check = now
+    return alert_unconfirmed_calendars(now=now)
+
+
+def alert_unconfirmed_calendars(*, now: datetime) -> int:
+    """Tell each organisation's admins, once per year, that open deadlines are counted without a decree.
+
+    A deadline counted across a year whose decree the installed holidays data does not hold yet
+    carries CALENDAR_UNCONFIRMED (LAW.md, "Unconfirmed calendars"); the admins are the ones who
+    can have the data upgraded. One alert names the years not told before.
+    """
+    from refuge.accounts.models import Organisation  # noqa: PLC0415  # kept beside its one use
+
+    found: dict[int, dict[int, set[int]]] = {}  # organisation -> year -> cases
+    rows = (
+        Deadline.objects.filter(status="open")
+        .exclude(unconfirmed_years="")
+        .values_list("organisation_id", "unconfirmed_years", "case_id")
+        .distinct()
+    )
+    for organisation_id, years, case_id in rows:
+        for year in years.split():
+            found.setdefault(organisation_id, {}).setdefault(int(year), set()).add(case_id)
+    if not found:
+        return 0
+    told: set[tuple[int, int]] = set()
+    keys = Alert.objects.filter(
+        kind=AlertKind.SYSTEM, case=None, organisation_id__in=list(found), dedupe_key__startswith=f"{UNCONFIRMED_KEY}|"
+    ).values_list("dedupe_key", flat=True)
+    for key in keys:
+        _, organisation_id, years = key.split("|")
+        told.update((int(organisation_id), int(y)) for y in years.split(","))
+    done = 0
+    for organisation in Organisation.objects.filter(pk__in=list(found)).order_by("pk"):
+        by_year = found[organisation.pk]
+        new = sorted(y for y in by_year if (organisation.pk, y) not in told)
+        if not new:
+            continue
+        named = ", ".join(str(y) for y in new)
+        cases = len(set().union(*(by_year[y] for y in new)))
+        with transaction.atomic():
+            made = raise_alert(
+                organisation=organisation,
+                case=None,
+                kind=AlertKind.SYSTEM,
+                severity=Severity.HIGH,
+                subject=f"Deadlines counted on a calendar not yet decreed: {named}",
+                body=(
+                    f"Open deadlines in {cases} case(s) are counted across {named}, for which this server's "
+                    f"holidays data ({HOLIDAYS_VERSION}) holds no government decree on days off yet. They carry "
+                    "CALENDAR_UNCONFIRMED and show a safe date first: file by it. Once the decree is published, "
+                    "have holidays upgraded to a release that carries it (refuge calendars shows the data), "
+                    "then run refuge recompute --all."
+                ),
+                dedupe_key=f"{UNCONFIRMED_KEY}|{organisation.pk}|{','.join(str(y) for y in new)}",
+                now=now,
+            )
+        done += made is not None
+    return done
 
 
 def escalate_due(*, now: datetime) -> int:

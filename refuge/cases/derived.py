@@ -62,6 +62,12 @@ class Deadline(models.Model):
     safe_due_date = models.DateField(null=True)
     reminders = models.JSONField(default=list)
     flags = models.JSONField(default=list)
+    calendar = models.JSONField(
+        default=dict, help_text="The calendar it was counted on: name, region, source, data version, decrees"
+    )
+    unconfirmed_years = models.CharField(
+        max_length=60, blank=True, default="", help_text="Years counted without a decree (CALENDAR_UNCONFIRMED)"
+    )
 
     class Meta:
         ordering = ["due_at", "kind"]
@@ -69,10 +75,20 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "due_at"], name="deadline_org_status_due"),
             models.Index(fields=["case", "due_at"], name="deadline_case_due"),
+            models.Index(
+                fields=["organisation", "unconfirmed_years"],
+                name="deadline_unconfirmed",
+                condition=~models.Q(unconfirmed_years=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} due {self.due_at}"
+
+    @property
+    def unconfirmed_year_list(self) -> str:
+        """The years counted without a decree, for people: "2028, 2029"."""
+        return ", ".join(self.unconfirmed_years.split())
 
 
 class Conflict(models.Model):

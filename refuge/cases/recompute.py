@@ -97,6 +97,8 @@ def _deadline_values(item: dict[str, Any]) -> dict[str, Any]:
         "safe_due_date": date.fromisoformat(item["safe_due_date"]) if item.get("safe_due_date") else None,
         "reminders": item.get("reminders", []),
         "flags": item.get("flags", []),
+        "calendar": item.get("calendar") or {},
+        "unconfirmed_years": " ".join(str(y) for y in (item.get("calendar") or {}).get("unconfirmed_years", ())),
     }
 
 

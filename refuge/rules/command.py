@@ -158,6 +158,9 @@ def _deadlines(deadlines: list[dict[str, Any]], colour: bool) -> list[str]:
         rows.append([d["due_at"], d["kind"], status, d["severity"], d["trigger"], d["safe_due_date"] or "", d["rule"]])
         keys.append(["", "", d["status"], d["severity"], "", "", ""])
         parts = []
+        unconfirmed = (d.get("calendar") or {}).get("unconfirmed_years")
+        if unconfirmed:  # the safe date first: the count ran through a year with no decree yet
+            parts.append(f"file by {d['safe_due_date']} (no decree yet for {', '.join(map(str, unconfirmed))})")
         if d["alternatives"]:
             parts.append("alternatives " + ", ".join(f"{a['code']} {a['due_date']}" for a in d["alternatives"]))
         if d["flags"]:

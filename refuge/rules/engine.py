@@ -22,6 +22,7 @@ from refuge.rules.facts import Event, Facts, parse_facts
 from refuge.rules.model import Availability, Computation, Matcher, MilestoneRule, Rule, RuleGroup, Selection
 from refuge.rules.packs import PackSet, default_packs
 from refuge.rules.timeutil import ONE_DAY, add_months, end_of_day, iso, start_of_day
+from refuge.rules.unconfirmed import CALENDAR_UNCONFIRMED, Unconfirmed, join, unconfirmed
 
 INF = math.inf
 _MEMO_LIMIT = 200_000  # deadline dates kept per host state; cleared when full
@@ -258,8 +259,8 @@ class Evaluation:
 
     def compute(
         self, comp: Computation, anchor_date: date, anchor_instant: datetime | None
-    ) -> tuple[date, datetime, bool]:
-        """Due date, due instant and whether an approximate closing day was involved."""
+    ) -> tuple[date, datetime, bool, Unconfirmed | None]:
+        """Due date, due instant, whether an approximate closing day was involved, unconfirmed years."""
         cal = self.sel.calendars[comp.calendar]
         zone = self.zone_of(cal)[0]
         unit, count = comp.unit, comp.count
@@ -268,10 +269,11 @@ class Evaluation:
             sign = -1 if comp.direction == "before" else 1
             # in UTC: aware arithmetic in a zone with summer time would add wall-clock hours
             due_at = (anchor_instant.astimezone(UTC) + timedelta(hours=sign * count)).astimezone(zone)
-            return due_at.date(), due_at, False
+            return due_at.date(), due_at, False, None
         before = comp.direction == "before"
         raw = _count(cal, comp, anchor_date)
         due = cal.roll_forward(raw) if comp.roll == "next_working_day" else raw
+        unsure = unconfirmed(cal, comp, anchor_date, raw, due, lambda c: _count(c, comp, anchor_date))
         approx = False
         if cal.spec.extra_closed:  # did an approximate closing day change the result?
             if unit == "working_days" and count > 0:
@@ -286,7 +288,7 @@ class Evaluation:
             due_at = datetime.combine(due, clock, tzinfo=zone)
         else:
             due_at = end_of_day(due, zone)
-        return due, due_at, approx
+        return due, due_at, approx, unsure
 
     # -- triggers ---------------------------------------------------------------------------
 
@@ -408,19 +410,20 @@ class Evaluation:
 
     def _dates(self, candidates: tuple[Rule, ...], event: Event, milestone_date: date | None) -> _Dates:
         """Everything about a deadline that depends only on its anchor: version, dates, alternatives."""
-        computed: dict[int, tuple[date, datetime, bool, date]] = {}
+        computed: dict[int, tuple[date, datetime, bool, date, Unconfirmed | None]] = {}
 
-        def result(rule: Rule) -> tuple[date, datetime, bool, date]:
+        def result(rule: Rule) -> tuple[date, datetime, bool, date, Unconfirmed | None]:
             found = computed.get(id(rule))
             if found is None:
                 anchor_date, anchor_instant = self._anchor(rule, event, milestone_date)
-                due, due_at, approx = self.compute(rule.computation, anchor_date, anchor_instant)
-                found = (due, due_at, approx, anchor_date)
+                due, due_at, approx, unsure = self.compute(rule.computation, anchor_date, anchor_instant)
+                found = (due, due_at, approx, anchor_date, unsure)
                 computed[id(rule)] = found
             return found
 
         rule = candidates[-1] if len(candidates) == 1 else self._select(candidates, result)
-        due, due_at, approx, anchor_date = result(rule)
+        due, due_at, approx, anchor_date, unsure = result(rule)
+        unsures = [unsure]
         cal = self.sel.calendars[rule.computation.calendar]
         zone, zone_name = self.zone_of(cal)
         alternatives: list[dict[str, Any]] = []
@@ -430,8 +433,9 @@ class Evaluation:
             earlier = [r for r in candidates if r.valid_from is None or r.valid_from < rule.valid_from]
             if start < rule.valid_from and earlier:
                 old = earlier[-1]
-                o_due, o_at, o_approx, _ = result(old)
+                o_due, o_at, o_approx, _, o_unsure = result(old)
                 approx = approx or o_approx
+                unsures.append(o_unsure)
                 earliest = min(earliest, o_due)
                 alternatives.append(
                     {
@@ -441,14 +445,15 @@ class Evaluation:
                         "basis": rule.transition_basis,
                         "rule": old.id,
                         "version": old.version,
-                        "flags": (),
+                        "flags": (CALENDAR_UNCONFIRMED,) if o_unsure else (),
                     }
                 )
         if rule.alternatives:
             anchor_date2, anchor_instant2 = self._anchor(rule, event, milestone_date)
             for alt in rule.alternatives:
-                a_due, a_at, a_approx = self.compute(alt.computation, anchor_date2, anchor_instant2)
+                a_due, a_at, a_approx, a_unsure = self.compute(alt.computation, anchor_date2, anchor_instant2)
                 approx = approx or a_approx
+                unsures.append(a_unsure)
                 earliest = min(earliest, a_due)
                 alternatives.append(
                     {
@@ -456,12 +461,17 @@ class Evaluation:
                         "due_date": a_due.isoformat(),
                         "due_at": iso(a_at),
                         "basis": alt.basis,
-                        "flags": alt.flags,
+                        "flags": (*alt.flags, CALENDAR_UNCONFIRMED) if a_unsure else alt.flags,
                     }
                 )
         flags = rule.flags
         if approx and cal.spec.approximation_flag:
             flags = (*flags, cal.spec.approximation_flag)
+        unconfirmed_years, safe_count = join(unsures)  # LAW.md "Unconfirmed calendars"
+        if unconfirmed_years:
+            flags = (*flags, CALENDAR_UNCONFIRMED)
+        if safe_count is not None:
+            earliest = min(earliest, safe_count)
         reminders = [(due + timedelta(days=d)).isoformat() for d in rule.reminder_days]
         reminders += [iso((due_at.astimezone(UTC) + timedelta(hours=h)).astimezone(zone)) for h in rule.reminder_hours]
         reminders.sort()
@@ -490,6 +500,7 @@ class Evaluation:
                 "nature": rule.nature,
                 "alternatives": None,
                 "safe_due_date": self.sel.host_calendar.roll_back(earliest).isoformat(),
+                "calendar": cal.describe(unconfirmed_years),
                 "reminders": None,
                 "flags": None,
                 "notify": None,
@@ -534,7 +545,9 @@ class Evaluation:
         self.by_kind.setdefault(rule.kind, []).append(deadline)
 
     @staticmethod
-    def _select(candidates: tuple[Rule, ...], result: Callable[[Rule], tuple[date, datetime, bool, date]]) -> Rule:
+    def _select(
+        candidates: tuple[Rule, ...], result: Callable[[Rule], tuple[date, datetime, bool, date, Unconfirmed | None]]
+    ) -> Rule:
         """The version in force on its own period's end (period_end) or on the anchor date."""
         first = candidates[0]
         if first.select == "period_end":
@@ -735,5 +748,7 @@ def _deadline_dict(d: Deadline) -> dict[str, Any]:
     item["alternatives"] = [{**a, "flags": list(a["flags"])} for a in dates.alternatives]
     item["reminders"] = list(dates.reminders)
     item["flags"] = list(dates.flags)
+    calendar = dates.template["calendar"]
+    item["calendar"] = {**calendar, "unconfirmed_years": list(calendar["unconfirmed_years"])}
     item["notify"] = list(d.rule.notify)
     return item

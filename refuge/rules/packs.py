@@ -288,6 +288,7 @@ def _load_calendar(file: str, name: str, raw: Mapping[str, Any]) -> WorkCalendar
         _check_zone(file, tz, f"calendars.{name}.timezone")
     spec = CalendarSpec(
         name=name,
+        region=raw.get("region"),
         country=hol["country"] if hol else None,
         subdiv=hol.get("subdiv") if hol else None,
         extra_closed=tuple((e["month"], e["day"]) for e in raw.get("extra_closed", ())),

@@ -68,3 +68,16 @@ def htmx_settled(page: Any) -> Iterator[None]:
     before = page.evaluate("window.__htmxSettled")
     yield
     page.wait_for_function("n => window.__htmxSettled > n", arg=before)
+
+
+def htmx_ready(page: Any, selector: str) -> None:
+    """Wait until htmx has bound its handlers to the element (it does so when the swap settles).
+
+    A response may swap several fragments (out-of-band ones too) and each settles on its own, so
+    counting settles is not enough for a control inside one of them: ask the control itself.
+    """
+    page.wait_for_function(
+        "s => { const e = document.querySelector(s); return !!(e && e['htmx-internal-data']"
+        " && e['htmx-internal-data'].initHash); }",
+        arg=selector,
+    )

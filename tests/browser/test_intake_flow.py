@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import htmx_settled
+from tests.browser.conftest import htmx_ready, htmx_settled
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -72,6 +72,7 @@ def test_intake_flow(transactional_db, live_server, page, artifacts, alice, sett
     expect(page.locator("#person")).to_contain_text("Ri Song Gyun")
 
     # Add the receipt of the decision inline: choosing the type loads its fields with htmx.
+    htmx_ready(page, "#id_new-type")
     page.get_by_label("Event", exact=True).select_option("decision_received")
     decision = page.locator("#id_new-decision_event")
     expect(decision).to_be_visible()
@@ -87,6 +88,7 @@ def test_intake_flow(transactional_db, live_server, page, artifacts, alice, sett
     expect(timeline).to_contain_text("e2 (Decision issued)")
 
     # A bad input is refused next to its field and what was typed stays.
+    htmx_ready(page, "#id_new-type")
     page.get_by_label("Event", exact=True).select_option("removal_scheduled")
     expect(page.locator("#id_new-removal_at")).to_be_visible()
     page.locator("#id_new-date").fill("2026-03-04")

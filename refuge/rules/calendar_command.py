@@ -1,0 +1,131 @@
+"""``refuge calendars [--today YYYY-MM-DD] [--format text|json] [--packs DIR]`` — no Django.
+
+Lists each working-day calendar the rule packs use, where its days come from, the version of
+the ``holidays`` data, and the last year with decree data (Russia: the last year in the
+package's table of substitutions; calendars without decrees have none). When today is in the
+last quarter of the last decreed year (or later), it says so: the next year's decree is due,
+and deadlines that reach into that year are flagged ``CALENDAR_UNCONFIRMED`` until ``holidays``
+is upgraded to a release that carries it. Exit status 0, or 2 when a pack is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime
+from typing import Any, TextIO
+
+import holidays
+
+from refuge.rules.calendars import HOLIDAYS_VERSION, WorkCalendar, last_decreed_year
+from refuge.rules.packs import PackError, PackSet, load_packs
+
+LAST_QUARTER = 10  # the month from which the next year's decree is awaited
+
+
+def _region(cal: WorkCalendar) -> str:
+    """The pack's short name (``RU``, ``FR-Alsace``), else the country and the subdivision's name."""
+    spec = cal.spec
+    if spec.region:
+        return spec.region
+    if spec.country is None:
+        return "weekends only"
+    if spec.subdiv is None:
+        return spec.country
+    aliases = getattr(holidays.country_holidays(spec.country, subdiv=spec.subdiv), "subdivisions_aliases", {})
+    name = next((alias for alias, code in aliases.items() if code == spec.subdiv), spec.subdiv)
+    return f"{spec.country}-{name}"
+
+
+def describe(packs: PackSet, today: date) -> dict[str, Any]:
+    """The calendars of the packs, with their data and decree years, and the warnings for today."""
+    rows = []
+    warnings = []
+    for pack in packs.packs:
+        for cal in pack.calendars.values():
+            last = last_decreed_year(cal.spec.country) if cal.decreed else None
+            rows.append(
+                {
+                    "calendar": cal.spec.name,
+                    "pack": pack.name,
+                    "region": _region(cal),
+                    "source": cal.spec.source,
+                    "data": f"holidays {HOLIDAYS_VERSION}",
+                    "decrees": cal.decreed,
+                    "last_decreed_year": last,
+                }
+            )
+            if cal.decreed and (last is None or today >= date(last, LAST_QUARTER, 1)):
+                warnings.append(_warning(cal, last, today))
+    return {"holidays": HOLIDAYS_VERSION, "today": today.isoformat(), "calendars": rows, "warnings": warnings}
+
+
+def _warning(cal: WorkCalendar, last: int | None, today: date) -> str:
+    name = f"{cal.spec.name} ({_region(cal)})"
+    if last is None:
+        return f"{name}: the installed holidays {HOLIDAYS_VERSION} holds no decree at all"
+    after = last + 1
+    if today.year <= last:
+        return (
+            f"{name}: the decrees known end with {last} and today is in its last quarter: when the "
+            f"decree for {after} is published, upgrade holidays to a release that carries it; until "
+            f"then deadlines reaching into {after} are flagged CALENDAR_UNCONFIRMED"
+        )
+    return (
+        f"{name}: the decrees known end with {last}, before today: upgrade holidays to a release "
+        f"with the decree for {', '.join(str(y) for y in range(after, today.year + 1))}; until then "
+        f"deadlines counted in those years are flagged CALENDAR_UNCONFIRMED"
+    )
+
+
+def _last(row: dict[str, Any]) -> str:
+    if row["last_decreed_year"] is not None:
+        return str(row["last_decreed_year"])
+    return "none" if row["decrees"] else "none (no decrees)"
+
+
+def render_text(data: dict[str, Any]) -> str:
+    header = ["calendar", "pack", "region", "days from", "last decreed year"]
+    rows = [
+        [
+            r["calendar"],
+            r["pack"],
+            r["region"],
+            r["source"],
+            _last(r),
+        ]
+        for r in data["calendars"]
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [f"Calendars of the rule packs · data: holidays {data['holidays']} · today {data['today']}", ""]
+    lines += ["  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
+    if data["warnings"]:
+        lines.append("")
+        lines += [f"Warning: {w}" for w in data["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = argparse.ArgumentParser(
+        prog="refuge calendars", description="List the rule packs' calendars and the last year with decree data."
+    )
+    parser.add_argument(
+        "--today", type=date.fromisoformat, default=None, help="the date to warn for (default: today in UTC)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--packs", action="append", default=[], metavar="DIR", help="an extra directory of rule packs (repeatable)"
+    )
+    args = parser.parse_args(argv[1:] if argv[:1] == ["calendars"] else argv)
+    today: date = args.today if args.today is not None else datetime.now(UTC).date()
+    try:
+        packs = load_packs(args.packs)
+    except PackError as exc:
+        print(f"refuge calendars: invalid rule pack: {exc}", file=err)
+        return 2
+    data = describe(packs, today)
+    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else render_text(data))
+    return 0
