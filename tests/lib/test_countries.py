@@ -40,3 +40,11 @@ def test_no_alias_names_two_countries():
     for country in countries.countries().values():
         for term in country.terms:
             assert seen.setdefault(term, country.code) == country.code, term
+
+
+def test_documents_name_a_country_outside_their_short_table_from_the_one_list():
+    from refuge.filings.countries import country_name
+
+    assert country_name("KP", "en") == "Democratic People's Republic of Korea"  # the formal name, kept
+    assert country_name("NO", "ru") == "Норвегия"  # not in the filings' table: from pycountry
+    assert country_name("XX") == "XX"  # never guessed
