@@ -48,6 +48,7 @@ from refuge.cases.derived import Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
 from refuge.cases.models import QUIET_STATUSES
 from refuge.cases.removals import ALARMS, Removal, upcoming
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -127,10 +128,8 @@ def _deadline_event(deadline: Deadline, case: Case, now: datetime) -> icalendar.
     event.add("dtstart", due)
     event.add("dtend", due)
     event.add("summary", f"{case.reference}: {label} ({deadline.severity})")
-    event.add(
-        "description",
-        f"Due {local:%Y-%m-%d %H:%M} ({local.tzinfo}).\nRule {deadline.rule}: {deadline.basis}",
-    )
+    shown = humantime.human(deadline.due_at, case.timezone, now=now, own=deadline.timezone or None)
+    event.add("description", f"Due {shown}.\nRule {deadline.rule}: {deadline.basis}")
     event.add("url", absolute(case.get_absolute_url()))
     event.add("categories", [deadline.severity])
     event.add("transp", "TRANSPARENT")
@@ -179,7 +178,7 @@ def _conflict_event(conflict: Conflict, case: Case, now: datetime) -> icalendar.
     rule = f"Rule {conflict.rule}: " if conflict.rule else ""
     event.add(
         "description",
-        f"Conflict raised {raised:%Y-%m-%d %H:%M} ({case.timezone}), shown each day until it is cleared.\n"
+        f"Conflict raised {humantime.moment(raised, case.timezone, now=now)}, shown each day until it is cleared.\n"
         f"{rule}{conflict.basis}",
     )
     event.add("url", absolute(case.get_absolute_url()))
