@@ -69,6 +69,12 @@ class EventType(IntEnum):
     USER_UNLOCKED = 603
     ROLE_CHANGED = 604
     USER_ENABLED = 605
+    ORGANISATION_LOCKED_DOWN = 606
+    ORGANISATION_LOCKDOWN_LIFTED = 607
+    OPERATOR_GRANTED = 608
+    OPERATOR_REVOKED = 609
+    AUTHORITY_ADDED = 610
+    AUTHORITY_CHANGED = 611
 
     # 7xx: alerts, their acknowledgement and escalation, calendar feeds.
     ALERT_ACKNOWLEDGED = 701
@@ -97,6 +103,7 @@ _LABELS = {
     "OTP_ENABLED": "Second factor enabled",
     "OTP_DISABLED": "Second factor removed",
     "ONCALL_CHANGED": "On-call rota changed",
+    "ORGANISATION_LOCKDOWN_LIFTED": "Organisation lock-down lifted",
 }
 
 
