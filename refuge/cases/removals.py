@@ -157,7 +157,13 @@ def upcoming(cases: QuerySet[Case], now: datetime, *, within: timedelta | None =
     Only cases with a removal event are read (one indexed query on the event type), then their
     reports: a bounded read even for an organisation-wide list.
     """
-    with_removals = Event.objects.filter(case__in=cases, type="removal_scheduled").values("case_id")
+    # Removals whose date is more than a day gone are history: their ISO strings sort before this
+    # bound whatever their offset (offsets are at most 14 hours): the database drops them before any
+    # report is read.
+    recent = (now - timedelta(days=1)).isoformat()
+    with_removals = Event.objects.filter(
+        case__in=cases, type="removal_scheduled", attributes__removal_at__gte=recent
+    ).values("case_id")
     checks = CaseCheck.objects.filter(case_id__in=with_removals).select_related("case")
     found = []
     for check in checks:
