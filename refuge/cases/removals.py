@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from refuge.cases.derived import CaseCheck
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 ALARMS = (timedelta(hours=72), timedelta(hours=24), timedelta(hours=6))  # before a removal, in feeds
 SCHEDULED = "scheduled"
+REMOVAL_EVENTS = ("removal_scheduled", "removal_cancelled", "removal_executed")
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,12 @@ def upcoming(cases: QuerySet[Case], now: datetime, *, within: timedelta | None =
     with_removals = Event.objects.filter(
         case__in=cases, type="removal_scheduled", attributes__removal_at__gte=recent
     ).values("case_id")
-    checks = CaseCheck.objects.filter(case_id__in=with_removals).select_related("case")
+    removal_events = Event.objects.filter(type__in=REMOVAL_EVENTS)  # for reports without `removals`
+    checks = (
+        CaseCheck.objects.filter(case_id__in=with_removals)
+        .select_related("case")
+        .prefetch_related(Prefetch("case__events", queryset=removal_events))
+    )
     found = []
     for check in checks:
         removal = next_removal(removals_of(check.case, check.report), now)
