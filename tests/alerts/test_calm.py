@@ -134,3 +134,26 @@ def test_the_bell_groups_by_case_and_names_who_was_told_and_who_acknowledged(cas
     assert f">{case.reference}</a> <span class=\"muted\">2 alerts, 2 unread</span>" in page
     assert f"Told {alice}, {bob}" in page and f"Acknowledged by {bob}" in page
     assert "Not acknowledged" in page
+
+
+def test_a_case_opened_closed_alerts_no_one(org, alice) -> None:  # type: ignore[no-untyped-def]
+    from refuge.cases.actions import create_case
+
+    Alert.objects.all().delete()
+    closed = create_case(
+        organisation=org,
+        user=alice,
+        reference="TST-2023-CLOSED",
+        host_state="RU",
+        timezone="Europe/Moscow",
+        status=CaseStatus.CLOSED,
+        person={"nationality": "UZ", "stateless": False, "languages": ["uz"], "names": []},
+        events=[
+            {"id": "e1", "type": "decision_issued", "at": "2023-04-01T10:00:00+03:00", "decision": "expulsion",
+             "detention": "foreigners_centre", "authority": "District court (fictional)"},
+            {"id": "e2", "type": "removal_scheduled", "at": "2023-04-10T10:00:00+03:00",
+             "removal_at": "2023-04-12T05:00:00+03:00", "destination": "UZ"},
+        ],
+    )
+    assert closed.status == CaseStatus.CLOSED and closed.conflicts.exists()
+    assert Alert.objects.count() == 0
