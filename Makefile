@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= $(CURDIR)/data
+# `make demo PORT=8100 SMTP_PORT=2600` moves the server, the demo's mail sink and every link in
+# e-mails and calendar feeds (REFUGE_BASE_URL) together.
+PORT ?= 8000
+SMTP_PORT ?= 8025
 # The PostgreSQL run of the suite; where no server answers, its tests skip (CI fails instead).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/refuge
 
@@ -21,8 +25,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: fonts $(VENV)/.installed
-	REFUGE_DATA_DIR=$(DATA) REFUGE_DEMO_NO_2FA=true REFUGE_SMTP_HOST=127.0.0.1 REFUGE_SMTP_PORT=8025 \
-		$(BIN)/refuge demo --serve
+	REFUGE_DATA_DIR=$(DATA) REFUGE_DEMO_NO_2FA=true REFUGE_SMTP_HOST=127.0.0.1 REFUGE_SMTP_PORT=$(SMTP_PORT) \
+		REFUGE_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/refuge demo --serve --port $(PORT)
 
 test: fonts $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench

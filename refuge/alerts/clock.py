@@ -22,6 +22,9 @@ from refuge.audit.events import EventType
 from refuge.cases import law
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
+from refuge.cases.models import QUIET_STATUSES, Case
+from refuge.cases.removals import upcoming
+from refuge.lib import humantime
 from refuge.rules.calendars import HOLIDAYS_VERSION
 
 log = logging.getLogger("refuge.alerts.clock")
@@ -114,6 +117,10 @@ def alert_unconfirmed_calendars(*, now: datetime) -> int:
 def escalate_due(*, now: datetime) -> int:
     """Move each unacknowledged critical alert whose time ran out up one level (or two)."""
     done = 0
+    # A case closed since its alert was raised wakes no one: its alerts stop climbing.
+    Alert.objects.filter(escalate_at__isnull=False, acknowledged_at=None, case__status__in=QUIET_STATUSES).update(
+        escalate_at=None
+    )
     due = Alert.objects.filter(escalate_at__lte=now, acknowledged_at=None).select_related("organisation")[:BATCH]
     for alert in due:
         with transaction.atomic():
@@ -149,17 +156,19 @@ def fire_reminders(*, now: datetime) -> int:
             if not Reminder.objects.filter(pk=reminder.pk, fired_at=None).update(fired_at=now):
                 continue
             deadline = reminder.deadline
-            if deadline.status != "open":
-                continue
             case = deadline.case
-            when = deadline.due_at.astimezone(ZoneInfo(deadline.timezone)) if deadline.due_at else None
+            if deadline.status != "open" or case.status in QUIET_STATUSES:
+                continue
+            when = ""
+            if deadline.due_at is not None:
+                when = humantime.human(deadline.due_at, case.timezone, now=now, show_relative=True)
             raise_alert(
                 organisation=case.organisation,
                 case=case,
                 kind=AlertKind.REMINDER,
                 severity=deadline.severity,
                 subject=f"{case.reference}: Reminder: {deadline_label(deadline.kind)}"
-                + (f" due {when:%d %b %Y %H:%M} (UTC{when:%z})" if when else ""),
+                + (f" due {when}" if when else ""),
                 body=f"{law.label(deadline.rule)}: {deadline.basis}",
                 item_key=deadline.key,
                 due_at=deadline.due_at,
@@ -174,21 +183,27 @@ def _digest_body(user: User, now: datetime) -> str:
     until = now + timedelta(days=DIGEST_DAYS)
     deadlines = (
         Deadline.objects.filter(case__members__user=user, status="open", due_at__gte=now, due_at__lte=until)
+        .exclude(case__status__in=QUIET_STATUSES)
         .select_related("case")
         .order_by("due_at")
     )
     conflicts = (
         Conflict.objects.filter(case__members__user=user, severity__in=[Severity.CRITICAL, Severity.HIGH])
+        .exclude(case__status__in=QUIET_STATUSES)
         .select_related("case")
         .order_by("severity_rank", "raised_at")
     )
-    lines = [f"- {c.severity.upper()} {c.case.reference}: {conflict_label(c.kind)}" for c in conflicts]
+    mine = Case.objects.filter(members__user=user).exclude(status__in=QUIET_STATUSES)
+    lines = [
+        f"- REMOVAL {humantime.human(r.removal_at, r.case.timezone, now=now, show_relative=True)} "
+        f"{r.case.reference}: Removal — {r.protection()}"
+        for r in upcoming(mine, now, within=timedelta(days=DIGEST_DAYS))
+    ]
+    lines += [f"- {c.severity.upper()} {c.case.reference}: {conflict_label(c.kind)}" for c in conflicts]
     for deadline in deadlines:
         assert deadline.due_at is not None  # noqa: S101  # filtered above
-        when = deadline.due_at.astimezone(ZoneInfo(deadline.timezone))
-        lines.append(
-            f"- {when:%a %d %b %H:%M} (UTC{when:%z}) {deadline.case.reference}: {deadline_label(deadline.kind)}"
-        )
+        when = humantime.human(deadline.due_at, deadline.case.timezone, now=now, show_relative=True)
+        lines.append(f"- {when} {deadline.case.reference}: {deadline_label(deadline.kind)}")
     return "\n".join(lines)
 
 

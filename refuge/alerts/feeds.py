@@ -14,7 +14,11 @@ Decisions:
   feed would be a standing bearer credential to the whole organisation's schedule, read outside
   the pages. A user who becomes an analyst keeps their feed rows, but the URLs answer 404.
 - A deadline is an event at its instant (DTSTART = DTEND = due_at, in UTC), with one absolute
-  VALARM per reminder of its rule (refuge.alerts.queue.reminder_instants).
+  VALARM per reminder of its rule (refuge.alerts.queue.reminder_instants), and one a day before
+  when its rule has none: no open deadline goes without an alarm.
+- A case's next scheduled removal is an event at its instant with alarms 72, 24 and 6 hours
+  before (refuge.cases.removals.ALARMS). Like every entry it names the case by reference only:
+  no destination, which would say where the client comes from.
 - An open critical or high conflict is an all-day event on *today* (on the case's clock): it is
   not scheduled, it is a standing danger, so it sits on the day the calendar is looked at, every
   day, until the engine clears it; its UID is stable, so calendars move one event, never pile up
@@ -42,6 +46,9 @@ from refuge.alerts.queue import reminder_instants
 from refuge.cases import access, law
 from refuge.cases.derived import Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
+from refuge.cases.models import QUIET_STATUSES
+from refuge.cases.removals import ALARMS, Removal, upcoming
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -56,6 +63,7 @@ ALL_CASES_NAME = "Refuge deadlines"
 URGENT_CONFLICTS = (Severity.CRITICAL, Severity.HIGH)
 # Last use is noted at most this often: a calendar polling every few minutes writes once an hour.
 LAST_USE_EVERY = timedelta(hours=1)
+DEFAULT_ALARM = timedelta(hours=24)  # before an open deadline whose rule sets no reminder
 # secrets.token_urlsafe(32) is 43 characters; anything much longer is not one of ours.
 MAX_TOKEN = 100
 
@@ -120,19 +128,40 @@ def _deadline_event(deadline: Deadline, case: Case, now: datetime) -> icalendar.
     event.add("dtstart", due)
     event.add("dtend", due)
     event.add("summary", f"{case.reference}: {label} ({deadline.severity})")
-    event.add(
-        "description",
-        f"Due {local:%Y-%m-%d %H:%M} ({local.tzinfo}).\n{law.label(deadline.rule)}: {deadline.basis}",
-    )
+    shown = humantime.human(deadline.due_at, case.timezone, now=now, own=deadline.timezone or None)
+    event.add("description", f"Due {shown}.\n{law.label(deadline.rule)}: {deadline.basis}")
     event.add("url", absolute(case.get_absolute_url()))
     event.add("categories", [deadline.severity])
     event.add("transp", "TRANSPARENT")
-    for at in reminder_instants(deadline):
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{case.reference}: {label} due {local:%Y-%m-%d %H:%M}")
-        alarm.add("trigger", at.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
-        event.add_component(alarm)
+    for at in reminder_instants(deadline) or [deadline.due_at - DEFAULT_ALARM]:
+        event.add_component(_alarm(at, f"{case.reference}: {label} due {local:%Y-%m-%d %H:%M}"))
+    return event
+
+
+def _alarm(at: datetime, text: str) -> icalendar.Alarm:
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", text)
+    alarm.add("trigger", at.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
+    return alarm
+
+
+def _removal_event(removal: Removal, now: datetime) -> icalendar.Event:
+    case = removal.case
+    at = removal.removal_at.astimezone(UTC)
+    summary = f"{case.reference}: Removal ({removal.protection()})"
+    event = icalendar.Event()
+    event.add("uid", _uid(f"removal|{removal.event}", case))
+    event.add("dtstamp", now)
+    event.add("dtstart", at)
+    event.add("dtend", at)
+    event.add("summary", summary)
+    event.add("description", f"Removal scheduled (event {removal.event}) for {removal.when()}.")
+    event.add("url", absolute(case.get_absolute_url()))
+    event.add("categories", ["removal"])
+    event.add("transp", "TRANSPARENT")
+    for before in ALARMS:
+        event.add_component(_alarm(at - before, summary))
     return event
 
 
@@ -149,7 +178,7 @@ def _conflict_event(conflict: Conflict, case: Case, now: datetime) -> icalendar.
     rule = f"{law.label(conflict.rule)}: " if conflict.rule else ""
     event.add(
         "description",
-        f"Conflict raised {raised:%Y-%m-%d %H:%M} ({case.timezone}), shown each day until it is cleared.\n"
+        f"Conflict raised {humantime.moment(raised, case.timezone, now=now)}, shown each day until it is cleared.\n"
         f"{rule}{conflict.basis}",
     )
     event.add("url", absolute(case.get_absolute_url()))
@@ -169,6 +198,7 @@ def build_calendar(feed: FeedToken, cases: QuerySet[Case], *, now: datetime | No
     # How often to fetch again: a removal can come within hours (Outlook reads the first).
     calendar.add("x-published-ttl", "PT15M")
     calendar.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
+    cases = cases.exclude(status__in=QUIET_STATUSES)
     deadlines = (
         Deadline.objects.filter(case__in=cases, status="open", due_at__isnull=False)
         .select_related("case")
@@ -185,4 +215,6 @@ def build_calendar(feed: FeedToken, cases: QuerySet[Case], *, now: datetime | No
     )
     for conflict in conflicts:
         calendar.add_component(_conflict_event(conflict, conflict.case, now))
+    for removal in upcoming(cases, now):
+        calendar.add_component(_removal_event(removal, now))
     return calendar.to_ical()

@@ -6,9 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from refuge.alerts.links import absolute, ack_url
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from refuge.alerts.models import Alert, Delivery
@@ -23,11 +26,11 @@ class Message:
 
 
 def _local(alert: Alert) -> str:
-    """The due instant on the case's clock, with its offset."""
+    """The due instant on the case's clock with its abbreviation, and how far it is."""
     if alert.due_at is None:
         return ""
-    when = alert.due_at.astimezone(alert.case.tzinfo) if alert.case else alert.due_at
-    return f"{when:%d %b %Y %H:%M} (UTC{when:%z}{' ' + alert.case.timezone if alert.case else ''})"
+    zone = alert.case.timezone if alert.case else settings.REFUGE_DIGEST_TIMEZONE
+    return humantime.human(alert.due_at, zone, now=timezone.now(), show_relative=True)
 
 
 def compose(delivery: Delivery) -> Message:

@@ -29,8 +29,10 @@ from refuge.alerts.models import (
     Reminder,
 )
 from refuge.cases import law
-from refuge.cases.derived import Conflict, Deadline, DerivedChange, Severity
+from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
 from refuge.cases.law import NOTIFY_LABELS, conflict_label, deadline_label
+from refuge.cases.models import QUIET_STATUSES
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from refuge.accounts.models import Organisation
@@ -171,19 +173,25 @@ def raise_alert(  # the alert's fields, by keyword
     return alert
 
 
-def _when(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+def _when(value: Any, zone: str) -> str:
+    """A report's ISO instant as a person reads it on the case's clock ("" when there is none)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return humantime.moment(datetime.fromisoformat(value), zone, now=timezone.now())
+    except ValueError:
+        return value
 
 
-def _deadline_text(row: Deadline | None, after: dict[str, Any] | None) -> str:
-    due = _when((after or {}).get("due_at")) or (
-        row.due_at.astimezone(ZoneInfo(row.timezone)).isoformat() if row and row.due_at else ""
+def _deadline_text(row: Deadline | None, after: dict[str, Any] | None, zone: str) -> str:
+    due = _when((after or {}).get("due_at"), zone) or (
+        humantime.moment(row.due_at, zone, now=timezone.now()) if row and row.due_at else ""
     )
-    return f"due {due.replace('T', ' ')}" if due else ""
+    return f"due {due}" if due else ""
 
 
 def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
-    change: DerivedChange, deadlines: dict[str, Deadline]
+    change: DerivedChange, deadlines: dict[str, Deadline], zone: str
 ) -> tuple[str, str, str] | None:
     """(kind, severity, what) for one derived change, or None when it is not worth telling."""
     if change.item == "conflict":
@@ -200,9 +208,9 @@ def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
     if change.change == DerivedChange.Change.ADDED:
         if status != "open" or change.cause in BULK_CAUSES:
             return None
-        return AlertKind.DEADLINE_ADDED, severity, f"New deadline: {label} {_deadline_text(row, change.after)}"
+        return AlertKind.DEADLINE_ADDED, severity, f"New deadline: {label} {_deadline_text(row, change.after, zone)}"
     if change.change == DerivedChange.Change.MOVED:
-        return AlertKind.DEADLINE_MOVED, severity, f"Deadline moved: {label} {_deadline_text(row, change.after)}"
+        return AlertKind.DEADLINE_MOVED, severity, f"Deadline moved: {label} {_deadline_text(row, change.after, zone)}"
     if change.change == DerivedChange.Change.STATUS:
         if status == "missed":
             severe = Severity.CRITICAL if severity == Severity.CRITICAL else Severity.HIGH
@@ -213,13 +221,13 @@ def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
     return None
 
 
-def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None) -> str:
+def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None, zone: str) -> str:
     """What happened and on what basis: event keys, rule ids and legal texts, never a name."""
     lines = []
     if change.cause_event:
         lines.append(f"Caused by event {change.cause_event} ({change.cause.replace('_', ' ')}).")
     if change.before and change.after and change.change == DerivedChange.Change.MOVED:
-        lines.append(f"Was due {_when(change.before.get('due_at')).replace('T', ' ')}.")
+        lines.append(f"Was due {_when(change.before.get('due_at'), zone)}.")
     if row is not None:
         lines.append(f"{law.label(row.rule)}: {row.basis}")
     if conflict is not None:
@@ -236,15 +244,44 @@ def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None
     return "\n".join(lines)
 
 
+def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
+    """The changes worth an alert: a conflict of one kind that went and came back in the same
+    recomputation (the engine now reads other events for it) is the same danger still standing, so
+    neither "cleared" nor a second "raised" is sent, unless it came back more severe."""
+    gone = {c.kind: c for c in changes if c.item == "conflict" and c.change == DerivedChange.Change.REMOVED}
+    came = {c.kind: c for c in changes if c.item == "conflict" and c.change == DerivedChange.Change.ADDED}
+    standing: set[str] = set()  # neither change is told
+    worse: set[str] = set()  # only the new, more severe one is told
+    for kind, added in came.items():
+        removed = gone.get(kind)
+        if removed is None:
+            continue
+        before = SEVERITY_RANK.get((removed.before or {}).get("severity", ""), 9)
+        after = SEVERITY_RANK.get((added.after or {}).get("severity", ""), 9)
+        (worse if after < before else standing).add(kind)
+
+    def told(change: DerivedChange) -> bool:
+        if change.item != "conflict":
+            return True
+        if change.kind in worse:
+            return change.change != DerivedChange.Change.REMOVED
+        return change.kind not in standing
+
+    return [c for c in changes if told(c)]
+
+
 def queue_recomputed(result: Recomputed) -> None:
     """The hook: alerts for the new and changed deadlines and conflicts, and the reminders' rows."""
     case = result.case
     now = result.now or timezone.now()
     deadlines = {d.key: d for d in case.deadlines.all()}
+    if case.status in QUIET_STATUSES:  # a closed case alerts no one and keeps no reminders
+        sync_reminders(deadlines.values(), now=now)
+        return
     conflicts = {c.key: c for c in case.conflicts.all()} if any(c.item == "conflict" for c in result.changes) else {}
     team: list[User] | None = None
-    for change in result.changes:
-        found = _alert_for_change(change, deadlines)
+    for change in _without_reshuffles(result.changes):
+        found = _alert_for_change(change, deadlines, case.timezone)
         if found is None:
             continue
         kind, severity, what = found
@@ -257,7 +294,7 @@ def queue_recomputed(result: Recomputed) -> None:
             kind=kind,
             severity=severity,
             subject=f"{case.reference}: {what}".strip(),
-            body=_body(change, row, conflicts.get(change.key) if change.item == "conflict" else None),
+            body=_body(change, row, conflicts.get(change.key) if change.item == "conflict" else None, case.timezone),
             item_key=change.key,
             due_at=row.due_at if row is not None else None,
             recipients=team,
@@ -285,7 +322,7 @@ def sync_reminders(deadlines: Iterable[Deadline], *, now: datetime) -> None:
     }
     wanted: set[tuple[int, datetime]] = set()
     for deadline in deadlines:
-        if deadline.status == "open":
+        if deadline.status == "open" and deadline.case.status not in QUIET_STATUSES:
             wanted.update((deadline.pk, at) for at in reminder_instants(deadline) if at > now)
     stale = [r.pk for key, r in have.items() if key not in wanted and r.fired_at is None]
     if stale:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -19,16 +21,46 @@ from refuge.alerts.models import Alert, Delivery, Notification
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from refuge.cases.models import Case
+
 
 @require_GET
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
-    notes = Notification.objects.filter(user=request.user).select_related("alert__case")
+    notes = Notification.objects.filter(user=request.user).select_related("alert__case", "alert__acknowledged_by")
     unread_only = request.GET.get("show") == "unread"
     if unread_only:
         notes = notes.filter(read_at=None)
     page = Paginator(notes, settings.REFUGE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "alerts/list.html", {"page": page, "unread_only": unread_only})
+    return render(
+        request, "alerts/list.html", {"page": page, "groups": _by_case(list(page)), "unread_only": unread_only}
+    )
+
+
+@dataclass
+class CaseGroup:
+    """The bell's alerts of one case (or of none: system alerts, digests), newest first."""
+
+    case: Case | None
+    notes: list[Notification] = field(default_factory=list)
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for n in self.notes if n.read_at is None)
+
+
+def _by_case(notes: list[Notification]) -> list[CaseGroup]:
+    """Group a page of the bell by case, the case with the newest alert first; each note gets
+    `told`, the people its alert reached (in one query for the page)."""
+    told: dict[int, list[str]] = defaultdict(list)
+    rows = Notification.objects.filter(alert_id__in={n.alert_id for n in notes}).select_related("user")
+    for row in rows.order_by("level", "created_at", "id"):
+        told[row.alert_id].append(str(row.user))
+    groups: dict[int | None, CaseGroup] = {}
+    for note in notes:
+        note.told = told.get(note.alert_id, [])  # type: ignore[attr-defined]  # read by the template
+        groups.setdefault(note.alert.case_id, CaseGroup(case=note.alert.case)).notes.append(note)
+    return list(groups.values())
 
 
 @require_POST

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import jsonschema
 
 from refuge.casefile.vocab import EVENT_TYPES
+from refuge.lib.countries import is_country
 
 MAX_BYTES: Final = 5 * 1024 * 1024  # a case file; a case of MAX_EVENTS events with notes is far smaller
 MAX_DEPTH: Final = 20  # the schema nests 6 deep at most
@@ -62,6 +63,7 @@ _PATTERN_MESSAGES: Final = {
     "country": "must be an ISO 3166-1 alpha-2 code (two capital letters)",
     "language": "must be a language code (ISO 639, e.g. ru, uz, ko)",
 }
+UNKNOWN_COUNTRY: Final = "is not a country: use an ISO 3166-1 alpha-2 code (e.g. KP, RU)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +307,10 @@ def _parse_instant(value: object) -> bool:
 def _semantic(data: dict[str, Any], known: set[str]) -> list[Problem]:
     """Checks a schema cannot express. ``known`` holds paths that already have a problem."""
     problems = _check_zone(data.get("timezone"))
+    problems.extend(_check_country("$.host_state", data.get("host_state"), known))
     person = data.get("person")
+    if isinstance(person, dict):
+        problems.extend(_check_country("$.person.nationality", person.get("nationality"), known))
     if isinstance(person, dict) and isinstance(person.get("birth_date"), str):
         path = "$.person.birth_date"
         if path not in known and not _parse_date(person["birth_date"]):
@@ -329,6 +334,13 @@ def _check_zone(zone: object) -> list[Problem]:
     except (ZoneInfoNotFoundError, ValueError):
         valid = False
     return [] if valid else [Problem("$.timezone", "is not a known IANA time zone")]
+
+
+def _check_country(path: str, value: object, known: set[str]) -> list[Problem]:
+    """A well-formed code that names no country (XX, ZZ): the schema's pattern cannot tell."""
+    if not isinstance(value, str) or path in known or is_country(value):
+        return []
+    return [Problem(path, UNKNOWN_COUNTRY)]
 
 
 def _check_ids(events: list[Any]) -> tuple[dict[str, str], list[Problem]]:
@@ -364,6 +376,8 @@ def _check_event(i: int, event: dict[str, Any], types: dict[str, str], known: se
             problems.append(Problem(path, "is not a real calendar date"))
         elif kind.startswith("datetime") and not _parse_instant(value):
             problems.append(Problem(path, "is not a real date-time"))
+        elif kind.startswith("country"):
+            problems.extend(_check_country(path, value, known))
         elif kind == "event":
             problems.extend(_reference(str(etype), name, value, path=path, types=types, own=event.get("id")))
     return problems

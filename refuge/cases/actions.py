@@ -96,8 +96,17 @@ def casefile_for(
 
 
 @transaction.atomic
-def import_casefile(*, data: object, organisation: Organisation, user: User | None, source: str = "import") -> Case:
-    """Create a case from a case file. Validates the whole file first: nothing is half-imported."""
+def import_casefile(
+    *,
+    data: object,
+    organisation: Organisation,
+    user: User | None,
+    source: str = "import",
+    status: str = CaseStatus.OPEN,
+) -> Case:
+    """Create a case from a case file. Validates the whole file first: nothing is half-imported.
+
+    The status is set before the engine's first run, so a case opened closed alerts no one."""
     doc = load_casefile(data)
     if Case.objects.filter(organisation=organisation, reference=doc["reference"]).exists():
         raise CaseFileError([Problem("$.reference", "a case with this reference already exists in the organisation")])
@@ -112,6 +121,7 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
         timezone=tz_name,
         timezone_explicit=explicit,
         created_by=user,
+        status=status,
     )
     if user is not None:
         CaseMember.objects.create(case=case, user=user)
@@ -271,11 +281,7 @@ def create_case(
         data["timezone"] = timezone
     data["person"] = person
     data["events"] = events
-    case = import_casefile(data=data, organisation=organisation, user=user, source="intake")
-    if case.status != status:
-        case.status = status
-        case.save(update_fields=["status"])
-    return case
+    return import_casefile(data=data, organisation=organisation, user=user, source="intake", status=status)
 
 
 @transaction.atomic

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from refuge.rules.model import Label
@@ -68,16 +70,4 @@ def milestone_label(kind: str) -> str:
 
 def countdown(due: datetime, now: datetime) -> str:
     """'in 2 d 5 h', 'in 40 min', 'overdue by 3 d' — coarse, for people under pressure."""
-    delta = due - now
-    overdue = delta < timedelta(0)
-    delta = abs(delta)
-    days, rest = divmod(int(delta.total_seconds()), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days >= 2:
-        text = f"{days} d" if days >= 7 else f"{days} d {hours} h"
-    elif days == 1 or hours:
-        text = f"{days * 24 + hours} h {minutes} min"
-    else:
-        text = f"{minutes} min"
-    return f"overdue by {text}" if overdue else f"in {text}"
+    return humantime.relative(due, now, past="overdue by {}")

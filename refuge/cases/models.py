@@ -26,6 +26,10 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# A closed case is history: never urgent, never alerted, never in a calendar (its rows stay for the record).
+QUIET_STATUSES = (CaseStatus.CLOSED,)
+
+
 class Case(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="cases")

@@ -113,6 +113,12 @@ def _snapshot(values: dict[str, Any], zone: str) -> dict[str, Any]:
     return out
 
 
+def conflict_key(kind: str, events: list[str]) -> str:
+    """A conflict's identity: its kind and the set of events it reads, whatever order the engine lists
+    them in, so one that persists across recomputations stays one row and one alert."""
+    return f"{kind}|{','.join(sorted(events))}"
+
+
 def _add_provided_conflicts(case: Case, report: dict[str, Any], now: datetime) -> datetime | None:
     """Add the conflict providers' items to the report; the earliest instant one asks to be asked again."""
     recheck_at: datetime | None = None
@@ -192,10 +198,12 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
         row.delete()
 
     # Conflicts
-    old_conflicts = {c.key: c for c in case.conflicts.all()}
+    # Rows stored before keys were order-free are found by their kind and events, and re-keyed quietly.
+    old_conflicts = {conflict_key(c.kind, c.events): c for c in case.conflicts.all()}
     for item in report.get("conflicts", []):
-        key = f"{item['kind']}|{','.join(item.get('events', []))}"
+        key = conflict_key(item["kind"], item.get("events", []))
         values = {
+            "key": key,
             "kind": item["kind"],
             "severity": item["severity"],
             "severity_rank": SEVERITY_RANK.get(item["severity"], 9),
@@ -207,7 +215,7 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
         }
         row = old_conflicts.pop(key, None)
         if row is None:
-            Conflict.objects.create(case=case, organisation_id=case.organisation_id, key=key, raised_at=now, **values)
+            Conflict.objects.create(case=case, organisation_id=case.organisation_id, raised_at=now, **values)
             log("conflict", key, item["kind"], DerivedChange.Change.ADDED, None, {"severity": item["severity"]})
             continue
         changed = [n for n, v in values.items() if getattr(row, n) != v]

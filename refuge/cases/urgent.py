@@ -1,23 +1,24 @@
 """What needs attention across a user's cases: the dashboard's urgent panel.
 
-Critical conflicts first (then high), then open deadlines by their due instant. Only pseudonymous
-references and kinds are shown, never a client's name.
+Each case's next scheduled removal comes first (soonest first), with the engine's word on its
+protection (not protected is critical); then critical items, then the rest, each by the time to
+the case's next removal or the deadline's due instant. Closed cases are never
+here. Only pseudonymous references and kinds are shown, never a client's name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
-from django.templatetags.tz import do_timezone
 from django.urls import reverse
 
 from refuge.accounts.models import Role
-from refuge.cases.derived import CaseCheck, Conflict, Deadline
+from refuge.cases.derived import Conflict, Deadline
 from refuge.cases.law import conflict_label, deadline_label
-from refuge.cases.models import CaseMember
-from refuge.cases.protection import removal_views
+from refuge.cases.models import QUIET_STATUSES, Case, CaseMember
+from refuge.cases.removals import Removal, upcoming
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
@@ -35,12 +36,50 @@ class UrgentItem:
     due: datetime | date | None = None
     overdue: bool = False
     kind: str = "deadline"
+    zone: str = ""  # the case's clock, on which `due` is shown
+    removal: Removal | None = None
+    case_pk: int | None = None
+    at: datetime | None = None  # what the panel sorts by: the removal, or the deadline's instant
+
+
+REMOVAL_SEVERITY = {False: "critical", None: "high", True: "medium"}  # by the engine's `protected`
 
 
 def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     member = user.membership()
     if member is None:
         return []
+    items = _conflicts_and_deadlines(user, member, now)
+    cases = Case.objects.filter(organisation_id=member.organisation_id).exclude(status__in=QUIET_STATUSES)
+    if member.role not in (Role.ADMIN, Role.ANALYST):
+        cases = cases.filter(members__user_id=user.pk)
+    removals = upcoming(cases, now)
+    next_at = {r.case.pk: r.removal_at for r in removals}
+    items.extend(
+        UrgentItem(
+            severity=REMOVAL_SEVERITY[r.protected],
+            reference=r.case.reference,
+            url=reverse("case_detail", args=[r.case.code]),
+            title="Removal",
+            kind="removal",
+            zone=r.case.timezone,
+            removal=r,
+            at=r.removal_at,
+        )
+        for r in removals
+    )
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def order(item: UrgentItem) -> tuple[int, datetime]:
+        when = item.at or next_at.get(item.case_pk, far)
+        if item.kind == "removal":  # the single most urgent fact of a case: always on top, soonest first
+            return (0, when)
+        return (1 if item.severity == "critical" else 2, when)
+
+    return sorted(items, key=order)
+
+
+def _conflicts_and_deadlines(user: User, member: Any, now: datetime) -> list[UrgentItem]:
     if member.role in (Role.ADMIN, Role.ANALYST):
         # The whole organisation: walk its indexes in order, one severity at a time (an index on
         # (organisation, rank, raised_at) gives "newest first" per rank without sorting 100,000 rows).
@@ -48,30 +87,37 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
         for rank in (0, 1):
             conflicts += (
                 Conflict.objects.filter(organisation_id=member.organisation_id, severity_rank=rank)
+                .exclude(case__status__in=QUIET_STATUSES)
                 .select_related("case")
                 .order_by("-raised_at")[: CONFLICT_LIMIT - len(conflicts)]
             )
             if len(conflicts) >= CONFLICT_LIMIT:
                 break
-        deadlines = Deadline.objects.filter(organisation_id=member.organisation_id, status="open")
+        deadlines = Deadline.objects.filter(organisation_id=member.organisation_id, status="open").exclude(
+            case__status__in=QUIET_STATUSES
+        )
     else:
         # A team member's few cases: drive the queries from them (the per-case indexes), then sort
         # the few hundred rows; the organisation's indexes would walk everyone's items.
-        mine = list(CaseMember.objects.filter(user_id=user.pk).values_list("case_id", flat=True))
+        mine = list(
+            CaseMember.objects.filter(user_id=user.pk)
+            .exclude(case__status__in=QUIET_STATUSES)
+            .values_list("case_id", flat=True)
+        )
         conflicts = list(
             Conflict.objects.filter(case_id__in=mine, severity_rank__lte=1)
             .select_related("case")
             .order_by("severity_rank", "-raised_at")[:CONFLICT_LIMIT]
         )
         deadlines = Deadline.objects.filter(case_id__in=mine, status="open")
-    items = unprotected_removals(user, now=now)
-    items += [
+    items = [
         UrgentItem(
             severity=c.severity,
             reference=c.case.reference,
             url=reverse("case_detail", args=[c.case.code]) + "#conflicts",
             title=conflict_label(c.kind),
             kind="conflict",
+            case_pk=c.case_id,
         )
         for c in conflicts
     ]
@@ -81,39 +127,13 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             reference=d.case.reference,
             url=reverse("case_detail", args=[d.case.code]) + "#deadlines",
             title=deadline_label(d.kind),
-            due=do_timezone(d.due_at, d.timezone or d.case.timezone) if d.due_at else d.due_date,
+            due=d.due_at or d.due_date,
+            zone=d.case.timezone,
+            at=d.due_at,
+            case_pk=d.case_id,
             overdue=bool(d.due_at and d.due_at < now),
         )
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]
     )
-    return items
-
-
-def unprotected_removals(user: User, *, now: datetime) -> list[UrgentItem]:
-    """The user's own cases' removals still to come that no measure protects, with what to file now.
-
-    Read from each case's last check (the engine's ``removals``): nothing is decided here.
-    """
-    mine = CaseMember.objects.filter(user_id=user.pk).values("case_id")
-    items = []
-    for check in CaseCheck.objects.filter(case_id__in=mine).select_related("case").only("report", "case"):
-        case = check.case
-        for removal in removal_views(check.report, []):
-            if not removal.pending or removal.protected or removal.removal_at <= now:
-                continue
-            files = [deadline_label(kind) for kind in removal.file_now_kinds]
-            if not files:
-                continue
-            items.append(
-                UrgentItem(
-                    severity="critical",
-                    reference=case.reference,
-                    url=reverse("case_detail", args=[case.code]) + f"#removal-{removal.event}",
-                    title="Removal not protected — file now: " + "; ".join(files),
-                    due=do_timezone(removal.removal_at, case.timezone),
-                    kind="removal",
-                )
-            )
-    items.sort(key=lambda i: i.due or now)
     return items
 

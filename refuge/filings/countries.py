@@ -1,10 +1,13 @@
 """Country names for the documents (English, Russian, Korean), from ISO 3166-1 alpha-2 codes.
 
-A short table of the states Refuge's users meet as host states and destinations; a code outside
-it is printed as the code itself (never guessed), so a lawyer sees it and can write the name.
+A short table of the formal names of the states Refuge's users meet as host states and
+destinations; any other ISO code takes its name from refuge.lib.countries (the one list of
+countries), and a code that names no country is printed as it is, so a lawyer sees it.
 """
 
 from __future__ import annotations
+
+from refuge.lib import countries
 
 # code: (English, Russian, Korean)
 COUNTRIES: dict[str, tuple[str, str, str]] = {
@@ -47,4 +50,6 @@ def country_name(code: str | None, lang: str = "en") -> str:
     if not code:
         return ""
     names = COUNTRIES.get(code.upper())
-    return names[_COLUMN.get(lang, 0)] if names else code.upper()
+    if names:
+        return names[_COLUMN.get(lang, 0)]
+    return countries.name(code.upper(), lang if lang in countries.LANGUAGES else "en")

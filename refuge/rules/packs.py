@@ -22,6 +22,7 @@ import jsonschema
 import yaml
 
 from refuge.casefile.vocab import EVENT_TYPES
+from refuge.lib.countries import is_country
 from refuge.rules.calendars import CalendarError, CalendarSpec, WorkCalendar, host_calendar_spec
 from refuge.rules.model import (
     Alternative,
@@ -422,6 +423,16 @@ def _load_rule(raw: Mapping[str, Any], pack: str, check: _Checker) -> Rule:
     )
 
 
+def _check_countries(file: str, host: str | None, availability: Mapping[str, Any] | None) -> None:
+    """A host state or a forum's state party that names no ISO 3166-1 country stops the load."""
+    if host is not None and not is_country(host):
+        raise PackError(file, f"{host!r} is not an ISO 3166-1 country code", field="scope.host_state")
+    for i, party in enumerate((availability or {}).get("parties", ())):
+        if not is_country(party["state"]):
+            message = f"{party['state']!r} is not an ISO 3166-1 country code"
+            raise PackError(file, message, field=f"availability.parties[{i}].state")
+
+
 def _load_availability(raw: Mapping[str, Any]) -> Availability:
     parties = {
         p["state"]: Party(
@@ -472,6 +483,7 @@ def load_pack(path: Path) -> Pack:
     host = scope.get("host_state")
     if host is not None and "timezone" not in data:
         raise PackError(file, "a host-state pack names its default time zone", field="timezone")
+    _check_countries(file, host, data.get("availability"))
     return Pack(
         name=name,
         version=data["version"],

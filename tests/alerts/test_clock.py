@@ -175,3 +175,22 @@ def test_the_worker_recomputes_without_the_vaults_key(case, alice) -> None:  # t
     assert clock.recheck_cases(now=first.due_at + timedelta(days=1)) == 1
     first.refresh_from_db()
     assert first.status == "missed"
+
+
+def test_the_digest_leads_with_the_weeks_removals_on_the_case_clock(case, alice, emails, settings) -> None:  # type: ignore[no-untyped-def]
+    from refuge.cases.actions import record_event
+
+    settings.REFUGE_DIGEST_HOUR = 7
+    settings.REFUGE_DIGEST_TIMEZONE = "Europe/Moscow"
+    with time_machine.travel("2026-03-04T06:00:00+03:00", tick=False):
+        record_event(
+            case=case,
+            user=alice,
+            type="removal_scheduled",
+            at="2026-03-04T05:00:00+03:00",
+            attributes={"removal_at": "2026-03-08T06:00:00+03:00", "destination": "KP"},
+        )
+    assert clock.send_digests(now=datetime.fromisoformat("2026-03-04T07:30:00+03:00")) == 1
+    body = Alert.objects.get(kind=AlertKind.DIGEST).body
+    first = body.splitlines()[0]
+    assert first.startswith("- REMOVAL Sun 8 Mar, 06:00 MSK (in 3 d 22 h) TST-2026-001: Removal — ")

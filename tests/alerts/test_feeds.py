@@ -81,7 +81,8 @@ def test_feed_holds_one_event_per_open_deadline_at_its_instant_with_its_reminder
         assert deadline.rule not in str(event["DESCRIPTION"])
         assert str(event["URL"]).endswith(reverse("case_detail", args=[open_case.code]))
         alarms = list(event.walk("VALARM"))
-        assert sorted(a["TRIGGER"].dt for a in alarms) == sorted(reminder_instants(deadline))
+        expected = reminder_instants(deadline) or [deadline.due_at - timedelta(hours=24)]  # never without one
+        assert sorted(a["TRIGGER"].dt for a in alarms) == sorted(expected)
         assert all(str(a["ACTION"]) == "DISPLAY" for a in alarms)
         assert all(a["TRIGGER"].params.get("VALUE") == "DATE-TIME" for a in alarms)
     assert any(event.walk("VALARM") for event in events)  # the fixture's deadlines have reminders
@@ -277,3 +278,32 @@ def test_the_case_page_offers_a_feed_to_the_team_not_to_analysts(open_case, alic
         client = Client()
         client.force_login(user)
         assert (action in client.get(url).content.decode()) is offered
+
+
+def test_a_scheduled_removal_is_an_event_with_alarms_72_24_and_6_hours_before(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+    from refuge.cases.actions import record_event
+
+    record_event(
+        case=open_case,
+        user=alice,
+        type="removal_scheduled",
+        at="2026-03-04T09:00:00+03:00",
+        attributes={"removal_at": "2026-03-10T06:00:00+03:00", "destination": "KP"},
+    )
+    _, token = create_feed(user=alice, case=open_case)
+    removal_at = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
+    removals = [ev for ev in _events(_calendar(token)) if "removal" in [str(c) for c in ev["CATEGORIES"].cats]]
+    assert len(removals) == 1
+    event = removals[0]
+    assert event.decoded("dtstart") == removal_at
+    text = f"{event['SUMMARY']} {event['DESCRIPTION']}"
+    assert str(event["SUMMARY"]).startswith(f"{open_case.reference}: Removal")
+    assert "KP" not in text and "Korea" not in text  # reference only: no destination
+    triggers = sorted(a["TRIGGER"].dt for a in event.walk("VALARM"))
+    assert triggers == [removal_at - timedelta(hours=h) for h in (72, 24, 6)]
+
+
+def test_every_open_deadline_has_an_alarm(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+    _, token = create_feed(user=alice, case=open_case)
+    deadlines = [ev for ev in _events(_calendar(token)) if isinstance(ev.decoded("dtstart"), datetime)]
+    assert deadlines and all(list(ev.walk("VALARM")) for ev in deadlines)

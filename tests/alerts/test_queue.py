@@ -113,3 +113,28 @@ def test_reminders_are_kept_for_open_deadlines_only(case, alice) -> None:  # typ
     kept = Reminder.objects.filter(deadline__case=case, fired_at=None).select_related("deadline")
     assert kept.count() < rows_before
     assert all(r.at > later and r.deadline.status == "open" for r in kept)
+
+
+@pytest.mark.django_db
+def test_alert_texts_and_pages_read_times_on_the_case_clock(case, alice) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from refuge.alerts.message import compose
+
+    Alert.objects.all().delete()
+    e3 = case.events.get(key="e3")
+    from refuge.cases.actions import update_event
+
+    update_event(
+        event=e3, user=alice, at="2026-03-04T16:00:00+03:00", attributes={"decision_event": "e2"}, source="", note=""
+    )
+    alert = Alert.objects.filter(kind=AlertKind.DEADLINE_MOVED, due_at__isnull=False).first()
+    assert alert is not None
+    assert " MSK" in alert.subject and "+03:00" not in alert.subject  # "due Sat 14 Mar, 23:59 MSK"
+    delivery = Delivery(alert=alert, user=alice, channel="email", address="a@example.org")
+    text = compose(delivery).text
+    assert "Due: " in text and " MSK (" in text and "UTC" not in text
+    client = Client()
+    client.force_login(alice)
+    page = client.get(alert.get_absolute_url()).content.decode()
+    assert " MSK</time>" in page and " UTC" not in page

@@ -350,3 +350,23 @@ def test_replaces_names_a_removal_and_extends_a_grant() -> None:
         {"id": "e4", "type": "interim_measure_requested", "at": "2026-03-04", "forum": "echr", "destination": "Korea"}
     )
     assert paths(data) == ["$.events[3].destination"]
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        (lambda d: d.__setitem__("host_state", "XX"), "$.host_state"),
+        (lambda d: d["person"].__setitem__("nationality", "ZZ"), "$.person.nationality"),
+        (
+            lambda d: d["events"].append(
+                {"id": "e4", "type": "removal_scheduled", "at": "2026-03-04", "removal_at": "2026-03-10T06:00:00+03:00",
+                 "destination": "XX"}
+            ),
+            "$.events[3].destination",
+        ),
+    ],
+)
+def test_a_well_formed_code_that_names_no_country_is_refused(where, path):
+    data = copy.deepcopy(GOOD)
+    where(data)
+    assert (path, "is not a country: use an ISO 3166-1 alpha-2 code (e.g. KP, RU)") in problems(data)

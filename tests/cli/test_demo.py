@@ -130,3 +130,29 @@ def test_months_before_keeps_the_day_or_takes_the_months_last():
     assert demo.months_before(date(2026, 6, 30), 4) == date(2026, 2, 28)
     assert demo.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert demo.months_before(date(2026, 1, 15), 2) == date(2025, 11, 15)
+
+
+def test_make_demo_moves_the_server_the_mail_sink_and_every_link_together():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    dry = subprocess.run(  # noqa: S603  # a fixed command line
+        ["make", "-n", "-C", str(root), "demo", "PORT=8100", "SMTP_PORT=2600"],  # noqa: S607  # make from PATH
+        capture_output=True, text=True, check=True,
+    ).stdout
+    line = next(line for line in dry.splitlines() if "refuge demo --serve" in line or "demo --serve" in line)
+    command = " ".join(dry.split("\\\n"))
+    assert "REFUGE_SMTP_PORT=2600" in command and "REFUGE_BASE_URL=http://127.0.0.1:8100" in command
+    assert "--port 8100" in line
+    assert "8000" not in command and "8025" not in command
+
+
+def test_the_readme_links_nothing_outside_the_repository():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)]+)\)", readme) + re.findall(r"<(https?://[^>]+)>", readme)
+    assert [t for t in targets if "://" in t or t.startswith("..")] == []
+    assert "../" not in readme

@@ -195,3 +195,16 @@ def test_the_engine_reads_a_case_without_its_free_text(case):
     event.save()
     engine_view = casefile_for(case, identity=False)
     assert all("source" not in e and "note" not in e for e in engine_view["events"])
+
+
+def test_an_unknown_country_code_is_refused_naming_its_path(tmp_path, examples_dir, org):
+    data = json.loads((examples_dir / "01-ru-2023-sutki.case.json").read_text(encoding="utf-8"))
+    data["host_state"] = "XX"
+    path = tmp_path / "xx.case.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = counts()
+    with pytest.raises(CommandError) as error:
+        refuge("import", str(path), "--organisation", org.name)
+    assert error.value.returncode == 2
+    assert "$.host_state: is not a country" in str(error.value)
+    assert counts() == before

@@ -36,7 +36,7 @@ def test_an_unconfirmed_deadline_shows_the_safe_date_first_and_the_calendar(org,
     assert row.unconfirmed_years == "2030" and "CALENDAR_UNCONFIRMED" in row.flags
     with time_machine.travel(day, tick=False):
         html = client_for(alice).get(reverse("case_detail", args=[case.code])).content.decode()
-    safe, due = html.find("File by Tue 26 Feb 2030"), html.find("Wed 27 Feb 2030")
+    safe, due = html.find("File by Tue 26 Feb 2030"), html.find("Wed 27 Feb, 23:59 MSK")
     assert 0 <= safe < due
     assert "no decree on days off yet for 2030" in html
     assert f"Counted on the RU calendar (RU; holidays {HOLIDAYS_VERSION}; decrees known through" in html

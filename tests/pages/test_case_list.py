@@ -90,3 +90,10 @@ def test_its_queries_do_not_grow_with_the_rows(as_adam, org, alice):
 def test_the_sorted_column_says_so(as_adam, cases):
     html = as_adam.get(reverse("case_list"), {"sort": "reference"}).content.decode()
     assert 'aria-sort="ascending"><a href="?sort=-reference">Reference' in html
+
+
+def test_a_country_filter_reads_names_and_refuses_unknown_ones(as_alice, case):
+    by_name = as_alice.get(reverse("case_list"), {"host_state": "Россия"}).content.decode()
+    assert '<option value="RU" data-terms' in by_name and f'{case.reference}' in by_name
+    unknown = as_alice.get(reverse("case_list"), {"nationality": "XX"}).content.decode()
+    assert "Not a country Refuge knows" in unknown and case.reference not in unknown

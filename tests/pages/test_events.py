@@ -57,7 +57,7 @@ def test_htmx_add_answers_with_the_new_timeline(as_alice, case):
     assert r["HX-Retarget"] == "#timeline"
     html = r.content.decode()
     assert html.lstrip().startswith('<section id="timeline"')
-    assert "Removal scheduled" in html and "10 Mar 2026 06:00" in html
+    assert "Removal scheduled" in html and "Tue 10 Mar, 06:00 MSK" in html
     assert 'data-hx-swap-oob="true"' in html and "Event e4 (Removal scheduled) added." in html
     assert "<html" not in html
 
@@ -67,7 +67,7 @@ def test_it_shows_errors_and_keeps_the_input(as_alice, case):
     assert r.status_code == 422
     html = r.content.decode()
     assert "This field is required." in html
-    assert "Use a two-letter ISO 3166-1 code" in html
+    assert "Korea is not a country Refuge knows" in html
     assert 'value="Bailiff&#x27;s call"' in html  # input kept
     assert 'aria-invalid="true"' in html
     assert not case.events.filter(type="removal_scheduled").exists()

@@ -75,12 +75,12 @@ def test_it_needs_only_the_case_itself(as_alice):
 
 
 def test_it_shows_errors_and_keeps_every_input(as_alice):
-    r = as_alice.post(reverse("case_new"), intake(timezone="Mars/Olympus", det_basis="", host_state="Russia"))
+    r = as_alice.post(reverse("case_new"), intake(timezone="Mars/Olympus", det_basis="", host_state="Ruritania"))
     assert r.status_code == 422
     html = r.content.decode()
     assert "Use an IANA time zone name" in html
     assert "Needed for this event." in html
-    assert "Use a two-letter ISO 3166-1 code" in html
+    assert "Ruritania is not a country Refuge knows" in html
     assert 'value="Ri Song Gyun"' in html and 'value="Kolpino District Court"' in html
     assert 'value="2026-03-10T06:00"' in html
     assert not Case.objects.exists()
@@ -132,6 +132,27 @@ def test_an_empty_time_zone_takes_the_host_states(as_alice):
 
 
 def test_a_host_state_without_a_default_zone_needs_one(as_alice):
-    r = as_alice.post(reverse("case_new"), intake(timezone="", host_state="ZZ"))
+    r = as_alice.post(reverse("case_new"), intake(timezone="", host_state="BV"))
     assert r.status_code == 422
     assert "No rule pack gives this host state a default zone" in r.content.decode()
+
+
+def test_typed_country_names_are_read_as_their_code(as_alice):
+    as_alice.post(reverse("case_new"), intake(nationality="North Korea", rem_destination="КНДР", host_state="Россия"))
+    case = Case.objects.get(reference="SPB-2026-014")
+    assert (case.host_state, case.person.nationality) == ("RU", "KP")
+    assert case.events.get(type="removal_scheduled").attributes["destination"] == "KP"
+
+
+def test_unknown_countries_are_refused_on_their_fields(as_alice):
+    r = as_alice.post(reverse("case_new"), intake(nationality="ZZ", host_state="XX", rem_destination="North Korean"))
+    assert r.status_code == 422
+    assert not Case.objects.filter(reference="SPB-2026-014").exists()
+    page = r.content.decode()
+    assert page.count("is not a country Refuge knows") == 3
+
+
+def test_the_country_fields_are_selects_searchable_in_three_languages(as_alice):
+    page = as_alice.get(reverse("case_new")).content.decode()
+    assert '<select name="nationality"' in page
+    assert "북한" in page and "кндр" in page

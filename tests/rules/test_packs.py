@@ -198,3 +198,10 @@ def test_a_host_state_without_a_pack_gets_its_main_zone_and_holidays() -> None:
     assert cutoff["due_at"] == "2026-01-06T08:00:00+01:00"
     # the safe date: Germany's calendar (6 Jan is not a federal holiday)
     assert cutoff["safe_due_date"] == "2026-01-06"
+
+
+def test_a_forum_state_party_that_names_no_country_stops_the_load(tmp_path: Path) -> None:
+    path = broken_pack(tmp_path, "    - {state: AL}", "    - {state: XX}", name="echr.yaml")
+    with pytest.raises(PackError, match="'XX' is not an ISO 3166-1 country code") as info:
+        load_packs(dirs=[path.parent])
+    assert info.value.field == "availability.parties[0].state"

@@ -19,12 +19,12 @@ from django.core.validators import RegexValidator
 
 from refuge.casefile import vocab
 from refuge.casefile.validate import CODE_CHARACTERS, MAX_YEAR, MIN_YEAR, REFERENCE_RE
+from refuge.lib import countries
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 
-COUNTRY = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166-1 code, e.g. RU.")
 REFERENCE = RegexValidator(
     rf"^{REFERENCE_RE.pattern}$", f"Use 1 to 40 characters of {CODE_CHARACTERS}, e.g. SPB-2026-014."
 )
@@ -126,20 +126,55 @@ def offset_minutes(dt: datetime) -> int:
 # --- Fields -------------------------------------------------------------------------------
 
 
+class CountrySelect(forms.Select):
+    """A native <select> of every ISO 3166-1 country; refuge.js adds a search box that also finds
+    Russian and Korean names and short names ("КНДР", "북한"), and the page works without it."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"data-country-picker": "", "autocomplete": "off", **(attrs or {})})
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int, **kwargs: Any) -> Any:
+        option = super().create_option(name, value, label, selected, index, **kwargs)
+        country = countries.countries().get(str(value))
+        if country is not None:
+            option["attrs"]["data-terms"] = "|".join(country.terms)
+        return option
+
+
+def country_choices(blank: str = "—") -> list[tuple[str, str]]:
+    return [("", blank), *((c.code, f"{c.name()} ({c.code})") for c in countries.countries().values())]
+
+
 class CountryField(forms.CharField):
+    """A country as an ISO 3166-1 alpha-2 code, picked from the list; what a person types
+    (a code in any case, "North Korea", "КНДР") is accepted only when it names exactly one country."""
+
+    widget = CountrySelect
+
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 2)
-        kwargs.setdefault("help_text", "Two-letter ISO code")
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", "Type to search: English, Russian or Korean names, or the ISO code")
         super().__init__(**kwargs)
-        self.validators.append(COUNTRY)
+        self.widget.choices = country_choices()  # type: ignore[attr-defined]  # a Select has choices
 
     def to_python(self, value: Any) -> str:
-        return str(super().to_python(value)).strip().upper()
+        text = str(super().to_python(value)).strip()
+        return (countries.resolve(text) or text) if text else ""
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
-        attrs.update({"size": 4, "autocapitalize": "characters", "autocomplete": "off", "class": "code"})
+        attrs.pop("maxlength", None)  # a <select> has no length
+        attrs.pop("minlength", None)
         return attrs
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not countries.is_country(value):
+            raise ValidationError(
+                "%(value)s is not a country Refuge knows: choose one from the list (ISO 3166-1).",
+                code="unknown_country",
+                params={"value": str(value)[:40]},
+            )
 
 
 class LanguageListField(forms.CharField):

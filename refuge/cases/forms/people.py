@@ -62,7 +62,7 @@ NameFormSet = forms.formset_factory(NameForm, formset=BaseNameFormSet, extra=3, 
 
 
 class PersonFieldsMixin(forms.Form):
-    nationality = CountryField(required=False, help_text="Two-letter ISO code; empty if stateless")
+    nationality = CountryField(required=False, help_text="Type to search by name; empty if stateless")
     stateless = forms.BooleanField(required=False)
     languages = LanguageListField(label="Languages")
     birth_date = CaseDateField(required=False, widget=DATE_WIDGET)
@@ -124,7 +124,7 @@ class IntakeForm(PersonFieldsMixin):
         help_text="Pseudonymous, e.g. SPB-2026-014: letters, digits, '.', '_' and '-'. Never a name.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    host_state = CountryField(label="Host state", help_text="Where the client is: two-letter ISO code, e.g. RU")
+    host_state = CountryField(label="Host state", help_text="Where the client is; type to search")
     timezone = TimeZoneField(
         label="Time zone", required=False, help_text="IANA name, e.g. Europe/Moscow; empty: the host state's"
     )

@@ -23,10 +23,12 @@ from refuge.cases.derived import CaseCheck
 from refuge.cases.forms.common import add_problems, timezone_names
 from refuge.cases.forms.events import EventForm
 from refuge.cases.forms.people import INTAKE_SECTIONS, IntakeForm, NameFormSet
-from refuge.cases.models import CaseMember, CaseStatus, Event, Person
+from refuge.cases.models import QUIET_STATUSES, Case, CaseMember, CaseStatus, Event, Person
 from refuge.cases.protection import removal_views, unprotecting_events
+from refuge.cases.removals import next_removal, removals_of, upcoming
 from refuge.cases.urgent import urgent_items
 from refuge.cases.views._common import INVALID, has_errors, page
+from refuge.lib import countries
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -74,6 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_cases": my_cases,
         "latest_events": latest,
         "urgent_items": urgent_items(request.user, now=timezone.now()),
+        "now": timezone.now(),
         "can_create": _can_create(request),
     }
     return page(request, "cases/dashboard.html", context)
@@ -92,14 +95,21 @@ class ListFilters:
     member: str = ""
     sort: str = "-updated"
     page: int = 1
+    unknown: tuple[str, ...] = ()  # filters naming no country: refused, not guessed
 
     @classmethod
     def parse(cls, query: Any) -> ListFilters:
         f = cls()
         status = query.get("status", "")
         f.status = status if status in CaseStatus.values else ""
-        f.host_state = query.get("host_state", "").strip().upper()[:2]
-        f.nationality = query.get("nationality", "").strip().upper()[:2]
+        unknown = []
+        for name in ("host_state", "nationality"):
+            typed = query.get(name, "").strip()[:64]
+            code = countries.resolve(typed) if typed else ""
+            if code is None:
+                unknown.append(name)
+            setattr(f, name, code or "")
+        f.unknown = tuple(unknown)
         try:
             f.member = str(uuid.UUID(query.get("member", "").strip()))
         except ValueError:
@@ -124,7 +134,7 @@ class ListFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.status or self.host_state or self.nationality or self.member)
+        return bool(self.status or self.host_state or self.nationality or self.member or self.unknown)
 
 
 @require_GET
@@ -134,6 +144,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = access.cases_for_user(request.user)
     if f.status:
         cases = cases.filter(status=f.status)
+    if f.unknown:
+        cases = cases.none()
     if f.host_state:
         cases = cases.filter(host_state=f.host_state)
     if f.nationality:
@@ -164,6 +176,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     has_next = len(rows) > size
     rows = rows[:size]
+    now = timezone.now()
+    live = [row.pk for row in rows if row.status not in QUIET_STATUSES]
+    soonest = {r.case.pk: r for r in upcoming(Case.objects.filter(pk__in=live), now)} if live else {}
+    for row in rows:
+        row.next_removal = soonest.get(row.pk)  # type: ignore[attr-defined]  # read by the template
     member = access.require_membership(request.user)
     # (code, username) pairs, not model instances: a large organisation has a thousand people.
     people = member.organisation.memberships.order_by("user__username").values_list("user__code", "user__username")
@@ -177,6 +194,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "last_row": start + len(rows),
         "has_next": has_next,
         "has_previous": f.page > 1,
+        "now": now,
         "next_query": f.query(page=f.page + 1),
         "previous_query": f.query(page=f.page - 1),
     }
@@ -271,4 +289,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["milestones"] = last.report.get("milestones", [])
         context["forums"] = last.report.get("forums", [])
         context["checked_at"] = last.computed_at
+    now = timezone.now()
+    context["next_removal"] = next_removal(removals_of(case, last.report if last else None, context["events"]), now)
+    context["now"] = now
     return page(request, "cases/case_detail.html", context)

@@ -97,6 +97,12 @@ class Command(BaseCommand):
             )
         if not options["no_worker"]:
             children.append(self._child("worker"))
+        served = f"http://{options['host']}:{options['port']}"
+        if settings.REFUGE_BASE_URL.rstrip("/") != served:
+            self.stderr.write(
+                f"Links in alert e-mails and calendar feeds point at {settings.REFUGE_BASE_URL}, not {served}: "
+                f"set REFUGE_BASE_URL={served} (make demo PORT=... does)."
+            )
         try:
             call_command("serve", host=options["host"], port=options["port"])
         finally:

@@ -1,0 +1,97 @@
+"""Date-times as a person reads them: on the case's clock, with the zone's abbreviation.
+
+"Mon 14 Dec, 23:59 MSK"; "in 9 d" where the distance matters; and both clocks where a forum
+keeps another one: "Fri 23 Jul, 08:00 CEST = 09:00 MSK". Display only: the engine's reports keep
+each instant in its own calendar's zone. No Django here (the worker's e-mails, the feeds and the
+pages share it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+DAY_SECONDS = 86_400
+WEEK_DAYS = 7
+
+
+def _zone(zone: str | ZoneInfo | None) -> ZoneInfo:
+    if isinstance(zone, ZoneInfo):
+        return zone
+    return ZoneInfo(zone or "UTC")
+
+
+def abbreviation(local: datetime) -> str:
+    """The zone's abbreviation (MSK, CEST); tzdata's bare offsets ("+05") read as "UTC+05"."""
+    name = local.tzname() or ""
+    if not name or name[0] in "+-":
+        return f"UTC{name}" if name else "UTC"
+    return name
+
+
+def _day(local: datetime | date, *, now: datetime | None, weekday: bool = True) -> str:
+    text = f"{local:%a} {local.day} {local:%b}" if weekday else f"{local.day} {local:%b}"
+    if now is None or local.year != now.year:
+        text += f" {local.year}"
+    return text
+
+
+def moment(value: datetime, zone: str | ZoneInfo | None, *, now: datetime | None = None) -> str:
+    """"Mon 14 Dec, 23:59 MSK" (the year only when it is not this year's)."""
+    local = value.astimezone(_zone(zone))
+    return f"{_day(local, now=now)}, {local:%H:%M} {abbreviation(local)}"
+
+
+def day_only(value: date, *, now: datetime | None = None) -> str:
+    """"Mon 14 Dec" for a date without a time."""
+    return _day(value, now=now)
+
+
+def both_clocks(
+    value: datetime, own: str | ZoneInfo | None, case: str | ZoneInfo | None, *, now: datetime | None = None
+) -> str:
+    """On the forum's clock, then the case's where it differs: "Fri 23 Jul, 08:00 CEST = 09:00 MSK"."""
+    first = value.astimezone(_zone(own))
+    second = value.astimezone(_zone(case))
+    text = moment(value, own, now=now)
+    if first.utcoffset() == second.utcoffset() and abbreviation(first) == abbreviation(second):
+        return text
+    if first.date() == second.date():
+        return f"{text} = {second:%H:%M} {abbreviation(second)}"
+    return f"{text} = {moment(value, case, now=now)}"
+
+
+def distance(delta: timedelta) -> str:
+    """'2 d 5 h', '9 d', '5 h 20 min', '40 min': coarse, for people under pressure."""
+    seconds = abs(int(delta.total_seconds()))
+    days, rest = divmod(seconds, DAY_SECONDS)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days >= 2:
+        return f"{days} d" if days >= WEEK_DAYS else f"{days} d {hours} h"
+    if days == 1 or hours:
+        return f"{days * 24 + hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def relative(value: datetime, now: datetime, *, past: str = "{} ago") -> str:
+    """'in 9 d', or for a past instant `past` filled in ('3 h ago', 'overdue by 3 h')."""
+    delta = value - now
+    if delta < timedelta(0):
+        return past.format(distance(delta))
+    return f"in {distance(delta)}"
+
+
+def human(
+    value: datetime,
+    zone: str | ZoneInfo | None,
+    *,
+    now: datetime | None = None,
+    own: str | ZoneInfo | None = None,
+    show_relative: bool = False,
+) -> str:
+    """The one-line text: the moment (on both clocks when ``own`` differs) and, if asked, how far."""
+    text = both_clocks(value, own, zone, now=now) if own else moment(value, zone, now=now)
+    if show_relative and now is not None:
+        text += f" ({relative(value, now)})"
+    return text
