@@ -72,17 +72,22 @@ def test_an_echr_measure_the_court_could_not_grant_says_it_protects_nothing(demo
     assert "Protects nothing" in _get(demo_client, case)
 
 
-def test_the_dashboard_puts_an_unprotected_removal_first_with_what_to_file(demo_client) -> None:
+def test_the_dashboard_puts_removals_first_and_says_what_to_file_for_an_unprotected_one(demo_client) -> None:
     with time_machine.travel(NOW, tick=False):
         login(demo_client, User.objects.get(username=demo.LAWYER))
         html = demo_client.get(reverse("dashboard")).content.decode()
     panel = re.search(r'<section id="urgent-panel".*?</section>', html, re.S)
     assert panel is not None
-    first = re.search(r'<li class="urgent-item.*?</li>', panel.group(0), re.S)
-    assert first is not None
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", first.group(0)))
-    assert "DEMO-31" in text
-    assert "Removal not protected — file now: Target for a UN interim-measures request" in text
+    items = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item))
+        for item in re.findall(r'<li class="urgent-item.*?</li>', panel.group(0), re.S)
+    ]
+    removals = [i for i in items if "Removal to " in i]
+    assert removals, items
+    assert items[: len(removals)] == removals  # every upcoming removal before any other item
+    story = next(i for i in removals if "DEMO-31" in i)
+    assert "not protected" in story
+    assert "File now: Target for a UN interim-measures request" in story
 
 
 def test_a_measure_of_uncertain_effect_says_so_beside_the_removal(demo_client) -> None:
