@@ -22,9 +22,10 @@ from typing import Any
 from django.db import transaction
 
 from refuge.accounts.models import Membership, Organisation, Role, User
-from refuge.cases.actions import create_case, set_team
+from refuge.cases.actions import create_case, import_casefile, set_team
 from refuge.cases.models import Authority, AuthorityKind, Case, CaseStatus, Event, Forum, Person, Proceeding
 from refuge.cases.recompute import recompute_case
+from refuge.stats.history import history_cases
 
 ORGANISATION = "Novograd Refugee Legal Aid (fictional demo)"
 PASSWORD = "refuge-demo-not-secret"  # noqa: S105  # published on purpose: printed by `refuge demo`, demo only
@@ -1089,6 +1090,12 @@ def build_demo(*, today: date, now: datetime | None = None) -> DemoResult:
         with transaction.atomic():  # one case at a time: a crash keeps the cases already laid down
             _lay_case(spec, organisation=organisation, users=users, authorities=authorities, now=now)
         result.created.append(spec.reference)
+    # The ten years of asylum applications the statistics page shows (refuge/stats/history.json).
+    for casefile in history_cases(today=today):
+        if casefile["reference"] in existing:
+            continue
+        with transaction.atomic():
+            import_casefile(data=casefile, organisation=organisation, user=users[CASEWORKER], source="demo")
     return result
 
 
