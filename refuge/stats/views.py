@@ -53,8 +53,8 @@ def _audit_exact(request: HttpRequest, member: Membership, what: str, exact: boo
         actions.record_exact_view(user=request.user, organisation=member.organisation, what=what, request=request)
 
 
-@login_required
 @require_GET
+@login_required
 def stats_page(request: HttpRequest) -> HttpResponse:
     member = access.require_membership(request.user)
     period, group, exact = _params(request, member)
@@ -79,8 +79,8 @@ def _filename(member: Membership, ext: str) -> str:
     return f"outcomes-{timezone.localdate().isoformat()}.{ext}"
 
 
-@login_required
 @require_GET
+@login_required
 def stats_json(request: HttpRequest) -> HttpResponse:
     member = access.require_membership(request.user)
     period, group, exact = _params(request, member)
@@ -97,8 +97,8 @@ def stats_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 @require_GET
+@login_required
 def stats_csv(request: HttpRequest) -> HttpResponse:
     member = access.require_membership(request.user)
     period, group, exact = _params(request, member)
@@ -109,8 +109,8 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 @require_GET
+@login_required
 def stats_pdf(request: HttpRequest) -> HttpResponse:
     member = access.require_membership(request.user)
     period, group, exact = _params(request, member)
@@ -136,8 +136,8 @@ def _require_admin(request: HttpRequest) -> Membership:
     return member
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@login_required
 def stats_releases(request: HttpRequest) -> HttpResponse:
     """An admin's releases of cells below the threshold, and the form to make one (with a reason)."""
     member = _require_admin(request)
@@ -183,8 +183,8 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
     return page(request, "stats/releases.html", context, status=status)
 
 
-@login_required
 @require_POST
+@login_required
 def stats_release_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     member = _require_admin(request)
     release = StatRelease.objects.filter(organisation=member.organisation, code=code).first()
