@@ -7,10 +7,6 @@ import pytest
 from refuge.stats.disclosure import Line, protect, recoverable
 
 
-def _table(cells: dict[str, int], rows: dict[str, list[str]], cols: dict[str, list[str]]) -> list[Line]:
-    return [Line(total, tuple(parts)) for total, parts in (*rows.items(), *cols.items())]
-
-
 def test_cells_below_the_threshold_are_hidden_zero_included() -> None:
     values = {"a": 0, "b": 4, "c": 5, "t": 9}
     result = protect(values, [], threshold=5)
@@ -30,7 +26,10 @@ def test_a_lone_hidden_cell_in_a_sum_takes_the_smallest_other_with_it() -> None:
 
 def test_secondary_suppression_spreads_until_no_line_gives_a_cell_away() -> None:
     # a 3 x 3 table with margins; one small cell forces a rectangle of four hidden cells
-    inner = {(r, c): v for (r, c), v in zip([(r, c) for r in "xyz" for c in "123"], [2, 9, 7, 8, 6, 30, 10, 12, 11])}
+    inner = {
+        (r, c): v
+        for (r, c), v in zip([(r, c) for r in "xyz" for c in "123"], [2, 9, 7, 8, 6, 30, 10, 12, 11], strict=True)
+    }
     values: dict[object, int] = dict(inner)
     for r in "xyz":
         values[(r, "T")] = sum(inner[(r, c)] for c in "123")

@@ -34,6 +34,27 @@ def _views(client: Any, extra: str = "") -> dict[tuple[str, str, str, str], int 
     return found
 
 
+YEARS = [str(y) for y in range(2016, 2027)]
+PERIODS = [*YEARS, "all", *(f"{y}-Q{q}" for y in YEARS for q in range(1, 5))]
+
+
+def _published_lines() -> list[list[tuple[str, str, str, str]]]:
+    """Every sum a reader can form from the published views (each a total and its parts)."""
+    lines = []
+    for t in TABLES:
+        for row, _ in t.rows:
+            for g in GROUPS:
+                lines.append([(t.id, row, p, g) for p in [*YEARS, "all"]])  # the years and all years
+                lines.extend([(t.id, row, p, g) for p in [*(f"{y}-Q{q}" for q in range(1, 5)), y]] for y in YEARS)
+            # across the groups: everyone here is of one nationality, in one host state
+            lines.extend([(t.id, row, p, "*"), (t.id, row, p, g)] for p in PERIODS for g in GROUPS[1:])
+        # the outcomes and the applications they add up to
+        lines.extend(
+            [(t.id, r, p, g) for r in (total, *parts)] for total, parts in t.sums for p in PERIODS for g in GROUPS
+        )
+    return lines
+
+
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
 def test_by_year_every_small_cell_is_hidden_and_none_can_be_recomputed(client, story, ana, adam) -> None:  # type: ignore[no-untyped-def]
     login(client, adam)
@@ -47,32 +68,9 @@ def test_by_year_every_small_cell_is_hidden_and_none_can_be_recomputed(client, s
     assert all(published[k] is None for k in small)
     assert [k for k, v in published.items() if v is not None and v < 5] == []
 
-    def lone(members: list[tuple[str, str, str, str]]) -> bool:
-        return sum(published[m] is None for m in members) == 1
-
-    years = [str(y) for y in range(2016, 2027)]
-    failures = []
-    for t in TABLES:
-        for row, _ in t.rows:
-            for g in GROUPS:
-                # a row: the years and all years; a year's quarters and the year
-                if lone([(t.id, row, p, g) for p in [*years, "all"]]):
-                    failures.append((t.id, row, "years", g))
-                for y in years:
-                    if lone([(t.id, row, p, g) for p in [*(f"{y}-Q{q}" for q in range(1, 5)), y]]):
-                        failures.append((t.id, row, y, g))
-            # a column across the groups: everyone is of one nationality, in one host state
-            for p in [*years, "all", *(f"{y}-Q{q}" for y in years for q in range(1, 5))]:
-                for g in GROUPS[1:]:
-                    if lone([(t.id, row, p, "*"), (t.id, row, p, g)]):
-                        failures.append((t.id, row, p, f"* vs {g}"))
-        # a column: the outcomes and the applications they add up to
-        for total, parts in t.sums:
-            for p in [*years, "all", *(f"{y}-Q{q}" for y in years for q in range(1, 5))]:
-                for g in GROUPS:
-                    if lone([(t.id, r, p, g) for r in (total, *parts)]):
-                        failures.append((t.id, total, p, g))
+    failures = [members for members in _published_lines() if sum(published[m] is None for m in members) == 1]
     assert failures == []
+    assert published[("asylum", "refugee_status.applied", "all", "*")] == 211  # totals stay published
     # and every hidden cell's exact value is indeed unknowable from one published difference
     assert sum(v is None for v in published.values()) > len(small)
 
