@@ -45,7 +45,7 @@ def _pem(key: Ed25519PrivateKey) -> str:
 
 
 @pytest.fixture
-def network(tmp_path: Path, settings, org, other_org, alice, carol) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def network(tmp_path: Path, settings, org, other_org, alice, carol) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # noqa: PLR0917  # pytest fixtures
     """Each organisation exports with its own key; the coordinator trusts both."""
     _lay(org, alice, granted=6, refused=3, prefix="N")
     _lay(other_org, carol, granted=5, refused=6, prefix="S")
