@@ -14,7 +14,20 @@ import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from refuge.audit import actions as audit
+from refuge.audit.events import EventType
+from refuge.casefile.validate import load_casefile
+from refuge.cases.actions import parse_at
+from refuge.cases.models import Case, CaseStatus, Event, Person
+from refuge.cases.recompute import packs
+from refuge.stats.actions import refresh_case_stats
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import Organisation, User
 
 DATA = Path(__file__).with_name("history.json")
 
@@ -68,3 +81,52 @@ def history_cases(data: dict[str, Any] | None = None, *, today: date) -> Iterato
                 for i, (t, day, attrs) in enumerate(events, 1)
             ],
         }
+
+
+def lay_history(*, organisation: Organisation, user: User | None, today: date, existing: set[str]) -> int:
+    """Lay the history down as closed cases, quietly: no alerts for deadlines ten years gone.
+
+    Each case is validated as a case file and stored with its events; its counts come from the
+    engine as any case's do (refresh_case_stats). Its deadlines and conflicts are not stored
+    until something recomputes it (`refuge recompute --all`): these are archives, not live work.
+    Returns how many cases were laid.
+    """
+    laid = 0
+    for casefile in history_cases(today=today):
+        if casefile["reference"] in existing:
+            continue
+        doc = load_casefile(casefile)
+        with transaction.atomic():
+            case = Case.objects.create(
+                organisation=organisation,
+                reference=doc["reference"],
+                host_state=doc["host_state"],
+                timezone=doc["timezone"],
+                status=CaseStatus.CLOSED,
+                created_by=user,
+            )
+            Person.objects.create(case=case, nationality=doc["person"]["nationality"], stateless=False, languages=[])
+            rows = []
+            for item in doc["events"]:
+                instant, offset, date_only = parse_at(item["at"], case.tzinfo)
+                attributes = {k: v for k, v in item.items() if k not in ("id", "type", "at")}
+                rows.append(
+                    Event(
+                        case=case,
+                        key=item["id"],
+                        type=item["type"],
+                        at=instant,
+                        utc_offset_minutes=offset,
+                        date_only=date_only,
+                        attributes=attributes,
+                        author=user,
+                        source="demo history",
+                    )
+                )
+            Event.objects.bulk_create(rows)
+            refresh_case_stats(case=case, casefile=doc, today=today, packs=packs())
+            audit.record(
+                type=EventType.CASE_CREATED, actor=user, target=case, data={"via": "demo", "events": len(rows)}
+            )
+        laid += 1
+    return laid
