@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from refuge.audit.events import EventType
 from refuge.rules import evaluate, parse_facts, timeline
 from refuge.rules.outcomes import case_counts
 from refuge.stats.disclosure import check_threshold
-from refuge.stats.models import StatCount, StatRelease, StatsSettings
+from refuge.stats.models import StatCount, StatRelease, StatsSettings, StatTotal
 from refuge.stats.tables import DIMENSIONS, NONE, TABLES, Aggregate, Cube, build_cube, protect_cube, spec
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
 
 # -- counts --------------------------------------------------------------------------------------
+
+
+_CELL = ("table", "row", "year", "quarter", "host_state", "nationality")
+Cell = tuple[str, str, int, int, str, str]
 
 
 def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, packs: PackSet) -> int:
@@ -39,22 +44,63 @@ def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, pac
     report = evaluate(facts, today, packs)
     counts = case_counts(facts, timeline(facts, packs), report)
     nationality = "" if facts.stateless else (facts.nationality or "")
+    new = [(c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality) for c in counts]
+    old = list(StatCount.objects.filter(case=case).values_list(*_CELL))
+    delta = Counter(new)
+    delta.subtract(Counter(old))
+    if not any(delta.values()):
+        return len(new)
     StatCount.objects.filter(case=case).delete()
     StatCount.objects.bulk_create(
-        StatCount(
-            organisation_id=case.organisation_id,
-            case=case,
-            table=c.table,
-            row=c.row,
-            year=c.day.year,
-            quarter=(c.day.month - 1) // 3 + 1,
-            host_state=facts.host_state,
-            nationality=nationality,
-        )
-        for c in counts
+        StatCount(organisation_id=case.organisation_id, case=case, **dict(zip(_CELL, cell, strict=True)))
+        for cell in new
     )
-    bump_version(case.organisation_id)
-    return len(counts)
+    _add(case.organisation_id, delta)
+    return len(new)
+
+
+def forget_case_stats(*, case: Case) -> None:
+    """Take a case's counts out of its organisation's totals (before the case is deleted)."""
+    delta = Counter(StatCount.objects.filter(case=case).values_list(*_CELL))
+    _add(case.organisation_id, Counter({cell: -n for cell, n in delta.items()}))
+
+
+def _add(organisation_id: int, delta: Counter[Cell]) -> None:
+    """Add the differences to the totals: a conditional UPDATE, else an INSERT (retried on a race)."""
+    for cell, n in sorted(delta.items()):
+        if not n:
+            continue
+        where = dict(zip(_CELL, cell, strict=True))
+        totals = StatTotal.objects.filter(organisation_id=organisation_id, **where)
+        if totals.update(n=F("n") + n):
+            continue
+        try:
+            with transaction.atomic():
+                StatTotal.objects.create(organisation_id=organisation_id, n=n, **where)
+        except IntegrityError:  # another transaction made the row first
+            totals.update(n=F("n") + n)
+    bump_version(organisation_id)
+
+
+def rebuild_totals(organisation_id: int) -> int:
+    """Add the totals up again from the per-case counts (after a bulk load, or to repair)."""
+    with transaction.atomic():
+        StatTotal.objects.filter(organisation_id=organisation_id).delete()
+        rows = (
+            StatCount.objects.filter(organisation_id=organisation_id)
+            .values_list(*_CELL)
+            .annotate(total=Count("id"))
+            .order_by()
+        )
+        StatTotal.objects.bulk_create(
+            (
+                StatTotal(organisation_id=organisation_id, n=total, **dict(zip(_CELL, cell, strict=True)))
+                for *cell, total in rows
+            ),
+            batch_size=5000,
+        )
+        bump_version(organisation_id)
+    return StatTotal.objects.filter(organisation_id=organisation_id).count()
 
 
 def bump_version(organisation_id: int) -> None:
@@ -68,12 +114,9 @@ def settings_for(organisation: Organisation) -> StatsSettings:
 
 
 def aggregates(organisation_id: int, table: str) -> list[Aggregate]:
-    """The organisation's counts of one table, added up per row, quarter, nationality and host state."""
-    rows = (
-        StatCount.objects.filter(organisation_id=organisation_id, table=table)
-        .values_list("row", "year", "quarter", "nationality", "host_state")
-        .annotate(n=Count("id"))
-        .order_by()
+    """The organisation's counts of one table, per row, quarter, nationality and host state."""
+    rows = StatTotal.objects.filter(organisation_id=organisation_id, table=table, n__gt=0).values_list(
+        "row", "year", "quarter", "nationality", "host_state", "n"
     )
     return [(r, y, q, (("nationality", nat), ("host_state", host)), n) for r, y, q, nat, host, n in rows]
 
@@ -88,7 +131,7 @@ def years_of(aggregates_by_table: Iterable[list[Aggregate]], today: date) -> lis
 _PERIOD = re.compile(r"^(all|\d{4}(-Q[1-4])?)$")
 _GROUP = re.compile(r"^[a-z_]+:([A-Z]{2}|--)$")
 
-_memo: dict[int, tuple[tuple[int, int, date], dict[str, Cube]]] = {}
+_memo: dict[int, tuple[tuple[Any, int, int, date], dict[str, Cube]]] = {}
 _memo_lock = threading.Lock()
 
 
@@ -96,7 +139,7 @@ def organisation_cubes(organisation: Organisation, *, today: date | None = None)
     """Every table of the organisation as a protected cube (built once per change of its counts)."""
     today = today or timezone.localdate()
     settings = settings_for(organisation)
-    stamp = (settings.version, settings.threshold, today)
+    stamp = (settings.code, settings.version, settings.threshold, today)
     with _memo_lock:
         found = _memo.get(organisation.pk)
     if found is not None and found[0] == stamp:

@@ -85,9 +85,26 @@ def check_threshold(threshold: int) -> int:
     return threshold
 
 
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Lines with, for each cell, the lines through it (built once per shape of table)."""
+
+    lines: tuple[Line, ...]
+    through: Mapping[Key, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, lines: Iterable[Line]) -> Lines:
+        found = tuple(lines)
+        through: dict[Key, list[int]] = {}
+        for i, line in enumerate(found):
+            for m in line.members:
+                through.setdefault(m, []).append(i)
+        return cls(found, {k: tuple(v) for k, v in through.items()})
+
+
 def protect(
     values: Mapping[Key, int],
-    lines: Iterable[Line],
+    lines: Iterable[Line] | Lines,
     *,
     threshold: int = DEFAULT_THRESHOLD,
     released: Iterable[Key] = (),
@@ -97,11 +114,8 @@ def protect(
     free = set(released)
     result = Protected(values=values, threshold=threshold)
     result.primary = {k for k, v in values.items() if v < threshold and k not in free}
-    all_lines = list(lines)
-    through: dict[Key, list[int]] = {}
-    for i, line in enumerate(all_lines):
-        for m in line.members:
-            through.setdefault(m, []).append(i)
+    indexed = lines if isinstance(lines, Lines) else Lines.of(lines)
+    all_lines, through = indexed.lines, indexed.through
     hidden = set(result.primary)
     pending = sorted({i for k in hidden for i in through.get(k, ())})
     while pending:

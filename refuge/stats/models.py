@@ -33,10 +33,39 @@ class StatCount(models.Model):
         return f"{self.table}/{self.row} {self.year}Q{self.quarter}"
 
 
+class StatTotal(models.Model):
+    """The organisation's counts added up per cell of the finest grain, kept with StatCount.
+
+    Each refresh of a case adds the difference between its new and old counts (UPDATE n = n + d),
+    so the page reads a few thousand totals instead of adding up millions of per-case rows.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    table = models.CharField(max_length=20)
+    row = models.CharField(max_length=60)
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    host_state = models.CharField(max_length=2)
+    nationality = models.CharField(max_length=2, blank=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "table", "row", "year", "quarter", "host_state", "nationality"],
+                name="stat_total_unique_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}/{self.row} {self.year}Q{self.quarter}: {self.n}"
+
+
 class StatsSettings(models.Model):
     """An organisation's disclosure threshold, and a counter that moves whenever its counts change."""
 
     organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="stats")
+    code = models.UUIDField(default=uuid.uuid4, editable=False, help_text="Tells this row from an earlier one")
     threshold = models.PositiveSmallIntegerField(
         default=DEFAULT_THRESHOLD, validators=[MinValueValidator(MINIMUM_THRESHOLD)]
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from refuge.casefile.vocab import ENUMS
-from refuge.stats.disclosure import Key, Line, Protected, protect
+from refuge.stats.disclosure import Key, Line, Lines, Protected, protect
 
 EVERYONE = "*"
 ALL = "all"
@@ -137,7 +137,7 @@ class Cube:
     years: tuple[int, ...]
     groups: tuple[str, ...]  # "*", "nationality:KP", "host_state:RU", ...
     values: dict[Key, int] = field(default_factory=dict)  # (row, period, group) -> count
-    lines: list[Line] = field(default_factory=list)
+    lines: Lines = field(default_factory=lambda: Lines((), {}))
     protected: Protected | None = None
 
     def periods(self) -> list[str]:
@@ -173,11 +173,23 @@ def build_cube(
     all_groups = (EVERYONE, *(g for dim in sorted(groups_seen) for g in sorted(groups_seen[dim])))
     cube = Cube(table, tuple(years), all_groups)
     cube.values = {(r, p, g): raw.get((r, p, g), 0) for r in rows for p in cube.periods() for g in all_groups}
-    cube.lines = _lines(cube, {dim: sorted(members) for dim, members in groups_seen.items()})
+    members = {dim: tuple(sorted(found)) for dim, found in groups_seen.items()}
+    shape = (table.id, cube.years, all_groups)
+    cached = _SHAPES.get(shape)
+    if cached is None:
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        cached = _SHAPES[shape] = Lines.of(_lines(cube, members))
+    cube.lines = cached
     return cube
 
 
-def _lines(cube: Cube, members: dict[str, list[str]]) -> list[Line]:
+# The lines depend only on a table's shape (rows, years, groups), not on its counts: kept per shape.
+_SHAPES: dict[tuple[str, tuple[int, ...], tuple[str, ...]], Lines] = {}
+_SHAPES_KEPT = 64
+
+
+def _lines(cube: Cube, members: dict[str, tuple[str, ...]]) -> list[Line]:
     """Every additive relation of the cube: quarters → year → all years, outcomes, groups → everyone."""
     rows = [r for r, _ in cube.spec.rows]
     periods = cube.periods()
