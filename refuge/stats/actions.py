@@ -100,7 +100,8 @@ def rebuild_totals(organisation_id: int) -> int:
             batch_size=5000,
         )
         bump_version(organisation_id)
-    return StatTotal.objects.filter(organisation_id=organisation_id).count()
+    kept: int = StatTotal.objects.filter(organisation_id=organisation_id).count()
+    return kept
 
 
 def bump_version(organisation_id: int) -> None:
@@ -109,7 +110,7 @@ def bump_version(organisation_id: int) -> None:
 
 
 def settings_for(organisation: Organisation) -> StatsSettings:
-    found, _ = StatsSettings.objects.get_or_create(organisation=organisation)
+    found: StatsSettings = StatsSettings.objects.get_or_create(organisation=organisation)[0]
     return found
 
 
@@ -199,6 +200,7 @@ def release_cell(
         raise ValueError("no such group")
     if not _PERIOD.match(period):
         raise ValueError("no such period")
+    release: StatRelease
     release, _ = StatRelease.objects.update_or_create(
         organisation=organisation,
         table=table,

@@ -60,7 +60,7 @@ def to_csv(views: list[Slice]) -> str:
 
 def report_html(views: list[Slice], *, threshold: int, organisation: str, years: tuple[int, int], today: date) -> str:
     """The printable report ("Outcomes 2016–2026"): each chart with its table, then the method."""
-    return render_to_string(
+    html: str = render_to_string(
         "stats/report.html",
         {
             "sections": [(v, bar_chart(v)) for v in views],
@@ -72,6 +72,7 @@ def report_html(views: list[Slice], *, threshold: int, organisation: str, years:
             "exact": any(v.exact for v in views),
         },
     )
+    return html
 
 
 def to_pdf(views: list[Slice], **kwargs: Any) -> bytes:

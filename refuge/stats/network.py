@@ -130,15 +130,18 @@ def load_signers(path: Path) -> dict[bytes, str]:
 # -- export ----------------------------------------------------------------------------------------
 
 
+Counted = tuple[str, str, int, int, str, str, int]  # (table, row, year, quarter, nationality, host state, n)
+
+
 def seal_export(
     *,
-    counts: Iterable[Aggregate],
+    counts: Iterable[Counted],
     first_year: int,
     last_year: int,
     signing: Ed25519PrivateKey,
     recipient: X25519PublicKey,
 ) -> str:
-    """The signed, encrypted export file's text. ``counts``: (row table-qualified…) aggregates."""
+    """The signed, encrypted export file's text."""
     recipient_raw = _raw(recipient)
     body = {
         "format": BODY_FORMAT,
@@ -169,7 +172,7 @@ class Opened:
     organisation: str  # the coordinator's label for the signer's key
     first_year: int
     last_year: int
-    counts: list[tuple[str, str, int, int, str, str, int]]  # (table, row, year, quarter, nationality, host, n)
+    counts: list[Counted]
 
 
 def open_export(text: str, *, key: X25519PrivateKey, signers: dict[bytes, str]) -> Opened:

@@ -193,7 +193,7 @@ def _lines(cube: Cube, members: dict[str, tuple[str, ...]]) -> list[Line]:
     """Every additive relation of the cube: quarters → year → all years, outcomes, groups → everyone."""
     rows = [r for r, _ in cube.spec.rows]
     periods = cube.periods()
-    lines = []
+    lines: list[Line] = []
     for r in rows:
         for g in cube.groups:
             lines.extend(Line((r, str(y), g), tuple((r, f"{y}-Q{q}", g) for q in range(1, 5))) for y in cube.years)
@@ -265,7 +265,10 @@ def periods_for(cube: Cube, period: str) -> list[tuple[str, str]]:
     return [(str(y), str(y)) for y in cube.years] + [(ALL, "All years")]
 
 
-def cell(cube: Cube, key: Key, *, exact: bool) -> Cell:
+CellKey = tuple[str, str, str]  # (row, period, group)
+
+
+def cell(cube: Cube, key: CellKey, *, exact: bool) -> Cell:
     assert cube.protected is not None  # noqa: S101  # slices are cut from protected cubes only
     p = cube.protected
     status = "primary" if key in p.primary else "secondary" if key in p.secondary else ""

@@ -69,7 +69,8 @@ class Command(BaseCommand):
         found = Organisation.objects.filter(name=name) if name else Organisation.objects.all()
         if found.count() != 1:
             raise CommandError("name the organisation with --organisation (exactly as it is spelt)")
-        return found.get()
+        organisation: Organisation = found.get()
+        return organisation
 
     def _export(self, options: dict[str, Any]) -> None:
         first, last = _period(options["period"])
