@@ -79,7 +79,8 @@ def casefile_for(
             person["names"] = [dict(n) for n in p.names]
         if identity and p.birth_date:
             person["birth_date"] = p.birth_date.isoformat()
-    events = [e.to_casefile() for e in case.events.all() if e.key != drop_key]
+    # source and note are free text the engine never reads: only with the identity (the vault's key)
+    events = [e.to_casefile(text=identity) for e in case.events.all() if e.key != drop_key]
     if extra_event is not None:
         events = [e for e in events if e["id"] != extra_event["id"]] + [extra_event]
     data: dict[str, Any] = {
@@ -127,7 +128,8 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
     rows = []
     for item in doc["events"]:
         instant, offset, date_only = parse_at(item["at"], tz)
-        attributes = {k: v for k, v in item.items() if k not in ("id", "type", "at")}
+        # source and note are the event's own fields (the note is encrypted), not attributes
+        attributes = {k: v for k, v in item.items() if k not in ("id", "type", "at", "source", "note")}
         rows.append(
             Event(
                 case=case,
@@ -138,7 +140,8 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
                 date_only=date_only,
                 attributes=attributes,
                 author=user,
-                source=source,
+                source=item.get("source", ""),
+                note=item.get("note", ""),
             )
         )
     Event.objects.bulk_create(rows)

@@ -220,8 +220,15 @@ class Event(models.Model):
             return local.date().isoformat()
         return local.isoformat()
 
-    def to_casefile(self) -> dict[str, Any]:
-        return {"id": self.key, "type": self.type, "at": self.at_iso(), **self.attributes}
+    def to_casefile(self, *, text: bool = True) -> dict[str, Any]:
+        """The event as a case file holds it; ``text``: with its ``source`` and (decrypted) ``note``."""
+        item = {"id": self.key, "type": self.type, "at": self.at_iso(), **self.attributes}
+        if text:
+            if self.source:
+                item["source"] = self.source
+            if self.note:
+                item["note"] = self.note
+        return item
 
 
 def document_upload_path(instance: Document, filename: str) -> str:

@@ -36,6 +36,7 @@ class RemovalView:
     protected_by: ProtectingMeasure | None
     file_now: list[Deadline] = field(default_factory=list)  # open deadlines for this removal, soonest first
     file_now_kinds: list[str] = field(default_factory=list)  # their kinds, as the report names them
+    protection_flags: list[str] = field(default_factory=list)  # uncertainties of the protecting measure
 
     @property
     def protected(self) -> bool:
@@ -68,6 +69,11 @@ def removal_views(report: dict[str, Any] | None, deadlines: list[Deadline]) -> l
     for d in deadlines:
         if d.status == "open" and d.trigger:
             by_trigger.setdefault(d.trigger, []).append(d)
+    measure_flags: dict[tuple[str, str], list[str]] = {}
+    for c in report.get("conflicts", []):
+        events = c.get("events") or []
+        if c.get("kind") == "removal_during_interim_measure" and len(events) >= 2:
+            measure_flags[(str(events[0]), str(events[1]))] = [str(f) for f in c.get("flags") or []]
     views = []
     for item in report.get("removals", []):
         at = _instant(item.get("removal_at"))
@@ -94,6 +100,7 @@ def removal_views(report: dict[str, Any] | None, deadlines: list[Deadline]) -> l
                 protected_by=measure,
                 file_now=own,
                 file_now_kinds=[str(k) for k in item.get("file_now") or []],
+                protection_flags=measure_flags.get((str(item.get("event")), measure.event), []) if measure else [],
             )
         )
     views.sort(key=lambda v: (not v.pending, v.removal_at))

@@ -151,16 +151,11 @@ class CaseFacts:
 
     @cached_property
     def detention_place(self) -> tuple[bool, str]:
-        """(detained now, the place recorded on the detention event)."""
-        last: Event | None = None
-        for event in self.events:
-            if event.type == "detention_started":
-                last = event
-            elif event.type == "released":
-                last = None
-        if last is None:
+        """(detained now, the place recorded on the detention event), as the engine's timeline reads it."""
+        detention = self.timeline.detention()
+        if detention is None:
             return False, ""
-        return True, str(last.attributes.get("place") or "")
+        return True, str(detention.place or "")
 
     @cached_property
     def decisions(self) -> list[Decision]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from refuge.rules.facts import Event
 from refuge.rules.model import ConflictRule, severity_rank
 from refuge.rules.report import ConflictReport
+from refuge.rules.timeline import Window
 from refuge.rules.timeutil import ONE_DAY, iso, start_of_day
 
 if TYPE_CHECKING:
@@ -34,109 +35,17 @@ Detector = Callable[["Evaluation", ConflictRule], Iterator[Found]]
 
 
 # ---------------------------------------------------------------------------------------------
-# Protection windows (asylum)
-
-
-@dataclass(slots=True)
-class Window:
-    start: float
-    end: float
-    event: Event  # what makes the client protected: application, refusal under appeal period, appeal, grant
+# Protection windows (asylum): read by the timeline, with the deadlines the engine computed
 
 
 def asylum_windows(ev: Evaluation) -> list[Window]:
     """When an asylum application or appeal is pending (or asylum granted), per asylum kind."""
     found: list[Window] | None = ev.cache.get("asylum_windows")
     if found is None:
-        found = ev.cache["asylum_windows"] = _asylum_windows(ev)
+        appeal_ends = {d.trigger.id: d.due_ts for d in ev.by_kind.get("asylum_appeal", ())}
+        renewals = {d.trigger.id: d.due_date for d in ev.by_kind.get("temporary_asylum_renewal", ())}
+        found = ev.cache["asylum_windows"] = ev.timeline.asylum_windows(appeal_ends, renewals)
     return found
-
-
-_ASYLUM_TYPES = (
-    "asylum_applied",
-    "asylum_refusal_received",
-    "asylum_appeal_rejected_received",
-    "asylum_granted",
-    "appeal_decided",
-)
-
-
-def _asylum_windows(ev: Evaluation) -> list[Window]:
-    facts = ev.facts
-    events = facts.of(*_ASYLUM_TYPES)
-    if not events:
-        return []
-    refusal_kind: dict[Any, Any] = {e.id: e.attrs.get("kind") for e in facts.of("asylum_refusal_received")}
-    streams: dict[Any, list[Event]] = {}
-    for e in events:
-        kind = refusal_kind.get(e.attrs.get("decision_event")) if e.type == "appeal_decided" else e.attrs.get("kind")
-        if kind is not None:
-            streams.setdefault(kind, []).append(e)
-    appeals: dict[Any, Event] = {}
-    for a in facts.of("appeal_lodged"):
-        appeals.setdefault(a.attrs.get("decision_event"), a)
-    track = _AsylumTrack(ev, appeals)
-    for kind in sorted(streams):
-        track.run(kind, streams[kind])
-    track.windows.sort(key=lambda w: (w.start, w.event.index))
-    return track.windows
-
-
-class _AsylumTrack:
-    """Walks one asylum kind's events: open while an application or appeal is pending."""
-
-    def __init__(self, ev: Evaluation, appeals: dict[Any, Event]) -> None:
-        self.ev = ev
-        self.appeals = appeals
-        self.appeal_deadlines = {d.trigger.id: d for d in ev.by_kind.get("asylum_appeal", ())}
-        self.windows: list[Window] = []
-        self.open_at: float | None = None
-        self.open_by: Event | None = None
-
-    def close(self, ts: float) -> None:
-        if self.open_at is not None and self.open_by is not None:
-            self.windows.append(Window(self.open_at, ts, self.open_by))
-        self.open_at, self.open_by = None, None
-
-    def open(self, e: Event) -> None:
-        if self.open_at is None:
-            self.open_at, self.open_by = e.ts, e
-
-    def run(self, kind: str, stream: list[Event]) -> None:
-        self.open_at, self.open_by = None, None
-        for e in stream:
-            if e.type == "asylum_applied":
-                self.open(e)
-            elif e.type == "asylum_refusal_received":
-                self.refused(e)
-            elif e.type == "appeal_decided" and e.attrs.get("outcome") != "upheld":
-                self.open(e)  # quashed or remitted: the application is pending again
-            elif e.type in ("asylum_appeal_rejected_received", "appeal_decided"):
-                self.close(e.ts)  # a final negative outcome
-            elif e.type == "asylum_granted":
-                self.close(e.ts)
-                self.granted(kind, e)
-        self.close(INF)
-
-    def refused(self, e: Event) -> None:
-        """Pending through the appeal period; then, if appealed, until the appeal is decided."""
-        self.close(e.ts)
-        appeal = self.appeals.get(e.id)
-        deadline = self.appeal_deadlines.get(e.id)
-        period_end = deadline.due_ts if deadline is not None else e.ts
-        if appeal is not None and appeal.ts <= period_end:
-            period_end = appeal.ts
-        self.windows.append(Window(e.ts, period_end, e))
-        if appeal is not None:
-            self.open_at, self.open_by = appeal.ts, appeal
-
-    def granted(self, kind: str, e: Event) -> None:
-        until: date | None = e.attrs.get("until")
-        if until is None and kind == "temporary_asylum":
-            renewals = self.ev.by_kind.get("temporary_asylum_renewal", ())
-            until = next((d.due_date for d in renewals if d.trigger is e), None)
-        end = start_of_day(until + ONE_DAY, self.ev.zone).timestamp() if until is not None else INF
-        self.windows.append(Window(e.ts, end, e))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,13 +57,7 @@ def removal_during_interim_measure(ev: Evaluation, rule: ConflictRule) -> Iterat
         for m in ev.measures:
             if not (m.in_force(removal.ts) and m.covers(removal.destination)):
                 continue
-            flags: tuple[str, ...] = ()
-            granted = ev.forum_status(m.forum, m.event.day)
-            if granted.available and granted.flag_after_end:
-                later = ev.forum_status(m.forum, removal.act_date)
-                if not later.available:
-                    flags = (granted.flag_after_end,)
-            yield Found((removal.event, m.event), flags)
+            yield Found((removal.event, m.event), ev.measure_flags(m, removal))
 
 
 def removal_before_final(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
@@ -288,7 +191,7 @@ def r39_late(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
         if removal is None or not removal.happens:
             continue
         forums = ("echr",)
-        if timeline.protection(removal, forums) is not None:
+        if timeline.protection(removal) is not None:
             continue
         cutoff = d.due_ts
         late: list[Event] = []
@@ -351,7 +254,12 @@ def forum_overlap(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     communications = ev.facts.of("interim_measure_requested", "application_lodged")
     if not communications:
         return
+    present = {e.attrs.get("forum") for e in communications}
+    if "un_cat" not in present and "un_hrc" not in present:
+        return
     for forum, other, flags in _OVERLAPS:
+        if forum not in present or other not in present:
+            continue
         if other == "echr":
             earlier = [a for a in ev.facts.of("application_lodged") if a.attrs.get("forum") == other]
         else:

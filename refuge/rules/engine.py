@@ -55,6 +55,8 @@ class _Dates:
     flags: tuple[str, ...]
     reminders: tuple[str, ...]
     safe_due: date
+    # the report's item without the evaluation's own fields, serialised once (copied per report)
+    template: dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -146,7 +148,6 @@ class Evaluation:
         self.processing: dict[str, datetime] = {}  # ECtHR request id -> Registry processing instant
         self.cache: dict[str, Any] = {}  # per-evaluation results shared by detectors
         self.timeline = Timeline.of(facts, packs)
-        self._rule_forums: dict[str, tuple[str, ...]] = {}
         self.removals: tuple[Removal, ...] = self.timeline.removals
         self.measures: tuple[Measure, ...] = self.timeline.measures
         self.removal_by_id: dict[str, Removal] = {r.id: r for r in self.removals}
@@ -385,7 +386,16 @@ class Evaluation:
             alternatives=tuple(alternatives),
             flags=flags,
             reminders=tuple(reminders),
-            safe_due=self.sel.host_calendar.roll_back(earliest),
+            safe_due=(safe := self.sel.host_calendar.roll_back(earliest)),
+            template=DeadlineReport.template(
+                rule,
+                due_date=due,
+                due_at=due_at,
+                timezone=zone_name,
+                alternatives=tuple(alternatives),
+                safe_due_date=safe,
+                reminders=tuple(reminders),
+            ),
         )
 
     def _deadline(
@@ -437,7 +447,8 @@ class Evaluation:
         A rule triggered by a scheduled removal and met by interim-measure requests (the Rule 39
         cut-off, the UN target) is judged on the timeline (LAW.md, "When a removal is protected").
         """
-        found = self._rule_forums.get(rule.id)
+        key = ("protection_forums", id(rule))
+        found = self.sel.memo.get(key)  # the rule lives as long as the selection: keyed by identity
         if found is None:
             forums: set[str] = set()
             if "removal_scheduled" in rule.trigger.events:
@@ -446,8 +457,8 @@ class Evaluation:
                         for name, allowed in matcher.where:
                             if name == "forum":
                                 forums.update(str(f) for f in allowed)
-            found = self._rule_forums[rule.id] = tuple(sorted(forums))
-        return found
+            found = self.sel.memo[key] = tuple(sorted(forums))
+        return found  # type: ignore[no-any-return]  # the memo holds what was stored above
 
     def _protection_status(
         self, removal: Removal, dates: _Dates, forums: tuple[str, ...]
@@ -463,9 +474,22 @@ class Evaluation:
         flags = (LATE_NOTICE,) if late else ()
         found = self.timeline.meeting(removal, forums=forums, due_ts=dates.due_ts, late=late)
         if found is not None:
+            if isinstance(found, Measure):
+                flags = (*flags, *self.measure_flags(found, removal))
             return "met", found.id, flags
+        if removal.status == "executed" and removal.ended_by is not None and self.today >= removal.ended_by.day:
+            return "missed", None, flags  # carried out: nothing can be filed against it any more
         missed = self.today > removal.act_date if late else self.today > dates.due
         return ("missed" if missed else "open"), None, flags
+
+    def measure_flags(self, measure: Measure, removal: Removal) -> tuple[str, ...]:
+        """The uncertainty a measure carries against this removal (granted before its forum stopped covering it)."""
+        granted = self.forum_status(measure.forum, measure.event.day)
+        if not (granted.available and granted.flag_after_end):
+            return ()
+        if not self.forum_status(measure.forum, removal.act_date).available:
+            return (granted.flag_after_end,)
+        return ()
 
     @staticmethod
     def _select(candidates: tuple[Rule, ...], result: Callable[[Rule], tuple[date, datetime, bool, date]]) -> Rule:
@@ -607,7 +631,7 @@ class Evaluation:
                     destination=removal.destination,
                     status=removal.status,
                     protected_by=protected_by,
-                    file_now=tuple(open_kinds.get(removal.id, ())) if removal.happens else (),
+                    file_now=tuple(open_kinds.get(removal.id, ())) if removal.pending else (),
                 )
             )
         return found
@@ -716,4 +740,5 @@ def _deadline_report(d: Deadline) -> DeadlineReport:
         reminders=dates.reminders,
         flags=(*dates.flags, *d.flags),
         notify=rule.notify,
+        static=dates.template,
     )

@@ -9,14 +9,15 @@ Every field of the dict form is a field here; ``to_dict`` adds nothing and drops
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from refuge.rules.timeutil import iso
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class ForumReport:
     forum: str
     available: bool
@@ -38,7 +39,7 @@ class ForumReport:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class AlternativeReport:
     code: str
     due_date: date
@@ -58,7 +59,7 @@ class AlternativeReport:
         return item
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class DeadlineReport:
     kind: str
     rule: str
@@ -78,8 +79,53 @@ class DeadlineReport:
     reminders: tuple[str, ...]  # dates (day reminders) and instants (hour reminders), ISO
     flags: tuple[str, ...]
     notify: tuple[str, ...]
+    # the anchor-only part already serialised (shared by the engine's memo); None: built here
+    static: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @staticmethod
+    def template(
+        rule: Any,
+        *,
+        due_date: date,
+        due_at: datetime,
+        timezone: str,
+        alternatives: tuple[AlternativeReport, ...],
+        safe_due_date: date,
+        reminders: tuple[str, ...],
+    ) -> dict[str, Any]:
+        """The dict form of what depends only on the rule and the dates (fields in report order)."""
+        return {
+            "kind": rule.kind,
+            "rule": rule.id,
+            "version": rule.version,
+            "trigger": None,
+            "due_date": due_date.isoformat(),
+            "due_at": iso(due_at),
+            "timezone": timezone,
+            "status": None,
+            "met_by": None,
+            "severity": rule.severity,
+            "basis": rule.basis,
+            "verified": rule.verified,
+            "nature": rule.nature,
+            "alternatives": [a.to_dict() for a in alternatives],
+            "safe_due_date": safe_due_date.isoformat(),
+            "reminders": list(reminders),
+            "flags": None,
+            "notify": None,
+        }
 
     def to_dict(self) -> dict[str, Any]:
+        if self.static is not None:
+            item = dict(self.static)  # a fresh dict and fresh lists: callers may change the report
+            item["trigger"] = self.trigger
+            item["status"] = self.status
+            item["met_by"] = self.met_by
+            item["alternatives"] = [{**a, "flags": list(a["flags"])} for a in item["alternatives"]]
+            item["reminders"] = list(item["reminders"])
+            item["flags"] = list(self.flags)
+            item["notify"] = list(self.notify)
+            return item
         return {
             "kind": self.kind,
             "rule": self.rule,
@@ -102,7 +148,7 @@ class DeadlineReport:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class MilestoneReport:
     kind: str  # decision_final | r39_processing
     event: str
@@ -130,7 +176,7 @@ class MilestoneReport:
         return item
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class ConflictReport:
     kind: str
     severity: str
@@ -158,7 +204,7 @@ class ConflictReport:
         return item
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class ProtectedBy:
     """The measure in force at a removal's instant covering its destination."""
 
@@ -178,7 +224,7 @@ class ProtectedBy:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class RemovalReport:
     """One scheduled removal: what became of it, whether a measure protects it, what to file now."""
 
@@ -205,7 +251,7 @@ class RemovalReport:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class CheckReport:
     format: str
     reference: str | None

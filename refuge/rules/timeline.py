@@ -10,6 +10,8 @@ removal is protected"). Pure: no clock, no Django. Instants are compared as POSI
     removal = timeline.removal("e9")
     timeline.protection(removal)          # the measure in force covering it, or None
     timeline.request_meets(request, removal, forums=("un_cat", "un_hrc"), due_ts=…, late=False)
+    timeline.detention()                  # the detention going on, its place and court-set term
+    timeline.asylum_windows(appeal_ends, renewals)  # when an asylum procedure protects him
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from refuge.rules.facts import Event, Facts
+from refuge.rules.timeutil import ONE_DAY, start_of_day
 
 if TYPE_CHECKING:
     from refuge.rules.model import Availability
@@ -132,6 +135,29 @@ class Request:
 
     def concerns(self, destination: str | None) -> bool:
         return self.destinations is None or destination in self.destinations
+
+
+@dataclass(slots=True)
+class Window:
+    """A stretch of time during which an asylum procedure protects the client."""
+
+    start: float
+    end: float
+    event: Event  # what makes the client protected: application, refusal under appeal period, appeal, grant
+
+
+@dataclass(frozen=True, slots=True)
+class Detention:
+    """A detention: when it started, where, on what basis, the court's term, and its end."""
+
+    started: Event
+    basis: str | None
+    place: str | None
+    term_until: date | None  # the last court-set term (order or extension)
+    ended_by: Event | None  # the release
+
+    def ongoing_at(self, ts: float) -> bool:
+        return self.started.ts <= ts and (self.ended_by is None or self.ended_by.ts > ts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,9 +440,13 @@ class Timeline:
     def meeting(
         self, removal: Removal, *, forums: Iterable[str], due_ts: float, late: bool
     ) -> Measure | Request | None:
-        """What meets a removal's cut-off or target: the grant in force, else the earliest request."""
+        """What meets a removal's cut-off or target: the grant in force, else the earliest request.
+
+        Any measure in force at the removal's instant covering its destination meets it, whatever
+        its forum (LAW.md); a request must have gone to one of ``forums``.
+        """
         allowed = tuple(forums)
-        measure = self.protection(removal, allowed)
+        measure = self.protection(removal)
         if measure is not None:
             return measure
         for request in self.requests:  # in time order
@@ -424,6 +454,140 @@ class Timeline:
                 return request
         return None
 
+    # -- detention -------------------------------------------------------------------------------
+
+    def detentions(self) -> list[Detention]:
+        """Each detention, in time order: started, its court-set term, and the release that ended it."""
+        found: list[Detention] = []
+        current: dict[str, object] | None = None
+        for e in self.facts.of("detention_started", "detention_ordered", "detention_extended", "released"):
+            if e.type == "detention_started":
+                if current is not None:
+                    found.append(Detention(**current))  # type: ignore[arg-type]  # built from the keys below
+                current = {
+                    "started": e,
+                    "basis": e.attrs.get("basis"),
+                    "place": e.attrs.get("place"),
+                    "term_until": None,
+                    "ended_by": None,
+                }
+            elif current is not None and e.type in ("detention_ordered", "detention_extended"):
+                if e.attrs.get("term_until") is not None:
+                    current["term_until"] = e.attrs["term_until"]
+            elif current is not None and e.type == "released":
+                current["ended_by"] = e
+                found.append(Detention(**current))  # type: ignore[arg-type]  # see above
+                current = None
+        if current is not None:
+            found.append(Detention(**current))  # type: ignore[arg-type]  # see above
+        return found
+
+    def detention(self) -> Detention | None:
+        """The detention still going on (the latest one, not ended by a release), else None."""
+        found = self.detentions()
+        return found[-1] if found and found[-1].ended_by is None else None
+
+    # -- asylum ----------------------------------------------------------------------------------
+
+    def asylum_windows(self, appeal_ends: Mapping[str, float], renewals: Mapping[str, date]) -> list[Window]:
+        """When an asylum application or appeal is pending (or asylum granted), per asylum kind.
+
+        ``appeal_ends``: refusal event id -> the instant its appeal period ends; ``renewals``:
+        temporary-asylum grant id -> the last day of the grant. Both are the engine's deadlines.
+        """
+        facts = self.facts
+        events = facts.of(*_ASYLUM_TYPES)
+        if not events:
+            return []
+        refusal_kind: dict[object, object] = {e.id: e.attrs.get("kind") for e in facts.of("asylum_refusal_received")}
+        streams: dict[str, list[Event]] = {}
+        for e in events:
+            if e.type == "appeal_decided":
+                kind = refusal_kind.get(e.attrs.get("decision_event"))
+            else:
+                kind = e.attrs.get("kind")
+            if kind is not None:
+                streams.setdefault(str(kind), []).append(e)
+        appeals: dict[object, Event] = {}
+        for a in facts.of("appeal_lodged"):
+            appeals.setdefault(a.attrs.get("decision_event"), a)
+        track = _AsylumTrack(self.facts, appeals, appeal_ends, renewals)
+        for kind in sorted(streams):
+            track.run(kind, streams[kind])
+        track.windows.sort(key=lambda w: (w.start, w.event.index))
+        return track.windows
+
     def lapsed(self, removal: Removal) -> list[Measure]:
         """Measures that covered the removal's destination and ended at or before its instant."""
         return [m for m in self.measures if m.valid and m.covers(removal.destination) and m.end <= removal.ts]
+
+
+_ASYLUM_TYPES = (
+    "asylum_applied",
+    "asylum_refusal_received",
+    "asylum_appeal_rejected_received",
+    "asylum_granted",
+    "appeal_decided",
+)
+
+
+class _AsylumTrack:
+    """Walks one asylum kind's events: open while an application or appeal is pending."""
+
+    def __init__(
+        self,
+        facts: Facts,
+        appeals: dict[object, Event],
+        appeal_ends: Mapping[str, float],
+        renewals: Mapping[str, date],
+    ) -> None:
+        self.facts = facts
+        self.appeals = appeals
+        self.appeal_ends = appeal_ends
+        self.renewals = renewals
+        self.windows: list[Window] = []
+        self.open_at: float | None = None
+        self.open_by: Event | None = None
+
+    def close(self, ts: float) -> None:
+        if self.open_at is not None and self.open_by is not None:
+            self.windows.append(Window(self.open_at, ts, self.open_by))
+        self.open_at, self.open_by = None, None
+
+    def open(self, e: Event) -> None:
+        if self.open_at is None:
+            self.open_at, self.open_by = e.ts, e
+
+    def run(self, kind: str, stream: list[Event]) -> None:
+        self.open_at, self.open_by = None, None
+        for e in stream:
+            if e.type == "asylum_applied":
+                self.open(e)
+            elif e.type == "asylum_refusal_received":
+                self.refused(e)
+            elif e.type == "appeal_decided" and e.attrs.get("outcome") != "upheld":
+                self.open(e)  # quashed or remitted: the application is pending again
+            elif e.type in ("asylum_appeal_rejected_received", "appeal_decided"):
+                self.close(e.ts)  # a final negative outcome
+            elif e.type == "asylum_granted":
+                self.close(e.ts)
+                self.granted(kind, e)
+        self.close(INF)
+
+    def refused(self, e: Event) -> None:
+        """Pending through the appeal period; then, if appealed, until the appeal is decided."""
+        self.close(e.ts)
+        appeal = self.appeals.get(e.id)
+        period_end = self.appeal_ends.get(e.id, e.ts)
+        if appeal is not None and appeal.ts <= period_end:
+            period_end = appeal.ts
+        self.windows.append(Window(e.ts, period_end, e))
+        if appeal is not None:
+            self.open_at, self.open_by = appeal.ts, appeal
+
+    def granted(self, kind: str, e: Event) -> None:
+        until: date | None = e.attrs.get("until")
+        if until is None and kind == "temporary_asylum":
+            until = self.renewals.get(e.id)
+        end = start_of_day(until + ONE_DAY, self.facts.zone).timestamp() if until is not None else INF
+        self.windows.append(Window(e.ts, end, e))

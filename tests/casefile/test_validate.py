@@ -288,3 +288,65 @@ def test_the_fast_validation_agrees_with_the_published_schema(event: Any) -> Non
     published = sorted({str(p) for e in case_validator().iter_errors(data) for p in _describe(e)})
     assert published
     assert sorted({str(p) for p in schema_problems(data)}) == published
+
+
+def test_rescheduling_extension_destination_source_and_note_are_accepted() -> None:
+    data = copy.deepcopy(GOOD)
+    data["events"] += [
+        {
+            "id": "e4",
+            "type": "removal_scheduled",
+            "at": "2026-03-04",
+            "removal_at": "2026-03-20T06:00:00+03:00",
+            "destination": "KP",
+            "source": "Bailiffs' call",
+            "note": "Free text.",
+        },
+        {"id": "e5", "type": "interim_measure_requested", "at": "2026-03-05", "forum": "un_cat", "destination": None},
+        {
+            "id": "e6",
+            "type": "interim_measure_granted",
+            "at": "2026-03-06",
+            "forum": "un_cat",
+            "until": "2026-04-06T00:00:00+02:00",
+            "destination": "KP",
+        },
+        {
+            "id": "e7",
+            "type": "interim_measure_requested",
+            "at": "2026-03-30",
+            "forum": "un_cat",
+            "extends": "e6",
+            "destination": "KP",
+        },
+        {
+            "id": "e8",
+            "type": "removal_scheduled",
+            "at": "2026-03-08",
+            "removal_at": "2026-03-25T06:00:00+03:00",
+            "destination": "KP",
+            "replaces": "e4",
+        },
+    ]
+    load_casefile(data)
+
+
+def test_replaces_names_a_removal_and_extends_a_grant() -> None:
+    data = with_event(
+        {
+            "id": "e4",
+            "type": "removal_scheduled",
+            "at": "2026-03-04",
+            "removal_at": "2026-03-20T06:00:00+03:00",
+            "replaces": "e2",
+        }
+    )
+    assert problems(data) == [("$.events[3].replaces", "must refer to a removal_scheduled event, not decision_issued")]
+    data = with_event(
+        {"id": "e4", "type": "interim_measure_requested", "at": "2026-03-04", "forum": "echr", "extends": "e1"}
+    )
+    assert paths(data) == ["$.events[3].extends"]
+    data = with_event(
+        {"id": "e4", "type": "interim_measure_requested", "at": "2026-03-04", "forum": "echr", "destination": "Korea"}
+    )
+    assert paths(data) == ["$.events[3].destination"]

@@ -168,3 +168,37 @@ def test_export_keeps_names_in_their_scripts(case):
 def test_export_of_an_unknown_code_fails(db):
     with pytest.raises(CommandError, match="no case"):
         call_command("export_case", "00000000-0000-0000-0000-000000000000")
+
+
+def test_event_source_and_note_survive_import_and_export_and_the_note_is_encrypted(org, alice):
+    data = {
+        "format": "refuge.case/1",
+        "reference": "SRC-NOTE-1",
+        "host_state": "RU",
+        "person": {"nationality": "UZ", "stateless": False, "languages": ["uz"]},
+        "events": [
+            {
+                "id": "e1",
+                "type": "removal_scheduled",
+                "at": "2026-03-01T10:00:00+03:00",
+                "removal_at": "2026-03-20T10:00:00+03:00",
+                "destination": "UZ",
+                "source": "Bailiffs' phone call",
+                "note": "Flight booked, per the centre's duty officer (fictional).",
+            },
+            {
+                "id": "e2",
+                "type": "interim_measure_requested",
+                "at": "2026-03-02",
+                "forum": "un_cat",
+                "destination": None,
+            },
+        ],
+    }
+    case = import_casefile(data=data, organisation=org, user=alice)
+    stored = Event.objects.get(case=case, key="e1")
+    assert stored.source == "Bailiffs' phone call"
+    assert "note" not in stored.attributes and "source" not in stored.attributes
+    raw = Event.objects.filter(pk=stored.pk).values_list("note", flat=True).get()
+    assert b"duty officer" not in bytes(raw)  # encrypted at rest
+    assert events_by_id(export(str(case.code))) == events_by_id(data)

@@ -263,3 +263,20 @@ def test_htmx_swaps_put_keyboard_focus_where_work_goes_on(as_alice, case):
     url = reverse("event_edit", args=[case.code, e1.code])
     saved = as_alice.post(url, {f"{prefix}-date": "2026-03-02", f"{prefix}-basis": "criminal"}, **HTMX).content.decode()
     assert f'<li id="event-{e1.code}" class="event" tabindex="-1" autofocus>' in saved
+
+
+def test_a_second_removal_replaces_the_first_only_when_the_lawyer_says_so(as_alice, case):
+    as_alice.post(add_url(case), removal())
+    as_alice.post(add_url(case), removal(**{"new-date": "2026-03-05", "new-removal_at": "2026-03-12T06:00"}))
+    first, second = case.events.filter(type="removal_scheduled").order_by("at")
+    url = reverse("event_fields", args=[case.code])
+    html = as_alice.get(url, {"new-type": "removal_scheduled"}, **HTMX).content.decode()
+    assert 'name="new-replaces"' in html
+    assert f'<option value="{second.key}" selected>' not in html  # a rescheduling is never the default
+    assert f'<option value="{first.key}" selected>' not in html
+    as_alice.post(
+        add_url(case),
+        removal(**{"new-date": "2026-03-06", "new-removal_at": "2026-03-14T06:00", "new-replaces": second.key}),
+    )
+    third = case.events.filter(type="removal_scheduled").order_by("at").last()
+    assert third.attributes["replaces"] == second.key

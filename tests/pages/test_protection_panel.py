@@ -83,3 +83,9 @@ def test_the_dashboard_puts_an_unprotected_removal_first_with_what_to_file(demo_
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", first.group(0)))
     assert "DEMO-31" in text
     assert "Removal not protected — file now: Target for a UN interim-measures request" in text
+
+
+def test_a_measure_of_uncertain_effect_says_so_beside_the_removal(demo_client) -> None:
+    text = _panel(demo_client, "DEMO-16")
+    assert "Protected by the interim measure of the European Court of Human Rights" in text
+    assert "Measure granted before Russia left the Convention" in text

@@ -198,9 +198,13 @@ def attribute_field(
         field = forms.BooleanField(required=False)
     else:
         field = forms.CharField(max_length=300, required=required)
-    field.label = {"decision_event": "Decision", "removal_event": "Removal", "removal_at": "Removal on"}.get(
-        name, label
-    )
+    field.label = {
+        "decision_event": "Decision",
+        "removal_event": "Removal",
+        "removal_at": "Removal on",
+        "replaces": "Reschedules the removal",
+        "extends": "Asks to extend the measure",
+    }.get(name, label)
     field.kind = kind  # type: ignore[attr-defined]  # read when turning values into attributes
     return field
 

@@ -86,7 +86,8 @@ class EventForm(forms.Form):
                 name, kind, required=name in required, event_choices=self._event_choices(name)
             )
             self.attribute_names.append(name)
-            if event is None and kind == "event" and name not in self.initial:
+            # an optional reference (replaces, extends) is a choice to make, never a default
+            if event is None and kind == "event" and name in required and name not in self.initial:
                 suggested = self._suggested_reference(name)
                 if suggested:
                     self.initial[name] = suggested

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from refuge.casefile import vocab
+from refuge.cases import law
 from refuge.cases.forms.common import SCRIPT_LABELS, format_offset, humanize, offset_minutes
 
 if TYPE_CHECKING:
@@ -21,7 +22,13 @@ if TYPE_CHECKING:
 
 register = template.Library()
 
-ATTRIBUTE_LABELS = {"decision_event": "Decision", "removal_event": "Removal", "removal_at": "Removal on"}
+ATTRIBUTE_LABELS = {
+    "decision_event": "Decision",
+    "removal_event": "Removal",
+    "removal_at": "Removal on",
+    "replaces": "Reschedules",
+    "extends": "Extension of",
+}
 
 
 def day(value: datetime) -> str:
@@ -80,6 +87,8 @@ def _attribute_display(kind: str, value: Any, case: Case, events_by_key: dict[st
     if kind == "event":
         other = events_by_key.get(value)
         return f"{value} ({other.label})" if other is not None else str(value)
+    if kind == "enum:forum":
+        return law.forum_label(str(value))
     shown = {
         "bool": lambda: "yes" if value else "no",
         "datetime": lambda: _show_datetime(value, case),
@@ -96,13 +105,15 @@ def event_attrs(event: Event, case: Case, events_by_key: dict[str, Event]) -> li
     """The event's attributes as (label, text) pairs, in the vocabulary's order."""
     kinds = vocab.EVENT_TYPES.get(event.type, {})
     ordered = [n for n in kinds if n in event.attributes] + [n for n in event.attributes if n not in kinds]
-    return [
-        (
-            ATTRIBUTE_LABELS.get(name, humanize(name)),
-            _attribute_display(kinds.get(name, "text"), event.attributes[name], case, events_by_key),
-        )
-        for name in ordered
-    ]
+    found = []
+    for name in ordered:
+        value = event.attributes[name]
+        if event.type == "interim_measure_requested" and name == "destination" and value is None:
+            shown = "that of each removal pending when it was sent"  # CASEFILE.md: null = the removal's
+        else:
+            shown = _attribute_display(kinds.get(name, "text"), value, case, events_by_key)
+        found.append((ATTRIBUTE_LABELS.get(name, humanize(name)), shown))
+    return found
 
 
 @register.filter

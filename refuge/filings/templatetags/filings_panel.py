@@ -39,3 +39,12 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
         "log": sorted(log.items()),
         "waiting": waiting,
     }
+
+
+@register.filter
+def filing_kind_label(name: str) -> str:
+    """A filing kind's words (rule39 -> "ECtHR Rule 39 request")."""
+    from refuge.filings.kinds import KINDS  # noqa: PLC0415  # kept beside its one use
+
+    kind = KINDS.get(name)
+    return kind.label if kind is not None else name
