@@ -3,9 +3,10 @@
 Pure (no Django, no clock). The statistics app stores these counts per case and adds them up;
 it never reads events again. Removals, their status and whether a measure protected them come
 from :class:`~refuge.rules.timeline.Timeline`; measures, requests and their forums likewise;
-deadlines met and missed from the engine's report; asylum applications are followed per kind
-in the order the engine's asylum windows use (an application, then its grant or refusal, then
-any appeal).
+detentions from its reading of detentions; deadlines met and missed from the engine's report.
+Asylum applications are followed per kind in the order the engine's asylum windows use (an
+application, then its grant or refusal, then any appeal); the windows say when a procedure
+protects, not what became of each application, so the outcome is read here from the same events.
 
     counts = case_counts(facts, timeline, report)   # [Count(table, row, day, forum), ...]
 
@@ -114,17 +115,14 @@ def removal_counts(timeline: Timeline) -> Iterator[Count]:
             yield Count("removals", "executed_during_measure", removal.act_date)
 
 
-def detention_counts(facts: Facts) -> Iterator[Count]:
-    """Each detention, by the bucket of its length (start to release), or ongoing."""
-    releases = list(facts.of("released"))
-    for start in facts.of("detention_started"):
-        yield Count("detentions", "detained", start.day)
-        end = next((r for r in releases if r.ts >= start.ts), None)
-        if end is None:
-            yield Count("detentions", "ongoing", start.day)
-            continue
-        releases.remove(end)
-        yield Count("detentions", _bucket((end.day - start.day).days, DETENTION_BUCKETS), start.day)
+def detention_counts(timeline: Timeline) -> Iterator[Count]:
+    """Each detention the timeline reads, by the bucket of its length (start to release), or ongoing."""
+    for d in timeline.detentions():
+        yield Count("detentions", "detained", d.started.day)
+        if d.ended_by is None:
+            yield Count("detentions", "ongoing", d.started.day)
+        else:
+            yield Count("detentions", _bucket((d.ended_by.day - d.started.day).days, DETENTION_BUCKETS), d.started.day)
 
 
 def deadline_counts(report: CheckReport) -> Iterator[Count]:
@@ -154,7 +152,7 @@ def case_counts(facts: Facts, timeline: Timeline, report: CheckReport) -> list[C
         *asylum_counts(facts),
         *measure_counts(timeline),
         *removal_counts(timeline),
-        *detention_counts(facts),
+        *detention_counts(timeline),
         *deadline_counts(report),
         *first_filing_counts(facts),
     ]
