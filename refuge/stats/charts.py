@@ -56,7 +56,7 @@ def _nice(top: int) -> int:
 def bar_chart(view: Slice) -> Chart:
     """Grouped bars: one group per period column (the total column left out), one bar per headline row."""
     wanted: list[str] = []
-    for part, whole in view.spec.headlines:
+    for part, whole, _ in view.spec.headlines:
         for r in (whole, part):
             if r not in wanted:
                 wanted.append(r)

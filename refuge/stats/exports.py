@@ -40,7 +40,10 @@ def to_json(views: list[Slice], *, threshold: int, organisation: str, today: dat
                 "note": v.spec.period_note,
                 "columns": [{"period": p, "label": label} for p, label in v.columns],
                 "rows": [{"row": r.row, "label": r.label, "cells": [_cell(c) for c in r.cells]} for r in v.rows],
-                "headlines": [{"text": h.text, "part": h.part_label, "whole": h.whole_label} for h in v.headlines],
+                "headlines": [
+                    {"text": h.text, "what": h.phrase, "part": h.part_label, "whole": h.whole_label}
+                    for h in v.headlines
+                ],
             }
             for v in views
         ],

@@ -27,7 +27,7 @@ class TableSpec:
     title: str
     rows: tuple[tuple[str, str], ...]  # (row, label), in display order
     sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total row, the rows it is the sum of)
-    headlines: tuple[tuple[str, str], ...] = ()  # (part row, whole row): "2 of 211"
+    headlines: tuple[tuple[str, str, str], ...] = ()  # (part row, whole row, what): "2 of 211" + what
     period_note: str = ""
 
     def label(self, row: str) -> str:
@@ -39,6 +39,10 @@ _FORUM_LABELS = {
     "echr": "ECtHR (Rule 39)",
     "un_cat": "UN Committee against Torture",
     "un_hrc": "UN Human Rights Committee",
+}
+_GRANTED = {
+    "refugee_status": "refugee-status applications granted",
+    "temporary_asylum": "temporary-asylum applications granted",
 }
 _ASYLUM_ROWS = (
     ("applied", "applied"),
@@ -54,7 +58,7 @@ TABLES: tuple[TableSpec, ...] = (
         "Asylum applications by kind and outcome",
         tuple((f"{k}.{r}", f"{_KIND_LABELS[k]}: {label}") for k in ENUMS["asylum_kind"] for r, label in _ASYLUM_ROWS),
         tuple((f"{k}.applied", (f"{k}.granted", f"{k}.refused", f"{k}.pending")) for k in ENUMS["asylum_kind"]),
-        tuple((f"{k}.granted", f"{k}.applied") for k in ENUMS["asylum_kind"]),
+        tuple((f"{k}.granted", f"{k}.applied", _GRANTED[k]) for k in ENUMS["asylum_kind"]),
         "counted in the period of the application",
     ),
     TableSpec(
@@ -66,7 +70,9 @@ TABLES: tuple[TableSpec, ...] = (
             for r in ("requested", "granted", "refused", "lifted")
         ),
         (),
-        tuple((f"{f}.granted", f"{f}.requested") for f in ENUMS["forum"]),
+        tuple(
+            (f"{f}.granted", f"{f}.requested", f"requests to the {_FORUM_LABELS[f]} granted") for f in ENUMS["forum"]
+        ),
         "counted in the period of each request, grant, refusal or lifting",
     ),
     TableSpec(
@@ -78,7 +84,7 @@ TABLES: tuple[TableSpec, ...] = (
             ("cancelled", "removals cancelled"),
         ),
         (),
-        (("executed_during_measure", "executed"),),
+        (("executed_during_measure", "executed", "removals carried out while an interim measure was in force"),),
         "counted in the period of the removal",
     ),
     TableSpec(
@@ -242,6 +248,7 @@ class Headline:
     whole: Cell
     part_label: str
     whole_label: str
+    phrase: str  # what the figure counts: "2 of 211" + "refugee-status applications granted"
 
     @property
     def text(self) -> str:
@@ -293,8 +300,9 @@ def cut(cube: Cube, *, period: str, group: str, exact: bool) -> Slice:
             cell(cube, (whole, total_period, group), exact=exact),
             cube.spec.label(part),
             cube.spec.label(whole),
+            phrase,
         )
-        for part, whole in cube.spec.headlines
+        for part, whole, phrase in cube.spec.headlines
     )
     return Slice(cube.spec, columns, rows, headlines, group, exact)
 
@@ -309,7 +317,8 @@ def _empty(cube: Cube, columns: tuple[tuple[str, str], ...], group: str, *, exac
     rows = tuple(SliceRow(r, label, tuple(zero(p) for p, _ in columns)) for r, label in cube.spec.rows)
     total = columns[-1][0]
     headlines = tuple(
-        Headline(zero(total), zero(total), cube.spec.label(a), cube.spec.label(b)) for a, b in cube.spec.headlines
+        Headline(zero(total), zero(total), cube.spec.label(a), cube.spec.label(b), phrase)
+        for a, b, phrase in cube.spec.headlines
     )
     return Slice(cube.spec, columns, rows, headlines, group, exact)
 
