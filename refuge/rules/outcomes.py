@@ -85,8 +85,8 @@ def asylum_counts(facts: Facts) -> Iterator[Count]:
             elif e.type == "asylum_refusal_received" and outcome == "pending":
                 outcome = "refused"
                 appealed = appealed or e.id in appeals
-            elif e.type == "asylum_appeal_rejected_received":
-                appealed = True
+            elif e.type == "asylum_appeal_rejected_received" and outcome == "refused":
+                appealed = True  # an appeal against this refusal, rejected
 
 
 def measure_counts(timeline: Timeline) -> Iterator[Count]:

@@ -83,6 +83,16 @@ def test_refused_application_appealed_in_vain_counts_in_the_year_applied() -> No
     ]
 
 
+def test_rejected_appeal_without_a_refusal_is_not_an_appeal_of_the_application() -> None:
+    counts = _counts(
+        [
+            {"id": "e1", "type": "asylum_applied", "at": "2025-01-10", "kind": "refugee_status"},
+            {"id": "e2", "type": "asylum_appeal_rejected_received", "at": "2025-06-01", "kind": "refugee_status"},
+        ]
+    )
+    assert [c[1] for c in counts if c[0] == "asylum"] == ["refugee_status.applied", "refugee_status.pending"]
+
+
 def test_detention_length_is_counted_in_a_bucket_never_as_a_value() -> None:
     counts = _counts(
         [
