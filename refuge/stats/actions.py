@@ -122,9 +122,17 @@ def aggregates(organisation_id: int, table: str) -> list[Aggregate]:
     return [(r, y, q, (("nationality", nat), ("host_state", host)), n) for r, y, q, nat, host, n in rows]
 
 
-def years_of(aggregates_by_table: Iterable[list[Aggregate]], today: date) -> list[int]:
-    """From the first year with a count to this year (at most the last twenty)."""
-    first = min((a[1] for table in aggregates_by_table for a in table), default=today.year)
+def years_of(aggregates_by_table: Iterable[list[Aggregate]], today: date, threshold: int) -> list[int]:
+    """From the first year with at least ``threshold`` counts to this year (at most the last twenty).
+
+    Not the first year with any count: the tables' first column would then tell that something
+    happened in a year where a single case may be all there is.
+    """
+    per_year: Counter[int] = Counter()
+    for table in aggregates_by_table:
+        for a in table:
+            per_year[a[1]] += a[4]
+    first = min((y for y, n in per_year.items() if n >= threshold), default=today.year)
     first = max(first, today.year - 19)
     return list(range(first, today.year + 1))
 
@@ -146,7 +154,7 @@ def organisation_cubes(organisation: Organisation, *, today: date | None = None)
     if found is not None and found[0] == stamp:
         return found[1]
     per_table = {t.id: aggregates(organisation.pk, t.id) for t in TABLES}
-    years = years_of(per_table.values(), today)
+    years = years_of(per_table.values(), today, settings.threshold)
     released: dict[str, list[tuple[str, str, str]]] = {}
     for r in StatRelease.objects.filter(organisation=organisation):
         released.setdefault(r.table, []).append(r.key)
