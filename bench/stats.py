@@ -101,6 +101,17 @@ def load(cases: int, seed: int) -> tuple[Any, dict[str, int]]:
     return org, users
 
 
+def loaded() -> tuple[Any, dict[str, int]]:
+    """The organisation and users of an earlier load (--reuse), the vault unsealed again."""
+    from refuge.accounts.models import Organisation, User  # noqa: PLC0415  # Django is set up by main()
+    from refuge.vault import state  # noqa: PLC0415
+
+    state.unseal_with_dev_key()
+    org = Organisation.objects.get(name="Bench statistics (fictional)")
+    users = {role: User.objects.get(username=f"stats-{role}").pk for role in ("admin", "analyst")}
+    return org, users
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stats", description=__doc__.split("\n\n")[0])
     add_database_arguments(parser, data_dir_required=True)
@@ -108,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed warm requests per row (≥ 200)")
     parser.add_argument("--cold", type=int, default=30, help="timed cold requests (each rebuilds the cubes)")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="measure a database this benchmark loaded before")
     args = parser.parse_args(argv)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     setup_django(args.data_dir, args.database_url)
@@ -118,8 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     from bench.pages import Request, Server  # noqa: PLC0415
     from refuge.stats.models import StatsSettings  # noqa: PLC0415
 
-    print(f"Loading {args.cases} cases…", flush=True)
-    org, users = load(args.cases, args.seed)
+    if args.reuse:
+        org, users = loaded()
+    else:
+        print(f"Loading {args.cases} cases…", flush=True)
+        org, users = load(args.cases, args.seed)
     server = Server()
     server.login(list(users.values()))
     plan: list[tuple[str, Request]] = []
@@ -141,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         if status != 200:
             sys.exit(f"{label}: HTTP {status}")
         results.setdefault(label, []).append((elapsed, cpu))
-    print(f"\n{args.cases} cases, {connection.vendor}\n")
+    from refuge.cases.models import Case  # noqa: PLC0415
+    from refuge.stats.models import StatCount  # noqa: PLC0415
+
+    print(f"\n{Case.objects.count()} cases, {StatCount.objects.count()} counts, {connection.vendor}\n")
     print("| request | n | p50 ms | p95 ms | CPU p95 ms | target |")
     print("|---|---|---|---|---|---|")
     ok = True

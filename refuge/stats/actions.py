@@ -119,7 +119,14 @@ def aggregates(organisation_id: int, table: str) -> list[Aggregate]:
     rows = StatTotal.objects.filter(organisation_id=organisation_id, table=table, n__gt=0).values_list(
         "row", "year", "quarter", "nationality", "host_state", "n"
     )
-    return [(r, y, q, (("nationality", nat), ("host_state", host)), n) for r, y, q, nat, host, n in rows]
+    dims: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}  # one tuple per pair, shared
+    found = []
+    for r, y, q, nat, host, n in rows:
+        pair = dims.get((nat, host))
+        if pair is None:
+            pair = dims[(nat, host)] = (("nationality", nat), ("host_state", host))
+        found.append((r, y, q, pair, n))
+    return found
 
 
 def years_of(aggregates_by_table: Iterable[list[Aggregate]], today: date, threshold: int) -> list[int]:

@@ -165,16 +165,23 @@ def build_cube(
             groups_seen[group.split(":", 1)[0]].add(group)
     raw: dict[Key, int] = defaultdict(int)
     year_set = set(years)
+    # Keys made once per distinct value: this loop runs once per total (thousands), not per cell.
+    period_keys: dict[tuple[int, int], tuple[str, str, str]] = {}
+    group_keys: dict[tuple[tuple[str, str], ...], tuple[str, ...]] = {}
     for row, year, quarter, dims, n in aggregates:
         if row not in known or year not in year_set:
             continue
-        targets = [EVERYONE]
-        for dim, value in dims:
-            group = f"{dim}:{value or NONE}"
-            groups_seen[dim].add(group)
-            targets.append(group)
+        periods = period_keys.get((year, quarter))
+        if periods is None:
+            periods = period_keys[(year, quarter)] = (f"{year}-Q{quarter}", str(year), ALL)
+        targets = group_keys.get(dims)
+        if targets is None:
+            found = [f"{dim}:{value or NONE}" for dim, value in dims]
+            for (dim, _), group in zip(dims, found, strict=True):
+                groups_seen[dim].add(group)
+            targets = group_keys[dims] = (EVERYONE, *found)
         for group in targets:
-            for period in (f"{year}-Q{quarter}", str(year), ALL):
+            for period in periods:
                 raw[(row, period, group)] += n
     all_groups = (EVERYONE, *(g for dim in sorted(groups_seen) for g in sorted(groups_seen[dim])))
     cube = Cube(table, tuple(years), all_groups)
