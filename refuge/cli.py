@@ -38,6 +38,8 @@ USAGE = """usage: refuge COMMAND [options]
   worker [--once]       deliver alerts (e-mail, webhooks), escalate, remind, send digests
   mailsink              a local SMTP server keeping messages as .eml files (demo, trials)
   filing KIND --case CODE -o FILE   generate a Rule 39 / UN request, a letter or a client notice
+  stats export --period 2016-2026 --to COORD.pub -o FILE   signed, encrypted aggregates for a network
+  stats merge FILE... --key COORD.key --signers FILE      verify, combine, then apply disclosure control
 
 Every Django management command works too (refuge help lists them)."""
 

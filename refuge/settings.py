@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "refuge.audit",
     "refuge.filings",
     "refuge.alerts",
+    "refuge.stats",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("search/", include("refuge.search.urls")),
     path("alerts/", include("refuge.alerts.urls")),
     path("feeds/", include("refuge.alerts.feed_urls")),
+    path("stats/", include("refuge.stats.urls")),
 ]

@@ -125,6 +125,23 @@ def _feed_token(w: dict[str, Any]) -> dict[str, Any]:
     return {"token": token}
 
 
+def _release(w: dict[str, Any]) -> dict[str, Any]:
+    """A released statistics cell of alice's organisation (made by adam, its admin)."""
+    from refuge.stats.actions import release_cell
+
+    adam = w["users"]["adam"]
+    release = release_cell(
+        user=adam,
+        organisation=adam.membership().organisation,
+        table="asylum",
+        row="refugee_status.granted",
+        period="all",
+        group="*",
+        reason="fictional review",
+    )
+    return {"code": release.code}
+
+
 def _bob(w: dict[str, Any]) -> dict[str, Any]:
     return {"code": w["users"]["bob"].code}
 
@@ -208,6 +225,14 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "case_feed_create": (_case, (405,) * 6, (LOGIN, OK, 404, 404, 404, OK)),
     "feed_revoke": (_feed, (405,) * 6, (LOGIN, OK, 404, 404, 404, 404)),
     "calendar_feed": (_feed_token, PUBLIC, GET_ONLY),
+    # Statistics: every member sees their own organisation's controlled tables (carol her own, ana
+    # too: no person and no cell below the threshold is on them); releases and the threshold: admins.
+    "stats_page": (_none, MEMBER, GET_ONLY),
+    "stats_json": (_none, MEMBER, GET_ONLY),
+    "stats_csv": (_none, MEMBER, GET_ONLY),
+    "stats_pdf": (_none, MEMBER, GET_ONLY),
+    "stats_releases": (_none, ADMIN_ONLY, ADMIN_POST),
+    "stats_release_withdraw": (_release, (405,) * 6, ADMIN_POST),
 }
 
 

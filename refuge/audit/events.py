@@ -20,6 +20,7 @@ class Area(IntEnum):
     ADMIN = 6
     ALERT = 7
     FILING = 8
+    STATS = 9
 
 
 class EventType(IntEnum):
@@ -88,6 +89,13 @@ class EventType(IntEnum):
     FILING_GENERATED = 801
     FILING_DOWNLOADED = 802
     FILING_SENT = 803
+
+    # 9xx: outcome statistics: exact counts seen, cells released, the threshold (exports are 402).
+    STATS_EXACT_VIEWED = 901
+    STATS_CELL_RELEASED = 902
+    STATS_RELEASE_WITHDRAWN = 903
+    STATS_THRESHOLD_CHANGED = 904
+    STATS_NETWORK_MERGED = 905
 
     @property
     def area(self) -> Area:

@@ -27,6 +27,7 @@ from refuge.cases.models import (
     Proceeding,
 )
 from refuge.lib.text import clean_names
+from refuge.stats.actions import forget_case_stats
 from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
@@ -567,6 +568,7 @@ def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
         organisation=case.organisation,
         data={"documents": len(files)},
     )
+    forget_case_stats(case=case)  # its counts leave the organisation's statistics with it
     case.delete()  # cascades to events, person, documents, derived rows and the case's key rows
     transaction.on_commit(lambda: [storage.delete(name) for name in files if storage.exists(name)])
 

@@ -25,6 +25,7 @@ from refuge.accounts.models import Membership, Organisation, Role, User
 from refuge.cases.actions import create_case, set_team
 from refuge.cases.models import Authority, AuthorityKind, Case, CaseStatus, Event, Forum, Person, Proceeding
 from refuge.cases.recompute import recompute_case
+from refuge.stats.history import lay_history
 
 ORGANISATION = "Novograd Refugee Legal Aid (fictional demo)"
 PASSWORD = "refuge-demo-not-secret"  # noqa: S105  # published on purpose: printed by `refuge demo`, demo only
@@ -146,6 +147,7 @@ class DemoResult:
     existing: list[str] = field(default_factory=list)
     users: list[tuple[str, str]] = field(default_factory=list)  # (username, role)
     password: str = PASSWORD
+    history: int = 0  # closed historical cases laid for the statistics (refuge.stats.history)
 
 
 # --- dates relative to today -------------------------------------------------------------
@@ -1072,8 +1074,11 @@ def _lay_case(
     return case
 
 
-def build_demo(*, today: date, now: datetime | None = None) -> DemoResult:
-    """Lay down the demo organisation, users, directory and cases; existing cases are left alone."""
+def build_demo(*, today: date, now: datetime | None = None, history: bool = False) -> DemoResult:
+    """Lay down the demo organisation, users, directory and cases; existing cases are left alone.
+
+    ``history`` adds the fictional ten years of closed asylum cases the statistics page shows.
+    """
     now = now or datetime.combine(today, time(12, 0), tzinfo=UTC)
     with transaction.atomic():
         organisation, _ = Organisation.objects.get_or_create(name=ORGANISATION)
@@ -1089,6 +1094,8 @@ def build_demo(*, today: date, now: datetime | None = None) -> DemoResult:
         with transaction.atomic():  # one case at a time: a crash keeps the cases already laid down
             _lay_case(spec, organisation=organisation, users=users, authorities=authorities, now=now)
         result.created.append(spec.reference)
+    if history:  # ten years of asylum applications for the statistics page (refuge/stats/history.json)
+        result.history = lay_history(organisation=organisation, user=users[CASEWORKER], today=today, existing=existing)
     return result
 
 

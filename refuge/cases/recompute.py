@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from refuge.cases.actions import casefile_for
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
+from refuge.stats.actions import refresh_case_stats
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
@@ -131,7 +132,7 @@ def _add_provided_conflicts(case: Case, report: dict[str, Any], now: datetime) -
 
 
 @transaction.atomic
-def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over conflicts
+def recompute_case(  # noqa: PLR0912, PLR0915  # one pass over deadlines, one over conflicts, then the counts
     *, case: Case, cause: str, cause_event: str = "", actor: User | None = None, now: datetime | None = None
 ) -> Recomputed:
     """Recompute and store a case's deadlines and conflicts (call inside the change's transaction)."""
@@ -238,6 +239,8 @@ def recompute_case(  # noqa: PLR0912  # one pass over deadlines, one over confli
         },
     )
     DerivedChange.objects.bulk_create(result.changes)
+    # The case's outcome counts, from the engine's view of the same timeline (refuge.stats).
+    refresh_case_stats(case=case, casefile=casefile_for(case, identity=False), today=today, packs=packs())
     for hook in RECOMPUTE_HOOKS:
         hook(result)
     return result

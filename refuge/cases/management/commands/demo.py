@@ -41,6 +41,11 @@ class Command(BaseCommand):
             help="print every demo person's (invented) names, one per line, and stop: for checking a copied disk",
         )
         parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="leave out the ten years of closed asylum cases behind the statistics page",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="load even where other organisations exist (the demo users' password is public)",
@@ -69,11 +74,13 @@ class Command(BaseCommand):
         now = timezone.now()
         today = now.astimezone(DEMO_ZONE).date()
         try:
-            result = demo.build_demo(today=today, now=now)
+            result = demo.build_demo(today=today, now=now, history=not options["no_history"])
         except ValueError as exc:  # a demo username taken by a real user
             raise CommandError(str(exc)) from None
         if result.created:
             self.stdout.write(f"Loaded {len(result.created)} fictional cases into {result.organisation.name!r}.")
+        if result.history:
+            self.stdout.write(f"Loaded {result.history} closed historical cases for the statistics page.")
         if result.existing:
             self.stdout.write(
                 f"{len(result.existing)} demo cases were already there and were left as they are (--reset rebuilds)."

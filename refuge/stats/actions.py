@@ -1,0 +1,264 @@
+"""Statistics: keep each case's counts, build the protected tables, and record who saw or released what."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from refuge.audit.actions import record
+from refuge.audit.events import EventType
+from refuge.rules import evaluate, parse_facts, timeline
+from refuge.rules.outcomes import case_counts
+from refuge.stats.disclosure import check_threshold
+from refuge.stats.models import StatCount, StatRelease, StatsSettings, StatTotal
+from refuge.stats.tables import DIMENSIONS, NONE, TABLES, Aggregate, Cube, build_cube, protect_cube, spec
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import Organisation, User
+    from refuge.cases.models import Case
+    from refuge.rules import PackSet
+
+
+# -- counts --------------------------------------------------------------------------------------
+
+
+_CELL = ("table", "row", "year", "quarter", "host_state", "nationality")
+Cell = tuple[str, str, int, int, str, str]
+
+
+def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, packs: PackSet) -> int:
+    """Rewrite what one case adds to its organisation's statistics (in the caller's transaction).
+
+    Counts come from the engine: its parsed facts, its timeline (removals, measures, requests)
+    and its report (deadlines met and missed) — refuge.rules.outcomes.
+    """
+    facts = parse_facts(casefile, packs)
+    report = evaluate(facts, today, packs)
+    counts = case_counts(facts, timeline(facts, packs), report)
+    nationality = "" if facts.stateless else (facts.nationality or "")
+    new = [(c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality) for c in counts]
+    old = list(StatCount.objects.filter(case=case).values_list(*_CELL))
+    delta = Counter(new)
+    delta.subtract(Counter(old))
+    if not any(delta.values()):
+        return len(new)
+    StatCount.objects.filter(case=case).delete()
+    StatCount.objects.bulk_create(
+        StatCount(organisation_id=case.organisation_id, case=case, **dict(zip(_CELL, cell, strict=True)))
+        for cell in new
+    )
+    _add(case.organisation_id, delta)
+    return len(new)
+
+
+def forget_case_stats(*, case: Case) -> None:
+    """Take a case's counts out of its organisation's totals (before the case is deleted)."""
+    delta = Counter(StatCount.objects.filter(case=case).values_list(*_CELL))
+    _add(case.organisation_id, Counter({cell: -n for cell, n in delta.items()}))
+
+
+def _add(organisation_id: int, delta: Counter[Cell]) -> None:
+    """Add the differences to the totals: a conditional UPDATE, else an INSERT (retried on a race)."""
+    for cell, n in sorted(delta.items()):
+        if not n:
+            continue
+        where = dict(zip(_CELL, cell, strict=True))
+        totals = StatTotal.objects.filter(organisation_id=organisation_id, **where)
+        if totals.update(n=F("n") + n):
+            continue
+        try:
+            with transaction.atomic():
+                StatTotal.objects.create(organisation_id=organisation_id, n=n, **where)
+        except IntegrityError:  # another transaction made the row first
+            totals.update(n=F("n") + n)
+    bump_version(organisation_id)
+
+
+def rebuild_totals(organisation_id: int) -> int:
+    """Add the totals up again from the per-case counts (after a bulk load, or to repair)."""
+    with transaction.atomic():
+        StatTotal.objects.filter(organisation_id=organisation_id).delete()
+        rows = (
+            StatCount.objects.filter(organisation_id=organisation_id)
+            .values_list(*_CELL)
+            .annotate(total=Count("id"))
+            .order_by()
+        )
+        StatTotal.objects.bulk_create(
+            (
+                StatTotal(organisation_id=organisation_id, n=total, **dict(zip(_CELL, cell, strict=True)))
+                for *cell, total in rows
+            ),
+            batch_size=5000,
+        )
+        bump_version(organisation_id)
+    kept: int = StatTotal.objects.filter(organisation_id=organisation_id).count()
+    return kept
+
+
+def bump_version(organisation_id: int) -> None:
+    if not StatsSettings.objects.filter(organisation_id=organisation_id).update(version=F("version") + 1):
+        StatsSettings.objects.get_or_create(organisation_id=organisation_id)
+
+
+def settings_for(organisation: Organisation) -> StatsSettings:
+    found: StatsSettings = StatsSettings.objects.get_or_create(organisation=organisation)[0]
+    return found
+
+
+def aggregates(organisation_id: int, table: str) -> list[Aggregate]:
+    """The organisation's counts of one table, per row, quarter, nationality and host state."""
+    rows = StatTotal.objects.filter(organisation_id=organisation_id, table=table, n__gt=0).values_list(
+        "row", "year", "quarter", "nationality", "host_state", "n"
+    )
+    dims: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}  # one tuple per pair, shared
+    found = []
+    for r, y, q, nat, host, n in rows:
+        pair = dims.get((nat, host))
+        if pair is None:
+            pair = dims[(nat, host)] = (("nationality", nat), ("host_state", host))
+        found.append((r, y, q, pair, n))
+    return found
+
+
+def years_of(aggregates_by_table: Iterable[list[Aggregate]], today: date, threshold: int) -> list[int]:
+    """From the first year with at least ``threshold`` counts to this year (at most the last twenty).
+
+    Not the first year with any count: the tables' first column would then tell that something
+    happened in a year where a single case may be all there is.
+    """
+    per_year: Counter[int] = Counter()
+    for table in aggregates_by_table:
+        for a in table:
+            per_year[a[1]] += a[4]
+    first = min((y for y, n in per_year.items() if n >= threshold), default=today.year)
+    first = max(first, today.year - 19)
+    return list(range(first, today.year + 1))
+
+
+_PERIOD = re.compile(r"^(all|\d{4}(-Q[1-4])?)$")
+_GROUP = re.compile(r"^[a-z_]+:([A-Z]{2}|--)$")
+
+_memo: dict[int, tuple[tuple[Any, int, int, date], dict[str, Cube]]] = {}
+_memo_lock = threading.Lock()
+
+
+def organisation_cubes(organisation: Organisation, *, today: date | None = None) -> dict[str, Cube]:
+    """Every table of the organisation as a protected cube (built once per change of its counts)."""
+    today = today or timezone.localdate()
+    settings = settings_for(organisation)
+    stamp = (settings.code, settings.version, settings.threshold, today)
+    with _memo_lock:
+        found = _memo.get(organisation.pk)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    per_table = {t.id: aggregates(organisation.pk, t.id) for t in TABLES}
+    years = years_of(per_table.values(), today, settings.threshold)
+    released: dict[str, list[tuple[str, str, str]]] = {}
+    for r in StatRelease.objects.filter(organisation=organisation):
+        released.setdefault(r.table, []).append(r.key)
+    groups = {f"{dim}:{value or NONE}" for table in per_table.values() for a in table for dim, value in a[3]}
+    cubes = {
+        t.id: protect_cube(
+            build_cube(t, per_table[t.id], years, groups), threshold=settings.threshold, released=released.get(t.id, ())
+        )
+        for t in TABLES
+    }
+    with _memo_lock:
+        _memo[organisation.pk] = (stamp, cubes)
+    return cubes
+
+
+# -- what people see and do ------------------------------------------------------------------------
+
+
+def record_exact_view(*, user: User, organisation: Organisation, what: str, request: Any = None) -> None:
+    """An admin saw the raw counts (page, export or report): on record, with what was seen."""
+    record(
+        type=EventType.STATS_EXACT_VIEWED,
+        actor=user,
+        organisation=organisation,
+        data={"what": what},
+        request=request,
+    )
+
+
+def record_export(*, user: User | None, organisation: Organisation, fmt: str, exact: bool, request: Any = None) -> None:
+    record(
+        type=EventType.STATS_EXPORTED,
+        actor=user,
+        organisation=organisation,
+        data={"format": fmt, "exact": exact},
+        request=request,
+    )
+
+
+@transaction.atomic
+def release_cell(
+    *, user: User, organisation: Organisation, table: str, row: str, period: str, group: str, reason: str
+) -> StatRelease:
+    """Publish one cell below the threshold: an admin's deliberate decision, with its reason on record."""
+    table_spec = spec(table)
+    if row not in dict(table_spec.rows):
+        raise ValueError("no such row")
+    if not reason.strip():
+        raise ValueError("a release needs a reason")
+    if group != "*" and (group.split(":", 1)[0] not in DIMENSIONS or not _GROUP.match(group)):
+        raise ValueError("no such group")
+    if not _PERIOD.match(period):
+        raise ValueError("no such period")
+    release: StatRelease
+    release, _ = StatRelease.objects.update_or_create(
+        organisation=organisation,
+        table=table,
+        row=row,
+        period=period,
+        group=group,
+        defaults={"reason": reason.strip(), "released_by": user, "released_at": timezone.now()},
+    )
+    record(
+        type=EventType.STATS_CELL_RELEASED,
+        actor=user,
+        organisation=organisation,
+        target=("stat_release", str(release.code)),
+        data={"table": table, "row": row, "period": period, "group": group},
+    )
+    bump_version(organisation.pk)
+    return release
+
+
+@transaction.atomic
+def withdraw_release(*, user: User, release: StatRelease) -> None:
+    record(
+        type=EventType.STATS_RELEASE_WITHDRAWN,
+        actor=user,
+        organisation=release.organisation,
+        target=("stat_release", str(release.code)),
+    )
+    release.delete()
+    bump_version(release.organisation_id)
+
+
+@transaction.atomic
+def set_threshold(*, user: User, organisation: Organisation, threshold: int) -> StatsSettings:
+    check_threshold(threshold)
+    found = settings_for(organisation)
+    before = found.threshold
+    found.threshold = threshold
+    found.version += 1
+    found.save(update_fields=["threshold", "version"])
+    record(
+        type=EventType.STATS_THRESHOLD_CHANGED,
+        actor=user,
+        organisation=organisation,
+        data={"before": before, "after": threshold},
+    )
+    return found

@@ -1,0 +1,195 @@
+"""The statistics pages: fixed tables with charts, their exports, releases and the threshold.
+
+Every member of an organisation (analysts included) sees the *controlled* tables of their own
+organisation: cells below the threshold and the cells that would give them away are hidden. The
+raw counts (`?exact=1`) are for the organisation's admins only and every view of them is audited.
+No page here names a case, a person or an event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from refuge.cases import access
+from refuge.cases.views._common import INVALID, page
+from refuge.stats import actions, exports
+from refuge.stats.charts import bar_chart
+from refuge.stats.disclosure import MINIMUM_THRESHOLD
+from refuge.stats.models import StatRelease
+from refuge.stats.tables import ALL, EVERYONE, TABLES, Slice, cut, offered_groups
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from refuge.accounts.models import Membership
+
+
+def _params(request: HttpRequest, member: Membership) -> tuple[str, str, bool]:
+    period = request.GET.get("period", "years")
+    group = request.GET.get("group", EVERYONE) or EVERYONE
+    exact = request.GET.get("exact") == "1"
+    if exact and not member.is_admin:
+        raise Http404("No such view")
+    return period, group, exact
+
+
+def _views(member: Membership, period: str, group: str, exact: bool) -> tuple[list[Slice], dict[str, Any]]:
+    cubes = actions.organisation_cubes(member.organisation)
+    views = [cut(cubes[t.id], period=period, group=group, exact=exact) for t in TABLES]
+    years = cubes[TABLES[0].id].years
+    return views, {"cubes": cubes, "years": years}
+
+
+def _audit_exact(request: HttpRequest, member: Membership, what: str, exact: bool) -> None:
+    if exact:
+        actions.record_exact_view(user=request.user, organisation=member.organisation, what=what, request=request)
+
+
+@require_GET
+@login_required
+def stats_page(request: HttpRequest) -> HttpResponse:
+    member = access.require_membership(request.user)
+    period, group, exact = _params(request, member)
+    views, info = _views(member, period, group, exact)
+    _audit_exact(request, member, "page", exact)
+    query = request.GET.urlencode()
+    context = {
+        "sections": [(v, bar_chart(v)) for v in views],
+        "years": info["years"],
+        "groups": offered_groups(info["cubes"].values()),
+        "period": period,
+        "group": group,
+        "exact": exact,
+        "is_admin": member.is_admin,
+        "threshold": actions.settings_for(member.organisation).threshold,
+        "query": query,
+    }
+    return page(request, "stats/page.html", context)
+
+
+def _filename(member: Membership, ext: str) -> str:
+    return f"outcomes-{timezone.localdate().isoformat()}.{ext}"
+
+
+@require_GET
+@login_required
+def stats_json(request: HttpRequest) -> HttpResponse:
+    member = access.require_membership(request.user)
+    period, group, exact = _params(request, member)
+    views, _ = _views(member, period, group, exact)
+    actions.record_export(user=request.user, organisation=member.organisation, fmt="json", exact=exact, request=request)
+    body = exports.to_json(
+        views,
+        threshold=actions.settings_for(member.organisation).threshold,
+        organisation=member.organisation.name,
+        today=timezone.localdate(),
+    )
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = content_disposition_header(True, _filename(member, "json"))
+    return response
+
+
+@require_GET
+@login_required
+def stats_csv(request: HttpRequest) -> HttpResponse:
+    member = access.require_membership(request.user)
+    period, group, exact = _params(request, member)
+    views, _ = _views(member, period, group, exact)
+    actions.record_export(user=request.user, organisation=member.organisation, fmt="csv", exact=exact, request=request)
+    response = HttpResponse(exports.to_csv(views), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, _filename(member, "csv"))
+    return response
+
+
+@require_GET
+@login_required
+def stats_pdf(request: HttpRequest) -> HttpResponse:
+    member = access.require_membership(request.user)
+    period, group, exact = _params(request, member)
+    views, info = _views(member, period, group, exact)
+    actions.record_export(user=request.user, organisation=member.organisation, fmt="pdf", exact=exact, request=request)
+    years = info["years"]
+    content = exports.to_pdf(
+        views,
+        threshold=actions.settings_for(member.organisation).threshold,
+        organisation=member.organisation.name,
+        years=(years[0], years[-1]),
+        today=timezone.localdate(),
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, _filename(member, "pdf"))
+    return response
+
+
+def _require_admin(request: HttpRequest) -> Membership:
+    member = access.require_membership(request.user)
+    if not member.is_admin:
+        raise Http404("No such page")
+    return member
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stats_releases(request: HttpRequest) -> HttpResponse:
+    """An admin's releases of cells below the threshold, and the form to make one (with a reason)."""
+    member = _require_admin(request)
+    organisation = member.organisation
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        form = request.POST
+        if "threshold" in form:
+            try:
+                actions.set_threshold(user=request.user, organisation=organisation, threshold=int(form["threshold"]))
+            except ValueError:
+                errors.append(f"The threshold is a whole number, at least {MINIMUM_THRESHOLD}.")
+            else:
+                messages.success(request, "Threshold saved.")
+                return redirect("stats_releases")
+        else:
+            table, _, row = form.get("row_key", "").partition("|")
+            try:
+                actions.release_cell(
+                    user=request.user,
+                    organisation=organisation,
+                    table=table,
+                    row=row,
+                    period=form.get("period", ALL) or ALL,
+                    group=form.get("group", EVERYONE) or EVERYONE,
+                    reason=form.get("reason", ""),
+                )
+            except (ValueError, StopIteration):
+                errors.append("Choose a table, a row, a period and a group, and give the reason for the release.")
+            else:
+                messages.success(request, "Cell released.")
+                return redirect("stats_releases")
+        status = INVALID
+    context = {
+        "releases": StatRelease.objects.filter(organisation=organisation).select_related("released_by"),
+        "tables": TABLES,
+        "threshold": actions.settings_for(organisation).threshold,
+        "minimum": MINIMUM_THRESHOLD,
+        "errors": errors,
+        "form": request.POST if request.method == "POST" else {},
+    }
+    return page(request, "stats/releases.html", context, status=status)
+
+
+@require_POST
+@login_required
+def stats_release_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    member = _require_admin(request)
+    release = StatRelease.objects.filter(organisation=member.organisation, code=code).first()
+    if release is None:
+        raise Http404("No such release")
+    actions.withdraw_release(user=request.user, release=release)
+    messages.success(request, "Release withdrawn.")
+    return redirect("stats_releases")
