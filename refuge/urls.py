@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from refuge.api.main import api
+from refuge.api.views import docs as api_docs
+
 urlpatterns = [
     path("", include("refuge.cases.urls")),
     path("", include("refuge.filings.urls")),
@@ -11,4 +14,7 @@ urlpatterns = [
     path("search/", include("refuge.search.urls")),
     path("alerts/", include("refuge.alerts.urls")),
     path("feeds/", include("refuge.alerts.feed_urls")),
+    path("accounts/tokens/", include("refuge.api.urls")),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", api.urls),
 ]

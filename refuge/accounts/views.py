@@ -23,6 +23,7 @@ from refuge.accounts import actions, sessions, twofactor
 from refuge.accounts.decorators import require_recent_auth
 from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from refuge.accounts.models import User
+from refuge.api.tokens import live_tokens
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 
@@ -139,6 +140,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "member": user.membership(),
         "twofactor": twofactor.status(user),
         "session_count": sessions.live_count(user),
+        "tokens": list(live_tokens(user)),
     }
     return render(request, "accounts/account.html", context)
 

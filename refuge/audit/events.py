@@ -20,6 +20,7 @@ class Area(IntEnum):
     ADMIN = 6
     ALERT = 7
     FILING = 8
+    API = 9
 
 
 class EventType(IntEnum):
@@ -83,6 +84,11 @@ class EventType(IntEnum):
     FILING_DOWNLOADED = 802
     FILING_SENT = 803
 
+    # 9xx: personal access tokens of the JSON API.
+    API_TOKEN_CREATED = 901
+    API_TOKEN_NEW_ADDRESS = 902
+    API_TOKEN_REVOKED = 903
+
     @property
     def area(self) -> Area:
         return Area(self.value // 100)
@@ -97,6 +103,9 @@ _LABELS = {
     "OTP_ENABLED": "Second factor enabled",
     "OTP_DISABLED": "Second factor removed",
     "ONCALL_CHANGED": "On-call rota changed",
+    "API_TOKEN_CREATED": "API token created",
+    "API_TOKEN_NEW_ADDRESS": "API token used from a new address",
+    "API_TOKEN_REVOKED": "API token revoked",
 }
 
 
