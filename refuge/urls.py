@@ -18,3 +18,5 @@ urlpatterns = [
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
 ]
+
+handler404 = "refuge.api.problems.not_found"  # a problem under /api/, the 404 page elsewhere

@@ -50,14 +50,16 @@ def alert_list(request: HttpRequest, unacknowledged: bool = False) -> list[dict[
     return [alert_out(a) for a in alerts.order_by("-created_at", "-id")[:PAGE]]
 
 
-@router.get("/alerts/{code}", response=problems({200: AlertOut}), operation_id="alert_detail", url_name="alert_detail")
+@router.get(
+    "/alerts/{uuid:code}", response=problems({200: AlertOut}), operation_id="alert_detail", url_name="alert_detail"
+)
 def alert_detail(request: HttpRequest, code: UUID) -> dict[str, Any]:
     user = caller(request, R)
     return alert_out(get_alert_for_user(user, code))
 
 
 @router.post(
-    "/alerts/{code}/acknowledge",
+    "/alerts/{uuid:code}/acknowledge",
     response=problems({200: Acknowledged}),
     operation_id="alert_acknowledge",
     url_name="alert_acknowledge",

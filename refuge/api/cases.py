@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Body, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from refuge.api.auth import caller, has_scope
@@ -152,7 +152,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
 
 
 @router.post("/cases", response=problems({201: CaseDetail}), operation_id="case_create", url_name="case_create")
-def case_create(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     """Open a case (the intake): the client's facts and first events, validated as one case file."""
     user = caller(request, W)
     member = access.require_writer(user)
@@ -170,26 +170,31 @@ def case_create(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
         person=person,
         events=[{"id": e.id, "type": e.type, "at": e.at, **e.attributes} for e in payload.events],
     )
-    return 201, _detail(request, user, case)
+    return Status(201, _detail(request, user, case))
 
 
 @router.post("/cases/import", response=problems({201: CaseDetail}), operation_id="case_import", url_name="case_import")
-def case_import(request: HttpRequest, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def case_import(request: HttpRequest, payload: Body[dict[str, Any]]) -> Status:
     """Create a case from a whole case file (`refuge.case/1`); nothing is stored unless all of it is valid."""
     user = caller(request, W)
     member = access.require_writer(user)
     case = actions.import_casefile(data=payload, organisation=member.organisation, user=user, source="api")
-    return 201, _detail(request, user, case)
+    return Status(201, _detail(request, user, case))
 
 
-@router.get("/cases/{code}", response=problems({200: CaseDetail}), operation_id="case_detail", url_name="case_detail")
+@router.get(
+    "/cases/{uuid:code}", response=problems({200: CaseDetail}), operation_id="case_detail", url_name="case_detail"
+)
 def case_detail(request: HttpRequest, code: UUID) -> dict[str, Any]:
     user = caller(request, R)
     return _detail(request, user, access.get_case_for_user(user, code))
 
 
 @router.get(
-    "/cases/{code}/export", response=problems({200: dict[str, Any]}), operation_id="case_export", url_name="case_export"
+    "/cases/{uuid:code}/export",
+    response=problems({200: dict[str, Any]}),
+    operation_id="case_export",
+    url_name="case_export",
 )
 def case_export(request: HttpRequest, code: UUID) -> dict[str, Any]:
     """The case file with the client's identity: the identity scope, never an analyst; audited as an export."""
@@ -201,7 +206,10 @@ def case_export(request: HttpRequest, code: UUID) -> dict[str, Any]:
 
 
 @router.get(
-    "/cases/{code}/person", response=problems({200: PersonOut}), operation_id="person_detail", url_name="person_detail"
+    "/cases/{uuid:code}/person",
+    response=problems({200: PersonOut}),
+    operation_id="person_detail",
+    url_name="person_detail",
 )
 def person_detail(request: HttpRequest, code: UUID) -> dict[str, Any]:
     """The client: facts for every reader; names and birth date with the identity scope, audited as a reveal."""
@@ -223,7 +231,10 @@ def person_detail(request: HttpRequest, code: UUID) -> dict[str, Any]:
 
 
 @router.get(
-    "/cases/{code}/events", response=problems({200: list[EventOut]}), operation_id="event_list", url_name="event_list"
+    "/cases/{uuid:code}/events",
+    response=problems({200: list[EventOut]}),
+    operation_id="event_list",
+    url_name="event_list",
 )
 def event_list(request: HttpRequest, code: UUID) -> list[dict[str, Any]]:
     user = caller(request, R)
@@ -235,8 +246,10 @@ def event_list(request: HttpRequest, code: UUID) -> list[dict[str, Any]]:
     return [event_out(e, identity=identity) for e in events]
 
 
-@router.post("/cases/{code}/events", response=problems({201: EventOut}), operation_id="event_add", url_name="event_add")
-def event_add(request: HttpRequest, code: UUID, payload: EventIn) -> tuple[int, dict[str, Any]]:
+@router.post(
+    "/cases/{uuid:code}/events", response=problems({201: EventOut}), operation_id="event_add", url_name="event_add"
+)
+def event_add(request: HttpRequest, code: UUID, payload: EventIn) -> Status:
     """Add an event through the page's action: the whole case file is validated, then recomputed and alerted."""
     user = caller(request, W)
     case = access.get_case_for_user(user, code, write=True)
@@ -249,11 +262,11 @@ def event_add(request: HttpRequest, code: UUID, payload: EventIn) -> tuple[int, 
         source=payload.source,
         note=payload.note,
     )
-    return 201, event_out(event, identity=_sees_identity(request, user, case))
+    return Status(201, event_out(event, identity=_sees_identity(request, user, case)))
 
 
 @router.get(
-    "/cases/{code}/events/{event_code}",
+    "/cases/{uuid:code}/events/{uuid:event_code}",
     response=problems({200: EventOut}),
     operation_id="event_detail",
     url_name="event_detail",
@@ -268,7 +281,7 @@ def event_detail(request: HttpRequest, code: UUID, event_code: UUID) -> dict[str
 
 
 @router.put(
-    "/cases/{code}/events/{event_code}",
+    "/cases/{uuid:code}/events/{uuid:event_code}",
     response=problems({200: EventOut}),
     operation_id="event_edit",
     url_name="event_edit",
@@ -284,17 +297,17 @@ def event_edit(request: HttpRequest, code: UUID, event_code: UUID, payload: Even
 
 
 @router.delete(
-    "/cases/{code}/events/{event_code}",
+    "/cases/{uuid:code}/events/{uuid:event_code}",
     response=problems({204: None}),
     operation_id="event_delete",
     url_name="event_delete",
 )
-def event_delete(request: HttpRequest, code: UUID, event_code: UUID) -> tuple[int, None]:
+def event_delete(request: HttpRequest, code: UUID, event_code: UUID) -> Status:
     """Delete an event; refused (422, with the paths of the events referring to it) while others refer to it."""
     user = caller(request, W)
     event = access.get_event_for_user(user, code, event_code, write=True)
     actions.delete_event(event=event, user=user)
-    return 204, None
+    return Status(204, None)
 
 
 def _deadline(d: Any) -> dict[str, Any]:
@@ -307,7 +320,7 @@ def _deadline(d: Any) -> dict[str, Any]:
 
 
 @router.get(
-    "/cases/{code}/deadlines",
+    "/cases/{uuid:code}/deadlines",
     response=problems({200: list[DeadlineOut]}),
     operation_id="deadline_list",
     url_name="deadline_list",
@@ -320,7 +333,7 @@ def deadline_list(request: HttpRequest, code: UUID) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/cases/{code}/conflicts",
+    "/cases/{uuid:code}/conflicts",
     response=problems({200: list[ConflictOut]}),
     operation_id="conflict_list",
     url_name="conflict_list",
@@ -332,7 +345,7 @@ def conflict_list(request: HttpRequest, code: UUID) -> list[Any]:
 
 
 @router.get(
-    "/cases/{code}/forums", response=problems({200: ForumsOut}), operation_id="forum_list", url_name="forum_list"
+    "/cases/{uuid:code}/forums", response=problems({200: ForumsOut}), operation_id="forum_list", url_name="forum_list"
 )
 def forum_list(request: HttpRequest, code: UUID) -> dict[str, Any]:
     """Which international bodies are open to the case, and why, from its last check."""
@@ -345,7 +358,7 @@ def forum_list(request: HttpRequest, code: UUID) -> dict[str, Any]:
 
 
 @router.post("/check", response=problems({200: dict[str, Any]}), operation_id="check", url_name="check")
-def check(request: HttpRequest, payload: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+def check(request: HttpRequest, payload: Body[dict[str, Any]], today: date | None = None) -> dict[str, Any]:
     """Check a posted case file against the rule packs (`refuge.check/1` report); nothing is stored."""
     caller(request, R)
     doc = load_casefile(payload)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.http import Http404, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Router
+from ninja import Router, Status
 
 from refuge.api.auth import caller
 from refuge.api.cases import ID, R, W, problems
@@ -35,7 +35,7 @@ def _out(filing: GeneratedFiling) -> dict[str, Any]:
 
 
 @router.get(
-    "/cases/{code}/filings",
+    "/cases/{uuid:code}/filings",
     response=problems({200: list[FilingOut]}),
     operation_id="filing_list",
     url_name="filing_list",
@@ -47,7 +47,7 @@ def filing_list(request: HttpRequest, code: UUID) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/cases/{code}/filings",
+    "/cases/{uuid:code}/filings",
     response=problems({201: FilingOut}),
     operation_id="filing_generate",
     url_name="filing_generate",
@@ -62,7 +62,7 @@ def filing_generate(request: HttpRequest, code: UUID, payload: FilingIn) -> Any:
     form = wizard.ChooseForm(data, case=case, user=user)
     if not form.is_valid():
         errors = [
-            {"in": "body", "path": "$" if field == "__all__" else f"$.{field}", "message": str(message)}
+            {"location": "body", "path": "$" if field == "__all__" else f"$.{field}", "message": str(message)}
             for field, messages in form.errors.items()
             for message in messages
         ]
@@ -70,13 +70,13 @@ def filing_generate(request: HttpRequest, code: UUID, payload: FilingIn) -> Any:
     result = wizard.generate(case=case, form=form, user=user)
     if result.filing is None:
         missing = result.review.missing if result.review is not None else []
-        errors = [{"in": "case", "path": m.code, "message": m.label} for m in missing]
+        errors = [{"location": "case", "path": m.code, "message": m.label} for m in missing]
         return problem(422, "filing-refused", "The case lacks what this filing requires", errors=errors)
-    return 201, _out(result.filing)
+    return Status(201, _out(result.filing))
 
 
 @router.get(
-    "/cases/{code}/filings/{filing_code}",
+    "/cases/{uuid:code}/filings/{uuid:filing_code}",
     response=problems({200: FilingOut}),
     operation_id="filing_detail",
     url_name="filing_detail",
@@ -87,7 +87,7 @@ def filing_detail(request: HttpRequest, code: UUID, filing_code: UUID) -> dict[s
 
 
 @router.get(
-    "/cases/{code}/filings/{filing_code}/download",
+    "/cases/{uuid:code}/filings/{uuid:filing_code}/download",
     response=problems({}),
     operation_id="filing_download",
     url_name="filing_download",

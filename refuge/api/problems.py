@@ -1,6 +1,6 @@
 """Errors as RFC 9457 problem details (`application/problem+json`), each bad field by its JSON path.
 
-`errors` lists what is wrong: `in` says where (body, query, path, header) and `path` which value —
+`errors` lists what is wrong: `location` says where (body, query, path, header) and `path` which value —
 a JSON path into the body (`$.events[1].at`, as the case-file validator names them) or the
 parameter's name. Messages name fields, never a client's value.
 """
@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpResponse
+from django.views.defaults import page_not_found
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -27,7 +28,7 @@ TYPE_BASE = "urn:refuge:problem:"
 
 
 class FieldProblem(Schema):
-    where: str = Field(alias="in", description="body, query, path or header")
+    location: str = Field(description="body, query, path or header (case: what the case lacks)")
     path: str = Field(description="A JSON path into the body ($.events[1].at), or the parameter's name")
     message: str
 
@@ -71,7 +72,7 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
         rest = loc[1:]
         # In the body ninja names the body parameter first (`payload`); the client never sees that name.
         path = json_path(rest[1:]) if where == "body" else ".".join(str(p) for p in rest) or where
-        out.append({"in": where, "path": path, "message": str(error.get("msg", "invalid"))})
+        out.append({"location": where, "path": path, "message": str(error.get("msg", "invalid"))})
     return out
 
 
@@ -84,7 +85,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(CaseFileError)
     def invalid_casefile(request: HttpRequest, exc: CaseFileError) -> HttpResponse:
-        errors = [{"in": "body", "path": p.path, "message": p.message} for p in exc.problems]
+        errors = [{"location": "body", "path": p.path, "message": p.message} for p in exc.problems]
         return problem(422, "invalid-case", "The case file it would make is not valid", errors=errors)
 
     @api.exception_handler(Http404)
@@ -113,3 +114,10 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         kind = "csrf" if exc.status_code == 403 else "error"
         return problem(exc.status_code, kind, str(exc.message))
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 (handler404): a problem under /api/, the page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return problem(404, "not-found", "Not found")
+    return page_not_found(request, exception)
