@@ -50,6 +50,12 @@ class SessionCookieAuth(APIKeyCookie):
         super().__init__(csrf=True)
         self.param_name = settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The CSRF check may read a form-encoded body as request.POST, which consumes the stream:
+        # read the body first, so that the operation can still parse it (and answer 422, not 500).
+        request.body  # noqa: B018  # cached on the request by this access
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
         user: Any = request.user
         if not user.is_authenticated or not user.is_active:
