@@ -54,7 +54,7 @@ R, W, ID = Scope.READ.value, Scope.WRITE.value, Scope.IDENTITY.value
 
 def problems(ok: dict[int, Any], *extra: int) -> dict[int, Any]:
     """The operation's answers: its own, and the problems every operation may answer."""
-    codes = {400, 401, 403, 404, 422, 429, *extra}
+    codes = {400, 401, 403, 404, 422, 429, 503, *extra}  # 503: the vault is sealed
     return {**ok, **dict.fromkeys(sorted(codes), Problem)}
 
 

@@ -135,3 +135,15 @@ def test_the_token_command_prints_a_token_once(alice, capsys):
     secret = capsys.readouterr().out.strip()
     assert ApiClient(secret).get("/cases").status_code == 200
     assert ApiToken.objects.get().scopes == ["read", "write"]
+
+
+def test_a_sealed_server_answers_the_api_with_a_problem(alice):
+    from refuge.vault import state
+
+    _, secret = create_token(user=alice, name="script", scopes=["read"], days=30)
+    state.seal(reason="test")
+    sealed = ApiClient(secret).get("/cases")
+    assert sealed.status_code == 503
+    assert sealed["Content-Type"] == "application/problem+json"
+    assert sealed["Retry-After"] == "60"
+    assert sealed.json()["type"] == "urn:refuge:problem:sealed"
