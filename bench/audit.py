@@ -114,24 +114,29 @@ def fill(entries: int, *, seed: int) -> float:
     kinds, weights = zip(*_kinds(), strict=True)
     cases = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(5_000)]
     at = datetime(2024, 1, 1, tzinfo=UTC)
-    prev = chain.GENESIS
+    heads: dict[int, tuple[int, str]] = {}
     adapt = connection.ops.adapt_datetimefield_value
     sql = (
-        "INSERT INTO audit_auditevent (seq, at, type, actor_id, organisation_id, target_kind, target_code,"
-        " fields, data, ip_hash, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        "INSERT INTO audit_auditevent (chain, seq, at, type, actor_id, organisation_id, target_kind, target_code,"
+        " fields, data, ip_hash, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
     started = time.perf_counter()
-    seq = 0
+    done = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        while seq < entries:
+        while done < entries:
             rows = []
-            for kind in rng.choices(kinds, weights, k=min(BATCH, entries - seq)):
-                seq += 1
+            for kind in rng.choices(kinds, weights, k=min(BATCH, entries - done)):
+                done += 1
                 at += timedelta(microseconds=rng.randint(1, 60_000_000))
                 e = _entry(rng, kind, cases, users=300)
-                digest = chain.entry_hash(seq=seq, at=at, prev_hash=prev, **e)
+                number = chain.chain_of(e["organisation"])
+                seq, prev = heads.get(number, (0, chain.GENESIS))
+                seq += 1
+                digest = chain.entry_hash(chain=number, seq=seq, at=at, prev_hash=prev, **e)
+                heads[number] = (seq, digest)
                 rows.append(
                     (
+                        number,
                         seq,
                         adapt(at),
                         e["type"],
@@ -146,9 +151,12 @@ def fill(entries: int, *, seed: int) -> float:
                         digest,
                     )
                 )
-                prev = digest
             cursor.executemany(sql, rows)
-            print(f"\r  filled {seq:,} / {entries:,}", end="", file=sys.stderr, flush=True)
+            print(f"\r  filled {done:,} / {entries:,}", end="", file=sys.stderr, flush=True)
+        cursor.executemany(
+            "INSERT INTO audit_audithead (chain, seq, hash) VALUES (%s, %s, %s)",
+            [(number, seq, digest) for number, (seq, digest) in heads.items()],
+        )
     print(file=sys.stderr)
     return time.perf_counter() - started
 
@@ -173,7 +181,9 @@ def tamper_is_found(entries: int) -> bool:
     triggers.drop(connection)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET type = 103 WHERE seq = %s", [victim])
+            cursor.execute("SELECT chain, seq FROM audit_auditevent WHERE id = %s", [victim])
+            number, victim = cursor.fetchone()
+            cursor.execute("UPDATE audit_auditevent SET type = 103 WHERE chain = %s AND seq = %s", [number, victim])
     finally:
         triggers.install(connection)
     report = verify()

@@ -17,7 +17,8 @@ USAGE = """usage: refuge COMMAND [options]
 
   serve                 serve the application (waitress, 127.0.0.1:8000 by default)
   migrate               create or update the database
-  createuser            create a user in an organisation
+  createuser            create a user in an organisation (audited)
+  role USERNAME ROLE    change a user's role (audited; their sessions end)
   import FILE...        import case files (refuge.case/1)
   export CODE [-o FILE] export a case as a case file
   check FILE --today D  check a case file against the rule packs (no database needed)
@@ -25,11 +26,13 @@ USAGE = """usage: refuge COMMAND [options]
   calendars             the packs' calendars, their holidays data and the last year with decree data
   demo [--serve]        load fictional demo data (and serve it)
   check-deploy          exit 0 only for a configuration fit for production
-  unlock USERNAME       let a username locked out by failed logins try again
+  unlock USERNAME       forget the failed logins counted for a username (its login throttles)
   apitoken create|revoke USERNAME [--scopes read,write,identity]   a personal access token for the API
   recompute --all       re-run the engine on stored cases (after a rule pack changes)
   vault init|rotate|status   the root key: create (--dev, --shares N --threshold K, --passphrase), rotate
   unseal / seal         open the running server's vault / drop its key and end every session
+  operator grant|revoke|list [USERNAME]   who may seal the server from its pages
+  lockdown ORGANISATION [--lift]   stop one organisation (sessions, feeds, logins), or let it in again
   audit keygen|checkpoint|verify   sign checkpoints of the audit chain; verify it
   worker [--once]       deliver alerts (e-mail, webhooks), escalate, remind, send digests
   mailsink              a local SMTP server keeping messages as .eml files (demo, trials)

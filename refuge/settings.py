@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,7 +55,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
     "csp",
     "refuge.accounts",
     "refuge.cases",
@@ -85,8 +83,8 @@ MIDDLEWARE = [
     "refuge.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "refuge.lib.middleware.NoStoreMiddleware",
-    # Last, as django-axes asks: turns a lockout into the lockout page.
-    "axes.middleware.AxesMiddleware",
+    # Marks a browser that completed a login as a device known for that name (refuge.accounts.throttle).
+    "refuge.accounts.middleware.KnownDeviceMiddleware",
 ]
 
 ROOT_URLCONF = "refuge.urls"
@@ -156,11 +154,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-# django-axes first: it refuses a locked-out username before any password is checked.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Throttled password checks (refuge.accounts.throttle: no lockouts) and locked-down organisations.
+AUTHENTICATION_BACKENDS = ["refuge.accounts.backends.RefugeBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -173,25 +168,6 @@ REFUGE_DEMO_NO_2FA = env_bool("REFUGE_DEMO_NO_2FA", False)
 OTP_TOTP_ISSUER = env_str("REFUGE_TOTP_ISSUER", "Refuge")
 # Re-authentication (password, and code if enrolled) before sealing and exports.
 REFUGE_REAUTH_SECONDS = env_int("REFUGE_REAUTH_SECONDS", 5 * 60, minimum=30)
-
-# Lockout by username only (an office behind one NAT address must not lock itself out), after
-# 5 failures, until an admin unlocks it (`refuge unlock NAME` or the user's admin page) or, if
-# set, the cool-off passes.
-AXES_ENABLED = True
-AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
-_COOLOFF = env_int("REFUGE_LOCKOUT_COOLOFF_SECONDS", 0, minimum=0)
-AXES_COOLOFF_TIME = timedelta(seconds=_COOLOFF) if _COOLOFF else None
-AXES_LOCKOUT_CALLABLE = "refuge.accounts.views.locked_out"
-AXES_DISABLE_ACCESS_LOG = True  # logins go to the audit log; no table of staff IP addresses
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
-AXES_ENABLE_ADMIN = False
-AXES_VERBOSE = False  # no version banner on every command; lockouts are still logged as warnings
-# axes.W006 asks for the IP address in the lockout key. By username alone is the policy: an
-# attacker who rotates addresses still gets 5 tries per name, and an office behind one address
-# is never locked out as a whole. (refuge.E009 checks the lockout instead.)
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Enforced by refuge.accounts.middleware.SessionPolicyMiddleware; the cookie dies with the absolute limit.

@@ -83,12 +83,11 @@ def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-unty
     """Tests that are not about login log in with `client.force_login` (or `client.login`).
 
     force_login makes a session that django-otp has not verified, and `client.login` passes no
-    request for django-axes to count: so lawyers and admins would be sent to the code page, and
+    request to throttle: so lawyers and admins would be sent to the code page, and
     client.login would fail. Off here (and, through the environment, in the subprocesses a test
     starts); tests/accounts and tests/browser turn both back on. Added by accounts (login, sessions).
     """
     settings.REFUGE_REQUIRE_2FA = False
-    settings.AXES_ENABLED = False
     monkeypatch.setenv("REFUGE_REQUIRE_2FA", "false")
 
 

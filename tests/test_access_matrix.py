@@ -142,7 +142,8 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "login": (_none, PUBLIC, PUBLIC),
     "logout": (_none, (405,) * 6, (302,) * 6),
     "vault_unseal": (_none, PUBLIC, PUBLIC),  # unsealed already: the page says so, to anyone
-    "vault_seal": (_none, (405,) * 6, (LOGIN, 404, 404, 404, 404, OK)),  # admins only
+    # Sealing stops every organisation: operators only (adam is an admin, and carol's organisation exists).
+    "vault_seal": (_none, (405,) * 6, (LOGIN, 404, 404, 404, 404, 404)),
     "dashboard": (_none, MEMBER, GET_ONLY),
     "case_list": (_none, MEMBER, GET_ONLY),
     "case_new": (_none, WRITER, WRITER_POST),
@@ -195,6 +196,7 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "user_enable": (_bob, (405,) * 6, ADMIN_POST),
     "user_unlock": (_bob, (405,) * 6, ADMIN_POST),
     "user_reset_2fa": (_bob, (405,) * 6, ADMIN_POST),
+    "organisation_lock_down": (_none, (405,) * 6, ADMIN_POST),  # her own organisation, no other
     # Alerts: one's own list; an alert of alice's case is read like the case, and acknowledged by
     # those it was sent to or who change the case (never an analyst). The e-mail link is its own key.
     "alert_list": (_none, MEMBER, GET_ONLY),

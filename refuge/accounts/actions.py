@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import logging
 
-from axes.utils import reset as axes_reset
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.utils import timezone
 
-from refuge.accounts import sessions, twofactor
-from refuge.accounts.models import User
+from refuge.accounts import sessions, throttle, twofactor
+from refuge.accounts.models import Membership, Organisation, User
+from refuge.alerts.models import FeedToken
+from refuge.api.tokens import revoke_tokens_of
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
+from refuge.lib.text import strip_bidi
 
 logger = logging.getLogger("refuge.accounts")
 
@@ -42,8 +43,8 @@ def set_active(*, user: User, active: bool, actor: User) -> None:
 
 @transaction.atomic
 def unlock(*, username: str, actor: User | None = None) -> int:
-    """Forget the failed logins of a username (django-axes). Returns the records removed."""
-    removed = axes_reset(username=username)
+    """Forget the failed logins counted for a username (refuge.accounts.throttle). Returns the counters removed."""
+    removed = throttle.clear(username)
     target = User.objects.filter(username=username).first()
     audit.record(
         type=EventType.USER_UNLOCKED,
@@ -51,15 +52,15 @@ def unlock(*, username: str, actor: User | None = None) -> int:
         target=target,
         data={"records": int(removed)},
     )
-    logger.info("accounts: username unlocked by %s (%d records)", actor.code if actor else "the command line", removed)
+    logger.info(
+        "accounts: throttles of a username cleared by %s (%d)", actor.code if actor else "the command line", removed
+    )
     return int(removed)
 
 
-def is_locked(username: str) -> bool:
-    from axes.models import AccessAttempt  # noqa: PLC0415  # django-axes' model, only here
-
-    failures = AccessAttempt.objects.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"] or 0
-    return bool(failures >= settings.AXES_FAILURE_LIMIT)
+def is_slowed(username: str) -> bool:
+    """Whether attempts for this name from devices not known for it must wait now."""
+    return throttle.is_slowed(username)
 
 
 @transaction.atomic
@@ -69,3 +70,92 @@ def reset_second_factor(*, user: User, actor: User) -> None:
     sessions.end_sessions(user)
     audit.record(type=EventType.OTP_DISABLED, actor=actor, target=user, data={"reset_by_admin": 1})
     logger.info("accounts: second factor of user %s reset by %s", user.code, actor.code)
+
+
+@transaction.atomic
+def lock_down_organisation(*, organisation: Organisation, actor: User | None) -> dict[str, int]:
+    """Stop one organisation at once, and no other: every session of its people ends, every calendar
+    feed and API token of theirs is revoked, and none of them may log in until an operator lifts it.
+
+    The vault stays unsealed for the other organisations; sealing the server is an operator's act.
+    """
+    now = timezone.now()
+    Organisation.objects.filter(pk=organisation.pk, locked_down_at=None).update(locked_down_at=now)
+    organisation.locked_down_at = Organisation.objects.values_list("locked_down_at", flat=True).get(pk=organisation.pk)
+    ended = 0
+    for user in User.objects.filter(membership_row__organisation=organisation):
+        ended += sessions.end_sessions(user)
+    feeds = FeedToken.objects.filter(user__membership_row__organisation=organisation, revoked_at=None).update(
+        revoked_at=now
+    )
+    api_tokens = revoke_tokens_of(organisation=organisation, reason="lockdown", actor=actor)
+    audit.record(
+        type=EventType.ORGANISATION_LOCKED_DOWN,
+        actor=actor,
+        target=organisation,
+        organisation=organisation,
+        data={"sessions": ended, "feeds": feeds, "api_tokens": api_tokens},
+    )
+    logger.warning(
+        "accounts: organisation %s locked down by %s; %d sessions ended, %d feeds revoked",
+        organisation.code,
+        actor.code if actor else "the command line",
+        ended,
+        feeds,
+    )
+    return {"sessions": ended, "feeds": feeds, "api_tokens": api_tokens}
+
+
+@transaction.atomic
+def lift_lock_down(*, organisation: Organisation, actor: User | None) -> bool:
+    """Let an organisation's people log in again (its revoked feeds stay revoked). False if it was not locked down."""
+    lifted = bool(
+        Organisation.objects.filter(pk=organisation.pk).exclude(locked_down_at=None).update(locked_down_at=None)
+    )
+    organisation.locked_down_at = None
+    if lifted:
+        audit.record(
+            type=EventType.ORGANISATION_LOCKDOWN_LIFTED, actor=actor, target=organisation, organisation=organisation
+        )
+        logger.warning("accounts: lock-down of organisation %s lifted", organisation.code)
+    return lifted
+
+
+@transaction.atomic
+def create_user(
+    *, username: str, password: str, organisation: Organisation, role: str, actor: User | None, **names: str
+) -> User:
+    """A user with a role in an organisation (`refuge createuser`), audited; names lose bidi controls."""
+    user = User(username=username, **{k: strip_bidi(v) for k, v in names.items()})
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    audit.record(type=EventType.USER_CREATED, actor=actor, target=user, organisation=organisation, data={"role": role})
+    return user
+
+
+@transaction.atomic
+def set_role(*, user: User, role: str, actor: User | None) -> bool:
+    """Change a user's role in her organisation (`refuge role`), audited. False if it was that already."""
+    member = Membership.objects.get(user=user)
+    if member.role == role:
+        return False
+    before = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    audit.record(
+        type=EventType.ROLE_CHANGED, actor=actor, target=user, fields=["role"], data={"from": before, "to": role}
+    )
+    sessions.end_sessions(user)  # what the old role allowed ends with its sessions
+    return True
+
+
+@transaction.atomic
+def set_operator(*, user: User, operator: bool, actor: User | None) -> bool:
+    """Grant or revoke the server operator's role (sealing the server). False if nothing changed."""
+    changed = bool(User.objects.filter(pk=user.pk).exclude(is_operator=operator).update(is_operator=operator))
+    user.is_operator = operator
+    if changed:
+        kind = EventType.OPERATOR_GRANTED if operator else EventType.OPERATOR_REVOKED
+        audit.record(type=kind, actor=actor, target=user, fields=["is_operator"])
+    return changed

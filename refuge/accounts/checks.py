@@ -16,7 +16,8 @@ CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
 OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"
 SESSION_MIDDLEWARE = "refuge.accounts.middleware.SessionPolicyMiddleware"
 TWO_FACTOR_MIDDLEWARE = "refuge.accounts.middleware.TwoFactorMiddleware"
-AXES_BACKEND = "axes.backends.AxesStandaloneBackend"
+THROTTLED_BACKEND = "refuge.accounts.backends.RefugeBackend"
+KNOWN_DEVICE_MIDDLEWARE = "refuge.accounts.middleware.KnownDeviceMiddleware"
 IDLE_LIMIT = 15 * 60
 ABSOLUTE_LIMIT = 8 * 3600
 REQUIRED_CSP = {
@@ -110,17 +111,14 @@ def check_login_and_headers(app_configs: Any = None, **kwargs: Any) -> list[Chec
                 id="refuge.E008",
             )
         )
-    lockout_ok = (
-        settings.AXES_ENABLED
-        and settings.AUTHENTICATION_BACKENDS[:1] == [AXES_BACKEND]
-        and settings.AXES_FAILURE_LIMIT <= 5
-        and list(settings.AXES_LOCKOUT_PARAMETERS) == ["username"]
+    throttled = list(settings.AUTHENTICATION_BACKENDS) == [THROTTLED_BACKEND] and (
+        KNOWN_DEVICE_MIDDLEWARE in settings.MIDDLEWARE
     )
-    if not lockout_ok:
+    if not throttled:
         messages.append(
             Error(
-                "failed logins do not lock the username out after 5 attempts",
-                hint=f"AXES_ENABLED, AUTHENTICATION_BACKENDS[0] = {AXES_BACKEND!r}, AXES_FAILURE_LIMIT = 5",
+                "password guesses are not throttled (every backend must go through refuge.accounts.throttle)",
+                hint=f"AUTHENTICATION_BACKENDS = [{THROTTLED_BACKEND!r}] and {KNOWN_DEVICE_MIDDLEWARE!r} in MIDDLEWARE",
                 id="refuge.E009",
             )
         )

@@ -10,10 +10,12 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
 from refuge.accounts import twofactor
+from refuge.accounts.backends import THROTTLED_ATTR
 from refuge.accounts.models import User
 
 WRONG_CODE = "That code is not right. Codes change every 30 seconds: type the one shown now."
 THROTTLED = "Too many wrong codes: wait a minute, then try again."
+SLOWED = "Too many failed logins for this name: wait {seconds} seconds, then try again."
 
 
 class LoginForm(AuthenticationForm):
@@ -24,6 +26,17 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+        self.throttled = 0
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # The same answer whether or not the name exists: unknown names are throttled alike.
+            self.throttled = int(getattr(self.request, THROTTLED_ATTR, 0) or 0)
+            if self.throttled:
+                raise forms.ValidationError(SLOWED.format(seconds=self.throttled), code="throttled") from None
+            raise
 
 
 class CodeForm(forms.Form):
@@ -71,7 +84,7 @@ class EnrolForm(forms.Form):
 
 
 class ReauthForm(forms.Form):
-    """The password again, and the code when the user has a device (through django-axes: it counts)."""
+    """The password again, and the code when the user has a device (throttled as the login is)."""
 
     password = forms.CharField(
         label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})

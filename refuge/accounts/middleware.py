@@ -12,7 +12,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
-from refuge.accounts import sessions, twofactor
+from refuge.accounts import sessions, throttle, twofactor
 from refuge.accounts.models import User
 
 # Instants are rewritten at most this often, so that most requests do not write their session.
@@ -101,3 +101,20 @@ class TwoFactorMiddleware:
             twofactor.begin(request, half, next_url=next_url)
             return redirect(request, reverse("two_factor"))
         return self.get_response(request)
+
+
+REMEMBER_ATTR = "refuge_remember_device"  # set on the request by a completed login (signals.py)
+
+
+class KnownDeviceMiddleware:
+    """Gives a browser that just completed a login the device cookie for that name (throttle.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        username = getattr(request, REMEMBER_ATTR, None)
+        if username:
+            throttle.remember_device(request, response, username)
+        return response

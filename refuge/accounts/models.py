@@ -11,6 +11,10 @@ from django.db import models
 
 class User(AbstractUser):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    is_operator = models.BooleanField(
+        default=False,
+        help_text="Runs the server for every organisation: may seal it (granted with `refuge operator`)",
+    )
 
     class Meta:
         db_table = "accounts_user"
@@ -41,11 +45,27 @@ class User(AbstractUser):
         self._membership_cache = member
         return member
 
+    def is_server_operator(self) -> bool:
+        """May seal the server: an operator, or an admin of the deployment's only organisation.
+
+        With one organisation its admins run the server too, so the panic button stays with them;
+        once a second organisation exists, only those granted `refuge operator grant` may seal.
+        """
+        if not (self.is_authenticated and self.is_active):
+            return False
+        if self.is_operator:
+            return True
+        member = self.membership()
+        return bool(member and member.role == Role.ADMIN and Organisation.objects.count() == 1)
+
 
 class Organisation(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    locked_down_at = models.DateTimeField(
+        null=True, blank=True, help_text="Locked down by its admin: nobody of it logs in until an operator lifts it"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -103,3 +123,19 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted for one key, shared by every server process (refuge.accounts.throttle).
+
+    The key is a keyed hash of its scope and values (a username, an address, both, or a known
+    device's nonce): neither names nor addresses are stored.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    username_key = models.CharField(max_length=64, db_index=True, help_text="Keyed hash of the username, if any")
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.failures} failures, last {self.last_failure_at:%Y-%m-%d %H:%M}"

@@ -1,16 +1,16 @@
-"""Receivers: a login starts the session's clocks and records whose it is; a lockout ends sessions."""
+"""Receivers: a login starts the session's clocks, records whose it is, and marks the device as known."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from refuge.accounts import sessions
+from refuge.accounts.middleware import REMEMBER_ATTR
 from refuge.accounts.models import User
 
 logger = logging.getLogger("refuge.accounts")
@@ -20,17 +20,10 @@ logger = logging.getLogger("refuge.accounts")
 def start_session(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     sessions.stamp(request.session)
     sessions.record(user, request.session)
+    # login() runs once the second factor is done (or not needed): this browser is now known for the name.
+    setattr(request, REMEMBER_ATTR, user.get_username())
 
 
 @receiver(user_logged_out, dispatch_uid="refuge-session-logout")
 def forget_session(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     sessions.forget(request.session.session_key)
-
-
-@receiver(user_locked_out, dispatch_uid="refuge-lockout-ends-sessions")
-def end_sessions_on_lockout(sender: Any, request: HttpRequest, username: str | None, **kwargs: Any) -> None:
-    """Five wrong passwords for a name, at the login page or a re-authentication: its sessions end too."""
-    user = User.objects.filter(username=username).first() if username else None
-    if user is not None:
-        ended = sessions.end_sessions(user)
-        logger.warning("accounts: user %s locked out after repeated failures; %d sessions ended", user.code, ended)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("recovery-codes/", views.new_recovery_codes, name="recovery_codes_new"),
     path("users/", users.user_list, name="user_list"),
+    path("organisation/lock-down/", users.organisation_lock_down, name="organisation_lock_down"),
     path("users/<uuid:code>/", users.user_detail, name="user_detail"),
     path("users/<uuid:code>/end-sessions/", users.user_end_sessions, name="user_end_sessions"),
     path("users/<uuid:code>/disable/", users.user_disable, name="user_disable"),

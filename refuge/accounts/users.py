@@ -1,4 +1,4 @@
-"""The organisation admin's user pages: who is there, and ending sessions, disabling, unlocking.
+"""The organisation admin's user pages: who is there, and ending sessions, disabling, clearing throttles.
 
 An admin sees and acts on the users of their own organisation only; any other code answers 404.
 """
@@ -44,7 +44,7 @@ def _row(user: User) -> dict[str, object]:
         "user": user,
         "member": user.membership(),
         "twofactor": twofactor.status(user),
-        "locked": actions.is_locked(user.username),
+        "slowed": actions.is_slowed(user.username),
         "session_count": sessions.live_count(user),
     }
 
@@ -54,9 +54,25 @@ def _row(user: User) -> dict[str, object]:
 def user_list(request: HttpRequest) -> HttpResponse:
     member = _admin_membership(request)
     users = User.objects.filter(membership_row__organisation_id=member.organisation_id).order_by("username")
-    return render(
-        request, "accounts/user_list.html", {"rows": [_row(u) for u in users], "organisation": member.organisation}
-    )
+    context = {
+        "rows": [_row(u) for u in users],
+        "organisation": member.organisation,
+        "operator": request.user.is_server_operator(),  # type: ignore[union-attr]  # login_required: a User
+    }
+    return render(request, "accounts/user_list.html", context)
+
+
+@require_POST
+@login_required
+@require_recent_auth  # a stolen, still-open admin session cannot stop the organisation on its own
+def organisation_lock_down(request: HttpRequest) -> HttpResponse:
+    """End every session and feed of the admin's organisation, and suspend its logins; no other is touched."""
+    member = _admin_membership(request)
+    if request.POST.get("confirm") != "lock-down":
+        messages.error(request, "Tick the box to confirm the lock-down.")
+        return HttpResponseRedirect(reverse("user_list"))
+    actions.lock_down_organisation(organisation=member.organisation, actor=request.user)  # type: ignore[arg-type]
+    return HttpResponseRedirect(reverse("login"))
 
 
 @require_GET
@@ -106,7 +122,7 @@ def user_enable(request: HttpRequest, code: UUID) -> HttpResponse:
 def user_unlock(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     actions.unlock(username=user.username, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"{user.username} may log in again.")
+    messages.success(request, f"The failed logins counted for {user.username} are forgotten.")
     return _back(user)
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
@@ -20,17 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge.accounts import actions, sessions, twofactor
+from refuge.accounts.backends import THROTTLED_ATTR
 from refuge.accounts.decorators import require_recent_auth
 from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from refuge.accounts.models import User
 from refuge.api.tokens import live_tokens
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
-
-LOCKED = (
-    "This account is locked after too many failed logins. An admin of your organisation can unlock it "
-    "(`refuge unlock NAME`, or the user's page)."
-)
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
@@ -54,15 +49,15 @@ class RefugeLoginView(LoginView):
             return HttpResponseRedirect(reverse("two_factor"))
         return super().form_valid(form)
 
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(form.throttled)
+        return response
+
 
 login_view = RefugeLoginView.as_view()
-
-
-def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
-    """django-axes' lockout answer: the login page with one message, whoever the name belongs to."""
-    # Unbound: binding would validate, and so try the locked name's password once more.
-    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
-    return render(request, "accounts/login.html", {"form": form, "next": "", "locked": LOCKED}, status=429)
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:
@@ -182,6 +177,11 @@ def reauth(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         request.session[sessions.REAUTH_AT] = time.time()
         return HttpResponseRedirect(next_url)
+    if getattr(request, THROTTLED_ATTR, 0):
+        # A session that keeps guessing its own password is not its owner's: it ends (the account does not).
+        logout(request)
+        messages.error(request, "Too many wrong passwords: this session has ended. Log in again.")
+        return HttpResponseRedirect(reverse("login"))
     context = {"form": form, "next": next_url}
     return render(request, "accounts/reauth.html", context, status=422 if form.errors else 200)
 

@@ -9,7 +9,7 @@ UPDATEs (STYLE.md §5), so every server process, on every host, shares one count
 
 Tokens end with their user's sessions: when the account is disabled (accounts.models.User.save),
 when the vault is sealed (vault.state.seal), and when an organisation is locked down
-(`revoke_tokens_of(organisation=...)`, for whoever builds the lock-down).
+(accounts.actions.lock_down_organisation calls `revoke_tokens_of(organisation=...)`).
 """
 
 from __future__ import annotations
@@ -192,8 +192,11 @@ def authenticate(secret: str, request: HttpRequest) -> ApiToken | None:
         .filter(digest=digest(secret), revoked_at=None, expires_at__gt=now)
         .first()
     )
-    if token is None or not token.user.is_active or token.user.membership() is None:
+    if token is None or not token.user.is_active:
         return None
+    member = token.user.membership()
+    if member is None or member.organisation.locked_down_at is not None:
+        return None  # a locked-down organisation's tokens were revoked; none made since may serve either
     wait = _count(token, now)
     if wait is not None:
         raise RateLimited(retry_after=wait)

@@ -1,9 +1,12 @@
 """Appending to the audit log: `record(...)`, inside the transaction of what it records (STYLE.md §2).
 
-Appends serialise, so two writers never fork the chain: on SQLite every transaction begins
-IMMEDIATE (settings.py), holding the database's write lock from its first statement; on
-PostgreSQL `record` takes a transaction-level advisory lock before it reads the head. The primary
-key (`seq`) is the backstop: a second entry with the same position cannot be inserted.
+Each organisation has its own chain, and the server one for entries of no organisation
+(refuge/audit/chain.py). Appends to one chain serialise on that chain's head row only: one
+conditional `UPDATE ... SET seq = seq + 1 ... RETURNING` takes the row's lock and the next
+position, the entry is inserted, and the head gets its hash. The row lock lasts until the
+caller's transaction ends (so a rolled-back change leaves no gap); appends to other chains do not
+wait for it. On SQLite every transaction begins IMMEDIATE (settings.py) and the database's one
+writer lock serialises everything anyway. The unique (chain, seq) constraint is the backstop.
 
 An entry carries codes, enumerated values and field names, never a decrypted value: `data` is
 checked here (identifier keys; short strings without spaces, integers, booleans, or lists of them).
@@ -27,8 +30,6 @@ from refuge.audit.models import AuditEvent
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-# pg_advisory_xact_lock key: "refuge" in ASCII and the lock's number, 1.
-ADVISORY_LOCK = 0x7265_6675_6765_0001
 MAX_STRING = 64  # a UUID is 36, a SHA-256 in hex 64: longer is not a code
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _SPACE = re.compile(r"\s")  # a code has none; a name, an address or a note usually does
@@ -119,12 +120,20 @@ def _organisation_id(target: Target, actor: Any) -> int | None:
     return None
 
 
-def _lock(using: str) -> None:
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
-    # SQLite: the transaction began IMMEDIATE and already holds the write lock.
+_ADVANCE = "UPDATE audit_audithead SET seq = seq + 1 WHERE chain = %s RETURNING seq, hash"
+_START = "INSERT INTO audit_audithead (chain, seq, hash) VALUES (%s, 0, %s) ON CONFLICT (chain) DO NOTHING"
+_LINK = "UPDATE audit_audithead SET hash = %s WHERE chain = %s"
+
+
+def _advance(cursor: Any, number: int) -> tuple[int, str]:
+    """Lock this chain's head and take its next position: (seq, the previous entry's hash)."""
+    cursor.execute(_ADVANCE, [number])
+    head = cursor.fetchone()
+    if head is None:  # the chain's first entry: make its head (a racing first append waits on it)
+        cursor.execute(_START, [number, chain.GENESIS])
+        cursor.execute(_ADVANCE, [number])
+        head = cursor.fetchone()
+    return int(head[0]), str(head[1])
 
 
 def record(
@@ -150,13 +159,13 @@ def record(
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     org_id = int(organisation.pk) if organisation is not None else _organisation_id(target, actor)
     ip_hash = client_ip_hash(request)
+    number = chain.chain_of(org_id)
     using = router.db_for_write(AuditEvent)
-    with transaction.atomic(using=using):
-        _lock(using)
-        head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
-        seq, prev = (int(head[0]) + 1, str(head[1])) if head else (1, chain.GENESIS)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        seq, prev = _advance(cursor, number)
         at = timezone.now()
         entry = AuditEvent(
+            chain=number,
             seq=seq,
             at=at,
             type=int(type),
@@ -170,6 +179,7 @@ def record(
             prev_hash=prev,
         )
         entry.hash = chain.entry_hash(
+            chain=number,
             seq=seq,
             at=at,
             type=int(type),
@@ -183,4 +193,5 @@ def record(
             prev_hash=prev,
         )
         entry.save(using=using)
+        cursor.execute(_LINK, [entry.hash, number])
     return entry

@@ -1,4 +1,4 @@
-"""Signed checkpoints of the log: (size, head hash, time), signed with Ed25519.
+"""Signed checkpoints of the log: for each chain (first seq, last seq, head hash), and the time, signed with Ed25519.
 
 A checkpoint sent to a witness outside the office (a partner organisation, a mailbox, a printed
 page) lets anyone with the public key tell, later, whether the log still holds the history it
@@ -27,7 +27,7 @@ from django.conf import settings
 
 from refuge.audit import chain
 
-FORMAT = "refuge.audit.checkpoint/1"
+FORMAT = "refuge.audit.checkpoint/2"
 KEY_FILE = "audit-signing.key"
 PUBLIC_KEY_FILE = "audit-signing.pub"
 
@@ -37,22 +37,38 @@ class CheckpointError(Exception):
 
 
 @dataclass(frozen=True)
-class Checkpoint:
-    size: int
+class Mark:
+    """What a checkpoint holds of one chain: it ran from `first` (always 1) to `last`, whose hash was `head`."""
+
+    chain: int
+    first: int
+    last: int
     head: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"chain": self.chain, "first": self.first, "last": self.last, "head": self.head}
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    chains: tuple[Mark, ...]
     at: str  # ISO 8601, UTC
     key_id: str = ""
     signature: str = ""
 
+    @property
+    def size(self) -> int:
+        """Entries signed, over every chain."""
+        return sum(m.last for m in self.chains)
+
     def signed_bytes(self) -> bytes:
-        body = {"format": FORMAT, "size": self.size, "head": self.head, "at": self.at}
+        body = {"format": FORMAT, "chains": [m.as_json() for m in self.chains], "at": self.at}
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
     def to_json(self) -> str:
         body = {
             "format": FORMAT,
-            "size": self.size,
-            "head": self.head,
+            "chains": [m.as_json() for m in self.chains],
             "at": self.at,
             "key_id": self.key_id,
             "signature": self.signature,
@@ -149,12 +165,26 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 # --- Checkpoints ------------------------------------------------------------------------------------
 
 
-def make(*, size: int, head: str, at: datetime, key: Ed25519PrivateKey) -> Checkpoint:
-    unsigned = Checkpoint(size=size, head=head, at=chain.canonical_time(at), key_id=key_id(key.public_key()))
+def make(*, chains: list[Mark], at: datetime, key: Ed25519PrivateKey) -> Checkpoint:
+    marks = tuple(sorted(chains, key=lambda m: m.chain))
+    unsigned = Checkpoint(chains=marks, at=chain.canonical_time(at), key_id=key_id(key.public_key()))
     signature = base64.b64encode(key.sign(unsigned.signed_bytes())).decode()
-    return Checkpoint(
-        size=unsigned.size, head=unsigned.head, at=unsigned.at, key_id=unsigned.key_id, signature=signature
-    )
+    return Checkpoint(chains=unsigned.chains, at=unsigned.at, key_id=unsigned.key_id, signature=signature)
+
+
+def _whole(value: Any, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _mark(item: Any) -> Mark:
+    if not isinstance(item, dict):
+        raise CheckpointError("each chain must be an object")
+    number, first, last, head = item.get("chain"), item.get("first"), item.get("last"), item.get("head")
+    if not _whole(number, 0) or not _whole(first, 1) or not _whole(last, 1) or int(str(last)) < int(str(first)):
+        raise CheckpointError("a chain's number, first and last seq must be whole numbers, 1 <= first <= last")
+    if not isinstance(head, str) or len(head) != 64:
+        raise CheckpointError("a chain's head must be a SHA-256 in hex")
+    return Mark(chain=int(str(number)), first=int(str(first)), last=int(str(last)), head=head)
 
 
 def parse(text: str) -> Checkpoint:
@@ -164,14 +194,15 @@ def parse(text: str) -> Checkpoint:
         raise CheckpointError(f"not JSON: {exc}") from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise CheckpointError(f"not a {FORMAT} document")
-    size, head, at = body.get("size"), body.get("head"), body.get("at")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise CheckpointError("size must be a whole number")
-    if not isinstance(head, str) or len(head) != 64:
-        raise CheckpointError("head must be a SHA-256 in hex")
+    items, at = body.get("chains"), body.get("at")
+    if not isinstance(items, list):
+        raise CheckpointError("chains must be a list")
+    marks = tuple(_mark(item) for item in items)
+    if len({m.chain for m in marks}) != len(marks):
+        raise CheckpointError("a chain is named twice")
     if not isinstance(at, str) or not isinstance(body.get("signature"), str):
         raise CheckpointError("at and signature must be strings")
-    return Checkpoint(size=size, head=head, at=at, key_id=str(body.get("key_id", "")), signature=body["signature"])
+    return Checkpoint(chains=marks, at=at, key_id=str(body.get("key_id", "")), signature=body["signature"])
 
 
 def read(path: Path) -> Checkpoint:

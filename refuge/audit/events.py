@@ -70,6 +70,12 @@ class EventType(IntEnum):
     USER_UNLOCKED = 603
     ROLE_CHANGED = 604
     USER_ENABLED = 605
+    ORGANISATION_LOCKED_DOWN = 606
+    ORGANISATION_LOCKDOWN_LIFTED = 607
+    OPERATOR_GRANTED = 608
+    OPERATOR_REVOKED = 609
+    AUTHORITY_ADDED = 610
+    AUTHORITY_CHANGED = 611
 
     # 7xx: alerts, their acknowledgement and escalation, calendar feeds.
     ALERT_ACKNOWLEDGED = 701
@@ -106,6 +112,7 @@ _LABELS = {
     "API_TOKEN_CREATED": "API token created",
     "API_TOKEN_NEW_ADDRESS": "API token used from a new address",
     "API_TOKEN_REVOKED": "API token revoked",
+    "ORGANISATION_LOCKDOWN_LIFTED": "Organisation lock-down lifted",
 }
 
 

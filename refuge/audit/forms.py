@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from refuge.audit import events
+from refuge.cases.forms.common import CaseDateField
 
 SYSTEM = "system"  # the actor filter's value for entries no user made
 
@@ -18,8 +19,8 @@ class AuditFilterForm(forms.Form):
     target = forms.CharField(
         required=False, max_length=64, label="Target code", help_text="A case's or a user's code (UUID)"
     )
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = CaseDateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = CaseDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from refuge.audit import chain, events
+from refuge.audit import chain as hashchain
+from refuge.audit import events
 
 
 class AppendOnlyError(Exception):
@@ -33,7 +34,9 @@ class AuditQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One entry of the chain. Carries codes, enumerated values and field names; never a decrypted value."""
 
-    seq = models.BigIntegerField(primary_key=True, help_text="Position in the chain, from 1, without gaps")
+    id = models.BigAutoField(primary_key=True)
+    chain = models.BigIntegerField(help_text="The organisation's key, or 0 for the server's own events")
+    seq = models.BigIntegerField(help_text="Position in its chain, from 1, without gaps")
     at = models.DateTimeField()
     type = models.PositiveSmallIntegerField(help_text="refuge.audit.events.EventType")
     # No database constraint and DO_NOTHING: deleting a user or an organisation must not rewrite
@@ -68,7 +71,8 @@ class AuditEvent(models.Model):
     objects = AuditQuerySet.as_manager()
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["chain", "seq"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq")]
         indexes = [
             models.Index(fields=["organisation", "-seq"], name="audit_org_seq"),
             models.Index(fields=["target_code", "-seq"], name="audit_target_seq"),
@@ -78,7 +82,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {events.label(self.type)}"
+        return f"{self.chain}#{self.seq} {events.label(self.type)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -93,8 +97,9 @@ class AuditEvent(models.Model):
     def type_label(self) -> str:
         return events.label(self.type)
 
-    def as_row(self) -> chain.Row:
-        return chain.Row(
+    def as_row(self) -> hashchain.Row:
+        return hashchain.Row(
+            chain=self.chain,
             seq=self.seq,
             at=self.at,
             type=self.type,
@@ -108,3 +113,18 @@ class AuditEvent(models.Model):
             prev_hash=self.prev_hash,
             hash=self.hash,
         )
+
+
+class AuditHead(models.Model):
+    """Each chain's last entry: the one row an append locks (and only appends to that chain).
+
+    Not a trust anchor (the database's owner can edit it as any row): `verify` compares it with
+    the chain, which exposes a tail cut without editing it too; checkpoints expose the rest.
+    """
+
+    chain = models.BigIntegerField(primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} at {self.seq}"

@@ -1,4 +1,10 @@
-"""The organisation admins' audit page: the log, newest first, filtered, by pages of REFUGE_PAGE_SIZE."""
+"""The organisation admins' audit page: their organisation's chain, newest first, by pages of REFUGE_PAGE_SIZE.
+
+Only entries of the admin's own organisation's chain are shown (a failed login for a name of
+another organisation is in that organisation's chain), and only those the chain verifies up to:
+an entry numbered 0 or below, past a gap, or after a broken link is not shown, and the page says
+where the chain breaks. Each entry shown is hashed again as it is read.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,16 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from refuge.audit import chain
 from refuge.audit.forms import SYSTEM, AuditFilterForm
 from refuge.audit.models import AuditEvent
+from refuge.audit.verify import verified_up_to
 from refuge.cases import access
 
 if TYPE_CHECKING:
@@ -78,13 +86,23 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET, people=[(str(code), name) for _pk, code, name in rows])
     form.is_valid()
     f = getattr(form, "cleaned_data", {})
-    # The organisation's entries, and those of no organisation (the vault, failed logins).
-    entries = AuditEvent.objects.filter(Q(organisation_id=member.organisation_id) | Q(organisation__isnull=True))
+    # Operators also read the server's own chain (the vault, commands, failed logins of unknown names).
+    operator = request.user.is_server_operator()
+    server = operator and request.GET.get("chain") == "server"
+    number = chain.SERVER_CHAIN if server else chain.chain_of(member.organisation_id)
+    verified = verified_up_to(number)
+    entries = AuditEvent.objects.filter(chain=number, seq__gte=1, seq__lte=verified.count)
     entries = _filtered(entries, f, people)
     if f.get("before"):
         entries = entries.filter(seq__lt=f["before"])
     size = int(settings.REFUGE_PAGE_SIZE)
-    page = list(entries.order_by("-seq")[: size + 1])
+    # Hashed again as read: an entry changed since the chain was last walked is not shown.
+    read = list(entries.order_by("-seq")[: size + 1])
+    page = [e for e in read if chain.row_hash(e.as_row()) == e.hash]
+    broken = verified.problem
+    if len(page) < len(read) and broken is None:
+        changed = min(e.seq for e in read if e not in page)
+        broken = chain.Problem(changed, "its content does not match its hash (the entry was changed)", number)
     has_older = len(page) > size
     page = page[:size]
     actors = {e.actor_id for e in page if e.actor_id is not None}
@@ -103,6 +121,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "older_query": older.urlencode(),
         "newest_query": newest.urlencode(),
         "paged": bool(f.get("before")),
+        "broken": broken,
+        "operator": operator,
+        "server": server,
         "filtered": any(f.get(k) for k in ("type", "actor", "target", "date_from", "date_to")),
     }
     return render(request, "audit/log.html", context)

@@ -3,15 +3,22 @@
 ``load_casefile(data)`` checks a parsed JSON object; ``read_casefile(path)`` also reads and
 parses the file. Both raise :class:`CaseFileError` listing every problem with its JSON path.
 Messages name the path and what is wrong, never a personal value (names, birth date …).
+
+Before the schema, hostile input is refused with a path too (README, "Case files: limits"):
+a file larger than MAX_BYTES; JSON nested deeper than MAX_DEPTH; NaN or Infinity; a key given
+twice in one object; a lone surrogate (\\ud800) in any string; more than MAX_EVENTS events; a
+reference or an event id outside CODE_CHARACTERS; a date or instant outside the years
+MIN_YEAR..MAX_YEAR (year 9999 with an offset cannot even be converted to UTC).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -20,6 +27,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import jsonschema
 
 from refuge.casefile.vocab import EVENT_TYPES
+
+MAX_BYTES: Final = 5 * 1024 * 1024  # a case file; a case of MAX_EVENTS events with notes is far smaller
+MAX_DEPTH: Final = 20  # the schema nests 6 deep at most
+MAX_EVENTS: Final = 2_000  # events per case, also for events added one by one (refuge.cases.actions)
+MIN_YEAR: Final = 1900
+MAX_YEAR: Final = 2200
+# References and event ids: ASCII letters, digits, '.', '_' and '-', starting with a letter or digit.
+# No space, no control character (a CR/LF in a reference broke every alert e-mail of its case).
+CODE_CHARACTERS: Final = "A-Z a-z 0-9 . _ - (starting with a letter or a digit)"
+REFERENCE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+EVENT_ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 SCHEMA_DIR: Final = Path(__file__).parent / "schema"
 CASE_SCHEMA: Final = SCHEMA_DIR / "case-1.schema.json"
@@ -86,6 +104,71 @@ def _split_validators() -> tuple[jsonschema.Draft202012Validator, dict[str, json
     return jsonschema.Draft202012Validator(outer), per_type
 
 
+def _guard_problems(data: dict[str, Any]) -> list[Problem]:
+    """What makes the schema's work pointless or unsafe: too many events, bad codes, bad strings, bad numbers."""
+    problems: list[Problem] = []
+    events = data.get("events")
+    if isinstance(events, list) and len(events) > MAX_EVENTS:
+        problems.append(Problem("$.events", f"has {len(events)} events; a case holds at most {MAX_EVENTS}"))
+    reference = data.get("reference")
+    if isinstance(reference, str) and not REFERENCE_RE.fullmatch(reference):
+        problems.append(Problem("$.reference", f"must be 1 to 40 characters of {CODE_CHARACTERS}"))
+    if isinstance(events, list) and len(events) <= MAX_EVENTS:
+        for i, event in enumerate(events):
+            eid = event.get("id") if isinstance(event, dict) else None
+            if isinstance(eid, str) and not EVENT_ID_RE.fullmatch(eid):
+                problems.append(Problem(f"$.events[{i}].id", f"must be 1 to 64 characters of {CODE_CHARACTERS}"))
+    problems.extend(_walk_values(data))
+    return problems
+
+
+class _Duplicates(dict):  # type: ignore[type-arg]  # a JSON object that remembers its repeated keys
+    repeated: list[str]
+
+
+class _BadNumber:
+    """NaN, Infinity or -Infinity where JSON allows none (Python's parser accepts them)."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = _Duplicates(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        obj.repeated = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    return obj
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _walk_values(data: object) -> list[Problem]:
+    """Depth, repeated keys, NaN and lone surrogates anywhere in the document (iteratively: no recursion)."""
+    problems: list[Problem] = []
+    stack: list[tuple[object, tuple[object, ...]]] = [(data, ())]
+    while stack:
+        value, parts = stack.pop()
+        if len(parts) > MAX_DEPTH:
+            problems.append(Problem(json_path(parts[:MAX_DEPTH]), f"is nested deeper than {MAX_DEPTH} levels"))
+            continue
+        if isinstance(value, _BadNumber) or (isinstance(value, float) and not math.isfinite(value)):
+            problems.append(Problem(json_path(parts), "must be a number (NaN and Infinity are not JSON)"))
+        elif isinstance(value, str):
+            if _has_surrogate(value):
+                problems.append(Problem(json_path(parts), "contains a lone surrogate: not Unicode text"))
+        elif isinstance(value, dict):
+            repeated = getattr(value, "repeated", ())
+            problems.extend(Problem(json_path([*parts, k]), "is given twice in the same object") for k in repeated)
+            for key, item in value.items():
+                if isinstance(key, str) and _has_surrogate(key):
+                    problems.append(Problem(json_path(parts), "has a key with a lone surrogate: not Unicode text"))
+                    continue
+                stack.append((item, (*parts, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*parts, i)) for i, item in enumerate(value))
+    return problems
+
+
 def schema_problems(data: dict[str, Any]) -> list[Problem]:
     """Problems of ``data`` against ``case-1.schema.json`` (via the faster split validators)."""
     outer, per_type = _split_validators()
@@ -95,7 +178,8 @@ def schema_problems(data: dict[str, Any]) -> list[Problem]:
     events = data.get("events")
     if isinstance(events, list):
         for i, event in enumerate(events):
-            validator = per_type.get(event.get("type")) if isinstance(event, dict) else None  # type: ignore[arg-type]
+            etype = event.get("type") if isinstance(event, dict) else None
+            validator = per_type.get(etype) if isinstance(etype, str) else None
             if validator is not None:
                 for error in validator.iter_errors(event):
                     problems.extend(_describe(error, ("events", i)))
@@ -196,24 +280,24 @@ def _sort_key(problem: Problem) -> tuple[tuple[int, int, str], ...]:
 
 def _parse_date(value: object) -> bool:
     try:
-        date.fromisoformat(str(value))
+        parsed = date.fromisoformat(str(value))
     except ValueError:
         return False
-    return True
+    return MIN_YEAR <= parsed.year <= MAX_YEAR
 
 
 def _parse_instant(value: object) -> bool:
     text = str(value)
     try:
         if len(text) == 10:
-            date.fromisoformat(text)
-        else:
-            parsed = datetime.fromisoformat(text)
-            if parsed.tzinfo is None:
-                return False
-    except ValueError:
+            return _parse_date(text)
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            return False
+        in_utc = parsed.astimezone(UTC)  # year 9999 with a negative offset overflows here
+    except (ValueError, OverflowError):
         return False
-    return True
+    return MIN_YEAR <= parsed.year <= MAX_YEAR and MIN_YEAR <= in_utc.year <= MAX_YEAR
 
 
 def _semantic(data: dict[str, Any], known: set[str]) -> list[Problem]:
@@ -298,6 +382,9 @@ def load_casefile(data: object) -> dict[str, Any]:
     """Validate a parsed JSON object as ``refuge.case/1``; return it, or raise CaseFileError."""
     if not isinstance(data, dict):
         raise CaseFileError([Problem("$", "must be a JSON object")])
+    guards = _guard_problems(data)
+    if guards:  # the schema is not run over hostile input (a million events, NaN, 10,000 levels)
+        raise CaseFileError(sorted(dict.fromkeys(guards), key=_sort_key))
     problems: list[Problem] = []
     problems.extend(schema_problems(data))
     known = {p.path for p in problems}
@@ -312,16 +399,29 @@ def load_casefile(data: object) -> dict[str, Any]:
 def read_casefile(path: str | Path) -> dict[str, Any]:
     """Read, parse and validate a case file; unreadable files and bad JSON raise CaseFileError too."""
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CaseFileError([Problem("$", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    if len(raw) > MAX_BYTES:
+        raise CaseFileError([Problem("$", f"the file is larger than {MAX_BYTES:,} bytes, the limit of a case file")])
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CaseFileError([Problem("$", "the file is not UTF-8 text")]) from exc
+    return load_casefile(parse_json(text))
+
+
+def parse_json(text: str) -> object:
+    """Parse a case file's text, keeping what the guards must see (repeated keys, NaN) for load_casefile."""
     try:
-        data = json.loads(text)
+        return json.loads(text, object_pairs_hook=_object, parse_constant=lambda _name: _BadNumber())
     except json.JSONDecodeError as exc:
         raise CaseFileError([Problem("$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from exc
-    return load_casefile(data)
+    except RecursionError:
+        raise CaseFileError([Problem("$", f"is nested deeper than {MAX_DEPTH} levels")]) from None
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.int_info)
+        raise CaseFileError([Problem("$", f"a number cannot be read: {str(exc)[:80]}")]) from None
 
 
 def check_report(report: object) -> list[Problem]:

@@ -25,6 +25,7 @@ from refuge.cases.models import (
     Person,
     Proceeding,
 )
+from refuge.lib.text import clean_names
 from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def import_casefile(*, data: object, organisation: Organisation, user: User | No
         nationality=person.get("nationality") or "",
         stateless=bool(person.get("stateless", False)),
         languages=list(person.get("languages", [])),
-        names=list(person.get("names", [])),
+        names=clean_names(person.get("names", [])),
         birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
     )
     tz = case.tzinfo
@@ -313,6 +314,7 @@ def update_person(
     document_numbers: list[str],
 ) -> Person:
     """Change the client's record after validating the case file it would produce."""
+    names = clean_names(names)
     data = casefile_for(case)
     data["person"] = person_casefile(
         nationality=nationality, stateless=stateless, languages=languages, names=names, birth_date=birth_date
@@ -507,11 +509,13 @@ def save_authority(
     languages: list[str],
     notes: str,
 ) -> Authority:
-    """Add an authority to the organisation's directory, or change one."""
+    """Add an authority to the organisation's directory, or change one (from a page or a command: audited)."""
+    adding = authority is None
     if authority is None:
         authority = Authority(organisation=organisation)
     elif authority.organisation_id != organisation.pk:
         raise ValueError("the authority belongs to another organisation")
+    before = {f: getattr(authority, f) for f in AUTHORITY_FIELDS}
     bad = [c["kind"] for c in channels if c.get("kind") not in Authority.CHANNEL_KINDS]
     if bad:
         raise ValueError(f"unknown channel kind {bad[0]!r}")
@@ -522,7 +526,18 @@ def save_authority(
     authority.languages = list(languages)
     authority.notes = notes
     authority.save()
+    changed = [f for f in AUTHORITY_FIELDS if adding or getattr(authority, f) != before[f]]
+    audit.record(
+        type=EventType.AUTHORITY_ADDED if adding else EventType.AUTHORITY_CHANGED,
+        actor=user,
+        target=authority,
+        organisation=organisation,
+        fields=changed,
+    )
     return authority
+
+
+AUTHORITY_FIELDS = ("name", "kind", "country", "channels", "languages", "notes")
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from refuge.cases.forms.common import DATE_WIDGET, TIME_WIDGET
+from refuge.cases.forms.common import DATE_WIDGET, TIME_WIDGET, CaseDateField
 from refuge.filings.models import REQUEST_FORUMS, Channel
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class SendingForm(forms.Form):
     )
     forum = forms.ChoiceField(label="Forum", required=False, choices=())
     channel = forms.ChoiceField(choices=Channel.choices, label="Channel")
-    sent_date = forms.DateField(widget=DATE_WIDGET, label="Sent on")
+    sent_date = CaseDateField(widget=DATE_WIDGET, label="Sent on")
     sent_time = forms.TimeField(widget=TIME_WIDGET, label="At", help_text="The case's clock")
     reference = forms.CharField(
         max_length=100, required=False, label="Reference", help_text="The receiving office's number, if it gave one"

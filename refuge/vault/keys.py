@@ -19,6 +19,7 @@ import shamir_mnemonic
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from zxcvbn import zxcvbn
 
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
@@ -32,6 +33,8 @@ SCRYPT_R = 8
 SCRYPT_P = 1
 SCRYPT_MIN_N = 2**14
 MIN_PASSPHRASE_CHARS = 16
+# zxcvbn's estimate of the guesses needed: 10^14, with scrypt in the way, is years of a GPU farm.
+MIN_PASSPHRASE_GUESSES_LOG10 = 14
 MAX_SHARES = 16
 # The root key is random (256 bits): SLIP-39's own passphrase stretching adds nothing, keep it cheap.
 SLIP39_ITERATION_EXPONENT = 0
@@ -173,8 +176,17 @@ def root_key_from_shares(mnemonics: list[str]) -> bytes:
 
 
 def check_passphrase(passphrase: str) -> None:
+    """Refuse a passphrase that is short or that zxcvbn expects to fall within MIN_PASSPHRASE_GUESSES_LOG10.
+
+    Length alone lets `aaaaaaaaaaaaaaaa` through; zxcvbn scores repeats, sequences, keyboard
+    patterns, dictionary words and dates, as an attacker's guessing order would try them.
+    """
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
         raise SourceError(f"a vault passphrase needs at least {MIN_PASSPHRASE_CHARS} characters")
+    verdict = zxcvbn(passphrase[:100])  # its cost grows with the length; 100 characters tell enough
+    if verdict["guesses_log10"] < MIN_PASSPHRASE_GUESSES_LOG10:
+        advice = " ".join([verdict["feedback"].get("warning") or "", *verdict["feedback"].get("suggestions", [])])
+        raise SourceError(f"this passphrase is too easy to guess. {advice.strip()}".strip())
 
 
 def passphrase_params(*, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> dict[str, Any]:

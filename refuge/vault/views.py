@@ -1,4 +1,9 @@
-"""The operator unseal page (no login: the key material is the credential) and the admins' seal button."""
+"""The operator unseal page (no login: the key material is the credential) and the operators' seal button.
+
+Sealing stops every organisation, so it is a server operator's act (User.is_server_operator: a
+user granted `refuge operator grant`, or an admin when the deployment has one organisation). An
+organisation's admin locks down her own organisation instead (refuge.accounts.users).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from refuge.accounts import throttle
 from refuge.accounts.decorators import require_recent_auth
-from refuge.cases.access import is_org_admin
 from refuge.vault import keys, state
 from refuge.vault.models import RootKeySource
 
@@ -53,6 +58,13 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
         active = keys.active_root_key()
     except keys.VaultNotInitialised:
         return _render(request, status=503)
+    # Guessing a passphrase or shares from one address is slowed down (the operators' own tool
+    # on the host comes from another address than a guesser's).
+    wait = throttle.address_wait(request, "unseal", free=throttle.UNSEAL_FREE, max_delay=throttle.UNSEAL_MAX_DELAY)
+    if wait:
+        response = _render(request, status=429, error=f"too many failed attempts from this address: wait {wait} s")
+        response["Retry-After"] = str(wait)
+        return response
     try:
         if active.source == RootKeySource.PASSPHRASE:
             state.unseal_with_passphrase(request.POST.get("passphrase", ""))
@@ -63,6 +75,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
         else:
             state.unseal_with_dev_key()
     except state.UnsealError as exc:
+        throttle.address_failed(request, "unseal")
         return _render(request, status=403, error=str(exc))
     return _after_unseal(request)
 
@@ -71,7 +84,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_recent_auth  # a stolen, still-open admin session cannot seal on its own
 def seal_now(request: HttpRequest) -> HttpResponse:
-    if not is_org_admin(request.user):
+    if not request.user.is_server_operator():
         raise Http404("No such page")
     state.seal(reason=f"seal button (user {request.user.code})", actor=request.user)
     return HttpResponseRedirect(reverse("vault_unseal"))

@@ -1,4 +1,4 @@
-"""Login, sessions and headers as in production: the second factor required, lockout on.
+"""Login, sessions and headers as in production: the second factor required, guesses throttled.
 
 Helpers log users in the way a person does (password, then code) or, where the login itself is
 not under test, with force_login plus django-otp's verified mark.
@@ -20,7 +20,6 @@ from tests.conftest import PASSWORD
 def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Overrides the root fixture of this name: here login is hardened as in production."""
     settings.REFUGE_REQUIRE_2FA = True
-    settings.AXES_ENABLED = True
     settings.REFUGE_DEMO_NO_2FA = False
     monkeypatch.setenv("REFUGE_REQUIRE_2FA", "true")
 

@@ -109,6 +109,6 @@ def test_the_checks_see_a_weak_policy_and_a_wrong_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     directives = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "script-src": ["'self'", "'unsafe-inline'"]}
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": directives}
-    settings.AXES_FAILURE_LIMIT = 10
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
     ids = {m.id for m in check_login_and_headers()}
     assert {"refuge.E001", "refuge.E002", "refuge.E009"} <= ids

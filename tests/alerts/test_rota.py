@@ -68,7 +68,7 @@ def test_an_admin_puts_people_on_call_and_escalation_reaches_them(adam_client, a
     assert oncall_of(adam.membership().organisation, SUNDAY_NIGHT) == [bob]
     page = adam_client.get(reverse("oncall_rota")).content.decode()
     assert 'Remove<span class="visually-hidden"> Bob from the week of 9 Mar 2026' in page
-    entries = AuditEvent.objects.filter(type=EventType.ONCALL_CHANGED).order_by("seq")
+    entries = AuditEvent.objects.filter(type=EventType.ONCALL_CHANGED).order_by("id")
     assert [(e.actor_id, e.target_code, e.data) for e in entries] == [
         (adam.pk, str(bob.code), {"week": "2026-03-09", "on_call": True}),
         (adam.pk, str(alice.code), {"week": "2026-03-16", "on_call": True}),
@@ -79,7 +79,7 @@ def test_taking_someone_off_call(adam_client, bob) -> None:  # type: ignore[no-u
     _shift(adam_client, MONDAY, bob)
     assert _shift(adam_client, MONDAY, bob, op="remove").status_code == 302
     assert not OnCallShift.objects.exists()
-    last = AuditEvent.objects.filter(type=EventType.ONCALL_CHANGED).order_by("-seq").first()
+    last = AuditEvent.objects.filter(type=EventType.ONCALL_CHANGED).order_by("-id").first()
     assert last is not None
     assert last.data == {"week": "2026-03-09", "on_call": False}
 

@@ -37,7 +37,7 @@ def alice_client(alice) -> Client:  # type: ignore[no-untyped-def]
 
 
 def _entries() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(type=EventType.ALERT_SETTINGS_CHANGED).order_by("seq"))
+    return list(AuditEvent.objects.filter(type=EventType.ALERT_SETTINGS_CHANGED).order_by("id"))
 
 
 def test_the_url_is_alert_settings() -> None:
@@ -95,12 +95,27 @@ def test_saving_nothing_new_writes_no_audit_entry(alice_client) -> None:  # type
     assert _entries() == []
 
 
+def test_an_ipv6_address_of_a_public_ipv4_one_is_not_refused(settings) -> None:  # type: ignore[no-untyped-def]
+    from refuge.alerts.channels.webhook import is_private
+
+    settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
+    assert not is_private("64:ff9b::808:808") and not is_private("2002:808:808::1")  # 8.8.8.8
+    assert is_private("64:ff9b::c000:201")  # 192.0.2.1, a documentation address, is not global
+
+
 @pytest.mark.parametrize(
     ("url", "why"),
     [
         ("https://10.1.2.3/hook", "private address"),
         ("https://127.0.0.1/hook", "private address"),
         ("https://[::1]/hook", "private address"),
+        ("https://[64:ff9b::7f00:1]/hook", "private address"),  # NAT64 of 127.0.0.1
+        ("https://[64:ff9b::a01:203]/hook", "private address"),  # NAT64 of 10.1.2.3
+        ("https://[2002:7f00:1::1]/hook", "private address"),  # 6to4 of 127.0.0.1
+        ("https://[2002:c0a8:101::1]/hook", "private address"),  # 6to4 of 192.168.1.1
+        ("https://[::ffff:127.0.0.1]/hook", "private address"),  # IPv4-mapped
+        ("https://[::ffff:7f00:1]/hook", "private address"),  # IPv4-mapped, in hex
+        ("https://[::127.0.0.1]/hook", "private address"),  # IPv4-compatible (deprecated)
         ("http://203.0.113.7/hook", "https://"),
         ("ftp://example.org/hook", "http:// or https://"),
     ],

@@ -147,3 +147,18 @@ def test_a_sealed_server_answers_the_api_with_a_problem(alice):
     assert sealed["Content-Type"] == "application/problem+json"
     assert sealed["Retry-After"] == "60"
     assert sealed.json()["type"] == "urn:refuge:problem:sealed"
+
+
+def test_an_organisations_lock_down_ends_its_tokens(alice, carol, adam):
+    from refuge.accounts.actions import lift_lock_down, lock_down_organisation
+
+    _, mine = create_token(user=alice, name="s", scopes=["read"], days=30)
+    _, theirs = create_token(user=carol, name="s", scopes=["read"], days=30)
+    organisation = alice.membership().organisation
+    assert lock_down_organisation(organisation=organisation, actor=adam)["api_tokens"] == 1
+    assert ApiClient(mine).get("/cases").status_code == 401
+    assert ApiClient(theirs).get("/cases").status_code == 200
+    _, made_since = create_token(user=alice, name="s", scopes=["read"], days=30)  # e.g. by `refuge apitoken`
+    assert ApiClient(made_since).get("/cases").status_code == 401
+    lift_lock_down(organisation=organisation, actor=adam)
+    assert ApiClient(mine).get("/cases").status_code == 401  # revoked for good

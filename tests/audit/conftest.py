@@ -30,29 +30,29 @@ def tamper(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> None:
         cursor.execute(sql, params)
 
 
-def set_column(seq: int, column: str, value: Any) -> None:
-    """UPDATE one column of one entry, JSON columns given as JSON text."""
+def set_column(pk: int, column: str, value: Any) -> None:
+    """UPDATE one column of one entry (by its id), JSON columns given as JSON text."""
     placeholder = "%s::jsonb" if column in JSON_COLUMNS and connection.vendor == "postgresql" else "%s"
-    tamper(f"UPDATE audit_auditevent SET {column} = {placeholder} WHERE seq = %s", [value, seq])  # noqa: S608  # test's own column names
+    tamper(f"UPDATE audit_auditevent SET {column} = {placeholder} WHERE id = %s", [value, pk])  # noqa: S608  # test's own column names
 
 
 def entries() -> list[Any]:
     from refuge.audit.models import AuditEvent
 
-    return list(AuditEvent.objects.order_by("seq"))
+    return list(AuditEvent.objects.order_by("chain", "seq"))
 
 
 def types(since: int = 0) -> list[int]:
     from refuge.audit.models import AuditEvent
 
-    return list(AuditEvent.objects.filter(seq__gt=since).order_by("seq").values_list("type", flat=True))
+    return list(AuditEvent.objects.filter(id__gt=since).order_by("id").values_list("type", flat=True))
 
 
 def head() -> int:
-    """The seq of the last entry (0 for an empty log)."""
+    """The id of the last entry written, over every chain (0 for an empty log)."""
     from refuge.audit.models import AuditEvent
 
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 @pytest.fixture(autouse=True)

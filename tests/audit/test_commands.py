@@ -46,7 +46,9 @@ def test_a_checkpoint_verifies_then_finds_a_cut_tail(settings, tmp_path: Path, c
     out = tmp_path / "cp.json"
     call_command("audit", "checkpoint", "-o", str(out))
     signed = json.loads(out.read_text())
-    assert signed["size"] == AuditEvent.objects.count() and signed["head"] == verify().head
+    (mark,) = signed["chains"]
+    report = verify()
+    assert mark == {"chain": 0, "first": 1, "last": AuditEvent.objects.count(), "head": report.of(0).head}
     public = Path(settings.DATA_DIR) / cp.PUBLIC_KEY_FILE
     call_command("audit", "verify", "--checkpoint", str(out), "--public-key", str(public))
     assert "audit log OK" in capsys.readouterr().out
@@ -54,9 +56,12 @@ def test_a_checkpoint_verifies_then_finds_a_cut_tail(settings, tmp_path: Path, c
     call_command("audit", "verify", "--checkpoint", str(out), "--public-key", str(public))
     with connection.cursor() as cursor:
         triggers.drop(connection)
-        cursor.execute("DELETE FROM audit_auditevent WHERE seq > %s", [signed["size"] - 1])
+        cursor.execute("DELETE FROM audit_auditevent WHERE chain = 0 AND seq > %s", [mark["last"] - 1])
+        # The head row made to match the cut chain: only the checkpoint knows better.
+        kept = AuditEvent.objects.get(chain=0, seq=mark["last"] - 1)
+        cursor.execute("UPDATE audit_audithead SET seq = %s, hash = %s WHERE chain = 0", [kept.seq, kept.hash])
         triggers.install(connection)
-    with pytest.raises(CommandError, match=f"BROKEN at entry {signed['size']}: missing") as failure:
+    with pytest.raises(CommandError, match=f"BROKEN at chain 0 entry {mark['last']}: missing") as failure:
         call_command("audit", "verify", "--checkpoint", str(out), "--public-key", str(public))
     assert failure.value.returncode == 1
 
@@ -69,7 +74,7 @@ def test_a_forged_or_foreign_checkpoint_is_refused(settings, tmp_path: Path) -> 
     call_command("audit", "checkpoint", "-o", str(out))
     public = Path(settings.DATA_DIR) / cp.PUBLIC_KEY_FILE
     forged = json.loads(out.read_text())
-    forged["size"] -= 1  # what someone who cut the tail would like the witness to hold
+    forged["chains"][0]["last"] -= 1  # what someone who cut the tail would like the witness to hold
     (tmp_path / "forged.json").write_text(json.dumps(forged))
     with pytest.raises(CommandError, match="signature does not verify"):
         call_command("audit", "verify", "--checkpoint", str(tmp_path / "forged.json"), "--public-key", str(public))
@@ -82,10 +87,10 @@ def test_a_forged_or_foreign_checkpoint_is_refused(settings, tmp_path: Path) -> 
 def test_a_broken_log_is_not_signed(tmp_path: Path) -> None:
     call_command("audit", "keygen")
     _fill(3)
-    first = AuditEvent.objects.order_by("seq").first()
+    first = AuditEvent.objects.order_by("chain", "seq").first()
     assert first is not None
-    set_column(first.seq, "data", '{"n": 99}')
-    with pytest.raises(CommandError, match=f"not signed: the audit log is broken at entry {first.seq}"):
+    set_column(first.pk, "data", '{"n": 99}')
+    with pytest.raises(CommandError, match=f"not signed: the audit log is broken at chain 0 entry {first.seq}"):
         call_command("audit", "checkpoint", "-o", str(tmp_path / "cp.json"))
     assert not (tmp_path / "cp.json").exists()
 
@@ -108,13 +113,13 @@ def test_the_commands_exit_0_on_a_good_log_and_1_on_a_tampered_one(tmp_path: Pat
     done = run_refuge(data, "audit", "checkpoint", "-o", str(tmp_path / "cp.json"))
     assert done.returncode == 0, done.stderr
     done = run_refuge(data, "audit", "verify")
-    assert done.returncode == 0 and "audit log OK: 1 entries" in done.stdout, done.stderr
+    assert done.returncode == 0 and "audit log OK: 1 entries in 1 chain(s)" in done.stdout, done.stderr
     with sqlite3.connect(data / "refuge.sqlite3") as db:
         db.execute("DROP TRIGGER audit_no_update")
         db.execute('UPDATE audit_auditevent SET data = \'{"source": "shares"}\' WHERE seq = 1')
     done = run_refuge(data, "audit", "verify", "--checkpoint", str(tmp_path / "cp.json"))
     assert done.returncode == 1
-    assert "BROKEN at entry 1: its content does not match its hash" in done.stderr
+    assert "BROKEN at chain 0 entry 1: its content does not match its hash" in done.stderr
 
 
 APPEND = (

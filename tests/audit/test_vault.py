@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _last(kind: EventType) -> AuditEvent:
-    entry = AuditEvent.objects.filter(type=kind).order_by("-seq").first()
+    entry = AuditEvent.objects.filter(type=kind).order_by("-id").first()
     assert entry is not None, f"no {kind.name} entry"
     return entry
 

@@ -22,7 +22,6 @@ def test_bell_acknowledge_settings_and_case_feed(transactional_db, live_server, 
     from tests.accounts.conftest import enrol_device, totp_now
 
     settings.REFUGE_REQUIRE_2FA = True
-    settings.AXES_ENABLED = True
     settings.REFUGE_BASE_URL = live_server.url  # the feed's URL points at this server
     device, _ = enrol_device(alice)
     alert = raise_alert(

@@ -21,7 +21,6 @@ def test_filing_wizard(transactional_db, live_server, page, artifacts, org, alic
     from tests.filings.notify_helpers import rule39_case
 
     settings.REFUGE_REQUIRE_2FA = True
-    settings.AXES_ENABLED = True
     device, _ = enrol_device(alice)
     case = rule39_case(org, alice)
 

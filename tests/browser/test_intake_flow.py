@@ -19,7 +19,6 @@ def test_intake_flow(transactional_db, live_server, page, artifacts, alice, sett
 
     # Logged in as in production: alice is a lawyer, so the password is followed by a TOTP code.
     settings.REFUGE_REQUIRE_2FA = True
-    settings.AXES_ENABLED = True
     device, _ = enrol_device(alice)
 
     errors: list[str] = []

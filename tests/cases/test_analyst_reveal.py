@@ -25,7 +25,7 @@ def test_an_analyst_sees_no_identity_until_a_recorded_grant(ana, case) -> None: 
     response = client.post(reverse("case_reveal", args=[case.code]), {"reason": "duplicate_check"})
     assert response.status_code == 302
     assert "Testov" in client.get(case.get_absolute_url()).content.decode()
-    grant = AuditEvent.objects.filter(type=EventType.IDENTITY_REVEALED, actor=ana).order_by("seq").first()
+    grant = AuditEvent.objects.filter(type=EventType.IDENTITY_REVEALED, actor=ana).order_by("id").first()
     assert grant is not None
     assert grant.data["reason"] == "duplicate_check"
     assert "Testov" not in str(grant.data)

@@ -34,7 +34,7 @@ def _filing(case, alice, kind="rule39", lang="en", forum="", content=PDF):  # ty
 def _audit(type_):  # type: ignore[no-untyped-def]
     from refuge.audit.models import AuditEvent
 
-    return list(AuditEvent.objects.filter(type=int(type_)).order_by("seq"))
+    return list(AuditEvent.objects.filter(type=int(type_)).order_by("id"))
 
 
 def test_sending_a_rule39_request_puts_the_request_on_the_timeline(case, alice):

@@ -77,3 +77,16 @@ def test_other_organisations_and_analysts_cannot_edit(as_carol, as_ana, authorit
     assert as_ana.post(reverse("authority_new"), authority_data()).status_code == 404
     authority.refresh_from_db()
     assert authority.kind == "court"
+
+
+def test_adding_and_editing_an_authority_is_audited_with_field_names(as_bob, bob, authority):
+    from refuge.audit.events import EventType
+    from refuge.audit.models import AuditEvent
+
+    as_bob.post(reverse("authority_new"), authority_data())
+    added = AuditEvent.objects.get(type=EventType.AUTHORITY_ADDED)
+    assert added.actor_id == bob.pk and added.target_kind == "authority" and "channels" in added.fields
+    as_bob.post(reverse("authority_edit", args=[authority.code]), authority_data(name=authority.name, kind="court"))
+    changed = AuditEvent.objects.get(type=EventType.AUTHORITY_CHANGED)
+    assert changed.target_code == str(authority.code) and "channels" in changed.fields and "name" not in changed.fields
+    assert "Kolpino" not in str(changed.data)

@@ -63,12 +63,12 @@ def test_building_and_searching_write_no_file_and_no_row(as_alice, case, tmp_pat
     from refuge.audit.models import AuditEvent
 
     roots = (Path(settings.DATA_DIR), Path(settings.MEDIA_ROOT), tmp_path)
-    files, rows, seq = _files(*roots), _rows(), AuditEvent.objects.order_by("-seq").values_list("seq").first()
+    files, rows, seq = _files(*roots), _rows(), AuditEvent.objects.order_by("-id").values_list("id").first()
     assert found(as_alice, "Testov Fiktiv") == ["TST-2026-001"]
     assert found(as_alice, "Тестов") == ["TST-2026-001"]
     assert index.held_organisations()
     assert _files(*roots) == files
-    new_audit = AuditEvent.objects.filter(seq__gt=seq[0] if seq else 0)
+    new_audit = AuditEvent.objects.filter(id__gt=seq[0] if seq else 0)
     assert set(new_audit.values_list("type", flat=True)) == {EventType.IDENTITY_REVEALED}
     assert _rows() == {**rows, "audit.AuditEvent": rows["audit.AuditEvent"] + new_audit.count()}
 

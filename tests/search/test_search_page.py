@@ -138,7 +138,7 @@ def test_each_client_named_in_the_results_is_a_recorded_reveal(alice, korean_cas
     c = client_for(alice)
     before = AuditEvent.objects.count()
     refs = found(c, "Ри Сон Гюн")
-    entries = list(AuditEvent.objects.order_by("seq")[before:])
+    entries = list(AuditEvent.objects.order_by("id")[before:])
     assert len(refs) == 3 and len(entries) == 3
     codes = {str(korean_cases[k].code) for k in ("RR", "HANGUL", "DPRK")}
     assert {e.target_code for e in entries} == codes

@@ -69,7 +69,7 @@ def _session(username: str) -> None:
     Membership.objects.create(user=user, organisation=org, role="lawyer")
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "refuge.accounts.backends.RefugeBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     print(session.session_key)

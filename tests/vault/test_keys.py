@@ -119,6 +119,16 @@ def test_short_passphrase_is_refused(db, monkeypatch) -> None:  # type: ignore[n
     assert not RootKey.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "weak", ["aaaaaaaaaaaaaaaa", "passwordpassword1234", "1234567890123456", "qwertyuiopasdfgh", "iloveyouiloveyou"]
+)
+def test_a_long_but_guessable_passphrase_is_refused(db, monkeypatch, weak: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
+    with pytest.raises(CommandError, match="too easy to guess"):
+        call_command("vault", "init", "--passphrase")
+    assert not RootKey.objects.exists()
+
+
 def test_wrong_root_key_fails_is_counted_and_logged_without_secrets(dev_vault, caplog) -> None:  # type: ignore[no-untyped-def]
     state.seal(reason="test")
     wrong = bytes(range(32))

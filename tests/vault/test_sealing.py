@@ -61,6 +61,20 @@ def test_sealed_server_still_serves_the_unseal_and_login_pages(passphrase_vault,
     assert client.get("/static/refuge/nothing.css").status_code == 404  # static is not held back
 
 
+def test_unseal_guesses_from_one_address_are_slowed_down(passphrase_vault) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    guesser = Client(REMOTE_ADDR="203.0.113.5")
+    for i in range(5):
+        assert guesser.post(reverse("vault_unseal"), {"passphrase": f"guess number {i}"}).status_code == 403
+    response = guesser.post(reverse("vault_unseal"), {"passphrase": PASSPHRASE})
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert state.is_sealed()  # not even the right passphrase is tried while it waits
+    operator = Client(REMOTE_ADDR="127.0.0.1")
+    assert operator.post(reverse("vault_unseal"), {"passphrase": PASSPHRASE}).status_code == 303
+    assert not state.is_sealed()
+
+
 def test_unsealed_server_serves_case_pages(dev_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
     client.force_login(alice)
     response = client.get(reverse("case_detail", args=[case.code]))
@@ -91,7 +105,9 @@ def test_the_unseal_page_collects_shares_from_several_operators(db, client) -> N
     assert not state.is_sealed()
 
 
-def test_admins_seal_with_a_button_and_every_session_ends(dev_vault, client, adam, alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_of_the_only_organisation_seals_with_a_button_and_every_session_ends(  # type: ignore[no-untyped-def]
+    dev_vault, client, adam, alice, case
+) -> None:  # type: ignore[no-untyped-def]
     from django.test import Client
 
     alice_client = Client()
@@ -114,6 +130,31 @@ def test_only_admins_may_seal(dev_vault, client, alice) -> None:  # type: ignore
     assert client.post(reverse("vault_seal")).status_code == 404
     assert client.get(reverse("vault_seal")).status_code == 405
     assert not state.is_sealed()
+
+
+def test_an_organisation_admin_cannot_seal_a_server_of_two_organisations(  # type: ignore[no-untyped-def]
+    dev_vault, client, adam, carol
+) -> None:
+    client.force_login(adam)
+    assert client.post(reverse("vault_seal")).status_code == 404
+    assert not state.is_sealed()
+    assert b"Seal the server" not in client.get(reverse("user_list")).content
+
+
+def test_an_operator_granted_on_the_host_seals_a_server_of_two_organisations(  # type: ignore[no-untyped-def]
+    dev_vault, client, adam, carol
+) -> None:
+    from refuge.audit.events import EventType
+    from refuge.audit.models import AuditEvent
+
+    out = io.StringIO()
+    call_command("operator", "grant", "adam", stdout=out)
+    assert "is now an operator" in out.getvalue()
+    assert AuditEvent.objects.filter(type=EventType.OPERATOR_GRANTED, target_code=str(adam.code)).exists()
+    client.force_login(adam)
+    assert b"Seal the server" in client.get(reverse("user_list")).content
+    assert client.post(reverse("vault_seal")).status_code == 302
+    assert state.is_sealed()
 
 
 def test_refuge_seal_ends_every_session(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]

@@ -41,9 +41,34 @@ def signature(key: str, body: bytes) -> str:
     return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local-use NAT64
+SIX_TO_FOUR = ipaddress.ip_network("2002::/16")  # RFC 3056: bits 16-48 are an IPv4 address
+COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291's deprecated IPv4-compatible addresses
+
+
+def embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo): it may reach them."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in NAT64 or ip in NAT64_LOCAL or ip in COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF))
+    return found
+
+
 def is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not ip.is_global or ip.is_multicast
+    """Private, loopback, link-local, reserved or multicast, or an IPv6 address that embeds one."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # a scope id (fe80::1%eth0) names no other host
+    if ip.version == 6 and (ip in NAT64_LOCAL or ip.ipv4_mapped is not None):
+        return True  # never a public destination, whatever address it embeds
+    return any(not a.is_global or a.is_multicast for a in (ip, *embedded_ipv4(ip)))
 
 
 def check_url(url: str) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zoneinfo
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +18,36 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from refuge.casefile import vocab
+from refuge.casefile.validate import CODE_CHARACTERS, MAX_YEAR, MIN_YEAR, REFERENCE_RE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 
 COUNTRY = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166-1 code, e.g. RU.")
+REFERENCE = RegexValidator(
+    rf"^{REFERENCE_RE.pattern}$", f"Use 1 to 40 characters of {CODE_CHARACTERS}, e.g. SPB-2026-014."
+)
+
+
+def within_years(value: date | datetime | None) -> None:
+    """Refuse a date (or an instant, also once in UTC) outside the years a case file allows."""
+    if value is None:
+        return
+    years = [value.year]
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            years.append(value.astimezone(UTC).year)
+        except OverflowError:
+            years.append(MAX_YEAR + 1)
+    if any(not MIN_YEAR <= year <= MAX_YEAR for year in years):
+        raise ValidationError(f"Enter a date between the years {MIN_YEAR} and {MAX_YEAR}.", code="out_of_range")
+
+
+class CaseDateField(forms.DateField):
+    default_validators = [within_years]  # Django's own class attribute
+
+
 LANGUAGE = RegexValidator(r"^[a-z]{2,3}$", "Use ISO 639 codes, e.g. ko or ru.")
 OFFSET_RE = re.compile(r"^([+-])(0\d|1[0-4]):([0-5]\d)$")
 
@@ -147,6 +171,7 @@ class WallClockField(forms.Field):
     """A date and time read on the case's wall clock (`datetime-local`); an explicit offset is kept."""
 
     widget = DATETIME_WIDGET
+    default_validators = [within_years]  # Django's own class attribute
 
     def to_python(self, value: Any) -> datetime | None:
         if value in (None, ""):
@@ -187,7 +212,7 @@ def attribute_field(
     elif kind == "event":
         field = forms.ChoiceField(choices=[("", "—"), *event_choices], required=required)
     elif kind == "date":
-        field = forms.DateField(widget=DATE_WIDGET, required=required)
+        field = CaseDateField(widget=DATE_WIDGET, required=required)
     elif kind in ("datetime", "datetime?"):
         field = WallClockField(required=required, help_text="In the case's time zone")
     elif kind in ("country", "country?"):

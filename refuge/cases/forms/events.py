@@ -14,6 +14,7 @@ from refuge.cases.forms.common import (
     DATE_WIDGET,
     OFFSET_RE,
     TIME_WIDGET,
+    CaseDateField,
     attribute_field,
     attribute_initial,
     attribute_value,
@@ -35,7 +36,7 @@ class EventForm(forms.Form):
     """One timeline event: its type, when it happened, and the attributes its type has."""
 
     type = forms.ChoiceField(label="Event", choices=[("", "Choose the event…"), *EVENT_TYPE_CHOICES])
-    date = forms.DateField(widget=DATE_WIDGET)
+    date = CaseDateField(widget=DATE_WIDGET)
     time = forms.TimeField(required=False, widget=TIME_WIDGET, help_text="Empty if only the date is known")
     offset = forms.CharField(
         label="UTC offset",

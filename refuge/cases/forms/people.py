@@ -11,8 +11,10 @@ from django import forms
 from refuge.casefile import vocab
 from refuge.cases.forms.common import (
     DATE_WIDGET,
+    REFERENCE,
     SCRIPT_LABELS,
     TIME_WIDGET,
+    CaseDateField,
     CountryField,
     LanguageListField,
     TimeZoneField,
@@ -63,7 +65,7 @@ class PersonFieldsMixin(forms.Form):
     nationality = CountryField(required=False, help_text="Two-letter ISO code; empty if stateless")
     stateless = forms.BooleanField(required=False)
     languages = LanguageListField(label="Languages")
-    birth_date = forms.DateField(required=False, widget=DATE_WIDGET)
+    birth_date = CaseDateField(required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -118,7 +120,8 @@ class IntakeForm(PersonFieldsMixin):
 
     reference = forms.CharField(
         max_length=40,
-        help_text="Pseudonymous, e.g. SPB-2026-014. Never a name.",
+        validators=[REFERENCE],
+        help_text="Pseudonymous, e.g. SPB-2026-014: letters, digits, '.', '_' and '-'. Never a name.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     host_state = CountryField(label="Host state", help_text="Where the client is: two-letter ISO code, e.g. RU")
@@ -127,7 +130,7 @@ class IntakeForm(PersonFieldsMixin):
     )
     status = forms.ChoiceField(choices=CaseStatus.choices, initial=CaseStatus.URGENT)
 
-    det_date = forms.DateField(label="Detained on", required=False, widget=DATE_WIDGET)
+    det_date = CaseDateField(label="Detained on", required=False, widget=DATE_WIDGET)
     det_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
     det_basis = forms.ChoiceField(
         label="Basis",
@@ -136,7 +139,7 @@ class IntakeForm(PersonFieldsMixin):
     )
     det_place = forms.CharField(label="Place", required=False, max_length=300)
 
-    dec_date = forms.DateField(label="Decided on", required=False, widget=DATE_WIDGET)
+    dec_date = CaseDateField(label="Decided on", required=False, widget=DATE_WIDGET)
     dec_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
     dec_decision = forms.ChoiceField(
         label="Decision", required=False, choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["decision"])]
@@ -148,12 +151,12 @@ class IntakeForm(PersonFieldsMixin):
     )
     dec_authority = forms.CharField(label="Authority", required=False, max_length=300)
 
-    rec_date = forms.DateField(label="Received on", required=False, widget=DATE_WIDGET)
+    rec_date = CaseDateField(label="Received on", required=False, widget=DATE_WIDGET)
     rec_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
 
     rem_removal_at = WallClockField(label="Removal on", required=False, help_text="In the case's time zone")
     rem_destination = CountryField(label="Destination", required=False)
-    rem_date = forms.DateField(label="Known since", required=False, widget=DATE_WIDGET, help_text="Empty: today")
+    rem_date = CaseDateField(label="Known since", required=False, widget=DATE_WIDGET, help_text="Empty: today")
 
     SECTION_FIELDS = {
         "det": ("det_date", "det_time", "det_basis", "det_place"),

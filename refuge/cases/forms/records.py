@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from refuge.cases.forms.common import (
     DATE_WIDGET,
     LANGUAGE,
+    CaseDateField,
     CountryField,
     LanguageListField,
     humanize,
@@ -31,7 +32,7 @@ class ProceedingForm(forms.Form):
     authority = forms.ModelChoiceField(
         queryset=Authority.objects.none(), required=False, to_field_name="code", empty_label="—"
     )
-    opened_on = forms.DateField(label="Opened on", required=False, widget=DATE_WIDGET)
+    opened_on = CaseDateField(label="Opened on", required=False, widget=DATE_WIDGET)
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -69,7 +70,7 @@ class DocumentForm(forms.Form):
     file = forms.FileField()
     doc_type = forms.ChoiceField(label="Type", choices=DOC_TYPES)
     title = forms.CharField(max_length=200)
-    date = forms.DateField(required=False, widget=DATE_WIDGET, help_text="The document's own date")
+    date = CaseDateField(required=False, widget=DATE_WIDGET, help_text="The document's own date")
     language = forms.CharField(required=False, max_length=3, validators=[LANGUAGE], help_text="ISO 639 code")
     events = forms.MultipleChoiceField(label="Linked events", required=False, widget=forms.CheckboxSelectMultiple)
 

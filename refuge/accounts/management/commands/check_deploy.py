@@ -3,7 +3,7 @@
 Runs `check --deploy --fail-level WARNING`: Django's deployment checks, the vault's checks (no
 development key file, uploads encrypted as they arrive) and Refuge's own (refuge.accounts.checks:
 CSP, Argon2 first, session limits, second factor, no demo exemption, DEBUG off, secure cookies,
-lockout). Any warning fails it, as any error does.
+password guesses throttled). Any warning fails it, as any error does.
 """
 
 from __future__ import annotations

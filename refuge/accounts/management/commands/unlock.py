@@ -1,4 +1,4 @@
-"""`refuge unlock USERNAME`: let a username locked out by failed logins try again."""
+"""`refuge unlock USERNAME`: forget the failed logins counted for a username (its throttles)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from refuge.accounts import actions
 
 
 class Command(BaseCommand):
-    help = "Unlock a username that too many failed logins locked out."
+    help = "Clear the login throttles of a username: attempts for it are no longer slowed down."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
-        was_locked = actions.is_locked(username)
-        actions.unlock(username=username)
-        if was_locked:
-            self.stdout.write(f"Unlocked {username!r}: it may log in again.")
+        was_slowed = actions.is_slowed(username)
+        removed = actions.unlock(username=username)
+        if was_slowed:
+            self.stdout.write(f"Cleared {removed} throttle(s) of {username!r}: its logins are no longer slowed down.")
         else:
-            self.stdout.write(f"{username!r} was not locked out; its failed logins are forgotten.")
+            self.stdout.write(
+                f"{username!r} was not slowed down; its {removed} counter(s) of failed logins are forgotten."
+            )

@@ -10,8 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from refuge.audit import checkpoint as cp
-from refuge.audit.chain import GENESIS
-from refuge.audit.models import AuditEvent
+from refuge.audit.models import AuditHead
 from refuge.audit.verify import verify
 
 
@@ -25,7 +24,9 @@ class Command(BaseCommand):
             "-o", "--output", metavar="FILE", help=f"where to write it (default REFUGE_DATA_DIR/{cp.KEY_FILE})"
         )
         keygen.add_argument("--force", action="store_true", help="replace an existing key")
-        check = sub.add_parser("checkpoint", help="sign (size, head hash, time) of the log, after verifying it")
+        check = sub.add_parser(
+            "checkpoint", help="sign each chain's (first, last, head hash) and the time, after verifying them"
+        )
         check.add_argument(
             "-o", "--output", metavar="FILE", help="write the checkpoint to FILE (default: standard output)"
         )
@@ -57,17 +58,19 @@ class Command(BaseCommand):
     def _checkpoint(self, options: dict[str, Any]) -> None:
         key = cp.signing_key()
         if options["no_verify"]:
-            head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-            size, head_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS)
+            heads = AuditHead.objects.filter(seq__gt=0).values_list("chain", "seq", "hash")
+            marks = [cp.Mark(chain=int(c), first=1, last=int(s), head=str(h)) for c, s, h in heads]
         else:
             report = verify()
             if report.problem is not None:
                 raise CommandError(f"not signed: the audit log is broken at {report.problem}", returncode=1)
-            size, head_hash = report.count, report.head
-        signed = cp.make(size=size, head=head_hash, at=timezone.now(), key=key)
+            marks = [cp.Mark(chain=c.chain, first=1, last=c.count, head=c.head) for c in report.chains if c.count]
+        signed = cp.make(chains=marks, at=timezone.now(), key=key)
         if options["output"] and options["output"] != "-":
             Path(options["output"]).expanduser().write_text(signed.to_json(), encoding="utf-8")
-            self.stderr.write(f"checkpoint of {size} entries written to {options['output']}")
+            self.stderr.write(
+                f"checkpoint of {signed.size} entries in {len(marks)} chain(s) written to {options['output']}"
+            )
         else:
             self.stdout.write(signed.to_json(), ending="")
 
@@ -82,11 +85,16 @@ class Command(BaseCommand):
                 self.stderr.write("checking the signature with this server's own key (a witness uses --public-key)")
             cp.check_signature(checkpoint, public)
         report = verify(checkpoint=checkpoint)
-        if report.problem is not None:
+        broken = [c for c in report.chains if c.problem is not None]
+        for c in report.chains:
+            state = "OK" if c.ok else f"BROKEN at {c.problem}"
+            self.stdout.write(f"chain {c.chain}: {c.count} entries verify, head {c.head}: {state}")
+        if broken:
             raise CommandError(
-                f"audit log BROKEN at {report.problem} (the {report.count} entries before it verify)", returncode=1
+                f"audit log BROKEN at {broken[0].problem} ({len(broken)} of {len(report.chains)} chains broken)",
+                returncode=1,
             )
-        line = f"audit log OK: {report.count} entries, head {report.head}"
+        line = f"audit log OK: {report.count} entries in {len(report.chains)} chain(s)"
         if checkpoint is not None:
             line += f"; it holds the checkpoint of {checkpoint.at} ({checkpoint.size} entries)"
         self.stdout.write(line)

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from refuge.accounts.models import Membership, Organisation, Role, User
+from refuge.accounts import actions
+from refuge.accounts.models import Organisation, Role, User
 
 
 class Command(BaseCommand):
@@ -42,25 +43,25 @@ class Command(BaseCommand):
         if organisation is None and not options["create_organisation"]:
             raise CommandError(f"no organisation named {org_name!r} (add --create-organisation to create it)")
 
-        user = User(
-            username=username,
-            email=options["email"],
-            first_name=options["first_name"],
-            last_name=options["last_name"],
-        )
+        names = {"email": options["email"], "first_name": options["first_name"], "last_name": options["last_name"]}
         password = self._read_password(options["password_stdin"])
         try:
-            validate_password(password, user=user)
+            validate_password(password, user=User(username=username, **names))
         except ValidationError as exc:
             raise CommandError("the password is refused:\n  " + "\n  ".join(exc.messages)) from None
-        user.set_password(password)
 
         with transaction.atomic():
             if organisation is None:
                 organisation = Organisation.objects.create(name=org_name)
                 self.stdout.write(f"Created organisation {organisation.name!r}.")
-            user.save()
-            Membership.objects.create(user=user, organisation=organisation, role=options["role"])
+            user = actions.create_user(
+                username=username,
+                password=password,
+                organisation=organisation,
+                role=options["role"],
+                actor=None,
+                **names,
+            )
         self.stdout.write(f"Created {options['role']} {user.username!r} in {organisation.name!r}.")
 
     def _read_password(self, from_stdin: bool) -> str:

@@ -1,0 +1,41 @@
+"""Password login: Django's own, throttled (refuge.accounts.throttle), refusing the people of an
+organisation that is locked down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from refuge.accounts import throttle
+
+THROTTLED_ATTR = "refuge_throttled"  # on the request: seconds to wait, when an attempt was refused
+
+
+class RefugeBackend(ModelBackend):
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        verdict = throttle.check(request, username)
+        if verdict.wait:
+            if request is not None:
+                setattr(request, THROTTLED_ATTR, verdict.wait)
+            raise PermissionDenied  # no password is checked; Django records the failed login
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            throttle.failed(request, username)
+        return user
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        """Active, and not of an organisation locked down (checked at login and on every request)."""
+        if not super().user_can_authenticate(user):
+            return False
+        member = user.membership()
+        return member is None or member.organisation.locked_down_at is None

@@ -1,0 +1,32 @@
+"""`refuge lockdown ORGANISATION [--lift]`: stop one organisation (or let it in again), no other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from refuge.accounts import actions
+from refuge.accounts.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Lock down one organisation (end its sessions and feeds, suspend its logins), or --lift it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("organisation", help="the organisation's name")
+        parser.add_argument("--lift", action="store_true", help="let its people log in again")
+
+    def handle(self, *args: Any, organisation: str, lift: bool, **options: Any) -> None:
+        org = Organisation.objects.filter(name=organisation).first()
+        if org is None:
+            raise CommandError(f"no organisation named {organisation!r}")
+        if lift:
+            lifted = actions.lift_lock_down(organisation=org, actor=None)
+            self.stdout.write("Lock-down lifted: its people may log in again." if lifted else "It was not locked down.")
+            return
+        done = actions.lock_down_organisation(organisation=org, actor=None)
+        self.stdout.write(
+            f"Locked down: {done['sessions']} sessions ended, {done['feeds']} calendar feeds revoked; "
+            "nobody of it logs in until `refuge lockdown --lift`."
+        )

@@ -1,0 +1,27 @@
+"""`refuge role USERNAME ROLE`: change a user's role in their organisation (audited; their sessions end)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from refuge.accounts import actions
+from refuge.accounts.models import Role, User
+
+
+class Command(BaseCommand):
+    help = "Change a user's role (admin, lawyer, caseworker, analyst); their sessions end."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("role", choices=Role.values)
+
+    def handle(self, *args: Any, username: str, role: str, **options: Any) -> None:
+        user = User.objects.filter(username=username, membership_row__isnull=False).first()
+        if user is None:
+            raise CommandError(f"no user named {username!r} in an organisation")
+        if actions.set_role(user=user, role=role, actor=None):
+            self.stdout.write(f"{username!r} is now {role}; their sessions ended.")
+        else:
+            self.stdout.write(f"{username!r} already is {role}.")
