@@ -29,6 +29,7 @@ USAGE = """usage: refuge COMMAND [options]
   demo [--serve]        load fictional demo data (and serve it)
   check-deploy          exit 0 only for a configuration fit for production
   unlock USERNAME       forget the failed logins counted for a username (its login throttles)
+  apitoken create|revoke USERNAME [--scopes read,write,identity]   a personal access token for the API
   recompute --all       re-run the engine on stored cases (after a rule pack changes)
   vault init|rotate|status   the root key: create (--dev, --shares N --threshold K, --passphrase), rotate
   unseal / seal         open the running server's vault / drop its key and end every session

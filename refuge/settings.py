@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "refuge.filings",
     "refuge.alerts",
     "refuge.stats",
+    "refuge.api",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,9 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 VAULT_UPLOAD_MAX_BYTES = FILE_UPLOAD_MAX_MEMORY_SIZE
 
 REFUGE_PAGE_SIZE = env_int("REFUGE_PAGE_SIZE", 50, minimum=5)
+# The JSON API: requests one personal access token may make per window (shared by every process).
+REFUGE_API_RATE_LIMIT = env_int("REFUGE_API_RATE_LIMIT", 300, minimum=1)
+REFUGE_API_RATE_WINDOW_SECONDS = env_int("REFUGE_API_RATE_WINDOW_SECONDS", 60, minimum=1)
 REFUGE_RULE_PACKS_DIR = env_str("REFUGE_RULE_PACKS_DIR", "")
 # The Ed25519 key (PEM) that signs audit checkpoints; unset, `refuge audit` uses the one
 # `refuge audit keygen` wrote to REFUGE_DATA_DIR/audit-signing.key. Usually set as ..._FILE.

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from refuge.api.main import api
+from refuge.api.views import docs as api_docs
+
 urlpatterns = [
     path("", include("refuge.cases.urls")),
     path("", include("refuge.filings.urls")),
@@ -12,4 +15,9 @@ urlpatterns = [
     path("alerts/", include("refuge.alerts.urls")),
     path("feeds/", include("refuge.alerts.feed_urls")),
     path("stats/", include("refuge.stats.urls")),
+    path("accounts/tokens/", include("refuge.api.urls")),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", api.urls),
 ]
+
+handler404 = "refuge.api.problems.not_found"  # a problem under /api/, the 404 page elsewhere

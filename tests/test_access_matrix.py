@@ -146,6 +146,14 @@ def _bob(w: dict[str, Any]) -> dict[str, Any]:
     return {"code": w["users"]["bob"].code}
 
 
+def _api_token(w: dict[str, Any]) -> dict[str, Any]:
+    """One of alice's API tokens (only she may revoke it)."""
+    from refuge.api.tokens import create_token
+
+    token, _ = create_token(user=w["users"]["alice"], name="matrix", scopes=["read"], days=1)
+    return {"code": token.code}
+
+
 # name: (kwargs, expected GET, expected POST)
 MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, ...], tuple[Any, ...]]] = {
     "login": (_none, PUBLIC, PUBLIC),
@@ -233,6 +241,10 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "stats_pdf": (_none, MEMBER, GET_ONLY),
     "stats_releases": (_none, ADMIN_ONLY, ADMIN_POST),
     "stats_release_withdraw": (_release, (405,) * 6, ADMIN_POST),
+    # The API's documentation is public (as its OpenAPI document); tokens are one's own.
+    "api_docs": (_none, PUBLIC, GET_ONLY),
+    "api_token_create": (_none, MEMBER, (LOGIN, OK, OK, OK, OK, OK)),
+    "api_token_revoke": (_api_token, (405,) * 6, (LOGIN, OK, 404, 404, 404, 404)),
 }
 
 
@@ -356,7 +368,9 @@ def _names(patterns: list[Any], prefix: str = "") -> set[str]:
 def test_every_named_url_is_in_the_matrix() -> None:
     names = _names(get_resolver().url_patterns)
     assert "case_detail" in names  # the walk found the pages
-    missing = sorted(names - set(MATRIX))
+    assert "api:case_list" in names  # and the API's routes
+    api_names = {n for n in names if n.startswith("api:")}
+    missing = sorted((names - api_names - set(MATRIX)) | {n for n in api_names if n[4:] not in API_MATRIX})
     assert not missing, f"URLs with no row in the access matrix: {missing}"
     stale = sorted(set(MATRIX) - names)
     assert not stale, f"rows for URLs that no longer exist: {stale}"
@@ -373,7 +387,9 @@ def test_every_case_url_carries_a_uuid_code() -> None:
             if name in TOKEN_URLS:
                 assert route.count("<") == 1 and TOKEN_URLS[name] in route, f"{name}: {route}"
             elif "<" in route:
-                assert re.fullmatch(r"([^<]*<uuid:[a-z_]+>)*[^<]*", route), f"{name}: {route} has a non-UUID parameter"
+                # uuidstr: django-ninja's converter for a UUID path parameter.
+                uuid_only = re.fullmatch(r"([^<]*<(uuid|uuidstr):[a-z_]+>)*[^<]*", route)
+                assert uuid_only, f"{name}: {route} has a non-UUID parameter"
 
 
 def _patterns(p: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -407,3 +423,132 @@ def test_the_forbidden_pattern_catches_what_it_should() -> None:
     assert FORBIDDEN.search("case = Case.objects.get(code=code)")
     assert FORBIDDEN.search("get_object_or_404(Case, code=code)")
     assert not FORBIDDEN.search("access.get_case_for_user(request.user, code)")
+
+
+# --- The JSON API: every operation × every user, each with a token of every scope --------------------
+
+CREATED = "created"  # 200, 201 or 204: done
+REFUSED_OK = "allowed"  # done, or 422 (the body was refused on its merits, past the door)
+API_READ = (401, 200, 404, 404, 200, 200)
+API_WRITE = (401, CREATED, 404, 404, 404, CREATED)
+API_IDENTITY = (401, 200, 404, 404, 404, 200)  # filings and exports: never analysts
+API_MEMBER = (401, 200, 200, 200, 200, 200)
+API_WRITER = (401, CREATED, CREATED, CREATED, 404, CREATED)  # a new case in one's own organisation
+API_PUBLIC = (200,) * 6
+
+CASEFILE = {
+    "format": "refuge.case/1",
+    "reference": "API-MATRIX-1",
+    "host_state": "RU",
+    "person": {"nationality": "UZ", "stateless": False, "languages": ["uz"]},
+    "events": [{"id": "e1", "type": "detention_started", "at": "2026-03-02", "basis": "administrative"}],
+}
+
+
+def _api_case(w: dict[str, Any]) -> str:
+    return f"/cases/{w['case'].code}"
+
+
+def _api_event(w: dict[str, Any]) -> str:
+    return f"/cases/{w['case'].code}/events/{w['case'].events.get(key='e3').code}"
+
+
+def _api_filing(w: dict[str, Any]) -> str:
+    return f"/cases/{w['case'].code}/filings/{_filing(w)['filing_code']}"
+
+
+ApiRow = tuple[str, Callable[[dict[str, Any]], str], Any, tuple[Any, ...]]
+
+# operationId: (method, path under /api/v1, JSON body, expected answer by user in USERS order)
+API_MATRIX: dict[str, ApiRow] = {
+    "openapi-json": ("get", lambda w: "/openapi.json", None, API_PUBLIC),
+    "api-root": ("get", lambda w: "/", None, (404,) * 6),  # ninja's root: only names the prefix
+    "case_list": ("get", lambda w: "/cases", None, API_MEMBER),
+    "case_create": ("post", lambda w: "/cases", {"reference": "API-MATRIX-2", "host_state": "RU"}, API_WRITER),
+    "case_import": ("post", lambda w: "/cases/import", CASEFILE, API_WRITER),
+    "case_detail": ("get", _api_case, None, API_READ),
+    "case_export": ("get", lambda w: _api_case(w) + "/export", None, API_IDENTITY),
+    "person_detail": ("get", lambda w: _api_case(w) + "/person", None, API_READ),
+    "event_list": ("get", lambda w: _api_case(w) + "/events", None, API_READ),
+    "event_add": ("post", lambda w: _api_case(w) + "/events", {"type": "released", "at": "2026-03-09"}, API_WRITE),
+    "event_detail": ("get", _api_event, None, API_READ),
+    "event_edit": (
+        "put",
+        _api_event,
+        {"at": "2026-03-03T17:00:00+03:00", "attributes": {"decision_event": "e2"}},
+        API_WRITE,
+    ),
+    "event_delete": ("delete", _api_event, None, API_WRITE),
+    "deadline_list": ("get", lambda w: _api_case(w) + "/deadlines", None, API_READ),
+    "conflict_list": ("get", lambda w: _api_case(w) + "/conflicts", None, API_READ),
+    "forum_list": ("get", lambda w: _api_case(w) + "/forums", None, API_READ),
+    "check": ("post", lambda w: "/check?today=2026-03-05", CASEFILE, API_MEMBER),
+    "filing_list": ("get", lambda w: _api_case(w) + "/filings", None, API_IDENTITY),
+    # A letter with no addressee: refused on its merits (422) once past the door.
+    "filing_generate": (
+        "post",
+        lambda w: _api_case(w) + "/filings",
+        {"kind": "notify-authority", "lang": "en", "contact_name": "Duty lawyer", "contact_phone": "+7 000"},
+        (401, REFUSED_OK, 404, 404, 404, REFUSED_OK),
+    ),
+    "filing_detail": ("get", _api_filing, None, API_IDENTITY),
+    "filing_download": ("get", lambda w: _api_filing(w) + "/download", None, API_IDENTITY),
+    "alert_list": ("get", lambda w: "/alerts", None, API_MEMBER),
+    "alert_detail": ("get", lambda w: f"/alerts/{w['alert'].code}", None, API_READ),
+    "alert_acknowledge": ("post", lambda w: f"/alerts/{w['alert'].code}/acknowledge", {}, API_WRITE),
+}
+
+
+def _api_check(status: int, expected: Any, where: str) -> None:
+    if expected == CREATED:
+        assert status in (200, 201, 204), f"{where}: {status}, expected it done"
+    elif expected == REFUSED_OK:
+        assert status in (200, 201, 204, 422), f"{where}: {status}, expected it allowed"
+    else:
+        assert status == expected, f"{where}: {status}, expected {expected}"
+
+
+@pytest.mark.parametrize("operation", list(API_MATRIX))
+def test_api_access(world, operation: str) -> None:  # type: ignore[no-untyped-def]
+    """Each user's token (every scope) gets the answer the matrix says; the anonymous caller 401."""
+    import json
+
+    from refuge.api.tokens import create_token
+
+    method, path, body, expected = API_MATRIX[operation]
+    url = "/api/v1" + path(world)
+    failures = []
+    for who, want in zip(USERS, expected, strict=True):
+        headers = {}
+        if who != "anonymous":
+            _, secret = create_token(user=world["users"][who], name="m", scopes=["read", "write", "identity"], days=1)
+            headers["Authorization"] = f"Bearer {secret}"
+        call = getattr(Client(), method)
+        with transaction.atomic():
+            if body is None:
+                response = call(url, headers=headers)
+            else:
+                response = call(url, json.dumps(body), content_type="application/json", headers=headers)
+            transaction.set_rollback(True)
+        try:
+            _api_check(response.status_code, want, f"{method.upper()} {operation} as {who}")
+        except AssertionError as exc:
+            failures.append(f"{exc}: {response.content[:200]!r}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    """The gate for the API: an operation of the OpenAPI document without a row fails here."""
+    from refuge.api.main import api
+
+    schema = api.get_openapi_schema(path_params={})
+    operations = {
+        op["operationId"]: (method, path) for path, ops in schema["paths"].items() for method, op in ops.items()
+    }
+    assert "case_list" in operations
+    missing = sorted(set(operations) - set(API_MATRIX))
+    assert not missing, f"API operations with no row in the access matrix: {missing}"
+    stale = sorted(set(API_MATRIX) - set(operations) - {"openapi-json", "api-root"})
+    assert not stale, f"rows for API operations that no longer exist: {stale}"
+    wrong = sorted(op for op, (method, _) in operations.items() if API_MATRIX[op][0] != method)
+    assert not wrong, f"rows with the wrong method: {wrong}"

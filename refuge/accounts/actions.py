@@ -13,6 +13,7 @@ from django.utils import timezone
 from refuge.accounts import sessions, throttle, twofactor
 from refuge.accounts.models import Membership, Organisation, User
 from refuge.alerts.models import FeedToken
+from refuge.api.tokens import revoke_tokens_of
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.lib.text import strip_bidi
@@ -74,7 +75,7 @@ def reset_second_factor(*, user: User, actor: User) -> None:
 @transaction.atomic
 def lock_down_organisation(*, organisation: Organisation, actor: User | None) -> dict[str, int]:
     """Stop one organisation at once, and no other: every session of its people ends, every calendar
-    feed of theirs is revoked, and none of them may log in until an operator lifts it.
+    feed and API token of theirs is revoked, and none of them may log in until an operator lifts it.
 
     The vault stays unsealed for the other organisations; sealing the server is an operator's act.
     """
@@ -87,12 +88,13 @@ def lock_down_organisation(*, organisation: Organisation, actor: User | None) ->
     feeds = FeedToken.objects.filter(user__membership_row__organisation=organisation, revoked_at=None).update(
         revoked_at=now
     )
+    api_tokens = revoke_tokens_of(organisation=organisation, reason="lockdown", actor=actor)
     audit.record(
         type=EventType.ORGANISATION_LOCKED_DOWN,
         actor=actor,
         target=organisation,
         organisation=organisation,
-        data={"sessions": ended, "feeds": feeds},
+        data={"sessions": ended, "feeds": feeds, "api_tokens": api_tokens},
     )
     logger.warning(
         "accounts: organisation %s locked down by %s; %d sessions ended, %d feeds revoked",
@@ -101,7 +103,7 @@ def lock_down_organisation(*, organisation: Organisation, actor: User | None) ->
         ended,
         feeds,
     )
-    return {"sessions": ended, "feeds": feeds}
+    return {"sessions": ended, "feeds": feeds, "api_tokens": api_tokens}
 
 
 @transaction.atomic

@@ -31,6 +31,10 @@ class User(AbstractUser):
             from refuge.accounts.sessions import end_sessions  # noqa: PLC0415  # sessions imports models
 
             end_sessions(self)
+        if not self.is_active:
+            from refuge.api.tokens import revoke_tokens_of  # noqa: PLC0415  # the API's models import this module
+
+            revoke_tokens_of(user=self, reason="disabled")  # tokens end with the sessions
 
     def membership(self) -> Membership | None:
         """The user's membership (a user belongs to one organisation)."""

@@ -23,6 +23,7 @@ from refuge.accounts.backends import THROTTLED_ATTR
 from refuge.accounts.decorators import require_recent_auth
 from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from refuge.accounts.models import User
+from refuge.api.tokens import live_tokens
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 
@@ -134,6 +135,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "member": user.membership(),
         "twofactor": twofactor.status(user),
         "session_count": sessions.live_count(user),
+        "tokens": list(live_tokens(user)),
     }
     return render(request, "accounts/account.html", context)
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from refuge.accounts.models import Organisation, User
     from refuge.cases.models import Case
 
-VIA = ("page", "email")
+VIA = ("page", "email", "api")
 
 
 @transaction.atomic

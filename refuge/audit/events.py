@@ -21,6 +21,7 @@ class Area(IntEnum):
     ALERT = 7
     FILING = 8
     STATS = 9
+    API = 10
 
 
 class EventType(IntEnum):
@@ -97,6 +98,11 @@ class EventType(IntEnum):
     STATS_THRESHOLD_CHANGED = 904
     STATS_NETWORK_MERGED = 905
 
+    # 10xx: personal access tokens of the JSON API.
+    API_TOKEN_CREATED = 1001
+    API_TOKEN_NEW_ADDRESS = 1002
+    API_TOKEN_REVOKED = 1003
+
     @property
     def area(self) -> Area:
         return Area(self.value // 100)
@@ -111,6 +117,9 @@ _LABELS = {
     "OTP_ENABLED": "Second factor enabled",
     "OTP_DISABLED": "Second factor removed",
     "ONCALL_CHANGED": "On-call rota changed",
+    "API_TOKEN_CREATED": "API token created",
+    "API_TOKEN_NEW_ADDRESS": "API token used from a new address",
+    "API_TOKEN_REVOKED": "API token revoked",
     "ORGANISATION_LOCKDOWN_LIFTED": "Organisation lock-down lifted",
 }
 

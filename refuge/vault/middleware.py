@@ -7,6 +7,7 @@ a `refuge seal` elsewhere drops the keys here before this request reaches a view
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -53,6 +54,20 @@ def sealed_response() -> HttpResponse:
     return response
 
 
+def sealed_problem() -> HttpResponse:
+    """The API's answer while sealed: an RFC 9457 problem a client can act on (retry later)."""
+    body = {
+        "type": "urn:refuge:problem:sealed",
+        "title": "Sealed: this server holds no key and shows no case data",
+        "status": 503,
+        "errors": [],
+    }
+    response = HttpResponse(json.dumps(body), status=503, content_type="application/problem+json")
+    response["Cache-Control"] = "no-store"
+    response["Retry-After"] = "60"
+    return response
+
+
 class SealedMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,5 +78,7 @@ class SealedMiddleware:
         else:
             state.check_control()
         if state.is_sealed() and not _open_when_sealed(request):
+            if request.path_info.startswith("/api/"):
+                return sealed_problem()
             return sealed_response()
         return self.get_response(request)

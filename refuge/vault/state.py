@@ -28,6 +28,7 @@ from django.db.models import F
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
+from refuge.api.tokens import revoke_all_tokens
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import crypto, keys
@@ -167,6 +168,7 @@ def seal(*, reason: str = "operator", actor: object = None) -> None:
         control()
         VaultControl.objects.filter(pk=CONTROL_PK).update(seal_epoch=F("seal_epoch") + 1, sealed_at=timezone.now())
         Session.objects.all().delete()
+        revoke_all_tokens(reason="sealed")  # API tokens end with the sessions
         try:  # in a savepoint of its own: a broken audit log must never keep the vault open
             audit.record(type=EventType.VAULT_SEALED, actor=actor, target=("vault", ""))
         except DatabaseError:

@@ -14,22 +14,24 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.accounts.conftest import enrol_device, password_step
-from tests.test_access_matrix import MATRIX, USERS, world  # noqa: F401  # world is a fixture
+from tests.test_access_matrix import API_MATRIX, MATRIX, USERS, world  # noqa: F401  # world is a fixture
 
 FOREIGN = "https://evil.example"
 
 
-def _url_names(patterns: list[Any]) -> list[tuple[str, str]]:
+def _url_names(patterns: list[Any], prefix: str = "") -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for p in patterns:
         if isinstance(p, URLResolver):
-            found += _url_names(p.url_patterns)
+            found += _url_names(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
         elif isinstance(p, URLPattern) and p.name:
-            found.append((p.name, str(p.pattern)))
+            found.append((prefix + p.name, str(p.pattern)))
     return found
 
 
 def _url(world: dict[str, Any], name: str, route: str) -> str:  # noqa: F811  # the fixture's value
+    if name.startswith("api:"):  # the API's routes: a session writes with the CSRF token too
+        return "/api/v1" + API_MATRIX[name.removeprefix("api:")][1](world)
     if name in MATRIX:
         return reverse(name, kwargs=MATRIX[name][0](world))
     assert "<" not in route, f"{name} takes parameters and has no row in the access matrix"

@@ -31,7 +31,10 @@ from refuge.cases.views._common import INVALID, has_errors, page
 from refuge.lib import countries
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest, HttpResponse
+
+    from refuge.cases.models import Case
 
 LATEST_EVENTS = 15
 MY_CASES = 12
@@ -137,11 +140,9 @@ class ListFilters:
         return bool(self.status or self.host_state or self.nationality or self.member or self.unknown)
 
 
-@require_GET
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    f = ListFilters.parse(request.GET)
-    cases = access.cases_for_user(request.user)
+def filtered_cases(user: Any, f: ListFilters) -> QuerySet[Case]:
+    """The cases the user may see that pass the list's filters (the page's and the API's), in its order."""
+    cases = access.cases_for_user(user)
     if f.status:
         cases = cases.filter(status=f.status)
     if f.unknown:
@@ -153,13 +154,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if f.member:
         # Driven from the member's rows (index on user, case), not by probing every case.
         cases = cases.filter(pk__in=CaseMember.objects.filter(user__code=f.member).values("case_id"))
+    return cases.order_by(*SORTS[f.sort])
+
+
+@require_GET
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    f = ListFilters.parse(request.GET)
+    cases = filtered_cases(request.user, f)
     size = settings.REFUGE_PAGE_SIZE
     start = (f.page - 1) * size
     # No COUNT: a count over 100,000 filtered rows costs more than the page. One row more than
     # a page says whether there is a next page.
     rows = list(
-        cases.order_by(*SORTS[f.sort])
-        .select_related("person")
+        cases.select_related("person")
         .only(
             "code",
             "reference",

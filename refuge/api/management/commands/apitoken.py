@@ -1,0 +1,40 @@
+"""`refuge apitoken create USERNAME --name N --scopes read,write [--days D]`: a personal access token for scripts.
+
+The secret is printed once on standard output (and never stored); `refuge apitoken revoke USERNAME`
+revokes every live token of a user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from refuge.accounts.models import User
+from refuge.api import tokens
+
+
+class Command(BaseCommand):
+    help = "Create a personal access token for a user (printed once), or revoke a user's tokens."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=("create", "revoke"))
+        parser.add_argument("username")
+        parser.add_argument("--name", default="command line", help="what the token is for")
+        parser.add_argument("--scopes", default="read", help="comma-separated: read, write, identity")
+        parser.add_argument("--days", type=int, default=30, help=f"1 to {tokens.MAX_DAYS} (default 30)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username=options["username"], is_active=True).first()
+        if user is None or user.membership() is None:
+            raise CommandError(f"no active member named {options['username']!r}")
+        if options["action"] == "revoke":
+            ended = tokens.revoke_tokens_of(user=user, reason="command")
+            self.stdout.write(f"{ended} token(s) revoked.")
+            return
+        scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
+        try:
+            _, secret = tokens.create_token(user=user, name=options["name"], scopes=scopes, days=options["days"])
+        except tokens.TokenError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(secret)
