@@ -566,9 +566,7 @@ def save_authority(
     authority.channels = [{"kind": c["kind"], "value": c["value"]} for c in channels]
     authority.languages = list(languages)
     authority.notes = notes
-    authority.save()
-    if adding or authority.name != before["name"]:
-        relink_authorities(organisation.pk)
+    authority.save()  # the events naming it are re-matched on save (refuge/cases/apps.py)
     changed = [f for f in AUTHORITY_FIELDS if adding or getattr(authority, f) != before[f]]
     audit.record(
         type=EventType.AUTHORITY_ADDED if adding else EventType.AUTHORITY_CHANGED,
