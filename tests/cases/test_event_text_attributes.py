@@ -78,7 +78,8 @@ def test_an_import_links_the_entries_the_file_names(org, alice):  # type: ignore
             "events": [
                 {"id": "e1", "type": "detention_started", "at": "2026-03-02", "basis": "administrative",
                  "place": "holding centre (fictional)"},
-                {"id": "e2", "type": "decision_issued", "at": "2026-03-03", "decision": "expulsion", "authority": COURT},
+                {"id": "e2", "type": "decision_issued", "at": "2026-03-03", "decision": "expulsion",
+                 "authority": COURT},
             ],
         },
         organisation=org, user=alice,
