@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.common import SQLITE_FILE, add_database_arguments, setup_django
+from refuge.casefile.vocab import split_text_attributes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -608,8 +609,8 @@ class Vault:
 
     The vault is initialised with a development root key (written beside the database, as
     `refuge demo` does); each case gets its own data key wrapped by it, and every identifying
-    field (the client's names, birth date, notes, document numbers; each event's note, even
-    blank) is AES-GCM ciphertext bound to its row, so pages pay for decryption as they would.
+    field (the client's names, birth date, notes, document numbers; each event's source, note
+    and text attributes, even blank) is AES-GCM ciphertext bound to its row, so pages pay for decryption as they would.
     """
 
     def __init__(self) -> None:
@@ -624,6 +625,8 @@ class Vault:
         self.root = state.root_key(self.root_version)
         self.person = {name: Person._meta.get_field(name) for name in Person.IDENTITY_FIELDS}
         self.note = Event._meta.get_field("note")
+        self.source = Event._meta.get_field("source")
+        self.text_attributes = Event._meta.get_field("text_attributes")
 
     def case_key(self, case_code: str) -> tuple[bytes, bytes]:
         """A new data key for a case, and the key wrapped under the root key."""
@@ -725,8 +728,9 @@ class Loader:
                          "location_notes document_numbers", conn)  # fmt: skip
         self.proceedings = t(Proceeding, "id code case_id forum reference_number authority_id opened_on is_active "
                              "note", conn)  # fmt: skip
-        self.events = t(Event, "id code case_id key type at utc_offset_minutes date_only attributes proceeding_id "
-                        "author_id source note created_at updated_at", conn)  # fmt: skip
+        self.events = t(Event, "id code case_id key type at utc_offset_minutes date_only attributes "
+                        "text_attributes authority_id proceeding_id author_id source note created_at updated_at",
+                        conn)  # fmt: skip
         self.deadlines = t(Deadline, "id case_id organisation_id key kind rule trigger due_date due_at timezone "
                            "status met_by severity basis verified alternatives safe_due_date reminders flags",
                            conn)  # fmt: skip
@@ -855,7 +859,7 @@ class Loader:
                         host,
                         a.json(channels),
                         a.json([HOST_LANGUAGE[host]]),
-                        "",
+                        None,  # no notes: NULL reads as blank, as for a vault field never saved
                     )
                     if kind == "court":
                         org.courts.append(aid)
@@ -951,6 +955,7 @@ class Loader:
             made = a.dt(ctx.made_at[e.key])
             event_code = _uuid(rng)
             note = rng.choice(NOTES) if rng.random() < 0.15 else ""
+            engine_attributes, text_attributes = split_text_attributes(e.type, e.attributes)
             self.events.add(
                 self.events.new_id(),
                 a.uuid(event_code),
@@ -960,10 +965,12 @@ class Loader:
                 a.dt(e.at),
                 e.offset_minutes,
                 e.date_only,
-                a.json(e.attributes),
+                a.json(engine_attributes),
+                vault.seal(key, vault.text_attributes, text_attributes, str(event_code)),
+                None,  # the directory's names carry the host state: no event names an entry exactly
                 proceeding,
                 rng.choice(team),
-                rng.choice(SOURCES),
+                vault.seal(key, vault.source, rng.choice(SOURCES), str(event_code)),
                 vault.seal(key, vault.note, note, str(event_code)),
                 made,
                 made,

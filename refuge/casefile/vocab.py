@@ -65,6 +65,28 @@ EVENT_TYPES: Final[dict[str, dict[str, str]]] = {
 # They travel in the case file (export -> import is lossless); at rest they are vault-encrypted.
 COMMON_EVENT_ATTRIBUTES: Final[dict[str, str]] = {"source": "text", "note": "text"}
 
+# The free-text attributes of each event type (a place, an authority's name): like source and
+# note they can identify the client, so at rest they are vault-encrypted, and the engine's view of
+# a case (made without the vault's key) leaves them out. The engine reads none of them.
+TEXT_ATTRIBUTES: Final[dict[str, frozenset[str]]] = {
+    event_type: frozenset(name for name, kind in kinds.items() if kind == "text")
+    for event_type, kinds in EVENT_TYPES.items()
+}
+
+# The free-text attribute that names an institution of the authority directory, by event type.
+AUTHORITY_ATTRIBUTES: Final[dict[str, str]] = {"decision_issued": "authority", "detention_started": "place"}
+
+
+def split_text_attributes(
+    event_type: str, attributes: dict[str, object]
+) -> tuple[dict[str, object], dict[str, object]]:
+    """(the attributes the engine reads, the free-text ones) of one event's attributes."""
+    text = TEXT_ATTRIBUTES.get(event_type, frozenset())
+    return (
+        {k: v for k, v in attributes.items() if k not in text},
+        {k: v for k, v in attributes.items() if k in text},
+    )
+
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "detention_started": ("basis",),
     "detention_ordered": (),

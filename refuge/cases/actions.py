@@ -137,23 +137,24 @@ def import_casefile(
     )
     tz = case.tzinfo
     rows = []
+    directory = authority_directory(organisation.pk)
     for item in doc["events"]:
         instant, offset, date_only = parse_at(item["at"], tz)
         attributes = {k: v for k, v in item.items() if k not in ("id", "type", "at", *COMMON_EVENT_ATTRIBUTES)}
-        rows.append(
-            Event(
-                case=case,
-                key=item["id"],
-                type=item["type"],
-                at=instant,
-                utc_offset_minutes=offset,
-                date_only=date_only,
-                attributes=attributes,
-                author=user,
-                source=item.get("source") or "",  # the file's own; how it came is in the audit entry
-                note=item.get("note") or "",
-            )
+        event = Event(
+            case=case,
+            key=item["id"],
+            type=item["type"],
+            at=instant,
+            utc_offset_minutes=offset,
+            date_only=date_only,
+            author=user,
+            source=item.get("source") or "",  # the file's own; how it came is in the audit entry
+            note=item.get("note") or "",
         )
+        event.set_attributes(attributes)
+        link_authority(event, directory)
+        rows.append(event)
     Event.objects.bulk_create(rows)
     _recompute(case=case, cause="import", actor=user)
     audit.record(
@@ -175,6 +176,36 @@ def export_case(*, case: Case, actor: User | None, via: str) -> dict[str, Any]:
     for kind in (EventType.CASE_EXPORTED, EventType.IDENTITY_REVEALED):
         audit.record(type=kind, actor=actor, target=case, fields=["names", "birth_date"], data={"via": via})
     return casefile_for(case)
+
+
+def authority_directory(organisation_id: int) -> dict[str, Authority]:
+    """The organisation's authorities by their name as matched against events (trimmed, case-folded)."""
+    return {a.name.strip().casefold(): a for a in Authority.objects.filter(organisation_id=organisation_id)}
+
+
+def link_authority(event: Event, directory: dict[str, Authority]) -> None:
+    """Point the event at the directory entry its place or authority names (none if it names none).
+
+    Matched by name while the text is readable (the vault open), so that the worker can follow the
+    link while sealed (refuge/filings/conflicts.py); the text itself stays encrypted.
+    """
+    name = event.named_authority()
+    event.authority = directory.get(name.casefold()) if name else None
+
+
+def relink_authorities(organisation_id: int) -> int:
+    """After the directory changed: re-match every event of the organisation that names an authority."""
+    directory = authority_directory(organisation_id)
+    changed = 0
+    for event in Event.objects.filter(
+        case__organisation_id=organisation_id, type__in=list(vocab.AUTHORITY_ATTRIBUTES)
+    ).select_related("case"):
+        before = event.authority_id
+        link_authority(event, directory)
+        if event.authority_id != before:
+            event.save(update_fields=["authority"])
+            changed += 1
+    return changed
 
 
 def next_event_key(case: Case) -> str:
@@ -202,18 +233,20 @@ def record_event(
     item = {"id": key, "type": type, "at": at, **attributes}
     load_casefile(casefile_for(case, extra_event=item))
     instant, offset, date_only = parse_at(at, case.tzinfo)
-    event = Event.objects.create(
+    event = Event(
         case=case,
         key=key,
         type=type,
         at=instant,
         utc_offset_minutes=offset,
         date_only=date_only,
-        attributes=attributes,
         author=user,
         source=source,
         note=note,
     )
+    event.set_attributes(attributes)
+    link_authority(event, authority_directory(case.organisation_id))
+    event.save()
     case.save(update_fields=["updated_at"])
     _recompute(case=case, cause="event_added", cause_event=event.key, actor=user)
     audit.record(
@@ -234,10 +267,16 @@ def update_event(
     item = {"id": event.key, "type": event.type, "at": at, **attributes}
     load_casefile(casefile_for(case, extra_event=item))
     event.at, event.utc_offset_minutes, event.date_only = parse_at(at, case.tzinfo)
-    event.attributes = attributes
+    event.set_attributes(attributes)
+    link_authority(event, authority_directory(case.organisation_id))
     event.source = source
     event.note = note
-    event.save(update_fields=["at", "utc_offset_minutes", "date_only", "attributes", "source", "note", "updated_at"])
+    event.save(
+        update_fields=[
+            "at", "utc_offset_minutes", "date_only", "attributes", "text_attributes", "authority", "source", "note",
+            "updated_at",
+        ]
+    )
     case.save(update_fields=["updated_at"])
     _recompute(case=case, cause="event_changed", cause_event=event.key, actor=user)
     audit.record(
@@ -534,7 +573,7 @@ def save_authority(
     authority.channels = [{"kind": c["kind"], "value": c["value"]} for c in channels]
     authority.languages = list(languages)
     authority.notes = notes
-    authority.save()
+    authority.save()  # the events naming it are re-matched on save (refuge/cases/apps.py)
     changed = [f for f in AUTHORITY_FIELDS if adding or getattr(authority, f) != before[f]]
     audit.record(
         type=EventType.AUTHORITY_ADDED if adding else EventType.AUTHORITY_CHANGED,

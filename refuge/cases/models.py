@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from refuge.casefile import vocab
-from refuge.casefile.vocab import COMMON_EVENT_ATTRIBUTES
+from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, COMMON_EVENT_ATTRIBUTES, split_text_attributes
 from refuge.vault.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from refuge.vault.storage import EncryptedFileField
 
@@ -140,9 +140,12 @@ class Authority(models.Model):
         default=list, blank=True, help_text='[{"kind": "fax|post|email|efiling|phone", "value": ...}]'
     )
     languages = models.JSONField(default=list, blank=True)
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)  # may name the clients an NGO defends before this institution
 
     CHANNEL_KINDS = ("fax", "post", "email", "efiling", "phone")
+
+    vault_organisation_field = "organisation"  # under the organisation's data key: it has no case
+    vault_code_field = "code"
 
     class Meta:
         ordering = ["name"]
@@ -187,7 +190,16 @@ class Event(models.Model):
     at = models.DateTimeField(help_text="The instant (UTC in the database)")
     utc_offset_minutes = models.SmallIntegerField(default=0, help_text="The offset it was recorded with")
     date_only = models.BooleanField(default=False, help_text="Only the date is known")
-    attributes = models.JSONField(default=dict, blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="What the engine reads: enums, dates, countries, event ids"
+    )
+    # The free-text attributes (vocab.TEXT_ATTRIBUTES: a detention's place, a decision's authority).
+    text_attributes = EncryptedJSONField(default=dict, blank=True)
+    # The directory entry that place or authority names, matched by name while the vault is open:
+    # the worker's authority_not_notified check follows this link while sealed, never the text.
+    authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.SET_NULL, related_name="named_by_events"
+    )
     proceeding = models.ForeignKey(Proceeding, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -228,11 +240,25 @@ class Event(models.Model):
             return local.date().isoformat()
         return local.isoformat()
 
+    def all_attributes(self) -> dict[str, Any]:
+        """Every attribute of the type's vocabulary, free text included (decrypted: needs the vault open)."""
+        return {**self.attributes, **self.text_attributes}
+
+    def set_attributes(self, attributes: dict[str, Any]) -> None:
+        """Store the attributes: free text into the encrypted column, the rest where the engine reads it."""
+        self.attributes, self.text_attributes = split_text_attributes(self.type, attributes)
+
+    def named_authority(self) -> str:
+        """The text of the attribute that names an institution ('' if none): a decision's authority, a place."""
+        value = self.text_attributes.get(AUTHORITY_ATTRIBUTES.get(self.type, ""))
+        return value.strip() if isinstance(value, str) else ""
+
     def to_casefile(self, *, free_text: bool = True) -> dict[str, Any]:
-        """The event as a case file has it; free_text=False leaves out `source` and `note` (the engine's
-        view, which a process without the vault's key can build)."""
+        """The event as a case file has it; free_text=False leaves out `source`, `note` and the text
+        attributes (the engine's view, which a process without the vault's key can build)."""
         item = {"id": self.key, "type": self.type, "at": self.at_iso(), **self.attributes}
         if free_text:
+            item.update(self.text_attributes)
             item.update({name: value for name in COMMON_EVENT_ATTRIBUTES if (value := getattr(self, name))})
         return item
 

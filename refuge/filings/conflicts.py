@@ -11,7 +11,9 @@ Readings (chosen here, to be confirmed by a lawyer):
   kind is court, bailiffs, migration service, detention centre or border service, and that the
   case names: the authority of one of its proceedings; the `authority` of a `decision_issued`
   event, or the `place` of a `detention_started` event, when it is a directory entry's exact name
-  (letter case aside); or an authority the case's notification log has already reached (whoever
+  (letter case and surrounding spaces aside: matched when the event or the entry is saved, with
+  the vault open, and kept as the event's `authority` link, so this check reads no text and runs
+  while sealed); or an authority the case's notification log has already reached (whoever
   was told of one measure must be told of the next). International bodies, prosecutors and
   asylum authorities are not executing authorities.
 - **Measure in force**: as the engine reads it (refuge.rules.timeline): granted, not lifted,
@@ -96,20 +98,13 @@ def executing_authorities(case: Case) -> list[Authority]:
     """The directory's authorities that could carry out this case's removal (see the module's readings)."""
     from refuge.filings.models import Sending  # noqa: PLC0415  # models import nothing from here; kept symmetric
 
-    names = set()
-    for event in case.events.filter(type__in=("decision_issued", "detention_started")).only("type", "attributes"):
-        value = event.attributes.get("authority" if event.type == "decision_issued" else "place")
-        if isinstance(value, str) and value.strip():
-            names.add(value.strip())
-    named = Q()
-    for name in sorted(names):
-        named |= Q(name__iexact=name)
+    named = Q(pk__in=case.events.filter(authority__isnull=False).values("authority_id"))
     linked = Q(pk__in=case.proceedings.filter(authority__isnull=False).values("authority_id")) | Q(
         pk__in=Sending.objects.filter(case=case, authority__isnull=False).values("authority_id")
     )
     return list(
         Authority.objects.filter(organisation_id=case.organisation_id, kind__in=EXECUTING_KINDS)
-        .filter(linked | named if names else linked)
+        .filter(linked | named)
         .order_by("name")
     )
 

@@ -155,7 +155,10 @@ class CaseFacts:
         detention = self.timeline.detention()
         if detention is None:
             return False, ""
-        return True, str(detention.place or "")
+        # The engine's view of the case has no free text: the place is the stored event's (decrypted).
+        started = next((e for e in self.events if e.key == detention.started.id), None)
+        place = started.text_attributes.get("place") if started is not None else None
+        return True, str(place or "")
 
     @cached_property
     def decisions(self) -> list[Decision]:
@@ -165,7 +168,9 @@ class CaseFacts:
         for event in self._of("decision_issued", "appeal_decided", "final_domestic_decision"):
             decided = by_key.get(str(event.attributes.get("decision_event") or ""))
             decision = event.attributes.get("decision") or (decided.attributes.get("decision") if decided else "")
-            authority = event.attributes.get("authority") or (decided.attributes.get("authority") if decided else "")
+            authority = event.text_attributes.get("authority") or (
+                decided.text_attributes.get("authority") if decided else ""
+            )
             found.append(
                 Decision(
                     event=event.key,

@@ -2,7 +2,13 @@
 
 - AEAD: AES-256-GCM with a random 96-bit nonce per message; the associated data names the place
   the ciphertext belongs to, so a ciphertext moved to another row, field or key version fails.
-- Key wrapping: a data key is an AEAD message under the root key, bound to its case and version.
+- Key wrapping: a data key is an AEAD message under the root key, bound to its owner and version.
+  Owners are cases (a case's identity, free text and files) and organisations (what an NGO
+  writes about institutions in its authority directory: notes that can name the clients it
+  defends there). An organisation key is the case key's twin rather than an HKDF subkey of the
+  root key: a root key rotation then re-wraps 32 bytes instead of re-encrypting every note, and
+  deleting the organisation deletes its key row (cascade), which shreds its ciphertexts as
+  deleting a case does. Both kinds are wrapped under the same root key, so sealing drops both.
 - Subkeys: HKDF-SHA256 from the root key, one `purpose` label per use (verifier, blind index).
 - Blind index: HMAC-SHA256 over a normalised identifier, keyed by an HKDF subkey.
 - Streams: files are cut into chunks, each sealed under a per-file key with a nonce made of the
@@ -107,6 +113,10 @@ def unwrap_key(root_key: bytes, wrapped: bytes, *, aad: bytes) -> bytes:
 
 def case_key_aad(case_code: str, version: int, root_version: int) -> bytes:
     return f"vault.casekey:{case_code}:{version}:{root_version}".encode()
+
+
+def organisation_key_aad(organisation_code: str, version: int, root_version: int) -> bytes:
+    return f"vault.organisationkey:{organisation_code}:{version}:{root_version}".encode()
 
 
 def root_key_aad(new_version: int, under_version: int) -> bytes:

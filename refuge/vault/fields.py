@@ -9,6 +9,9 @@
         vault_case_field = "case"        # path (Django `__` syntax) to the case whose data key is used
         vault_code_field = "case__code"  # path to the stable code the ciphertext is bound to
 
+A model that belongs to an organisation rather than a case (the authority directory) names
+`vault_organisation_field` instead: its fields are under the organisation's data key.
+
 The column holds `format | key version | nonce | AES-256-GCM(data key, value, aad)` with
 aad = `app_label.model.field:code:key_version`, so a ciphertext copied to another row, field or key
 version fails to decrypt. Values are decrypted on first access and encrypted again on save; a
@@ -82,6 +85,31 @@ def case_id_of(instance: models.Model) -> int:
     if case_id is None:
         raise ValueError(f"{type(instance).__name__}.{path} is not set: the vault does not know the case")
     return int(case_id)
+
+
+def key_owner_of(instance: models.Model) -> tuple[str, int]:
+    """("organisation", id) for a model with `vault_organisation_field`, else ("case", id)."""
+    path = getattr(instance, "vault_organisation_field", None)
+    if path:
+        owner_id = getattr(instance, f"{path}_id")
+        if owner_id is None:
+            raise ValueError(f"{type(instance).__name__}.{path} is not set: the vault does not know the organisation")
+        return "organisation", int(owner_id)
+    return "case", case_id_of(instance)
+
+
+def owner_key(owner: tuple[str, int], version: int | None) -> tuple[int, bytes]:
+    """(version, key) of a key owner: the newest to encrypt with (version None), or the one asked for."""
+    from refuge.vault import state  # noqa: PLC0415  # state imports the models that use these fields
+
+    kind, owner_id = owner
+    if version is None:
+        if kind == "organisation":
+            return state.current_organisation_key(owner_id)
+        return state.current_data_key(owner_id)
+    if kind == "organisation":
+        return version, state.organisation_key(owner_id, version)
+    return version, state.data_key(owner_id, version)
 
 
 def object_code_of(instance: models.Model) -> str:
@@ -193,18 +221,14 @@ class EncryptedField(models.BinaryField):
         return label_of(self.model, self.name)
 
     def encrypt(self, instance: models.Model, value: Any) -> Ciphertext:
-        from refuge.vault import state  # noqa: PLC0415  # state imports the models that use these fields
-
-        version, key = state.current_data_key(case_id_of(instance))
+        version, key = owner_key(key_owner_of(instance), None)
         blob = crypto.encrypt_field(
             key, self.encode(value), label=self.label, code=object_code_of(instance), key_version=version
         )
         return Ciphertext(blob)
 
     def decrypt(self, instance: models.Model, blob: bytes) -> Any:
-        from refuge.vault import state  # noqa: PLC0415  # see encrypt
-
-        key = state.data_key(case_id_of(instance), crypto.field_key_version(blob))
+        _version, key = owner_key(key_owner_of(instance), crypto.field_key_version(blob))
         return self.decode(crypto.decrypt_field(key, blob, label=self.label, code=object_code_of(instance)))
 
     # --- Django plumbing ---

@@ -17,7 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from refuge.vault import crypto
-from refuge.vault.fields import Ciphertext, ciphertext_of
+from refuge.vault.fields import Ciphertext, ciphertext_of, owner_key
+
+
+def _owner(row: Any, case_field: str, organisation_field: str | None) -> tuple[str, int]:
+    if organisation_field is not None:
+        return "organisation", int(getattr(row, organisation_field))
+    return "case", int(getattr(row, case_field))
 
 
 class PlaintextMigrationError(RuntimeError):
@@ -41,12 +47,22 @@ def _open_vault(label: str, count: int) -> None:
         ) from None
 
 
-def encrypt_rows(
-    apps: Any, app_label: str, model_name: str, fields: dict[str, str], *, case_field: str = "case_id"
-) -> None:
-    """For each row, encrypt `old` into `new` for each (old, new) of `fields`, under the row's case key."""
-    from refuge.vault import state  # noqa: PLC0415  # see _open_vault
+def open_vault_for(label: str, count: int) -> None:
+    """Open the vault for a data migration with `count` rows of `label` to convert; raise if it cannot."""
+    _open_vault(label, count)
 
+
+def encrypt_rows(
+    apps: Any,
+    app_label: str,
+    model_name: str,
+    fields: dict[str, str],
+    *,
+    case_field: str = "case_id",
+    organisation_field: str | None = None,
+) -> None:
+    """For each row, encrypt `old` into `new` for each (old, new) of `fields`, under the row's case key
+    (or its organisation's key, when `organisation_field` names the row's organisation id)."""
     model = apps.get_model(app_label, model_name)
     rows = model.objects.all()
     count = rows.count()
@@ -54,7 +70,7 @@ def encrypt_rows(
         return
     _open_vault(f"{app_label}.{model_name}", count)
     for row in rows.iterator():
-        version, key = state.current_data_key(int(getattr(row, case_field)))
+        version, key = owner_key(_owner(row, case_field, organisation_field), None)
         for old, new in fields.items():
             plain = getattr(row, old) or ""
             blob = crypto.encrypt_field(
@@ -69,11 +85,15 @@ def encrypt_rows(
 
 
 def decrypt_rows(
-    apps: Any, app_label: str, model_name: str, fields: dict[str, str], *, case_field: str = "case_id"
+    apps: Any,
+    app_label: str,
+    model_name: str,
+    fields: dict[str, str],
+    *,
+    case_field: str = "case_id",
+    organisation_field: str | None = None,
 ) -> None:
     """The reverse of `encrypt_rows`: each `new` ciphertext decrypted back into its plaintext column `old`."""
-    from refuge.vault import state  # noqa: PLC0415  # see _open_vault
-
     model = apps.get_model(app_label, model_name)
     rows = model.objects.all()
     count = rows.count()
@@ -86,7 +106,7 @@ def decrypt_rows(
             if blob is None:
                 setattr(row, old, "")
                 continue
-            key = state.data_key(int(getattr(row, case_field)), crypto.field_key_version(blob))
+            _v, key = owner_key(_owner(row, case_field, organisation_field), crypto.field_key_version(blob))
             label = f"{app_label}.{model_name.lower()}.{old}"
             setattr(row, old, crypto.decrypt_field(key, bytes(blob), label=label, code=str(row.code)).decode())
         row.save(update_fields=list(fields))

@@ -100,6 +100,28 @@ class CaseKey(models.Model):
         return f"data key v{self.version} of case #{self.case_id} under root v{self.root_version}"
 
 
+class OrganisationKey(models.Model):
+    """An organisation's data key (its authority directory's notes), wrapped by a root key version.
+
+    Deleting the organisation deletes this row: its ciphertexts are shredded, as a case's are.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="vault_keys")
+    version = models.PositiveIntegerField(default=1)
+    root_version = models.PositiveIntegerField()
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "version"], name="vault_organisation_key_version_unique")
+        ]
+        indexes = [models.Index(fields=["root_version"], name="vault_orgkey_root_version")]
+
+    def __str__(self) -> str:
+        return f"data key v{self.version} of organisation #{self.organisation_id} under root v{self.root_version}"
+
+
 class BlindIndexEntry(models.Model):
     """HMAC of one exact identifier (e.g. a passport number) of one object: equality search, no plaintext."""
 

@@ -1,11 +1,13 @@
-"""Rotation of the root key: every case key re-wrapped, every blind index recomputed. Resumable.
+"""Rotation of the root key: every data key (cases', organisations') re-wrapped, every blind index recomputed.
+
+Resumable:
 
 1. `begin`: the new key is recorded as PENDING, sealed under the active key (`wrapped_by_previous`),
    so every process holding the active key can use both while rows move.
-2. `run`: batch after batch, each case key is re-wrapped under the new key by one conditional
-   UPDATE (`WHERE root_version = old`): killed at any instant, every row is wrapped under exactly
-   one of the two keys, both of which the next run holds. Then each object whose blind index
-   entries are under the old key is re-indexed in its own transaction.
+2. `run`: batch after batch, each case key (then each organisation key) is re-wrapped under the
+   new key by one conditional UPDATE (`WHERE root_version = old`): killed at any instant, every
+   row is wrapped under exactly one of the two keys, both of which the next run holds. Then each
+   object whose blind index entries are under the old key is re-indexed in its own transaction.
 3. `finish`, in one transaction with the active row locked: if no row is left under the old key,
    the old key is retired (its verifier erased) and the new one becomes active; otherwise `run`
    goes round again. The sealed copy of the new key is erased with it.
@@ -26,7 +28,7 @@ from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import blindindex, crypto, keys, state
 from refuge.vault.fields import BLIND_INDEXED, object_code_of
-from refuge.vault.models import BlindIndexEntry, CaseKey, RootKey, RootKeySource, RootKeyStatus
+from refuge.vault.models import BlindIndexEntry, CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
 
 class RotationError(Exception):
@@ -65,9 +67,10 @@ def begin(new: keys.NewRootKey) -> RootKey:
 
 
 def remaining(new_version: int) -> tuple[int, int]:
-    """(case keys, blind index entries) still under an older root key."""
+    """(case and organisation keys, blind index entries) still under an older root key."""
     return (
-        CaseKey.objects.filter(root_version__lt=new_version).count(),
+        CaseKey.objects.filter(root_version__lt=new_version).count()
+        + OrganisationKey.objects.filter(root_version__lt=new_version).count(),
         BlindIndexEntry.objects.filter(root_version__lt=new_version).count(),
     )
 
@@ -92,6 +95,31 @@ def _rewrap_case_keys(new_version: int, *, batch_size: int, pause: float, report
                 wrapped=rewrapped, root_version=new_version
             )
         report(f"re-wrapped {done} case keys")
+        if pause:
+            time.sleep(pause)
+
+
+def _rewrap_organisation_keys(
+    new_version: int, *, batch_size: int, pause: float, report: Callable[[str], None]
+) -> int:
+    new_root = state.root_key(new_version)
+    done = 0
+    while True:
+        rows = list(
+            OrganisationKey.objects.filter(root_version__lt=new_version)
+            .order_by("pk")
+            .values_list("pk", "version", "root_version", "wrapped", "organisation__code")[:batch_size]
+        )
+        if not rows:
+            return done
+        for pk, version, root_version, wrapped, org_code in rows:
+            old_aad = crypto.organisation_key_aad(str(org_code), version, root_version)
+            data_key = crypto.unwrap_key(state.root_key(root_version), bytes(wrapped), aad=old_aad)
+            new_aad = crypto.organisation_key_aad(str(org_code), version, new_version)
+            done += OrganisationKey.objects.filter(pk=pk, root_version=root_version).update(
+                wrapped=crypto.wrap_key(new_root, data_key, aad=new_aad), root_version=new_version
+            )
+        report(f"re-wrapped {done} organisation keys")
         if pause:
             time.sleep(pause)
 
@@ -154,6 +182,7 @@ def run(*, batch_size: int = 200, pause: float = 0.0, report: Callable[[str], No
     state.check_control()
     while True:
         _rewrap_case_keys(pending.version, batch_size=batch_size, pause=pause, report=report)
+        _rewrap_organisation_keys(pending.version, batch_size=batch_size, pause=pause, report=report)
         _reindex(pending.version, batch_size=batch_size, pause=pause, report=report)
         if _finish(pending):
             report(f"root key v{pending.version} is active")

@@ -32,7 +32,7 @@ from refuge.api.tokens import revoke_all_tokens
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import crypto, keys
-from refuge.vault.models import CaseKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
+from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
 
 logger = logging.getLogger("refuge.vault")
 
@@ -63,6 +63,8 @@ class _Keys:
     data: dict[tuple[int, int], bytearray] = field(default_factory=dict)
     newest: dict[int, int] = field(default_factory=dict)
     index: dict[int, bytes] = field(default_factory=dict)
+    org: dict[tuple[int, int], bytearray] = field(default_factory=dict)
+    org_newest: dict[int, int] = field(default_factory=dict)
 
 
 class _Holder:
@@ -135,7 +137,7 @@ def _drop(reason: str) -> None:
         _held.pending_shares = []
         held, _held.keys = _held.keys, None
         if held is not None:
-            for key in (*held.root.values(), *held.data.values()):
+            for key in (*held.root.values(), *held.data.values(), *held.org.values()):
                 _wipe(key)
     _run_seal_hooks()
     if held is not None:
@@ -202,7 +204,7 @@ def unseal(*, root_key: bytes, source: str) -> None:
         )
         _held.pending_shares = []
         if old is not None:
-            for key in (*old.root.values(), *old.data.values()):
+            for key in (*old.root.values(), *old.data.values(), *old.org.values()):
                 _wipe(key)
         _load_keyring(_held.keys)
     logger.info("vault: unsealed with %s (root key v%d)", source, active.version)
@@ -532,6 +534,82 @@ def forget_case(case_id: int) -> None:
         for slot in [slot for slot in state.data if slot[0] == case_id]:
             _wipe(state.data.pop(slot))
         state.newest.pop(case_id, None)
+
+
+# --- Organisation data keys -----------------------------------------------------------------------
+
+
+def organisation_key(organisation_id: int, version: int) -> bytes:
+    """The data key `version` of an organisation; KeyDestroyed once it was shredded."""
+    state = _state()
+    cached = state.org.get((organisation_id, version))
+    if cached is not None:
+        return bytes(cached)
+    row = (
+        OrganisationKey.objects.filter(organisation_id=organisation_id, version=version)
+        .values_list("wrapped", "root_version", "organisation__code")
+        .first()
+    )
+    if row is None:
+        raise KeyDestroyed("the organisation's data key does not exist (deleted with its organisation?)")
+    wrapped, root_version, org_code = row
+    key = crypto.unwrap_key(
+        root_key(int(root_version)),
+        bytes(wrapped),
+        aad=crypto.organisation_key_aad(str(org_code), version, int(root_version)),
+    )
+    with _lock:
+        state.org[(organisation_id, version)] = bytearray(key)
+    return key
+
+
+def current_organisation_key(organisation_id: int) -> tuple[int, bytes]:
+    """(version, key) to encrypt an organisation's data with: its newest key, made on first use."""
+    state = _state()
+    version = state.org_newest.get(organisation_id)
+    if version is None:
+        version = (
+            OrganisationKey.objects.filter(organisation_id=organisation_id)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        if version is None:
+            version = _create_organisation_key(organisation_id)
+        with _lock:
+            state.org_newest[organisation_id] = version
+    return version, organisation_key(organisation_id, version)
+
+
+def _create_organisation_key(organisation_id: int) -> int:
+    from django.apps import apps  # noqa: PLC0415  # see _case_code
+
+    organisation_model = apps.get_model("accounts", "Organisation")
+    code = str(organisation_model.objects.values_list("code", flat=True).get(pk=organisation_id))
+    key = crypto.random_key()
+    try:
+        with transaction.atomic():
+            under = lock_wrap_version()
+            OrganisationKey.objects.create(
+                organisation_id=organisation_id,
+                version=1,
+                root_version=under,
+                wrapped=crypto.wrap_key(root_key(under), key, aad=crypto.organisation_key_aad(code, 1, under)),
+            )
+    except IntegrityError:
+        pass  # another thread or process made it first: use theirs
+    return 1
+
+
+def forget_organisation(organisation_id: int) -> None:
+    """Drop an organisation's data keys from memory (its OrganisationKey rows were deleted)."""
+    state = _held.keys
+    if state is None:
+        return
+    with _lock:
+        for slot in [slot for slot in state.org if slot[0] == organisation_id]:
+            _wipe(state.org.pop(slot))
+        state.org_newest.pop(organisation_id, None)
 
 
 def reset_for_tests() -> None:

@@ -187,7 +187,7 @@ class World:
             case.save(update_fields=["reference"])
         for event, source, authority in zip(self.events, chunks["source"], chunks["event_authority"], strict=True):
             event.source = source
-            event.attributes = {**event.attributes, "authority": authority}
+            event.set_attributes({**event.all_attributes(), "authority": authority})
             event.note = source  # the note of each event: its share of the payloads
             event.save()
         for proceeding, ref in zip(self.proceedings, chunks["proceeding_reference"], strict=True):

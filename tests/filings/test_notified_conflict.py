@@ -134,3 +134,18 @@ def test_the_conflict_has_a_label_on_the_case_page(case, alice, client):
     body = client.get(case.get_absolute_url()).content.decode()
     assert conflict_label("authority_not_notified") in body
     assert conflict_label("authority_not_notified") != "authority_not_notified"
+
+
+def test_the_worker_finds_the_court_the_decision_names_with_the_vault_sealed(case, alice):
+    from refuge.cases.models import Case
+    from refuge.vault import state
+
+    measure_case(case, alice)
+    state.seal(reason="test")  # the worker's process: no key, and no development key file auto-unseal
+    fresh = Case.objects.get(pk=case.pk)
+    with time_machine.travel(GRANTED + timedelta(hours=24), tick=False):
+        _recompute(fresh)
+    [conflict] = conflicts_of(fresh)
+    assert conflict.notify == ["court", "executing_authority"]  # the court through the event's link, not its text
+    with pytest.raises(state.VaultSealed):
+        _ = fresh.events.get(key="e2").text_attributes

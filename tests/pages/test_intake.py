@@ -59,7 +59,7 @@ def test_it_opens_a_case_with_client_and_first_events(as_alice, alice):
         ("e4", "removal_scheduled"),
     ]
     assert events["e2"].at_iso() == "2026-03-03T15:00:00+03:00"
-    assert events["e2"].attributes["authority"] == "Kolpino District Court"
+    assert events["e2"].text_attributes["authority"] == "Kolpino District Court"
     assert events["e3"].attributes == {"decision_event": "e2"}
     assert events["e4"].attributes == {"removal_at": "2026-03-10T06:00:00+03:00", "destination": "KP"}
     assert events["e4"].at_iso() == "2026-03-04"

@@ -43,6 +43,8 @@ PLAINTEXT = {
     "accounts.user.last_name": STAFF,
     "accounts.user.email": STAFF,
     "accounts.organisation.name": "the NGO's own name",
+    "accounts.loginthrottle.key": "a keyed hash of a throttle's scope and values (refuge/accounts/throttle.py)",
+    "accounts.loginthrottle.username_key": "a keyed hash of a username",
     "accounts.usersession.session_key": "a key of Django's session table (the session itself holds no client data)",
     "cases.case.reference": "pseudonymous by design (its help text: never a name); alerts and feeds name cases by it",
     "cases.case.host_state": CODES,
@@ -53,15 +55,10 @@ PLAINTEXT = {
     "cases.authority.country": CODES,
     "cases.authority.channels": "an institution's public fax, post and e-mail addresses",
     "cases.authority.languages": CODES,
-    "cases.authority.notes": (
-        "KNOWN GAP (issue 16): notes on an institution in the organisation's directory; the vault has "
-        "per-case keys only, and an organisation key is for a later change"
-    ),
     "cases.event.key": "the case file's event id (e1, e2)",
     "cases.event.attributes": (
-        "enums, dates, countries and event ids the worker's engine reads while sealed; KNOWN GAP (issue 16): "
-        "the text-kind attributes place and authority, which the worker's authority_not_notified check "
-        "matches against the directory while sealed"
+        "enums, dates, countries and event ids the worker's engine reads while sealed; the free-text "
+        "attributes (vocab.TEXT_ATTRIBUTES: place, authority) are in the encrypted text_attributes"
     ),
     "cases.document.doc_type": CODES,
     "cases.document.language": CODES,
@@ -69,13 +66,15 @@ PLAINTEXT = {
     "cases.casecheck.report": ENGINE,
     "cases.casecheck.packs_version": ENGINE,
     **{f"cases.deadline.{n}": ENGINE for n in ("key", "kind", "rule", "trigger", "timezone", "status", "met_by",
-                                                "basis", "alternatives", "reminders", "flags")},
+                                                "basis", "alternatives", "reminders", "flags", "calendar",
+                                                "unconfirmed_years")},
     **{f"cases.conflict.{n}": ENGINE for n in ("key", "kind", "rule", "events", "basis", "flags", "notify")},
     **{f"cases.derivedchange.{n}": ENGINE for n in ("key", "kind", "before", "after", "cause_event", "cause")},
     "vault.rootkey.params": "scrypt parameters and share counts",
     "vault.blindindexentry.scope": CODES,
     "vault.blindindexentry.object_code": CODES,
     "vault.blindindexentry.digest": "an HMAC under a key derived from the root key",
+    "audit.audithead.hash": "the audit chain's last hash",
     **{f"audit.auditevent.{n}": "the audit chain: codes, field names and hashes, never values (STYLE.md)"
        for n in ("target_kind", "target_code", "fields", "data", "ip_hash", "prev_hash", "hash")},
     "filings.generatedfiling.kind": CODES,
@@ -132,6 +131,7 @@ def test_the_free_text_of_a_case_is_encrypted():
     assert {
         "cases.document.title", "cases.document.filename", "cases.document.sha256",
         "cases.proceeding.reference_number", "cases.proceeding.note", "cases.event.source", "cases.event.note",
+        "cases.event.text_attributes", "cases.authority.notes",
         "filings.sending.reference", "filings.sending.proof_filename", "filings.sending.proof_sha256",
         "filings.generatedfiling.filename", "filings.generatedfiling.sha256",
     } <= encrypted
@@ -205,7 +205,8 @@ def test_canaries_in_every_free_text_field_reach_no_file_no_temp_file_and_no_log
     logs.mkdir()
     env = {**refuge_env(data), "TMPDIR": str(temp), "REFUGE_REQUIRE_2FA": "false"}
     canary = {label: f"CNRY{secrets.token_hex(6)}{label.replace('.', '')}" for label in (
-        "person.name", "cli.event.source", "cli.event.note", "page.event.source", "page.event.note",
+        "person.name", "cli.event.source", "cli.event.note", "cli.event.place", "cli.event.authority",
+        "page.event.source", "page.event.note", "page.event.authority", "authority.notes",
         "proceeding.reference_number", "proceeding.note", "document.title", "document.filename",
         "document.content", "sending.reference", "sending.proof_filename", "sending.proof_content",
     )}
@@ -227,7 +228,10 @@ def test_canaries_in_every_free_text_field_reach_no_file_no_temp_file_and_no_log
         "format": "refuge.case/1", "reference": "CNR-1", "host_state": "RU",
         "person": {"names": [{"value": canary["person.name"], "script": "Latn"}]},
         "events": [{"id": "e1", "type": "detention_started", "at": "2026-03-02T09:00:00+03:00",
-                    "basis": "administrative", "source": canary["cli.event.source"], "note": canary["cli.event.note"]}],
+                    "basis": "administrative", "place": canary["cli.event.place"],
+                    "source": canary["cli.event.source"], "note": canary["cli.event.note"]},
+                   {"id": "e2", "type": "decision_issued", "at": "2026-03-03", "decision": "expulsion",
+                    "authority": canary["cli.event.authority"]}],
     }
     case_path = tmp_path / "canary.case.json"
     case_path.write_text(json.dumps(casefile), encoding="utf-8")
@@ -255,6 +259,11 @@ def test_canaries_in_every_free_text_field_reach_no_file_no_temp_file_and_no_log
                 "new-source": canary["page.event.source"], "new-note": canary["page.event.note"],
             })
             assert status == 302, page[:3000]
+            status, page = client.post(f"{case_url}events/new/", {
+                "new-type": "decision_issued", "new-date": "2026-03-04", "new-time": "",
+                "new-decision": "deportation", "new-authority": canary["page.event.authority"],
+            })
+            assert status == 302, page[:3000]
             status, page = client.post(f"{case_url}proceedings/new/", {
                 "forum": "domestic_court", "reference_number": canary["proceeding.reference_number"],
                 "note": canary["proceeding.note"], "is_active": "on",
@@ -269,6 +278,7 @@ def test_canaries_in_every_free_text_field_reach_no_file_no_temp_file_and_no_log
             status, page = client.post(
                 "/authorities/new/", {
                     "name": "District court (fictional)", "kind": "court", "languages": "ru",
+                    "notes": canary["authority.notes"],
                     "channels-TOTAL_FORMS": "0", "channels-INITIAL_FORMS": "0",
                     "channels-MIN_NUM_FORMS": "0", "channels-MAX_NUM_FORMS": "20",
                 }
@@ -287,7 +297,12 @@ def test_canaries_in_every_free_text_field_reach_no_file_no_temp_file_and_no_log
             _, page = client.open(case_url)
             shown = {label for label, value in canary.items() if value in page}
             # What the case page shows came back through the vault: the writes happened.
-            assert {"page.event.source", "proceeding.reference_number", "document.title"} <= shown, sorted(shown)
+            assert {"page.event.source", "page.event.authority", "cli.event.place", "proceeding.reference_number",
+                    "document.title"} <= shown, sorted(shown)
+            _, page = client.open("/authorities/")
+            authority_code = re.search(r'href="/authorities/([0-9a-f-]{36})/edit/', page).group(1)
+            _, page = client.open(f"/authorities/{authority_code}/edit/")
+            assert canary["authority.notes"] in page, "the notes came back through the vault"
         finally:
             server.terminate()
             try:

@@ -101,7 +101,7 @@ class EventForm(forms.Form):
     def _referable(self, name: str) -> list[Event]:
         """The events an attribute may refer to (the validator's REFERENCE_TYPES), latest first."""
         allowed = REFERENCE_TYPES.get((self.event_type, name))
-        current = self.event.attributes.get(name) if self.event is not None else None
+        current = self.event.all_attributes().get(name) if self.event is not None else None
         return [e for e in reversed(self.case_events) if allowed is None or e.type in allowed or e.key == current]
 
     def _event_choices(self, name: str) -> list[tuple[str, str]]:
@@ -122,7 +122,7 @@ class EventForm(forms.Form):
         initial["date"] = local.date()
         initial["time"] = None if event.date_only else local.time()
         kinds = vocab.EVENT_TYPES.get(event.type, {})
-        for name, value in event.attributes.items():
+        for name, value in event.all_attributes().items():
             initial[name] = attribute_initial(kinds.get(name, "text"), value, tz)
         return initial
 

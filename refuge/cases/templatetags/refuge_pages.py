@@ -108,10 +108,11 @@ def _attribute_display(kind: str, value: Any, case: Case, events_by_key: dict[st
 def event_attrs(event: Event, case: Case, events_by_key: dict[str, Event]) -> list[tuple[str, str]]:
     """The event's attributes as (label, text) pairs, in the vocabulary's order."""
     kinds = vocab.EVENT_TYPES.get(event.type, {})
-    ordered = [n for n in kinds if n in event.attributes] + [n for n in event.attributes if n not in kinds]
+    attributes = event.all_attributes()
+    ordered = [n for n in kinds if n in attributes] + [n for n in attributes if n not in kinds]
     found = []
     for name in ordered:
-        value = event.attributes[name]
+        value = attributes[name]
         if event.type == "interim_measure_requested" and name == "destination" and value is None:
             shown = "that of each removal pending when it was sent"  # CASEFILE.md: null = the removal's
         else:

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from refuge.vault import cli, keys, rotation, state
-from refuge.vault.models import CaseKey, RootKey, RootKeySource, RootKeyStatus
+from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
 SHARES_NOTICE = """
 The vault's root key was split into {n} shares; any {k} of them unseal the server.
@@ -158,10 +158,11 @@ class Command(BaseCommand):
             if row.status == RootKeyStatus.PENDING:
                 left = rotation.remaining(row.version)
                 self.stdout.write(
-                    f"rotation in progress: {left[0]} case keys and {left[1]} index entries left;"
+                    f"rotation in progress: {left[0]} data keys and {left[1]} index entries left;"
                     " run `refuge vault rotate` to finish it"
                 )
         self.stdout.write(f"case keys: {CaseKey.objects.count()}")
+        self.stdout.write(f"organisation keys: {OrganisationKey.objects.count()}")
         self.stdout.write(f"seal epoch: {control.seal_epoch}; last sealed: {control.sealed_at or 'never'}")
         self.stdout.write(
             f"failed unseal attempts: {control.failed_unseals}; last: {control.last_failed_unseal_at or 'never'}"
