@@ -496,6 +496,7 @@ API_MATRIX: dict[str, ApiRow] = {
     "alert_list": ("get", lambda w: "/alerts", None, API_MEMBER),
     "alert_detail": ("get", lambda w: f"/alerts/{w['alert'].code}", None, API_READ),
     "alert_acknowledge": ("post", lambda w: f"/alerts/{w['alert'].code}/acknowledge", {}, API_WRITE),
+    "stats_tables": ("get", lambda w: "/stats?period=years", None, API_MEMBER),
 }
 
 

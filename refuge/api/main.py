@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from refuge.api import alerts, cases, filings, problems
+from refuge.api import alerts, cases, filings, problems, stats
 from refuge.api.auth import SessionCookieAuth, TokenAuth
 from refuge.api.schemas import AlertWebhook
 
@@ -81,3 +81,4 @@ problems.install(api)
 api.add_router("", cases.router)
 api.add_router("", filings.router)
 api.add_router("", alerts.router)
+api.add_router("", stats.router)

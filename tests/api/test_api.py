@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 import time_machine
@@ -267,3 +268,33 @@ def test_the_contract_is_openapi_3_1_with_problems_and_webhooks(client):
     assert docs.status_code == 200
     assert b"POST /api/v1/cases/{code}/events" in docs.content
     assert b'<script src="http' not in docs.content  # nothing from elsewhere
+
+
+SMALL_HISTORY = {
+    "host_state": "RU",
+    "timezone": "Europe/Moscow",
+    "first_year": 2025,
+    "cohorts": [
+        # applied, granted, refused, appealed per year: a grant of 1 in a year must never be published
+        {"nationality": "KP", "kind": "refugee_status", "years": [[9, 1, 8, 2], [8, 0, 8, 1]]},
+    ],
+}
+
+
+def test_statistics_come_controlled_and_the_export_is_on_record(api_as, org, alice):
+    from refuge.cases.actions import import_casefile
+    from refuge.stats.history import history_cases
+
+    with time_machine.travel("2026-12-05T09:00:00+00:00", tick=False):
+        for casefile in history_cases(SMALL_HISTORY, today=date(2026, 12, 5)):
+            import_casefile(data=casefile, organisation=org, user=alice)
+        answer = api_as(alice, "read").get("/stats?period=years")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["exact"] is False
+    cells = [cell for table in body["tables"] for row in table["rows"] for cell in row["cells"]]
+    shown = [cell for cell in cells if cell["value"] is not None]
+    assert shown, "some cells are published"
+    assert all(cell["value"] >= body["threshold"] or cell["value"] == 0 for cell in shown)
+    assert any(cell.get("suppressed") for cell in cells)  # the one grant of 2025 is hidden
+    assert AuditEvent.objects.filter(type=EventType.STATS_EXPORTED).exists()
