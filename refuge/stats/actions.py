@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -109,9 +110,13 @@ def bump_version(organisation_id: int) -> None:
         StatsSettings.objects.get_or_create(organisation_id=organisation_id)
 
 
+_UNSAVED = uuid.UUID(int=0)  # the code of an organisation's defaults before anything was stored
+
+
 def settings_for(organisation: Organisation) -> StatsSettings:
-    found: StatsSettings = StatsSettings.objects.get_or_create(organisation=organisation)[0]
-    return found
+    """The organisation's settings; its defaults (unsaved) until a change stores them: a read writes nothing."""
+    found = StatsSettings.objects.filter(organisation=organisation).first()
+    return found if found is not None else StatsSettings(organisation=organisation, code=_UNSAVED)
 
 
 def aggregates(organisation_id: int, table: str) -> list[Aggregate]:
@@ -254,7 +259,11 @@ def set_threshold(*, user: User, organisation: Organisation, threshold: int) -> 
     before = found.threshold
     found.threshold = threshold
     found.version += 1
-    found.save(update_fields=["threshold", "version"])
+    if found._state.adding:  # the defaults were never stored
+        found.code = uuid.uuid4()
+        found.save()
+    else:
+        found.save(update_fields=["threshold", "version"])
     record(
         type=EventType.STATS_THRESHOLD_CHANGED,
         actor=user,
