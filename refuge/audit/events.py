@@ -88,6 +88,7 @@ class EventType(IntEnum):
     FILING_GENERATED = 801
     FILING_DOWNLOADED = 802
     FILING_SENT = 803
+    FILING_WARNING_ACKNOWLEDGED = 804  # a review's warning read and accepted before generating
 
     @property
     def area(self) -> Area:
