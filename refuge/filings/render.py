@@ -67,6 +67,11 @@ TITLES = {
     "notify-authority": "Notification of an interim measure",
     "client-notice": "Your rights",
 }
+# The document's own title (its metadata) in the filing's language, where not English.
+TITLES_IN = {
+    "ru": {"notify-authority": "Уведомление о временной мере", "client-notice": "Ваши права"},
+    "ko": {"client-notice": "당신의 권리"},
+}
 MONTHS = {
     "en": [
         "January",
@@ -167,6 +172,8 @@ def format_moment(moment: datetime, lang: str, *, zone: str, time_known: bool = 
     day = format_date(moment.date(), lang)
     if not time_known:
         return day
+    if lang == "ko":  # for the client, where he is: local time, no zone name in Latin script
+        return f"{day} {moment:%H:%M} (현지 시각)"
     clock = f"{moment:%H:%M} ({zone}, {utc_offset(moment)})"
     joiner = {"en": " at ", "ru": " в ", "ko": " "}.get(lang, " at ")
     return f"{day}{joiner}{clock}"
@@ -320,7 +327,7 @@ def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved)
     return {
         "lang": lang,
         "kind": kind,
-        "title": TITLES[kind],
+        "title": TITLES_IN.get(lang, {}).get(kind, TITLES[kind]),
         "ref": case.reference,
         "today": format_date(facts.today, lang),
         "sender": resolved.sender,
@@ -433,7 +440,7 @@ def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: Filing
     else:
         from refuge.filings.docx import html_to_docx  # noqa: PLC0415  # python-docx only for DOCX
 
-        content = html_to_docx(html, title=f"{TITLES[kind]} — {case.reference}")
+        content = html_to_docx(html, title=f"{TITLES_IN.get(lang, {}).get(kind, TITLES[kind])} — {case.reference}")
     return Rendered(
         content=content,
         filename=ascii_filename(kind, case.reference, lang, fmt),
