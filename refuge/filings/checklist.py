@@ -101,6 +101,10 @@ ITEMS = {
         f"{TIMELINE}: add the 'Interim measure granted' event",
     ),
     "un_forum": ("the UN committee (un_cat or un_hrc)", "choose the committee (--forum un_cat or un_hrc)"),
+    "update_forum": (
+        "a forum a request told of the removal's old date",
+        "an update goes where a request was sent before the removal was rescheduled (--forum echr, un_cat or un_hrc)",
+    ),
     "authority_cyrillic": (
         "the addressee's name in Cyrillic",
         "Directory → the authority: fill in 'Name in Cyrillic'",
@@ -286,6 +290,12 @@ def checklist(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -> 
             found += _cyrillic_items(resolved)
     elif spec.to_client:
         found += _contact_items(kind, resolved.contact)
+    elif spec.update:
+        found += _removal_items(facts)
+        found += _contact_items(kind, resolved.contact)
+        found += _client_items(facts, nationality=False)
+        if not any(due.forum == resolved.forum for due in facts.updates_due()):
+            found.append(item("update_forum", resolved.forum or "none"))
     return found
 
 

@@ -202,6 +202,12 @@ class CaseFacts:
             destination=m.destination,
         )
 
+    def updates_due(self) -> list[Any]:
+        """The forums a request told of a removal since rescheduled, not yet sent the new date."""
+        from refuge.filings.conflicts import updates_due  # noqa: PLC0415  # conflicts imports the recompute
+
+        return updates_due(self.case)
+
     def measure_for_removal(self, forum: str) -> Measure | None:
         """The forum's measure in force now that protects the pending removal (the engine's reading), else None."""
         pending = self.timeline.pending_removals()

@@ -20,6 +20,7 @@ class Kind:
     site: bool = False  # goes through the ECtHR's Rule 39 Site unless faxed (text PDFs, 50 MB, ASCII names)
     addressed: bool = False  # an official letter to an authority of the directory (its addressee required)
     to_client: bool = False  # given to the client: needs a number he can call; names him to nobody else
+    update: bool = False  # tells a forum already asked of a change (the removal's new date); no new request
 
     def allows(self, lang: str) -> bool:
         return lang in self.languages
@@ -27,12 +28,15 @@ class Kind:
     @property
     def request(self) -> bool:
         """A request to an international forum (its sending goes on the timeline as the request)."""
-        return bool(self.forums)
+        return bool(self.forums) and not self.update
 
     def default_forum(self, facts: CaseFacts) -> str:
         """The forum a request goes to when none is chosen: its one forum, else the committee the case is before."""
         if len(self.forums) == 1:
             return self.forums[0]
+        if self.update:
+            due = facts.updates_due()
+            return due[0].forum if due else ""
         return facts.un_forum() if self.forums else ""
 
     def official_in(self, lang: str) -> bool:
@@ -53,6 +57,14 @@ KINDS: dict[str, Kind] = {
             addressed=True,  # its enclosures are listed ("Приложение:"), sent with it, not merged
         ),
         Kind("client-notice", "Notice to the client of his rights", ("ko", "ru", "en"), "en", to_client=True),
+        Kind(
+            "removal-update",
+            "Update to a forum: the removal's new date",
+            ("en",),
+            "en",
+            forums=("echr", "un_cat", "un_hrc"),
+            update=True,
+        ),
     )
 }
 

@@ -66,6 +66,7 @@ TITLES = {
     "un-interim": "Request for interim measures",
     "notify-authority": "Notification of an interim measure",
     "client-notice": "Your rights",
+    "removal-update": "Update: the removal has been rescheduled",
 }
 # The document's own title (its metadata) in the filing's language, where not English.
 TITLES_IN = {
@@ -369,6 +370,22 @@ def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved)
         "outgoing_date": f"{facts.today:%d.%m.%Y}",
         "court_case_number": facts.court_case_number,
         "client_name_latin": facts.client_name("Latn") if lang != "en" else "",
+        "update": _update(facts, lang, resolved.forum) if get_kind(kind).update else None,
+    }
+
+
+def _update(facts: CaseFacts, lang: str, forum: str) -> dict[str, str] | None:
+    """What an update letter says: the request that spoke of the old date, the old date and the new one."""
+    due = next((d for d in facts.updates_due() if d.forum == forum), None)
+    if due is None:
+        return None
+    words = say(facts, lang)
+    old_at = words.when_of(due.replaced.key)
+    return {
+        "requested": format_date(facts.local(due.request).date(), lang),
+        "old": old_at,
+        "new_known": format_date(facts.local(due.removal).date(), lang),
+        "source": due.removal.source.strip(),
     }
 
 
@@ -446,7 +463,7 @@ def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: Filing
         filename=ascii_filename(kind, case.reference, lang, fmt),
         content_type=CONTENT_TYPES[fmt],
         sha256=hashlib.sha256(content).hexdigest(),
-        forum=resolved.forum if spec.request else "",
+        forum=resolved.forum if spec.forums else "",
         acknowledged=tuple((w.code, resolved.forum) for w in found),
     )
 

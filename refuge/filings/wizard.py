@@ -52,7 +52,9 @@ class ChooseForm(forms.Form):
     lang = forms.ChoiceField(label="Language")
     fmt = forms.ChoiceField(label="Format", choices=FORMATS, initial="pdf")
     forum = forms.ChoiceField(
-        label="Committee", required=False, help_text="UN request: empty for the committee the case is before"
+        label="Forum",
+        required=False,
+        help_text="UN request: empty for the committee the case is before; update: the forum to tell",
     )
     authority = AuthorityChoiceField(
         queryset=None,
@@ -108,8 +110,8 @@ class ChooseForm(forms.Form):
         self.fields["kind"].choices = [(name, spec.label) for name, spec in kinds.items()]
         langs = sorted({lang for spec in kinds.values() for lang in spec.languages})
         self.fields["lang"].choices = [(lang, f"{LANGUAGE_LABELS.get(lang, lang)} ({lang})") for lang in langs]
-        un = next((spec.forums for spec in kinds.values() if len(spec.forums) > 1), ())
-        self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in un)]
+        several = [f for spec in kinds.values() if len(spec.forums) > 1 for f in spec.forums]
+        self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in dict.fromkeys(several))]
         authorities = case_access.authorities_for_user(user).order_by("name")
         self.fields["authority"].queryset = authorities  # type: ignore[attr-defined]  # a ModelChoiceField
         self.documents = {str(d.code): d for d in case.documents.all()}
@@ -184,7 +186,17 @@ def initial_choices(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 # Where each missing item is put right: a page of the case, or step 1 itself (the choices kept).
 IN_FORM = frozenset(
-    {"language", "contact", "contact_phone", "grounds", "un_forum", "authority", "annex_other_case", "annex_too_large"}
+    {
+        "language",
+        "contact",
+        "contact_phone",
+        "grounds",
+        "un_forum",
+        "update_forum",
+        "authority",
+        "annex_other_case",
+        "annex_too_large",
+    }
 )
 TIMELINE_TYPES = {
     "removal_date": "removal_scheduled",

@@ -23,7 +23,17 @@ def demo_cases(db):
     from refuge.cases.demo import build_demo
     from refuge.cases.models import Case
 
+    from refuge.cases.actions import record_event
+
     built = build_demo(today=TODAY)
+    story = Case.objects.get(reference="DEMO-01")  # rescheduled after its request: an update is due
+    record_event(
+        case=story,
+        user=None,
+        type="removal_scheduled",
+        at="2026-03-11T11:00:00+03:00",
+        attributes={"removal_at": "2026-03-14T05:00:00+03:00", "destination": "KP", "replaces": "e8"},
+    )
     return list(Case.objects.filter(organisation=built.organisation).order_by("reference"))
 
 

@@ -95,7 +95,12 @@ class Command(BaseCommand):
         parser.add_argument("--authority", metavar="NAME|CODE", help="notify-authority: the addressee")
         parser.add_argument("--grounds", default="", help="the grounds (default: derived from the case)")
         parser.add_argument("--annex", action="append", default=[], metavar="DOCUMENT", help="a document code")
-        parser.add_argument("--forum", choices=["un_cat", "un_hrc"], default="", help="un-interim: the committee")
+        parser.add_argument(
+            "--forum",
+            choices=["echr", "un_cat", "un_hrc"],
+            default="",
+            help="un-interim: the committee; removal-update: the forum to tell",
+        )
         fax = parser.add_mutually_exclusive_group()
         fax.add_argument("--fax", dest="send_by_fax", action="store_true", default=None, help="rule39: by fax")
         fax.add_argument("--no-fax", dest="send_by_fax", action="store_false", help="rule39: the Rule 39 Site")
