@@ -216,3 +216,28 @@ def _page_image(pdf: Path, name: str) -> None:
         [tool, "-png", "-r", "80", "-f", "1", "-l", "2", str(pdf), str(ARTIFACTS / name)], check=True
     )
     assert any(ARTIFACTS.glob(f"{name}*.png"))
+
+
+@time_machine.travel(datetime(2026, 3, 11, 10, 0, tzinfo=ZoneInfo("Europe/Moscow")), tick=False)
+def test_the_review_lets_the_lawyer_choose_the_sources_and_notes_stated(demo, client):
+    from django.urls import reverse
+
+    from refuge.accounts.models import User
+
+    client.force_login(User.objects.get(username="demo-lawyer"))
+    data = {
+        "kind": "un-interim", "lang": "en", "fmt": "pdf", "contact_name": "Irina Sokolovskaya",
+        "contact_phone": "+7 000 000-00-00", "power_of_attorney_follows": "on",
+    }  # fmt: skip
+    review = client.post(reverse("filing_new", args=[demo.code]), data).content.decode()
+    assert 'name="sources" value="e7" checked' in review  # sources: stated by default
+    assert 'name="notes" value="e7">' in review  # notes: left out by default
+    chosen = {**data, "sources_chosen": "True", "sources": ["e8"], "notes": ["e7"]}
+    chosen["acknowledged"] = ["measure_in_force"]
+    generated = client.post(reverse("filing_generate", args=[demo.code]), chosen)
+    assert generated.status_code == 302
+    filing = demo.filings.get()
+    text = pdf_text(filing.file.read_plaintext())
+    assert "(source: the bailiffs, by telephone to the lawyer)" in text
+    assert "(source: the applicant, at a lawyer's visit the next day)" not in text
+    assert "Note: Security officers pressed him to sign a 'voluntary return' request in Russian" in text
