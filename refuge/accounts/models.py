@@ -15,6 +15,9 @@ class User(AbstractUser):
         default=False,
         help_text="Runs the server for every organisation: may seal it (granted with `refuge operator`)",
     )
+    name_cyrillic = models.CharField(
+        max_length=200, blank=True, help_text="The full name in Cyrillic, as it signs a Russian letter"
+    )
 
     class Meta:
         db_table = "accounts_user"
@@ -62,6 +65,7 @@ class User(AbstractUser):
 class Organisation(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200, unique=True)
+    name_cyrillic = models.CharField(max_length=300, blank=True, help_text="The name in Cyrillic, for Russian letters")
     created_at = models.DateTimeField(auto_now_add=True)
     locked_down_at = models.DateTimeField(
         null=True, blank=True, help_text="Locked down by its admin: nobody of it logs in until an operator lifts it"

@@ -90,6 +90,7 @@ class EventType(IntEnum):
     FILING_GENERATED = 801
     FILING_DOWNLOADED = 802
     FILING_SENT = 803
+    FILING_WARNING_ACKNOWLEDGED = 804  # a review's warning read and accepted before generating
 
     # 9xx: outcome statistics: exact counts seen, cells released, the threshold (exports are 402).
     STATS_EXACT_VIEWED = 901

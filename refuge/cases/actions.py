@@ -421,6 +421,7 @@ def save_proceeding(
     opened_on: date | None,
     is_active: bool,
     note: str,
+    case_number: str = "",
 ) -> Proceeding:
     """Add a proceeding to the case, or change one of its proceedings."""
     if authority is not None and authority.organisation_id != case.organisation_id:
@@ -431,6 +432,7 @@ def save_proceeding(
         raise ValueError("the proceeding belongs to another case")
     proceeding.forum = forum
     proceeding.reference_number = reference_number
+    proceeding.case_number = case_number
     proceeding.authority = authority
     proceeding.opened_on = opened_on
     proceeding.is_active = is_active
@@ -439,7 +441,7 @@ def save_proceeding(
         type=EventType.PROCEEDING_ADDED if proceeding._state.adding else EventType.PROCEEDING_CHANGED,
         actor=user,
         target=case,
-        fields=["forum", "reference_number", "authority", "opened_on", "is_active", "note"],
+        fields=["forum", "reference_number", "case_number", "authority", "opened_on", "is_active", "note"],
         data={"proceeding": proceeding.code, "forum": forum},
     )
     proceeding.save()
@@ -556,6 +558,7 @@ def save_authority(
     channels: list[dict[str, str]],
     languages: list[str],
     notes: str,
+    name_cyrillic: str = "",
 ) -> Authority:
     """Add an authority to the organisation's directory, or change one (from a page or a command: audited)."""
     adding = authority is None
@@ -568,6 +571,7 @@ def save_authority(
     if bad:
         raise ValueError(f"unknown channel kind {bad[0]!r}")
     authority.name = name
+    authority.name_cyrillic = name_cyrillic
     authority.kind = kind
     authority.country = country
     authority.channels = [{"kind": c["kind"], "value": c["value"]} for c in channels]
@@ -585,7 +589,7 @@ def save_authority(
     return authority
 
 
-AUTHORITY_FIELDS = ("name", "kind", "country", "channels", "languages", "notes")
+AUTHORITY_FIELDS = ("name", "name_cyrillic", "kind", "country", "channels", "languages", "notes")
 
 
 @transaction.atomic

@@ -39,6 +39,15 @@ USERS: tuple[tuple[str, str, str, str], ...] = (
     ("demo-analyst", "Pavel", "Grinberg", Role.ANALYST),
 )
 LAWYER, LAWYER2, CASEWORKER = "demo-lawyer", "demo-lawyer2", "demo-caseworker"
+# username -> the name as it signs a Russian letter
+USERS_CYRILLIC: dict[str, str] = {
+    "demo-admin": "Надежда Орловская",
+    "demo-lawyer": "Ирина Соколовская",
+    "demo-lawyer2": "Тимур Абдулханов",
+    "demo-caseworker": "Елена Кимова",
+    "demo-analyst": "Павел Гринберг",
+}
+ORGANISATION_CYRILLIC = "Новоградская юридическая помощь беженцам (вымышленная демонстрационная организация)"
 
 MSK = "Europe/Moscow"
 IST = "Europe/Istanbul"
@@ -140,6 +149,17 @@ AUTHORITIES: dict[str, tuple[str, str, str, list[dict[str, str]], list[str], str
 }
 
 
+# key -> the name in Cyrillic, in the dative as a Russian letter addresses it ("Кому: ...")
+AUTHORITIES_CYRILLIC: dict[str, str] = {
+    "court": "Заречному районному суду г. Новограда (вымышленному)",
+    "regional_court": "Новоградскому областному суду (вымышленному)",
+    "bailiffs": "Управлению Федеральной службы судебных приставов по Новоградской области (вымышленному)",
+    "migration": "Управлению по вопросам миграции по Новоградской области (вымышленному)",
+    "centre": "Центру временного содержания иностранных граждан г. Новограда (вымышленному)",
+    "border": "Контрольно-пропускному пункту «Новоград-Аэропорт» Пограничной службы (вымышленному)",
+}
+
+
 @dataclass
 class DemoResult:
     organisation: Organisation
@@ -203,6 +223,7 @@ class Spec:
     team: tuple[str, ...] = (LAWYER,)
     # (forum, authority key or "", reference number, events linked to it, note)
     proceedings: list[tuple[str, str, str, tuple[str, ...], str]] = field(default_factory=list)
+    case_numbers: dict[str, str] = field(default_factory=dict)  # reference number -> the court's case number
     notes: dict[str, str] = field(default_factory=dict)  # event key -> note
     location: str = ""
     summary: str = ""  # what the case shows (printed by `refuge demo -v 2`)
@@ -251,15 +272,41 @@ def story_case(t: Clock) -> Spec:
             ev("e3", "decision_received", t.at(-4, 16, 30), decision_event="e2"),
             ev("e4", "interim_measure_requested", t.at(-2, 10, 15, GVA), forum="un_hrc"),
             ev("e5", "appeal_lodged", t.at(-2, 11), decision_event="e2"),
-            ev("e6", "interim_measure_granted", t.at(-1, 17, 0, GVA), forum="un_hrc", until=None, destination="KP"),
-            ev("e7", "document_signed", t.at(-1, 19), language="ru", interpreter=False, counsel=False),
-            ev("e8", "removal_scheduled", t.at(0, 9), removal_at=t.at(6, 6), destination="KP"),
+            ev(
+                "e6",
+                "interim_measure_granted",
+                t.at(-1, 17, 0, GVA),
+                forum="un_hrc",
+                until=None,
+                destination="KP",
+                source="the Committee's letter to the lawyer",
+            ),
+            ev(
+                "e7",
+                "document_signed",
+                t.at(-1, 19),
+                language="ru",
+                interpreter=False,
+                counsel=False,
+                source="the applicant, at a lawyer's visit the next day",
+            ),
+            ev(
+                "e8",
+                "removal_scheduled",
+                t.at(0, 9),
+                removal_at=t.at(6, 6),
+                destination="KP",
+                source="the bailiffs, by telephone to the lawyer",
+            ),
+            ev("e9", "asylum_applied", t.at(-4, 10), kind="refugee_status", source="the application's receipt"),
+            ev("e10", "asylum_applied", t.at(-3, 12), kind="temporary_asylum", source="the application's receipt"),
         ],
         team=(LAWYER, CASEWORKER),
         proceedings=[
             (Forum.DOMESTIC_COURT, "court", "5-0417/DEMO", ("e2", "e3", "e5"), "Expulsion (CAO art. 18.8(3)); appeal"),
             (Forum.UN_HRC, "ohchr", "CCPR demo 0001", ("e4", "e6"), "Interim measure: no removal to the DPRK"),
         ],
+        case_numbers={"5-0417/DEMO": "5-417/2026"},
         notes={
             "e1": "Stopped in a document check at a building site; undocumented in Russia for years.",
             "e2": "Expulsion with detention in the centre for foreign nationals; effective in ten days.",
@@ -1003,6 +1050,7 @@ def _users(organisation: Organisation) -> dict[str, User]:
             user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.org")
         elif not Membership.objects.filter(user=user, organisation=organisation).exists():
             raise ValueError(f"the user {username!r} exists outside the demo organisation; not touching it")
+        user.name_cyrillic = USERS_CYRILLIC.get(username, "")
         # Reset each run, so the printed password is always the one that works.
         user.set_password(PASSWORD)
         user.save()
@@ -1031,6 +1079,9 @@ def _authorities(organisation: Organisation) -> dict[str, Authority]:
             name=name,
             defaults={"kind": kind, "country": country, "channels": channels, "languages": languages, "notes": notes},
         )
+        if out[key].name_cyrillic != AUTHORITIES_CYRILLIC.get(key, out[key].name_cyrillic):
+            out[key].name_cyrillic = AUTHORITIES_CYRILLIC[key]
+            out[key].save(update_fields=["name_cyrillic"])
     return out
 
 
@@ -1064,6 +1115,7 @@ def _lay_case(
             case=case,
             forum=forum,
             reference_number=number,
+            case_number=spec.case_numbers.get(number, ""),
             authority=authorities.get(authority_key),
             opened_on=opened,
             is_active=spec.status != CaseStatus.CLOSED,
@@ -1082,6 +1134,9 @@ def build_demo(*, today: date, now: datetime | None = None, history: bool = Fals
     now = now or datetime.combine(today, time(12, 0), tzinfo=UTC)
     with transaction.atomic():
         organisation, _ = Organisation.objects.get_or_create(name=ORGANISATION)
+        if organisation.name_cyrillic != ORGANISATION_CYRILLIC:
+            organisation.name_cyrillic = ORGANISATION_CYRILLIC
+            organisation.save(update_fields=["name_cyrillic"])
         users = _users(organisation)
         _rota(organisation, users, today)
         authorities = _authorities(organisation)

@@ -134,6 +134,9 @@ class Authority(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="authorities")
     name = models.CharField(max_length=300)
+    name_cyrillic = models.CharField(
+        max_length=300, blank=True, help_text="The name in Cyrillic (dative), as a Russian letter addresses it"
+    )
     kind = models.CharField(max_length=30, choices=AuthorityKind.choices)
     country = models.CharField(max_length=2, blank=True)
     channels = models.JSONField(
@@ -163,6 +166,8 @@ class Proceeding(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proceedings")
     forum = models.CharField(max_length=30, choices=Forum.choices)
     reference_number = EncryptedTextField(blank=True)  # a court's file number finds the client
+    # The court's own case number (public court data, but it links to the client: encrypted too).
+    case_number = EncryptedTextField(blank=True, help_text="The court's case number, printed on letters")
     authority = models.ForeignKey(
         Authority, null=True, blank=True, on_delete=models.SET_NULL, related_name="proceedings"
     )

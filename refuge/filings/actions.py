@@ -20,6 +20,7 @@ from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.cases.actions import record_event, sniff_content_type
 from refuge.cases.recompute import recompute_case
+from refuge.filings.kinds import get_kind
 from refuge.filings.models import REQUEST_FORUMS, Channel, GeneratedFiling, Sending
 from refuge.vault.storage import EncryptedUpload
 
@@ -39,6 +40,48 @@ def next_version(*, case: Case, kind: str, lang: str) -> int:
     return int(latest or 0) + 1
 
 
+def record_generation(  # one keyword per fact of the entry
+    *,
+    case: Case,
+    user: User | None,
+    kind: str,
+    lang: str,
+    fmt: str,
+    sha256: str,
+    acknowledged: list[tuple[str, str]],
+    via: str,
+    filing: GeneratedFiling | None = None,
+    revealed: bool = False,
+) -> None:
+    """The audit entries of one generation, whichever door it came through (the wizard or `refuge filing`).
+
+    Each warning acknowledged on review (code, forum) is its own entry, before the generation's;
+    `revealed`: the bytes left Refuge at once (the command writes a file), so the client's identity
+    is on record as revealed now, not at a later download.
+    """
+    for code, forum in acknowledged:
+        audit.record(
+            type=EventType.FILING_WARNING_ACKNOWLEDGED,
+            actor=user,
+            target=case,
+            data={"warning": code, "kind": kind, "forum": forum or None, "via": via},
+        )
+    data: dict[str, object] = {"kind": kind, "lang": lang, "format": fmt, "via": via}
+    if filing is not None:
+        data.update(filing=filing.code, version=filing.version, size=filing.size)
+    else:
+        data["sha256"] = sha256
+    audit.record(type=EventType.FILING_GENERATED, actor=user, target=case, data=data)
+    if revealed and not get_kind(kind).to_client:  # the others name the client to their addressee
+        audit.record(
+            type=EventType.IDENTITY_REVEALED,
+            actor=user,
+            target=case,
+            fields=["names", "birth_date"],
+            data={"via": via, "kind": kind},
+        )
+
+
 @transaction.atomic
 def store_filing(  # one keyword per column of what is kept
     *,
@@ -52,6 +95,7 @@ def store_filing(  # one keyword per column of what is kept
     content_type: str,
     forum: str = "",
     authority: Authority | None = None,
+    acknowledged: list[tuple[str, str]] | None = None,
 ) -> GeneratedFiling:
     """Keep a generated file as the next version of its kind and language, encrypted, with its hash."""
     if authority is not None and authority.organisation_id != case.organisation_id:
@@ -73,18 +117,16 @@ def store_filing(  # one keyword per column of what is kept
     filing.file.save(filing.code.hex, ContentFile(content), save=False)
     filing.save()
     case.save(update_fields=["updated_at"])
-    audit.record(
-        type=EventType.FILING_GENERATED,
-        actor=user,
-        target=case,
-        data={
-            "filing": filing.code,
-            "kind": kind,
-            "lang": lang,
-            "format": fmt,
-            "version": filing.version,
-            "size": filing.size,
-        },
+    record_generation(
+        case=case,
+        user=user,
+        kind=kind,
+        lang=lang,
+        fmt=fmt,
+        sha256=filing.sha256,
+        acknowledged=list(acknowledged or ()),
+        via="wizard",
+        filing=filing,
     )
     return filing
 

@@ -11,10 +11,11 @@ class FilingsConfig(AppConfig):
 
     def ready(self) -> None:
         from refuge.cases.recompute import CONFLICT_PROVIDERS  # noqa: PLC0415  # apps are loaded by now
-        from refuge.filings.conflicts import authority_not_notified  # noqa: PLC0415  # as above
+        from refuge.filings.conflicts import authority_not_notified, removal_update_not_sent  # noqa: PLC0415  # as above
 
-        if authority_not_notified not in CONFLICT_PROVIDERS:
-            CONFLICT_PROVIDERS.append(authority_not_notified)
+        for provider in (authority_not_notified, removal_update_not_sent):
+            if provider not in CONFLICT_PROVIDERS:
+                CONFLICT_PROVIDERS.append(provider)
 
         from django.db.models.signals import post_delete  # noqa: PLC0415  # as above
 

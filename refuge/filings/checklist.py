@@ -70,7 +70,7 @@ ITEMS = {
     ),
     "contact": (
         "the person to contact (a name with a telephone number or an e-mail address)",
-        "add a lawyer with an e-mail address to the case's team, or give --contact-name and --contact-phone",
+        "add a lawyer with an e-mail address to the case's team, or give --contact and --contact-phone",
     ),
     "contact_phone": (
         "a telephone number the client can call",
@@ -101,7 +101,74 @@ ITEMS = {
         f"{TIMELINE}: add the 'Interim measure granted' event",
     ),
     "un_forum": ("the UN committee (un_cat or un_hrc)", "choose the committee (--forum un_cat or un_hrc)"),
+    "update_forum": (
+        "a forum a request told of the removal's old date",
+        "an update goes where a request was sent before the removal was rescheduled (--forum echr, un_cat or un_hrc)",
+    ),
+    "authority_cyrillic": (
+        "the addressee's name in Cyrillic",
+        "Directory → the authority: fill in 'Name in Cyrillic'",
+    ),
+    "sender_cyrillic": (
+        "the organisation's name in Cyrillic",
+        "give it (--sender-cyrillic), or record it on the organisation",
+    ),
+    "contact_cyrillic": (
+        "the contact's name in Cyrillic, as it signs the letter",
+        "give it (--contact-cyrillic), or record it on the user",
+    ),
 }
+
+# The warnings of the review: the filing can go out, but only once the lawyer has read each line.
+WARNINGS = {
+    "measure_in_force": "{forum} has already indicated an interim measure covering this removal, in force now: "
+    "a new request may be needless (send an update, or ask for its extension, instead).",
+    "forum_unavailable": "{forum} does not cover this act as Refuge reads the law: the request may be rejected.",
+    "removal_passed": "The scheduled removal ({when}) has already passed: check whether it was carried out.",
+    "contact_no_phone": "The person to contact has no telephone number: in an emergency the forum or the client "
+    "cannot call.",
+}
+
+
+@dataclass(frozen=True)
+class Warning:  # the review's word for it; never raised
+    code: str  # stable: measure_in_force, forum_unavailable, removal_passed, contact_no_phone
+    text: str
+
+
+def warnings(*, facts: CaseFacts, kind: str, resolved: Resolved) -> list[Warning]:
+    """What the lawyer must acknowledge before this filing is generated (the engine decides what is in force)."""
+    from refuge.filings.facts import FORUM_NAMES  # noqa: PLC0415  # facts imports the cases models
+
+    spec = get_kind(kind)
+    found: list[Warning] = []
+    forum_name = FORUM_NAMES.get(resolved.forum, resolved.forum)
+    removal = facts.removal
+    if spec.request and resolved.forum:
+        if facts.measure_for_removal(resolved.forum) is not None:
+            found.append(Warning("measure_in_force", WARNINGS["measure_in_force"].format(forum=forum_name)))
+        status = facts.forum_status(resolved.forum)
+        if status is not None and not status["available"]:
+            found.append(Warning("forum_unavailable", WARNINGS["forum_unavailable"].format(forum=forum_name)))
+    if removal is not None and removal.at is not None and removal.at < facts.moment:
+        when = f"{removal.at:%d %b %Y %H:%M}"
+        found.append(Warning("removal_passed", WARNINGS["removal_passed"].format(when=when)))
+    contact = resolved.contact
+    if contact is not None and contact.name.strip() and not contact.phone.strip() and not spec.to_client:
+        found.append(Warning("contact_no_phone", WARNINGS["contact_no_phone"]))
+    return found
+
+
+def unacknowledged(found: list[Warning], acknowledged: frozenset[str]) -> list[Warning]:
+    return [w for w in found if w.code not in acknowledged]
+
+
+class NotAcknowledged(Exception):  # noqa: N818  # the interface's name, like FilingRefused
+    """Warnings the lawyer has not acknowledged; nothing is generated until each one is. Codes only."""
+
+    def __init__(self, pending: list[Warning]) -> None:
+        self.warnings = list(pending)
+        super().__init__("filing not generated; to acknowledge: " + ", ".join(w.code for w in self.warnings))
 
 
 def item(code: str, detail: str = "") -> Missing:
@@ -132,7 +199,7 @@ def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, t
                     "Case page → Documents: upload a PDF version and choose it instead",
                 )
             )
-        elif kind == "rule39" and site and not pdf_has_text(document.file.read_plaintext()):
+        elif get_kind(kind).site and site and not pdf_has_text(document.file.read_plaintext()):
             found.append(
                 Missing(
                     "annex_no_text",
@@ -141,7 +208,7 @@ def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, t
                 )
             )
     total = max(total, size)  # the bundle's own size, once it is built
-    if kind == "rule39" and site and total > RULE39_SITE_MAX_BYTES:
+    if get_kind(kind).site and site and total > RULE39_SITE_MAX_BYTES:
         found.append(
             Missing(
                 "annex_too_large",
@@ -155,7 +222,7 @@ def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, t
 def _contact_items(kind: str, contact: Contact | None) -> list[Missing]:
     if contact is None or not contact.name.strip() or not (contact.phone.strip() or contact.email.strip()):
         return [item("contact")]
-    if kind == "client-notice" and not contact.phone.strip():
+    if get_kind(kind).to_client and not contact.phone.strip():
         return [item("contact_phone")]
     return []
 
@@ -176,8 +243,9 @@ def _client_items(facts: CaseFacts, *, nationality: bool) -> list[Missing]:
 
 def _request_items(facts: CaseFacts, kind: str, resolved: Resolved) -> list[Missing]:
     """Rule 39 and UN interim-measures requests."""
+    spec = get_kind(kind)
     found: list[Missing] = []
-    if kind == "rule39":
+    if spec.site:  # the ECtHR: refused where it does not cover the act, unless filed on the lawyer's call
         status = facts.forum_status("echr")
         if status is not None and not status["available"] and not resolved.despite_unavailable:
             found.append(item("echr_unavailable", status.get("basis", "")))
@@ -188,7 +256,7 @@ def _request_items(facts: CaseFacts, kind: str, resolved: Resolved) -> list[Miss
     if not facts.decisions:
         found.append(item("domestic_decision"))
     found += _client_items(facts, nationality=True)
-    if kind == "rule39":
+    if spec.site:
         detained, place = facts.detention_place
         if detained and not place:
             found.append(item("detention_place"))
@@ -209,17 +277,38 @@ def checklist(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -> 
     found: list[Missing] = []
     if not spec.allows(lang):
         found.append(item("language", f"{lang!r}; {kind} is written in {', '.join(spec.languages)}"))
-    if kind in ("rule39", "un-interim"):
+    if spec.request:
         found += _request_items(facts, kind, resolved)
-    elif kind == "notify-authority":
+    elif spec.addressed:
         if resolved.authority is None:
             found.append(item("authority"))
         if facts.measure is None:
             found.append(item("interim_measure"))
         found += _contact_items(kind, resolved.contact)
         found += _client_items(facts, nationality=False)
-    elif kind == "client-notice":
+        if spec.official_in(lang):
+            found += _cyrillic_items(resolved)
+    elif spec.to_client:
         found += _contact_items(kind, resolved.contact)
+    elif spec.update:
+        found += _removal_items(facts)
+        found += _contact_items(kind, resolved.contact)
+        found += _client_items(facts, nationality=False)
+        if not any(due.forum == resolved.forum for due in facts.updates_due()):
+            found.append(item("update_forum", resolved.forum or "none"))
+    return found
+
+
+def _cyrillic_items(resolved: Resolved) -> list[Missing]:
+    """A Russian official letter names its addressee and its sender in Cyrillic, or it is sent back."""
+    found = []
+    authority = resolved.authority
+    if authority is not None and not getattr(authority, "name_cyrillic", "").strip():
+        found.append(item("authority_cyrillic", str(authority)))
+    if not resolved.sender_cyrillic.strip():
+        found.append(item("sender_cyrillic"))
+    if resolved.contact is not None and resolved.contact.name.strip() and not resolved.contact.name_cyrillic.strip():
+        found.append(item("contact_cyrillic", resolved.contact.name))
     return found
 
 
@@ -245,55 +334,124 @@ class Resolved:
     application_number: str
     power_of_attorney_follows: bool
     despite_unavailable: bool = False
+    sources: frozenset[str] | None = None  # the events whose source is stated (None: all)
+    notes: frozenset[str] = frozenset()  # the events whose note is stated
+    sender_cyrillic: str = ""
+    outgoing_number: str = ""
+    country_evidence: tuple[str, ...] = ()  # titles of the annexed country evidence the grounds rely on
 
 
-def default_grounds(*, facts: CaseFacts, kind: str, forum: str) -> str:
-    """The risk in the destination (else his country of nationality), with the articles of the forum's treaty."""
+# The conflicts the engine raised that a request's grounds rely on, with what they add to the risk.
+CONFLICT_GROUNDS = {
+    "removal_before_final": "the removal is scheduled before the decision ordering it has become final, "
+    "so the remedy against it would be rendered ineffective",
+    "removal_during_asylum": "the removal is scheduled while an asylum procedure is pending, "
+    "contrary to the prohibition of refoulement (Refugee Convention, art. 33)",
+    "document_signed_without_interpreter": "the applicant was made to sign a document in a language not among "
+    "the applicant's languages, without an interpreter; it cannot be read as consent to return",
+    "removal_during_interim_measure": "the removal is scheduled despite an interim measure in force",
+    "consular_contact_while_protected": "the authorities have put the applicant in contact with officials of "
+    "the feared State, who now know of the applicant's situation",
+}
+# The articles each forum's request engages (ECHR arts. 2, 3, 5, 13, 34; CAT arts. 3, 22; ICCPR arts. 6, 7).
+FORUM_ARTICLES = {
+    "echr": "Articles 2 and 3 of the Convention (risk to life and of ill-treatment), Article 5 (detention with a view "
+    "to removal), Article 13 (no effective remedy with suspensive effect) and Article 34 (interim measures)",
+    "un_cat": "Article 3 of the Convention against Torture and Article 22 (individual communications; interim "
+    "measures under rule 114)",
+    "un_hrc": "Articles 6 and 7 of the International Covenant on Civil and Political Rights (Optional Protocol; "
+    "interim measures under rule 94)",
+}
+RISKS = {
+    "echr": "a real and imminent risk of death, torture or inhuman or degrading treatment",
+    "un_cat": "a foreseeable, real and personal risk of being subjected to torture",
+    "un_hrc": "a real, personal and irreparable risk of arbitrary deprivation of life and of torture or ill-treatment",
+}
+
+
+def default_grounds(*, facts: CaseFacts, kind: str, forum: str, evidence: tuple[str, ...] = ()) -> str:
+    """The grounds assembled from the case: the destination, the conflicts raised, the country evidence, the articles.
+
+    Empty when neither a destination nor a nationality is recorded (the checklist then asks for them).
+    """
     from refuge.filings.countries import country_name  # noqa: PLC0415  # a table, loaded where used
 
     removal = facts.removal
     destination = removal.destination if removal is not None and removal.destination else facts.nationality
-    if not destination:
+    if not destination or forum not in FORUM_ARTICLES:
         return ""
     where = country_name(destination)
-    if kind == "rule39":
-        articles = "Articles 2 and 3 of the Convention"
-        risk = "a real and imminent risk of death, torture or inhuman or degrading treatment"
-    elif forum == "un_hrc":
-        articles = "Articles 6 and 7 of the International Covenant on Civil and Political Rights"
-        risk = "a real, personal and irreparable risk of arbitrary deprivation of life and of torture or ill-treatment"
-    else:
-        articles = "Article 3 of the Convention against Torture"
-        risk = "a foreseeable, real and personal risk of being subjected to torture"
-    return (
-        f"If removed to {where}, the applicant would face {risk}, contrary to {articles}. "
-        f"Removal would cause irreparable harm before the case can be examined."
+    paragraphs = [f"If removed to {where}, the applicant would face {RISKS[forum]}."]
+    raised = []
+    for conflict in facts.report.get("conflicts", []):
+        words = CONFLICT_GROUNDS.get(str(conflict.get("kind")))
+        if words and words not in raised:
+            raised.append(words)
+    if raised:
+        paragraphs.append("Moreover, " + "; ".join(raised) + ".")
+    if evidence:
+        paragraphs.append(f"The risk in {where} is documented in the country evidence annexed: {'; '.join(evidence)}.")
+    paragraphs.append(
+        f"The request engages {FORUM_ARTICLES[forum]}. Removal would cause irreparable harm before the case can be "
+        "examined."
     )
+    return "\n\n".join(paragraphs)
 
 
-def resolve(*, facts: CaseFacts, kind: str, options: FilingOptions) -> Resolved:
+def _with_cyrillic(contact: Contact | None, facts: CaseFacts) -> Contact | None:
+    """The contact with the Cyrillic name its user records, when not given (a user of the same full name)."""
+    from dataclasses import replace  # noqa: PLC0415  # one use
+
+    if contact is None or contact.name_cyrillic.strip():
+        return contact
+    for user in facts.organisation_users():
+        if (user.get_full_name() or user.username) == contact.name and user.name_cyrillic:
+            return replace(contact, name_cyrillic=user.name_cyrillic)
+    return contact
+
+
+def outgoing_number(facts: CaseFacts, kind: str, lang: str) -> str:
+    """The letter's outgoing number: the case's reference and the version this letter will be."""
+    from refuge.filings.models import GeneratedFiling  # noqa: PLC0415  # models import the cases app
+
+    count = GeneratedFiling.objects.filter(case=facts.case, kind=kind, lang=lang).count()
+    return f"{facts.case.reference}/{count + 1}"
+
+
+def resolve(*, facts: CaseFacts, kind: str, options: FilingOptions, lang: str = "") -> Resolved:
     from refuge.filings.facts import SANCTIONED_NATIONALITIES  # noqa: PLC0415  # facts imports the cases models
     from refuge.filings.options import Contact  # noqa: PLC0415  # options is typing-only above
 
+    spec = get_kind(kind)
     contact = options.contact
     if contact is None:
         lawyer = facts.first_lawyer()
         if lawyer is not None:
-            contact = Contact(name=lawyer.get_full_name() or lawyer.username, email=lawyer.email)
-    forum = options.forum or (facts.un_forum() if kind == "un-interim" else ("echr" if kind == "rule39" else ""))
+            contact = Contact(
+                name=lawyer.get_full_name() or lawyer.username, email=lawyer.email, name_cyrillic=lawyer.name_cyrillic
+            )
+    contact = _with_cyrillic(contact, facts)
+    forum = options.forum or spec.default_forum(facts)
     fax = options.send_by_fax
     if fax is None:
         fax = facts.nationality in SANCTIONED_NATIONALITIES
     number = options.application_number or (facts.reference_before(forum) if forum else "")
+    evidence = tuple(d.title for d in options.annexes if d.doc_type == "country_evidence")
+    organisation = facts.case.organisation
     return Resolved(
         contact=contact,
         authority=options.authority,
-        grounds=options.grounds.strip() or default_grounds(facts=facts, kind=kind, forum=forum),
+        grounds=options.grounds.strip() or default_grounds(facts=facts, kind=kind, forum=forum, evidence=evidence),
         annexes=list(options.annexes),
-        sender=options.sender.strip() or facts.case.organisation.name,
+        sender=options.sender.strip() or organisation.name,
         forum=forum,
         send_by_fax=fax,
         application_number=number,
         power_of_attorney_follows=options.power_of_attorney_follows,
         despite_unavailable=options.despite_unavailable,
+        sources=options.sources,
+        notes=options.notes,
+        sender_cyrillic=options.sender_cyrillic.strip() or organisation.name_cyrillic,
+        outgoing_number=options.outgoing_number.strip() or (outgoing_number(facts, kind, lang) if lang else ""),
+        country_evidence=evidence,
     )

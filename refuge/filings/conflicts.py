@@ -167,3 +167,72 @@ def authority_not_notified(case: Case, report: dict[str, Any], now: datetime) ->
             }
         )
     return ProvidedConflicts(conflicts=conflicts, recheck_at=min(recheck) if recheck else None)
+
+
+# -- removal_update_not_sent -----------------------------------------------------------------------
+#
+# LAW.md: any change to the date or time of removal must be sent to the forum at once. Reading: a
+# pending removal that `replaces` another, where a request for interim measures went to a forum
+# before the new date became known (the forum holds the case, and the old date or none), and no
+# update letter for that forum has been sent since the new date became known.
+
+UPDATE_KIND = "removal_update_not_sent"
+UPDATE_SEVERITY = "high"
+UPDATE_RULE = "filings.removal_update_not_sent"
+UPDATE_BASIS = (
+    "A request for interim measures spoke of a removal date that has changed: the forum must be told the new "
+    "date at once (ECtHR Practice Direction on interim measures; CAT rule 114, HRC rule 94)."
+)
+UPDATE_FILING = "removal-update"
+
+
+@dataclass(frozen=True)
+class UpdateDue:
+    forum: str
+    request: Event  # the (first) interim_measure_requested to the forum before the new date was known
+    replaced: Event  # the removal_scheduled it spoke of
+    removal: Event  # the removal_scheduled now pending, which replaces it
+
+
+def updates_due(case: Case) -> list[UpdateDue]:
+    """The forums to tell of a rescheduled removal (the engine says which removal is pending)."""
+    from refuge.filings.facts import case_timeline  # noqa: PLC0415  # facts imports this app's models
+
+    pending = {r.id for r in case_timeline(case).pending_removals()}
+    events = list(case.events.order_by("at", "id"))
+    by_key = {e.key: e for e in events}
+    out: list[UpdateDue] = []
+    for removal in (e for e in events if e.key in pending and e.attributes.get("replaces")):
+        replaced = by_key.get(str(removal.attributes["replaces"]))
+        if replaced is None:
+            continue
+        told = {
+            s.filing.forum
+            for s in case.sendings.filter(filing__kind=UPDATE_FILING, sent_at__gte=removal.at).select_related("filing")
+        }
+        seen: set[str] = set()
+        for request in events:
+            forum = str(request.attributes.get("forum") or "")
+            if request.type != "interim_measure_requested" or request.at >= removal.at:
+                continue
+            if forum and forum not in told and forum not in seen:
+                seen.add(forum)
+                out.append(UpdateDue(forum=forum, request=request, replaced=replaced, removal=removal))
+    return out
+
+
+def removal_update_not_sent(case: Case, report: dict[str, Any], now: datetime) -> ProvidedConflicts:
+    """The conflict provider: one conflict per forum still to be told of the new date."""
+    conflicts = [
+        {
+            "kind": UPDATE_KIND,
+            "severity": UPDATE_SEVERITY,
+            "rule": UPDATE_RULE,
+            "events": [due.removal.key, due.request.key],
+            "basis": UPDATE_BASIS,
+            "flags": [],
+            "notify": [],
+        }
+        for due in updates_due(case)
+    ]
+    return ProvidedConflicts(conflicts=conflicts, recheck_at=None)

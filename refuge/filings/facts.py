@@ -207,6 +207,29 @@ class CaseFacts:
             destination=m.destination,
         )
 
+    def updates_due(self) -> list[Any]:
+        """The forums a request told of a removal since rescheduled, not yet sent the new date."""
+        from refuge.filings.conflicts import updates_due  # noqa: PLC0415  # conflicts imports the recompute
+
+        return updates_due(self.case)
+
+    def measure_for_removal(self, forum: str) -> Measure | None:
+        """The forum's measure in force now that protects the pending removal (the engine's reading), else None."""
+        pending = self.timeline.pending_removals()
+        removal = max(pending, key=lambda r: (r.known_ts, r.event.index)) if pending else None
+        if removal is None:
+            return None
+        m = self.timeline.protection(removal, [forum])
+        if m is None or not m.in_force(self.moment.timestamp()):
+            return None
+        return Measure(
+            event=m.id,
+            forum=m.forum,
+            granted_at=m.event.at.astimezone(self.case.tzinfo),
+            until=m.until.isoformat() if m.until is not None else None,
+            destination=m.destination,
+        )
+
     @cached_property
     def other_procedures(self) -> list[tuple[str, str, datetime]]:
         """(forum, what, when) of requests and applications before international bodies."""
@@ -240,6 +263,13 @@ class CaseFacts:
     @cached_property
     def domestic_reference(self) -> str:
         return self.reference_before(*DOMESTIC_FORUMS)
+
+    @cached_property
+    def court_case_number(self) -> str:
+        """The court's case number of the latest domestic court proceeding that has one ('' if none)."""
+        ordered = Proceeding.objects.filter(case=self.case, forum=Forum.DOMESTIC_COURT)
+        ordered = ordered.order_by("-is_active", "-opened_on", "-id")
+        return next((p.case_number for p in ordered if p.case_number), "")
 
     # -- the engine ----------------------------------------------------------------------------
 
@@ -305,6 +335,11 @@ class CaseFacts:
             .first()
         )
         return member.user if member else None
+
+    def organisation_users(self) -> list[User]:
+        from refuge.accounts.models import User  # noqa: PLC0415  # kept beside its one use
+
+        return list(User.objects.filter(membership_row__organisation=self.case.organisation_id, is_active=True))
 
     def executing_authorities(self) -> list[Any]:
         from refuge.cases.models import Authority  # noqa: PLC0415  # kept beside its one use

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from refuge.filings.facts import CaseFacts
 
 
 @dataclass(frozen=True)
@@ -13,18 +17,54 @@ class Kind:
     default_lang: str
     forums: tuple[str, ...] = ()  # the forums a request goes to (empty for letters and notices)
     annexes: bool = False  # takes an annex bundle (case documents merged after the request)
+    site: bool = False  # goes through the ECtHR's Rule 39 Site unless faxed (text PDFs, 50 MB, ASCII names)
+    addressed: bool = False  # an official letter to an authority of the directory (its addressee required)
+    to_client: bool = False  # given to the client: needs a number he can call; names him to nobody else
+    update: bool = False  # tells a forum already asked of a change (the removal's new date); no new request
 
     def allows(self, lang: str) -> bool:
         return lang in self.languages
+
+    @property
+    def request(self) -> bool:
+        """A request to an international forum (its sending goes on the timeline as the request)."""
+        return bool(self.forums) and not self.update
+
+    def default_forum(self, facts: CaseFacts) -> str:
+        """The forum a request goes to when none is chosen: its one forum, else the committee the case is before."""
+        if len(self.forums) == 1:
+            return self.forums[0]
+        if self.update:
+            due = facts.updates_due()
+            return due[0].forum if due else ""
+        return facts.un_forum() if self.forums else ""
+
+    def official_in(self, lang: str) -> bool:
+        """An official Russian letter: sender and addressee in Cyrillic, outgoing number, enclosures."""
+        return self.addressed and lang == "ru"
 
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("rule39", "ECtHR Rule 39 request", ("en",), "en", forums=("echr",), annexes=True),
+        Kind("rule39", "ECtHR Rule 39 request", ("en",), "en", forums=("echr",), annexes=True, site=True),
         Kind("un-interim", "UN CAT / HRC interim-measures request", ("en",), "en", ("un_cat", "un_hrc"), annexes=True),
-        Kind("notify-authority", "Notification of an interim measure to an authority", ("ru", "en"), "ru"),
-        Kind("client-notice", "Notice to the client of his rights", ("ko", "ru", "en"), "en"),
+        Kind(
+            "notify-authority",
+            "Notification of an interim measure to an authority",
+            ("ru", "en"),
+            "ru",
+            addressed=True,  # its enclosures are listed ("Приложение:"), sent with it, not merged
+        ),
+        Kind("client-notice", "Notice to the client of his rights", ("ko", "ru", "en"), "en", to_client=True),
+        Kind(
+            "removal-update",
+            "Update to a forum: the removal's new date",
+            ("en",),
+            "en",
+            forums=("echr", "un_cat", "un_hrc"),
+            update=True,
+        ),
     )
 }
 

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
+from refuge.filings.kinds import KINDS
 from refuge.vault.fields import EncryptedTextField
 from refuge.vault.storage import EncryptedFileField
 
 # The forum that receives each kind of request (interim_measure_requested's `forum`).
-REQUEST_FORUMS = {"rule39": ("echr",), "un-interim": ("un_cat", "un_hrc")}
+REQUEST_FORUMS = {kind.name: kind.forums for kind in KINDS.values() if kind.request}
 
 
 # Outside the pages' URL space (`cases/<code>/filings/...`): a server that maps MEDIA_ROOT onto

@@ -17,6 +17,7 @@ class Contact:
     name: str
     phone: str = ""
     email: str = ""
+    name_cyrillic: str = ""  # as it signs a Russian letter (default: the user of that name's)
 
     def line(self) -> str:
         return ", ".join(part for part in (self.name, self.phone, self.email) if part)
@@ -40,3 +41,9 @@ class FilingOptions:
     # Recording the request as sent then raises the forum_unavailable conflict.
     despite_unavailable: bool = False
     today: date | None = None  # the day the filing is dated (default: today in the case's zone)
+    # The facts' sources and notes the filing states, by event key: None = every source; notes none.
+    sources: frozenset[str] | None = None
+    notes: frozenset[str] = frozenset()
+    outgoing_number: str = ""  # a letter's outgoing number (default: the case's reference / the next version)
+    sender_cyrillic: str = ""  # the organisation's name in Cyrillic (default: as recorded on it)
+    acknowledged: frozenset[str] = frozenset()  # the review's warnings the lawyer has acknowledged, by code

@@ -16,9 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 
-from refuge.casefile import vocab
 from refuge.filings.annexes import annex_rows, build_annex_bundle
-from refuge.filings.checklist import RULE39_SITE_MAX_BYTES, FilingRefused, Missing, Resolved, checklist, item, resolve
+from refuge.filings.checklist import (
+    FORUM_ARTICLES,
+    RULE39_SITE_MAX_BYTES,
+    FilingRefused,
+    Missing,
+    NotAcknowledged,
+    Resolved,
+    checklist,
+    item,
+    resolve,
+    unacknowledged,
+    warnings,
+)
 from refuge.filings.countries import country_name
 from refuge.filings.facts import (
     DECISION_LABELS,
@@ -29,6 +40,8 @@ from refuge.filings.facts import (
 )
 from refuge.filings.kinds import get_kind
 from refuge.filings.options import Contact, FilingOptions
+from refuge.filings.sentences import Say, event_sentence
+from refuge.rules.timeutil import end_of_day
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case
@@ -38,6 +51,7 @@ __all__ = [
     "FilingOptions",
     "FilingRefused",
     "Missing",
+    "NotAcknowledged",
     "Rendered",
     "build_annex_bundle",
     "render_filing",
@@ -52,6 +66,12 @@ TITLES = {
     "un-interim": "Request for interim measures",
     "notify-authority": "Notification of an interim measure",
     "client-notice": "Your rights",
+    "removal-update": "Update: the removal has been rescheduled",
+}
+# The document's own title (its metadata) in the filing's language, where not English.
+TITLES_IN = {
+    "ru": {"notify-authority": "Уведомление о временной мере", "client-notice": "Ваши права"},
+    "ko": {"client-notice": "당신의 권리"},
 }
 MONTHS = {
     "en": [
@@ -101,11 +121,6 @@ FORUM_RULES = {
         "un_hrc": "правила 94 правил процедуры Комитета",
     },
 }
-ARTICLES = {
-    "echr": "Articles 2 and 3 of the European Convention on Human Rights; Article 34 (interim measures)",
-    "un_cat": "Article 3 of the Convention against Torture; Article 22 (individual communications)",
-    "un_hrc": "Articles 6 and 7 of the International Covenant on Civil and Political Rights; Optional Protocol",
-}
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,8 @@ class Rendered:
     filename: str  # ASCII only (the Rule 39 Site accepts nothing else)
     content_type: str
     sha256: str
+    forum: str = ""  # the forum a request goes to ('' for letters and notices)
+    acknowledged: tuple[tuple[str, str], ...] = ()  # (warning code, forum) the lawyer acknowledged
 
 
 # -- formatting ------------------------------------------------------------------------------
@@ -134,11 +151,30 @@ def utc_offset(moment: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+def moscow_offset(moment: datetime) -> str:
+    """The zone as Russian text names it: 'МСК' for Moscow time, 'МСК+4' for four hours ahead of it."""
+    offset = moment.utcoffset()
+    minutes = (int(offset.total_seconds() // 60) if offset else 0) - 180
+    if minutes == 0:
+        return "МСК"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"МСК{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def format_moment(moment: datetime, lang: str, *, zone: str, time_known: bool = True) -> str:
-    """'16 March 2026 at 09:00 (Europe/Istanbul, UTC+03:00)' in the language."""
+    """'16 March 2026 at 09:00 (Europe/Istanbul, UTC+03:00)' in the language; '08.12.2026 06:00 (МСК)' in Russian.
+
+    Russian text names no IANA zone and no English word: the time is given against Moscow time.
+    """
+    if lang == "ru":
+        day = f"{moment:%d.%m.%Y}"
+        return f"{day} {moment:%H:%M} ({moscow_offset(moment)})" if time_known else day
     day = format_date(moment.date(), lang)
     if not time_known:
         return day
+    if lang == "ko":  # for the client, where he is: local time, no zone name in Latin script
+        return f"{day} {moment:%H:%M} (현지 시각)"
     clock = f"{moment:%H:%M} ({zone}, {utc_offset(moment)})"
     joiner = {"en": " at ", "ru": " в ", "ko": " "}.get(lang, " at ")
     return f"{day}{joiner}{clock}"
@@ -181,22 +217,70 @@ def _decision_line(facts: CaseFacts, index: int, lang: str) -> str:
     return f"{when}: {what}{by}"
 
 
-def _timeline(facts: CaseFacts, lang: str) -> list[str]:
-    """The facts in order, as the UN committees ask: each event's date, what it was, and where to."""
-    lines = []
+def say(facts: CaseFacts, lang: str) -> Say:
+    """The sentence builder for the filing's language, with its dates in the case's zone."""
     zone = facts.case.timezone
+
+    def moment(at: datetime, time_known: bool) -> str:
+        if lang == "ru":
+            return format_moment(at, lang, zone=zone, time_known=time_known)
+        day = format_date(at.date(), lang)
+        return f"{day} at {at:%H:%M}" if time_known else day
+
+    return Say(facts, lang, moment, lambda day: format_date(day, lang) if lang != "ru" else f"{day:%d.%m.%Y}")
+
+
+def _timeline(facts: CaseFacts, lang: str, resolved: Resolved) -> list[str]:
+    """The facts in order, as a lawyer states them: one sentence per event, with the sources and notes chosen."""
+    words = say(facts, lang)
+    sources = resolved.sources
+    return [
+        event_sentence(event, words, source=sources is None or event.key in sources, note=event.key in resolved.notes)
+        for event in facts.events
+    ]
+
+
+PROCEDURE_STEPS = {
+    "en": {
+        "asylum_applied": "applied for on {}",
+        "asylum_refusal_received": "refusal received on {}",
+        "asylum_appeal_rejected_received": "appeal rejected (notice received on {})",
+        "asylum_granted": "granted on {}",
+    },
+    "ru": {
+        "asylum_applied": "заявление подано {}",
+        "asylum_refusal_received": "отказ получен {}",
+        "asylum_appeal_rejected_received": "жалоба отклонена (уведомление получено {})",
+        "asylum_granted": "предоставлено {}",
+    },
+}
+PROCEDURE_NAMES = {
+    "en": {"refugee_status": "Refugee status", "temporary_asylum": "Temporary asylum"},
+    "ru": {"refugee_status": "Признание беженцем", "temporary_asylum": "Временное убежище"},
+}
+
+
+def _procedures(facts: CaseFacts, lang: str) -> list[str]:
+    """Each asylum procedure by its kind, with its steps: 'Refugee status: applied for on …; refusal received on …'."""
+    words = say(facts, lang)
+    steps = PROCEDURE_STEPS.get(lang, PROCEDURE_STEPS["en"])
+    names = PROCEDURE_NAMES.get(lang, PROCEDURE_NAMES["en"])
+    by_kind: dict[str, list[str]] = {}
     for event in facts.events:
-        moment = format_moment(facts.local(event), lang, zone=zone, time_known=not event.date_only)
-        line = f"{moment}: {vocab.EVENT_LABELS.get(event.type, event.type)}"
-        attrs = event.attributes
-        if event.type == "decision_issued" and attrs.get("decision"):
-            line += f" ({DECISION_LABELS.get(attrs['decision'], attrs['decision'])})"
-        if attrs.get("forum"):
-            line += f" — {_forum_name(str(attrs['forum']), lang)}"
-        if attrs.get("destination"):
-            line += f", destination {country_name(str(attrs['destination']), lang)}"
-        lines.append(line)
-    return lines
+        if event.type in steps:
+            kind = str(event.attributes.get("kind") or "")
+            when = words.moment(facts.local(event), False)
+            by_kind.setdefault(kind, []).append(steps[event.type].format(when))
+    return [f"{names.get(kind, kind)}: {'; '.join(parts)}" for kind, parts in by_kind.items()]
+
+
+def korean_to(word: str) -> str:
+    """'X로' or 'X으로': the particle a Korean noun takes, by its last syllable (no '(으)로' left in the text)."""
+    last = word[-1:] if word else ""
+    if "가" <= last <= "힣":
+        final = (ord(last) - ord("가")) % 28
+        return f"{word}으로" if final not in (0, 8) else f"{word}로"  # 8: ㄹ takes 로
+    return f"{word}로" if word else ""
 
 
 def _measure(facts: CaseFacts, lang: str) -> dict[str, Any] | None:
@@ -215,6 +299,7 @@ def _measure(facts: CaseFacts, lang: str) -> dict[str, Any] | None:
         "rule": FORUM_RULES.get(lang, FORUM_RULES["en"]).get(m.forum, ""),
         "date": format_date(m.granted_at.date(), lang),
         "destination": country_name(m.destination, lang) if m.destination else "",
+        "destination_to": korean_to(country_name(m.destination, lang)) if m.destination and lang == "ko" else "",
         "until": until,
     }
 
@@ -243,7 +328,7 @@ def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved)
     return {
         "lang": lang,
         "kind": kind,
-        "title": TITLES[kind],
+        "title": TITLES_IN.get(lang, {}).get(kind, TITLES[kind]),
         "ref": case.reference,
         "today": format_date(facts.today, lang),
         "sender": resolved.sender,
@@ -263,10 +348,12 @@ def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved)
             for forum, what, when in facts.other_procedures
             if forum != resolved.forum
         ],
-        "timeline": _timeline(facts, lang),
+        "timeline": _timeline(facts, lang, resolved),
+        "zone_note": _zone_note(facts, lang),
+        "procedures": _procedures(facts, lang),
         "measure": _measure(facts, lang),
         "grounds": resolved.grounds,
-        "articles": ARTICLES.get(resolved.forum, ""),
+        "articles": FORUM_ARTICLES.get(resolved.forum, ""),
         "forum_name": _forum_name(resolved.forum, lang),
         "forum_rule": FORUM_RULES.get(lang, FORUM_RULES["en"]).get(resolved.forum, ""),
         "send_by_fax": resolved.send_by_fax,
@@ -275,7 +362,40 @@ def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved)
         "domestic_reference": facts.domestic_reference,
         "annexes": annexes,
         "poa_annex": poa,
+        # An official Russian letter: parties in Cyrillic, outgoing number, the court's case number.
+        "authority_cyrillic": getattr(resolved.authority, "name_cyrillic", "") if resolved.authority else "",
+        "sender_cyrillic": resolved.sender_cyrillic,
+        "contact_cyrillic": resolved.contact.name_cyrillic if resolved.contact is not None else "",
+        "outgoing_number": resolved.outgoing_number,
+        "outgoing_date": f"{facts.today:%d.%m.%Y}",
+        "court_case_number": facts.court_case_number,
+        "client_name_latin": facts.client_name("Latn") if lang != "en" else "",
+        "update": _update(facts, lang, resolved.forum) if get_kind(kind).update else None,
     }
+
+
+def _update(facts: CaseFacts, lang: str, forum: str) -> dict[str, str] | None:
+    """What an update letter says: the request that spoke of the old date, the old date and the new one."""
+    due = next((d for d in facts.updates_due() if d.forum == forum), None)
+    if due is None:
+        return None
+    words = say(facts, lang)
+    old_at = words.when_of(due.replaced.key)
+    return {
+        "requested": format_date(facts.local(due.request).date(), lang),
+        "old": old_at,
+        "new_known": format_date(facts.local(due.removal).date(), lang),
+        "source": due.removal.source.strip(),
+    }
+
+
+def _zone_note(facts: CaseFacts, lang: str) -> str:
+    """The zone the facts' times are in, said once (the sentences give the clock alone)."""
+    if lang == "ru":
+        return ""
+    moment = facts.removal.at if facts.removal is not None and facts.removal.at is not None else None
+    moment = moment or end_of_day(facts.today, facts.case.tzinfo)
+    return f"Times are the local time of {facts.case.timezone} ({utc_offset(moment)})."
 
 
 # -- the door --------------------------------------------------------------------------------
@@ -289,7 +409,7 @@ def render_html(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -
 def _with_annexes(request_pdf: bytes, *, resolved: Resolved, kind: str, reference: str) -> bytes:
     from pypdf import PdfReader, PdfWriter  # noqa: PLC0415  # only when annexes are merged
 
-    site = kind == "rule39" and not resolved.send_by_fax
+    site = get_kind(kind).site and not resolved.send_by_fax
     bundle = build_annex_bundle(documents=resolved.annexes, for_site=site, reference=reference)
     writer = PdfWriter()
     for part in (request_pdf, bundle):
@@ -319,10 +439,14 @@ def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: Filing
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"unknown format {fmt!r}; pdf or docx")
     facts = CaseFacts.of(case, today=options.today)
-    resolved = resolve(facts=facts, kind=kind, options=options)
+    resolved = resolve(facts=facts, kind=kind, options=options, lang=lang)
     missing = checklist(facts=facts, kind=kind, lang=lang, resolved=resolved)
     if missing:
         raise FilingRefused(missing)
+    found = warnings(facts=facts, kind=kind, resolved=resolved)
+    pending = unacknowledged(found, options.acknowledged)
+    if pending:
+        raise NotAcknowledged(pending)
     html = render_html(facts=facts, kind=kind, lang=lang, resolved=resolved)
     if fmt == "pdf":
         from refuge.filings.pdf import html_to_pdf  # noqa: PLC0415  # WeasyPrint loads Pango: only for PDFs
@@ -333,12 +457,14 @@ def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: Filing
     else:
         from refuge.filings.docx import html_to_docx  # noqa: PLC0415  # python-docx only for DOCX
 
-        content = html_to_docx(html, title=f"{TITLES[kind]} — {case.reference}")
+        content = html_to_docx(html, title=f"{TITLES_IN.get(lang, {}).get(kind, TITLES[kind])} — {case.reference}")
     return Rendered(
         content=content,
         filename=ascii_filename(kind, case.reference, lang, fmt),
         content_type=CONTENT_TYPES[fmt],
         sha256=hashlib.sha256(content).hexdigest(),
+        forum=resolved.forum if spec.forums else "",
+        acknowledged=tuple((w.code, resolved.forum) for w in found),
     )
 
 

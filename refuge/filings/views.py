@@ -53,7 +53,8 @@ def filing_new(request: HttpRequest, code: str) -> HttpResponse:
         status = INVALID if form.errors else 200
         return page(request, "filings/choose.html", {"case": case, "form": form}, status=status)
     review = wizard.review(case=case, form=form)
-    return page(request, "filings/review.html", {"case": case, "form": form, "review": review})
+    context = {"case": case, "form": form, "review": review, "review_fields": wizard.REVIEW_FIELDS}
+    return page(request, "filings/review.html", context)
 
 
 @require_POST
@@ -66,7 +67,7 @@ def filing_generate(request: HttpRequest, code: str) -> HttpResponse:
         return page(request, "filings/choose.html", {"case": case, "form": form}, status=INVALID)
     result = wizard.generate(case=case, form=form, user=request.user)
     if result.filing is None:
-        context = {"case": case, "form": form, "review": result.review}
+        context = {"case": case, "form": form, "review": result.review, "review_fields": wizard.REVIEW_FIELDS}
         return page(request, "filings/review.html", context, status=INVALID)
     messages.success(request, f"Version {result.filing.version} generated and stored encrypted.")
     return redirect(result.filing.get_absolute_url(), permanent=False)

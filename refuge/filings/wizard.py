@@ -23,11 +23,14 @@ if TYPE_CHECKING:
 
     from refuge.accounts.models import User
     from refuge.cases.models import Case
-    from refuge.filings.checklist import Missing
+    from refuge.filings.checklist import Missing, Resolved
+    from refuge.filings.facts import CaseFacts
     from refuge.filings.kinds import Kind
     from refuge.filings.models import GeneratedFiling
     from refuge.filings.options import FilingOptions
 
+# The fields the review screen shows to change (the others travel through it hidden).
+REVIEW_FIELDS = ("grounds", "sources", "sources_chosen", "notes", "acknowledged")
 LANGUAGE_LABELS = {"en": "English", "fr": "French", "ru": "Russian", "ko": "Korean", "tr": "Turkish"}
 
 
@@ -49,7 +52,9 @@ class ChooseForm(forms.Form):
     lang = forms.ChoiceField(label="Language")
     fmt = forms.ChoiceField(label="Format", choices=FORMATS, initial="pdf")
     forum = forms.ChoiceField(
-        label="Committee", required=False, help_text="UN request: empty for the committee the case is before"
+        label="Forum",
+        required=False,
+        help_text="UN request: empty for the committee the case is before; update: the forum to tell",
     )
     authority = AuthorityChoiceField(
         queryset=None,
@@ -60,6 +65,9 @@ class ChooseForm(forms.Form):
         help_text="The letter's addressee, from the directory",
     )
     contact_name = forms.CharField(label="Person to contact", max_length=200)
+    contact_name_cyrillic = forms.CharField(
+        label="Contact's name in Cyrillic", max_length=200, required=False, help_text="Russian letters: as it signs"
+    )
     contact_phone = forms.CharField(label="Telephone", max_length=60, required=False)
     contact_email = forms.EmailField(label="E-mail", required=False)
     grounds = forms.CharField(
@@ -67,7 +75,19 @@ class ChooseForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Requests: empty for the risk in the destination with the treaty's articles",
+        help_text="Requests: empty for the grounds assembled from the case (shown on the review, to edit)",
+    )
+    outgoing_number = forms.CharField(
+        label="Outgoing number", max_length=60, required=False, help_text="Letters: empty for REFERENCE/next version"
+    )
+    # The review's choices (step 2): which events' sources and notes the facts state, and the warnings read.
+    sources = forms.MultipleChoiceField(
+        label="State the source of", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    sources_chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    notes = forms.MultipleChoiceField(label="State the note of", required=False, widget=forms.CheckboxSelectMultiple)
+    acknowledged = forms.MultipleChoiceField(
+        label="I have read", required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
     annexes = forms.MultipleChoiceField(
         label="Annexes", required=False, widget=forms.CheckboxSelectMultiple, help_text="PDF documents of the case"
@@ -90,12 +110,18 @@ class ChooseForm(forms.Form):
         self.fields["kind"].choices = [(name, spec.label) for name, spec in kinds.items()]
         langs = sorted({lang for spec in kinds.values() for lang in spec.languages})
         self.fields["lang"].choices = [(lang, f"{LANGUAGE_LABELS.get(lang, lang)} ({lang})") for lang in langs]
-        un = next((spec.forums for spec in kinds.values() if len(spec.forums) > 1), ())
-        self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in un)]
+        several = [f for spec in kinds.values() if len(spec.forums) > 1 for f in spec.forums]
+        self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in dict.fromkeys(several))]
         authorities = case_access.authorities_for_user(user).order_by("name")
         self.fields["authority"].queryset = authorities  # type: ignore[attr-defined]  # a ModelChoiceField
         self.documents = {str(d.code): d for d in case.documents.all()}
         self.fields["annexes"].choices = document_choices(list(self.documents.values()))
+        events = list(case.events.order_by("at", "id"))
+        self.fields["sources"].choices = [(e.key, f"{e.key}: {e.source}") for e in events if e.source.strip()]
+        self.fields["notes"].choices = [(e.key, f"{e.key}: {e.note}") for e in events if e.note.strip()]
+        from refuge.filings.checklist import WARNINGS  # noqa: PLC0415  # the library loads when first used
+
+        self.fields["acknowledged"].choices = [(code, code) for code in WARNINGS]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -104,7 +130,7 @@ class ChooseForm(forms.Form):
         if spec is not None and lang and not spec.allows(lang):
             names = ", ".join(LANGUAGE_LABELS.get(code, code) for code in spec.languages)
             self.add_error("lang", f"{spec.label}: written in {names} only.")
-        if kind == "notify-authority" and data.get("authority") is None and "authority" not in self.errors:
+        if spec is not None and spec.addressed and data.get("authority") is None and "authority" not in self.errors:
             self.add_error("authority", "Choose the authority to notify.")
         no_way = not (data.get("contact_phone") or data.get("contact_email"))
         if data.get("contact_name") and no_way and "contact_email" not in self.errors:
@@ -119,15 +145,26 @@ class ChooseForm(forms.Form):
         from refuge.filings.options import Contact, FilingOptions  # noqa: PLC0415  # kept with the library
 
         d = self.cleaned_data
+        spec = _kinds()[d["kind"]]
+        contact = Contact(
+            name=d["contact_name"],
+            phone=d.get("contact_phone", ""),
+            email=d.get("contact_email", ""),
+            name_cyrillic=d.get("contact_name_cyrillic", ""),
+        )
         return FilingOptions(
-            contact=Contact(name=d["contact_name"], phone=d.get("contact_phone", ""), email=d.get("contact_email", "")),
-            authority=d.get("authority") if d["kind"] == "notify-authority" else None,
+            contact=contact,
+            authority=d.get("authority") if spec.addressed else None,
             grounds=d.get("grounds", ""),
             annexes=[self.documents[code] for code in d.get("annexes", [])],
-            forum=str(d.get("forum") or "") if d["kind"] == "un-interim" else "",
+            forum=str(d.get("forum") or "") if len(spec.forums) > 1 else "",
             send_by_fax=True if d.get("send_by_fax") else None,
             power_of_attorney_follows=bool(d.get("power_of_attorney_follows")),
-            despite_unavailable=bool(d.get("despite_unavailable")) if d["kind"] == "rule39" else False,
+            despite_unavailable=bool(d.get("despite_unavailable")) if spec.site else False,
+            sources=frozenset(d.get("sources") or ()) if d.get("sources_chosen") else None,
+            notes=frozenset(d.get("notes") or ()),
+            outgoing_number=d.get("outgoing_number", ""),
+            acknowledged=frozenset(d.get("acknowledged") or ()),
         )
 
 
@@ -142,13 +179,24 @@ def initial_choices(request: HttpRequest, case: Case) -> dict[str, Any]:
         "lang": request.GET.get("lang") if spec.allows(request.GET.get("lang", "")) else spec.default_lang,
         "fmt": "pdf",
         "contact_name": user.get_full_name() or user.get_username(),
+        "contact_name_cyrillic": getattr(user, "name_cyrillic", ""),
         "contact_email": user.email,
     }
 
 
 # Where each missing item is put right: a page of the case, or step 1 itself (the choices kept).
 IN_FORM = frozenset(
-    {"language", "contact", "contact_phone", "grounds", "un_forum", "authority", "annex_other_case", "annex_too_large"}
+    {
+        "language",
+        "contact",
+        "contact_phone",
+        "grounds",
+        "un_forum",
+        "update_forum",
+        "authority",
+        "annex_other_case",
+        "annex_too_large",
+    }
 )
 TIMELINE_TYPES = {
     "removal_date": "removal_scheduled",
@@ -188,24 +236,61 @@ def _fix(case: Case, missing: Missing) -> Fix:
 
 
 @dataclass
+class Choice:
+    """One event's source or note, with whether the filing states it."""
+
+    key: str
+    text: str
+    chosen: bool
+
+
+@dataclass
 class Review:
     kind_label: str
     missing: list[Fix] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str, bool]] = field(default_factory=list)  # (code, text, acknowledged)
+    grounds: str = ""  # as assembled from the case, or as the lawyer wrote them: editable here
+    sources: list[Choice] = field(default_factory=list)
+    notes: list[Choice] = field(default_factory=list)
+    unacknowledged: bool = False  # "Generate" was pressed with a warning not acknowledged
 
     @property
     def ready(self) -> bool:
         return not self.missing
 
 
-def _facts(*, case: Case, form: ChooseForm) -> list[tuple[str, str]]:
-    """What the filing states, from the case and the resolved choices (the client's identity is printed, not shown)."""
-    from refuge.filings.checklist import resolve  # noqa: PLC0415  # the library reads the vault lazily
-    from refuge.filings.countries import country_name  # noqa: PLC0415  # see above
-    from refuge.filings.facts import DECISION_LABELS, CaseFacts  # noqa: PLC0415  # see above
+def _review(*, case: Case, form: ChooseForm, missing: list[Missing], unacknowledged: bool = False) -> Review:
+    """Step 2: the checklist's answer, the warnings to acknowledge, the facts, the grounds, sources and notes."""
+    from refuge.filings.checklist import resolve, warnings  # noqa: PLC0415  # the library reads the vault lazily
+    from refuge.filings.facts import CaseFacts  # noqa: PLC0415  # see above
 
+    d = form.cleaned_data
+    options = form.options()
     facts = CaseFacts.of(case)
-    resolved = resolve(facts=facts, kind=form.chosen_kind, options=form.options())
+    resolved = resolve(facts=facts, kind=d["kind"], options=options, lang=d["lang"])
+    found = warnings(facts=facts, kind=d["kind"], resolved=resolved)
+    return Review(
+        kind_label=kind_label(d["kind"]),
+        missing=[_fix(case, m) for m in missing],
+        facts=_facts(case=case, form=form, facts=facts, resolved=resolved),
+        warnings=[(w.code, w.text, w.code in options.acknowledged) for w in found],
+        grounds=resolved.grounds,
+        sources=[
+            Choice(e.key, e.source, options.sources is None or e.key in options.sources)
+            for e in facts.events
+            if e.source.strip()
+        ],
+        notes=[Choice(e.key, e.note, e.key in options.notes) for e in facts.events if e.note.strip()],
+        unacknowledged=unacknowledged,
+    )
+
+
+def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved) -> list[tuple[str, str]]:
+    """What the filing states, from the case and the resolved choices (the client's identity is printed, not shown)."""
+    from refuge.filings.countries import country_name  # noqa: PLC0415  # the library reads the vault lazily
+    from refuge.filings.facts import DECISION_LABELS  # noqa: PLC0415  # see above
+
     out: list[tuple[str, str]] = []
     if resolved.forum:
         forum = FORUM_LABELS.get(resolved.forum, resolved.forum)
@@ -233,9 +318,11 @@ def _facts(*, case: Case, form: ChooseForm) -> list[tuple[str, str]]:
         out.append(("Interim measure", f"{FORUM_LABELS.get(m.forum, m.forum)}, granted {m.granted_at:%d %b %Y %H:%M}"))
     if resolved.application_number:
         out.append(("Application number", resolved.application_number))
-    if resolved.grounds:
-        out.append(("Grounds", resolved.grounds))
-    if form.chosen_kind == "rule39":
+    if resolved.outgoing_number and _kinds()[form.chosen_kind].official_in(form.cleaned_data["lang"]):
+        out.append(("Outgoing number", resolved.outgoing_number))
+    if facts.court_case_number:
+        out.append(("Court case number", facts.court_case_number))
+    if _kinds()[form.chosen_kind].site:
         out.append(("Sent by", "fax" if resolved.send_by_fax else "the Rule 39 Site"))
     annexes = [d.title for d in resolved.annexes]
     out.append(("Annexes", "; ".join(annexes) if annexes else "none"))
@@ -248,11 +335,7 @@ def review(*, case: Case, form: ChooseForm) -> Review:
 
     d = form.cleaned_data
     missing = missing_items(case=case, kind=d["kind"], lang=d["lang"], options=form.options())
-    return Review(
-        kind_label=kind_label(d["kind"]),
-        missing=[_fix(case, m) for m in missing],
-        facts=_facts(case=case, form=form),
-    )
+    return _review(case=case, form=form, missing=missing)
 
 
 @dataclass
@@ -263,7 +346,7 @@ class Generated:
 
 def generate(*, case: Case, form: ChooseForm, user: User) -> Generated:
     """Step 3: render (outside any transaction: it takes longest), then keep the version with its audit entry."""
-    from refuge.filings.checklist import FilingRefused  # noqa: PLC0415  # see _facts
+    from refuge.filings.checklist import FilingRefused, NotAcknowledged  # noqa: PLC0415  # see _facts
     from refuge.filings.render import render_filing  # noqa: PLC0415  # see _facts
 
     d = form.cleaned_data
@@ -271,17 +354,9 @@ def generate(*, case: Case, form: ChooseForm, user: User) -> Generated:
     try:
         rendered = render_filing(case=case, kind=d["kind"], lang=d["lang"], fmt=d["fmt"], options=options)
     except FilingRefused as refused:
-        result = Review(
-            kind_label=kind_label(d["kind"]),
-            missing=[_fix(case, m) for m in refused.missing],
-            facts=_facts(case=case, form=form),
-        )
-        return Generated(filing=None, review=result)
-    forum = {"rule39": "echr"}.get(d["kind"], options.forum)
-    if d["kind"] == "un-interim" and not forum:
-        from refuge.filings.facts import CaseFacts  # noqa: PLC0415  # see _facts
-
-        forum = CaseFacts.of(case).un_forum()
+        return Generated(filing=None, review=_review(case=case, form=form, missing=refused.missing))
+    except NotAcknowledged:
+        return Generated(filing=None, review=_review(case=case, form=form, missing=[], unacknowledged=True))
     filing = actions.store_filing(
         case=case,
         user=user,
@@ -291,7 +366,8 @@ def generate(*, case: Case, form: ChooseForm, user: User) -> Generated:
         content=rendered.content,
         filename=rendered.filename,
         content_type=rendered.content_type,
-        forum=forum if d["kind"] in ("rule39", "un-interim") else "",
+        forum=rendered.forum,
         authority=options.authority,
+        acknowledged=list(rendered.acknowledged),
     )
     return Generated(filing=filing)

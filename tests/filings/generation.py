@@ -10,7 +10,9 @@ from typing import Any
 from refuge.filings.options import Contact, FilingOptions
 
 TODAY = date(2026, 3, 11)
-CONTACT = Contact(name="Alice Fictional", phone="+90 000 000 00 01", email="alice@example.org")
+CONTACT = Contact(
+    name="Alice Fictional", phone="+90 000 000 00 01", email="alice@example.org", name_cyrillic="Алиса Вымышленная"
+)
 REMOVAL_AT = "2026-03-16T09:00:00+03:00"
 PLACE = "Demirkent Removal Centre (fictional)"
 CLIENT_LATN = "Fiktif Testoglu"
@@ -72,7 +74,7 @@ def turkey_case(org: Any, user: Any, *, reference: str = "TST-TR-001", nationali
 
 
 def options(**kwargs: Any) -> FilingOptions:
-    return FilingOptions(**{"contact": CONTACT, "today": TODAY, **kwargs})
+    return FilingOptions(**{"contact": CONTACT, "today": TODAY, "sender_cyrillic": "Клиника (вымышленная)", **kwargs})
 
 
 def pdf_text(content: bytes) -> str:

@@ -21,7 +21,9 @@ from tests.filings.generation import codes, docx_text, options, pdf_text
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-PHONE = Contact(name="Alice Fictional", phone="+7 000 000-00-01", email="alice@example.org")
+PHONE = Contact(
+    name="Alice Fictional", phone="+7 000 000-00-01", email="alice@example.org", name_cyrillic="Алиса Вымышленная"
+)
 
 
 @pytest.fixture
@@ -52,7 +54,11 @@ def measured(case, alice):
         attributes={"removal_at": "2026-03-12T06:30:00+03:00", "destination": "KP"},
     )
     authority = Authority.objects.create(
-        organisation=case.organisation, name="Служба судебных приставов (вымышленная)", kind="bailiffs", country="RU"
+        organisation=case.organisation,
+        name="Служба судебных приставов (вымышленная)",
+        name_cyrillic="Службе судебных приставов (вымышленной)",
+        kind="bailiffs",
+        country="RU",
     )
     return case, authority
 
@@ -63,17 +69,19 @@ def test_the_russian_notification_names_the_measure_the_person_and_the_removal(m
     rendered = render_filing(case=case, kind="notify-authority", lang="ru", fmt="pdf", options=opts)
     text = pdf_text(rendered.content)
     assert len(CYRILLIC.findall(text)) > 200
-    assert "Кому: Служба судебных приставов (вымышленная)" in text
+    assert "Службе судебных приставов (вымышленной)" in text
+    assert "Отправитель: Алиса Вымышленная, Клиника (вымышленная)" in text
     assert "Уведомление о временной мере, запрещающей выдворение" in text
     assert "5 марта 2026 г. Комитет ООН по правам человека в порядке правила 94 правил процедуры Комитета" in text
     # His name as written in Cyrillic, and his nationality without declining a country's name.
     assert "Тестов Фиктив (01.01.1980 г. р., гражданство: Корейская Народно-Демократическая Республика)" in text
     assert "Государство, в которое высылка запрещена: Корейская Народно-Демократическая Республика." in text
-    assert "12 марта 2026 г. в 06:30 (Europe/Moscow, UTC+03:00)" in text
+    assert "12.03.2026 06:30 (МСК)" in text
+    assert "Europe" not in text
     assert "до особого распоряжения" in text
     assert rendered.filename == "notify-authority-TST-2026-001-ru.pdf"
     docx = render_filing(case=case, kind="notify-authority", lang="ru", fmt="docx", options=opts)
-    assert "Кому: Служба судебных приставов (вымышленная)" in docx_text(docx.content)
+    assert "Службе судебных приставов (вымышленной)" in docx_text(docx.content)
 
 
 def test_the_english_notification_says_the_same(measured):

@@ -41,7 +41,7 @@ def test_rule39_pdf_holds_every_cover_line_and_the_case_facts(tr_case):
     assert "Respondent State: Türkiye" in text
     assert "2 March 2026: decision ordering deportation by the Administrative Court of Demirkent (fictional)" in text
     assert "4 March 2026: appeal lodged" in text
-    assert "contrary to Articles 2 and 3 of the Convention" in text
+    assert "The request engages Articles 2 and 3 of the Convention" in text
     assert f"Sent through the Rule 39 Site (or by fax to {FAXES}) — never by e-mail" in text
     assert "Date: 11 March 2026" in text
     assert rendered.content.startswith(b"%PDF-")
@@ -73,7 +73,7 @@ def test_removal_time_is_given_in_the_cases_zone_with_its_offset(org, alice):
 def test_the_default_contact_is_the_teams_first_lawyer(tr_case, alice):
     alice.last_name, alice.email = "Lawyer", "alice@example.org"
     alice.save(update_fields=["last_name", "email"])
-    opts = options(contact=None)
+    opts = options(contact=None, acknowledged=frozenset({"contact_no_phone"}))
     text = pdf_text(render_filing(case=tr_case, kind="rule39", lang="en", fmt="pdf", options=opts).content)
     assert "Person to contact: Alice Lawyer, alice@example.org" in text
 
@@ -173,9 +173,16 @@ def test_un_interim_goes_to_the_committee_the_case_is_before(tr_case, alice):
     assert "To: the UN Human Rights Committee" in text
     assert "rule 94 of the Committee's rules of procedure" in text
     assert "Articles 6 and 7 of the International Covenant on Civil and Political Rights" in text
-    # The facts, in order, with the case's clock.
-    first = text.index("1 March 2026 at 08:00 (Europe/Istanbul, UTC+03:00): Detention started")
-    assert first < text.index("2 March 2026 at 15:00 (Europe/Istanbul, UTC+03:00): Decision issued")
+    # The facts, in order, as sentences, with the case's clock said once.
+    assert "Times are the local time of Europe/Istanbul (UTC+03:00)." in text
+    first = text.index(
+        "On 1 March 2026 at 08:00 the applicant was detained pending deportation and held at "
+        "Demirkent Removal Centre (fictional)."
+    )
+    assert first < text.index(
+        "On 2 March 2026 at 15:00 Administrative Court of Demirkent (fictional) issued a decision ordering the "
+        "applicant's deportation."
+    )
 
 
 def test_un_interim_needs_the_power_of_attorney_or_a_word_that_it_follows(tr_case):
@@ -206,7 +213,7 @@ def test_grounds_written_by_the_lawyer_replace_the_default(tr_case):
     opts = options(grounds=grounds, contact=Contact(name="Bo Fictional", phone="+90 1"))
     text = pdf_text(render_filing(case=tr_case, kind="rule39", lang="en", fmt="pdf", options=opts).content)
     assert grounds in text
-    assert "contrary to Articles 2 and 3" not in text
+    assert "The request engages" not in text
     assert "Person to contact: Bo Fictional, +90 1" in text
 
 

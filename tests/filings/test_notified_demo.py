@@ -48,7 +48,13 @@ def test_the_story_case_raises_and_clears_authority_not_notified(client):
         assert "An executing authority has not been notified of the interim measure" in page
 
         # Screens 2-4: a notification letter in Russian to the court, generated and downloaded.
-        data = choices(kind="notify-authority", lang="ru", authority=str(court.code), contact_phone="+7 000 000-00-00")
+        data = choices(
+            kind="notify-authority",
+            lang="ru",
+            authority=str(court.code),
+            contact_phone="+7 000 000-00-00",
+            contact_name_cyrillic="Алиса Адвокатова",
+        )
         review = client.post(reverse("filing_new", args=[case.code]), data)
         assert "The checklist is complete" in review.content.decode()
         generated = client.post(reverse("filing_generate", args=[case.code]), data)
@@ -91,6 +97,8 @@ def test_the_story_case_gets_its_rule39_request_and_russian_letter_in_four_scree
         review = client.post(new, data).content.decode()
         assert "The checklist is complete" in review
         assert "does not cover this act as Refuge reads the law" in review  # the lawyer's call, said plainly
+        assert 'data-warning="forum_unavailable"' in review  # and a warning to acknowledge
+        data["acknowledged"] = ["forum_unavailable"]
         generated = client.post(reverse("filing_generate", args=[case.code]), data)
         assert client.get(generated["Location"]).status_code == 200
         request = case.filings.get(kind="rule39")
@@ -105,6 +113,12 @@ def test_the_story_case_gets_its_rule39_request_and_russian_letter_in_four_scree
         assert "Democratic People's Republic of Korea" in text
 
         court = case.proceedings.get(forum="domestic_court").authority
-        letter = choices(kind="notify-authority", lang="ru", authority=str(court.code), contact_phone="+7 000")
+        letter = choices(
+            kind="notify-authority",
+            lang="ru",
+            authority=str(court.code),
+            contact_phone="+7 000",
+            contact_name="Irina Sokolovskaya",  # her Cyrillic name is on her user
+        )
         assert client.post(reverse("filing_generate", args=[case.code]), letter).status_code == 302
     assert case.filings.get(kind="notify-authority").lang == "ru"

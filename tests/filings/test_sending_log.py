@@ -146,6 +146,7 @@ def test_a_stored_filing_is_ciphertext_at_rest(case, alice):
         "format": "pdf",
         "version": 1,
         "size": len(PDF),
+        "via": "wizard",
     }
 
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 class ProceedingForm(forms.Form):
     forum = forms.ChoiceField(choices=Forum.choices)
     reference_number = forms.CharField(label="Reference number", required=False, max_length=100)
+    case_number = forms.CharField(
+        label="Court case number", required=False, max_length=100, help_text="As the court numbers the case"
+    )
     authority = forms.ModelChoiceField(
         queryset=Authority.objects.none(), required=False, to_field_name="code", empty_label="—"
     )
@@ -45,6 +48,7 @@ class ProceedingForm(forms.Form):
         return {
             "forum": proceeding.forum,
             "reference_number": proceeding.reference_number,
+            "case_number": proceeding.case_number,
             "authority": proceeding.authority.code if proceeding.authority else None,
             "opened_on": proceeding.opened_on,
             "is_active": proceeding.is_active,
@@ -115,6 +119,12 @@ def _person_label(user: User) -> str:
 
 class AuthorityForm(forms.Form):
     name = forms.CharField(max_length=300)
+    name_cyrillic = forms.CharField(
+        label="Name in Cyrillic",
+        max_length=300,
+        required=False,
+        help_text="As a Russian letter addresses it (dative), e.g. «Федеральной службе судебных приставов»",
+    )
     kind = forms.ChoiceField(choices=AuthorityKind.choices)
     country = CountryField(required=False)
     languages = LanguageListField(help_text="Languages it accepts, e.g. ru, en")
@@ -124,6 +134,7 @@ class AuthorityForm(forms.Form):
     def initial_for(cls, authority: Authority) -> dict[str, Any]:
         return {
             "name": authority.name,
+            "name_cyrillic": authority.name_cyrillic,
             "kind": authority.kind,
             "country": authority.country,
             "languages": authority.languages,

@@ -45,6 +45,7 @@ def _authority_form(request: HttpRequest, authority: Authority | None) -> HttpRe
                 user=request.user,
                 authority=authority,
                 name=form.cleaned_data["name"].strip(),
+                name_cyrillic=form.cleaned_data["name_cyrillic"].strip(),
                 kind=form.cleaned_data["kind"],
                 country=form.cleaned_data["country"],
                 channels=channels.channels(),

@@ -8,7 +8,8 @@ from django import template
 from django.utils import timezone
 
 from refuge.filings import wizard
-from refuge.filings.conflicts import waiting_notifications
+from refuge.filings.conflicts import updates_due, waiting_notifications
+from refuge.filings.forms import FORUM_LABELS
 
 register = template.Library()
 
@@ -29,6 +30,7 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
         name = sending.authority.name if sending.authority is not None else "Forum registries"
         log.setdefault(name, []).append(sending)
     waiting = [w for w in waiting_notifications(case, now) if w.authorities]
+    updates = updates_due(case) if identity and can_write else []
     return {
         "case": case,
         "user": user,
@@ -38,6 +40,9 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
         "filings": [(f, wizard.kind_label(f.kind)) for f in filings],
         "log": sorted(log.items()),
         "waiting": waiting,
+        "updates": [(due, FORUM_LABELS.get(due.forum, due.forum)) for due in updates],
+        "contact_name": user.get_full_name() or user.get_username(),
+        "contact_cyrillic": getattr(user, "name_cyrillic", ""),
     }
 
 

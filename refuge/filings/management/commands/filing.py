@@ -17,14 +17,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from refuge.audit import actions as audit
-from refuge.audit.events import EventType
 from refuge.cases.management.commands.export_case import find_case
 from refuge.cases.models import Authority, Case, Document
+from refuge.filings.actions import record_generation
 from refuge.filings.facts import CaseFacts
 from refuge.filings.kinds import KINDS, client_notice_lang
 from refuge.filings.options import Contact, FilingOptions
-from refuge.filings.render import FilingRefused, render_filing
+from refuge.filings.render import FilingRefused, NotAcknowledged, render_filing
 from refuge.vault.cli import unseal_here
 
 FORMATS = {".pdf": "pdf", ".docx": "docx"}
@@ -72,6 +71,12 @@ def refusal_text(refused: FilingRefused) -> str:
     return "\n".join(lines)
 
 
+def acknowledgement_text(pending: NotAcknowledged) -> str:
+    lines = [f"not generated: {len(pending.warnings)} warning(s) to acknowledge"]
+    lines += [f"  - {w.code}: {w.text}\n      acknowledge: --acknowledge {w.code}" for w in pending.warnings]
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = "Generate a filing (rule39, un-interim, notify-authority, client-notice) as PDF or DOCX."
 
@@ -82,12 +87,20 @@ class Command(BaseCommand):
         parser.add_argument("--lang", help="the language (default: the kind's; for client-notice, his language)")
         parser.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.docx (mode 600)")
         parser.add_argument("--contact", metavar="NAME", help="person to contact (default: the team's first lawyer)")
+        parser.add_argument(
+            "--contact-cyrillic", default="", metavar="NAME", help="the contact's name in Cyrillic (Russian letters)"
+        )
         parser.add_argument("--contact-phone", default="", metavar="PHONE")
         parser.add_argument("--contact-email", default="", metavar="EMAIL")
         parser.add_argument("--authority", metavar="NAME|CODE", help="notify-authority: the addressee")
         parser.add_argument("--grounds", default="", help="the grounds (default: derived from the case)")
         parser.add_argument("--annex", action="append", default=[], metavar="DOCUMENT", help="a document code")
-        parser.add_argument("--forum", choices=["un_cat", "un_hrc"], default="", help="un-interim: the committee")
+        parser.add_argument(
+            "--forum",
+            choices=["echr", "un_cat", "un_hrc"],
+            default="",
+            help="un-interim: the committee; removal-update: the forum to tell",
+        )
         fax = parser.add_mutually_exclusive_group()
         fax.add_argument("--fax", dest="send_by_fax", action="store_true", default=None, help="rule39: by fax")
         fax.add_argument("--no-fax", dest="send_by_fax", action="store_false", help="rule39: the Rule 39 Site")
@@ -99,6 +112,25 @@ class Command(BaseCommand):
             help="rule39: file although the ECtHR does not cover the act as the engine reads it (ECHR art. 58)",
         )
         parser.add_argument("--sender", default="", help="the organisation's name as signed (default: its name)")
+        parser.add_argument(
+            "--sender-cyrillic", default="", help="the organisation's name in Cyrillic (default: as recorded)"
+        )
+        parser.add_argument(
+            "--outgoing-number", default="", help="a letter's outgoing number (default: REFERENCE/next version)"
+        )
+        parser.add_argument(
+            "--no-sources", action="store_true", help="leave the events' sources out of the facts (default: stated)"
+        )
+        parser.add_argument(
+            "--note", action="append", default=[], metavar="EVENT", help="state this event's note (an event id)"
+        )
+        parser.add_argument(
+            "--acknowledge",
+            action="append",
+            default=[],
+            metavar="WARNING",
+            help="acknowledge a warning of the review (its code), as the wizard's tick box does",
+        )
         parser.add_argument("--today", type=date.fromisoformat, help="the date of the filing (YYYY-MM-DD)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -110,7 +142,7 @@ class Command(BaseCommand):
         unseal_here()  # a dev vault opens from its key file; otherwise the operator is asked
         kind = KINDS[opts["kind"]]
         facts = CaseFacts.of(case, today=opts["today"])
-        lang = opts["lang"] or (client_notice_lang(facts.languages) if kind.name == "client-notice" else None)
+        lang = opts["lang"] or (client_notice_lang(facts.languages) if kind.to_client else None)
         lang = lang or kind.default_lang
         options = FilingOptions(
             contact=self._contact(facts, opts),
@@ -124,51 +156,58 @@ class Command(BaseCommand):
             power_of_attorney_follows=opts["power_of_attorney_follows"],
             despite_unavailable=opts["despite_unavailable"],
             today=opts["today"],
+            sources=frozenset() if opts["no_sources"] else None,
+            notes=frozenset(opts["note"]),
+            outgoing_number=opts["outgoing_number"],
+            sender_cyrillic=opts["sender_cyrillic"],
+            acknowledged=frozenset(opts["acknowledge"]),
         )
         try:
             rendered = render_filing(case=case, kind=kind.name, lang=lang, fmt=fmt, options=options)
         except FilingRefused as refused:
             raise CommandError(refusal_text(refused), returncode=USAGE_ERROR) from None
+        except NotAcknowledged as pending:
+            raise CommandError(acknowledgement_text(pending), returncode=USAGE_ERROR) from None
         try:
             write_private_bytes(output, rendered.content)
         except OSError as exc:
             raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
         with transaction.atomic():
-            audit.record(
-                type=EventType.FILING_GENERATED,
-                actor=None,
-                target=case,
-                data={
-                    "kind": kind.name,
-                    "lang": lang,
-                    "format": fmt,
-                    "sha256": rendered.sha256,
-                    "via": "filing_command",
-                },
+            record_generation(
+                case=case,
+                user=None,
+                kind=kind.name,
+                lang=lang,
+                fmt=fmt,
+                sha256=rendered.sha256,
+                acknowledged=list(rendered.acknowledged),
+                via="filing_command",
+                revealed=True,
             )
-            if kind.name != "client-notice":  # the others name the client to their addressee
-                audit.record(
-                    type=EventType.IDENTITY_REVEALED,
-                    actor=None,
-                    target=case,
-                    fields=["names", "birth_date"],
-                    data={"via": "filing_command", "kind": kind.name},
-                )
         self.stderr.write(f"Wrote {kind.name} ({lang}, {fmt}) for {case.reference} to {output}.")
 
     @staticmethod
     def _contact(facts: CaseFacts, opts: dict[str, Any]) -> Contact | None:
         """--contact and its phone and e-mail, over the default (the team's first lawyer)."""
-        given = opts["contact"], opts["contact_phone"], opts["contact_email"]
+        given = opts["contact"], opts["contact_phone"], opts["contact_email"], opts["contact_cyrillic"]
         if not any(given):
             return None
         base = None
         if not opts["contact"]:
             lawyer = facts.first_lawyer()
-            base = Contact(name=lawyer.get_full_name() or lawyer.username, email=lawyer.email) if lawyer else None
+            base = (
+                Contact(
+                    name=lawyer.get_full_name() or lawyer.username,
+                    email=lawyer.email,
+                    name_cyrillic=lawyer.name_cyrillic,
+                )
+                if lawyer
+                else None
+            )
         contact = base or Contact(name=opts["contact"] or "")
         return replace(
             contact,
             phone=opts["contact_phone"] or contact.phone,
             email=opts["contact_email"] or contact.email,
+            name_cyrillic=opts["contact_cyrillic"] or contact.name_cyrillic,
         )
