@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_encrypt_free_text'),
+        ('cases', '0008_encrypt_event_text_and_authority_notes'),
     ]
 
     operations = [
