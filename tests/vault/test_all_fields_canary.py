@@ -45,7 +45,7 @@ PLAINTEXT = {
     "accounts.organisation.name": "the NGO's own name",
     "accounts.user.name_cyrillic": STAFF,
     "accounts.organisation.name_cyrillic": "the NGO's own name, in Cyrillic for Russian letters",
-    "cases.authority.name_cyrillic": "the directory of courts and agencies, in Cyrillic: public institutions, not people",
+    "cases.authority.name_cyrillic": "the authority directory, in Cyrillic: public institutions, not people",
     "api.apitoken.name": "a staff member's label for her own token: what it is for (e.g. the hotline app)",
     "api.apitoken.digest": "the SHA-256 of a token, never the token",
     "api.apitoken.hint": "the token's first characters, to tell tokens apart",
