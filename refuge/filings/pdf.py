@@ -17,20 +17,21 @@ def _fetcher() -> object:
     return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
 
 
-def print_css() -> str:
-    """The filings' print stylesheet (A4, fonts, footer), kept beside their templates."""
+def print_css(name: str = "filings/documents/print.css") -> str:
+    """A print stylesheet kept beside its templates (the filings': A4, fonts, footer)."""
     from django.template.loader import get_template  # noqa: PLC0415  # settings are configured by now
 
-    return str(get_template("filings/documents/print.css").template.source)  # type: ignore[attr-defined]  # Django's backend
+    return str(get_template(name).template.source)  # type: ignore[attr-defined]  # Django's backend
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, *, extra_css: tuple[str, ...] = ()) -> bytes:
+    """The page as PDF with the filings' print stylesheet, then ``extra_css`` (template names) over it."""
     from weasyprint import CSS, HTML  # noqa: PLC0415  # see _fetcher
 
     # WeasyPrint narrates each step at INFO; the command's and the server's logs need none of it.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     out = io.BytesIO()
     fetcher = _fetcher()
-    style = CSS(string=print_css(), url_fetcher=fetcher)
-    HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(out, stylesheets=[style])
+    styles = [CSS(string=print_css(name), url_fetcher=fetcher) for name in ("filings/documents/print.css", *extra_css)]
+    HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(out, stylesheets=styles)
     return out.getvalue()

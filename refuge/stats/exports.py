@@ -81,4 +81,4 @@ def report_html(views: list[Slice], *, threshold: int, organisation: str, years:
 def to_pdf(views: list[Slice], **kwargs: Any) -> bytes:
     from refuge.filings.pdf import html_to_pdf  # noqa: PLC0415  # WeasyPrint loads Pango: only when rendering
 
-    return html_to_pdf(report_html(views, **kwargs))
+    return html_to_pdf(report_html(views, **kwargs), extra_css=("stats/report.css",))
