@@ -35,6 +35,7 @@ class UrgentItem:
     title: str
     due: datetime | date | None = None
     overdue: bool = False
+    late_notice: bool = False  # the engine's LATE_NOTICE: learnt after its date, open until the removal
     kind: str = "deadline"
     zone: str = ""  # the case's clock, on which `due` is shown
     removal: Removal | None = None
@@ -42,6 +43,7 @@ class UrgentItem:
     at: datetime | None = None  # what the panel sorts by: the removal, or the deadline's instant
 
 
+LATE_NOTICE = "LATE_NOTICE"
 REMOVAL_SEVERITY = {False: "critical", None: "high", True: "medium"}  # by the engine's `protected`
 
 
@@ -131,7 +133,8 @@ def _conflicts_and_deadlines(user: User, member: Any, now: datetime) -> list[Urg
             zone=d.case.timezone,
             at=d.due_at,
             case_pk=d.case_id,
-            overdue=bool(d.due_at and d.due_at < now),
+            overdue=bool(d.due_at and d.due_at < now) and LATE_NOTICE not in (d.flags or ()),
+            late_notice=LATE_NOTICE in (d.flags or ()),
         )
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]
     )

@@ -88,6 +88,10 @@ def test_the_dashboard_puts_removals_first_and_says_what_to_file_for_an_unprotec
     story = next(i for i in removals if "DEMO-31" in i)
     assert "not protected" in story
     assert "File now: Target for a UN interim-measures request" in story
+    # its UN target, learnt of after its date, is to be met at once, not "overdue" (LAW.md, LATE_NOTICE)
+    target = next(i for i in items if "DEMO-31" in i and "Removal to " not in i and "UN interim" in i)
+    assert "file at once" in target
+    assert "overdue" not in target
 
 
 def test_a_measure_of_uncertain_effect_says_so_beside_the_removal(demo_client) -> None:
