@@ -367,7 +367,7 @@ def event_sentence(event: Event, say: Say, *, source: bool = True, note: bool = 
     """'On 3 December 2026 at 19:00 the applicant signed … (source: …).' in the language of `say`."""
     lang = say.lang
     table = SENTENCES[lang]
-    attrs = dict(event.attributes)
+    attrs = event.all_attributes()  # free text (place, authority) is in the encrypted column
     what = table[event.type](say, attrs) if event.type in table else event.type.replace("_", " ")
     moment = when if when is not None else say.moment(say.facts.local(event), not event.date_only)
     text = f"On {moment} {what}" if lang == "en" else _capital(f"{moment} {what}")
