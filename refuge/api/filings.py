@@ -68,6 +68,13 @@ def filing_generate(request: HttpRequest, code: UUID, payload: FilingIn) -> Any:
         ]
         return problem(422, "invalid", "The filing's choices are not valid", errors=errors)
     result = wizard.generate(case=case, form=form, user=user)
+    if result.filing is None and result.review is not None and result.review.unacknowledged:
+        errors = [
+            {"location": "body", "path": "$.acknowledged", "message": f"{code}: {text}"}
+            for code, text, acknowledged in result.review.warnings
+            if not acknowledged
+        ]
+        return problem(422, "filing-warnings", "Acknowledge the review's warnings to generate", errors=errors)
     if result.filing is None:
         missing = result.review.missing if result.review is not None else []
         errors = [{"location": "case", "path": m.code, "message": m.label} for m in missing]

@@ -155,7 +155,7 @@ class PersonOut(Schema):
 
 
 class FilingIn(Schema):
-    kind: Literal["rule39", "un-interim", "notify-authority", "client-notice"]
+    kind: Literal["rule39", "un-interim", "notify-authority", "client-notice", "removal-update"]
     lang: Literal["en", "ru", "ko"] = "en"
     fmt: Literal["pdf", "docx"] = "pdf"
     forum: Literal["", "un_cat", "un_hrc"] = ""
@@ -168,6 +168,9 @@ class FilingIn(Schema):
     send_by_fax: bool = False
     power_of_attorney_follows: bool = False
     despite_unavailable: bool = False
+    acknowledged: list[Literal["measure_in_force", "forum_unavailable", "removal_passed", "contact_no_phone"]] = Field(
+        [], description="The review's warnings the lawyer has read and accepts (a 422 problem names those that apply)"
+    )
 
 
 class FilingOut(Schema):
