@@ -82,40 +82,27 @@ def _filename(member: Membership, ext: str) -> str:
 @require_GET
 @login_required
 def stats_json(request: HttpRequest) -> HttpResponse:
-    member = access.require_membership(request.user)
-    period, group, exact = _params(request, member)
-    views, _ = _views(member, period, group, exact)
-    actions.record_export(user=request.user, organisation=member.organisation, fmt="json", exact=exact, request=request)
+    member, views, _ = _export(request, "json")
     body = exports.to_json(
         views,
         threshold=actions.settings_for(member.organisation).threshold,
         organisation=member.organisation.name,
         today=timezone.localdate(),
     )
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    response["Content-Disposition"] = content_disposition_header(True, _filename(member, "json"))
-    return response
+    return _attachment(JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1}), member, "json")
 
 
 @require_GET
 @login_required
 def stats_csv(request: HttpRequest) -> HttpResponse:
-    member = access.require_membership(request.user)
-    period, group, exact = _params(request, member)
-    views, _ = _views(member, period, group, exact)
-    actions.record_export(user=request.user, organisation=member.organisation, fmt="csv", exact=exact, request=request)
-    response = HttpResponse(exports.to_csv(views), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, _filename(member, "csv"))
-    return response
+    member, views, _ = _export(request, "csv")
+    return _attachment(HttpResponse(exports.to_csv(views), content_type="text/csv; charset=utf-8"), member, "csv")
 
 
 @require_GET
 @login_required
 def stats_pdf(request: HttpRequest) -> HttpResponse:
-    member = access.require_membership(request.user)
-    period, group, exact = _params(request, member)
-    views, info = _views(member, period, group, exact)
-    actions.record_export(user=request.user, organisation=member.organisation, fmt="pdf", exact=exact, request=request)
+    member, views, info = _export(request, "pdf")
     years = info["years"]
     content = exports.to_pdf(
         views,
@@ -124,8 +111,20 @@ def stats_pdf(request: HttpRequest) -> HttpResponse:
         years=(years[0], years[-1]),
         today=timezone.localdate(),
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, _filename(member, "pdf"))
+    return _attachment(HttpResponse(content, content_type="application/pdf"), member, "pdf")
+
+
+def _export(request: HttpRequest, fmt: str) -> tuple[Membership, list[Slice], dict[str, Any]]:
+    """The tables an export carries, with the export on record (exact counts for admins only)."""
+    member = access.require_membership(request.user)
+    period, group, exact = _params(request, member)
+    views, info = _views(member, period, group, exact)
+    actions.record_export(user=request.user, organisation=member.organisation, fmt=fmt, exact=exact, request=request)
+    return member, views, info
+
+
+def _attachment(response: HttpResponse, member: Membership, fmt: str) -> HttpResponse:
+    response["Content-Disposition"] = content_disposition_header(True, _filename(member, fmt))
     return response
 
 
