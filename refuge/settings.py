@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "refuge.alerts",
     "refuge.stats",
     "refuge.api",
+    "refuge.demo",  # for its management command, `refuge demo`
 ]
 
 MIDDLEWARE = [

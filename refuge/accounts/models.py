@@ -70,6 +70,9 @@ class Organisation(models.Model):
     locked_down_at = models.DateTimeField(
         null=True, blank=True, help_text="Locked down by its admin: nobody of it logs in until an operator lifts it"
     )
+    is_demo = models.BooleanField(
+        default=False, help_text="The fictional demo organisation (`refuge demo`): its users' password is public"
+    )
 
     class Meta:
         ordering = ["name"]

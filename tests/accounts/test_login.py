@@ -194,15 +194,14 @@ def test_htmx_requests_of_an_unverified_session_redirect_the_whole_page(alice, a
 def test_demo_users_need_no_second_factor_only_with_the_demo_flag(db, settings, flag):
     from refuge.accounts import twofactor
     from refuge.accounts.models import Membership, Organisation, User
-    from refuge.cases import demo
 
     settings.REFUGE_DEMO_NO_2FA = flag
-    organisation = Organisation.objects.create(name=demo.ORGANISATION)
-    lawyer = User.objects.create_user(username="demo-lawyer", password=demo.PASSWORD)
+    organisation = Organisation.objects.create(name="A demo by any name", is_demo=True)
+    lawyer = User.objects.create_user(username="demo-lawyer", password="a published password")
     Membership.objects.create(user=lawyer, organisation=organisation, role="lawyer")
     assert twofactor.requires_second_factor(lawyer) is not flag
     client = Client()
-    response = password_step(client, "demo-lawyer", demo.PASSWORD)
+    response = password_step(client, "demo-lawyer", "a published password")
     assert response["Location"] == (reverse("dashboard") if flag else reverse("two_factor"))
 
 
@@ -211,6 +210,24 @@ def test_the_demo_exemption_covers_the_demo_organisation_only(settings, alice):
 
     settings.REFUGE_DEMO_NO_2FA = True
     assert twofactor.requires_second_factor(alice)
+
+
+def test_the_demo_organisation_is_known_by_its_flag_not_its_name(db, settings):
+    from refuge.accounts import twofactor
+    from refuge.accounts.models import Membership, Organisation, User
+    from refuge.demo.manifest import read_manifest
+
+    settings.REFUGE_DEMO_NO_2FA = True
+    # An organisation that merely bears the demo's name is not the demo: its lawyer needs a second factor.
+    namesake = Organisation.objects.create(name=read_manifest().organisation)
+    real = User.objects.create_user(username="real-lawyer", password="x")
+    Membership.objects.create(user=real, organisation=namesake, role="lawyer")
+    assert twofactor.requires_second_factor(real)
+    # The flagged organisation, renamed by its admin, is still the demo.
+    demo = Organisation.objects.create(name="Renamed by its admin", is_demo=True)
+    lawyer = User.objects.create_user(username="demo-lawyer", password="x")
+    Membership.objects.create(user=lawyer, organisation=demo, role="lawyer")
+    assert not twofactor.requires_second_factor(lawyer)
 
 
 def test_the_demo_command_says_how_to_log_in(db, settings):

@@ -4,6 +4,7 @@ left alone, and stops climbing once acknowledged from the e-mail's link."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,14 +14,15 @@ from django.utils import timezone
 from refuge.alerts import clock
 from refuge.alerts.models import Alert, Level, Notification
 from refuge.alerts.worker import Worker
-from refuge.cases import demo
+from refuge.demo.load import build_demo
+from refuge.demo.manifest import read_manifest
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_demo_conflict_is_mailed_escalated_and_stopped_from_the_email_link(smtp) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
-    demo.build_demo(today=now.astimezone(demo.zoneinfo.ZoneInfo(demo.MSK)).date(), now=now)
+    build_demo(today=now.astimezone(ZoneInfo(read_manifest().zone)).date(), now=now)
     alert = Alert.objects.filter(case__reference="DEMO-01", severity="critical").order_by("id").first()
     assert alert is not None, "DEMO-01 (the story) should raise a critical conflict"
     Worker().drain()

@@ -18,10 +18,9 @@ WIDTHS = [(390, 844), (1366, 900)]
 
 @pytest.fixture
 def demo(transactional_db):  # type: ignore[no-untyped-def]
-    from refuge.cases.demo import PASSWORD, build_demo
+    from refuge.demo.load import build_demo
 
-    build_demo(today=timezone.localdate())
-    return PASSWORD
+    return build_demo(today=timezone.localdate()).password
 
 
 def audit(page, name: str, artifacts, width: int) -> None:  # type: ignore[no-untyped-def]

@@ -19,11 +19,11 @@ WIDTHS = [(1366, 900), (390, 844)]
 
 @pytest.fixture
 def story(transactional_db):  # type: ignore[no-untyped-def]
-    from refuge.cases.demo import PASSWORD, build_demo
     from refuge.cases.models import Case
+    from refuge.demo.load import build_demo
 
-    build_demo(today=timezone.localdate())
-    return Case.objects.get(reference="DEMO-01"), PASSWORD
+    built = build_demo(today=timezone.localdate())
+    return Case.objects.get(reference="DEMO-01"), built.password
 
 
 def _in_first_viewport(page, selector: str, height: int) -> None:  # type: ignore[no-untyped-def]

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from refuge.accounts.models import Membership, User
-from refuge.casefile.validate import load_casefile
-from refuge.cases import demo
+from refuge.accounts.models import Membership, Organisation, User
+from refuge.audit.events import EventType
+from refuge.audit.models import AuditEvent
+from refuge.casefile.validate import CaseFileError, load_casefile
 from refuge.cases.actions import export_casefile
 from refuge.cases.models import Authority, Case, Conflict, Deadline, Event
+from refuge.demo.dates import months_before, resolve_value
+from refuge.demo.load import build_demo, demo_casefiles, reset_demo
+from refuge.demo.manifest import DATA, read_manifest
 
 TODAY = date(2026, 6, 3)  # a Wednesday
+MANIFEST = read_manifest()
 
 
 def run_demo(*args: str) -> str:
@@ -28,11 +36,11 @@ def run_demo(*args: str) -> str:
 
 @pytest.fixture
 def built(db):
-    return demo.build_demo(today=TODAY)
+    return build_demo(today=TODAY)
 
 
 def demo_cases():
-    return Case.objects.filter(organisation__name=demo.ORGANISATION)
+    return Case.objects.filter(organisation__is_demo=True)
 
 
 def test_demo_loads_about_thirty_cases_once_and_prints_the_logins(db):
@@ -40,11 +48,11 @@ def test_demo_loads_about_thirty_cases_once_and_prints_the_logins(db):
     assert 25 <= demo_cases().exclude(reference__startswith="HIST-").count() <= 35
     assert "closed historical cases for the statistics page" in out
     assert "http://127.0.0.1:8000/accounts/login/" in out
-    assert demo.PASSWORD in out
-    for username, _, _, _ in demo.USERS:
-        assert username in out
-        assert User.objects.get(username=username).check_password(demo.PASSWORD)
-    roles = sorted(Membership.objects.filter(organisation__name=demo.ORGANISATION).values_list("role", flat=True))
+    assert f"with the password {MANIFEST.password!r}" in out
+    for user in MANIFEST.users:
+        assert user.username in out
+        assert User.objects.get(username=user.username).check_password(MANIFEST.password)
+    roles = sorted(Membership.objects.filter(organisation__is_demo=True).values_list("role", flat=True))
     assert roles == ["admin", "analyst", "caseworker", "lawyer", "lawyer"]
     # Idempotent: a second run adds nothing and says so.
     before = (demo_cases().count(), Event.objects.count(), User.objects.count(), Authority.objects.count())
@@ -66,6 +74,43 @@ def test_demo_refuses_a_database_with_real_organisations(org):
     with pytest.raises(CommandError, match="other organisation"):
         run_demo()
     assert not demo_cases().exists()
+
+
+def test_the_demo_cases_come_in_through_the_case_file_import(built):
+    created = AuditEvent.objects.filter(organisation=built.organisation, type=EventType.CASE_CREATED)
+    story = demo_cases().get(reference="DEMO-31")
+    entry = created.get(target_code=str(story.code))
+    assert entry.data["via"] == "import"  # import_casefile's entry, as `refuge import` writes it
+    assert [e.data["via"] for e in created] == ["import"] * len(MANIFEST.cases)
+
+
+def test_a_malformed_demo_case_file_refuses_the_demo_with_the_imports_error(db, tmp_path: Path):
+    data = tmp_path / "demo"
+    shutil.copytree(DATA, data)
+    broken = data / "cases" / "DEMO-05.case.json"
+    doc = json.loads(broken.read_text(encoding="utf-8"))
+    doc["events"][0]["at"] = "@-5 25:99"  # no such hour: left as written, for the validation to judge
+    broken.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(CaseFileError) as expected:
+        load_casefile(doc)
+    with pytest.raises(CommandError) as refused:
+        run_demo("--data", str(data), "--no-history")
+    message = str(refused.value)
+    assert refused.value.returncode == 2
+    assert "refused, nothing loaded: 1 of 31 demo case files is invalid" in message
+    assert f"{broken}:\n  {expected.value.problems[0]}" in message
+    assert str(expected.value.problems[0]).startswith("$.events[0].at: ")
+    assert not Organisation.objects.exists() and not Case.objects.exists()
+
+
+def test_a_renamed_demo_organisation_is_still_the_demo(built):
+    Organisation.objects.filter(pk=built.organisation.pk).update(name="Our practice sandbox")
+    again = build_demo(today=TODAY)
+    assert again.organisation.pk == built.organisation.pk and not again.created
+    assert Organisation.objects.count() == 1
+    assert run_demo("--no-history").count("already there") == 1  # no "other organisation" refusal
+    assert reset_demo() == len(MANIFEST.cases)
+    assert not Organisation.objects.exists()
 
 
 def test_the_story_case_raises_the_conflicts_it_should(built):
@@ -117,20 +162,35 @@ def test_the_demo_data_is_well_formed_and_fictional(built):
     assert no_zone.timezone == "Europe/Moscow"
     names = list(Authority.objects.filter(organisation=built.organisation).values_list("name", flat=True))
     assert all("(fictional)" in n or "(demo entry)" in n for n in names)
-    assert built.organisation.name == demo.ORGANISATION
+    assert built.organisation.name == MANIFEST.organisation and built.organisation.is_demo
 
 
 def test_demo_dates_follow_today():
-    specs = {s.reference: s for s in demo.demo_specs(date(2027, 1, 10))}
-    received = next(e for e in specs["DEMO-04"].events if e["type"] == "decision_received")
+    docs = {doc["reference"]: doc for _, doc in demo_casefiles(MANIFEST, today=date(2027, 1, 10))}
+    received = next(e for e in docs["DEMO-04"]["events"] if e["type"] == "decision_received")
     assert received["at"] == "2027-01-07"
-    assert 25 <= len(specs) <= 35
+    assert 25 <= len(docs) <= 35
+    # The story, later: the removal learnt this morning (Moscow) for the day after tomorrow.
+    removal = next(e for e in docs["DEMO-31"]["events"] if e["type"] == "removal_scheduled")
+    assert (removal["at"], removal["removal_at"]) == ("2027-01-10T08:00:00+03:00", "2027-01-12T06:00:00+03:00")
+
+
+def test_relative_dates_read_their_zone_and_leave_anything_else_alone():
+    today = date(2026, 3, 31)
+    assert resolve_value("@-3", today=today, zone=None) == "2026-03-28"
+    assert resolve_value("@+0 09:00", today=today, zone="Europe/Moscow") == "2026-03-31T09:00:00+03:00"
+    # Geneva on summer time since the 29th; winter time before.
+    assert resolve_value("@-1 10:15 Europe/Zurich", today=today, zone="Europe/Moscow") == "2026-03-30T10:15:00+02:00"
+    assert resolve_value("@-3 10:15 Europe/Zurich", today=today, zone=None) == "2026-03-28T10:15:00+01:00"
+    assert resolve_value("@-1m+6", today=today, zone=None) == "2026-03-06"  # 28 Feb, then six days
+    for unread in ("@-1 09:00", "@-1 25:00 Europe/Moscow", "@-1 09:00 Mars/Olympus", "@yesterday", "2026-03-01"):
+        assert resolve_value(unread, today=today, zone=None) == unread
 
 
 def test_months_before_keeps_the_day_or_takes_the_months_last():
-    assert demo.months_before(date(2026, 6, 30), 4) == date(2026, 2, 28)
-    assert demo.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
-    assert demo.months_before(date(2026, 1, 15), 2) == date(2025, 11, 15)
+    assert months_before(date(2026, 6, 30), 4) == date(2026, 2, 28)
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert months_before(date(2026, 1, 15), 2) == date(2025, 11, 15)
 
 
 def test_make_demo_moves_the_server_the_mail_sink_and_every_link_together():

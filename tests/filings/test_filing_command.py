@@ -189,8 +189,8 @@ def test_shared_example_04_has_no_name_so_rule39_is_refused_for_it(examples_dir,
 
 @pytest.fixture
 def demo(db):
-    from refuge.cases.demo import build_demo
     from refuge.cases.models import Case
+    from refuge.demo.load import build_demo
 
     build_demo(today=date(2026, 3, 11))
     return Case.objects.get(reference="DEMO-01")

@@ -19,8 +19,8 @@ MORNING = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Moscow"))
 
 def _demo():  # type: ignore[no-untyped-def]
     from refuge.accounts.models import User
-    from refuge.cases.demo import build_demo
     from refuge.cases.models import Case
+    from refuge.demo.load import build_demo
 
     with time_machine.travel(MORNING, tick=False):
         build_demo(today=TODAY)

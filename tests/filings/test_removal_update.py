@@ -18,8 +18,8 @@ NOW = datetime(2026, 3, 11, 12, 0, tzinfo=ZoneInfo("Europe/Moscow"))
 @pytest.fixture
 def story(db):
     from refuge.accounts.models import User
-    from refuge.cases.demo import build_demo
     from refuge.cases.models import Case
+    from refuge.demo.load import build_demo
 
     build_demo(today=date(2026, 3, 11))
     return Case.objects.get(reference="DEMO-01"), User.objects.get(username="demo-lawyer")

@@ -34,8 +34,8 @@ def filing(*args: str) -> str:
 
 @pytest.fixture
 def demo(db):
-    from refuge.cases.demo import build_demo
     from refuge.cases.models import Case
+    from refuge.demo.load import build_demo
 
     build_demo(today=date.fromisoformat(TODAY))
     return Case.objects.get(reference="DEMO-01")

@@ -21,8 +21,8 @@ SECTION = re.compile(r"<h2>(.*?)</h2>(.*?)(?=<h2>|</body>)", re.S)
 @pytest.fixture
 def demo_cases(db):
     from refuge.cases.actions import record_event
-    from refuge.cases.demo import build_demo
     from refuge.cases.models import Case
+    from refuge.demo.load import build_demo
 
     built = build_demo(today=TODAY)
     story = Case.objects.get(reference="DEMO-01")  # rescheduled after its request: an update is due

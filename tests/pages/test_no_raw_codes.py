@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from refuge.accounts.models import User
 from refuge.alerts.models import Alert
-from refuge.cases import demo
 from refuge.cases.models import Case, CaseMember
 from refuge.cases.recompute import packs
+from refuge.demo.load import build_demo
 from tests.conftest import login
 from tests.filings.notify_helpers import CONTACT
 from tests.rules.test_labels import _codes
@@ -60,9 +60,9 @@ def test_the_check_finds_a_raw_code_and_ignores_tooltips() -> None:
 
 def test_no_page_shows_a_raw_code_for_any_demo_case(client) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(NOW, tick=False):
-        demo.build_demo(today=TODAY, now=NOW)
+        build_demo(today=TODAY, now=NOW)
     found: dict[str, list[str]] = {}
-    cases = Case.objects.filter(organisation__name=demo.ORGANISATION).order_by("reference")
+    cases = Case.objects.filter(organisation__is_demo=True).order_by("reference")
     assert cases.count() >= 25
     for case in cases:
         lawyers = CaseMember.objects.filter(case=case, user__membership_row__role="lawyer")
@@ -78,7 +78,7 @@ def test_no_page_shows_a_raw_code_for_any_demo_case(client) -> None:  # type: ig
             raw = _raw_codes(response.content.decode())
             if raw:
                 found[f"{case.reference} {name}"] = raw
-    for username in ("demo-admin", demo.LAWYER, demo.LAWYER2):
+    for username in ("demo-admin", "demo-lawyer", "demo-lawyer2"):
         user = User.objects.get(username=username)
         with time_machine.travel(NOW, tick=False):
             login(client, user)

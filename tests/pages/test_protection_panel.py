@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from refuge.accounts.models import User
-from refuge.cases import demo
 from refuge.cases.models import Case, CaseMember
+from refuge.demo.load import build_demo
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -23,21 +23,21 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def demo_client(client):  # type: ignore[no-untyped-def]
     with time_machine.travel(NOW, tick=False):
-        demo.build_demo(today=TODAY, now=NOW)
+        build_demo(today=TODAY, now=NOW)
     return client
 
 
 def _get(client, case: Case) -> str:  # type: ignore[no-untyped-def]
     with time_machine.travel(NOW, tick=False):
         member = CaseMember.objects.filter(case=case).select_related("user").first()
-        login(client, member.user if member else User.objects.get(username=demo.LAWYER))
+        login(client, member.user if member else User.objects.get(username="demo-lawyer"))
         response = client.get(reverse("case_detail", args=[case.code]))
     assert response.status_code == 200
     return response.content.decode()
 
 
 def _panel(client, reference: str) -> str:  # type: ignore[no-untyped-def]
-    case = Case.objects.get(reference=reference, organisation__name=demo.ORGANISATION)
+    case = Case.objects.get(reference=reference, organisation__is_demo=True)
     html = _get(client, case)
     found = re.search(r'<section id="protection".*?</section>', html, re.S)
     assert found, f"{reference}: no protection panel"
@@ -68,13 +68,13 @@ def test_a_cancelled_removal_says_so_and_asks_for_nothing(demo_client) -> None:
 
 
 def test_an_echr_measure_the_court_could_not_grant_says_it_protects_nothing(demo_client) -> None:
-    case = Case.objects.get(reference="DEMO-17", organisation__name=demo.ORGANISATION)
+    case = Case.objects.get(reference="DEMO-17", organisation__is_demo=True)
     assert "Protects nothing" in _get(demo_client, case)
 
 
 def test_the_dashboard_puts_removals_first_and_says_what_to_file_for_an_unprotected_one(demo_client) -> None:
     with time_machine.travel(NOW, tick=False):
-        login(demo_client, User.objects.get(username=demo.LAWYER))
+        login(demo_client, User.objects.get(username="demo-lawyer"))
         html = demo_client.get(reverse("dashboard")).content.decode()
     panel = re.search(r'<section id="urgent-panel".*?</section>', html, re.S)
     assert panel is not None

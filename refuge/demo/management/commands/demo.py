@@ -1,11 +1,13 @@
-"""`refuge demo`: migrate, load the fictional demo data, print the logins (and serve)."""
+"""`refuge demo`: migrate, load the fictional demo data (refuge/demo/data), print the logins (and serve)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import zoneinfo
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.management import call_command
@@ -13,10 +15,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from refuge.accounts.models import Organisation
-from refuge.cases import demo
+from refuge.demo.load import DemoConflictError, DemoResult, build_demo, demo_casefiles, reset_demo
+from refuge.demo.manifest import DATA, DemoDataError, read_manifest
 from refuge.vault.models import RootKey
 
-DEMO_ZONE = zoneinfo.ZoneInfo("Europe/Moscow")  # most demo cases are in Russia: their "today"
+T = TypeVar("T")
+INVALID = 2  # exit status when the demo's data is invalid (as `refuge import` on an invalid file)
 
 
 class Command(BaseCommand):
@@ -50,33 +54,44 @@ class Command(BaseCommand):
             action="store_true",
             help="load even where other organisations exist (the demo users' password is public)",
         )
+        parser.add_argument(
+            "--data",
+            type=Path,
+            default=DATA,
+            help="a folder with a manifest.json and its case files, instead of the demo shipped with Refuge",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            manifest = read_manifest(options["data"])
+        except DemoDataError as exc:
+            raise CommandError(str(exc), returncode=INVALID) from None
+        zone = zoneinfo.ZoneInfo(manifest.zone)  # most demo cases are in Russia: their "today"
         if options["list_names"]:
-            today = timezone.now().astimezone(DEMO_ZONE).date()
-            names = {n["value"] for spec in demo.demo_specs(today) for n in spec.person.get("names", [])}
+            today = timezone.now().astimezone(zone).date()
+            docs = self._load(lambda: demo_casefiles(manifest, today=today))
+            names = {n["value"] for _, doc in docs for n in doc.get("person", {}).get("names", [])}
             self.stdout.write("\n".join(sorted(names)))
             return
         call_command("migrate", interactive=False, verbosity=0)
         if not RootKey.objects.exists():
             # The demo is development: an INSECURE key file, named as such at every start.
             call_command("vault", "init", "--dev", stdout=self.stdout, stderr=self.stderr)
-        others = Organisation.objects.exclude(name=demo.ORGANISATION)
+        others = Organisation.objects.exclude(is_demo=True)
         if others.exists() and not options["force"]:
             raise CommandError(
                 f"this database holds {others.count()} other organisation(s); the demo adds users whose password "
                 "is published. Use an empty REFUGE_DATA_DIR, or --force if this really is a test database."
             )
         if options["reset"]:
-            deleted = demo.reset_demo()
+            deleted = reset_demo()
             self.stdout.write(f"Deleted the demo organisation ({deleted} cases).")
 
         now = timezone.now()
-        today = now.astimezone(DEMO_ZONE).date()
-        try:
-            result = demo.build_demo(today=today, now=now, history=not options["no_history"])
-        except ValueError as exc:  # a demo username taken by a real user
-            raise CommandError(str(exc)) from None
+        today = now.astimezone(zone).date()
+        result = self._load(
+            lambda: build_demo(today=today, now=now, history=not options["no_history"], data=options["data"])
+        )
         if result.created:
             self.stdout.write(f"Loaded {len(result.created)} fictional cases into {result.organisation.name!r}.")
         if result.history:
@@ -86,11 +101,21 @@ class Command(BaseCommand):
                 f"{len(result.existing)} demo cases were already there and were left as they are (--reset rebuilds)."
             )
         if options["verbosity"] >= 2:
-            for spec in demo.demo_specs(today):
-                self.stdout.write(f"  {spec.reference}  {spec.summary}")
+            for reference, summary in result.summaries:
+                self.stdout.write(f"  {reference}  {summary}")
         self._print_logins(options["host"], options["port"], result)
         if options["serve"]:
             self._serve(options)
+
+    @staticmethod
+    def _load(load: Callable[[], T]) -> T:
+        """Run a load; invalid data, or a demo name taken by a real user or organisation, is the command's error."""
+        try:
+            return load()
+        except DemoDataError as exc:
+            raise CommandError(str(exc), returncode=INVALID) from None
+        except DemoConflictError as exc:
+            raise CommandError(str(exc)) from None
 
     def _serve(self, options: dict[str, Any]) -> None:
         """The server, with the alerts' worker and a local mail sink beside it, stopped together."""
@@ -125,7 +150,7 @@ class Command(BaseCommand):
     def _child(*args: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-m", "refuge", *args])  # noqa: S603  # our own interpreter and module
 
-    def _print_logins(self, host: str, port: int, result: demo.DemoResult) -> None:
+    def _print_logins(self, host: str, port: int, result: DemoResult) -> None:
         width = max(len(u) for u, _ in result.users)
         lines = [
             "",
@@ -152,6 +177,6 @@ class Command(BaseCommand):
     @staticmethod
     def _where() -> str:
         db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3"):
+        if str(db["ENGINE"]).endswith("sqlite3"):
             return str(db["NAME"])
         return f"PostgreSQL database {db['NAME']!r} on {db.get('HOST') or 'the local socket'}"
