@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from refuge.accounts.models import Role
+from refuge.accounts.models import Role, User
 from refuge.cases.models import Authority, Case, CaseMember, Document, Event, Proceeding
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from refuge.accounts.models import Membership, User
+    from django.contrib.auth.models import AnonymousUser
+
+    from refuge.accounts.models import Membership
 
 
 def _membership(user: User) -> Membership | None:
@@ -41,12 +43,14 @@ def reads_cases(member: Membership | None) -> bool:
     return member is not None and member.role != Role.ANALYST
 
 
-def require_case_reader(user: User) -> Membership:
+def require_case_reader(user: User | AnonymousUser) -> Membership:
     """A member who may see cases at all; analysts (and strangers) get a 404.
 
     For pages that list or show cases, events, people, alerts or the directory without one
     case's code to hand to get_case_for_user (the dashboard, the case list, the search).
     """
+    if not isinstance(user, User):
+        raise Http404("No such page")
     member = require_membership(user)
     if not reads_cases(member):
         raise Http404("No such page")
@@ -122,8 +126,6 @@ def require_membership(user: User) -> Membership:
 
 def team_candidates(case: Case) -> QuerySet[User]:
     """Users of the case's organisation who may join its team (analysts never do)."""
-    from refuge.accounts.models import User  # noqa: PLC0415  # avoid a cycle at import time
-
     return User.objects.filter(
         Q(membership_row__organisation_id=case.organisation_id) & ~Q(membership_row__role=Role.ANALYST),
         is_active=True,

@@ -179,7 +179,7 @@ def latest(organisation: Organisation, *, today: date | None = None, fresh: bool
     )
     if row is not None:
         pk, code, version, built_rules, built_for, built_at = row
-        if built_rules == rules and built_for is not None and built_for.year == today.year:
+        if built_rules == rules and built_for is not None and built_for.year == today.year and built_at is not None:
             stamp = (pk, code, version, built_rules, built_at)
             with _memo_lock:
                 found = _memo.get(organisation.pk)
