@@ -4,6 +4,10 @@ alice is on the case's team, bob is in the same organisation but not on the team
 another organisation, ana is an analyst and adam an admin of alice's organisation. Missing and
 forbidden both answer 404; anonymous users are sent to the login page.
 
+Analysts work on the statistics only (issue 14): ana's column is 404 on every page and API call
+that lists or shows a case, an event, a person, a filing, an alert, the directory or the search,
+and 200 on the statistics; her home page sends her to them.
+
 The gate test fails when a named URL has no row here: a new page must say who may use it.
 """
 
@@ -21,14 +25,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 USERS = ("anonymous", "alice", "bob", "carol", "ana", "adam")
 LOGIN = "login"  # a redirect to the login page
+STATS = "stats"  # a redirect to the statistics page (an analyst's home)
 OK = "ok"  # 200, 302 (done) or 422 (form refused the empty input): anything but a refusal
 
 # Expected answers, by user in USERS order.
-READ = (LOGIN, 200, 404, 404, 200, 200)  # a case page the whole organisation's readers see
+READ = (LOGIN, 200, 404, 404, 404, 200)  # a case page: its team and admins (never analysts: statistics only)
 WRITE_GET = (LOGIN, 200, 404, 404, 404, 200)  # a form that changes a case
 WRITE_POST = (LOGIN, OK, 404, 404, 404, OK)
 IDENTITY = (LOGIN, 200, 404, 404, 404, 200)  # documents: identity, so never analysts
 MEMBER = (LOGIN, 200, 200, 200, 200, 200)  # pages of one's own organisation
+CASE_READER = (LOGIN, 200, 200, 200, 404, 200)  # lists of one's organisation's cases and people: not analysts
+CASE_READER_POST = (LOGIN, OK, OK, OK, 404, OK)
 WRITER = (LOGIN, 200, 200, 200, 404, 200)  # organisation pages that change things (not analysts)
 WRITER_POST = (LOGIN, OK, OK, OK, 404, OK)
 GET_ONLY = (405, 405, 405, 405, 405, 405)
@@ -161,8 +168,8 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "vault_unseal": (_none, PUBLIC, PUBLIC),  # unsealed already: the page says so, to anyone
     # Sealing stops every organisation: operators only (adam is an admin, and carol's organisation exists).
     "vault_seal": (_none, (405,) * 6, (LOGIN, 404, 404, 404, 404, 404)),
-    "dashboard": (_none, MEMBER, GET_ONLY),
-    "case_list": (_none, MEMBER, GET_ONLY),
+    "dashboard": (_none, (LOGIN, 200, 200, 200, STATS, 200), GET_ONLY),
+    "case_list": (_none, CASE_READER, GET_ONLY),
     "case_new": (_none, WRITER, WRITER_POST),
     "case_detail": (_case, READ, GET_ONLY),
     "event_add": (_case, WRITE_GET, WRITE_POST),
@@ -175,15 +182,15 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "proceeding_delete": (_proceeding, WRITE_GET, WRITE_POST),
     "case_team": (_case, READ, WRITE_POST),
     "case_export": (_case, (LOGIN, 200, 404, 404, 404, 200), GET_ONLY),  # identity: never analysts
-    "case_reveal": (_case, (LOGIN, 404, 404, 404, 200, 404), (LOGIN, 404, 404, 404, OK, 404)),  # analysts only
     "case_delete": (_case, (LOGIN, 404, 404, 404, 404, OK), (LOGIN, 404, 404, 404, 404, OK)),  # admins only
     "document_upload": (_case, WRITE_GET, WRITE_POST),
     "document_download": (_document, IDENTITY, GET_ONLY),
-    "authority_list": (_none, MEMBER, GET_ONLY),
+    # The directory holds no client, but its notes are free text about cases: not for analysts.
+    "authority_list": (_none, CASE_READER, GET_ONLY),
     "authority_new": (_none, WRITER, WRITER_POST),
-    # carol's organisation has no such authority; ana reads the directory but never edits it.
+    # carol's organisation has no such authority; ana neither reads nor edits it.
     "authority_edit": (_authority, (LOGIN, 200, 200, 404, 404, 200), (LOGIN, OK, OK, 404, 404, OK)),
-    # Filings carry the client's name: the team and admins only, never analysts (not even under a grant).
+    # Filings carry the client's name: the team and admins only, never analysts.
     "filing_new": (_case, WRITE_GET, WRITE_POST),
     "filing_generate": (_case, GET_ONLY, WRITE_POST),
     "filing_detail": (_filing, WRITE_GET, GET_ONLY),
@@ -193,8 +200,8 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "sending_proof": (_sending, IDENTITY, GET_ONLY),
     # The audit log: the organisation's admins only.
     "audit_log": (_none, (LOGIN, 404, 404, 404, 404, 200), GET_ONLY),
-    # Search lists only what each user may open; analysts search references only. The intake's check: writers.
-    "search": (_none, MEMBER, GET_ONLY),
+    # Search lists only what each user may open; analysts have none. The intake's check: writers.
+    "search": (_none, CASE_READER, GET_ONLY),
     "search_possible_matches": (_none, (405,) * 6, WRITER_POST),
     # Login steps: with no password typed first, the code page sends everyone back to log in.
     "two_factor": (_none, (LOGIN,) * 6, (LOGIN,) * 6),
@@ -216,8 +223,8 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "organisation_lock_down": (_none, (405,) * 6, ADMIN_POST),  # her own organisation, no other
     # Alerts: one's own list; an alert of alice's case is read like the case, and acknowledged by
     # those it was sent to or who change the case (never an analyst). The e-mail link is its own key.
-    "alert_list": (_none, MEMBER, GET_ONLY),
-    "alerts_read": (_none, (405,) * 6, (LOGIN, OK, OK, OK, OK, OK)),
+    "alert_list": (_none, CASE_READER, GET_ONLY),
+    "alerts_read": (_none, (405,) * 6, CASE_READER_POST),
     "alert_detail": (_alert, READ, GET_ONLY),
     "alert_ack": (_alert, (405,) * 6, (LOGIN, OK, 404, 404, 404, OK)),
     "alert_ack_link": (_ack_token, PUBLIC, PUBLIC),
@@ -234,7 +241,8 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "feed_revoke": (_feed, (405,) * 6, (LOGIN, OK, 404, 404, 404, 404)),
     "calendar_feed": (_feed_token, PUBLIC, GET_ONLY),
     # Statistics: every member sees their own organisation's controlled tables (carol her own, ana
-    # too: no person and no cell below the threshold is on them); releases and the threshold: admins.
+    # too: they are what her role is for; no person and no cell below the threshold is on them);
+    # releases and the threshold: admins.
     "stats_page": (_none, MEMBER, GET_ONLY),
     "stats_json": (_none, MEMBER, GET_ONLY),
     "stats_csv": (_none, MEMBER, GET_ONLY),
@@ -303,6 +311,9 @@ def _check(response: Any, expected: Any, where: str) -> None:
     if expected == LOGIN:
         assert status == 302, f"{where}: {status}, expected a redirect to login"
         assert response["Location"].startswith(reverse("login")), f"{where}: redirected to {response['Location']}"
+    elif expected == STATS:
+        assert status == 302, f"{where}: {status}, expected a redirect to the statistics"
+        assert response["Location"] == reverse("stats_page"), f"{where}: redirected to {response['Location']}"
     elif expected == OK:
         assert status in (200, 302, 422), f"{where}: {status}, expected it to be allowed"
         if status == 302:
@@ -429,10 +440,11 @@ def test_the_forbidden_pattern_catches_what_it_should() -> None:
 
 CREATED = "created"  # 200, 201 or 204: done
 REFUSED_OK = "allowed"  # done, or 422 (the body was refused on its merits, past the door)
-API_READ = (401, 200, 404, 404, 200, 200)
+API_READ = (401, 200, 404, 404, 404, 200)  # a case: its team and admins (analysts: statistics only)
 API_WRITE = (401, CREATED, 404, 404, 404, CREATED)
 API_IDENTITY = (401, 200, 404, 404, 404, 200)  # filings and exports: never analysts
 API_MEMBER = (401, 200, 200, 200, 200, 200)
+API_CASE_READER = (401, 200, 200, 200, 404, 200)  # lists of cases and alerts: not analysts
 API_WRITER = (401, CREATED, CREATED, CREATED, 404, CREATED)  # a new case in one's own organisation
 API_PUBLIC = (200,) * 6
 
@@ -463,7 +475,7 @@ ApiRow = tuple[str, Callable[[dict[str, Any]], str], Any, tuple[Any, ...]]
 API_MATRIX: dict[str, ApiRow] = {
     "openapi-json": ("get", lambda w: "/openapi.json", None, API_PUBLIC),
     "api-root": ("get", lambda w: "/", None, (404,) * 6),  # ninja's root: only names the prefix
-    "case_list": ("get", lambda w: "/cases", None, API_MEMBER),
+    "case_list": ("get", lambda w: "/cases", None, API_CASE_READER),
     "case_create": ("post", lambda w: "/cases", {"reference": "API-MATRIX-2", "host_state": "RU"}, API_WRITER),
     "case_import": ("post", lambda w: "/cases/import", CASEFILE, API_WRITER),
     "case_detail": ("get", _api_case, None, API_READ),
@@ -493,7 +505,7 @@ API_MATRIX: dict[str, ApiRow] = {
     ),
     "filing_detail": ("get", _api_filing, None, API_IDENTITY),
     "filing_download": ("get", lambda w: _api_filing(w) + "/download", None, API_IDENTITY),
-    "alert_list": ("get", lambda w: "/alerts", None, API_MEMBER),
+    "alert_list": ("get", lambda w: "/alerts", None, API_CASE_READER),
     "alert_detail": ("get", lambda w: f"/alerts/{w['alert'].code}", None, API_READ),
     "alert_acknowledge": ("post", lambda w: f"/alerts/{w['alert'].code}/acknowledge", {}, API_WRITE),
     "stats_tables": ("get", lambda w: "/stats?period=years", None, API_MEMBER),

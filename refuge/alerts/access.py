@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def alerts_for_user(user: User) -> QuerySet[Alert]:
     member = access._membership(user)  # the one reading of a user's membership
-    if member is None:
+    if member is None or not access.reads_cases(member):  # analysts: statistics only (issue 14)
         return Alert.objects.none()
     mine = Q(notifications__user_id=user.pk)
     if member.is_admin:

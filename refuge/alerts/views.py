@@ -17,6 +17,7 @@ from refuge.alerts.access import get_alert_for_user
 from refuge.alerts.actions import acknowledge_alert, mark_read
 from refuge.alerts.links import read_ack_token
 from refuge.alerts.models import Alert, Delivery, Notification
+from refuge.cases import access
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 @require_GET
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
+    access.require_case_reader(request.user)  # alerts are about cases: not for analysts (issue 14)
     notes = Notification.objects.filter(user=request.user).select_related("alert__case", "alert__acknowledged_by")
     unread_only = request.GET.get("show") == "unread"
     if unread_only:
@@ -66,6 +68,7 @@ def _by_case(notes: list[Notification]) -> list[CaseGroup]:
 @require_POST
 @login_required
 def alerts_read(request: HttpRequest) -> HttpResponse:
+    access.require_case_reader(request.user)
     mark_read(user=request.user)
     return redirect("alert_list")
 

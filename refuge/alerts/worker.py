@@ -7,7 +7,9 @@ moment, it leaves rows pending or leased; a leased row is claimed again once its
 
 Each pass also runs the clock: escalations of unacknowledged critical alerts, reminders that
 came due, the daily digests, and recomputing cases whose answers changed with time alone (a
-new day on the case's clock, or an instant a conflict provider asked to be asked again).
+new day on the case's clock, or an instant a conflict provider asked to be asked again). With
+the clock, it builds again the protected statistics tables of every organisation whose cases
+changed (refuge.stats.builds, under a lease), so the statistics page never builds them itself.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.utils import timezone
 from refuge.alerts import clock
 from refuge.alerts.channels import TransportError, registry
 from refuge.alerts.models import Delivery, DeliveryState
+from refuge.stats import builds
 
 log = logging.getLogger("refuge.alerts.worker")
 
@@ -128,6 +131,20 @@ class Worker:
             return
         self._last_clock = now
         clock.run(now=now)
+        self.build_statistics(now)
+
+    def build_statistics(self, now: datetime) -> int:
+        """The statistics tables of organisations whose counts changed, built again (issue 14).
+
+        A failure here is logged and left for the next pass: it must not stop alerts going out.
+        """
+        try:
+            return builds.refresh_stale(worker=self.name, now=now)
+        except DatabaseError:
+            raise  # the pass's own handling: a fresh connection next time
+        except Exception:  # any other bug in a build: the alerts still go out
+            log.exception("building the statistics failed; trying again on the next pass")
+            return 0
 
     def deliver_due(self) -> int:
         """Claim and send what is due; the number of rows handled."""

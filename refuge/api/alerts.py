@@ -12,6 +12,7 @@ from refuge.alerts.actions import acknowledge_alert
 from refuge.api.auth import caller
 from refuge.api.cases import R, W, problems
 from refuge.api.schemas import Acknowledged, AlertOut
+from refuge.cases import access
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -44,6 +45,7 @@ def alert_out(alert: Alert) -> dict[str, Any]:
 def alert_list(request: HttpRequest, unacknowledged: bool = False) -> list[dict[str, Any]]:
     """The newest alerts the caller may see (at most 100), those still unacknowledged first if asked."""
     user = caller(request, R)
+    access.require_case_reader(user)  # alerts are about cases: not an analyst's (issue 14), a 404
     alerts = alerts_for_user(user).select_related("case")
     if unacknowledged:
         alerts = alerts.filter(acknowledged_at=None)

@@ -138,6 +138,7 @@ class CaseFilters(Schema):
 def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     """The cases the caller may see, filtered and sorted as on the case list page."""
     user = caller(request, R)
+    access.require_case_reader(user)  # a filtered list would undo the statistics' suppression (issue 14)
     f = ListFilters.parse({k: "" if v is None else str(v) for k, v in filters.dict().items()})
     size = settings.REFUGE_PAGE_SIZE
     start = (f.page - 1) * size

@@ -6,8 +6,11 @@ Missing and forbidden both raise Http404, so nobody learns that a case exists.
 Who sees what:
 - organisations never see each other;
 - a case is visible to its team and to its organisation's admins;
-- an organisation's analysts see its cases' facts and pseudonymous references, never identity,
-  and never write;
+- an organisation's analysts see no case at all: theirs is a statistics-only role (issue 14).
+  They read the organisation's *controlled* statistics and their own account, nothing that lists
+  or shows a case, an event, a person, a document, a filing, an alert, the authority directory,
+  the audit log or the search. A case list, even of facts and pseudonymous references, could be
+  filtered down to the few cases behind a suppressed cell and undo the disclosure control;
 - writing takes team membership (lawyer, caseworker) or the admin role.
 """
 
@@ -18,13 +21,15 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from refuge.accounts.models import Role
+from refuge.accounts.models import Role, User
 from refuge.cases.models import Authority, Case, CaseMember, Document, Event, Proceeding
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from refuge.accounts.models import Membership, User
+    from django.contrib.auth.models import AnonymousUser
+
+    from refuge.accounts.models import Membership
 
 
 def _membership(user: User) -> Membership | None:
@@ -33,16 +38,34 @@ def _membership(user: User) -> Membership | None:
     return user.membership()
 
 
+def reads_cases(member: Membership | None) -> bool:
+    """Whether this member may see any case (analysts: statistics only, never a case)."""
+    return member is not None and member.role != Role.ANALYST
+
+
+def require_case_reader(user: User | AnonymousUser) -> Membership:
+    """A member who may see cases at all; analysts (and strangers) get a 404.
+
+    For pages that list or show cases, events, people, alerts or the directory without one
+    case's code to hand to get_case_for_user (the dashboard, the case list, the search).
+    """
+    if not isinstance(user, User):
+        raise Http404("No such page")
+    member = require_membership(user)
+    if not reads_cases(member):
+        raise Http404("No such page")
+    return member
+
+
 def cases_for_user(user: User, *, write: bool = False) -> QuerySet[Case]:
-    """The cases this user may see (or change, with write=True)."""
+    """The cases this user may see (or change, with write=True); none for an analyst."""
     member = _membership(user)
-    if member is None:
+    if not reads_cases(member):
         return Case.objects.none()
+    assert member is not None  # noqa: S101  # reads_cases() said so
     in_org = Case.objects.filter(organisation_id=member.organisation_id)
     if member.role == Role.ADMIN:
         return in_org
-    if member.role == Role.ANALYST:
-        return Case.objects.none() if write else in_org
     # Driven from the user's team rows (index on user, case): a lawyer's hundred cases are found
     # without probing each of the organisation's cases for membership.
     on_team = CaseMember.objects.filter(user_id=user.pk).values("case_id")
@@ -78,17 +101,11 @@ def get_document_for_user(
 
 
 def can_see_identity(user: User, case: Case) -> bool:
-    """Team and admins see identity; an analyst only under a live, recorded grant for this case."""
+    """Team and admins see identity; analysts never (they see no case at all)."""
     member = _membership(user)
     if member is None or member.organisation_id != case.organisation_id:
         return False
-    if member.can_see_identity:
-        return True
-    from django.utils import timezone  # noqa: PLC0415  # only analysts get here
-
-    from refuge.cases.models import IdentityGrant  # noqa: PLC0415  # see team_candidates
-
-    return IdentityGrant.objects.filter(user_id=user.pk, case_id=case.pk, expires_at__gt=timezone.now()).exists()
+    return reads_cases(member) and member.can_see_identity
 
 
 def can_write(user: User, case: Case) -> bool:
@@ -109,8 +126,6 @@ def require_membership(user: User) -> Membership:
 
 def team_candidates(case: Case) -> QuerySet[User]:
     """Users of the case's organisation who may join its team (analysts never do)."""
-    from refuge.accounts.models import User  # noqa: PLC0415  # avoid a cycle at import time
-
     return User.objects.filter(
         Q(membership_row__organisation_id=case.organisation_id) & ~Q(membership_row__role=Role.ANALYST),
         is_active=True,
@@ -136,10 +151,12 @@ def require_writer(user: User) -> Membership:
 
 
 def authorities_for_user(user: User, *, write: bool = False) -> QuerySet[Authority]:
-    """The directory of the user's organisation (analysts read it, never change it)."""
+    """The directory of the user's organisation, to read or (``write``) to change: every member who
+    reads cases does both. Never an analyst's: its notes are free text written about cases."""
     member = _membership(user)
-    if member is None or (write and member.role == Role.ANALYST):
+    if not reads_cases(member):
         return Authority.objects.none()
+    assert member is not None  # noqa: S101  # reads_cases() said so
     return Authority.objects.filter(organisation_id=member.organisation_id)
 
 

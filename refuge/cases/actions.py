@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
@@ -22,7 +22,6 @@ from refuge.cases.models import (
     CaseStatus,
     Document,
     Event,
-    IdentityGrant,
     Person,
     Proceeding,
 )
@@ -614,31 +613,3 @@ def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
     forget_case_stats(case=case)  # its counts leave the organisation's statistics with it
     case.delete()  # cascades to events, person, documents, derived rows and the case's key rows
     transaction.on_commit(lambda: [storage.delete(name) for name in files if storage.exists(name)])
-
-
-IDENTITY_GRANT_MINUTES = 15
-
-
-@transaction.atomic
-def grant_identity_reveal(*, case: Case, analyst: User, reason: str) -> IdentityGrant:
-    """Let an analyst see one case's identity for 15 minutes, on record with the reason."""
-    from django.utils import timezone  # noqa: PLC0415  # only here
-
-    if reason not in IdentityGrant.Reason.values:
-        raise ValueError("choose one of the listed reasons")
-    now = timezone.now()
-    grant = IdentityGrant.objects.create(
-        case=case,
-        user=analyst,
-        reason=reason,
-        granted_at=now,
-        expires_at=now + timedelta(minutes=IDENTITY_GRANT_MINUTES),
-    )
-    audit.record(
-        type=EventType.IDENTITY_REVEALED,
-        actor=analyst,
-        target=case,
-        fields=list(audit.IDENTITY_FIELDS),
-        data={"via": "analyst_grant", "reason": reason, "minutes": IDENTITY_GRANT_MINUTES},
-    )
-    return grant

@@ -301,25 +301,4 @@ class Document(models.Model):
         return reverse("document_download", args=[self.case.code, self.code])
 
 
-class IdentityGrant(models.Model):
-    """An analyst's time-limited, recorded permission to see one case's identity."""
-
-    class Reason(models.TextChoices):
-        DATA_QUALITY = "data_quality", "Checking the quality of the case's data"
-        DUPLICATE_CHECK = "duplicate_check", "Checking for a duplicate case"
-        STATISTICS_VERIFICATION = "statistics_verification", "Verifying a statistic before publication"
-        LEGAL_OBLIGATION = "legal_obligation", "A legal obligation of the organisation"
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identity_grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_grants")
-    reason = models.CharField(max_length=40, choices=Reason.choices)
-    granted_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "case", "expires_at"], name="identity_grant_lookup")]
-
-    def __str__(self) -> str:
-        return f"identity of {self.case_id} for {self.user_id} until {self.expires_at}"
-
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange  # noqa: E402, F401  # the engine's stored output

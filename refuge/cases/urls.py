@@ -30,7 +30,6 @@ urlpatterns = [
     path("cases/<uuid:code>/team/", records.case_team, name="case_team"),
     path("cases/<uuid:code>/delete/", records.case_delete, name="case_delete"),
     path("cases/<uuid:code>/export/", records.case_export, name="case_export"),
-    path("cases/<uuid:code>/reveal/", records.case_reveal, name="case_reveal"),
     path("cases/<uuid:code>/documents/new/", documents.document_upload, name="document_upload"),
     path(
         "cases/<uuid:code>/documents/<uuid:document_code>/",

@@ -22,7 +22,7 @@ _NAME_FIELD = re.compile(r"^names-\d{1,2}-value$")
 @require_GET
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    access.require_membership(request.user)
+    access.require_case_reader(request.user)  # analysts: statistics only (issue 14)
     found = lookup.search_cases(user=request.user, query=request.GET.get("q", ""))
     # The clients named on the page: each a read of identity, on record (never the query). One
     # transaction for them all: fifty entries share one commit instead of paying fifty.

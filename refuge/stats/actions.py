@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -110,13 +109,13 @@ def bump_version(organisation_id: int) -> None:
         StatsSettings.objects.get_or_create(organisation_id=organisation_id)
 
 
-_UNSAVED = uuid.UUID(int=0)  # the code of an organisation's defaults before anything was stored
+UNSAVED = uuid.UUID(int=0)  # the code of an organisation's defaults before anything was stored
 
 
 def settings_for(organisation: Organisation) -> StatsSettings:
     """The organisation's settings; its defaults (unsaved) until a change stores them: a read writes nothing."""
     found = StatsSettings.objects.filter(organisation=organisation).first()
-    return found if found is not None else StatsSettings(organisation=organisation, code=_UNSAVED)
+    return found if found is not None else StatsSettings(organisation=organisation, code=UNSAVED)
 
 
 def aggregates(organisation_id: int, table: str) -> list[Aggregate]:
@@ -152,34 +151,31 @@ def years_of(aggregates_by_table: Iterable[list[Aggregate]], today: date, thresh
 _PERIOD = re.compile(r"^(all|\d{4}(-Q[1-4])?)$")
 _GROUP = re.compile(r"^[a-z_]+:([A-Z]{2}|--)$")
 
-_memo: dict[int, tuple[tuple[Any, int, int, date], dict[str, Cube]]] = {}
-_memo_lock = threading.Lock()
+
+def releases_of(organisation_id: int) -> list[tuple[str, str, str, str]]:
+    """The organisation's released cells: (table, row, period, group), in a stable order."""
+    return sorted(
+        StatRelease.objects.filter(organisation_id=organisation_id).values_list("table", "row", "period", "group")
+    )
 
 
-def organisation_cubes(organisation: Organisation, *, today: date | None = None) -> dict[str, Cube]:
-    """Every table of the organisation as a protected cube (built once per change of its counts)."""
-    today = today or timezone.localdate()
-    settings = settings_for(organisation)
-    stamp = (settings.code, settings.version, settings.threshold, today)
-    with _memo_lock:
-        found = _memo.get(organisation.pk)
-    if found is not None and found[0] == stamp:
-        return found[1]
-    per_table = {t.id: aggregates(organisation.pk, t.id) for t in TABLES}
-    years = years_of(per_table.values(), today, settings.threshold)
+def build_cubes(
+    organisation_id: int, *, threshold: int, releases: Iterable[tuple[str, str, str, str]], today: date
+) -> dict[str, Cube]:
+    """Every table of the organisation as a protected cube, from its totals (the costly step: a
+    few hundred ms at 100,000 cases; refuge.stats.builds keeps the result so pages do not pay it)."""
+    per_table = {t.id: aggregates(organisation_id, t.id) for t in TABLES}
+    years = years_of(per_table.values(), today, threshold)
     released: dict[str, list[tuple[str, str, str]]] = {}
-    for r in StatRelease.objects.filter(organisation=organisation):
-        released.setdefault(r.table, []).append(r.key)
+    for table, row, period, group in releases:
+        released.setdefault(table, []).append((row, period, group))
     groups = {f"{dim}:{value or NONE}" for table in per_table.values() for a in table for dim, value in a[3]}
-    cubes = {
+    return {
         t.id: protect_cube(
-            build_cube(t, per_table[t.id], years, groups), threshold=settings.threshold, released=released.get(t.id, ())
+            build_cube(t, per_table[t.id], years, groups), threshold=threshold, released=released.get(t.id, ())
         )
         for t in TABLES
     }
-    with _memo_lock:
-        _memo[organisation.pk] = (stamp, cubes)
-    return cubes
 
 
 # -- what people see and do ------------------------------------------------------------------------

@@ -105,3 +105,27 @@ class StatRelease(models.Model):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.row, self.period, self.group)
+
+
+class StatCube(models.Model):
+    """The organisation's protected tables as last built, so a page never builds them from scratch.
+
+    `refuge worker` builds them again after the counts, the threshold or the releases changed
+    (``version`` is the StatsSettings version the build read first; a build with a newer one never
+    gives way to an older). ``lease_until``/``leased_by``: the worker building them now, so two
+    workers side by side do not both build. ``cubes`` is null until the first build is stored.
+    """
+
+    organisation = models.OneToOneField("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    settings_code = models.UUIDField(null=True, help_text="The StatsSettings row whose version this is")
+    version = models.PositiveBigIntegerField(null=True, help_text="StatsSettings.version read before the build")
+    rules = models.CharField(max_length=64, blank=True, help_text="Digest of the threshold and releases applied")
+    built_for = models.DateField(null=True, help_text="The day it was built for (its year ends the tables)")
+    built_at = models.DateTimeField(null=True)
+    seconds = models.FloatField(null=True, help_text="How long the build took")
+    cubes = models.JSONField(null=True, help_text="The protected cells of every table (refuge.stats.builds)")
+    lease_until = models.DateTimeField(null=True)
+    leased_by = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"statistics of {self.organisation_id} as of {self.built_at}"

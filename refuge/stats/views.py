@@ -3,7 +3,12 @@
 Every member of an organisation (analysts included) sees the *controlled* tables of their own
 organisation: cells below the threshold and the cells that would give them away are hidden. The
 raw counts (`?exact=1`) are for the organisation's admins only and every view of them is audited.
-No page here names a case, a person or an event.
+No page here names a case, a person or an event. For analysts these pages are all there is: they
+see no case, event, person, alert or search (refuge.cases.access), since a list of cases they
+could filter would undo the suppression.
+
+The page shows the tables as `refuge worker` last built them (refuge.stats.builds) and says as of
+when; the exports are built from the counts as they are.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from refuge.accounts.models import User
 from refuge.cases import access
 from refuge.cases.views._common import INVALID, page
-from refuge.stats import actions, exports
+from refuge.stats import actions, builds, exports
 from refuge.stats.charts import bar_chart
 from refuge.stats.disclosure import MINIMUM_THRESHOLD
 from refuge.stats.models import StatRelease
@@ -32,6 +38,13 @@ if TYPE_CHECKING:
     from refuge.accounts.models import Membership
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every view here is login_required)."""
+    if not isinstance(request.user, User):
+        raise Http404("No such page")
+    return request.user
+
+
 def _params(request: HttpRequest, member: Membership) -> tuple[str, str, bool]:
     period = request.GET.get("period", "years")
     group = request.GET.get("group", EVERYONE) or EVERYONE
@@ -41,22 +54,25 @@ def _params(request: HttpRequest, member: Membership) -> tuple[str, str, bool]:
     return period, group, exact
 
 
-def _views(member: Membership, period: str, group: str, exact: bool) -> tuple[list[Slice], dict[str, Any]]:
-    cubes = actions.organisation_cubes(member.organisation)
+def _views(
+    member: Membership, period: str, group: str, exact: bool, *, fresh: bool = False
+) -> tuple[list[Slice], dict[str, Any]]:
+    built = builds.latest(member.organisation, fresh=fresh)
+    cubes = built.cubes
     views = [cut(cubes[t.id], period=period, group=group, exact=exact) for t in TABLES]
     years = cubes[TABLES[0].id].years
-    return views, {"cubes": cubes, "years": years}
+    return views, {"cubes": cubes, "years": years, "built": built}
 
 
 def _audit_exact(request: HttpRequest, member: Membership, what: str, exact: bool) -> None:
     if exact:
-        actions.record_exact_view(user=request.user, organisation=member.organisation, what=what, request=request)
+        actions.record_exact_view(user=_user(request), organisation=member.organisation, what=what, request=request)
 
 
 @require_GET
 @login_required
 def stats_page(request: HttpRequest) -> HttpResponse:
-    member = access.require_membership(request.user)
+    member = access.require_membership(_user(request))
     period, group, exact = _params(request, member)
     views, info = _views(member, period, group, exact)
     _audit_exact(request, member, "page", exact)
@@ -71,6 +87,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "is_admin": member.is_admin,
         "threshold": actions.settings_for(member.organisation).threshold,
         "query": query,
+        "built": info["built"],
     }
     return page(request, "stats/page.html", context)
 
@@ -116,20 +133,20 @@ def stats_pdf(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest, fmt: str) -> tuple[Membership, list[Slice], dict[str, Any]]:
     """The tables an export carries, with the export on record (exact counts for admins only)."""
-    member = access.require_membership(request.user)
+    member = access.require_membership(_user(request))
     period, group, exact = _params(request, member)
-    views, info = _views(member, period, group, exact)
-    actions.record_export(user=request.user, organisation=member.organisation, fmt=fmt, exact=exact, request=request)
+    views, info = _views(member, period, group, exact, fresh=True)
+    actions.record_export(user=_user(request), organisation=member.organisation, fmt=fmt, exact=exact, request=request)
     return member, views, info
 
 
 def _attachment(response: HttpResponse, member: Membership, fmt: str) -> HttpResponse:
-    response["Content-Disposition"] = content_disposition_header(True, _filename(member, fmt))
+    response["Content-Disposition"] = content_disposition_header(True, _filename(member, fmt)) or "attachment"
     return response
 
 
 def _require_admin(request: HttpRequest) -> Membership:
-    member = access.require_membership(request.user)
+    member = access.require_membership(_user(request))
     if not member.is_admin:
         raise Http404("No such page")
     return member
@@ -147,7 +164,7 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
         form = request.POST
         if "threshold" in form:
             try:
-                actions.set_threshold(user=request.user, organisation=organisation, threshold=int(form["threshold"]))
+                actions.set_threshold(user=_user(request), organisation=organisation, threshold=int(form["threshold"]))
             except ValueError:
                 errors.append(f"The threshold is a whole number, at least {MINIMUM_THRESHOLD}.")
             else:
@@ -157,7 +174,7 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
             table, _, row = form.get("row_key", "").partition("|")
             try:
                 actions.release_cell(
-                    user=request.user,
+                    user=_user(request),
                     organisation=organisation,
                     table=table,
                     row=row,
@@ -189,6 +206,6 @@ def stats_release_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     release = StatRelease.objects.filter(organisation=member.organisation, code=code).first()
     if release is None:
         raise Http404("No such release")
-    actions.withdraw_release(user=request.user, release=release)
+    actions.withdraw_release(user=_user(request), release=release)
     messages.success(request, "Release withdrawn.")
     return redirect("stats_releases")

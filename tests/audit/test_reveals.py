@@ -43,13 +43,16 @@ def test_the_case_page_records_who_saw_the_client(case, alice) -> None:  # type:
     assert entry.ip_hash == keyed_hash("ip", "203.0.113.7")
 
 
-def test_an_analyst_sees_no_identity_and_leaves_no_reveal(case, ana) -> None:  # type: ignore[no-untyped-def]
-    client = _client(ana)
+def test_an_analyst_sees_no_identity_and_leaves_no_reveal(case, ana, alice) -> None:  # type: ignore[no-untyped-def]
+    analyst, team = _client(ana), _client(alice)
     before = head()
-    response = client.get(case.get_absolute_url())
-    assert response.status_code == 200
+    response = analyst.get(case.get_absolute_url())
+    assert response.status_code == 404  # analysts see no case at all (issue 14)
     assert "Testov" not in response.content.decode()
     assert _new(before) == []
+    # The same page for the team: the identity shown, and its reveal on record.
+    assert "Testov" in team.get(case.get_absolute_url()).content.decode()
+    assert [e.type for e in _new(before)] == [EventType.IDENTITY_REVEALED]
 
 
 def test_the_client_form_records_a_reveal_and_saving_it_a_change(case, alice) -> None:  # type: ignore[no-untyped-def]

@@ -211,7 +211,7 @@ def test_only_the_team_and_admins_reach_the_filings(org, alice, adam, who, reque
     assert admin.get(urls[2]).status_code == 200
 
 
-def test_an_analyst_sees_the_log_and_hashes_but_no_link_to_a_filing(org, alice, ana, client):
+def test_an_analyst_sees_neither_the_log_nor_a_filing(org, alice, ana, client):
     from refuge.filings.actions import store_filing
 
     case = rule39_case(org, alice)
@@ -225,11 +225,17 @@ def test_an_analyst_sees_the_log_and_hashes_but_no_link_to_a_filing(org, alice, 
         filename="r.pdf",
         content_type="application/pdf",
     )
-    client.force_login(ana)
-    page = client.get(case.get_absolute_url()).content.decode()
-    assert filing.sha256 in page
-    assert reverse("filing_detail", args=[case.code, filing.code]) not in page
-    assert reverse("filing_new", args=[case.code]) not in page
+    client.force_login(alice)
+    assert filing.sha256 in client.get(case.get_absolute_url()).content.decode()  # the team sees the log
+    client.force_login(ana)  # an analyst: statistics only (issue 14)
+    for url in (
+        case.get_absolute_url(),
+        reverse("filing_detail", args=[case.code, filing.code]),
+        reverse("filing_download", args=[case.code, filing.code]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert filing.sha256 not in response.content.decode()
 
 
 def test_contact_defaults_are_the_lawyer(case, alice, client):

@@ -11,7 +11,7 @@ from tests.stats.conftest import TODAY
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
 def test_report_is_a_pdf_of_the_controlled_tables(client, org, alice, ana) -> None:  # type: ignore[no-untyped-def]
-    from refuge.stats.actions import organisation_cubes
+    from refuge.stats.builds import latest
     from refuge.stats.exports import report_html
     from refuge.stats.tables import TABLES, cut
 
@@ -21,7 +21,7 @@ def test_report_is_a_pdf_of_the_controlled_tables(client, org, alice, ana) -> No
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    cubes = organisation_cubes(org, today=TODAY)
+    cubes = latest(org, today=TODAY).cubes
     html = report_html(
         [cut(cubes[t.id], period="years", group="*", exact=False) for t in TABLES],
         threshold=5,

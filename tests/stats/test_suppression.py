@@ -76,14 +76,22 @@ def test_by_year_every_small_cell_is_hidden_and_none_can_be_recomputed(client, s
 
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
-def test_analyst_sees_no_person_and_no_exact_counts(client, story, ana) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_sees_no_person_and_no_exact_counts(client, story, ana, adam) -> None:  # type: ignore[no-untyped-def]
+    # The positive control: what the analyst must not see is there, for the admin (so the checks can fail).
+    login(client, adam)
+    assert "HIST-" in client.get("/cases/?sort=reference").content.decode()
+    assert "2 of 211" in client.get("/stats/?exact=1").content.decode()
+    assert client.get("/stats/releases/").status_code == 200
+    client.logout()
     login(client, ana)
     pages = [client.get(u) for u in ("/stats/", "/stats/?period=2020", "/stats/outcomes.csv", "/stats/outcomes.json")]
     assert [p.status_code for p in pages] == [200] * 4
+    assert "211" in pages[0].content.decode()  # the published total: the analyst's page has the table
     for page in pages:
         text = page.content.decode()
         assert "HIST-" not in text  # no case reference
         assert "2 of 211" not in text
+    assert client.get("/cases/?sort=reference").status_code == 404
     assert client.get("/stats/?exact=1").status_code == 404
     assert client.get("/stats/outcomes.json?exact=1").status_code == 404
     assert client.get("/stats/releases/").status_code == 404

@@ -64,6 +64,9 @@ SORT_LABELS = {
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    member = request.user.membership()  # type: ignore[union-attr]  # login_required
+    if member is not None and not access.reads_cases(member):
+        return redirect("stats_page")  # an analyst's home: the statistics, the one thing they see
     visible = access.cases_for_user(request.user)
     my_cases = list(visible.select_related("person").order_by(*SORTS["-updated"])[:MY_CASES])
     # The latest events of the most recently updated cases: every event change touches its case,
@@ -160,6 +163,8 @@ def filtered_cases(user: Any, f: ListFilters) -> QuerySet[Case]:
 @require_GET
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    # Not even an empty list for an analyst: a filtered case list would undo the statistics' suppression.
+    member = access.require_case_reader(request.user)
     f = ListFilters.parse(request.GET)
     cases = filtered_cases(request.user, f)
     size = settings.REFUGE_PAGE_SIZE
@@ -189,7 +194,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     soonest = {r.case.pk: r for r in upcoming(Case.objects.filter(pk__in=live), now)} if live else {}
     for row in rows:
         row.next_removal = soonest.get(row.pk)  # type: ignore[attr-defined]  # read by the template
-    member = access.require_membership(request.user)
     # (code, username) pairs, not model instances: a large organisation has a thousand people.
     people = member.organisation.memberships.order_by("user__username").values_list("user__code", "user__username")
     context = {

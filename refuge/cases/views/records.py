@@ -19,7 +19,7 @@ from refuge.cases import access, actions
 from refuge.cases.forms.common import add_problems
 from refuge.cases.forms.people import NameFormSet, PersonForm, person_field_for
 from refuge.cases.forms.records import ProceedingForm, TeamForm
-from refuge.cases.models import Case, IdentityGrant, Person
+from refuge.cases.models import Case, Person
 from refuge.cases.views._common import INVALID, has_errors, page
 
 if TYPE_CHECKING:
@@ -188,29 +188,3 @@ def _case_export_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in case.reference)
     response["Content-Disposition"] = f'attachment; filename="{safe}.case.json"'
     return response
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def case_reveal(request: HttpRequest, code: str) -> HttpResponse:
-    """An analyst asks to see one case's identity for a while: re-authenticated, with a reason, on record."""
-    case = access.get_case_for_user(request.user, code)
-    member = access.require_membership(request.user)
-    if not member.is_analyst:
-        raise Http404("No such case")
-    return _case_reveal_confirmed(request, case)
-
-
-@require_recent_auth
-def _case_reveal_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
-    error = ""
-    if request.method == "POST":
-        try:
-            actions.grant_identity_reveal(case=case, analyst=request.user, reason=request.POST.get("reason", ""))
-        except ValueError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"Identity shown for {actions.IDENTITY_GRANT_MINUTES} minutes; this is recorded.")
-            return redirect(case.get_absolute_url())
-    context = {"case": case, "reasons": IdentityGrant.Reason.choices, "error": error}
-    return page(request, "cases/case_reveal.html", context, status=INVALID if error else 200)
