@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "refuge.alerts",
     "refuge.stats",
     "refuge.api",
+    "refuge.wiring",  # last: connects every subscriber once the others are loaded (refuge/wiring/subscribers.py)
 ]
 
 MIDDLEWARE = [

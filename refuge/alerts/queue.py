@@ -1,6 +1,6 @@
 """Turning what the engine derived into alerts, and alerts into notifications and outbox rows.
 
-`queue_recomputed` runs at the end of every recomputation (refuge.cases.recompute.RECOMPUTE_HOOKS),
+`queue_recomputed` runs at the end of every recomputation (hooks.CASE_RECOMPUTED, refuge/wiring),
 inside the transaction of the change that caused it: the alerts commit with the change or not at
 all (a transactional outbox). `raise_alert` is the one way an alert is made and addressed.
 """

@@ -15,9 +15,9 @@ Kept current three ways:
 - when the organisation holds fewer cases than the index, entries of deleted cases are dropped (a
   crypto-shredded client leaves the index of every process at its next search).
 
-Dropped, every organisation at once, when the vault seals in this process (`state.on_seal`), which
-also happens within a second of a `refuge seal` in another process (the vault's watcher). A build
-that was running when the vault sealed is thrown away rather than installed.
+Dropped, every organisation at once, when the vault seals in this process (`hooks.KEYS_DROPPED`,
+subscribed in refuge/wiring/subscribers.py), which also happens within a second of a `refuge seal` in another
+process (the vault's watcher). A build that was running when the vault sealed is thrown away rather than installed.
 
 Results come back as case ids with scores; lookup.py filters them by what the user may see before
 anything else is read.
@@ -223,7 +223,7 @@ def _org_lock(org_id: int) -> threading.Lock:
 
 
 def drop_all() -> None:
-    """Forget every organisation's index (the vault sealed). Registered with state.on_seal."""
+    """Forget every organisation's index (the vault sealed): hooks.KEYS_DROPPED, refuge/wiring."""
     with _held.lock:
         _held.generation += 1
         dropped, _held.orgs = _held.orgs, {}

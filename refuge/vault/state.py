@@ -19,7 +19,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.sessions.models import Session
@@ -28,7 +28,7 @@ from django.db.models import F
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from refuge.api.tokens import revoke_all_tokens
+from refuge import hooks
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import crypto, keys
@@ -100,11 +100,6 @@ def bump_keyring_epoch() -> None:
     VaultControl.objects.filter(pk=CONTROL_PK).update(keyring_epoch=F("keyring_epoch") + 1)
 
 
-# Called with the count of failed unseals after each one is recorded, in its transaction (the
-# alerts app tells the organisations' admins; the vault itself knows nothing of alerts).
-ON_FAILED_UNSEAL: list[Callable[[int], None]] = []
-
-
 @transaction.atomic
 def record_failed_unseal(reason: str) -> int:
     """Count a failed unseal attempt and log it: the reason only, never what was offered."""
@@ -115,8 +110,7 @@ def record_failed_unseal(reason: str) -> int:
     count = VaultControl.objects.values_list("failed_unseals", flat=True).get(pk=CONTROL_PK)
     audit.record(type=EventType.VAULT_UNSEAL_FAILED, actor=None, target=("vault", ""), data={"failed_unseals": count})
     logger.warning("vault: failed unseal attempt (%s); %d failed attempts so far", reason, count)
-    for hook in ON_FAILED_UNSEAL:
-        hook(int(count))
+    hooks.UNSEAL_FAILED.fire(int(count))  # e.g. the organisations' admins are told (refuge/wiring/subscribers.py)
     return int(count)
 
 
@@ -139,28 +133,9 @@ def _drop(reason: str) -> None:
         if held is not None:
             for key in (*held.root.values(), *held.data.values(), *held.org.values()):
                 _wipe(key)
-    _run_seal_hooks()
+    hooks.KEYS_DROPPED.fire_robustly()  # e.g. the name index goes (refuge/wiring/subscribers.py)
     if held is not None:
         logger.warning("vault: sealed in this process (%s)", reason)
-
-
-# Called after this process dropped its keys: whatever was derived from plaintext goes too.
-_seal_hooks: list[Callable[[], None]] = []
-
-
-def on_seal(hook: Callable[[], None]) -> None:
-    """Run `hook` each time this process seals (after its keys are gone), e.g. to drop a name index."""
-    with _lock:
-        if hook not in _seal_hooks:
-            _seal_hooks.append(hook)
-
-
-def _run_seal_hooks() -> None:
-    for hook in _seal_hooks:
-        try:
-            hook()
-        except Exception:  # a failing hook must not keep the vault open, nor stop the others
-            logger.exception("vault: a seal hook failed")
 
 
 def seal(*, reason: str = "operator", actor: object = None) -> None:
@@ -170,7 +145,7 @@ def seal(*, reason: str = "operator", actor: object = None) -> None:
         control()
         VaultControl.objects.filter(pk=CONTROL_PK).update(seal_epoch=F("seal_epoch") + 1, sealed_at=timezone.now())
         Session.objects.all().delete()
-        revoke_all_tokens(reason="sealed")  # API tokens end with the sessions
+        hooks.VAULT_SEALING.fire()  # e.g. API tokens end with the sessions (refuge/wiring/subscribers.py)
         try:  # in a savepoint of its own: a broken audit log must never keep the vault open
             audit.record(type=EventType.VAULT_SEALED, actor=actor, target=("vault", ""))
         except DatabaseError:
