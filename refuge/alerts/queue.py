@@ -17,16 +17,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from refuge.accounts.models import Membership, Role, User
+from refuge.alerts.channels import registry
 from refuge.alerts.models import (
     Alert,
     AlertKind,
-    AlertSettings,
     Delivery,
     EscalationPolicy,
     Level,
     Notification,
     OnCallShift,
     Reminder,
+    settings_for,
 )
 from refuge.cases import law
 from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
@@ -52,15 +53,8 @@ def escalate_after(organisation: Organisation) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def settings_for(user: User) -> AlertSettings:
-    found = AlertSettings.objects.filter(user=user).first()
-    return found if found is not None else AlertSettings(user=user)
-
-
 def channels_for(user: User, severity: str, *, only: list[str] | None = None) -> dict[str, str]:
     """The user's channels for a severity (or `only` these) with their address; one with no address is skipped."""
-    from refuge.alerts.channels import registry  # noqa: PLC0415  # the channels import this module
-
     prefs = settings_for(user)
     chosen: dict[str, str] = {}
     for kind in only if only is not None else prefs.channels_for(severity):

@@ -181,7 +181,7 @@ def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, t
 
     `total` is the size of the built bundle when known (else the annexes' own sizes are added up).
     """
-    from refuge.filings.annexes import pdf_has_text  # noqa: PLC0415  # annexes imports this module
+    from refuge.filings.pdf import pdf_has_text  # noqa: PLC0415
 
     found: list[Missing] = []
     size = 0
@@ -374,7 +374,7 @@ def default_grounds(*, facts: CaseFacts, kind: str, forum: str, evidence: tuple[
 
     Empty when neither a destination nor a nationality is recorded (the checklist then asks for them).
     """
-    from refuge.filings.countries import country_name  # noqa: PLC0415  # a table, loaded where used
+    from refuge.lib.countries import country_name  # noqa: PLC0415
 
     removal = facts.removal
     destination = removal.destination if removal is not None and removal.destination else facts.nationality

@@ -30,7 +30,6 @@ from refuge.filings.checklist import (
     unacknowledged,
     warnings,
 )
-from refuge.filings.countries import country_name
 from refuge.filings.facts import (
     DECISION_LABELS,
     ECHR_FAXES,
@@ -41,6 +40,7 @@ from refuge.filings.facts import (
 from refuge.filings.kinds import get_kind
 from refuge.filings.options import Contact, FilingOptions
 from refuge.filings.sentences import Say, event_sentence
+from refuge.lib.countries import country_name
 from refuge.rules.timeutil import end_of_day
 
 if TYPE_CHECKING:

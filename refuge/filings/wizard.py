@@ -288,8 +288,8 @@ def _review(*, case: Case, form: ChooseForm, missing: list[Missing], unacknowled
 
 def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved) -> list[tuple[str, str]]:
     """What the filing states, from the case and the resolved choices (the client's identity is printed, not shown)."""
-    from refuge.filings.countries import country_name  # noqa: PLC0415  # the library reads the vault lazily
     from refuge.filings.facts import DECISION_LABELS  # noqa: PLC0415  # see above
+    from refuge.lib.countries import country_name  # noqa: PLC0415
 
     out: list[tuple[str, str]] = []
     if resolved.forum:
