@@ -48,14 +48,6 @@ ALLOWED_LAYER_VIOLATIONS: set[tuple[str, str]] = {
     ("refuge.cases.demo", "refuge.stats.history"),
 }
 ALLOWED_CYCLES: list[set[str]] = [
-    {
-        "refuge.vault.blindindex",
-        "refuge.vault.fields",
-        "refuge.vault.keys",
-        "refuge.vault.models",
-        "refuge.vault.state",
-        "refuge.vault.storage",
-    },
 ]
 # Modules whose function-local imports are not yet explained or removed.
 ALLOWED_UNEXPLAINED_DEFERRED: set[str] = {
@@ -74,9 +66,7 @@ ALLOWED_UNEXPLAINED_DEFERRED: set[str] = {
     "refuge.filings.wizard",
     "refuge.search.index",
     "refuge.stats.exports",
-    "refuge.vault.fields",
     "refuge.vault.migrating",
-    "refuge.vault.storage",
 }
 
 

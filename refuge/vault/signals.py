@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from refuge.vault import state
-from refuge.vault.models import CaseKey, OrganisationKey
+from refuge.vault.records import CaseKey, OrganisationKey
 
 
 def forget_deleted_case_key(sender: type[CaseKey], instance: CaseKey, **kwargs: Any) -> None:

@@ -32,7 +32,7 @@ from refuge import hooks
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import crypto, keys
-from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
+from refuge.vault.records import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
 
 logger = logging.getLogger("refuge.vault")
 
