@@ -14,7 +14,7 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
     ORGANISATION_LOCKED_DOWN  accounts.actions.lock_down_organisation, in its transaction
     ACCOUNT_CONTEXT         accounts.views.account, for the account page's template
     VAULT_SEALING           vault.state.seal, in the transaction that ends every session
-    KEYS_DROPPED            vault.holder, each time this process forgets its keys (any cause)
+    KEYS_DROPPED            vault.holder.drop, each time this process forgets its keys (any cause)
     UNSEAL_FAILED           vault.state.record_failed_unseal, in its transaction
 """
 
