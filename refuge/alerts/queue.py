@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from refuge.accounts.models import Membership, Role, User
+from refuge.accounts.models import Membership, Organisation, Role, User
 from refuge.alerts.channels import registry
 from refuge.alerts.models import (
     Alert,
@@ -333,7 +333,6 @@ def alert_failed_unseal(count: int) -> None:
     At most one alert per organisation and hour (with the count so far), so a guessing attack does
     not bury the admins in messages; from the fifth failure on the alert is critical.
     """
-    from refuge.accounts.models import Organisation  # noqa: PLC0415  # kept beside its one use
 
     now = timezone.now()
     hour = now.strftime("%Y-%m-%dT%H")

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from refuge.accounts.models import Role
-from refuge.cases.models import Authority, Case, CaseMember, Document, Event, Proceeding
+from refuge.accounts.models import Role, User
+from refuge.cases.models import Authority, Case, CaseMember, Document, Event, IdentityGrant, Proceeding
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -86,7 +86,6 @@ def can_see_identity(user: User, case: Case) -> bool:
         return True
     from django.utils import timezone  # noqa: PLC0415  # only analysts get here
 
-    from refuge.cases.models import IdentityGrant  # noqa: PLC0415  # see team_candidates
 
     return IdentityGrant.objects.filter(user_id=user.pk, case_id=case.pk, expires_at__gt=timezone.now()).exists()
 
@@ -109,7 +108,6 @@ def require_membership(user: User) -> Membership:
 
 def team_candidates(case: Case) -> QuerySet[User]:
     """Users of the case's organisation who may join its team (analysts never do)."""
-    from refuge.accounts.models import User  # noqa: PLC0415  # avoid a cycle at import time
 
     return User.objects.filter(
         Q(membership_row__organisation_id=case.organisation_id) & ~Q(membership_row__role=Role.ANALYST),
