@@ -134,7 +134,7 @@ def recompute_case(
     report = run_check(case, today=today)
     recheck_at = _add_provided_conflicts(case, report, now)
     result = Recomputed(case=case, report=report, now=now)
-    log = _Log(result=result, cause=cause, cause_event=cause_event, actor=actor)
+    log = _Log(result=result, cause=cause, cause_event=cause_event, actor=actor, now=now)
     _store_deadlines(case, report, log)
     _store_conflicts(case, report, log, now)
     CaseCheck.objects.update_or_create(
@@ -160,6 +160,7 @@ class _Log:
     cause: str
     cause_event: str
     actor: User | None
+    now: datetime
 
     def __call__(self, item: str, key: str, kind: str, change: str, before: Any, after: Any) -> None:  # noqa: PLR0917  # a local recorder
         self.result.changes.append(
@@ -174,7 +175,7 @@ class _Log:
                 cause_event=self.cause_event,
                 cause=self.cause,
                 actor=self.actor,
-                at=self.result.now,
+                at=self.now,
             )
         )
 
