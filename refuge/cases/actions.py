@@ -192,7 +192,11 @@ def record_event(
     note: str = "",
     key: str | None = None,
 ) -> Event:
-    """Add an event after validating the whole case file it would produce."""
+    """Add an event after validating the whole case file it would produce.
+
+    The case is then recomputed in the same transaction (cases.recompute.recompute_case); what
+    follows that (conflicts from filings, statistics, alerts) is listed in refuge/wiring/subscribers.py.
+    """
     key = key or next_event_key(case)
     item = {"id": key, "type": type, "at": at, **attributes}
     load_casefile(casefile_for(case, extra_event=item))

@@ -20,7 +20,6 @@ from django.utils import timezone
 from refuge import hooks
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
-from refuge.hooks import ProvidedConflicts
 from refuge.rules import PackSet, check, load_packs, timeline
 
 if TYPE_CHECKING:
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from refuge.cases.models import Case
     from refuge.rules.timeline import Timeline
 
-__all__ = ["ProvidedConflicts", "Recomputed", "case_timeline", "case_today", "packs", "recompute_case", "run_check"]
 
 _DATE_FIELDS = ("due_date", "due_at", "safe_due_date", "alternatives")
 
