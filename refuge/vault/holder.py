@@ -38,6 +38,8 @@ class KeyDestroyed(crypto.DecryptionError):  # a kind of decryption failure
 
 @dataclass
 class Keys:
+    """The keys of one unsealing: root keys by version, and what was unwrapped or derived from them."""
+
     root: dict[int, bytearray]
     active_version: int
     wrap_version: int
