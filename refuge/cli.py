@@ -52,11 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     verb = args[0]
     if verb == "check" and "--case" not in args and not any(a.startswith("--case=") for a in args[1:]):
-        from refuge.rules.command import main as check_main  # noqa: PLC0415  # keeps `check` Django-free
+        from refuge.rules.command import main as check_main  # noqa: PLC0415  # deferred: keeps `check` Django-free and fast
 
         return check_main(args[1:])
     if verb == "calendars":
-        from refuge.rules.calendar_command import main as calendars_main  # noqa: PLC0415  # Django-free too
+        from refuge.rules.calendar_command import main as calendars_main  # noqa: PLC0415  # deferred: Django-free too
 
         return calendars_main(args[1:])
     # Everything Refuge writes (the database, its WAL, stored files, keys, exports) is the owner's alone.

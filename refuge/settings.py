@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "refuge.stats",
     "refuge.api",
     "refuge.demo",  # for its management command, `refuge demo`
+    "refuge.wiring",  # last: connects every subscriber once the others are loaded (refuge/wiring/subscribers.py)
 ]
 
 MIDDLEWARE = [

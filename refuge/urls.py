@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from refuge.api.main import api
 from refuge.api.views import docs as api_docs
+from refuge.cases.views.audit_log import audit_log
 
 urlpatterns = [
     path("", include("refuge.cases.urls")),
     path("", include("refuge.filings.urls")),
     path("accounts/", include("refuge.accounts.urls")),
-    path("vault/", include("refuge.vault.urls")),
-    path("audit/", include("refuge.audit.urls")),
+    path("vault/", include("refuge.accounts.vault_urls")),
+    path("audit/", audit_log, name="audit_log"),
     path("search/", include("refuge.search.urls")),
     path("alerts/", include("refuge.alerts.urls")),
     path("feeds/", include("refuge.alerts.feed_urls")),

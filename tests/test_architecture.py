@@ -40,73 +40,6 @@ LAYERS: list[set[str]] = [
 ]
 LAYER_OF = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
-# Known violations still being unknotted (issue 17). This list only shrinks; it must end empty.
-ALLOWED_LAYER_VIOLATIONS: set[tuple[str, str]] = {
-    ("refuge.accounts.actions", "refuge.alerts.models"),
-    ("refuge.accounts.actions", "refuge.api.tokens"),
-    ("refuge.accounts.models", "refuge.api.tokens"),
-    ("refuge.accounts.views", "refuge.api.tokens"),
-    ("refuge.audit.forms", "refuge.cases.forms.common"),
-    ("refuge.audit.views", "refuge.cases"),
-    ("refuge.audit.views", "refuge.cases.access"),
-    ("refuge.cases.actions", "refuge.stats.actions"),
-    ("refuge.cases.recompute", "refuge.stats.actions"),
-    ("refuge.cases.templatetags.refuge_law", "refuge.filings.countries"),
-    ("refuge.vault.state", "refuge.api.tokens"),
-    ("refuge.vault.views", "refuge.accounts"),
-    ("refuge.vault.views", "refuge.accounts.decorators"),
-    ("refuge.vault.views", "refuge.accounts.throttle"),
-}
-ALLOWED_CYCLES: list[set[str]] = [
-    {"refuge.accounts.models", "refuge.accounts.sessions"},
-    {"refuge.alerts.channels", "refuge.alerts.channels.webhook", "refuge.alerts.queue"},
-    {"refuge.cases.actions", "refuge.cases.recompute"},
-    {"refuge.filings.annexes", "refuge.filings.checklist"},
-    {"refuge.filings.conflicts", "refuge.filings.facts"},
-    {
-        "refuge.vault.blindindex",
-        "refuge.vault.fields",
-        "refuge.vault.keys",
-        "refuge.vault.models",
-        "refuge.vault.state",
-        "refuge.vault.storage",
-    },
-]
-# Modules whose function-local imports are not yet explained or removed.
-ALLOWED_UNEXPLAINED_DEFERRED: set[str] = {
-    "refuge.accounts.apps",
-    "refuge.accounts.models",
-    "refuge.accounts.twofactor",
-    "refuge.alerts.apps",
-    "refuge.alerts.channels.webhook",
-    "refuge.alerts.clock",
-    "refuge.alerts.queue",
-    "refuge.audit.apps",
-    "refuge.cases.access",
-    "refuge.cases.actions",
-    "refuge.cases.apps",
-    "refuge.cases.forms.people",
-    "refuge.cases.law",
-    "refuge.cases.management.commands.serve",
-    "refuge.cases.recompute",
-    "refuge.cases.templatetags.refuge_law",
-    "refuge.cli",
-    "refuge.filings.apps",
-    "refuge.filings.checklist",
-    "refuge.filings.conflicts",
-    "refuge.filings.facts",
-    "refuge.filings.render",
-    "refuge.filings.templatetags.filings_panel",
-    "refuge.filings.wizard",
-    "refuge.search.apps",
-    "refuge.search.index",
-    "refuge.stats.exports",
-    "refuge.vault.apps",
-    "refuge.vault.fields",
-    "refuge.vault.migrating",
-    "refuge.vault.storage",
-}
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
@@ -236,23 +169,19 @@ def test_every_package_has_a_layer() -> None:
 
 def test_lower_layers_never_import_higher_ones() -> None:
     edges, _ = import_graph(modules())
-    new = layer_violations(edges) - ALLOWED_LAYER_VIOLATIONS
+    new = layer_violations(edges)
     assert not new, "a lower layer imports a higher one:\n" + "\n".join(f"  {a} -> {b}" for a, b in sorted(new))
 
 
 def test_no_module_cycles() -> None:
     edges, _ = import_graph(modules())
-    new = [c for c in cycles(edges) if c not in ALLOWED_CYCLES]
+    new = cycles(edges)
     assert not new, "import cycles:\n" + "\n".join("  " + " <-> ".join(sorted(c)) for c in new)
 
 
 def test_function_local_imports_say_why() -> None:
     _, deferred = import_graph(modules())
-    unexplained = [
-        f"  {m}:{line}: {text}"
-        for m, line, text in deferred
-        if "# deferred:" not in text and m not in ALLOWED_UNEXPLAINED_DEFERRED
-    ]
+    unexplained = [f"  {m}:{line}: {text}" for m, line, text in deferred if "# deferred:" not in text]
     assert not unexplained, "function-local imports without a `# deferred: reason`:\n" + "\n".join(unexplained)
 
 

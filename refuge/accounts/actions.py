@@ -10,10 +10,9 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from refuge import hooks
 from refuge.accounts import sessions, throttle, twofactor
 from refuge.accounts.models import Membership, Organisation, User
-from refuge.alerts.models import FeedToken
-from refuge.api.tokens import revoke_tokens_of
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.lib.text import strip_bidi
@@ -85,25 +84,25 @@ def lock_down_organisation(*, organisation: Organisation, actor: User | None) ->
     ended = 0
     for user in User.objects.filter(membership_row__organisation=organisation):
         ended += sessions.end_sessions(user)
-    feeds = FeedToken.objects.filter(user__membership_row__organisation=organisation, revoked_at=None).update(
-        revoked_at=now
-    )
-    api_tokens = revoke_tokens_of(organisation=organisation, reason="lockdown", actor=actor)
+    counts = {"sessions": ended}
+    # Calendar feeds, API tokens: whatever other apps hold for these people (refuge/wiring/subscribers.py).
+    for revoked in hooks.ORGANISATION_LOCKED_DOWN.fire(organisation, actor, now):
+        counts.update(revoked)
     audit.record(
         type=EventType.ORGANISATION_LOCKED_DOWN,
         actor=actor,
         target=organisation,
         organisation=organisation,
-        data={"sessions": ended, "feeds": feeds, "api_tokens": api_tokens},
+        data=counts,
     )
     logger.warning(
         "accounts: organisation %s locked down by %s; %d sessions ended, %d feeds revoked",
         organisation.code,
         actor.code if actor else "the command line",
         ended,
-        feeds,
+        counts.get("feeds", 0),
     )
-    return {"sessions": ended, "feeds": feeds, "api_tokens": api_tokens}
+    return counts
 
 
 @transaction.atomic

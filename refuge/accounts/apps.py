@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
+from refuge.accounts import checks, totp_keys  # noqa: F401  # registers the checks; neither imports a model
+
 
 class AccountsConfig(AppConfig):
     name = "refuge.accounts"
@@ -9,6 +11,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from refuge.accounts import checks, signals, totp_keys  # noqa: F401, PLC0415  # registers checks and receivers
-
         totp_keys.install()

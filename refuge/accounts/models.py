@@ -6,7 +6,10 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.models import Session
 from django.db import models
+
+from refuge import hooks
 
 
 class User(AbstractUser):
@@ -31,13 +34,9 @@ class User(AbstractUser):
         password_changed = self._password is not None
         super().save(*args, **kwargs)
         if password_changed or not self.is_active:
-            from refuge.accounts.sessions import end_sessions  # noqa: PLC0415  # sessions imports models
-
             end_sessions(self)
         if not self.is_active:
-            from refuge.api.tokens import revoke_tokens_of  # noqa: PLC0415  # the API's models import this module
-
-            revoke_tokens_of(user=self, reason="disabled")  # tokens end with the sessions
+            hooks.USER_DEACTIVATED.fire(self)  # e.g. API tokens end with the sessions (refuge/wiring/subscribers.py)
 
     def membership(self) -> Membership | None:
         """The user's membership (a user belongs to one organisation)."""
@@ -146,3 +145,16 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} failures, last {self.last_failure_at:%Y-%m-%d %H:%M}"
+
+
+def end_sessions(user: User, *, keep: str | None = None) -> int:
+    """End every session of the user (but `keep`, the caller's own). Returns how many ended.
+
+    Here beside UserSession, not in sessions.py, because `User.save` ends sessions too."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    keys = [k for k in keys if k != keep]
+    if not keys:
+        return 0
+    ended, _ = Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+    return ended

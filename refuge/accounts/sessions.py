@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from refuge.accounts.models import User, UserSession
+from refuge.accounts.models import User, UserSession, end_sessions
+
+__all__ = ["end_sessions", "forget", "live_count", "record", "stamp"]  # end_sessions lives beside UserSession
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -43,17 +45,6 @@ def record(user: User, session: SessionBase) -> None:
 def forget(session_key: str | None) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()
-
-
-def end_sessions(user: User, *, keep: str | None = None) -> int:
-    """End every session of the user (but `keep`, the caller's own). Returns how many ended."""
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    keys = [k for k in keys if k != keep]
-    if not keys:
-        return 0
-    ended, _ = Session.objects.filter(session_key__in=keys).delete()
-    UserSession.objects.filter(session_key__in=keys).delete()
-    return ended
 
 
 def live_count(user: User) -> int:

@@ -18,12 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from refuge import hooks
 from refuge.accounts import actions, sessions, twofactor
 from refuge.accounts.backends import THROTTLED_ATTR
 from refuge.accounts.decorators import require_recent_auth
 from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from refuge.accounts.models import User
-from refuge.api.tokens import live_tokens
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 
@@ -135,8 +135,9 @@ def account(request: HttpRequest) -> HttpResponse:
         "member": user.membership(),
         "twofactor": twofactor.status(user),
         "session_count": sessions.live_count(user),
-        "tokens": list(live_tokens(user)),
     }
+    for extra in hooks.ACCOUNT_CONTEXT.fire(user):  # e.g. the user's API tokens (refuge/wiring/subscribers.py)
+        context.update(extra)
     return render(request, "accounts/account.html", context)
 
 

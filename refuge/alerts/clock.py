@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from refuge.accounts.models import Role, User
+from refuge.accounts.models import Organisation, Role, User
 from refuge.alerts.models import Alert, AlertKind, AlertSettings, Level, Reminder
 from refuge.alerts.queue import admins_of, deliver, escalate_after, oncall_of, raise_alert
 from refuge.audit.actions import record
@@ -23,6 +23,7 @@ from refuge.cases import law
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.law import conflict_label, deadline_label
 from refuge.cases.models import QUIET_STATUSES, Case
+from refuge.cases.recompute import case_today, recompute_case
 from refuge.cases.removals import upcoming
 from refuge.lib import humantime
 from refuge.rules.calendars import HOLIDAYS_VERSION
@@ -64,7 +65,6 @@ def alert_unconfirmed_calendars(*, now: datetime) -> int:
     carries CALENDAR_UNCONFIRMED (LAW.md, "Unconfirmed calendars"); the admins are the ones who
     can have the data upgraded. One alert names the years not told before.
     """
-    from refuge.accounts.models import Organisation  # noqa: PLC0415  # kept beside its one use
 
     found: dict[int, dict[int, set[int]]] = {}  # organisation -> year -> cases
     rows = (
@@ -248,7 +248,6 @@ def send_digests(*, now: datetime) -> int:
 
 def recheck_cases(*, now: datetime) -> int:
     """Recompute cases whose deadlines or conflicts may have changed with time alone."""
-    from refuge.cases.recompute import case_today, recompute_case  # noqa: PLC0415  # cases imports alerts' hook
 
     latest_local_date = (now + timedelta(hours=14)).date()  # no clock on Earth is further ahead
     stale = CaseCheck.objects.filter(today__lt=latest_local_date).select_related("case")

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
     from django.db.models import QuerySet
 
-    from refuge.accounts.models import User
+    from refuge.accounts.models import Organisation, User
     from refuge.cases.models import Case
 
 PRODID = "-//Refuge//Case deadlines//EN"
@@ -85,6 +85,13 @@ def get_feed_for_user(user: User, code: UUID | str) -> FeedToken:
         return feeds_of(user).get(code=code)
     except (FeedToken.DoesNotExist, ValueError, TypeError):
         raise Http404("No such feed") from None
+
+
+def revoke_feeds_of(organisation: Organisation, *, now: datetime) -> int:
+    """Revoke every live feed of an organisation's people (its lock-down). Returns how many."""
+    return FeedToken.objects.filter(user__membership_row__organisation=organisation, revoked_at=None).update(
+        revoked_at=now
+    )
 
 
 def feed_url(token: str) -> str:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from refuge.cases.derived import Severity
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import User
 
 
 class AlertKind(models.TextChoices):
@@ -242,3 +246,9 @@ class FeedToken(models.Model):
     @classmethod
     def lookup(cls, token: str) -> FeedToken | None:
         return cls.objects.select_related("user", "case").filter(digest=token_digest(token), revoked_at=None).first()
+
+
+def settings_for(user: User) -> AlertSettings:
+    """The user's alert settings; the defaults (unsaved) if they never chose."""
+    found = AlertSettings.objects.filter(user=user).first()
+    return found if found is not None else AlertSettings(user=user)

@@ -1,6 +1,6 @@
 """Turning what the engine derived into alerts, and alerts into notifications and outbox rows.
 
-`queue_recomputed` runs at the end of every recomputation (refuge.cases.recompute.RECOMPUTE_HOOKS),
+`queue_recomputed` runs at the end of every recomputation (hooks.CASE_RECOMPUTED, refuge/wiring),
 inside the transaction of the change that caused it: the alerts commit with the change or not at
 all (a transactional outbox). `raise_alert` is the one way an alert is made and addressed.
 """
@@ -16,17 +16,18 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from refuge.accounts.models import Membership, Role, User
+from refuge.accounts.models import Membership, Organisation, Role, User
+from refuge.alerts.channels import registry
 from refuge.alerts.models import (
     Alert,
     AlertKind,
-    AlertSettings,
     Delivery,
     EscalationPolicy,
     Level,
     Notification,
     OnCallShift,
     Reminder,
+    settings_for,
 )
 from refuge.cases import law
 from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
@@ -52,15 +53,8 @@ def escalate_after(organisation: Organisation) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def settings_for(user: User) -> AlertSettings:
-    found = AlertSettings.objects.filter(user=user).first()
-    return found if found is not None else AlertSettings(user=user)
-
-
 def channels_for(user: User, severity: str, *, only: list[str] | None = None) -> dict[str, str]:
     """The user's channels for a severity (or `only` these) with their address; one with no address is skipped."""
-    from refuge.alerts.channels import registry  # noqa: PLC0415  # the channels import this module
-
     prefs = settings_for(user)
     chosen: dict[str, str] = {}
     for kind in only if only is not None else prefs.channels_for(severity):
@@ -339,7 +333,6 @@ def alert_failed_unseal(count: int) -> None:
     At most one alert per organisation and hour (with the count so far), so a guessing attack does
     not bury the admins in messages; from the fifth failure on the alert is critical.
     """
-    from refuge.accounts.models import Organisation  # noqa: PLC0415  # kept beside its one use
 
     now = timezone.now()
     hour = now.strftime("%Y-%m-%dT%H")

@@ -18,8 +18,8 @@ from refuge.alerts import actions
 from refuge.alerts.channels.webhook import signing_key
 from refuge.alerts.feeds import feeds_of, may_have_feeds
 from refuge.alerts.forms import AlertSettingsForm, EscalationForm, ShiftForm
-from refuge.alerts.models import EscalationPolicy, OnCallShift
-from refuge.alerts.queue import escalate_after, settings_for
+from refuge.alerts.models import EscalationPolicy, OnCallShift, settings_for
+from refuge.alerts.queue import escalate_after
 from refuge.alerts.rota import oncall_candidates, weeks_ahead
 from refuge.cases import access
 from refuge.cases.views._common import INVALID, page

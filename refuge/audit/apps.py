@@ -8,6 +8,3 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = "Audit log"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from refuge.audit import signals  # noqa: F401, PLC0415  # registers the login receivers

@@ -1,4 +1,4 @@
-"""Receivers: every login, failed login and logout appends an audit entry.
+"""Receivers: every login, failed login and logout appends an audit entry (refuge/wiring/subscribers.py).
 
 A failed login records a keyed hash of the username that was tried, never the password, with no
 actor. It goes to the chain of the organisation the name belongs to, so that organisation's admin
@@ -11,19 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
 
 from refuge.audit.actions import keyed_hash, record
 from refuge.audit.events import EventType
 
 
-@receiver(user_logged_in, dispatch_uid="audit-login-succeeded")
 def login_succeeded(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(type=EventType.LOGIN_SUCCEEDED, actor=user, target=user, request=request)
 
 
-@receiver(user_login_failed, dispatch_uid="audit-login-failed")
 def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username") or "")
     data = {"username_hmac": keyed_hash("username", username.casefold())} if username else {}
@@ -33,7 +29,6 @@ def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, 
     record(type=EventType.LOGIN_FAILED, actor=None, data=data, request=request, organisation=organisation)
 
 
-@receiver(user_logged_out, dispatch_uid="audit-logout")
 def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None and user.is_authenticated:
         record(type=EventType.LOGOUT, actor=user, target=user, request=request)

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from refuge import hooks
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.casefile import vocab
 from refuge.casefile.validate import CaseFileError, Problem, load_casefile
 from refuge.casefile.vocab import COMMON_EVENT_ATTRIBUTES
+from refuge.cases.casefiles import casefile_for
 from refuge.cases.models import (
     Authority,
     Case,
@@ -25,8 +27,8 @@ from refuge.cases.models import (
     Person,
     Proceeding,
 )
+from refuge.cases.recompute import packs, recompute_case
 from refuge.lib.text import clean_names
-from refuge.stats.actions import forget_case_stats
 from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
@@ -35,15 +37,11 @@ if TYPE_CHECKING:
 
 def default_timezone(host_state: str) -> str | None:
     """The host state's default zone from its rule pack, if it has one."""
-    from refuge.cases.recompute import packs  # noqa: PLC0415  # recompute imports this module
-
     return packs().default_timezone(host_state)
 
 
 def _recompute(*, case: Case, cause: str, cause_event: str = "", actor: User | None) -> None:
     """Re-derive the case's deadlines and conflicts inside the caller's transaction."""
-    from refuge.cases.recompute import recompute_case  # noqa: PLC0415  # recompute imports this module
-
     recompute_case(case=case, cause=cause, cause_event=cause_event, actor=actor)
 
 
@@ -59,40 +57,6 @@ def parse_at(value: str, tz: zoneinfo.ZoneInfo) -> tuple[datetime, int, bool]:
     if offset is None:
         raise ValueError("a date-time needs its offset")
     return instant, int(offset.total_seconds() // 60), False
-
-
-def casefile_for(
-    case: Case, *, extra_event: dict[str, Any] | None = None, drop_key: str | None = None, identity: bool = True
-) -> dict[str, Any]:
-    """The case as a `refuge.case/1` document (what export writes and the engine reads).
-
-    With identity=False the client's names and birth date are left out: the engine needs neither,
-    and a process without the vault's key (the alerts' worker) can then still recompute the case.
-    """
-    person: dict[str, Any] = {}
-    try:
-        p = case.person
-    except Person.DoesNotExist:
-        p = None
-    if p is not None:
-        person = {"nationality": p.nationality or None, "stateless": p.stateless, "languages": list(p.languages)}
-        if identity and p.names:
-            person["names"] = [dict(n) for n in p.names]
-        if identity and p.birth_date:
-            person["birth_date"] = p.birth_date.isoformat()
-    events = [e.to_casefile(free_text=identity) for e in case.events.all() if e.key != drop_key]
-    if extra_event is not None:
-        events = [e for e in events if e["id"] != extra_event["id"]] + [extra_event]
-    data: dict[str, Any] = {
-        "format": vocab.FORMAT,
-        "reference": case.reference,
-        "host_state": case.host_state,
-    }
-    if case.timezone_explicit:
-        data["timezone"] = case.timezone
-    data["person"] = person
-    data["events"] = events
-    return data
 
 
 @transaction.atomic
@@ -227,7 +191,11 @@ def record_event(
     note: str = "",
     key: str | None = None,
 ) -> Event:
-    """Add an event after validating the whole case file it would produce."""
+    """Add an event after validating the whole case file it would produce.
+
+    The case is then recomputed in the same transaction (cases.recompute.recompute_case); what
+    follows that (conflicts from filings, statistics, alerts) is listed in refuge/wiring/subscribers.py.
+    """
     key = key or next_event_key(case)
     item = {"id": key, "type": type, "at": at, **attributes}
     load_casefile(casefile_for(case, extra_event=item))
@@ -610,6 +578,6 @@ def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
         organisation=case.organisation,
         data={"documents": len(files)},
     )
-    forget_case_stats(case=case)  # its counts leave the organisation's statistics with it
+    hooks.CASE_DELETING.fire(case)  # e.g. its counts leave the organisation's statistics (refuge/wiring/subscribers.py)
     case.delete()  # cascades to events, person, documents, derived rows and the case's key rows
     transaction.on_commit(lambda: [storage.delete(name) for name in files if storage.exists(name)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 def _analyse_sqlite(using: str = "default", **kwargs: Any) -> None:
@@ -22,22 +22,11 @@ def _analyse_sqlite(using: str = "default", **kwargs: Any) -> None:
         cursor.execute("ANALYZE")
 
 
-def _relink_events(sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
-    """A directory entry saved (by a page, a command or the demo): re-match the events naming authorities."""
-    if raw or (update_fields is not None and "name" not in update_fields):
-        return
-    from refuge.cases.actions import relink_authorities  # noqa: PLC0415  # actions import the models
-
-    relink_authorities(instance.organisation_id)
-
-
 class CasesConfig(AppConfig):
     name = "refuge.cases"
     label = "cases"
     verbose_name = "Cases"
 
     def ready(self) -> None:
+        # Database housekeeping; what follows a change to a case is connected in refuge/wiring/subscribers.py.
         post_migrate.connect(_analyse_sqlite, sender=self, dispatch_uid="refuge.cases.analyse_sqlite")
-        post_save.connect(
-            _relink_events, sender=self.get_model("Authority"), dispatch_uid="refuge.cases.relink_events"
-        )

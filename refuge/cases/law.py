@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from refuge.cases.recompute import packs
 from refuge.lib import humantime
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ REMOVAL_STATUS_LABELS = {
 
 def words(code: str) -> Label | None:
     """The packs' words for a code (refuge.rules.packs, ``labels``), if they have them."""
-    from refuge.cases.recompute import packs  # noqa: PLC0415  # the packs are loaded lazily, once
 
     return packs().label(code)
 

@@ -1,56 +1,41 @@
-"""Run the law engine on a stored case and store what it derives, with a history of changes."""
+"""Run the law engine on a stored case and store what it derives, with a history of changes.
+
+What else happens after a recomputation (conflicts other apps add, statistics, alerts) is not
+called from here by name: `recompute_case` fires `hooks.CASE_CONFLICTS` and `hooks.CASE_RECOMPUTED`,
+and every subscriber is connected in refuge/wiring/subscribers.py.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from refuge.cases.actions import casefile_for
+from refuge import hooks
+from refuge.cases.casefiles import casefile_for
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
-from refuge.stats.actions import refresh_case_stats
+from refuge.rules import PackSet, check, load_packs, timeline
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
     from refuge.cases.models import Case
-    from refuge.rules import PackSet
+    from refuge.rules.timeline import Timeline
+
 
 _DATE_FIELDS = ("due_date", "due_at", "safe_due_date", "alternatives")
 
 
-@dataclass(frozen=True)
-class ProvidedConflicts:
-    """What a conflict provider found: conflict items (as in the check report) and when to ask again."""
-
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    recheck_at: datetime | None = None  # the instant the answer may change with no event added
-
-
-# Conflicts the pure engine cannot see because they depend on records outside the case file
-# (e.g. the filings app's notification log). Each provider is called in recompute_case with the
-# case, the engine's report and `now`; its items are added to the report's conflicts and stored
-# like the engine's. Apps register theirs in AppConfig.ready().
-ConflictProvider = Callable[["Case", dict[str, Any], datetime], ProvidedConflicts]
-CONFLICT_PROVIDERS: list[ConflictProvider] = []
-
-# Called at the end of recompute_case, in its transaction, with what was recomputed (the alerts
-# app queues its alerts here, so they commit or roll back with the change that caused them).
-RECOMPUTE_HOOKS: list[Callable[[Recomputed], None]] = []
-
-
 @functools.cache
 def packs() -> PackSet:
-    """The rule packs, loaded once per process (a pack change takes `refuge recompute --all`)."""
-    from django.conf import settings  # noqa: PLC0415  # read when first needed, not at import time
+    """The rule packs, loaded once per process (a pack change takes `refuge recompute --all`).
 
-    from refuge.rules import load_packs  # noqa: PLC0415  # loaded lazily, not at import time
-
+    Settings are read on the first call, not at import time."""
     extra = [settings.REFUGE_RULE_PACKS_DIR] if settings.REFUGE_RULE_PACKS_DIR else []
     return load_packs(extra)
 
@@ -76,9 +61,12 @@ def case_today(case: Case, now: datetime | None = None) -> date:
 
 
 def run_check(case: Case, *, today: date) -> dict[str, Any]:
-    from refuge.rules import check  # noqa: PLC0415  # see packs()
-
     return check(casefile_for(case, identity=False), today=today, packs=packs())
+
+
+def case_timeline(case: Case) -> Timeline:
+    """The engine's timeline of a stored case (no identity read: works without the vault's key)."""
+    return timeline(casefile_for(case, identity=False), packs())
 
 
 def _deadline_values(item: dict[str, Any]) -> dict[str, Any]:
@@ -123,8 +111,7 @@ def conflict_key(kind: str, events: list[str]) -> str:
 def _add_provided_conflicts(case: Case, report: dict[str, Any], now: datetime) -> datetime | None:
     """Add the conflict providers' items to the report; the earliest instant one asks to be asked again."""
     recheck_at: datetime | None = None
-    for provider in CONFLICT_PROVIDERS:
-        provided = provider(case, report, now)
+    for provided in hooks.CASE_CONFLICTS.fire(case, report, now):
         report.setdefault("conflicts", []).extend(provided.conflicts)
         if provided.recheck_at and (recheck_at is None or provided.recheck_at < recheck_at):
             recheck_at = provided.recheck_at
@@ -132,34 +119,66 @@ def _add_provided_conflicts(case: Case, report: dict[str, Any], now: datetime) -
 
 
 @transaction.atomic
-def recompute_case(  # noqa: PLR0912, PLR0915  # one pass over deadlines, one over conflicts, then the counts
+def recompute_case(
     *, case: Case, cause: str, cause_event: str = "", actor: User | None = None, now: datetime | None = None
 ) -> Recomputed:
-    """Recompute and store a case's deadlines and conflicts (call inside the change's transaction)."""
+    """Recompute and store a case's deadlines and conflicts (call inside the change's transaction).
+
+    Subscribers of `hooks.CASE_CONFLICTS` add conflicts first; those of `hooks.CASE_RECOMPUTED`
+    (statistics, alerts) run at the end, in this transaction. See refuge/wiring/subscribers.py for the list.
+    """
     now = now or timezone.now()
     today = case_today(case, now)
     report = run_check(case, today=today)
     recheck_at = _add_provided_conflicts(case, report, now)
     result = Recomputed(case=case, report=report, now=now)
+    log = _Log(result=result, cause=cause, cause_event=cause_event, actor=actor, now=now)
+    _store_deadlines(case, report, log)
+    _store_conflicts(case, report, log, now)
+    CaseCheck.objects.update_or_create(
+        case=case,
+        defaults={
+            "report": report,
+            "today": today,
+            "computed_at": now,
+            "packs_version": packs_version(),
+            "recheck_at": recheck_at,
+        },
+    )
+    DerivedChange.objects.bulk_create(result.changes)
+    hooks.CASE_RECOMPUTED.fire(result)
+    return result
 
-    def log(item: str, key: str, kind: str, change: str, before: Any, after: Any) -> None:  # noqa: PLR0917  # a local recorder
-        result.changes.append(
+
+@dataclass
+class _Log:
+    """Records the derived changes of one recomputation, each with its cause."""
+
+    result: Recomputed
+    cause: str
+    cause_event: str
+    actor: User | None
+    now: datetime
+
+    def __call__(self, item: str, key: str, kind: str, change: str, before: Any, after: Any) -> None:  # noqa: PLR0917  # a local recorder
+        self.result.changes.append(
             DerivedChange(
-                case=case,
+                case=self.result.case,
                 item=item,
                 key=key,
                 kind=kind,
                 change=change,
                 before=before,
                 after=after,
-                cause_event=cause_event,
-                cause=cause,
-                actor=actor,
-                at=now,
+                cause_event=self.cause_event,
+                cause=self.cause,
+                actor=self.actor,
+                at=self.now,
             )
         )
 
-    # Deadlines
+
+def _store_deadlines(case: Case, report: dict[str, Any], log: _Log) -> None:
     old = {d.key: d for d in case.deadlines.all()}
     seen: set[str] = set()
     for item in report.get("deadlines", []):
@@ -198,7 +217,8 @@ def recompute_case(  # noqa: PLR0912, PLR0915  # one pass over deadlines, one ov
         )
         row.delete()
 
-    # Conflicts
+
+def _store_conflicts(case: Case, report: dict[str, Any], log: _Log, now: datetime) -> None:
     # Rows stored before keys were order-free are found by their kind and events, and re-keyed quietly.
     old_conflicts = {conflict_key(c.kind, c.events): c for c in case.conflicts.all()}
     for item in report.get("conflicts", []):
@@ -227,20 +247,3 @@ def recompute_case(  # noqa: PLR0912, PLR0915  # one pass over deadlines, one ov
     for key, row in old_conflicts.items():
         log("conflict", key, row.kind, DerivedChange.Change.REMOVED, {"severity": row.severity}, None)
         row.delete()
-
-    CaseCheck.objects.update_or_create(
-        case=case,
-        defaults={
-            "report": report,
-            "today": today,
-            "computed_at": now,
-            "packs_version": packs_version(),
-            "recheck_at": recheck_at,
-        },
-    )
-    DerivedChange.objects.bulk_create(result.changes)
-    # The case's outcome counts, from the engine's view of the same timeline (refuge.stats).
-    refresh_case_stats(case=case, casefile=casefile_for(case, identity=False), today=today, packs=packs())
-    for hook in RECOMPUTE_HOOKS:
-        hook(result)
-    return result

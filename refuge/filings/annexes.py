@@ -14,20 +14,8 @@ if TYPE_CHECKING:
     from refuge.cases.models import Document
 
 
-def pdf_has_text(content: bytes) -> bool:
-    """True when some page of the PDF carries extractable text (not an image-only scan)."""
-    from pypdf import PdfReader  # noqa: PLC0415  # only when a PDF is read
-    from pypdf.errors import PyPdfError  # noqa: PLC0415  # see above
-
-    try:
-        reader = PdfReader(io.BytesIO(content))
-        return any((page.extract_text() or "").strip() for page in reader.pages)
-    except (PyPdfError, ValueError, KeyError):
-        return False
-
-
 def page_count(content: bytes) -> int:
-    from pypdf import PdfReader  # noqa: PLC0415  # see pdf_has_text
+    from pypdf import PdfReader  # noqa: PLC0415  # only when a PDF is read
 
     return len(PdfReader(io.BytesIO(content)).pages)
 
@@ -46,7 +34,7 @@ def build_annex_bundle(*, documents: list[Document], for_site: bool = True, refe
     Refuses (FilingRefused) a document that is not a PDF or belongs to another case; with
     `for_site` (the ECtHR's Rule 39 Site) also image-only PDFs and a bundle over 50 MB.
     """
-    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415  # see pdf_has_text
+    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415  # only when a PDF is read
 
     if not documents:
         raise ValueError("an annex bundle needs at least one document")

@@ -22,12 +22,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from refuge.filings.facts import FORUM_NAMES, SANCTIONED_NATIONALITIES, CaseFacts
 from refuge.filings.kinds import get_kind
+from refuge.filings.models import GeneratedFiling
+from refuge.filings.options import Contact
+from refuge.filings.pdf import pdf_has_text
+from refuge.lib.countries import country_name
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case, Document
-    from refuge.filings.facts import CaseFacts
-    from refuge.filings.options import Contact, FilingOptions
+    from refuge.filings.options import FilingOptions
 
 # The Rule 39 Site's limits (LAW.md, "How to send a Rule 39 request").
 RULE39_SITE_MAX_BYTES = 50 * 1024 * 1024
@@ -138,7 +142,6 @@ class Warning:  # the review's word for it; never raised
 
 def warnings(*, facts: CaseFacts, kind: str, resolved: Resolved) -> list[Warning]:
     """What the lawyer must acknowledge before this filing is generated (the engine decides what is in force)."""
-    from refuge.filings.facts import FORUM_NAMES  # noqa: PLC0415  # facts imports the cases models
 
     spec = get_kind(kind)
     found: list[Warning] = []
@@ -181,7 +184,6 @@ def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, t
 
     `total` is the size of the built bundle when known (else the annexes' own sizes are added up).
     """
-    from refuge.filings.annexes import pdf_has_text  # noqa: PLC0415  # annexes imports this module
 
     found: list[Missing] = []
     size = 0
@@ -314,7 +316,6 @@ def _cyrillic_items(resolved: Resolved) -> list[Missing]:
 
 def missing_items(*, case: Case, kind: str, lang: str, options: FilingOptions) -> list[Missing]:
     """What a filing of `kind` in `lang` for `case` lacks (empty: it can be generated)."""
-    from refuge.filings.facts import CaseFacts  # noqa: PLC0415  # facts imports the cases models
 
     facts = CaseFacts.of(case, today=options.today)
     return checklist(facts=facts, kind=kind, lang=lang, resolved=resolve(facts=facts, kind=kind, options=options))
@@ -374,7 +375,6 @@ def default_grounds(*, facts: CaseFacts, kind: str, forum: str, evidence: tuple[
 
     Empty when neither a destination nor a nationality is recorded (the checklist then asks for them).
     """
-    from refuge.filings.countries import country_name  # noqa: PLC0415  # a table, loaded where used
 
     removal = facts.removal
     destination = removal.destination if removal is not None and removal.destination else facts.nationality
@@ -412,16 +412,12 @@ def _with_cyrillic(contact: Contact | None, facts: CaseFacts) -> Contact | None:
 
 def outgoing_number(facts: CaseFacts, kind: str, lang: str) -> str:
     """The letter's outgoing number: the case's reference and the version this letter will be."""
-    from refuge.filings.models import GeneratedFiling  # noqa: PLC0415  # models import the cases app
 
     count = GeneratedFiling.objects.filter(case=facts.case, kind=kind, lang=lang).count()
     return f"{facts.case.reference}/{count + 1}"
 
 
 def resolve(*, facts: CaseFacts, kind: str, options: FilingOptions, lang: str = "") -> Resolved:
-    from refuge.filings.facts import SANCTIONED_NATIONALITIES  # noqa: PLC0415  # facts imports the cases models
-    from refuge.filings.options import Contact  # noqa: PLC0415  # options is typing-only above
-
     spec = get_kind(kind)
     contact = options.contact
     if contact is None:

@@ -2,8 +2,8 @@
 
 Once an interim measure is granted, the lawyer must notify every authority that could carry out
 the removal and keep proof of it (DESIGN.md, step 3). The engine cannot see the notification log
-(it is not part of the case file), so this is a conflict provider (refuge.cases.recompute), called
-in every recomputation of a case.
+(it is not part of the case file), so this is a conflict provider (refuge.hooks.CASE_CONFLICTS, subscribed in
+refuge/wiring/subscribers.py), called in every recomputation of a case.
 
 Readings (chosen here, to be confirmed by a lawyer):
 
@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from refuge.cases.models import Authority, AuthorityKind, Event
-from refuge.cases.recompute import ProvidedConflicts
+from refuge.cases.recompute import case_timeline
+from refuge.filings.models import Sending
+from refuge.hooks import ProvidedConflicts
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case
@@ -80,8 +82,6 @@ class MeasureInForce:
 
 def measures_in_force(case: Case, now: datetime) -> list[MeasureInForce]:
     """The case's interim measures in force at `now`, read by the engine's timeline."""
-    from refuge.filings.facts import case_timeline  # noqa: PLC0415  # facts imports the cases models
-
     in_force = case_timeline(case).measures_in_force(now.timestamp(), any_destination=True)
     if not in_force:
         return []
@@ -96,8 +96,6 @@ def measures_in_force(case: Case, now: datetime) -> list[MeasureInForce]:
 
 def executing_authorities(case: Case) -> list[Authority]:
     """The directory's authorities that could carry out this case's removal (see the module's readings)."""
-    from refuge.filings.models import Sending  # noqa: PLC0415  # models import nothing from here; kept symmetric
-
     named = Q(pk__in=case.events.filter(authority__isnull=False).values("authority_id"))
     linked = Q(pk__in=case.proceedings.filter(authority__isnull=False).values("authority_id")) | Q(
         pk__in=Sending.objects.filter(case=case, authority__isnull=False).values("authority_id")
@@ -111,8 +109,6 @@ def executing_authorities(case: Case) -> list[Authority]:
 
 def notified_since(case: Case, since: datetime) -> set[int]:
     """Ids of the authorities the log reached at or after `since`."""
-    from refuge.filings.models import Sending  # noqa: PLC0415  # see executing_authorities
-
     return set(
         Sending.objects.filter(case=case, authority__isnull=False, sent_at__gte=since).values_list(
             "authority_id", flat=True
@@ -196,8 +192,6 @@ class UpdateDue:
 
 def updates_due(case: Case) -> list[UpdateDue]:
     """The forums to tell of a rescheduled removal (the engine says which removal is pending)."""
-    from refuge.filings.facts import case_timeline  # noqa: PLC0415  # facts imports this app's models
-
     pending = {r.id for r in case_timeline(case).pending_removals()}
     events = list(case.events.order_by("at", "id"))
     by_key = {e.key: e for e in events}

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from refuge.cases.models import AuthorityKind, CaseMember, Event, Forum, Proceeding
+from refuge.accounts.models import User
+from refuge.cases.models import Authority, AuthorityKind, CaseMember, Event, Forum, Proceeding
+from refuge.cases.recompute import case_timeline, case_today, run_check
+from refuge.filings.conflicts import updates_due
 from refuge.rules.timeutil import end_of_day
 
 if TYPE_CHECKING:
-    from refuge.accounts.models import User
     from refuge.cases.models import Case
     from refuge.rules.timeline import Timeline
 
@@ -61,15 +63,6 @@ FORUM_NAMES_RU = {
 DOMESTIC_FORUMS = (Forum.DOMESTIC_COURT, Forum.DOMESTIC_AUTHORITY, Forum.ASYLUM_AUTHORITY)
 
 
-def case_timeline(case: Case) -> Timeline:
-    """The engine's timeline of a stored case (no identity read: works without the vault's key)."""
-    from refuge.cases.actions import casefile_for  # noqa: PLC0415  # actions import the filings' providers
-    from refuge.cases.recompute import packs  # noqa: PLC0415  # recompute loads the rule packs
-    from refuge.rules import timeline  # noqa: PLC0415  # see packs()
-
-    return timeline(casefile_for(case, identity=False), packs())
-
-
 @dataclass(frozen=True)
 class Removal:
     event: str  # the removal_scheduled event's key
@@ -105,8 +98,6 @@ class CaseFacts:
 
     @classmethod
     def of(cls, case: Case, *, today: date | None = None) -> CaseFacts:
-        from refuge.cases.recompute import case_today  # noqa: PLC0415  # recompute loads the rule packs
-
         events = list(case.events.order_by("at", "id"))
         return cls(case=case, today=today or case_today(case), events=events)
 
@@ -129,8 +120,6 @@ class CaseFacts:
     @cached_property
     def moment(self) -> datetime:
         """The instant the filing speaks of: now on the case's today, else the end of ``today``."""
-        from refuge.cases.recompute import case_today  # noqa: PLC0415  # recompute loads the rule packs
-
         now = timezone.now()
         if self.today == case_today(self.case, now):
             return now
@@ -209,8 +198,6 @@ class CaseFacts:
 
     def updates_due(self) -> list[Any]:
         """The forums a request told of a removal since rescheduled, not yet sent the new date."""
-        from refuge.filings.conflicts import updates_due  # noqa: PLC0415  # conflicts imports the recompute
-
         return updates_due(self.case)
 
     def measure_for_removal(self, forum: str) -> Measure | None:
@@ -275,8 +262,6 @@ class CaseFacts:
 
     @cached_property
     def report(self) -> dict[str, Any]:
-        from refuge.cases.recompute import run_check  # noqa: PLC0415  # recompute loads the rule packs
-
         return run_check(self.case, today=self.today)
 
     @cached_property
@@ -337,12 +322,8 @@ class CaseFacts:
         return member.user if member else None
 
     def organisation_users(self) -> list[User]:
-        from refuge.accounts.models import User  # noqa: PLC0415  # kept beside its one use
-
         return list(User.objects.filter(membership_row__organisation=self.case.organisation_id, is_active=True))
 
     def executing_authorities(self) -> list[Any]:
-        from refuge.cases.models import Authority  # noqa: PLC0415  # kept beside its one use
-
         kinds = (AuthorityKind.COURT, AuthorityKind.BAILIFFS, AuthorityKind.MIGRATION, AuthorityKind.BORDER)
         return list(Authority.objects.filter(organisation=self.case.organisation_id, kind__in=kinds))

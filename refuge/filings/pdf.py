@@ -1,4 +1,4 @@
-"""HTML to PDF through WeasyPrint, offline: fonts from fontconfig, no URL ever fetched."""
+"""HTML to PDF through WeasyPrint, offline (fonts from fontconfig, no URL ever fetched); text in a PDF."""
 
 from __future__ import annotations
 
@@ -35,3 +35,15 @@ def html_to_pdf(html: str, *, extra_css: tuple[str, ...] = ()) -> bytes:
     styles = [CSS(string=print_css(name), url_fetcher=fetcher) for name in ("filings/documents/print.css", *extra_css)]
     HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(out, stylesheets=styles)
     return out.getvalue()
+
+
+def pdf_has_text(content: bytes) -> bool:
+    """True when some page of the PDF carries extractable text (not an image-only scan)."""
+    from pypdf import PdfReader  # noqa: PLC0415  # only when a PDF is read
+    from pypdf.errors import PyPdfError  # noqa: PLC0415  # see above
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        return any((page.extract_text() or "").strip() for page in reader.pages)
+    except (PyPdfError, ValueError, KeyError):
+        return False

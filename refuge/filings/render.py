@@ -30,7 +30,7 @@ from refuge.filings.checklist import (
     unacknowledged,
     warnings,
 )
-from refuge.filings.countries import country_name
+from refuge.filings.docx import html_to_docx
 from refuge.filings.facts import (
     DECISION_LABELS,
     ECHR_FAXES,
@@ -40,8 +40,11 @@ from refuge.filings.facts import (
 )
 from refuge.filings.kinds import get_kind
 from refuge.filings.options import Contact, FilingOptions
+from refuge.filings.pdf import html_to_pdf
 from refuge.filings.sentences import Say, event_sentence
+from refuge.lib.countries import country_name
 from refuge.rules.timeutil import end_of_day
+from refuge.search.normalise import transliterate_cyrillic
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case
@@ -182,7 +185,6 @@ def format_moment(moment: datetime, lang: str, *, zone: str, time_known: bool = 
 
 def ascii_filename(kind: str, reference: str, lang: str, fmt: str) -> str:
     """The Rule 39 Site takes ASCII file names only: a Cyrillic reference (СПБ-2026-014) is transliterated."""
-    from refuge.search.normalise import transliterate_cyrillic  # noqa: PLC0415  # one table, used here only
 
     latin = unicodedata.normalize("NFKD", transliterate_cyrillic(reference)).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}-{latin}-{lang}").strip("-.") or kind
@@ -449,14 +451,10 @@ def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: Filing
         raise NotAcknowledged(pending)
     html = render_html(facts=facts, kind=kind, lang=lang, resolved=resolved)
     if fmt == "pdf":
-        from refuge.filings.pdf import html_to_pdf  # noqa: PLC0415  # WeasyPrint loads Pango: only for PDFs
-
         content = html_to_pdf(html)
         if spec.annexes and resolved.annexes:
             content = _with_annexes(content, resolved=resolved, kind=kind, reference=case.reference)
     else:
-        from refuge.filings.docx import html_to_docx  # noqa: PLC0415  # python-docx only for DOCX
-
         content = html_to_docx(html, title=f"{TITLES_IN.get(lang, {}).get(kind, TITLES[kind])} — {case.reference}")
     return Rendered(
         content=content,

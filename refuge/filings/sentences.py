@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from refuge.filings.countries import country_name
+from refuge.lib.countries import country_name
 
 if TYPE_CHECKING:
     from refuge.cases.models import Event

@@ -16,7 +16,13 @@ from django.urls import reverse
 
 from refuge.cases import access as case_access
 from refuge.filings import actions
+from refuge.filings.checklist import WARNINGS, FilingRefused, NotAcknowledged, missing_items, resolve, warnings
+from refuge.filings.facts import DECISION_LABELS, CaseFacts
 from refuge.filings.forms import FORMATS, FORUM_LABELS, AuthorityChoiceField, document_choices
+from refuge.filings.kinds import KINDS
+from refuge.filings.options import Contact, FilingOptions
+from refuge.filings.render import render_filing
+from refuge.lib.countries import country_name
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -24,10 +30,8 @@ if TYPE_CHECKING:
     from refuge.accounts.models import User
     from refuge.cases.models import Case
     from refuge.filings.checklist import Missing, Resolved
-    from refuge.filings.facts import CaseFacts
     from refuge.filings.kinds import Kind
     from refuge.filings.models import GeneratedFiling
-    from refuge.filings.options import FilingOptions
 
 # The fields the review screen shows to change (the others travel through it hidden).
 REVIEW_FIELDS = ("grounds", "sources", "sources_chosen", "notes", "acknowledged")
@@ -35,8 +39,6 @@ LANGUAGE_LABELS = {"en": "English", "fr": "French", "ru": "Russian", "ko": "Kore
 
 
 def _kinds() -> dict[str, Kind]:
-    from refuge.filings.kinds import KINDS  # noqa: PLC0415  # the generation library loads when first used
-
     return KINDS
 
 
@@ -119,7 +121,6 @@ class ChooseForm(forms.Form):
         events = list(case.events.order_by("at", "id"))
         self.fields["sources"].choices = [(e.key, f"{e.key}: {e.source}") for e in events if e.source.strip()]
         self.fields["notes"].choices = [(e.key, f"{e.key}: {e.note}") for e in events if e.note.strip()]
-        from refuge.filings.checklist import WARNINGS  # noqa: PLC0415  # the library loads when first used
 
         self.fields["acknowledged"].choices = [(code, code) for code in WARNINGS]
 
@@ -142,8 +143,6 @@ class ChooseForm(forms.Form):
         return str(self.cleaned_data["kind"])
 
     def options(self) -> FilingOptions:
-        from refuge.filings.options import Contact, FilingOptions  # noqa: PLC0415  # kept with the library
-
         d = self.cleaned_data
         spec = _kinds()[d["kind"]]
         contact = Contact(
@@ -262,8 +261,6 @@ class Review:
 
 def _review(*, case: Case, form: ChooseForm, missing: list[Missing], unacknowledged: bool = False) -> Review:
     """Step 2: the checklist's answer, the warnings to acknowledge, the facts, the grounds, sources and notes."""
-    from refuge.filings.checklist import resolve, warnings  # noqa: PLC0415  # the library reads the vault lazily
-    from refuge.filings.facts import CaseFacts  # noqa: PLC0415  # see above
 
     d = form.cleaned_data
     options = form.options()
@@ -288,8 +285,6 @@ def _review(*, case: Case, form: ChooseForm, missing: list[Missing], unacknowled
 
 def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved) -> list[tuple[str, str]]:
     """What the filing states, from the case and the resolved choices (the client's identity is printed, not shown)."""
-    from refuge.filings.countries import country_name  # noqa: PLC0415  # the library reads the vault lazily
-    from refuge.filings.facts import DECISION_LABELS  # noqa: PLC0415  # see above
 
     out: list[tuple[str, str]] = []
     if resolved.forum:
@@ -331,7 +326,6 @@ def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved
 
 def review(*, case: Case, form: ChooseForm) -> Review:
     """Step 2: the checklist's answer and the facts the filing will carry."""
-    from refuge.filings.checklist import missing_items  # noqa: PLC0415  # see _facts
 
     d = form.cleaned_data
     missing = missing_items(case=case, kind=d["kind"], lang=d["lang"], options=form.options())
@@ -346,8 +340,6 @@ class Generated:
 
 def generate(*, case: Case, form: ChooseForm, user: User) -> Generated:
     """Step 3: render (outside any transaction: it takes longest), then keep the version with its audit entry."""
-    from refuge.filings.checklist import FilingRefused, NotAcknowledged  # noqa: PLC0415  # see _facts
-    from refuge.filings.render import render_filing  # noqa: PLC0415  # see _facts
 
     d = form.cleaned_data
     options = form.options()

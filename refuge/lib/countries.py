@@ -148,3 +148,51 @@ def resolve(text: str) -> str | None:
         return None
     exact = {c.code for c in countries().values() if query in c.terms}
     return exact.pop() if len(exact) == 1 else None
+
+
+# The formal names of the states Refuge's users meet as host states and destinations, as documents
+# print them; any other code takes its name from the list above. code: (English, Russian, Korean)
+FORMAL_NAMES: dict[str, tuple[str, str, str]] = {
+    "AF": ("Afghanistan", "Афганистан", "아프가니스탄"),
+    "AM": ("Armenia", "Армения", "아르메니아"),
+    "AZ": ("Azerbaijan", "Азербайджан", "아제르바이잔"),
+    "BY": ("Belarus", "Беларусь", "벨라루스"),
+    "CH": ("Switzerland", "Швейцария", "스위스"),
+    "CN": ("China", "Китай", "중국"),
+    "EG": ("Egypt", "Египет", "이집트"),
+    "ER": ("Eritrea", "Эритрея", "에리트레아"),
+    "FR": ("France", "Франция", "프랑스"),
+    "GE": ("Georgia", "Грузия", "조지아"),
+    "IQ": ("Iraq", "Ирак", "이라크"),
+    "IR": ("Iran", "Иран", "이란"),
+    "KG": ("Kyrgyzstan", "Киргизия", "키르기스스탄"),
+    "KP": (
+        "Democratic People's Republic of Korea",
+        "Корейская Народно-Демократическая Республика",
+        "조선민주주의인민공화국",
+    ),
+    "KR": ("Republic of Korea", "Республика Корея", "대한민국"),
+    "KZ": ("Kazakhstan", "Казахстан", "카자흐스탄"),
+    "LY": ("Libya", "Ливия", "리비아"),
+    "RU": ("Russian Federation", "Российская Федерация", "러시아 연방"),
+    "SD": ("Sudan", "Судан", "수단"),
+    "SO": ("Somalia", "Сомали", "소말리아"),
+    "SY": ("Syria", "Сирия", "시리아"),
+    "TJ": ("Tajikistan", "Таджикистан", "타지키스탄"),
+    "TM": ("Turkmenistan", "Туркменистан", "투르크메니스탄"),
+    "TR": ("Türkiye", "Турция", "튀르키예"),
+    "UA": ("Ukraine", "Украина", "우크라이나"),
+    "UZ": ("Uzbekistan", "Узбекистан", "우즈베키스탄"),
+    "YE": ("Yemen", "Йемен", "예멘"),
+}
+_COLUMN = {"en": 0, "ru": 1, "ko": 2}
+
+
+def country_name(code: str | None, lang: str = "en") -> str:
+    """The name a document gives a country: the formal one where the table has it, else ISO's; the code if unknown."""
+    if not code:
+        return ""
+    names = FORMAL_NAMES.get(code.upper())
+    if names:
+        return names[_COLUMN.get(lang, 0)]
+    return name(code.upper(), lang if lang in LANGUAGES else "en")

@@ -15,9 +15,9 @@ Kept current three ways:
 - when the organisation holds fewer cases than the index, entries of deleted cases are dropped (a
   crypto-shredded client leaves the index of every process at its next search).
 
-Dropped, every organisation at once, when the vault seals in this process (`state.on_seal`), which
-also happens within a second of a `refuge seal` in another process (the vault's watcher). A build
-that was running when the vault sealed is thrown away rather than installed.
+Dropped, every organisation at once, when the vault seals in this process (`hooks.KEYS_DROPPED`,
+subscribed in refuge/wiring/subscribers.py), which also happens within a second of a `refuge seal` in another
+process (the vault's watcher). A build that was running when the vault sealed is thrown away rather than installed.
 
 Results come back as case ids with scores; lookup.py filters them by what the user may see before
 anything else is read.
@@ -39,8 +39,10 @@ from django.utils import timezone
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from refuge.cases.models import Case, Person
 from refuge.search import normalise
 from refuge.vault import crypto, state
+from refuge.vault.models import CaseKey
 
 logger = logging.getLogger("refuge.search")
 
@@ -223,7 +225,7 @@ def _org_lock(org_id: int) -> threading.Lock:
 
 
 def drop_all() -> None:
-    """Forget every organisation's index (the vault sealed). Registered with state.on_seal."""
+    """Forget every organisation's index (the vault sealed): hooks.KEYS_DROPPED, refuge/wiring."""
     with _held.lock:
         _held.generation += 1
         dropped, _held.orgs = _held.orgs, {}
@@ -275,8 +277,6 @@ def _current(org_id: int) -> _OrgIndex:
 
 
 def _build(org_id: int) -> _OrgIndex:
-    from refuge.cases.models import Case  # noqa: PLC0415  # the app registry is ready by the first search
-
     with _held.lock:
         generation = _held.generation
     started = time.perf_counter()
@@ -303,7 +303,6 @@ def _build(org_id: int) -> _OrgIndex:
 
 def _sync(org: _OrgIndex) -> None:
     """Read again the cases changed since the last look; drop the entries of deleted cases."""
-    from refuge.cases.models import Case  # noqa: PLC0415  # see _build
 
     assert org.synced_at is not None  # noqa: S101  # set by _build
     now = timezone.now()
@@ -334,7 +333,6 @@ def case_keys(*, org_id: int | None = None, case_ids: Iterable[int] | None = Non
     The same unwrapping as state.data_key, in bulk (one query, not one per case): the caller holds
     the keys only while it decrypts, and does not add them to the vault's cache.
     """
-    from refuge.vault.models import CaseKey  # noqa: PLC0415  # see _build
 
     rows = CaseKey.objects.all()
     if org_id is not None:
@@ -356,7 +354,6 @@ def case_keys(*, org_id: int | None = None, case_ids: Iterable[int] | None = Non
 
 def decrypt_names(case_id: int, code: str, blob: bytes, keys: dict[tuple[int, int], bytes] | None) -> Any:
     """A Person's names from their ciphertext, as the field would decrypt them. Raises DecryptionError."""
-    from refuge.cases.models import Person  # noqa: PLC0415  # see _build
 
     version = crypto.field_key_version(bytes(blob))
     key = keys.get((case_id, version)) if keys is not None else None

@@ -1,4 +1,7 @@
-"""Receivers: a Person saved or deleted in this process changes the name index when its transaction commits."""
+"""Receivers: a Person saved or deleted in this process changes the name index when its transaction commits.
+
+Connected in refuge/wiring/subscribers.py.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,12 @@ import copy
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from refuge.cases.models import Person
 from refuge.search import index
 from refuge.vault.fields import ciphertext_of
 
 
-@receiver(post_save, sender=Person, dispatch_uid="search-person-saved")
 def person_saved(sender: type[Person], instance: Person, created: bool, **kwargs: Any) -> None:
     update_fields = kwargs.get("update_fields")
     if kwargs.get("raw") or (update_fields is not None and "names" not in update_fields):
@@ -32,7 +32,6 @@ def person_saved(sender: type[Person], instance: Person, created: bool, **kwargs
     transaction.on_commit(apply)
 
 
-@receiver(post_delete, sender=Person, dispatch_uid="search-person-deleted")
 def person_deleted(sender: type[Person], instance: Person, **kwargs: Any) -> None:
     case_id = instance.case_id
     transaction.on_commit(lambda: index.note_deleted(case_id=case_id))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from refuge.filings.pdf import html_to_pdf
 from refuge.stats.charts import bar_chart
 from refuge.stats.tables import Slice
 
@@ -79,6 +80,4 @@ def report_html(views: list[Slice], *, threshold: int, organisation: str, years:
 
 
 def to_pdf(views: list[Slice], **kwargs: Any) -> bytes:
-    from refuge.filings.pdf import html_to_pdf  # noqa: PLC0415  # WeasyPrint loads Pango: only when rendering
-
     return html_to_pdf(report_html(views, **kwargs), extra_css=("stats/report.css",))

@@ -9,7 +9,7 @@ from typing import TextIO
 from django.core.management.base import CommandError
 
 from refuge.vault import keys, state
-from refuge.vault.models import RootKey, RootKeySource
+from refuge.vault.records import RootKey, RootKeySource
 
 
 def read_secret(prompt: str, *, stdin: TextIO | None = None, stderr: TextIO | None = None) -> str:

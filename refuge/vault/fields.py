@@ -35,9 +35,9 @@ from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields import NOT_PROVIDED
-from django.db.models.signals import post_delete, post_save
 
-from refuge.vault import crypto
+from refuge.vault import blindindex, crypto, state
+from refuge.vault.objects import case_id_of, label_of, object_code_of
 
 BlindIndexSpec = bool | Callable[[Any], Iterable[str]]
 
@@ -65,28 +65,6 @@ class _Slot:
         self.plain = state["plain"]
 
 
-def _walk(instance: models.Model, path: str) -> Any:
-    value: Any = instance
-    for part in path.split("__"):
-        value = getattr(value, part)
-    return value
-
-
-def case_id_of(instance: models.Model) -> int:
-    """The id of the case whose data key protects this instance (the model's `vault_case_field`)."""
-    path = getattr(instance, "vault_case_field", None)
-    if not path:
-        raise TypeError(f"{type(instance).__name__} has encrypted fields but no vault_case_field")
-    *hops, last = path.split("__")
-    owner: Any = instance
-    for hop in hops:
-        owner = getattr(owner, hop)
-    case_id = getattr(owner, f"{last}_id")
-    if case_id is None:
-        raise ValueError(f"{type(instance).__name__}.{path} is not set: the vault does not know the case")
-    return int(case_id)
-
-
 def key_owner_of(instance: models.Model) -> tuple[str, int]:
     """("organisation", id) for a model with `vault_organisation_field`, else ("case", id)."""
     path = getattr(instance, "vault_organisation_field", None)
@@ -100,8 +78,6 @@ def key_owner_of(instance: models.Model) -> tuple[str, int]:
 
 def owner_key(owner: tuple[str, int], version: int | None) -> tuple[int, bytes]:
     """(version, key) of a key owner: the newest to encrypt with (version None), or the one asked for."""
-    from refuge.vault import state  # noqa: PLC0415  # state imports the models that use these fields
-
     kind, owner_id = owner
     if version is None:
         if kind == "organisation":
@@ -110,17 +86,6 @@ def owner_key(owner: tuple[str, int], version: int | None) -> tuple[int, bytes]:
     if kind == "organisation":
         return version, state.organisation_key(owner_id, version)
     return version, state.data_key(owner_id, version)
-
-
-def object_code_of(instance: models.Model) -> str:
-    code = _walk(instance, getattr(instance, "vault_code_field", "code"))
-    if code is None or code == "":
-        raise ValueError(f"{type(instance).__name__} has no code for the vault to bind its ciphertexts to")
-    return str(code)
-
-
-def label_of(model: type[models.Model], field_name: str) -> str:
-    return f"{model._meta.app_label}.{model._meta.model_name}.{field_name}"
 
 
 class _Descriptor:
@@ -192,10 +157,7 @@ class EncryptedField(models.BinaryField):
         setattr(cls, self.attname, _Descriptor(self))
         # Migrations render historical models in their own registry: only real models are indexed.
         if self.blind_index is not False and not cls._meta.abstract and cls._meta.apps is global_apps:
-            BLIND_INDEXED[label_of(cls, name)] = (cls, self)
-            uid = f"vault-blind-index-{label_of(cls, name)}"
-            post_save.connect(_blind_index_saved, sender=cls, weak=False, dispatch_uid=uid)
-            post_delete.connect(_blind_index_deleted, sender=cls, weak=False, dispatch_uid=uid)
+            blindindex.register(cls, self)
 
     # --- plaintext <-> bytes (per type) ---
 
@@ -342,44 +304,3 @@ class EncryptedDateField(EncryptedField):
 
     def decode(self, data: bytes) -> date | None:
         return date.fromisoformat(data.decode()) if data else None
-
-
-# --- Blind indexes: which fields have one, and the receivers that keep them current ----------------
-
-BLIND_INDEXED: dict[str, tuple[type[models.Model], EncryptedField]] = {}
-
-
-def blind_index_values(field: EncryptedField, plain: Any) -> list[str]:
-    """The identifiers to index: a string, or the strings of a list (or their "number"/"value")."""
-    if callable(field.blind_index):
-        return [str(v) for v in field.blind_index(plain) if str(v).strip()]
-    items = plain if isinstance(plain, list) else [plain]
-    values = []
-    for item in items:
-        value = item.get("number", item.get("value")) if isinstance(item, dict) else item
-        if isinstance(value, str | int) and str(value).strip():
-            values.append(str(value))
-    return values
-
-
-def _blind_index_saved(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return
-    from refuge.vault import blindindex  # noqa: PLC0415  # blindindex needs the vault's models
-
-    for model, field in list(BLIND_INDEXED.values()):
-        if model is sender:
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None and field.name not in update_fields:
-                continue
-            slot = instance.__dict__.get(field.attname)
-            if created or (isinstance(slot, _Slot) and slot.has_plain):
-                blindindex.reindex(instance, field)
-
-
-def _blind_index_deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    from refuge.vault import blindindex  # noqa: PLC0415  # see above
-
-    for model, field in list(BLIND_INDEXED.values()):
-        if model is sender:
-            blindindex.forget(instance, field)

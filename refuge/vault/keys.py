@@ -24,7 +24,7 @@ from zxcvbn import zxcvbn
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import crypto
-from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
+from refuge.vault.records import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
 DEV_KEY_NAME = "vault-dev.key"
 # scrypt cost: 2**17 x 8 x 128 B = 128 MiB and one to three seconds per guess on a server core.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from refuge.vault import crypto
+from refuge.vault import cli, crypto, state
 from refuge.vault.fields import Ciphertext, ciphertext_of, owner_key
 
 
@@ -33,7 +33,6 @@ class PlaintextMigrationError(RuntimeError):
 def _open_vault(label: str, count: int) -> None:
     from django.core.management.base import CommandError  # noqa: PLC0415  # only a migration needs it
 
-    from refuge.vault import cli, state  # noqa: PLC0415  # state imports the real models: tables exist by now
 
     if not state.is_sealed():
         return

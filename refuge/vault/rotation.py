@@ -27,8 +27,9 @@ from django.utils import timezone
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import blindindex, crypto, keys, state
-from refuge.vault.fields import BLIND_INDEXED, object_code_of
-from refuge.vault.models import BlindIndexEntry, CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
+from refuge.vault.blindindex import BLIND_INDEXED
+from refuge.vault.objects import object_code_of
+from refuge.vault.records import BlindIndexEntry, CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
 
 class RotationError(Exception):

@@ -1,6 +1,8 @@
-"""The process-wide vault state: sealed, or unsealed with the root key(s) in memory.
+"""The vault's persistence adapter: unsealing, sealing and the keys' rows, around the key holder.
 
-One lock guards everything here; the server's threads share it (gunicorn's gthread worker).
+What this process holds in memory, and the lock that guards it, is refuge.vault.holder (no Django);
+this module reads and writes what every process shares through the database (the control row, the
+root key records, the wrapped case and organisation keys) and puts keys in the holder or takes them out.
 
 Sealing across processes: `refuge seal` runs in its own process. It bumps `VaultControl.seal_epoch`
 and deletes every row of Django's session table in one transaction. Each server process remembers
@@ -8,9 +10,6 @@ the epoch it was unsealed at; `check_control()` (called by the middleware on eve
 every second by the watcher thread that `start_watcher()` starts) drops the keys as soon as the
 epoch moves. Sessions end at once because they are gone from the database; the keys leave the
 server's memory within the watcher's interval (one second) even when no request arrives.
-
-Keys in memory are held in bytearrays and overwritten on sealing. That is best effort: Python and
-OpenSSL may keep copies, which is why a seized *running* server is outside the vault's promise.
 """
 
 from __future__ import annotations
@@ -19,8 +18,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, close_old_connections, transaction
@@ -28,58 +26,39 @@ from django.db.models import F
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from refuge.api.tokens import revoke_all_tokens
+from refuge import hooks
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
-from refuge.vault import crypto, keys
-from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
+from refuge.vault import crypto, holder, keys
+from refuge.vault.holder import (
+    PENDING_SHARES_SECONDS,
+    KeyDestroyed,
+    UnsealError,
+    VaultSealed,
+    forget_case,
+    forget_organisation,
+    is_sealed,
+    pending_share_count,
+    status,
+)
+from refuge.vault.records import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
+
+# The key holder's names, for the callers that know the vault as `state`.
+__all__ = [
+    "PENDING_SHARES_SECONDS",
+    "KeyDestroyed",
+    "UnsealError",
+    "VaultSealed",
+    "forget_case",
+    "forget_organisation",
+    "is_sealed",
+    "pending_share_count",
+    "status",
+]
 
 logger = logging.getLogger("refuge.vault")
 
 CONTROL_PK = 1
-PENDING_SHARES_SECONDS = 15 * 60
-
-
-class VaultSealed(Exception):  # noqa: N818  # the vault's state, named as operators say it
-    """The vault is sealed: no key, no plaintext."""
-
-
-class UnsealError(Exception):
-    """The offered key material does not open this vault (counted and logged, never echoed)."""
-
-
-class KeyDestroyed(crypto.DecryptionError):  # a kind of decryption failure
-    """The case's data key is gone (crypto-shredded): its ciphertexts can no longer be read."""
-
-
-@dataclass
-class _Keys:
-    root: dict[int, bytearray]
-    active_version: int
-    wrap_version: int
-    seal_epoch: int
-    keyring_epoch: int
-    source: str
-    data: dict[tuple[int, int], bytearray] = field(default_factory=dict)
-    newest: dict[int, int] = field(default_factory=dict)
-    index: dict[int, bytes] = field(default_factory=dict)
-    org: dict[tuple[int, int], bytearray] = field(default_factory=dict)
-    org_newest: dict[int, int] = field(default_factory=dict)
-
-
-class _Holder:
-    """Everything this process holds; one instance, guarded by _lock."""
-
-    def __init__(self) -> None:
-        self.keys: _Keys | None = None
-        self.dev_auto = True  # may the dev key file unseal this process by itself? Never again after a seal.
-        self.pending_shares: list[str] = []
-        self.pending_since = 0.0
-        self.watcher: threading.Thread | None = None
-
-
-_lock = threading.RLock()
-_held = _Holder()
 
 
 # --- The control row ------------------------------------------------------------------------------
@@ -100,11 +79,6 @@ def bump_keyring_epoch() -> None:
     VaultControl.objects.filter(pk=CONTROL_PK).update(keyring_epoch=F("keyring_epoch") + 1)
 
 
-# Called with the count of failed unseals after each one is recorded, in its transaction (the
-# alerts app tells the organisations' admins; the vault itself knows nothing of alerts).
-ON_FAILED_UNSEAL: list[Callable[[int], None]] = []
-
-
 @transaction.atomic
 def record_failed_unseal(reason: str) -> int:
     """Count a failed unseal attempt and log it: the reason only, never what was offered."""
@@ -115,62 +89,21 @@ def record_failed_unseal(reason: str) -> int:
     count = VaultControl.objects.values_list("failed_unseals", flat=True).get(pk=CONTROL_PK)
     audit.record(type=EventType.VAULT_UNSEAL_FAILED, actor=None, target=("vault", ""), data={"failed_unseals": count})
     logger.warning("vault: failed unseal attempt (%s); %d failed attempts so far", reason, count)
-    for hook in ON_FAILED_UNSEAL:
-        hook(int(count))
+    hooks.UNSEAL_FAILED.fire(int(count))  # e.g. the organisations' admins are told (refuge/wiring/subscribers.py)
     return int(count)
 
 
 # --- Sealed or not --------------------------------------------------------------------------------
 
 
-def is_sealed() -> bool:
-    return _held.keys is None
-
-
-def _wipe(value: bytearray) -> None:
-    value[:] = bytes(len(value))
-
-
-def _drop(reason: str) -> None:
-    with _lock:
-        _held.dev_auto = False
-        _held.pending_shares = []
-        held, _held.keys = _held.keys, None
-        if held is not None:
-            for key in (*held.root.values(), *held.data.values(), *held.org.values()):
-                _wipe(key)
-    _run_seal_hooks()
-    if held is not None:
-        logger.warning("vault: sealed in this process (%s)", reason)
-
-
-# Called after this process dropped its keys: whatever was derived from plaintext goes too.
-_seal_hooks: list[Callable[[], None]] = []
-
-
-def on_seal(hook: Callable[[], None]) -> None:
-    """Run `hook` each time this process seals (after its keys are gone), e.g. to drop a name index."""
-    with _lock:
-        if hook not in _seal_hooks:
-            _seal_hooks.append(hook)
-
-
-def _run_seal_hooks() -> None:
-    for hook in _seal_hooks:
-        try:
-            hook()
-        except Exception:  # a failing hook must not keep the vault open, nor stop the others
-            logger.exception("vault: a seal hook failed")
-
-
 def seal(*, reason: str = "operator", actor: object = None) -> None:
     """Seal every process: drop the keys here, bump the seal epoch, end every session."""
-    _drop(reason)
+    holder.drop(reason)
     with transaction.atomic():
         control()
         VaultControl.objects.filter(pk=CONTROL_PK).update(seal_epoch=F("seal_epoch") + 1, sealed_at=timezone.now())
         Session.objects.all().delete()
-        revoke_all_tokens(reason="sealed")  # API tokens end with the sessions
+        hooks.VAULT_SEALING.fire()  # e.g. API tokens end with the sessions (refuge/wiring/subscribers.py)
         try:  # in a savepoint of its own: a broken audit log must never keep the vault open
             audit.record(type=EventType.VAULT_SEALED, actor=actor, target=("vault", ""))
         except DatabaseError:
@@ -192,21 +125,17 @@ def unseal(*, root_key: bytes, source: str) -> None:
     )
     control()  # the row every process polls exists before anyone can bump it
     seal_epoch, keyring_epoch = _epochs()
-    with _lock:
-        old = _held.keys
-        _held.keys = _Keys(
-            root={active.version: bytearray(root_key)},
-            active_version=active.version,
-            wrap_version=active.version,
-            seal_epoch=seal_epoch,
-            keyring_epoch=keyring_epoch,
-            source=source,
-        )
-        _held.pending_shares = []
-        if old is not None:
-            for key in (*old.root.values(), *old.data.values(), *old.org.values()):
-                _wipe(key)
-        _load_keyring(_held.keys)
+    held = holder.Keys(
+        root={active.version: bytearray(root_key)},
+        active_version=active.version,
+        wrap_version=active.version,
+        seal_epoch=seal_epoch,
+        keyring_epoch=keyring_epoch,
+        source=source,
+    )
+    with holder.lock:
+        holder.hold(held)
+        _load_keyring(held)
     logger.info("vault: unsealed with %s (root key v%d)", source, active.version)
     if source == RootKeySource.DEV:
         _dev_warning()
@@ -248,30 +177,30 @@ def submit_shares(mnemonics: Iterable[str]) -> tuple[int, int]:
         record_failed_unseal("shares were offered to a vault sealed by another source")
         raise UnsealError("this vault is not sealed by shares")
     threshold = int(params["threshold"])
-    with _lock:
-        if _held.pending_shares and time.monotonic() - _held.pending_since > PENDING_SHARES_SECONDS:
-            _held.pending_shares = []
+    with holder.lock:
+        if holder.held.pending_shares and time.monotonic() - holder.held.pending_since > PENDING_SHARES_SECONDS:
+            holder.held.pending_shares = []
         for mnemonic in mnemonics:
             if not mnemonic.strip():
                 continue
             try:
                 identifier, _index, _threshold = keys.share_identifier(mnemonic)
             except keys.SourceError:
-                _held.pending_shares = []
+                holder.held.pending_shares = []
                 record_failed_unseal("a malformed share")
                 raise UnsealError("a share is not a valid SLIP-39 mnemonic (checksum failed)") from None
             if identifier != int(params["identifier"]):
-                _held.pending_shares = []
+                holder.held.pending_shares = []
                 record_failed_unseal("a share of another key")
                 raise UnsealError("a share belongs to another key")
             normalised = keys.normalise_mnemonic(mnemonic)
-            if normalised not in _held.pending_shares:
-                if not _held.pending_shares:
-                    _held.pending_since = time.monotonic()
-                _held.pending_shares.append(normalised)
-        if len(_held.pending_shares) < threshold:
-            return len(_held.pending_shares), threshold
-        offered, _held.pending_shares = _held.pending_shares[:threshold], []
+            if normalised not in holder.held.pending_shares:
+                if not holder.held.pending_shares:
+                    holder.held.pending_since = time.monotonic()
+                holder.held.pending_shares.append(normalised)
+        if len(holder.held.pending_shares) < threshold:
+            return len(holder.held.pending_shares), threshold
+        offered, holder.held.pending_shares = holder.held.pending_shares[:threshold], []
     try:
         root_key = keys.root_key_from_shares(offered)
     except keys.SourceError:
@@ -279,13 +208,6 @@ def submit_shares(mnemonics: Iterable[str]) -> tuple[int, int]:
         raise UnsealError("the shares do not combine into a key") from None
     unseal(root_key=root_key, source=RootKeySource.SHARES)
     return 0, threshold
-
-
-def pending_share_count() -> int:
-    with _lock:
-        if _held.pending_shares and time.monotonic() - _held.pending_since > PENDING_SHARES_SECONDS:
-            return 0
-        return len(_held.pending_shares)
 
 
 def unseal_with_dev_key() -> None:
@@ -305,12 +227,12 @@ def unseal_with_dev_key() -> None:
 
 def try_dev_unseal() -> bool:
     """Unseal from the development key file, once per process and never after a seal."""
-    with _lock:
-        if _held.keys is not None:
+    with holder.lock:
+        if holder.held.keys is not None:
             return True
-        if not _held.dev_auto:
+        if not holder.held.dev_auto:
             return False
-        _held.dev_auto = False
+        holder.held.dev_auto = False
     if not keys.dev_key_exists():
         return False
     try:
@@ -321,13 +243,13 @@ def try_dev_unseal() -> bool:
             logger.error("vault: a development key file exists but the vault is sealed by %s; ignoring it", source)
     except (keys.VaultNotInitialised, DatabaseError, UnsealError):
         pass
-    return _held.keys is not None
+    return holder.held.keys is not None
 
 
 # --- Keyring (rotation) ---------------------------------------------------------------------------
 
 
-def _load_keyring(state: _Keys) -> None:
+def _load_keyring(state: holder.Keys) -> None:
     """Take in a pending root key (sealed under one we hold); drop retired ones; follow the active one."""
     rows = list(RootKey.objects.filter(status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]).order_by("version"))
     for row in rows:
@@ -345,7 +267,7 @@ def _load_keyring(state: _Keys) -> None:
     if active is None or active not in state.root:
         raise VaultSealed("the root key was rotated while this process was not looking: unseal with the new key")
     for version in [v for v in state.root if v not in live]:
-        _wipe(state.root.pop(version))
+        holder.wipe(state.root.pop(version))
         state.index.pop(version, None)
     state.active_version = active
     state.wrap_version = max(state.root)
@@ -353,21 +275,21 @@ def _load_keyring(state: _Keys) -> None:
 
 def check_control() -> None:
     """Follow other processes: drop the keys after a seal, take in a rotation's keys. One small query."""
-    state = _held.keys
+    state = holder.held.keys
     if state is None:
         return
     seal_epoch, keyring_epoch = _epochs()
     if seal_epoch != state.seal_epoch:
-        _drop("sealed by another process")
+        holder.drop("sealed by another process")
         return
     if keyring_epoch != state.keyring_epoch:
-        with _lock:
-            if _held.keys is not state:
+        with holder.lock:
+            if holder.held.keys is not state:
                 return
             try:
                 _load_keyring(state)
             except VaultSealed:
-                _drop("root key rotated elsewhere")
+                holder.drop("root key rotated elsewhere")
                 return
             state.keyring_epoch = keyring_epoch
 
@@ -378,7 +300,7 @@ def start_watcher(*, interval: float = 1.0) -> threading.Thread:
     def loop() -> None:
         while True:
             time.sleep(interval)
-            if _held.keys is None:
+            if holder.held.keys is None:
                 continue
             try:
                 check_control()
@@ -387,17 +309,17 @@ def start_watcher(*, interval: float = 1.0) -> threading.Thread:
             finally:
                 close_old_connections()
 
-    with _lock:
-        if _held.watcher is None or not _held.watcher.is_alive():
-            _held.watcher = threading.Thread(target=loop, name="refuge-vault-watcher", daemon=True)
-            _held.watcher.start()
-        return _held.watcher
+    with holder.lock:
+        if holder.held.watcher is None or not holder.held.watcher.is_alive():
+            holder.held.watcher = threading.Thread(target=loop, name="refuge-vault-watcher", daemon=True)
+            holder.held.watcher.start()
+        return holder.held.watcher
 
 
-def _state() -> _Keys:
-    state = _held.keys
+def _state() -> holder.Keys:
+    state = holder.held.keys
     if state is None and try_dev_unseal():
-        state = _held.keys
+        state = holder.held.keys
     if state is None:
         raise VaultSealed("the vault is sealed")
     return state
@@ -418,29 +340,12 @@ def wrap_version() -> int:
     return _state().wrap_version
 
 
-def status() -> dict[str, object]:
-    state = _held.keys
-    if state is None:
-        return {"sealed": True}
-    return {
-        "sealed": False,
-        "source": state.source,
-        "active_version": state.active_version,
-        "held_versions": sorted(state.root),
-    }
-
-
 # --- Blind index keys -----------------------------------------------------------------------------
 
 
 def index_keys() -> dict[int, bytes]:
     """Blind index keys by root key version (HKDF from each root key held)."""
-    state = _state()
-    with _lock:
-        for version, key in state.root.items():
-            if version not in state.index:
-                state.index[version] = crypto.subkey(bytes(key), purpose="blind-index/v1")
-        return dict(state.index)
+    return holder.index_keys(_state())
 
 
 # --- Case data keys -------------------------------------------------------------------------------
@@ -470,7 +375,7 @@ def data_key(case_id: int, version: int) -> bytes:
     key = crypto.unwrap_key(
         root_key(int(root_version)), bytes(wrapped), aad=crypto.case_key_aad(str(case_code), version, int(root_version))
     )
-    with _lock:
+    with holder.lock:
         state.data[(case_id, version)] = bytearray(key)
     return key
 
@@ -483,7 +388,7 @@ def current_data_key(case_id: int) -> tuple[int, bytes]:
         version = CaseKey.objects.filter(case_id=case_id).order_by("-version").values_list("version", flat=True).first()
         if version is None:
             version = _create_data_key(case_id)
-        with _lock:
+        with holder.lock:
             state.newest[case_id] = version
     return version, data_key(case_id, version)
 
@@ -525,17 +430,6 @@ def lock_wrap_version() -> int:
     return version
 
 
-def forget_case(case_id: int) -> None:
-    """Drop a case's data keys from memory (its CaseKey rows were deleted)."""
-    state = _held.keys
-    if state is None:
-        return
-    with _lock:
-        for slot in [slot for slot in state.data if slot[0] == case_id]:
-            _wipe(state.data.pop(slot))
-        state.newest.pop(case_id, None)
-
-
 # --- Organisation data keys -----------------------------------------------------------------------
 
 
@@ -558,7 +452,7 @@ def organisation_key(organisation_id: int, version: int) -> bytes:
         bytes(wrapped),
         aad=crypto.organisation_key_aad(str(org_code), version, int(root_version)),
     )
-    with _lock:
+    with holder.lock:
         state.org[(organisation_id, version)] = bytearray(key)
     return key
 
@@ -576,7 +470,7 @@ def current_organisation_key(organisation_id: int) -> tuple[int, bytes]:
         )
         if version is None:
             version = _create_organisation_key(organisation_id)
-        with _lock:
+        with holder.lock:
             state.org_newest[organisation_id] = version
     return version, organisation_key(organisation_id, version)
 
@@ -601,19 +495,8 @@ def _create_organisation_key(organisation_id: int) -> int:
     return 1
 
 
-def forget_organisation(organisation_id: int) -> None:
-    """Drop an organisation's data keys from memory (its OrganisationKey rows were deleted)."""
-    state = _held.keys
-    if state is None:
-        return
-    with _lock:
-        for slot in [slot for slot in state.org if slot[0] == organisation_id]:
-            _wipe(state.org.pop(slot))
-        state.org_newest.pop(organisation_id, None)
-
-
 def reset_for_tests() -> None:
     """Forget everything, as a new process would (tests only)."""
-    _drop("reset")
-    with _lock:
-        _held.dev_auto = True
+    holder.drop("reset")
+    with holder.lock:
+        holder.held.dev_auto = True

@@ -34,8 +34,8 @@ from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
-from refuge.vault import crypto
-from refuge.vault.fields import case_id_of, label_of, object_code_of
+from refuge.vault import crypto, state
+from refuge.vault.objects import case_id_of, label_of, object_code_of
 
 READ_SIZE = crypto.STREAM_CHUNK + crypto.TAG_BYTES
 
@@ -196,8 +196,6 @@ class EncryptedFieldFile(FieldFile):
     def save(self, name: str, content: Any, save: bool = True) -> None:
         instance: models.Model = self.instance
         field: EncryptedFileField = self.field
-        from refuge.vault import state  # noqa: PLC0415  # state imports the models that use this field
-
         version, data_key = state.current_data_key(case_id_of(instance))
         if isinstance(content, EncryptedUpload):
             file_key = content.file_key
@@ -216,8 +214,6 @@ class EncryptedFieldFile(FieldFile):
         """The file's plaintext, chunk by chunk; each chunk authenticated before it is yielded."""
         instance: models.Model = self.instance
         field: EncryptedFileField = self.field
-        from refuge.vault import state  # noqa: PLC0415  # see save
-
         handle = self.storage.open(self.name, "rb")
         try:
             head = handle.read(crypto.STREAM_HEADER_MAX)

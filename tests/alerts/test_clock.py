@@ -129,8 +129,10 @@ def test_a_new_day_recomputes_the_case_and_a_missed_deadline_is_an_alert(case, a
 
 
 def test_a_provider_asking_to_be_asked_again_gets_its_recheck(case, alice) -> None:  # type: ignore[no-untyped-def]
+    from refuge import hooks
     from refuge.cases.derived import CaseCheck
-    from refuge.cases.recompute import CONFLICT_PROVIDERS, ProvidedConflicts, recompute_case
+    from refuge.cases.recompute import recompute_case
+    from refuge.hooks import ProvidedConflicts
 
     moment = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.get_current_timezone())
 
@@ -141,7 +143,7 @@ def test_a_provider_asking_to_be_asked_again_gets_its_recheck(case, alice) -> No
             conflicts=[{"kind": "authority_not_notified", "severity": "high", "events": [], "basis": "test"}]
         )
 
-    CONFLICT_PROVIDERS.append(provider)
+    hooks.CASE_CONFLICTS.connect(provider)
     try:
         recompute_case(case=case, cause="recompute", now=moment - timedelta(hours=1))
         assert CaseCheck.objects.get(case=case).recheck_at == moment
@@ -150,7 +152,7 @@ def test_a_provider_asking_to_be_asked_again_gets_its_recheck(case, alice) -> No
         assert case.conflicts.filter(kind="authority_not_notified").exists()
         assert CaseCheck.objects.get(case=case).recheck_at is None
     finally:
-        CONFLICT_PROVIDERS.remove(provider)
+        hooks.CASE_CONFLICTS.disconnect(provider)
 
 
 def test_week_start_is_the_monday() -> None:

@@ -43,7 +43,7 @@ def test_no_alias_names_two_countries():
 
 
 def test_documents_name_a_country_outside_their_short_table_from_the_one_list():
-    from refuge.filings.countries import country_name
+    from refuge.lib.countries import country_name
 
     assert country_name("KP", "en") == "Democratic People's Republic of Korea"  # the formal name, kept
     assert country_name("NO", "ru") == "Норвегия"  # not in the filings' table: from pycountry

@@ -25,6 +25,7 @@ from django.utils.crypto import salted_hmac
 
 from refuge.alerts.channels.base import Channel, TransportError
 from refuge.alerts.message import compose
+from refuge.alerts.models import settings_for
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
@@ -117,8 +118,6 @@ class WebhookChannel(Channel):
         return prefs.webhook_url or None
 
     def send(self, delivery: Delivery) -> None:
-        from refuge.alerts.queue import settings_for  # noqa: PLC0415  # queue imports the channel registry
-
         if delivery.user is None:
             raise TransportError("a webhook row without its user cannot be signed", permanent=True)
         message = compose(delivery)

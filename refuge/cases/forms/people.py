@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 
 from refuge.casefile import vocab
+from refuge.cases.actions import default_timezone
 from refuge.cases.forms.common import (
     DATE_WIDGET,
     REFERENCE,
@@ -180,8 +181,6 @@ class IntakeForm(PersonFieldsMixin):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not data.get("timezone") and data.get("host_state") and "timezone" not in self.errors:
-            from refuge.cases.actions import default_timezone  # noqa: PLC0415  # rule packs load lazily
-
             self.zone_name = default_timezone(data["host_state"]) or ""
             if not self.zone_name:
                 self.add_error("timezone", "No rule pack gives this host state a default zone: enter one.")

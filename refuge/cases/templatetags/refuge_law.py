@@ -9,6 +9,7 @@ from django.templatetags.tz import do_timezone
 from django.utils import timezone
 
 from refuge.cases import law
+from refuge.lib.countries import country_name
 
 register = template.Library()
 
@@ -65,8 +66,6 @@ def forum_label(forum: str | None) -> str:
 @register.filter
 def country_label(code: str | None) -> str:
     """The country's English name (the ISO code stays in a tooltip where a page needs it)."""
-    from refuge.filings.countries import country_name  # noqa: PLC0415  # the filings' country table
-
     return country_name(code) if code else ""
 
 

@@ -66,8 +66,8 @@ def clear_upload_temp_dir() -> int:
 
 def _served_app() -> Any:
     """Built in the worker process: its vault state and watcher thread live there."""
-    from refuge.lib.logs import filter_handlers_of  # noqa: PLC0415  # after settings are configured
-    from refuge.vault import state  # noqa: PLC0415  # after settings are configured
+    from refuge.lib.logs import filter_handlers_of  # noqa: PLC0415  # deferred: in the worker process, after the fork
+    from refuge.vault import state  # noqa: PLC0415  # deferred: the worker holds its own keys and watcher
 
     filter_handlers_of("gunicorn.error")  # "Error handling request /feeds/<token>.ics" must not name it
     app = wsgi_application(collect_static=False)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from refuge.vault import views
+from refuge.accounts import vault_pages as views
 
 urlpatterns = [
     path("unseal/", views.unseal_page, name="vault_unseal"),

@@ -3,6 +3,9 @@
 Sealing stops every organisation, so it is a server operator's act (User.is_server_operator: a
 user granted `refuge operator grant`, or an admin when the deployment has one organisation). An
 organisation's admin locks down her own organisation instead (refuge.accounts.users).
+
+In the accounts app, above the vault, because the pages use its throttle, re-authentication and
+operator role; their URLs stay under /vault/ (accounts/vault_urls.py).
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Only entries of the admin's own organisation's chain are shown (a failed login f
 another organisation is in that organisation's chain), and only those the chain verifies up to:
 an entry numbered 0 or below, past a gap, or after a broken link is not shown, and the page says
 where the chain breaks. Each entry shown is hashed again as it is read.
+
+Here in the cases app, above the audit chain it reads, because it goes through the one door
+(refuge.cases.access); its URL stays /audit/ (refuge/urls.py).
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from refuge.audit import chain
-from refuge.audit.forms import SYSTEM, AuditFilterForm
 from refuge.audit.models import AuditEvent
 from refuge.audit.verify import verified_up_to
 from refuge.cases import access
+from refuge.cases.forms.audit_log import SYSTEM, AuditFilterForm
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse

@@ -1,0 +1,122 @@
+"""The named extension points: what happens after a change, listed by name, subscribed in one place.
+
+A lower layer fires a hook when something happened (a case was recomputed, the vault sealed); a
+higher layer subscribes to it without the lower one knowing. Every subscription is made in
+`refuge/wiring/subscribers.py`, once, when the apps are ready: read that file to find everything that runs
+after `record_event`, a seal, a lock-down or a failed unseal.
+
+Pure Python, no Django: the payloads' types are named for the type checker only.
+
+    CASE_RECOMPUTED         cases.recompute.recompute_case, at its end, in its transaction
+    CASE_CONFLICTS          cases.recompute.recompute_case, before the derived rows are stored
+    CASE_DELETING           cases.actions.delete_case, before the case row goes
+    USER_DEACTIVATED        accounts.models.User.save, when a user is saved inactive
+    ORGANISATION_LOCKED_DOWN  accounts.actions.lock_down_organisation, in its transaction
+    ACCOUNT_CONTEXT         accounts.views.account, for the account page's template
+    VAULT_SEALING           vault.state.seal, in the transaction that ends every session
+    KEYS_DROPPED            vault.holder.drop, each time this process forgets its keys (any cause)
+    UNSEAL_FAILED           vault.state.record_failed_unseal, in its transaction
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
+
+if TYPE_CHECKING:  # the payloads' types, for the checker: this module imports nothing of Refuge's
+    from refuge.accounts.models import Organisation, User
+    from refuge.cases.models import Case
+    from refuge.cases.recompute import Recomputed
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+logger = logging.getLogger("refuge.hooks")
+
+
+class Hook(Generic[P, R]):
+    """One extension point: an ordered list of subscribers, each called with the same arguments."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._subscribers: list[Callable[P, R]] = []
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._subscribers)} subscriber(s)>"
+
+    @property
+    def subscribers(self) -> tuple[Callable[P, R], ...]:
+        return tuple(self._subscribers)
+
+    def connect(self, subscriber: Callable[P, R]) -> None:
+        """Subscribe, after those already there; subscribing twice changes nothing."""
+        if subscriber not in self._subscribers:
+            self._subscribers.append(subscriber)
+
+    def disconnect(self, subscriber: Callable[P, R]) -> None:
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
+
+    def fire(self, *args: P.args, **kwargs: P.kwargs) -> list[R]:
+        """Call every subscriber in order; the first exception stops the rest and reaches the firer."""
+        return [subscriber(*args, **kwargs) for subscriber in self._subscribers]
+
+    def fire_robustly(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        """Call every subscriber; one that fails is logged and the others still run."""
+        for subscriber in self._subscribers:
+            try:
+                subscriber(*args, **kwargs)
+            except Exception:
+                logger.exception("hooks: a subscriber of %s failed", self.name)
+
+
+@dataclass(frozen=True)
+class ProvidedConflicts:
+    """What a conflict provider found: conflict items (as in the check report) and when to ask again."""
+
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    recheck_at: datetime | None = None  # the instant the answer may change with no event added
+
+
+# --- Cases ----------------------------------------------------------------------------------------
+
+CASE_RECOMPUTED: Hook[[Recomputed], None] = Hook("CASE_RECOMPUTED")
+"""A case's deadlines and conflicts were recomputed and stored (after every event recorded, edited
+or removed, an import, a clock tick). Called at the end of `recompute_case`, in its transaction, so
+what a subscriber writes (statistics, alerts) commits or rolls back with the change."""
+
+CASE_CONFLICTS: Hook[[Case, dict[str, Any], datetime], ProvidedConflicts] = Hook("CASE_CONFLICTS")
+"""Conflicts the pure engine cannot see, because they depend on records outside the case file (the
+filings' notification log). Called by `recompute_case` with the case, the engine's report and `now`;
+the items returned are added to the report's conflicts and stored like the engine's."""
+
+CASE_DELETING: Hook[[Case], None] = Hook("CASE_DELETING")
+"""A case is about to be deleted (its rows cascade next), in the deletion's transaction."""
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+USER_DEACTIVATED: Hook[[User], None] = Hook("USER_DEACTIVATED")
+"""A user was saved inactive; their sessions have ended. Credentials held elsewhere end too."""
+
+ORGANISATION_LOCKED_DOWN: Hook[[Organisation, User | None, datetime], dict[str, int]] = Hook("ORGANISATION_LOCKED_DOWN")
+"""An organisation is being locked down (organisation, acting user or None, instant), in the
+lock-down's transaction. Each subscriber revokes what it holds for the organisation's people and
+returns counts by name (e.g. {"feeds": 3}) for the lock-down's audit entry."""
+
+ACCOUNT_CONTEXT: Hook[[User], dict[str, Any]] = Hook("ACCOUNT_CONTEXT")
+"""The account page asks what other apps hold for the user (e.g. API tokens): template context."""
+
+# --- Vault ----------------------------------------------------------------------------------------
+
+VAULT_SEALING: Hook[[], None] = Hook("VAULT_SEALING")
+"""An operator seals every process: called in the transaction that ends every session."""
+
+KEYS_DROPPED: Hook[[], None] = Hook("KEYS_DROPPED")
+"""This process forgot its keys (sealed here or by another process): whatever was derived from
+plaintext goes too. Fired robustly: a failing subscriber must not keep the vault open."""
+
+UNSEAL_FAILED: Hook[[int], None] = Hook("UNSEAL_FAILED")
+"""A failed unseal was counted and logged (the count so far), in its transaction."""
