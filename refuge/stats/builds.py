@@ -6,7 +6,9 @@ the counts change, `refuge worker` builds them again and stores them (``StatCube
 serves the latest stored build, saying when it was built and, if cases changed since, that a
 newer build is on its way (``Built.current``).
 
-Served as built, with two exceptions, both built at once on the request, then stored:
+Served as built, with two exceptions, both built at once on the request and kept in this process
+until the worker stores a build (a GET never writes: the worker's next pass, within seconds, sees
+the missing or outdated build and stores it):
 - **the rules changed**: a build protected under another threshold or other releases than those
   in force now is never served — a raised threshold or a withdrawn release must hide its cells
   from the next view on, not from the worker's next pass;
@@ -198,27 +200,44 @@ def latest(organisation: Organisation, *, today: date | None = None, fresh: bool
     return _build_now(organisation, today)
 
 
+_made: dict[int, tuple[tuple[Any, ...], Built]] = {}  # organisation -> (what it was built from, the build)
+
+
 def _build_now(organisation: Organisation, today: date) -> Built:
-    stamp, cubes, seconds = _build(organisation.pk, today)
-    _store(organisation.pk, stamp, cubes, today=today, seconds=seconds)
-    return Built(cubes, timezone.now(), current=True)
+    """Built on the request and kept in this process, never stored: a GET writes nothing."""
+    found = StatsSettings.objects.filter(organisation_id=organisation.pk).values_list("code", "version").first()
+    settings = settings_for(organisation)
+    key = (found, rules_digest(settings.threshold, releases_of(organisation.pk)), today)
+    with _memo_lock:
+        made = _made.get(organisation.pk)
+    if made is not None and made[0] == key:
+        return made[1]
+    _stamp, cubes, _seconds = _build(organisation.pk, today)
+    built = Built(cubes, timezone.now(), current=True)
+    with _memo_lock:
+        _made[organisation.pk] = (key, built)
+    return built
 
 
 # -- the worker's part -----------------------------------------------------------------------------------
 
 
 def stale_organisations(today: date) -> list[int]:
-    """Organisations whose stored build is missing, older than their counts, or of another year."""
+    """Organisations whose stored build is missing, older than their counts or rules, or of another year."""
     built = {
-        org: (code, version, built_for)
-        for org, code, version, built_for in StatCube.objects.values_list(
-            "organisation_id", "settings_code", "version", "built_for"
+        org: (code, version, built_for, rules)
+        for org, code, version, built_for, rules in StatCube.objects.values_list(
+            "organisation_id", "settings_code", "version", "built_for", "rules"
         )
     }
     stale = []
-    for org, code, version in StatsSettings.objects.values_list("organisation_id", "code", "version").order_by("pk"):
+    for org, code, version, threshold in StatsSettings.objects.values_list(
+        "organisation_id", "code", "version", "threshold"
+    ).order_by("pk"):
         b = built.get(org)
         if b is None or b[0] != code or b[1] != version or b[2] is None or b[2].year != today.year:
+            stale.append(org)
+        elif b[3] != rules_digest(threshold, releases_of(org)):
             stale.append(org)
     return stale
 
