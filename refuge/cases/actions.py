@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ from refuge.stats.actions import forget_case_stats
 from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from refuge.accounts.models import Organisation, User
 
 
@@ -173,8 +176,9 @@ def export_casefile(*, case: Case) -> dict[str, Any]:
 @transaction.atomic
 def export_case(*, case: Case, actor: User | None, via: str) -> dict[str, Any]:
     """Export a case file, on record first: an export, and the identity it holds."""
-    for kind in (EventType.CASE_EXPORTED, EventType.IDENTITY_REVEALED):
-        audit.record(type=kind, actor=actor, target=case, fields=["names", "birth_date"], data={"via": via})
+    record_disclosure(
+        case=case, actor=actor, event=EventType.CASE_EXPORTED, fields=["names", "birth_date"], data={"via": via}
+    )
     return casefile_for(case)
 
 
@@ -642,3 +646,65 @@ def grant_identity_reveal(*, case: Case, analyst: User, reason: str) -> Identity
         data={"via": "analyst_grant", "reason": reason, "minutes": IDENTITY_GRANT_MINUTES},
     )
     return grant
+
+
+# Reveals and downloads: every read of a client's identity goes on record here, whichever door it
+# came through (a page, the API, a command), before the data leaves.
+
+
+@transaction.atomic
+def record_reveals(
+    *,
+    user: Any,
+    cases: Iterable[Case],
+    fields: Sequence[str] = audit.IDENTITY_FIELDS,
+    via: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """The identity of each case's client shown to `user`, one entry each, in one transaction."""
+    for case in cases:
+        audit.record(
+            type=EventType.IDENTITY_REVEALED,
+            actor=user,
+            target=case,
+            fields=fields,
+            data={"via": via},
+            request=request,
+        )
+
+
+def record_reveal(
+    *,
+    user: Any,
+    case: Case,
+    fields: Sequence[str] = audit.IDENTITY_FIELDS,
+    via: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """The client's identity shown to `user` (the case page, the client's form, the API)."""
+    record_reveals(user=user, cases=[case], fields=fields, via=via, request=request)
+
+
+@transaction.atomic
+def record_disclosure(  # one keyword per fact of the entries
+    *,
+    case: Case,
+    actor: Any,
+    event: EventType,
+    data: Mapping[str, object],
+    fields: Sequence[str] = (),
+    request: HttpRequest | None = None,
+) -> None:
+    """On record before a byte leaves: `event` (a download, an export), and the reveal of identity it is."""
+    for kind in (event, EventType.IDENTITY_REVEALED):
+        audit.record(type=kind, actor=actor, target=case, fields=fields, data=data, request=request)
+
+
+def record_document_download(*, document: Document, user: Any, request: HttpRequest | None = None) -> None:
+    record_disclosure(
+        case=document.case,
+        actor=user,
+        event=EventType.DOCUMENT_DOWNLOADED,
+        data={"via": "document_download", "document": document.code},
+        request=request,
+    )
