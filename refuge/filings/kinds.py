@@ -30,6 +30,11 @@ class Kind:
         """A request to an international forum (its sending goes on the timeline as the request)."""
         return bool(self.forums) and not self.update
 
+    @property
+    def reveals_identity(self) -> bool:
+        """Generating it reveals the client's identity: it names him to its addressee (not to himself alone)."""
+        return not self.to_client
+
     def default_forum(self, facts: CaseFacts) -> str:
         """The forum a request goes to when none is chosen: its one forum, else the committee the case is before."""
         if len(self.forums) == 1:

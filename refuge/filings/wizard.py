@@ -344,30 +344,17 @@ class Generated:
     review: Review | None = None
 
 
-def generate(*, case: Case, form: ChooseForm, user: User) -> Generated:
-    """Step 3: render (outside any transaction: it takes longest), then keep the version with its audit entry."""
+def generate(*, case: Case, form: ChooseForm, user: User, via: str = "wizard") -> Generated:
+    """Step 3: generate and keep the version, on record (the review again when refused or not acknowledged)."""
     from refuge.filings.checklist import FilingRefused, NotAcknowledged  # noqa: PLC0415  # see _facts
-    from refuge.filings.render import render_filing  # noqa: PLC0415  # see _facts
 
     d = form.cleaned_data
-    options = form.options()
     try:
-        rendered = render_filing(case=case, kind=d["kind"], lang=d["lang"], fmt=d["fmt"], options=options)
+        generation = actions.generate_filing(
+            case=case, user=user, kind=d["kind"], lang=d["lang"], fmt=d["fmt"], options=form.options(), via=via
+        )
     except FilingRefused as refused:
         return Generated(filing=None, review=_review(case=case, form=form, missing=refused.missing))
     except NotAcknowledged:
         return Generated(filing=None, review=_review(case=case, form=form, missing=[], unacknowledged=True))
-    filing = actions.store_filing(
-        case=case,
-        user=user,
-        kind=d["kind"],
-        lang=d["lang"],
-        fmt=d["fmt"],
-        content=rendered.content,
-        filename=rendered.filename,
-        content_type=rendered.content_type,
-        forum=rendered.forum,
-        authority=options.authority,
-        acknowledged=list(rendered.acknowledged),
-    )
-    return Generated(filing=filing)
+    return Generated(filing=generation.filing)
