@@ -24,7 +24,7 @@ from refuge.audit.events import EventType
 from refuge.cases.actions import record_disclosure, record_event, sniff_content_type
 from refuge.cases.recompute import recompute_case
 from refuge.filings.kinds import get_kind
-from refuge.filings.models import REQUEST_FORUMS, Channel, GeneratedFiling, Sending
+from refuge.filings.models import Channel, GeneratedFiling, Sending
 from refuge.filings.render import Rendered, render_filing
 from refuge.vault.storage import EncryptedUpload
 
@@ -230,9 +230,9 @@ def record_proof_download(*, sending: Sending, user: User, request: HttpRequest 
 
 def request_forum(filing: GeneratedFiling | None, forum: str) -> str:
     """The forum whose `interim_measure_requested` a sending of this filing records ('' for a letter)."""
-    if filing is None or filing.kind not in REQUEST_FORUMS:
+    allowed = get_kind(filing.kind).request_forums if filing is not None else ()
+    if filing is None or not allowed:
         return ""
-    allowed = REQUEST_FORUMS[filing.kind]
     chosen = forum or filing.forum or (allowed[0] if len(allowed) == 1 else "")
     if chosen not in allowed:
         raise SendingError(f"choose the forum the request went to: {', '.join(allowed)}")

@@ -15,14 +15,11 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
-from refuge.filings.kinds import KINDS
 from refuge.vault.fields import EncryptedTextField
 from refuge.vault.storage import EncryptedFileField
 
+
 # The forum that receives each kind of request (interim_measure_requested's `forum`).
-REQUEST_FORUMS = {kind.name: kind.forums for kind in KINDS.values() if kind.request}
-
-
 # Outside the pages' URL space (`cases/<code>/filings/...`): a server that maps MEDIA_ROOT onto
 # the site's root, as Django's live test server does, must never answer a page's URL with a file.
 def filing_upload_path(instance: GeneratedFiling, filename: str) -> str:

@@ -171,9 +171,10 @@ class ChooseForm(forms.Form):
 def initial_choices(request: HttpRequest, case: Case) -> dict[str, Any]:
     """Step 1's first answers: a kind from the link (a Rule 39 request by default), the lawyer as contact."""
     user = request.user
-    kind = request.GET.get("kind", "rule39")
+    from refuge.filings.kinds import DEFAULT_KIND  # noqa: PLC0415  # see _kinds
+
     kinds = _kinds()
-    spec = kinds.get(kind) or kinds["rule39"]
+    spec = kinds.get(request.GET.get("kind", "")) or kinds[DEFAULT_KIND]
     return {
         "kind": spec.name,
         "lang": request.GET.get("lang") if spec.allows(request.GET.get("lang", "")) else spec.default_lang,

@@ -20,7 +20,7 @@ from refuge.cases.management.commands.export_case import find_case
 from refuge.cases.models import Authority, Case, Document
 from refuge.filings.actions import generate_filing
 from refuge.filings.facts import CaseFacts
-from refuge.filings.kinds import KINDS, client_notice_lang
+from refuge.filings.kinds import KINDS
 from refuge.filings.options import Contact, FilingOptions
 from refuge.filings.render import FilingRefused, NotAcknowledged
 from refuge.vault.cli import unseal_here
@@ -141,8 +141,7 @@ class Command(BaseCommand):
         unseal_here()  # a dev vault opens from its key file; otherwise the operator is asked
         kind = KINDS[opts["kind"]]
         facts = CaseFacts.of(case, today=opts["today"])
-        lang = opts["lang"] or (client_notice_lang(facts.languages) if kind.to_client else None)
-        lang = lang or kind.default_lang
+        lang = opts["lang"] or kind.lang_for(facts.languages)
         options = FilingOptions(
             contact=self._contact(facts, opts),
             authority=find_authority(case, opts["authority"]) if opts["authority"] else None,
