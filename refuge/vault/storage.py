@@ -260,7 +260,7 @@ def decrypted_download(  # one keyword per header of the answer
         raise Http404(missing) from None
     on_record()
     response = StreamingHttpResponse(_chain(first, chunks), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
