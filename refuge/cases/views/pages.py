@@ -289,6 +289,6 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["forums"] = last.report.get("forums", [])
         context["checked_at"] = last.computed_at
     now = timezone.now()
-    context["next_removal"] = next_removal(removals_of(case, last.report if last else None, context["events"]), now)
+    context["next_removal"] = next_removal(removals_of(case, last.report if last else None), now)
     context["now"] = now
     return page(request, "cases/case_detail.html", context)
