@@ -17,7 +17,6 @@ from refuge.api.problems import problem
 from refuge.api.schemas import FilingIn, FilingOut
 from refuge.filings import actions, wizard
 from refuge.filings.access import get_case_for_filings, get_filing_for_user
-from refuge.vault.storage import decrypted_download
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -112,11 +111,4 @@ def filing_download(request: HttpRequest, code: UUID, filing_code: UUID) -> Http
     """The generated file, on record first (a download and a reveal of identity, as on the page)."""
     user = caller(request, R, ID)
     filing = get_filing_for_user(user, code, filing_code)
-    return decrypted_download(
-        filing.file,
-        filename=filing.filename or "filing",
-        content_type=filing.content_type,
-        size=filing.size,
-        on_record=lambda: actions.record_download(filing=filing, user=user, request=request),
-        missing="No such filing",
-    )
+    return actions.download_filing(filing=filing, user=user, request=request)

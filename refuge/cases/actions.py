@@ -29,10 +29,10 @@ from refuge.cases.models import (
 )
 from refuge.lib.text import clean_names
 from refuge.stats.actions import forget_case_stats
-from refuge.vault.storage import EncryptedUpload
+from refuge.vault.storage import EncryptedUpload, decrypted_download
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, StreamingHttpResponse
 
     from refuge.accounts.models import Organisation, User
 
@@ -700,11 +700,19 @@ def record_disclosure(  # one keyword per fact of the entries
         audit.record(type=kind, actor=actor, target=case, fields=fields, data=data, request=request)
 
 
-def record_document_download(*, document: Document, user: Any, request: HttpRequest | None = None) -> None:
-    record_disclosure(
-        case=document.case,
-        actor=user,
-        event=EventType.DOCUMENT_DOWNLOADED,
-        data={"via": "document_download", "document": document.code},
-        request=request,
+def download_document(*, document: Document, user: Any, request: HttpRequest | None = None) -> StreamingHttpResponse:
+    """The document, decrypted as it streams; on record first: the download, and the reveal of identity it is."""
+    return decrypted_download(
+        document.file,
+        filename=document.filename or "document",
+        content_type=document.content_type,
+        size=document.size,
+        on_record=lambda: record_disclosure(
+            case=document.case,
+            actor=user,
+            event=EventType.DOCUMENT_DOWNLOADED,
+            data={"via": "document_download", "document": document.code},
+            request=request,
+        ),
+        missing="No such document",
     )

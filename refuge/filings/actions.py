@@ -1,7 +1,7 @@
 """Operations of the filings workflow (STYLE.md §2): generate a filing, record a download, record a sending.
 
 Every door (the wizard, the API, `refuge filing`) generates through `generate_filing`; every
-download goes on record through `record_download` and its siblings. Each writes its audit entries
+download streams and goes on record through `download_filing` and `download_proof`. Each writes its audit entries
 in the same transaction as its rows. Recording a sending recomputes the case in that transaction
 too: through `record_event` when the sending of a request becomes the timeline's
 `interim_measure_requested` event, directly otherwise (a notification letter), so
@@ -26,10 +26,10 @@ from refuge.cases.recompute import recompute_case
 from refuge.filings.kinds import get_kind
 from refuge.filings.models import Channel, GeneratedFiling, Sending
 from refuge.filings.render import Rendered, render_filing
-from refuge.vault.storage import EncryptedUpload
+from refuge.vault.storage import EncryptedUpload, decrypted_download
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, StreamingHttpResponse
 
     from refuge.accounts.models import User
     from refuge.cases.models import Authority, Case
@@ -206,25 +206,41 @@ def store_filing(  # one keyword per column of what is kept
     return filing
 
 
-def record_download(*, filing: GeneratedFiling, user: User, request: HttpRequest | None = None) -> None:
-    """On record before a byte leaves: the download, and the reveal of identity a filing is."""
-    record_disclosure(
-        case=filing.case,
-        actor=user,
-        event=EventType.FILING_DOWNLOADED,
-        data={"via": "filing_download", "filing": filing.code, "version": filing.version},
-        request=request,
+def download_filing(
+    *, filing: GeneratedFiling, user: User, request: HttpRequest | None = None
+) -> StreamingHttpResponse:
+    """The filing, decrypted as it streams; on record first: the download, and the reveal of identity it is."""
+    return decrypted_download(
+        filing.file,
+        filename=filing.filename or "filing",
+        content_type=filing.content_type,
+        size=filing.size,
+        on_record=lambda: record_disclosure(
+            case=filing.case,
+            actor=user,
+            event=EventType.FILING_DOWNLOADED,
+            data={"via": "filing_download", "filing": filing.code, "version": filing.version},
+            request=request,
+        ),
+        missing="No such filing",
     )
 
 
-def record_proof_download(*, sending: Sending, user: User, request: HttpRequest | None = None) -> None:
+def download_proof(*, sending: Sending, user: User, request: HttpRequest | None = None) -> StreamingHttpResponse:
     """A proof of sending names the client too: on record like a filing's download."""
-    record_disclosure(
-        case=sending.case,
-        actor=user,
-        event=EventType.FILING_DOWNLOADED,
-        data={"via": "sending_proof", "sending": sending.code},
-        request=request,
+    return decrypted_download(
+        sending.proof,
+        filename=sending.proof_filename or "proof",
+        content_type=sending.proof_content_type,
+        size=sending.proof_size,
+        on_record=lambda: record_disclosure(
+            case=sending.case,
+            actor=user,
+            event=EventType.FILING_DOWNLOADED,
+            data={"via": "sending_proof", "sending": sending.code},
+            request=request,
+        ),
+        missing="No proof stored",
     )
 
 

@@ -27,7 +27,7 @@ from refuge.cases.views.documents import max_upload_bytes
 from refuge.filings import actions, wizard
 from refuge.filings.access import get_case_for_filings, get_filing_for_user, get_sending_for_user
 from refuge.filings.forms import SendingForm
-from refuge.vault.storage import EncryptingUploadHandler, decrypted_download
+from refuge.vault.storage import EncryptingUploadHandler
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -107,14 +107,7 @@ def filing_detail(request: HttpRequest, code: str, filing_code: str) -> HttpResp
 @login_required
 def filing_download(request: HttpRequest, code: str, filing_code: str) -> StreamingHttpResponse:
     filing = get_filing_for_user(request.user, code, filing_code)
-    return decrypted_download(
-        filing.file,
-        filename=filing.filename or "filing",
-        content_type=filing.content_type,
-        size=filing.size,
-        on_record=lambda: actions.record_download(filing=filing, user=request.user, request=request),
-        missing="No such filing",
-    )
+    return actions.download_filing(filing=filing, user=request.user, request=request)
 
 
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body; csrf_protect below checks it
@@ -192,11 +185,4 @@ def _send_page(
 def sending_proof(request: HttpRequest, code: str, sending_code: str) -> StreamingHttpResponse:
     """The stored proof of a sending, decrypted as it streams, on record first."""
     sending = get_sending_for_user(request.user, code, sending_code)
-    return decrypted_download(
-        sending.proof,
-        filename=sending.proof_filename or "proof",
-        content_type=sending.proof_content_type,
-        size=sending.proof_size,
-        on_record=lambda: actions.record_proof_download(sending=sending, user=request.user, request=request),
-        missing="No proof stored",
-    )
+    return actions.download_proof(sending=sending, user=request.user, request=request)

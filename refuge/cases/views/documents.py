@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from refuge.cases import access, actions
 from refuge.cases.forms.records import DocumentForm
 from refuge.cases.views._common import INVALID, page
-from refuge.vault.storage import EncryptingUploadHandler, decrypted_download
+from refuge.vault.storage import EncryptingUploadHandler
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -73,11 +73,4 @@ def _document_upload(request: HttpRequest, code: str, handler: EncryptingUploadH
 @login_required
 def document_download(request: HttpRequest, code: str, document_code: str) -> StreamingHttpResponse:
     document = access.get_document_for_user(request.user, code, document_code)
-    return decrypted_download(
-        document.file,
-        filename=document.filename or "document",
-        content_type=document.content_type,
-        size=document.size,
-        on_record=lambda: actions.record_document_download(document=document, user=request.user, request=request),
-        missing="No such document",
-    )
+    return actions.download_document(document=document, user=request.user, request=request)
