@@ -208,41 +208,41 @@ def _said(phrasing: Phrasing, say: Say, a: dict[str, Any]) -> str:
     return "".join(part.said(say, a) if isinstance(part, Clause) else part.format_map(words) for part in phrasing)
 
 
-def _en_signed(say: Say, a: dict[str, Any]) -> str:
-    language = str(a.get("language") or "")
-    text = "the applicant signed a document"
-    if language:
-        text += f" in {say.language(language)}"
-        known = say.facts.languages
-        if known and language not in known:
-            theirs = ", ".join(say.language(code) for code in known)
-            text += f", a language not among the applicant's languages ({theirs})"
-    helpers = []
-    if a.get("interpreter") is False:
-        helpers.append("without an interpreter")
-    elif a.get("interpreter") is True:
-        helpers.append("with an interpreter")
-    if a.get("counsel") is False:
-        helpers.append("without counsel")
-    elif a.get("counsel") is True:
-        helpers.append("in the presence of counsel")
-    return text + (", " + " and ".join(helpers) if helpers else "")
+# A signed document: the language (and whether the client reads it), then who was there or not.
+SIGNED = {
+    "en": {
+        "text": "the applicant signed a document",
+        "in": " in {}",
+        "foreign": ", a language not among the applicant's languages ({})",
+        "helpers": {
+            ("interpreter", False): "without an interpreter",
+            ("interpreter", True): "with an interpreter",
+            ("counsel", False): "without counsel",
+            ("counsel", True): "in the presence of counsel",
+        },
+        "and": " and ",
+    },
+    "ru": {
+        "text": "заявитель подписал документ",
+        "in": " на {} языке",
+        "foreign": ", которым он не владеет (его языки: {})",
+        "helpers": {("interpreter", False): "без переводчика", ("counsel", False): "без защитника"},
+        "and": ", ",
+    },
+}
 
 
-def _ru_signed(say: Say, a: dict[str, Any]) -> str:
+def _signed(say: Say, a: dict[str, Any]) -> str:
+    words: dict[str, Any] = SIGNED[say.lang]
     language = str(a.get("language") or "")
-    text = "заявитель подписал документ"
+    text = str(words["text"])
     if language:
-        text += f" на {say.language(language)} языке"
+        text += words["in"].format(say.language(language))
         known = say.facts.languages
         if known and language not in known:
-            theirs = ", ".join(say.language(code) for code in known)
-            text += f", которым он не владеет (его языки: {theirs})"
-    if a.get("interpreter") is False:
-        text += ", без переводчика"
-    if a.get("counsel") is False:
-        text += ", без защитника"
-    return text
+            text += words["foreign"].format(", ".join(say.language(code) for code in known))
+    helpers = [said for (name, value), said in words["helpers"].items() if name in a and a[name] is value]
+    return text + (", " + words["and"].join(helpers) if helpers else "")
 
 
 def _en_decision(say: Say, a: dict[str, Any]) -> str:
@@ -364,7 +364,7 @@ SENTENCES: dict[str, dict[str, Phrasing]] = {
         "en": ("{forum} set a time-limit", Clause("due", " expiring on {}", _until)),
         "ru": ("{forum} установил срок", Clause("due", " до {}", _until)),
     },
-    "document_signed": {"en": _en_signed, "ru": _ru_signed},
+    "document_signed": {"en": _signed, "ru": _signed},
     "consular_contact": {
         "en": ("the applicant was brought into contact with consular officials", Clause("country", " of {}", _country)),
         "ru": ("к заявителю допущены сотрудники консульства", Clause("country", " (государство: {})", _country)),
