@@ -29,7 +29,7 @@ from refuge.cases.models import (
 )
 from refuge.lib.text import clean_names
 from refuge.stats.actions import forget_case_stats
-from refuge.vault.storage import EncryptedUpload, decrypted_download
+from refuge.vault.storage import EncryptedUpload, StoredFile, decrypted_download
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, StreamingHttpResponse
@@ -700,19 +700,24 @@ def record_disclosure(  # one keyword per fact of the entries
         audit.record(type=kind, actor=actor, target=case, fields=fields, data=data, request=request)
 
 
+def download(  # one keyword per fact of the entries
+    *,
+    case: Case,
+    user: Any,
+    stored: StoredFile,
+    event: EventType,
+    data: Mapping[str, object],
+    request: HttpRequest | None = None,
+) -> StreamingHttpResponse:
+    """A stored file of a case, decrypted as it streams; on record first: `event`, and the reveal of identity it is."""
+    return decrypted_download(
+        stored,
+        on_record=lambda: record_disclosure(case=case, actor=user, event=event, data=data, request=request),
+    )
+
+
 def download_document(*, document: Document, user: Any, request: HttpRequest | None = None) -> StreamingHttpResponse:
     """The document, decrypted as it streams; on record first: the download, and the reveal of identity it is."""
-    return decrypted_download(
-        document.file,
-        filename=document.filename or "document",
-        content_type=document.content_type,
-        size=document.size,
-        on_record=lambda: record_disclosure(
-            case=document.case,
-            actor=user,
-            event=EventType.DOCUMENT_DOWNLOADED,
-            data={"via": "document_download", "document": document.code},
-            request=request,
-        ),
-        missing="No such document",
-    )
+    data = {"via": "document_download", "document": document.code}
+    event = EventType.DOCUMENT_DOWNLOADED
+    return download(case=document.case, user=user, stored=document.stored, event=event, data=data, request=request)

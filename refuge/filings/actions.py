@@ -21,12 +21,12 @@ from django.db.models import Max
 
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
-from refuge.cases.actions import record_disclosure, record_event, sniff_content_type
+from refuge.cases.actions import download, record_event, sniff_content_type
 from refuge.cases.recompute import recompute_case
 from refuge.filings.kinds import get_kind
 from refuge.filings.models import Channel, GeneratedFiling, Sending
 from refuge.filings.render import Rendered, render_filing
-from refuge.vault.storage import EncryptedUpload, decrypted_download
+from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, StreamingHttpResponse
@@ -210,38 +210,16 @@ def download_filing(
     *, filing: GeneratedFiling, user: User, request: HttpRequest | None = None
 ) -> StreamingHttpResponse:
     """The filing, decrypted as it streams; on record first: the download, and the reveal of identity it is."""
-    return decrypted_download(
-        filing.file,
-        filename=filing.filename or "filing",
-        content_type=filing.content_type,
-        size=filing.size,
-        on_record=lambda: record_disclosure(
-            case=filing.case,
-            actor=user,
-            event=EventType.FILING_DOWNLOADED,
-            data={"via": "filing_download", "filing": filing.code, "version": filing.version},
-            request=request,
-        ),
-        missing="No such filing",
-    )
+    data = {"via": "filing_download", "filing": filing.code, "version": filing.version}
+    event = EventType.FILING_DOWNLOADED
+    return download(case=filing.case, user=user, stored=filing.stored, event=event, data=data, request=request)
 
 
 def download_proof(*, sending: Sending, user: User, request: HttpRequest | None = None) -> StreamingHttpResponse:
     """A proof of sending names the client too: on record like a filing's download."""
-    return decrypted_download(
-        sending.proof,
-        filename=sending.proof_filename or "proof",
-        content_type=sending.proof_content_type,
-        size=sending.proof_size,
-        on_record=lambda: record_disclosure(
-            case=sending.case,
-            actor=user,
-            event=EventType.FILING_DOWNLOADED,
-            data={"via": "sending_proof", "sending": sending.code},
-            request=request,
-        ),
-        missing="No proof stored",
-    )
+    data = {"via": "sending_proof", "sending": sending.code}
+    event = EventType.FILING_DOWNLOADED
+    return download(case=sending.case, user=user, stored=sending.stored_proof, event=event, data=data, request=request)
 
 
 def request_forum(filing: GeneratedFiling | None, forum: str) -> str:

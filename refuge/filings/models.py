@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.urls import reverse
 
 from refuge.vault.fields import EncryptedTextField
-from refuge.vault.storage import EncryptedFileField
+from refuge.vault.storage import EncryptedFileField, StoredFile
 
 
 # The forum that receives each kind of request (interim_measure_requested's `forum`).
@@ -69,6 +69,10 @@ class GeneratedFiling(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("filing_detail", args=[self.case.code, self.code])
 
+    @property
+    def stored(self) -> StoredFile:
+        return StoredFile(self.file, self.filename or "filing", self.content_type, self.size, "No such filing")
+
 
 class Channel(models.TextChoices):
     FAX = "fax", "Fax"
@@ -118,6 +122,11 @@ class Sending(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def stored_proof(self) -> StoredFile:
+        filename = self.proof_filename or "proof"
+        return StoredFile(self.proof, filename, self.proof_content_type, self.proof_size, "No proof stored")
 
 
 def delete_stored_files(sender: type[models.Model], instance: GeneratedFiling | Sending, **kwargs: object) -> None:

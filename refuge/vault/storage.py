@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -235,15 +236,18 @@ class EncryptedFieldFile(FieldFile):
         return b"".join(self.plaintext_chunks())
 
 
-def decrypted_download(  # one keyword per header of the answer
-    file: FieldFile,
-    *,
-    filename: str,
-    content_type: str,
-    size: int,
-    on_record: Callable[[], object],
-    missing: str = "No such file",
-) -> StreamingHttpResponse:
+@dataclass(frozen=True)
+class StoredFile:
+    """A vault file as it leaves as a download: the field, and the name, type and length it goes with."""
+
+    file: FieldFile
+    filename: str
+    content_type: str
+    size: int
+    missing: str = "No such file"  # the 404's words when it is gone
+
+
+def decrypted_download(stored: StoredFile, *, on_record: Callable[[], object]) -> StreamingHttpResponse:
     """A stored file, decrypted as it streams: the one way a vault file leaves as a download.
 
     The first chunk is decrypted (and authenticated) before `on_record` runs, so a file missing
@@ -251,17 +255,18 @@ def decrypted_download(  # one keyword per header of the answer
     download's audit entries) runs before a byte leaves. Every later chunk is authenticated before
     it is sent. The answer is an attachment, never cached, never sniffed as another type.
     """
+    file = stored.file
     if not isinstance(file, EncryptedFieldFile) or not file:
-        raise Http404(missing)
+        raise Http404(stored.missing)
     chunks = file.plaintext_chunks()
     try:
         first = next(chunks, b"")
     except FileNotFoundError:
-        raise Http404(missing) from None
+        raise Http404(stored.missing) from None
     on_record()
-    response = StreamingHttpResponse(_chain(first, chunks), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["Content-Length"] = str(size)
+    response = StreamingHttpResponse(_chain(first, chunks), content_type=stored.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, stored.filename) or "attachment"
+    response["Content-Length"] = str(stored.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
