@@ -29,6 +29,15 @@ def end_user_sessions(*, user: User, actor: User, keep: str | None = None) -> in
 
 
 @transaction.atomic
+def change_password(*, user: User, password: str) -> User:
+    """A new password (already validated); User.save ends every session of the user."""
+    user.set_password(password)
+    user.save()
+    audit.record(type=EventType.PASSWORD_CHANGED, actor=user, target=user, fields=["password"])
+    return user
+
+
+@transaction.atomic
 def set_active(*, user: User, active: bool, actor: User) -> None:
     """Disable (every session ends, through User.save) or enable an account."""
     user.is_active = active

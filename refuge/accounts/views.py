@@ -10,7 +10,6 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,8 +23,6 @@ from refuge.accounts.backends import THROTTLED_ATTR
 from refuge.accounts.decorators import require_recent_auth
 from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
 from refuge.accounts.models import User
-from refuge.audit import actions as audit
-from refuge.audit.events import EventType
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
@@ -157,9 +154,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """A new password ends every other session of the user; this one goes on."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()  # User.save ends all of the user's sessions
-            audit.record(type=EventType.PASSWORD_CHANGED, actor=user, target=user, fields=["password"])
+        user = actions.change_password(user=form.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # this one continues under a new key
         sessions.record(user, request.session)
         messages.success(request, "Your password was changed. Every other session was logged out.")

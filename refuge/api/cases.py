@@ -33,8 +33,6 @@ from refuge.api.schemas import (
     PersonOut,
     StatusName,
 )
-from refuge.audit import actions as audit
-from refuge.audit.events import EventType
 from refuge.casefile.validate import load_casefile
 from refuge.cases import access, actions
 from refuge.cases.derived import CaseCheck
@@ -109,7 +107,7 @@ def _detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
     identity = _sees_identity(request, user, case)
     events = list(case.events.all())
     if identity and any(e.note for e in events):
-        _record_reveal(request, user, case, fields=["note"])
+        actions.record_reveal(user=user, case=case, fields=["note"], via="api", request=request)
     return {
         **_summary(case),
         "languages": list(case.person.languages) if _has_person(case) else [],
@@ -117,12 +115,6 @@ def _detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
         "can_write": access.can_write(user, case),
         "events": [event_out(e, identity=identity) for e in events],
     }
-
-
-def _record_reveal(request: HttpRequest, user: User, case: Case, *, fields: list[str]) -> None:
-    audit.record(
-        type=EventType.IDENTITY_REVEALED, actor=user, target=case, fields=fields, data={"via": "api"}, request=request
-    )
 
 
 class CaseFilters(Schema):
@@ -221,7 +213,7 @@ def person_detail(request: HttpRequest, code: UUID) -> dict[str, Any]:
         return {"nationality": None, "stateless": False, "languages": [], "identity": None}
     identity = None
     if _sees_identity(request, user, case):
-        _record_reveal(request, user, case, fields=["names", "birth_date"])
+        actions.record_reveal(user=user, case=case, fields=["names", "birth_date"], via="api", request=request)
         identity = {"names": [dict(n) for n in person.names], "birth_date": person.birth_date}
     return {
         "nationality": person.nationality or None,
@@ -243,7 +235,7 @@ def event_list(request: HttpRequest, code: UUID) -> list[dict[str, Any]]:
     identity = _sees_identity(request, user, case)
     events = list(case.events.all())
     if identity and any(e.note for e in events):
-        _record_reveal(request, user, case, fields=["note"])
+        actions.record_reveal(user=user, case=case, fields=["note"], via="api", request=request)
     return [event_out(e, identity=identity) for e in events]
 
 
@@ -277,7 +269,7 @@ def event_detail(request: HttpRequest, code: UUID, event_code: UUID) -> dict[str
     event = access.get_event_for_user(user, code, event_code)
     identity = _sees_identity(request, user, event.case)
     if identity and event.note:
-        _record_reveal(request, user, event.case, fields=["note"])
+        actions.record_reveal(user=user, case=event.case, fields=["note"], via="api", request=request)
     return event_out(event, identity=identity)
 
 

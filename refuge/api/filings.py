@@ -6,12 +6,9 @@ the case's writers who see identity, never an analyst).
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.http import Http404, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Router, Status
 
 from refuge.api.auth import caller
@@ -67,7 +64,7 @@ def filing_generate(request: HttpRequest, code: UUID, payload: FilingIn) -> Any:
             for message in messages
         ]
         return problem(422, "invalid", "The filing's choices are not valid", errors=errors)
-    result = wizard.generate(case=case, form=form, user=user)
+    result = wizard.generate(case=case, form=form, user=user, via="api")
     if result.filing is None and result.review is not None and result.review.unacknowledged:
         errors = [
             {"location": "body", "path": "$.acknowledged", "message": f"{code}: {text}"}
@@ -114,14 +111,4 @@ def filing_download(request: HttpRequest, code: UUID, filing_code: UUID) -> Http
     """The generated file, on record first (a download and a reveal of identity, as on the page)."""
     user = caller(request, R, ID)
     filing = get_filing_for_user(user, code, filing_code)
-    chunks = filing.file.plaintext_chunks()  # each chunk authenticated before it is sent
-    try:
-        first = next(chunks, b"")
-    except FileNotFoundError:
-        raise Http404("No such filing") from None
-    actions.record_download(filing=filing, user=user, request=request)
-    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=filing.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filing.filename or "filing")
-    response["Content-Length"] = str(filing.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return actions.download_filing(filing=filing, user=user, request=request)

@@ -14,6 +14,7 @@ checked here (identifier keys; short strings without spaces, integers, booleans,
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -163,25 +164,10 @@ def record(
     using = router.db_for_write(AuditEvent)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         seq, prev = _advance(cursor, number)
-        at = timezone.now()
-        entry = AuditEvent(
+        row = chain.Row(
             chain=number,
             seq=seq,
-            at=at,
-            type=int(type),
-            actor_id=actor_id,
-            organisation_id=org_id,
-            target_kind=kind,
-            target_code=code,
-            fields=names,
-            data=payload,
-            ip_hash=ip_hash,
-            prev_hash=prev,
-        )
-        entry.hash = chain.entry_hash(
-            chain=number,
-            seq=seq,
-            at=at,
+            at=timezone.now(),
             type=int(type),
             actor=actor_id,
             organisation=org_id,
@@ -191,7 +177,11 @@ def record(
             data=payload,
             ip_hash=ip_hash,
             prev_hash=prev,
+            hash="",  # computed over the rest just below
         )
+        values = [getattr(row, f.name) for f in dataclasses.fields(row)]
+        entry = AuditEvent(**dict(zip(chain.ROW_FIELDS, values, strict=True)))
+        entry.hash = chain.row_hash(row)
         entry.save(using=using)
         cursor.execute(_LINK, [entry.hash, number])
     return entry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +30,11 @@ from refuge.cases.models import (
 )
 from refuge.cases.recompute import packs, recompute_case
 from refuge.lib.text import clean_names
-from refuge.vault.storage import EncryptedUpload
+from refuge.vault.storage import EncryptedUpload, StoredFile, decrypted_download
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest, StreamingHttpResponse
+
     from refuge.accounts.models import Organisation, User
 
 
@@ -136,8 +139,9 @@ def export_casefile(*, case: Case) -> dict[str, Any]:
 @transaction.atomic
 def export_case(*, case: Case, actor: User | None, via: str) -> dict[str, Any]:
     """Export a case file, on record first: an export, and the identity it holds."""
-    for kind in (EventType.CASE_EXPORTED, EventType.IDENTITY_REVEALED):
-        audit.record(type=kind, actor=actor, target=case, fields=["names", "birth_date"], data={"via": via})
+    record_disclosure(
+        case=case, actor=actor, event=EventType.CASE_EXPORTED, fields=["names", "birth_date"], data={"via": via}
+    )
     return casefile_for(case)
 
 
@@ -581,3 +585,78 @@ def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
     hooks.CASE_DELETING.fire(case)  # e.g. its counts leave the organisation's statistics (refuge/wiring/subscribers.py)
     case.delete()  # cascades to events, person, documents, derived rows and the case's key rows
     transaction.on_commit(lambda: [storage.delete(name) for name in files if storage.exists(name)])
+
+
+# Reveals and downloads: every read of a client's identity goes on record here, whichever door it
+# came through (a page, the API, a command), before the data leaves.
+
+
+@transaction.atomic
+def record_reveals(
+    *,
+    user: Any,
+    cases: Iterable[Case],
+    fields: Sequence[str] = audit.IDENTITY_FIELDS,
+    via: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """The identity of each case's client shown to `user`, one entry each, in one transaction."""
+    for case in cases:
+        audit.record(
+            type=EventType.IDENTITY_REVEALED,
+            actor=user,
+            target=case,
+            fields=fields,
+            data={"via": via},
+            request=request,
+        )
+
+
+def record_reveal(
+    *,
+    user: Any,
+    case: Case,
+    fields: Sequence[str] = audit.IDENTITY_FIELDS,
+    via: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """The client's identity shown to `user` (the case page, the client's form, the API)."""
+    record_reveals(user=user, cases=[case], fields=fields, via=via, request=request)
+
+
+@transaction.atomic
+def record_disclosure(  # one keyword per fact of the entries
+    *,
+    case: Case,
+    actor: Any,
+    event: EventType,
+    data: Mapping[str, object],
+    fields: Sequence[str] = (),
+    request: HttpRequest | None = None,
+) -> None:
+    """On record before a byte leaves: `event` (a download, an export), and the reveal of identity it is."""
+    for kind in (event, EventType.IDENTITY_REVEALED):
+        audit.record(type=kind, actor=actor, target=case, fields=fields, data=data, request=request)
+
+
+def download(  # one keyword per fact of the entries
+    *,
+    case: Case,
+    user: Any,
+    stored: StoredFile,
+    event: EventType,
+    data: Mapping[str, object],
+    request: HttpRequest | None = None,
+) -> StreamingHttpResponse:
+    """A stored file of a case, decrypted as it streams; on record first: `event`, and the reveal of identity it is."""
+    return decrypted_download(
+        stored,
+        on_record=lambda: record_disclosure(case=case, actor=user, event=event, data=data, request=request),
+    )
+
+
+def download_document(*, document: Document, user: Any, request: HttpRequest | None = None) -> StreamingHttpResponse:
+    """The document, decrypted as it streams; on record first: the download, and the reveal of identity it is."""
+    data = {"via": "document_download", "document": document.code}
+    event = EventType.DOCUMENT_DOWNLOADED
+    return download(case=document.case, user=user, stored=document.stored, event=event, data=data, request=request)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from refuge.casefile import vocab
 from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, COMMON_EVENT_ATTRIBUTES, split_text_attributes
 from refuge.vault.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
-from refuge.vault.storage import EncryptedFileField
+from refuge.vault.storage import EncryptedFileField, StoredFile
 
 EVENT_TYPE_CHOICES = [(key, vocab.EVENT_LABELS[key]) for key in vocab.EVENT_TYPES]
 
@@ -299,6 +299,10 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("document_download", args=[self.case.code, self.code])
+
+    @property
+    def stored(self) -> StoredFile:
+        return StoredFile(self.file, self.filename or "document", self.content_type, self.size, "No such document")
 
 
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange  # noqa: E402, F401  # the engine's stored output

@@ -1,7 +1,8 @@
 """What the case page says beside each removal: protected (by which measure, until when) or not, and what to file.
 
 Read from the engine's last check of the case (``removals`` of refuge.check/1, stored in
-CaseCheck) and its deadline rows; nothing here decides the law again (refuge.rules.timeline does).
+CaseCheck, through refuge.cases.removals' one reader) and its deadline rows; nothing here
+decides the law again (refuge.rules.timeline does).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from refuge.cases.removals import instant, reported_removals
 
 if TYPE_CHECKING:
     from refuge.cases.derived import Deadline
@@ -52,15 +55,6 @@ class RemovalView:
         return any(LATE_NOTICE in (d.flags or []) for d in self.file_now)
 
 
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def removal_views(report: dict[str, Any] | None, deadlines: list[Deadline]) -> list[RemovalView]:
     """The report's removals, pending ones first (soonest first), then the others."""
     if not report:
@@ -75,32 +69,29 @@ def removal_views(report: dict[str, Any] | None, deadlines: list[Deadline]) -> l
         if c.get("kind") == "removal_during_interim_measure" and len(events) >= 2:
             measure_flags[(str(events[0]), str(events[1]))] = [str(f) for f in c.get("flags") or []]
     views = []
-    for item in report.get("removals", []):
-        at = _instant(item.get("removal_at"))
-        if at is None:
-            continue
-        by = item.get("protected_by")
+    for item in reported_removals(report):
+        by = item.protected_by or {}
+        granted_at = instant(by.get("granted_at"))
         measure = None
-        if isinstance(by, dict) and _instant(by.get("granted_at")) is not None:
+        if granted_at is not None:
             measure = ProtectingMeasure(
                 event=str(by.get("event")),
                 forum=str(by.get("forum")),
-                granted_at=_instant(by.get("granted_at")),  # type: ignore[arg-type]  # checked just above
+                granted_at=granted_at,
                 destination=by.get("destination"),
-                until=_instant(by.get("until")),
+                until=instant(by.get("until")),
             )
-        kinds = set(item.get("file_now") or [])
-        own = [d for d in by_trigger.get(str(item.get("event")), []) if d.kind in kinds]
+        own = [d for d in by_trigger.get(item.event, []) if d.kind in item.file_now]
         views.append(
             RemovalView(
-                event=str(item.get("event")),
-                removal_at=at,
-                destination=item.get("destination"),
-                status=str(item.get("status")),
+                event=item.event,
+                removal_at=item.removal_at,
+                destination=item.destination,
+                status=item.status,
                 protected_by=measure,
                 file_now=own,
-                file_now_kinds=[str(k) for k in item.get("file_now") or []],
-                protection_flags=measure_flags.get((str(item.get("event")), measure.event), []) if measure else [],
+                file_now_kinds=list(item.file_now),
+                protection_flags=measure_flags.get((item.event, measure.event), []) if measure else [],
             )
         )
     views.sort(key=lambda v: (not v.pending, v.removal_at))

@@ -2,11 +2,11 @@
 engine reads the client as protected.
 
 Each removal comes from the case's last check report (``report["removals"]``, written by
-refuge.rules): its status, whether it is protected, by what, and what to file now. Nothing here
-decides whether a removal is live or a measure is in force (DESIGN: only refuge.rules does). A
-report made before the engine wrote ``removals`` gives none; then the removals are read from the
-timeline's own removal events, their status from the events that cancel or record them, and their
-protection is left unknown (``protected is None``): the page says so rather than guess.
+refuge.rules): its status, whether it is protected, by what, and what to file now. The report is
+the only source: `reported_removals` is the one reader of it, for the countdowns here and for the
+protection panel (refuge.cases.protection). Nothing here decides whether a removal is live or a
+measure is in force (DESIGN: only refuge.rules does); where the report does not say whether a
+removal is protected (``protected is None``), the page says so rather than guess.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from refuge.cases.derived import CaseCheck
@@ -24,7 +23,7 @@ from refuge.cases.models import Event
 from refuge.lib import countries, humantime
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from django.db.models import QuerySet
 
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 ALARMS = (timedelta(hours=72), timedelta(hours=24), timedelta(hours=6))  # before a removal, in feeds
 SCHEDULED = "scheduled"
-REMOVAL_EVENTS = ("removal_scheduled", "removal_cancelled", "removal_executed")
 
 
 @dataclass(frozen=True)
@@ -89,62 +87,66 @@ def _forum_label(forum: str) -> str:
     return FORUM_NAMES.get(forum, forum.replace("_", " "))
 
 
-def _from_report(case: Case, report: dict[str, Any]) -> list[Removal]:
+@dataclass(frozen=True)
+class Reported:
+    """One removal as the engine's report states it (an item of refuge.check/1 `removals`)."""
+
+    event: str
+    removal_at: datetime
+    destination: str | None
+    status: str  # scheduled | cancelled | executed | replaced
+    protected: bool | None  # None: the report does not say
+    protected_by: dict[str, Any] | None
+    file_now: tuple[str, ...]
+
+
+def instant(value: Any) -> datetime | None:
+    """An ISO 8601 instant of the report, or None when it is missing or not one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def reported_removals(report: Mapping[str, Any] | None) -> list[Reported]:
+    """The removals of a check report, as written (items without a readable date are left out)."""
     out = []
-    for item in report.get("removals", []):
-        try:
-            at = datetime.fromisoformat(str(item["removal_at"]))
-        except (KeyError, ValueError):
+    for item in (report or {}).get("removals", []):
+        at = instant(item.get("removal_at"))
+        if at is None:
             continue
+        by = item.get("protected_by")
         out.append(
-            Removal(
-                case=case,
+            Reported(
                 event=str(item.get("event", "")),
                 removal_at=at,
                 destination=item.get("destination"),
                 status=str(item.get("status", SCHEDULED)),
                 protected=bool(item["protected"]) if "protected" in item else None,
-                protected_by=item.get("protected_by"),
-                file_now=tuple(item.get("file_now") or ()),
+                protected_by=by if isinstance(by, dict) else None,
+                file_now=tuple(str(kind) for kind in item.get("file_now") or ()),
             )
         )
     return out
 
 
-def _from_events(case: Case, events: Iterable[Event]) -> list[Removal]:
-    """Before the engine reported removals: the timeline's removal events, protection unknown."""
-    events = list(events)
-    ended: dict[str, str] = {}
-    for e in events:
-        if e.type in ("removal_cancelled", "removal_executed"):
-            ended[str(e.attributes.get("removal_event"))] = e.type.removeprefix("removal_")
-    out = []
-    for e in events:
-        if e.type != "removal_scheduled" or not e.attributes.get("removal_at"):
-            continue
-        try:
-            at = datetime.fromisoformat(str(e.attributes["removal_at"]))
-        except ValueError:
-            continue
-        out.append(
-            Removal(
-                case=case,
-                event=e.key,
-                removal_at=at,
-                destination=e.attributes.get("destination"),
-                status=ended.get(e.key, SCHEDULED),
-                protected=None,
-            )
-        )
-    return out
-
-
-def removals_of(case: Case, report: dict[str, Any] | None, events: Iterable[Event] | None = None) -> list[Removal]:
+def removals_of(case: Case, report: Mapping[str, Any] | None) -> list[Removal]:
     """A case's removals, soonest first."""
-    if report is not None and "removals" in report:
-        found = _from_report(case, report)
-    else:
-        found = _from_events(case, events if events is not None else case.events.all())
+    found = [
+        Removal(
+            case=case,
+            event=r.event,
+            removal_at=r.removal_at,
+            destination=r.destination,
+            status=r.status,
+            protected=r.protected,
+            protected_by=r.protected_by,
+            file_now=r.file_now,
+        )
+        for r in reported_removals(report)
+    ]
     return sorted(found, key=lambda r: r.removal_at)
 
 
@@ -166,12 +168,7 @@ def upcoming(cases: QuerySet[Case], now: datetime, *, within: timedelta | None =
     with_removals = Event.objects.filter(
         case__in=cases, type="removal_scheduled", attributes__removal_at__gte=recent
     ).values("case_id")
-    removal_events = Event.objects.filter(type__in=REMOVAL_EVENTS)  # for reports without `removals`
-    checks = (
-        CaseCheck.objects.filter(case_id__in=with_removals)
-        .select_related("case")
-        .prefetch_related(Prefetch("case__events", queryset=removal_events))
-    )
+    checks = CaseCheck.objects.filter(case_id__in=with_removals).select_related("case")
     found = []
     for check in checks:
         removal = next_removal(removals_of(check.case, check.report), now)

@@ -1,14 +1,17 @@
-"""Operations of the filings workflow (STYLE.md §2): keep a generated version, record a download, record a sending.
+"""Operations of the filings workflow (STYLE.md §2): generate a filing, record a download, record a sending.
 
-Each writes its audit entry in the same transaction as its rows. Recording a sending recomputes
-the case in that transaction too: through `record_event` when the sending of a request becomes
-the timeline's `interim_measure_requested` event, directly otherwise (a notification letter),
-so `authority_not_notified` clears the moment the log is filled.
+Every door (the wizard, the API, `refuge filing`) generates through `generate_filing`; every
+download streams and goes on record through `download_filing` and `download_proof`. Each writes its audit entries
+in the same transaction as its rows. Recording a sending recomputes the case in that transaction
+too: through `record_event` when the sending of a request becomes the timeline's
+`interim_measure_requested` event, directly otherwise (a notification letter), so
+`authority_not_notified` clears the moment the log is filled.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,17 +21,19 @@ from django.db.models import Max
 
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
-from refuge.cases.actions import record_event, sniff_content_type
+from refuge.cases.actions import download, record_event, sniff_content_type
 from refuge.cases.recompute import recompute_case
 from refuge.filings.kinds import get_kind
-from refuge.filings.models import REQUEST_FORUMS, Channel, GeneratedFiling, Sending
+from refuge.filings.models import Channel, GeneratedFiling, Sending
+from refuge.filings.render import Rendered, render_filing
 from refuge.vault.storage import EncryptedUpload
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, StreamingHttpResponse
 
     from refuge.accounts.models import User
     from refuge.cases.models import Authority, Case
+    from refuge.filings.options import FilingOptions
 
 
 class SendingError(ValueError):
@@ -40,6 +45,64 @@ def next_version(*, case: Case, kind: str, lang: str) -> int:
     return int(latest or 0) + 1
 
 
+@dataclass(frozen=True)
+class Generation:
+    rendered: Rendered
+    filing: GeneratedFiling | None  # the kept version; None when the caller delivers the bytes itself
+
+
+def generate_filing(  # one keyword per choice of the filing
+    *,
+    case: Case,
+    user: User | None,
+    kind: str,
+    lang: str,
+    fmt: str,
+    options: FilingOptions,
+    via: str,
+    keep: bool = True,
+) -> Generation:
+    """Generate a filing, whichever door it came through (the wizard, the API, `refuge filing`).
+
+    Renders outside any transaction (it takes longest), then in one transaction keeps the version
+    (`keep`; the command writes a file instead) and puts the generation on record with the reveal
+    of identity it is. A refusal of the checklist (FilingRefused) or warnings not acknowledged
+    (NotAcknowledged) raise before anything is kept or recorded.
+    """
+    rendered = render_filing(case=case, kind=kind, lang=lang, fmt=fmt, options=options)
+    acknowledged = list(rendered.acknowledged)
+    if keep:
+        filing: GeneratedFiling | None = store_filing(
+            case=case,
+            user=user,
+            kind=kind,
+            lang=lang,
+            fmt=fmt,
+            content=rendered.content,
+            filename=rendered.filename,
+            content_type=rendered.content_type,
+            forum=rendered.forum,
+            authority=options.authority,
+            acknowledged=acknowledged,
+            via=via,
+        )
+    else:
+        filing = None
+        record_generation(
+            case=case,
+            user=user,
+            kind=kind,
+            lang=lang,
+            fmt=fmt,
+            size=len(rendered.content),
+            sha256=rendered.sha256,
+            acknowledged=acknowledged,
+            via=via,
+        )
+    return Generation(rendered=rendered, filing=filing)
+
+
+@transaction.atomic
 def record_generation(  # one keyword per fact of the entry
     *,
     case: Case,
@@ -47,17 +110,18 @@ def record_generation(  # one keyword per fact of the entry
     kind: str,
     lang: str,
     fmt: str,
-    sha256: str,
+    size: int,
     acknowledged: list[tuple[str, str]],
     via: str,
     filing: GeneratedFiling | None = None,
-    revealed: bool = False,
+    sha256: str = "",
 ) -> None:
-    """The audit entries of one generation, whichever door it came through (the wizard or `refuge filing`).
+    """The audit entries of one generation: the one place they are written.
 
-    Each warning acknowledged on review (code, forum) is its own entry, before the generation's;
-    `revealed`: the bytes left Refuge at once (the command writes a file), so the client's identity
-    is on record as revealed now, not at a later download.
+    Each warning acknowledged on review (code, forum) is its own entry, before the generation's.
+    Then the generation: the kept version (its SHA-256 is encrypted with it), or, when nothing is
+    kept, the SHA-256 of the bytes handed out. Then the reveal of identity the document is: the
+    client's names were decrypted into it (unless the kind is addressed to him alone).
     """
     for code, forum in acknowledged:
         audit.record(
@@ -66,19 +130,29 @@ def record_generation(  # one keyword per fact of the entry
             target=case,
             data={"warning": code, "kind": kind, "forum": forum or None, "via": via},
         )
-    data: dict[str, object] = {"kind": kind, "lang": lang, "format": fmt, "via": via}
-    if filing is not None:
-        data.update(filing=filing.code, version=filing.version, size=filing.size)
-    else:
-        data["sha256"] = sha256
-    audit.record(type=EventType.FILING_GENERATED, actor=user, target=case, data=data)
-    if revealed and not get_kind(kind).to_client:  # the others name the client to their addressee
+    kept = filing.code if filing is not None else None
+    audit.record(
+        type=EventType.FILING_GENERATED,
+        actor=user,
+        target=case,
+        data={
+            "kind": kind,
+            "lang": lang,
+            "format": fmt,
+            "via": via,
+            "filing": kept,
+            "version": filing.version if filing is not None else None,
+            "size": size,
+            "sha256": None if filing is not None else sha256,
+        },
+    )
+    if get_kind(kind).reveals_identity:
         audit.record(
             type=EventType.IDENTITY_REVEALED,
             actor=user,
             target=case,
             fields=["names", "birth_date"],
-            data={"via": via, "kind": kind},
+            data={"via": via, "kind": kind, "filing": kept},
         )
 
 
@@ -96,6 +170,7 @@ def store_filing(  # one keyword per column of what is kept
     forum: str = "",
     authority: Authority | None = None,
     acknowledged: list[tuple[str, str]] | None = None,
+    via: str = "wizard",
 ) -> GeneratedFiling:
     """Keep a generated file as the next version of its kind and language, encrypted, with its hash."""
     if authority is not None and authority.organisation_id != case.organisation_id:
@@ -123,45 +198,35 @@ def store_filing(  # one keyword per column of what is kept
         kind=kind,
         lang=lang,
         fmt=fmt,
-        sha256=filing.sha256,
+        size=filing.size,
         acknowledged=list(acknowledged or ()),
-        via="wizard",
+        via=via,
         filing=filing,
     )
     return filing
 
 
-@transaction.atomic
-def record_download(*, filing: GeneratedFiling, user: User, request: HttpRequest | None = None) -> None:
-    """On record before a byte leaves: the download, and the reveal of identity a filing is."""
-    for kind in (EventType.FILING_DOWNLOADED, EventType.IDENTITY_REVEALED):
-        audit.record(
-            type=kind,
-            actor=user,
-            target=filing.case,
-            data={"via": "filing_download", "filing": filing.code, "version": filing.version},
-            request=request,
-        )
+def download_filing(
+    *, filing: GeneratedFiling, user: User, request: HttpRequest | None = None
+) -> StreamingHttpResponse:
+    """The filing, decrypted as it streams; on record first: the download, and the reveal of identity it is."""
+    data = {"via": "filing_download", "filing": filing.code, "version": filing.version}
+    event = EventType.FILING_DOWNLOADED
+    return download(case=filing.case, user=user, stored=filing.stored, event=event, data=data, request=request)
 
 
-@transaction.atomic
-def record_proof_download(*, sending: Sending, user: User, request: HttpRequest | None = None) -> None:
+def download_proof(*, sending: Sending, user: User, request: HttpRequest | None = None) -> StreamingHttpResponse:
     """A proof of sending names the client too: on record like a filing's download."""
-    for kind in (EventType.FILING_DOWNLOADED, EventType.IDENTITY_REVEALED):
-        audit.record(
-            type=kind,
-            actor=user,
-            target=sending.case,
-            data={"via": "sending_proof", "sending": sending.code},
-            request=request,
-        )
+    data = {"via": "sending_proof", "sending": sending.code}
+    event = EventType.FILING_DOWNLOADED
+    return download(case=sending.case, user=user, stored=sending.stored_proof, event=event, data=data, request=request)
 
 
 def request_forum(filing: GeneratedFiling | None, forum: str) -> str:
     """The forum whose `interim_measure_requested` a sending of this filing records ('' for a letter)."""
-    if filing is None or filing.kind not in REQUEST_FORUMS:
+    allowed = get_kind(filing.kind).request_forums if filing is not None else ()
+    if filing is None or not allowed:
         return ""
-    allowed = REQUEST_FORUMS[filing.kind]
     chosen = forum or filing.forum or (allowed[0] if len(allowed) == 1 else "")
     if chosen not in allowed:
         raise SendingError(f"choose the forum the request went to: {', '.join(allowed)}")

@@ -39,7 +39,7 @@ def build_annex_bundle(*, documents: list[Document], for_site: bool = True, refe
     if not documents:
         raise ValueError("an annex bundle needs at least one document")
     case = documents[0].case
-    problems = annex_items("rule39" if for_site else "un-interim", documents, case=case, site=for_site)
+    problems = annex_items(documents, case=case, site=for_site)
     if problems:
         raise FilingRefused(problems)
     contents = [d.file.read_plaintext() for d in documents]
@@ -59,5 +59,5 @@ def build_annex_bundle(*, documents: list[Document], for_site: bool = True, refe
     writer.write(out)
     bundle = out.getvalue()
     if for_site and len(bundle) > RULE39_SITE_MAX_BYTES:
-        raise FilingRefused(annex_items("rule39", documents, case=case, site=True, total=len(bundle)))
+        raise FilingRefused(annex_items(documents, case=case, site=True, total=len(bundle)))
     return bundle

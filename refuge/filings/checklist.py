@@ -179,8 +179,8 @@ def item(code: str, detail: str = "") -> Missing:
     return Missing(code=code, label=f"{label} ({detail})" if detail else label, fix=fix)
 
 
-def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, total: int = 0) -> list[Missing]:
-    """Annexes must belong to the case and be PDF; for the Rule 39 Site, text PDFs within 50 MB in all.
+def annex_items(annexes: list[Document], *, case: Case, site: bool, total: int = 0) -> list[Missing]:
+    """Annexes must belong to the case and be PDF; for the Rule 39 Site (`site`), text PDFs within 50 MB in all.
 
     `total` is the size of the built bundle when known (else the annexes' own sizes are added up).
     """
@@ -201,7 +201,7 @@ def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, t
                     "Case page → Documents: upload a PDF version and choose it instead",
                 )
             )
-        elif get_kind(kind).site and site and not pdf_has_text(document.file.read_plaintext()):
+        elif site and not pdf_has_text(document.file.read_plaintext()):
             found.append(
                 Missing(
                     "annex_no_text",
@@ -210,7 +210,7 @@ def annex_items(kind: str, annexes: list[Document], *, case: Case, site: bool, t
                 )
             )
     total = max(total, size)  # the bundle's own size, once it is built
-    if get_kind(kind).site and site and total > RULE39_SITE_MAX_BYTES:
+    if site and total > RULE39_SITE_MAX_BYTES:
         found.append(
             Missing(
                 "annex_too_large",
@@ -269,7 +269,7 @@ def _request_items(facts: CaseFacts, kind: str, resolved: Resolved) -> list[Miss
         if not has_poa and not resolved.power_of_attorney_follows:
             found.append(item("power_of_attorney"))
     if resolved.annexes:
-        found += annex_items(kind, resolved.annexes, case=facts.case, site=not resolved.send_by_fax)
+        found += annex_items(resolved.annexes, case=facts.case, site=get_kind(kind).site and not resolved.send_by_fax)
     return found
 
 

@@ -36,6 +36,7 @@ from django.db.models import Q
 
 from refuge.cases.models import Authority, AuthorityKind, Event
 from refuge.cases.recompute import case_timeline
+from refuge.filings.kinds import UPDATE_KINDS
 from refuge.filings.models import Sending
 from refuge.hooks import ProvidedConflicts
 
@@ -179,7 +180,6 @@ UPDATE_BASIS = (
     "A request for interim measures spoke of a removal date that has changed: the forum must be told the new "
     "date at once (ECtHR Practice Direction on interim measures; CAT rule 114, HRC rule 94)."
 )
-UPDATE_FILING = "removal-update"
 
 
 @dataclass(frozen=True)
@@ -200,10 +200,8 @@ def updates_due(case: Case) -> list[UpdateDue]:
         replaced = by_key.get(str(removal.attributes["replaces"]))
         if replaced is None:
             continue
-        told = {
-            s.filing.forum
-            for s in case.sendings.filter(filing__kind=UPDATE_FILING, sent_at__gte=removal.at).select_related("filing")
-        }
+        sent = case.sendings.filter(filing__kind__in=UPDATE_KINDS, sent_at__gte=removal.at)
+        told = {s.filing.forum for s in sent.select_related("filing")}
         seen: set[str] = set()
         for request in events:
             forum = str(request.attributes.get("forum") or "")

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from refuge.cases.forms.common import DATE_WIDGET, TIME_WIDGET, CaseDateField
-from refuge.filings.models import REQUEST_FORUMS, Channel
+from refuge.filings.kinds import get_kind
+from refuge.filings.models import Channel
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -73,7 +74,7 @@ class SendingForm(forms.Form):
         self.max_bytes = max_bytes
         field = self.fields["authority"]
         field.queryset = authorities.order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField
-        forums = REQUEST_FORUMS.get(filing.kind, ()) if filing is not None else ()
+        forums = get_kind(filing.kind).request_forums if filing is not None else ()
         if len(forums) > 1 and not filing.forum:  # type: ignore[union-attr]  # forums imply a filing
             self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in forums)]
             self.fields["forum"].required = True
@@ -93,11 +94,12 @@ class SendingForm(forms.Form):
     @property
     def request_forum(self) -> str:
         """The forum whose request this sending is ('' for a letter)."""
-        if self.filing is None or self.filing.kind not in REQUEST_FORUMS:
+        forums = get_kind(self.filing.kind).request_forums if self.filing is not None else ()
+        if self.filing is None or not forums:
             return ""
         if "forum" in self.fields:
             return str(self.cleaned_data.get("forum") or "")
-        return self.filing.forum or REQUEST_FORUMS[self.filing.kind][0]
+        return self.filing.forum or forums[0]
 
     def clean_proof(self) -> Any:
         upload = self.cleaned_data.get("proof")

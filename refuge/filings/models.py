@@ -15,14 +15,11 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
-from refuge.filings.kinds import KINDS
 from refuge.vault.fields import EncryptedTextField
-from refuge.vault.storage import EncryptedFileField
+from refuge.vault.storage import EncryptedFileField, StoredFile
+
 
 # The forum that receives each kind of request (interim_measure_requested's `forum`).
-REQUEST_FORUMS = {kind.name: kind.forums for kind in KINDS.values() if kind.request}
-
-
 # Outside the pages' URL space (`cases/<code>/filings/...`): a server that maps MEDIA_ROOT onto
 # the site's root, as Django's live test server does, must never answer a page's URL with a file.
 def filing_upload_path(instance: GeneratedFiling, filename: str) -> str:
@@ -71,6 +68,10 @@ class GeneratedFiling(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("filing_detail", args=[self.case.code, self.code])
+
+    @property
+    def stored(self) -> StoredFile:
+        return StoredFile(self.file, self.filename or "filing", self.content_type, self.size, "No such filing")
 
 
 class Channel(models.TextChoices):
@@ -121,6 +122,11 @@ class Sending(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def stored_proof(self) -> StoredFile:
+        filename = self.proof_filename or "proof"
+        return StoredFile(self.proof, filename, self.proof_content_type, self.proof_size, "No proof stored")
 
 
 def delete_stored_files(sender: type[models.Model], instance: GeneratedFiling | Sending, **kwargs: object) -> None:

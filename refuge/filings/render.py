@@ -64,18 +64,6 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-TITLES = {
-    "rule39": "Request for an interim measure under Rule 39",
-    "un-interim": "Request for interim measures",
-    "notify-authority": "Notification of an interim measure",
-    "client-notice": "Your rights",
-    "removal-update": "Update: the removal has been rescheduled",
-}
-# The document's own title (its metadata) in the filing's language, where not English.
-TITLES_IN = {
-    "ru": {"notify-authority": "Уведомление о временной мере", "client-notice": "Ваши права"},
-    "ko": {"client-notice": "당신의 권리"},
-}
 MONTHS = {
     "en": [
         "January",
@@ -330,7 +318,7 @@ def build_context(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved)
     return {
         "lang": lang,
         "kind": kind,
-        "title": TITLES_IN.get(lang, {}).get(kind, TITLES[kind]),
+        "title": get_kind(kind).title_in(lang),
         "ref": case.reference,
         "today": format_date(facts.today, lang),
         "sender": resolved.sender,
@@ -455,7 +443,7 @@ def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: Filing
         if spec.annexes and resolved.annexes:
             content = _with_annexes(content, resolved=resolved, kind=kind, reference=case.reference)
     else:
-        content = html_to_docx(html, title=f"{TITLES_IN.get(lang, {}).get(kind, TITLES[kind])} — {case.reference}")
+        content = html_to_docx(html, title=f"{spec.title_in(lang)} — {case.reference}")
     return Rendered(
         content=content,
         filename=ascii_filename(kind, case.reference, lang, fmt),

@@ -9,6 +9,7 @@ lawyer chooses which events' sources and notes follow them (default: sources yes
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,7 @@ ASYLUM = {
     "en": {"refugee_status": "refugee status", "temporary_asylum": "temporary asylum"},
     "ru": {"refugee_status": "признании беженцем", "temporary_asylum": "предоставлении временного убежища"},
 }
+ASYLUM_UNNAMED = {"en": "asylum", "ru": "предоставлении убежища"}
 DECISIONS = {
     "en": {
         "expulsion": "ordering the applicant's administrative expulsion",
@@ -65,6 +67,7 @@ DECISIONS = {
         "temporary_asylum_refusal": "об отказе заявителю в предоставлении временного убежища",
     },
 }
+DECISION_UNNAMED = {"en": "", "ru": "о высылке заявителя"}
 BASES = {
     "en": {
         "administrative": " under administrative law",
@@ -131,47 +134,115 @@ class Say:
         return self._at(str(value)) if value else ""
 
 
-# -- English -----------------------------------------------------------------------------------
+# -- the sentences ------------------------------------------------------------------------------
+#
+# One table: for each event type, its sentence in each language, side by side. A sentence is a
+# sequence of parts: text (with `{forum}`, `{asylum}`, `{basis}`, `{decision}` said in the
+# language), and clauses an attribute adds when it is there; or, where the grammar asks more, a
+# function of its own.
 
 
-def _en_signed(say: Say, a: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class Clause:
+    """`text` with the attribute's value said by `how`; `otherwise` when it has none."""
+
+    attribute: str
+    text: str
+    how: Callable[[Say, Any], str] = lambda say, value: str(value)
+    otherwise: str = ""
+
+    def said(self, say: Say, a: dict[str, Any]) -> str:
+        value = a.get(self.attribute)
+        words = self.how(say, value) if value else ""
+        return self.text.format(words) if words else self.otherwise
+
+
+Part = str | Clause
+Phrasing = tuple[Part, ...] | Sentence
+
+
+def _until(say: Say, value: Any) -> str:
+    return say.until(value)
+
+
+def _date_of(say: Say, value: Any) -> str:
+    return say.date_of(value)
+
+
+def _when_of(say: Say, value: Any) -> str:
+    return say.when_of(value)
+
+
+def _country(say: Say, value: Any) -> str:
+    return say.country(value)
+
+
+def _outcome(say: Say, value: Any) -> str:
+    return str(OUTCOMES[say.lang].get(str(value), value))
+
+
+class _Words(dict[str, str]):
+    """The words a sentence's text names, said in the language when asked for."""
+
+    def __init__(self, say: Say, a: dict[str, Any]) -> None:
+        super().__init__()
+        self.say, self.a = say, a
+
+    def __missing__(self, name: str) -> str:
+        lang, a = self.say.lang, self.a
+        if name == "forum":
+            return self.say.forum(a.get("forum"))
+        if name == "asylum":
+            return ASYLUM[lang].get(str(a.get("kind")), ASYLUM_UNNAMED[lang])
+        if name == "basis":
+            return BASES[lang].get(str(a.get("basis") or ""), "")
+        if name == "decision":
+            return DECISIONS[lang].get(str(a.get("decision") or ""), DECISION_UNNAMED[lang])
+        raise KeyError(name)
+
+
+def _said(phrasing: Phrasing, say: Say, a: dict[str, Any]) -> str:
+    if callable(phrasing):
+        return phrasing(say, a)
+    words = _Words(say, a)
+    return "".join(part.said(say, a) if isinstance(part, Clause) else part.format_map(words) for part in phrasing)
+
+
+# A signed document: the language (and whether the client reads it), then who was there or not.
+SIGNED = {
+    "en": {
+        "text": "the applicant signed a document",
+        "in": " in {}",
+        "foreign": ", a language not among the applicant's languages ({})",
+        "helpers": {
+            ("interpreter", False): "without an interpreter",
+            ("interpreter", True): "with an interpreter",
+            ("counsel", False): "without counsel",
+            ("counsel", True): "in the presence of counsel",
+        },
+        "and": " and ",
+    },
+    "ru": {
+        "text": "заявитель подписал документ",
+        "in": " на {} языке",
+        "foreign": ", которым он не владеет (его языки: {})",
+        "helpers": {("interpreter", False): "без переводчика", ("counsel", False): "без защитника"},
+        "and": ", ",
+    },
+}
+
+
+def _signed(say: Say, a: dict[str, Any]) -> str:
+    words: dict[str, Any] = SIGNED[say.lang]
     language = str(a.get("language") or "")
-    text = "the applicant signed a document"
+    text = str(words["text"])
     if language:
-        text += f" in {say.language(language)}"
+        text += words["in"].format(say.language(language))
         known = say.facts.languages
         if known and language not in known:
-            theirs = ", ".join(say.language(code) for code in known)
-            text += f", a language not among the applicant's languages ({theirs})"
-    helpers = []
-    if a.get("interpreter") is False:
-        helpers.append("without an interpreter")
-    elif a.get("interpreter") is True:
-        helpers.append("with an interpreter")
-    if a.get("counsel") is False:
-        helpers.append("without counsel")
-    elif a.get("counsel") is True:
-        helpers.append("in the presence of counsel")
-    return text + (", " + " and ".join(helpers) if helpers else "")
-
-
-def _en_removal(say: Say, a: dict[str, Any]) -> str:
-    text = "the authorities scheduled the applicant's removal"
-    if a.get("destination"):
-        text += f" to {say.country(a['destination'])}"
-    if a.get("removal_at"):
-        text += f" for {say.until(a['removal_at'])}"
-    if a.get("replaces") and say.when_of(a["replaces"]):
-        text += f", in place of the removal previously set for {say.when_of(a['replaces'])}"
-    return text
-
-
-def _en_granted(say: Say, a: dict[str, Any]) -> str:
-    text = f"{say.forum(a.get('forum'))} asked the State not to remove the applicant"
-    if a.get("destination"):
-        text += f" to {say.country(a['destination'])}"
-    until = say.until(a.get("until"))
-    return text + (f" until {until}" if until else " until further notice")
+            text += words["foreign"].format(", ".join(say.language(code) for code in known))
+    helpers = [said for (name, value), said in words["helpers"].items() if name in a and a[name] is value]
+    return text + (", " + words["and"].join(helpers) if helpers else "")
 
 
 def _en_decision(say: Say, a: dict[str, Any]) -> str:
@@ -184,177 +255,129 @@ def _en_decision(say: Say, a: dict[str, Any]) -> str:
     return text
 
 
-EN: dict[str, Sentence] = {
-    "detention_started": lambda s, a: (
-        "the applicant was detained"
-        + BASES["en"].get(str(a.get("basis") or ""), "")
-        + (f" and held at {a['place']}" if a.get("place") else "")
-    ),
-    "detention_ordered": lambda s, a: (
-        "a court ordered the applicant's detention"
-        + (f" until {s.until(a['term_until'])}" if a.get("term_until") else "")
-    ),
-    "detention_extended": lambda s, a: (
-        "the applicant's detention was extended" + (f" until {s.until(a['term_until'])}" if a.get("term_until") else "")
-    ),
-    "released": lambda s, a: "the applicant was released",
-    "decision_issued": _en_decision,
-    "decision_received": lambda s, a: (
-        "the applicant received the decision"
-        + (f" of {s.date_of(a['decision_event'])}" if s.date_of(a.get("decision_event")) else "")
-    ),
-    "appeal_lodged": lambda s, a: (
-        "an appeal was lodged against the decision"
-        + (f" of {s.date_of(a['decision_event'])}" if s.date_of(a.get("decision_event")) else "")
-    ),
-    "appeal_decided": lambda s, a: (
-        "the appeal"
-        + (f" against the decision of {s.date_of(a['decision_event'])}" if s.date_of(a.get("decision_event")) else "")
-        + " was decided"
-        + (f": the decision was {OUTCOMES['en'].get(str(a['outcome']), a['outcome'])}" if a.get("outcome") else "")
-    ),
-    "final_domestic_decision": lambda s, a: (
-        "the domestic decision"
-        + (f" of {s.date_of(a['decision_event'])}" if s.date_of(a.get("decision_event")) else "")
-        + " became final"
-    ),
-    "removal_scheduled": _en_removal,
-    "removal_cancelled": lambda s, a: (
-        "the removal"
-        + (f" set for {s.when_of(a['removal_event'])}" if s.when_of(a.get("removal_event")) else "")
-        + " was cancelled"
-    ),
-    "removal_executed": lambda s, a: "the applicant was removed",
-    "asylum_applied": lambda s, a: f"the applicant applied for {ASYLUM['en'].get(str(a.get('kind')), 'asylum')}",
-    "asylum_refusal_received": lambda s, a: (
-        "the applicant received the refusal of the application for " + ASYLUM["en"].get(str(a.get("kind")), "asylum")
-    ),
-    "asylum_appeal_rejected_received": lambda s, a: (
-        "the applicant received the rejection of the appeal concerning "
-        + ASYLUM["en"].get(str(a.get("kind")), "asylum")
-    ),
-    "asylum_granted": lambda s, a: (
-        f"the applicant was granted {ASYLUM['en'].get(str(a.get('kind')), 'asylum')}"
-        + (f" until {s.until(a['until'])}" if a.get("until") else "")
-    ),
-    "interim_measure_requested": lambda s, a: f"a request for interim measures was sent to {s.forum(a.get('forum'))}",
-    "interim_measure_granted": _en_granted,
-    "interim_measure_refused": lambda s, a: f"{s.forum(a.get('forum'))} declined to indicate interim measures",
-    "interim_measure_lifted": lambda s, a: f"{s.forum(a.get('forum'))} lifted its interim measure",
-    "application_lodged": lambda s, a: f"an application was lodged with {s.forum(a.get('forum'))}",
-    "forum_deadline_set": lambda s, a: (
-        f"{s.forum(a.get('forum'))} set a time-limit" + (f" expiring on {s.until(a['due'])}" if a.get("due") else "")
-    ),
-    "document_signed": _en_signed,
-    "consular_contact": lambda s, a: (
-        "the applicant was brought into contact with consular officials"
-        + (f" of {s.country(a['country'])}" if a.get("country") else "")
-    ),
-    "travel_document_issued": lambda s, a: (
-        "a travel document was issued for the applicant"
-        + (f" by {s.country(a['country'])}" if a.get("country") else "")
-    ),
-    "lawyer_access_denied": lambda s, a: "the applicant's lawyer was refused access to the applicant",
+def _ru_asylum_granted(say: Say, a: dict[str, Any]) -> str:
+    granted = "временное убежище" if a.get("kind") == "temporary_asylum" else "убежище"
+    return f"заявителю предоставлено {granted}" + Clause("until", " до {}", _until).said(say, a)
+
+
+SENTENCES: dict[str, dict[str, Phrasing]] = {
+    "detention_started": {
+        "en": ("the applicant was detained{basis}", Clause("place", " and held at {}")),
+        "ru": ("заявитель задержан{basis}", Clause("place", " и помещён: {}")),
+    },
+    "detention_ordered": {
+        "en": ("a court ordered the applicant's detention", Clause("term_until", " until {}", _until)),
+        "ru": ("суд постановил содержать заявителя под стражей", Clause("term_until", " до {}", _until)),
+    },
+    "detention_extended": {
+        "en": ("the applicant's detention was extended", Clause("term_until", " until {}", _until)),
+        "ru": ("срок содержания заявителя продлён", Clause("term_until", " до {}", _until)),
+    },
+    "released": {"en": ("the applicant was released",), "ru": ("заявитель освобождён",)},
+    "decision_issued": {
+        "en": _en_decision,
+        "ru": ("вынесено решение {decision}", Clause("authority", " ({})")),
+    },
+    "decision_received": {
+        "en": ("the applicant received the decision", Clause("decision_event", " of {}", _date_of)),
+        "ru": ("заявитель получил копию решения", Clause("decision_event", " от {}", _date_of)),
+    },
+    "appeal_lodged": {
+        "en": ("an appeal was lodged against the decision", Clause("decision_event", " of {}", _date_of)),
+        "ru": ("подана жалоба на решение", Clause("decision_event", " от {}", _date_of)),
+    },
+    "appeal_decided": {
+        "en": (
+            "the appeal",
+            Clause("decision_event", " against the decision of {}", _date_of),
+            " was decided",
+            Clause("outcome", ": the decision was {}", _outcome),
+        ),
+        "ru": ("жалоба рассмотрена", Clause("outcome", ", решение {}", _outcome)),
+    },
+    "final_domestic_decision": {
+        "en": ("the domestic decision", Clause("decision_event", " of {}", _date_of), " became final"),
+        "ru": ("решение вступило в законную силу",),
+    },
+    "removal_scheduled": {
+        "en": (
+            "the authorities scheduled the applicant's removal",
+            Clause("destination", " to {}", _country),
+            Clause("removal_at", " for {}", _until),
+            Clause("replaces", ", in place of the removal previously set for {}", _when_of),
+        ),
+        "ru": (
+            "назначено выдворение заявителя",
+            Clause("destination", " в государство: {}", _country),
+            Clause("removal_at", ", на {}", _until),
+        ),
+    },
+    "removal_cancelled": {
+        "en": ("the removal", Clause("removal_event", " set for {}", _when_of), " was cancelled"),
+        "ru": ("выдворение отменено",),
+    },
+    "removal_executed": {"en": ("the applicant was removed",), "ru": ("заявитель выдворен",)},
+    "asylum_applied": {
+        "en": ("the applicant applied for {asylum}",),
+        "ru": ("заявитель обратился с заявлением о {asylum}",),
+    },
+    "asylum_refusal_received": {
+        "en": ("the applicant received the refusal of the application for {asylum}",),
+        "ru": ("заявитель получил отказ по заявлению о {asylum}",),
+    },
+    "asylum_appeal_rejected_received": {
+        "en": ("the applicant received the rejection of the appeal concerning {asylum}",),
+        "ru": ("заявитель получил отказ по жалобе по вопросу о {asylum}",),
+    },
+    "asylum_granted": {
+        "en": ("the applicant was granted {asylum}", Clause("until", " until {}", _until)),
+        "ru": _ru_asylum_granted,
+    },
+    "interim_measure_requested": {
+        "en": ("a request for interim measures was sent to {forum}",),
+        "ru": ("направлена просьба о временной мере: {forum}",),
+    },
+    "interim_measure_granted": {
+        "en": (
+            "{forum} asked the State not to remove the applicant",
+            Clause("destination", " to {}", _country),
+            Clause("until", " until {}", _until, otherwise=" until further notice"),
+        ),
+        "ru": (
+            "{forum} применил временную меру: не высылать заявителя",
+            Clause("destination", " в государство: {}", _country),
+        ),
+    },
+    "interim_measure_refused": {
+        "en": ("{forum} declined to indicate interim measures",),
+        "ru": ("{forum} отказал в применении временной меры",),
+    },
+    "interim_measure_lifted": {
+        "en": ("{forum} lifted its interim measure",),
+        "ru": ("{forum} отменил временную меру",),
+    },
+    "application_lodged": {
+        "en": ("an application was lodged with {forum}",),
+        "ru": ("подана жалоба: {forum}",),
+    },
+    "forum_deadline_set": {
+        "en": ("{forum} set a time-limit", Clause("due", " expiring on {}", _until)),
+        "ru": ("{forum} установил срок", Clause("due", " до {}", _until)),
+    },
+    "document_signed": {"en": _signed, "ru": _signed},
+    "consular_contact": {
+        "en": ("the applicant was brought into contact with consular officials", Clause("country", " of {}", _country)),
+        "ru": ("к заявителю допущены сотрудники консульства", Clause("country", " (государство: {})", _country)),
+    },
+    "travel_document_issued": {
+        "en": ("a travel document was issued for the applicant", Clause("country", " by {}", _country)),
+        "ru": ("на заявителя оформлен проездной документ", Clause("country", " (государство: {})", _country)),
+    },
+    "lawyer_access_denied": {
+        "en": ("the applicant's lawyer was refused access to the applicant",),
+        "ru": ("адвокату отказано в доступе к заявителю",),
+    },
 }
-
-
-# -- Russian -----------------------------------------------------------------------------------
-
-
-def _ru_signed(say: Say, a: dict[str, Any]) -> str:
-    language = str(a.get("language") or "")
-    text = "заявитель подписал документ"
-    if language:
-        text += f" на {say.language(language)} языке"
-        known = say.facts.languages
-        if known and language not in known:
-            theirs = ", ".join(say.language(code) for code in known)
-            text += f", которым он не владеет (его языки: {theirs})"
-    if a.get("interpreter") is False:
-        text += ", без переводчика"
-    if a.get("counsel") is False:
-        text += ", без защитника"
-    return text
-
-
-RU: dict[str, Sentence] = {
-    "detention_started": lambda s, a: (
-        "заявитель задержан"
-        + BASES["ru"].get(str(a.get("basis") or ""), "")
-        + (f" и помещён: {a['place']}" if a.get("place") else "")
-    ),
-    "detention_ordered": lambda s, a: (
-        "суд постановил содержать заявителя под стражей"
-        + (f" до {s.until(a['term_until'])}" if a.get("term_until") else "")
-    ),
-    "detention_extended": lambda s, a: (
-        "срок содержания заявителя продлён" + (f" до {s.until(a['term_until'])}" if a.get("term_until") else "")
-    ),
-    "released": lambda s, a: "заявитель освобождён",
-    "decision_issued": lambda s, a: (
-        "вынесено решение "
-        + DECISIONS["ru"].get(str(a.get("decision") or ""), "о высылке заявителя")
-        + (f" ({a['authority']})" if a.get("authority") else "")
-    ),
-    "decision_received": lambda s, a: (
-        "заявитель получил копию решения"
-        + (f" от {s.date_of(a['decision_event'])}" if s.date_of(a.get("decision_event")) else "")
-    ),
-    "appeal_lodged": lambda s, a: (
-        "подана жалоба на решение"
-        + (f" от {s.date_of(a['decision_event'])}" if s.date_of(a.get("decision_event")) else "")
-    ),
-    "appeal_decided": lambda s, a: (
-        "жалоба рассмотрена"
-        + (f", решение {OUTCOMES['ru'].get(str(a['outcome']), a['outcome'])}" if a.get("outcome") else "")
-    ),
-    "final_domestic_decision": lambda s, a: "решение вступило в законную силу",
-    "removal_scheduled": lambda s, a: (
-        "назначено выдворение заявителя"
-        + (f" в государство: {s.country(a['destination'])}" if a.get("destination") else "")
-        + (f", на {s.until(a['removal_at'])}" if a.get("removal_at") else "")
-    ),
-    "removal_cancelled": lambda s, a: "выдворение отменено",
-    "removal_executed": lambda s, a: "заявитель выдворен",
-    "asylum_applied": lambda s, a: (
-        "заявитель обратился с заявлением о " + ASYLUM["ru"].get(str(a.get("kind")), "предоставлении убежища")
-    ),
-    "asylum_refusal_received": lambda s, a: (
-        "заявитель получил отказ по заявлению о " + ASYLUM["ru"].get(str(a.get("kind")), "предоставлении убежища")
-    ),
-    "asylum_appeal_rejected_received": lambda s, a: (
-        "заявитель получил отказ по жалобе по вопросу о "
-        + ASYLUM["ru"].get(str(a.get("kind")), "предоставлении убежища")
-    ),
-    "asylum_granted": lambda s, a: (
-        "заявителю предоставлено "
-        + ("временное убежище" if a.get("kind") == "temporary_asylum" else "убежище")
-        + (f" до {s.until(a['until'])}" if a.get("until") else "")
-    ),
-    "interim_measure_requested": lambda s, a: f"направлена просьба о временной мере: {s.forum(a.get('forum'))}",
-    "interim_measure_granted": lambda s, a: (
-        f"{s.forum(a.get('forum'))} применил временную меру: не высылать заявителя"
-        + (f" в государство: {s.country(a['destination'])}" if a.get("destination") else "")
-    ),
-    "interim_measure_refused": lambda s, a: f"{s.forum(a.get('forum'))} отказал в применении временной меры",
-    "interim_measure_lifted": lambda s, a: f"{s.forum(a.get('forum'))} отменил временную меру",
-    "application_lodged": lambda s, a: f"подана жалоба: {s.forum(a.get('forum'))}",
-    "forum_deadline_set": lambda s, a: (
-        f"{s.forum(a.get('forum'))} установил срок" + (f" до {s.until(a['due'])}" if a.get("due") else "")
-    ),
-    "document_signed": _ru_signed,
-    "consular_contact": lambda s, a: (
-        "к заявителю допущены сотрудники консульства"
-        + (f" (государство: {s.country(a['country'])})" if a.get("country") else "")
-    ),
-    "travel_document_issued": lambda s, a: (
-        "на заявителя оформлен проездной документ"
-        + (f" (государство: {s.country(a['country'])})" if a.get("country") else "")
-    ),
-    "lawyer_access_denied": lambda s, a: "адвокату отказано в доступе к заявителю",
-}
-
-SENTENCES = {"en": EN, "ru": RU}
 SOURCE = {"en": "source: {}", "ru": "источник: {}"}
 NOTE = {"en": "Note: {}", "ru": "Примечание: {}"}
 
@@ -366,9 +389,9 @@ def _capital(text: str) -> str:
 def event_sentence(event: Event, say: Say, *, source: bool = True, note: bool = False, when: str | None = None) -> str:
     """'On 3 December 2026 at 19:00 the applicant signed … (source: …).' in the language of `say`."""
     lang = say.lang
-    table = SENTENCES[lang]
     attrs = event.all_attributes()  # free text (place, authority) is in the encrypted column
-    what = table[event.type](say, attrs) if event.type in table else event.type.replace("_", " ")
+    phrasing = SENTENCES.get(event.type, {}).get(lang)
+    what = _said(phrasing, say, attrs) if phrasing is not None else event.type.replace("_", " ")
     moment = when if when is not None else say.moment(say.facts.local(event), not event.date_only)
     text = f"On {moment} {what}" if lang == "en" else _capital(f"{moment} {what}")
     if source and event.source.strip():

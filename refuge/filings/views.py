@@ -12,14 +12,12 @@ From the case page to a downloaded request in four screens:
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -109,17 +107,7 @@ def filing_detail(request: HttpRequest, code: str, filing_code: str) -> HttpResp
 @login_required
 def filing_download(request: HttpRequest, code: str, filing_code: str) -> StreamingHttpResponse:
     filing = get_filing_for_user(request.user, code, filing_code)
-    chunks = filing.file.plaintext_chunks()  # each chunk authenticated before it is sent
-    try:
-        first = next(chunks, b"")
-    except FileNotFoundError:
-        raise Http404("No such filing") from None
-    actions.record_download(filing=filing, user=request.user, request=request)
-    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=filing.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filing.filename or "filing")
-    response["Content-Length"] = str(filing.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return actions.download_filing(filing=filing, user=request.user, request=request)
 
 
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body; csrf_protect below checks it
@@ -197,16 +185,4 @@ def _send_page(
 def sending_proof(request: HttpRequest, code: str, sending_code: str) -> StreamingHttpResponse:
     """The stored proof of a sending, decrypted as it streams, on record first."""
     sending = get_sending_for_user(request.user, code, sending_code)
-    if not sending.proof:
-        raise Http404("No proof stored")
-    chunks = sending.proof.plaintext_chunks()
-    try:
-        first = next(chunks, b"")
-    except FileNotFoundError:
-        raise Http404("No proof stored") from None
-    actions.record_proof_download(sending=sending, user=request.user, request=request)
-    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=sending.proof_content_type)
-    response["Content-Disposition"] = content_disposition_header(True, sending.proof_filename or "proof")
-    response["Content-Length"] = str(sending.proof_size)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return actions.download_proof(sending=sending, user=request.user, request=request)

@@ -19,9 +19,8 @@ from refuge.filings import actions
 from refuge.filings.checklist import WARNINGS, FilingRefused, NotAcknowledged, missing_items, resolve, warnings
 from refuge.filings.facts import DECISION_LABELS, CaseFacts
 from refuge.filings.forms import FORMATS, FORUM_LABELS, AuthorityChoiceField, document_choices
-from refuge.filings.kinds import KINDS
+from refuge.filings.kinds import DEFAULT_KIND, KINDS
 from refuge.filings.options import Contact, FilingOptions
-from refuge.filings.render import render_filing
 from refuge.lib.countries import country_name
 
 if TYPE_CHECKING:
@@ -170,9 +169,8 @@ class ChooseForm(forms.Form):
 def initial_choices(request: HttpRequest, case: Case) -> dict[str, Any]:
     """Step 1's first answers: a kind from the link (a Rule 39 request by default), the lawyer as contact."""
     user = request.user
-    kind = request.GET.get("kind", "rule39")
     kinds = _kinds()
-    spec = kinds.get(kind) or kinds["rule39"]
+    spec = kinds.get(request.GET.get("kind", "")) or kinds[DEFAULT_KIND]
     return {
         "kind": spec.name,
         "lang": request.GET.get("lang") if spec.allows(request.GET.get("lang", "")) else spec.default_lang,
@@ -338,28 +336,16 @@ class Generated:
     review: Review | None = None
 
 
-def generate(*, case: Case, form: ChooseForm, user: User) -> Generated:
-    """Step 3: render (outside any transaction: it takes longest), then keep the version with its audit entry."""
+def generate(*, case: Case, form: ChooseForm, user: User, via: str = "wizard") -> Generated:
+    """Step 3: generate and keep the version, on record (the review again when refused or not acknowledged)."""
 
     d = form.cleaned_data
-    options = form.options()
     try:
-        rendered = render_filing(case=case, kind=d["kind"], lang=d["lang"], fmt=d["fmt"], options=options)
+        generation = actions.generate_filing(
+            case=case, user=user, kind=d["kind"], lang=d["lang"], fmt=d["fmt"], options=form.options(), via=via
+        )
     except FilingRefused as refused:
         return Generated(filing=None, review=_review(case=case, form=form, missing=refused.missing))
     except NotAcknowledged:
         return Generated(filing=None, review=_review(case=case, form=form, missing=[], unacknowledged=True))
-    filing = actions.store_filing(
-        case=case,
-        user=user,
-        kind=d["kind"],
-        lang=d["lang"],
-        fmt=d["fmt"],
-        content=rendered.content,
-        filename=rendered.filename,
-        content_type=rendered.content_type,
-        forum=rendered.forum,
-        authority=options.authority,
-        acknowledged=list(rendered.acknowledged),
-    )
-    return Generated(filing=filing)
+    return Generated(filing=generation.filing)

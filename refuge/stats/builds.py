@@ -237,7 +237,8 @@ def stale_organisations(today: date) -> list[int]:
         b = built.get(org)
         if b is None or b[0] != code or b[1] != version or b[2] is None or b[2].year != today.year:
             stale.append(org)
-        elif b[3] != rules_digest(threshold, releases_of(org)):
+            continue
+        if b[3] != rules_digest(threshold, releases_of(org)):  # a threshold or a release changed
             stale.append(org)
     return stale
 

@@ -14,6 +14,7 @@ Old plaintext pages are zeroed by SQLite's secure_delete when the old column's t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from refuge.vault import cli, crypto, state
@@ -51,6 +52,16 @@ def open_vault_for(label: str, count: int) -> None:
     _open_vault(label, count)
 
 
+def _rows_to_convert(model: Any, label: str) -> Iterator[Any]:
+    """Every row of a model to convert, with the vault open for them (nothing to open for none)."""
+    rows = model.objects.all()
+    count = rows.count()
+    if not count:
+        return
+    _open_vault(label, count)
+    yield from rows.iterator()
+
+
 def encrypt_rows(
     apps: Any,
     app_label: str,
@@ -63,12 +74,7 @@ def encrypt_rows(
     """For each row, encrypt `old` into `new` for each (old, new) of `fields`, under the row's case key
     (or its organisation's key, when `organisation_field` names the row's organisation id)."""
     model = apps.get_model(app_label, model_name)
-    rows = model.objects.all()
-    count = rows.count()
-    if not count:
-        return
-    _open_vault(f"{app_label}.{model_name}", count)
-    for row in rows.iterator():
+    for row in _rows_to_convert(model, f"{app_label}.{model_name}"):
         version, key = owner_key(_owner(row, case_field, organisation_field), None)
         for old, new in fields.items():
             plain = getattr(row, old) or ""
@@ -94,12 +100,7 @@ def decrypt_rows(
 ) -> None:
     """The reverse of `encrypt_rows`: each `new` ciphertext decrypted back into its plaintext column `old`."""
     model = apps.get_model(app_label, model_name)
-    rows = model.objects.all()
-    count = rows.count()
-    if not count:
-        return
-    _open_vault(f"{app_label}.{model_name}", count)
-    for row in rows.iterator():
+    for row in _rows_to_convert(model, f"{app_label}.{model_name}"):
         for old, new in fields.items():
             blob = ciphertext_of(row, model._meta.get_field(new).attname)
             if blob is None:

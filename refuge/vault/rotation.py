@@ -76,51 +76,36 @@ def remaining(new_version: int) -> tuple[int, int]:
     )
 
 
-def _rewrap_case_keys(new_version: int, *, batch_size: int, pause: float, report: Callable[[str], None]) -> int:
+def _rewrap_keys(  # one keyword per difference between the case keys and the organisation keys
+    model: type[CaseKey] | type[OrganisationKey],
+    owner_code: str,
+    aad: Callable[[str, int, int], bytes],
+    noun: str,
+    new_version: int,
+    *,
+    batch_size: int,
+    pause: float,
+    report: Callable[[str], None],
+) -> int:
+    """Re-wrap `model`'s data keys still under an older root key, batch by batch, each row only if unchanged."""
     new_root = state.root_key(new_version)
     done = 0
     while True:
         rows = list(
-            CaseKey.objects.filter(root_version__lt=new_version)
+            model.objects.filter(root_version__lt=new_version)
             .order_by("pk")
-            .values_list("pk", "version", "root_version", "wrapped", "case__code")[:batch_size]
+            .values_list("pk", "version", "root_version", "wrapped", owner_code)[:batch_size]
         )
         if not rows:
             return done
-        for pk, version, root_version, wrapped, case_code in rows:
-            old_aad = crypto.case_key_aad(str(case_code), version, root_version)
+        for pk, version, root_version, wrapped, code in rows:
+            old_aad = aad(str(code), version, root_version)
             data_key = crypto.unwrap_key(state.root_key(root_version), bytes(wrapped), aad=old_aad)
-            new_aad = crypto.case_key_aad(str(case_code), version, new_version)
-            rewrapped = crypto.wrap_key(new_root, data_key, aad=new_aad)
-            done += CaseKey.objects.filter(pk=pk, root_version=root_version).update(
+            rewrapped = crypto.wrap_key(new_root, data_key, aad=aad(str(code), version, new_version))
+            done += model.objects.filter(pk=pk, root_version=root_version).update(
                 wrapped=rewrapped, root_version=new_version
             )
-        report(f"re-wrapped {done} case keys")
-        if pause:
-            time.sleep(pause)
-
-
-def _rewrap_organisation_keys(
-    new_version: int, *, batch_size: int, pause: float, report: Callable[[str], None]
-) -> int:
-    new_root = state.root_key(new_version)
-    done = 0
-    while True:
-        rows = list(
-            OrganisationKey.objects.filter(root_version__lt=new_version)
-            .order_by("pk")
-            .values_list("pk", "version", "root_version", "wrapped", "organisation__code")[:batch_size]
-        )
-        if not rows:
-            return done
-        for pk, version, root_version, wrapped, org_code in rows:
-            old_aad = crypto.organisation_key_aad(str(org_code), version, root_version)
-            data_key = crypto.unwrap_key(state.root_key(root_version), bytes(wrapped), aad=old_aad)
-            new_aad = crypto.organisation_key_aad(str(org_code), version, new_version)
-            done += OrganisationKey.objects.filter(pk=pk, root_version=root_version).update(
-                wrapped=crypto.wrap_key(new_root, data_key, aad=new_aad), root_version=new_version
-            )
-        report(f"re-wrapped {done} organisation keys")
+        report(f"re-wrapped {done} {noun}")
         if pause:
             time.sleep(pause)
 
@@ -182,8 +167,13 @@ def run(*, batch_size: int = 200, pause: float = 0.0, report: Callable[[str], No
         raise RotationError("no rotation in progress")
     state.check_control()
     while True:
-        _rewrap_case_keys(pending.version, batch_size=batch_size, pause=pause, report=report)
-        _rewrap_organisation_keys(pending.version, batch_size=batch_size, pause=pause, report=report)
+        for model, owner_code, aad, noun in (
+            (CaseKey, "case__code", crypto.case_key_aad, "case keys"),
+            (OrganisationKey, "organisation__code", crypto.organisation_key_aad, "organisation keys"),
+        ):
+            _rewrap_keys(
+                model, owner_code, aad, noun, pending.version, batch_size=batch_size, pause=pause, report=report
+            )
         _reindex(pending.version, batch_size=batch_size, pause=pause, report=report)
         if _finish(pending):
             report(f"root key v{pending.version} is active")

@@ -58,6 +58,9 @@ def test_it_writes_the_rule39_pdf_privately_and_records_it(tr_case, tmp_path):
         "lang": "en",
         "format": "pdf",
         "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "size": out.stat().st_size,
+        "filing": None,  # nothing kept: the file is the operator's
+        "version": None,
         "via": "filing_command",
     }
     assert AuditEvent.objects.filter(type=EventType.IDENTITY_REVEALED, target_code=str(tr_case.code)).exists()

@@ -14,7 +14,7 @@ import pytest
 from refuge.cases.actions import record_event
 from refuge.cases.models import Authority
 from refuge.filings.checklist import missing_items
-from refuge.filings.kinds import client_notice_lang
+from refuge.filings.kinds import KINDS
 from refuge.filings.options import Contact
 from refuge.filings.render import FilingRefused, render_filing
 from tests.filings.generation import codes, docx_text, options, pdf_text
@@ -114,7 +114,7 @@ def test_a_lifted_measure_is_not_notified(measured, alice):
 
 def test_the_korean_notice_is_in_hangul_and_renders_on_the_page(measured, pdftoppm, tmp_path):
     case, _ = measured
-    assert client_notice_lang(case.person.languages) == "ko"
+    assert KINDS["client-notice"].lang_for(case.person.languages) == "ko"
     rendered = render_filing(case=case, kind="client-notice", lang="ko", fmt="pdf", options=options(contact=PHONE))
     text = pdf_text(rendered.content)
     assert len(HANGUL.findall(text)) > 200
@@ -187,5 +187,5 @@ def test_the_notice_needs_a_number_he_can_call(case):
 
 
 def test_the_notice_falls_back_to_english_for_other_languages():
-    assert client_notice_lang(["ar", "ru"]) == "ru"
-    assert client_notice_lang(["ar"]) == "en"
+    assert KINDS["client-notice"].lang_for(["ar", "ru"]) == "ru"
+    assert KINDS["client-notice"].lang_for(["ar"]) == "en"

@@ -146,6 +146,7 @@ def test_a_stored_filing_is_ciphertext_at_rest(case, alice):
         "format": "pdf",
         "version": 1,
         "size": len(PDF),
+        "sha256": None,  # encrypted with the version it belongs to
         "via": "wizard",
     }
 

@@ -64,12 +64,19 @@ def test_the_header_names_the_measure_that_protects(as_alice, scheduled) -> None
 
 
 def test_without_the_engines_word_the_page_does_not_guess(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
+    _say(scheduled, file_now=[])  # the removal, with nothing said of its protection
+    html = _page(as_alice, scheduled.get_absolute_url())
+    assert "Removal to North Korea in 3 d 4 h" in html
+    assert "protection not assessed by the engine" in html
+
+
+def test_the_report_is_the_only_source_of_removals(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
     check = CaseCheck.objects.get(case=scheduled)
     check.report = {k: v for k, v in check.report.items() if k != "removals"}
     check.save(update_fields=["report"])
     html = _page(as_alice, scheduled.get_absolute_url())
-    assert "Removal to North Korea in 3 d 4 h" in html
-    assert "protection not assessed by the engine" in html
+    assert "removal-countdown" not in html  # the timeline's removal event is not read a second time
+    assert "removal-countdown" not in _page(as_alice, reverse("case_list"))
 
 
 def test_a_cancelled_removal_counts_down_nowhere(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]

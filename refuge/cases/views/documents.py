@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from refuge.audit import actions as audit
-from refuge.audit.events import EventType
 from refuge.cases import access, actions
 from refuge.cases.forms.records import DocumentForm
 from refuge.cases.views._common import INVALID, page
@@ -78,22 +73,4 @@ def _document_upload(request: HttpRequest, code: str, handler: EncryptingUploadH
 @login_required
 def document_download(request: HttpRequest, code: str, document_code: str) -> StreamingHttpResponse:
     document = access.get_document_for_user(request.user, code, document_code)
-    chunks = document.file.plaintext_chunks()  # each chunk authenticated before it is sent
-    try:
-        first = next(chunks, b"")
-    except FileNotFoundError:
-        raise Http404("No such document") from None
-    with transaction.atomic():  # on record before a byte leaves: the download, and the reveal of identity it is
-        for kind in (EventType.DOCUMENT_DOWNLOADED, EventType.IDENTITY_REVEALED):
-            audit.record(
-                type=kind,
-                actor=request.user,
-                target=document.case,
-                data={"via": "document_download", "document": document.code},
-                request=request,
-            )
-    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, document.filename or "document")
-    response["Content-Length"] = str(document.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return actions.download_document(document=document, user=request.user, request=request)

@@ -15,8 +15,6 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from refuge.audit import actions as audit
-from refuge.audit.events import EventType
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
 from refuge.cases.derived import CaseCheck
@@ -285,14 +283,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     if context["can_see_identity"]:
         context["documents"] = list(case.documents.prefetch_related("events").all())
         if context["person"] is not None:
-            audit.record(
-                type=EventType.IDENTITY_REVEALED,
-                actor=request.user,
-                target=case,
-                fields=audit.IDENTITY_FIELDS,
-                data={"via": "case_page"},
-                request=request,
-            )
+            actions.record_reveal(user=request.user, case=case, via="case_page", request=request)
     context["deadlines"] = list(case.deadlines.all())
     context["conflicts"] = list(case.conflicts.all())
     last = context["last_check"]
@@ -302,6 +293,6 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["forums"] = last.report.get("forums", [])
         context["checked_at"] = last.computed_at
     now = timezone.now()
-    context["next_removal"] = next_removal(removals_of(case, last.report if last else None, context["events"]), now)
+    context["next_removal"] = next_removal(removals_of(case, last.report if last else None), now)
     context["now"] = now
     return page(request, "cases/case_detail.html", context)

@@ -12,8 +12,6 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.accounts.decorators import require_recent_auth
-from refuge.audit import actions as audit
-from refuge.audit.events import EventType
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
 from refuge.cases.forms.common import add_problems
@@ -59,14 +57,7 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
         form = PersonForm(initial=PersonForm.initial_for(person))
         names = NameFormSet(prefix="names", initial=list(person.names) if person else [])
         if person is not None:
-            audit.record(
-                type=EventType.IDENTITY_REVEALED,
-                actor=request.user,
-                target=case,
-                fields=audit.IDENTITY_FIELDS,
-                data={"via": "person_form"},
-                request=request,
-            )
+            actions.record_reveal(user=request.user, case=case, via="person_form", request=request)
     context = {"case": case, "form": form, "names": names}
     return page(request, "cases/person_form.html", context, status=INVALID if has_errors(form, names) else 200)
 

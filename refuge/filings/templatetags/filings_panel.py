@@ -10,7 +10,7 @@ from django.utils import timezone
 from refuge.filings import wizard
 from refuge.filings.conflicts import updates_due, waiting_notifications
 from refuge.filings.forms import FORUM_LABELS
-from refuge.filings.kinds import KINDS
+from refuge.filings.kinds import KINDS, UPDATE_KINDS
 
 register = template.Library()
 
@@ -42,6 +42,7 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
         "log": sorted(log.items()),
         "waiting": waiting,
         "updates": [(due, FORUM_LABELS.get(due.forum, due.forum)) for due in updates],
+        "update_kind": KINDS[UPDATE_KINDS[0]],
         "contact_name": user.get_full_name() or user.get_username(),
         "contact_cyrillic": getattr(user, "name_cyrillic", ""),
     }
@@ -50,6 +51,5 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
 @register.filter
 def filing_kind_label(name: str) -> str:
     """A filing kind's words (rule39 -> "ECtHR Rule 39 request")."""
-
     kind = KINDS.get(name)
     return kind.label if kind is not None else name

@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
 from refuge.cases.management.commands.export_case import find_case
 from refuge.cases.models import Authority, Case, Document
-from refuge.filings.actions import record_generation
+from refuge.filings.actions import generate_filing
 from refuge.filings.facts import CaseFacts
-from refuge.filings.kinds import KINDS, client_notice_lang
+from refuge.filings.kinds import KINDS
 from refuge.filings.options import Contact, FilingOptions
-from refuge.filings.render import FilingRefused, NotAcknowledged, render_filing
+from refuge.filings.render import FilingRefused, NotAcknowledged
 from refuge.vault.cli import unseal_here
 
 FORMATS = {".pdf": "pdf", ".docx": "docx"}
@@ -142,8 +141,7 @@ class Command(BaseCommand):
         unseal_here()  # a dev vault opens from its key file; otherwise the operator is asked
         kind = KINDS[opts["kind"]]
         facts = CaseFacts.of(case, today=opts["today"])
-        lang = opts["lang"] or (client_notice_lang(facts.languages) if kind.to_client else None)
-        lang = lang or kind.default_lang
+        lang = opts["lang"] or kind.lang_for(facts.languages)
         options = FilingOptions(
             contact=self._contact(facts, opts),
             authority=find_authority(case, opts["authority"]) if opts["authority"] else None,
@@ -163,27 +161,24 @@ class Command(BaseCommand):
             acknowledged=frozenset(opts["acknowledge"]),
         )
         try:
-            rendered = render_filing(case=case, kind=kind.name, lang=lang, fmt=fmt, options=options)
-        except FilingRefused as refused:
-            raise CommandError(refusal_text(refused), returncode=USAGE_ERROR) from None
-        except NotAcknowledged as pending:
-            raise CommandError(acknowledgement_text(pending), returncode=USAGE_ERROR) from None
-        try:
-            write_private_bytes(output, rendered.content)
-        except OSError as exc:
-            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-        with transaction.atomic():
-            record_generation(
+            generation = generate_filing(
                 case=case,
                 user=None,
                 kind=kind.name,
                 lang=lang,
                 fmt=fmt,
-                sha256=rendered.sha256,
-                acknowledged=list(rendered.acknowledged),
+                options=options,
                 via="filing_command",
-                revealed=True,
+                keep=False,
             )
+        except FilingRefused as refused:
+            raise CommandError(refusal_text(refused), returncode=USAGE_ERROR) from None
+        except NotAcknowledged as pending:
+            raise CommandError(acknowledgement_text(pending), returncode=USAGE_ERROR) from None
+        try:  # on record already (generate_filing): a reveal goes on record before the bytes leave
+            write_private_bytes(output, generation.rendered.content)
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
         self.stderr.write(f"Wrote {kind.name} ({lang}, {fmt}) for {case.reference} to {output}.")
 
     @staticmethod
