@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django_otp.models import Device
 
 
 class User(AbstractUser):
@@ -69,6 +70,12 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     locked_down_at = models.DateTimeField(
         null=True, blank=True, help_text="Locked down by its admin: nobody of it logs in until an operator lifts it"
+    )
+    passkeys_required = models.BooleanField(
+        default=False, help_text="Admins and lawyers must log in with a passkey (set by an admin)"
+    )
+    totp_fallback = models.BooleanField(
+        default=True, help_text="Where passkeys are required, a code from the authenticator app still logs in"
     )
 
     class Meta:
@@ -143,3 +150,33 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} failures, last {self.last_failure_at:%Y-%m-%d %H:%M}"
+
+
+class Passkey(Device):
+    """A WebAuthn credential (security key or platform passkey): the second factor no fake page can relay.
+
+    A django-otp device, so that a login verified by it is verified as a TOTP login is (the
+    session holds its persistent id, OTPMiddleware loads it). Nothing here is secret: the public
+    key verifies, the credential id names the key to the browser, the sign count detects clones.
+    The columns are in clear as the user's other account data is (not under the vault's keys):
+    the login page answers while the vault is sealed, and a passkey must work there too. The name
+    is the user's own label ("blue key"), never a client's.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField(help_text="COSE public key")
+    sign_count = models.PositiveBigIntegerField(default=0)
+    user_handle = models.BinaryField(
+        help_text="The random WebAuthn user handle, the same for all of a user's passkeys (not the user id)"
+    )
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"passkey {self.name} of {self.user}"
