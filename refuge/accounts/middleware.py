@@ -109,7 +109,10 @@ class TwoFactorMiddleware:
             and _url_name(request) not in PASSKEY_SETUP_URL_NAMES
         ):
             # The organisation requires a passkey and this login has none yet: no page before it is added.
-            return redirect(request, reverse("passkey_add"))
+            url = reverse("passkey_add")
+            if request.method == "GET" and not request.headers.get("HX-Request"):
+                url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+            return redirect(request, url)
         return self.get_response(request)
 
 

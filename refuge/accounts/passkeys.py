@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -28,11 +28,10 @@ from django.utils import timezone
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
-    options_to_json,
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import generate_user_handle, parse_authentication_credential_json
+from webauthn.helpers import generate_user_handle, options_to_json_dict, parse_authentication_credential_json
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -171,7 +170,7 @@ def user_handle_of(user: User) -> bytes:
     return bytes(handle) if handle else generate_user_handle()
 
 
-def registration_options(request: HttpRequest, user: User) -> str:
+def registration_options(request: HttpRequest, user: User) -> dict[str, Any]:
     rp = relying_party()
     options = generate_registration_options(
         rp_id=rp.id,
@@ -188,7 +187,7 @@ def registration_options(request: HttpRequest, user: User) -> str:
         ],
     )
     _remember(request, "register", options.challenge)
-    return options_to_json(options)
+    return options_to_json_dict(options)
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ def verify_registration(request: HttpRequest, user: User, credential_json: str) 
 # --- assertion (login and re-authentication) --------------------------------------------------
 
 
-def authentication_options(request: HttpRequest, user: User, *, purpose: str) -> str:
+def authentication_options(request: HttpRequest, user: User, *, purpose: str) -> dict[str, Any]:
     rp = relying_party()
     allowed = [
         PublicKeyCredentialDescriptor(id=bytes(p.credential_id), transports=None)
@@ -242,7 +241,7 @@ def authentication_options(request: HttpRequest, user: User, *, purpose: str) ->
         rp_id=rp.id, timeout=TIMEOUT_MS, allow_credentials=allowed, user_verification=_uv(user)
     )
     _remember(request, purpose, options.challenge)
-    return options_to_json(options)
+    return options_to_json_dict(options)
 
 
 def verify_assertion(request: HttpRequest, user: User, credential_json: str, *, purpose: str) -> Passkey:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -75,7 +76,7 @@ def _after_login(request: HttpRequest, next_url: str) -> str:
     return next_url
 
 
-def _options(make: Callable[[], str]) -> tuple[str | None, str]:
+def _options(make: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any] | None, str]:
     """(the ceremony's options as JSON, "") or (None, why passkeys cannot be used here)."""
     try:
         return make(), ""
