@@ -52,9 +52,7 @@ def passkey_server(live_server, settings):  # type: ignore[no-untyped-def]
     return live_server
 
 
-def test_a_lawyer_adds_a_passkey_logs_in_with_it_and_a_clone_is_refused(  # noqa: PLR0915  # one story
-    transactional_db, passkey_server, page, alice
-):  # type: ignore[no-untyped-def]
+def test_a_lawyer_adds_a_passkey_logs_in_with_it_and_a_clone_is_refused(transactional_db, passkey_server, page, alice):  # type: ignore[no-untyped-def]  # fixtures
     from playwright.sync_api import expect
 
     from refuge.accounts.models import Passkey
@@ -116,9 +114,7 @@ def test_a_lawyer_adds_a_passkey_logs_in_with_it_and_a_clone_is_refused(  # noqa
     assert not errors, errors
 
 
-def test_with_the_policy_on_a_lawyer_must_add_a_passkey_at_login(  # one story
-    transactional_db, passkey_server, page, alice
-):  # type: ignore[no-untyped-def]
+def test_with_the_policy_on_a_lawyer_must_add_a_passkey_at_login(transactional_db, passkey_server, page, alice):  # type: ignore[no-untyped-def]  # fixtures
     from playwright.sync_api import expect
 
     from refuge.accounts.models import Passkey
