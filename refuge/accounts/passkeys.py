@@ -135,20 +135,24 @@ def _uv(user: User) -> UserVerificationRequirement:
 # --- challenges -------------------------------------------------------------------------------
 
 
-def _remember(request: HttpRequest, purpose: str, challenge: bytes) -> None:
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _remember(request: HttpRequest, purpose: str, challenge: bytes, *, user_handle: bytes = b"") -> None:
     kept = dict(request.session.get(CHALLENGES) or {})
-    kept[purpose] = {"challenge": base64.b64encode(challenge).decode("ascii"), "at": time.time()}
+    kept[purpose] = {"challenge": _b64(challenge), "handle": _b64(user_handle), "at": time.time()}
     request.session[CHALLENGES] = kept
 
 
-def _take(request: HttpRequest, purpose: str) -> bytes:
-    """The purpose's challenge, removed from the session (used once); PasskeyError if none is live."""
+def _take(request: HttpRequest, purpose: str) -> tuple[bytes, bytes]:
+    """The purpose's (challenge, user handle), removed from the session (used once); PasskeyError if none is live."""
     kept = dict(request.session.get(CHALLENGES) or {})
     entry = kept.pop(purpose, None)
     request.session[CHALLENGES] = kept
     if not isinstance(entry, dict) or time.time() - float(entry.get("at", 0)) > CHALLENGE_SECONDS:
         raise PasskeyError("That took too long, or the page was used twice. Try again.")
-    return base64.b64decode(entry["challenge"])
+    return base64.b64decode(entry["challenge"]), base64.b64decode(entry.get("handle") or "")
 
 
 def _credential(text: str) -> dict[str, object]:
@@ -172,11 +176,12 @@ def user_handle_of(user: User) -> bytes:
 
 def registration_options(request: HttpRequest, user: User) -> dict[str, Any]:
     rp = relying_party()
+    handle = user_handle_of(user)
     options = generate_registration_options(
         rp_id=rp.id,
         rp_name=rp.name,
         user_name=user.get_username(),
-        user_id=user_handle_of(user),
+        user_id=handle,
         user_display_name=user.get_username(),
         timeout=TIMEOUT_MS,
         authenticator_selection=AuthenticatorSelectionCriteria(
@@ -186,7 +191,7 @@ def registration_options(request: HttpRequest, user: User) -> dict[str, Any]:
             PublicKeyCredentialDescriptor(id=bytes(c)) for c in user.passkeys.values_list("credential_id", flat=True)
         ],
     )
-    _remember(request, "register", options.challenge)
+    _remember(request, "register", options.challenge, user_handle=handle)
     return options_to_json_dict(options)
 
 
@@ -201,7 +206,7 @@ class NewCredential:
 
 def verify_registration(request: HttpRequest, user: User, credential_json: str) -> NewCredential:
     """The credential the browser made, checked against the challenge, the origin and the RP id."""
-    challenge = _take(request, "register")
+    challenge, handle = _take(request, "register")
     credential = _credential(credential_json)
     rp = relying_party()
     try:
@@ -223,7 +228,7 @@ def verify_registration(request: HttpRequest, user: User, credential_json: str) 
         credential_id=verified.credential_id,
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
-        user_handle=user_handle_of(user),
+        user_handle=handle,  # the one the authenticator was given with the challenge
         transports=[str(t)[:20] for t in transports or [] if isinstance(t, str)][:8],
     )
 
@@ -250,7 +255,7 @@ def verify_assertion(request: HttpRequest, user: User, credential_json: str, *, 
     The row is locked while checked, so two concurrent uses of one assertion cannot both pass the
     sign-count check. A counter that did not go up means a cloned authenticator (or a replay).
     """
-    challenge = _take(request, purpose)
+    challenge, _ = _take(request, purpose)
     credential = _credential(credential_json)
     rp = relying_party()
     try:
