@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django_otp.models import Device
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+    class Device(models.Model):  # django-otp has no types: Passkey declares the fields it takes from it
+        class Meta:
+            abstract = True
+
+else:
+    from django_otp.models import Device
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # Passkey's manager is django-otp's (untyped)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     is_operator = models.BooleanField(
         default=False,
@@ -19,6 +28,8 @@ class User(AbstractUser):
     name_cyrillic = models.CharField(
         max_length=200, blank=True, help_text="The full name in Cyrillic, as it signs a Russian letter"
     )
+
+    passkeys: RelatedManager[Passkey]  # the reverse of Passkey.user (django-otp's base is untyped)
 
     class Meta:
         db_table = "accounts_user"
@@ -164,6 +175,8 @@ class Passkey(Device):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=64, help_text="The human-readable name of this device.")  # as Device's
+    confirmed = models.BooleanField(default=True, help_text="Is this device ready for use?")  # as Device's
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     credential_id = models.BinaryField(unique=True)
     public_key = models.BinaryField(help_text="COSE public key")
@@ -174,6 +187,8 @@ class Passkey(Device):
     transports = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[Passkey]]  # django-otp's DeviceManager, inherited (untyped)
 
     class Meta:
         ordering = ["created_at"]

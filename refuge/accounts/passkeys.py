@@ -259,7 +259,7 @@ def verify_assertion(request: HttpRequest, user: User, credential_json: str, *, 
     credential = _credential(credential_json)
     rp = relying_party()
     try:
-        parsed = parse_authentication_credential_json(credential)  # type: ignore[arg-type]  # a JSON object
+        parsed = parse_authentication_credential_json(credential)
     except (WebAuthnException, ValueError, KeyError, TypeError):
         raise PasskeyError("The browser sent no passkey. Try again.") from None
     with transaction.atomic():
