@@ -163,7 +163,8 @@ class ReauthForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.request = request
         self.user = user
-        self.needs_passkey = passkeys.has_passkey(user)
+        # A server moved to an IP address cannot ask for passkeys: the code, as before them.
+        self.needs_passkey = passkeys.has_passkey(user) and passkeys.available()
         self.needs_code = twofactor.has_device(user) and not self.needs_passkey
         if not self.needs_code:
             del self.fields["code"]

@@ -371,3 +371,15 @@ def test_the_deploy_check_refuses_the_policy_on_an_ip_address(alice, settings):
     assert [m.id for m in check_passkey_policy()] == ["refuge.E014"]
     settings.REFUGE_BASE_URL = "https://[2001:db8::1]"
     assert [m.id for m in check_passkey_policy()] == ["refuge.E014"]
+
+
+def test_an_admins_reset_removes_the_passkeys_too(adam, alice):
+    with_passkey(alice)
+    admin = verified_client(adam, enrol_device(adam)[0])
+    page = admin.get(reverse("user_detail", args=[alice.code])).content.decode()
+    assert "1 passkey" in page
+    assert admin.post(reverse("user_reset_2fa", args=[alice.code])).status_code == 302
+    assert not Passkey.objects.filter(user=alice).exists()
+    client = Client()
+    password_step(client, "alice")
+    assert client.get(reverse("two_factor"))["Location"] == reverse("two_factor_enrol")  # starts afresh

@@ -145,3 +145,39 @@ def test_with_the_policy_on_a_lawyer_must_add_a_passkey_at_login(transactional_d
     assert Passkey.objects.filter(user=alice, name="phone").exists()
     page.goto(f"{url}/cases/")
     expect(page.get_by_role("heading", name="Add a passkey")).to_have_count(0)
+
+
+def test_after_a_code_instead_of_the_passkey_a_token_needs_the_passkey(transactional_db, passkey_server, page, alice):  # type: ignore[no-untyped-def]  # fixtures
+    """A login by the fallback proves less: making an API token (a sensitive step) asks for the passkey."""
+    from playwright.sync_api import expect
+
+    from refuge.audit.events import EventType
+    from refuge.audit.models import AuditEvent
+    from tests.accounts.conftest import enrol_device, totp_now
+
+    url = passkey_server.url
+    device, _ = enrol_device(alice)
+    _authenticator(page)
+    _password(page, url, "alice")
+    page.get_by_label("Code").fill(totp_now(device))
+    page.get_by_role("button", name="Continue").click()
+    page.goto(f"{url}/accounts/passkeys/add/")
+    page.get_by_label("Name of this passkey").fill("laptop key")
+    page.get_by_role("button", name="Add the passkey").click()
+    expect(page.locator("#passkeys")).to_contain_text("laptop key")
+
+    page.context.clear_cookies()
+    _password(page, url, "alice")
+    page.get_by_role("link", name="Use a code from the app or a recovery code instead").click()
+    page.get_by_label("Code").fill(totp_now(device, offset=1))  # the next step: the first one is spent
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    assert AuditEvent.objects.filter(type=EventType.TOTP_FALLBACK, actor=alice).count() == 1
+
+    page.goto(f"{url}/accounts/tokens/new/")
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    expect(page.get_by_text("your password and your passkey")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_have_count(0)
+    assert page.url.endswith("/accounts/tokens/new/")
