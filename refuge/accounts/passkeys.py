@@ -279,7 +279,9 @@ def verify_assertion(request: HttpRequest, user: User, credential_json: str, *, 
                 require_user_verification=verification_required(user),
             )
         except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-            logger.warning("accounts: passkey %s of user %s refused: %s", passkey.code, user.code, exc)
+            # py_webauthn's reason quotes what the browser sent (its origin): kept short, on one line.
+            reason = " ".join(str(exc).split())[:200]
+            logger.warning("accounts: passkey %s of user %s refused: %s", passkey.code, user.code, reason)
             raise PasskeyError(
                 "The passkey was refused. Use it on this site's own address; if it still fails, ask an admin."
             ) from None

@@ -64,7 +64,7 @@ def test_a_lawyer_adds_a_passkey_and_logs_in_with_it(alice):
     assert (passkey.name, passkey.transports, passkey.last_used_at) == ("blue key", ["usb", "nfc"], None)
     assert bytes(passkey.credential_id) == key.credential_id
     assert bytes(passkey.user_handle) == key.user_handle and len(key.user_handle) >= 32
-    assert str(alice.pk).encode() not in key.user_handle  # random, not the user's id
+    assert key.user_handle not in (str(alice.pk).encode(), alice.code.bytes, b"alice")  # random, not an id
     assert events(EventType.PASSKEY_ADDED, alice) == 1
 
     client = Client()
@@ -371,6 +371,17 @@ def test_the_deploy_check_refuses_the_policy_on_an_ip_address(alice, settings):
     assert [m.id for m in check_passkey_policy()] == ["refuge.E014"]
     settings.REFUGE_BASE_URL = "https://[2001:db8::1]"
     assert [m.id for m in check_passkey_policy()] == ["refuge.E014"]
+
+
+def test_a_second_passkey_shares_the_users_handle(alice, bob):
+    first = with_passkey(alice)
+    device = alice.totpdevice_set.get()
+    second = SoftKey(rp_id=RP_ID, origin=BASE)
+    assert add_passkey(verified_client(alice, device), second, name="spare key").status_code == 302
+    assert second.user_handle == first.user_handle  # an authenticator replaces, not duplicates, her account
+    assert with_passkey(bob).user_handle != first.user_handle
+    page = add_passkey(verified_client(alice, device), SoftKey(rp_id=RP_ID, origin=BASE), name="spare key")
+    assert page.status_code == 422 and "of that name already" in page.content.decode()
 
 
 def test_an_admins_reset_removes_the_passkeys_too(adam, alice):
