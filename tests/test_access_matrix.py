@@ -107,6 +107,23 @@ def _none(w: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _passkey(w: dict[str, Any]) -> dict[str, Any]:
+    """One of alice's passkeys (a row only: removing it needs no authenticator). Unconfirmed, so that
+    her force_login session is not sent to the passkey step first: the door is what is tested here."""
+    if "passkey" not in w:
+        from refuge.accounts.models import Passkey
+
+        w["passkey"] = Passkey.objects.create(
+            user=w["users"]["alice"],
+            name="blue key",
+            credential_id=b"matrix-credential",
+            public_key=b"cose",
+            user_handle=b"handle",
+            confirmed=False,
+        )
+    return {"code": w["passkey"].code}
+
+
 def _alert(w: dict[str, Any]) -> dict[str, Any]:
     return {"code": w["alert"].code}
 
@@ -212,6 +229,11 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     "account_end_sessions": (_none, (405,) * 6, (LOGIN,) * 6),
     "password_change": (_none, MEMBER, (LOGIN, OK, OK, OK, OK, OK)),
     "recovery_codes_new": (_none, (405,) * 6, (LOGIN, OK, OK, OK, OK, OK)),
+    # One's own passkeys: anyone adds one (after re-authentication); only its owner removes it.
+    "passkey_add": (_none, (LOGIN, 200, 200, 200, 200, 200), (LOGIN, OK, OK, OK, OK, OK)),
+    "passkey_remove": (_passkey, (405,) * 6, (LOGIN, OK, 404, 404, 404, 404)),
+    # The organisation's passkey policy: its admins only.
+    "organisation_passkeys": (_none, (405,) * 6, ADMIN_POST),
     # The organisation's users: its admins only (bob is the user acted on).
     "user_list": (_none, ADMIN_ONLY, (405,) * 6),
     "user_detail": (_bob, ADMIN_ONLY, (405,) * 6),

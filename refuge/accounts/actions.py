@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from refuge import hooks
-from refuge.accounts import sessions, throttle, twofactor
-from refuge.accounts.models import Membership, Organisation, User
+from refuge.accounts import passkeys, sessions, throttle, twofactor
+from refuge.accounts.models import Membership, Organisation, Passkey, User
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.lib.text import strip_bidi
@@ -167,3 +167,56 @@ def set_operator(*, user: User, operator: bool, actor: User | None) -> bool:
         kind = EventType.OPERATOR_GRANTED if operator else EventType.OPERATOR_REVOKED
         audit.record(type=kind, actor=actor, target=user, fields=["is_operator"])
     return changed
+
+
+@transaction.atomic
+def add_passkey(*, user: User, name: str, credential: passkeys.NewCredential) -> Passkey:
+    """Save a verified WebAuthn credential as the user's passkey, audited (the name loses bidi controls)."""
+    passkey = Passkey.objects.create(
+        user=user,
+        name=strip_bidi(name).strip()[:64],
+        confirmed=True,
+        credential_id=credential.credential_id,
+        public_key=credential.public_key,
+        sign_count=credential.sign_count,
+        user_handle=credential.user_handle,
+        transports=credential.transports,
+    )
+    audit.record(type=EventType.PASSKEY_ADDED, actor=user, target=user, data={"passkey": passkey.code})
+    logger.info("accounts: user %s added passkey %s", user.code, passkey.code)
+    return passkey
+
+
+@transaction.atomic
+def remove_passkey(*, passkey: Passkey, actor: User) -> None:
+    user = passkey.user
+    code = passkey.code
+    passkey.delete()
+    audit.record(type=EventType.PASSKEY_REMOVED, actor=actor, target=user, data={"passkey": code})
+    logger.info("accounts: passkey %s of user %s removed by %s", code, user.code, actor.code)
+
+
+@transaction.atomic
+def set_passkey_policy(*, organisation: Organisation, required: bool, totp_fallback: bool, actor: User) -> bool:
+    """Require passkeys of the organisation's admins and lawyers (or not), with or without the TOTP fallback.
+
+    Refused (PasskeyError) while Refuge is reached by an IP address: no browser makes a passkey for one.
+    False if nothing changed. Who has no passkey yet is walked through adding one at the next login.
+    """
+    if required:
+        passkeys.relying_party()  # raises PasskeyError on an IP address
+    before = (organisation.passkeys_required, organisation.totp_fallback)
+    if before == (required, totp_fallback):
+        return False
+    organisation.passkeys_required = required
+    organisation.totp_fallback = totp_fallback
+    organisation.save(update_fields=["passkeys_required", "totp_fallback"])
+    audit.record(
+        type=EventType.PASSKEY_POLICY_CHANGED,
+        actor=actor,
+        target=organisation,
+        organisation=organisation,
+        fields=["passkeys_required", "totp_fallback"],
+        data={"required": required, "totp_fallback": totp_fallback},
+    )
+    return True

@@ -10,6 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
+from django.db import DatabaseError
+
+from refuge.accounts import passkeys
+from refuge.accounts.models import Organisation
 
 ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
 CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
@@ -142,3 +146,28 @@ def check_proxy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+def passkey_policy_counts() -> tuple[int, int] | None:
+    """(organisations requiring passkeys of admins and lawyers, all organisations); None without a database."""
+    try:
+        return Organisation.objects.filter(passkeys_required=True).count(), Organisation.objects.count()
+    except DatabaseError:
+        return None  # not migrated yet: no organisation has a policy
+
+
+@register(Tags.security, deploy=True)
+def check_passkey_policy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A policy requiring passkeys on a server reached by IP address would lock its admins and lawyers out."""
+    counts = passkey_policy_counts()
+    if not counts or not counts[0] or passkeys.available():
+        return []
+    return [
+        Error(
+            f"{counts[0]} organisation(s) require passkeys, but REFUGE_BASE_URL is not a host name: "
+            "browsers make no passkey for an IP address, so their admins and lawyers could not log in",
+            hint="REFUGE_BASE_URL=https://your.host (a name, with its DNS and certificate), "
+            "or switch the policy off on the Users page",
+            id="refuge.E014",
+        )
+    ]

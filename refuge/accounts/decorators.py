@@ -1,4 +1,4 @@
-"""`require_recent_auth`: the password (and code) typed within the last REFUGE_REAUTH_SECONDS.
+"""`require_recent_auth`: the password (and code, or passkey if she has one) within the last REFUGE_REAUTH_SECONDS.
 
 For what a stolen, still-open session must not do on its own: seal the vault, export cases,
 reveal identity, reset another user's second factor.

@@ -9,13 +9,14 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
-from refuge.accounts import twofactor
+from refuge.accounts import passkeys, twofactor
 from refuge.accounts.backends import THROTTLED_ATTR
 from refuge.accounts.models import User
 
 WRONG_CODE = "That code is not right. Codes change every 30 seconds: type the one shown now."
 THROTTLED = "Too many wrong codes: wait a minute, then try again."
 SLOWED = "Too many failed logins for this name: wait {seconds} seconds, then try again."
+NO_TOTP = "Your organisation accepts your passkey, or a recovery code, here: not a code from the app."
 
 
 class LoginForm(AuthenticationForm):
@@ -54,11 +55,71 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"]
+        totp = twofactor.totp_accepted(self.user)
+        if not totp and twofactor.normalise_code(code).isdigit():
+            raise forms.ValidationError(NO_TOTP)
         waiting = twofactor.throttled(self.user, code)
-        self.device = None if waiting else twofactor.verify(self.user, code)
+        self.device = None if waiting else twofactor.verify(self.user, code, totp=totp)
         if self.device is None:
             raise forms.ValidationError(THROTTLED if waiting else WRONG_CODE)
         return code
+
+
+class PasskeyForm(forms.Form):
+    """The browser's answer to navigator.credentials.get(), as JSON (filled in by passkeys.js)."""
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, purpose: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.purpose = purpose
+        self.passkey: Any = None
+
+    def clean_credential(self) -> str:
+        text: str = self.cleaned_data["credential"]
+        try:
+            self.passkey = passkeys.verify_assertion(self.request, self.user, text, purpose=self.purpose)
+        except passkeys.PasskeyError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return text
+
+
+class NewPasskeyForm(forms.Form):
+    """A name for the passkey, and the browser's answer to navigator.credentials.create() (passkeys.js)."""
+
+    name = forms.CharField(
+        label="Name of this passkey",
+        max_length=64,
+        help_text="So that you can tell your keys apart, for example “blue security key” or “work laptop”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.new: passkeys.NewCredential | None = None
+
+    def clean_name(self) -> str:
+        name: str = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the passkey a name.")
+        if self.user.passkeys.filter(name=name).exists():
+            raise forms.ValidationError("You have a passkey of that name already: choose another.")
+        return name
+
+    def clean_credential(self) -> str:
+        text: str = self.cleaned_data["credential"]
+        if "name" in self.errors:
+            return text  # the challenge stays for the next try, with a better name
+        try:
+            self.new = passkeys.verify_registration(self.request, self.user, text)
+        except passkeys.PasskeyError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return text
 
 
 class EnrolForm(forms.Form):
@@ -84,7 +145,8 @@ class EnrolForm(forms.Form):
 
 
 class ReauthForm(forms.Form):
-    """The password again, and the code when the user has a device (throttled as the login is)."""
+    """The password again, and the passkey when the user has one, else the code when she has a device
+    (throttled as the login is)."""
 
     password = forms.CharField(
         label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
@@ -101,9 +163,13 @@ class ReauthForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.request = request
         self.user = user
-        self.needs_code = twofactor.has_device(user)
+        # A server moved to an IP address cannot ask for passkeys: the code, as before them.
+        self.needs_passkey = passkeys.has_passkey(user) and passkeys.available()
+        self.needs_code = twofactor.has_device(user) and not self.needs_passkey
         if not self.needs_code:
             del self.fields["code"]
+        if self.needs_passkey:
+            self.fields["credential"] = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -114,6 +180,11 @@ class ReauthForm(forms.Form):
         if who is None or who.pk != self.user.pk:
             raise forms.ValidationError("That password is not right.", code="invalid_login")
         code = data.get("code") or ""
+        if self.needs_passkey:
+            try:
+                passkeys.verify_assertion(self.request, self.user, data.get("credential") or "", purpose="reauth")
+            except passkeys.PasskeyError as exc:
+                raise forms.ValidationError(str(exc), code="passkey") from None
         if self.needs_code:
             waiting = twofactor.throttled(self.user, code)
             if waiting or twofactor.verify(self.user, code) is None:

@@ -12,13 +12,15 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
-from refuge.accounts import sessions, throttle, twofactor
+from refuge.accounts import passkeys, sessions, throttle, twofactor
 from refuge.accounts.models import User
 
 # Instants are rewritten at most this often, so that most requests do not write their session.
 SEEN_RESOLUTION = 10.0
 # Pages a half-logged-in or unverified session may reach.
 OPEN_URL_NAMES = frozenset({"logout"})
+# Pages a login that must first add a passkey may reach.
+PASSKEY_SETUP_URL_NAMES = frozenset({"logout", "passkey_add"})
 
 
 def redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -80,7 +82,8 @@ class SessionPolicyMiddleware:
 
 
 class TwoFactorMiddleware:
-    """A session that needs a second factor and has none verified goes back to the code page."""
+    """A session that needs a second factor and has none verified goes back to the code page; one
+    that must add a passkey (the organisation's policy, refuge.accounts.passkeys) goes to that page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -100,6 +103,16 @@ class TwoFactorMiddleware:
             logout(request)
             twofactor.begin(request, half, next_url=next_url)
             return redirect(request, reverse("two_factor"))
+        if (
+            user.is_authenticated
+            and request.session.get(passkeys.SETUP_REQUIRED)
+            and _url_name(request) not in PASSKEY_SETUP_URL_NAMES
+        ):
+            # The organisation requires a passkey and this login has none yet: no page before it is added.
+            url = reverse("passkey_add")
+            if request.method == "GET" and not request.headers.get("HX-Request"):
+                url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+            return redirect(request, url)
         return self.get_response(request)
 
 

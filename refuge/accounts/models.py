@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.models import Session
@@ -11,8 +11,18 @@ from django.db import models
 
 from refuge import hooks
 
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
-class User(AbstractUser):
+    class Device(models.Model):  # django-otp has no types: Passkey declares the fields it takes from it
+        class Meta:
+            abstract = True
+
+else:
+    from django_otp.models import Device
+
+
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # Passkey's manager is django-otp's (untyped)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     is_operator = models.BooleanField(
         default=False,
@@ -21,6 +31,8 @@ class User(AbstractUser):
     name_cyrillic = models.CharField(
         max_length=200, blank=True, help_text="The full name in Cyrillic, as it signs a Russian letter"
     )
+
+    passkeys: RelatedManager[Passkey]  # the reverse of Passkey.user (django-otp's base is untyped)
 
     class Meta:
         db_table = "accounts_user"
@@ -71,6 +83,12 @@ class Organisation(models.Model):
     )
     is_demo = models.BooleanField(
         default=False, help_text="The fictional demo organisation (`refuge demo`): its users' password is public"
+    )
+    passkeys_required = models.BooleanField(
+        default=False, help_text="Admins and lawyers must log in with a passkey (set by an admin)"
+    )
+    totp_fallback = models.BooleanField(
+        default=True, help_text="Where passkeys are required, a code from the authenticator app still logs in"
     )
 
     class Meta:
@@ -158,3 +176,37 @@ def end_sessions(user: User, *, keep: str | None = None) -> int:
     ended, _ = Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
     return ended
+
+
+class Passkey(Device):
+    """A WebAuthn credential (security key or platform passkey): the second factor no fake page can relay.
+
+    A django-otp device, so that a login verified by it is verified as a TOTP login is (the
+    session holds its persistent id, OTPMiddleware loads it). Nothing here is secret: the public
+    key verifies, the credential id names the key to the browser, the sign count detects clones.
+    The columns are in clear as the user's other account data is (not under the vault's keys):
+    the login page answers while the vault is sealed, and a passkey must work there too. The name
+    is the user's own label ("blue key"), never a client's.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=64, help_text="The human-readable name of this device.")  # as Device's
+    confirmed = models.BooleanField(default=True, help_text="Is this device ready for use?")  # as Device's
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField(help_text="COSE public key")
+    sign_count = models.PositiveBigIntegerField(default=0)
+    user_handle = models.BinaryField(
+        help_text="The random WebAuthn user handle, the same for all of a user's passkeys (not the user id)"
+    )
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[Passkey]]  # django-otp's DeviceManager, inherited (untyped)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"passkey {self.name} of {self.user}"

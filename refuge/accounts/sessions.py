@@ -3,7 +3,8 @@
 Every authenticated session carries three instants (seconds since the epoch):
 - AUTH_AT: when the user logged in (the absolute limit counts from here);
 - SEEN_AT: the last request (the idle limit counts from here);
-- REAUTH_AT: the last time the user typed the password (and code): `require_recent_auth` reads it.
+- REAUTH_AT: the last time the user typed the password (and code, or used her passkey):
+  `require_recent_auth` reads it. A login by a code instead of the user's passkey leaves it unset.
 Login sets all three. A session found without them (made before this code, or by hand) is
 adopted: stamped and recorded as if it had just logged in.
 """

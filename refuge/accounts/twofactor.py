@@ -2,9 +2,10 @@
 
 After the password, a user who needs a second factor is *not* logged in: the session holds a
 pending login (user, backend, when, where to go next) for PENDING_SECONDS, and only a correct
-TOTP or recovery code turns it into a login verified by django-otp. A logged-in session that
-needs a second factor but is not verified (made by `force_login`, or a caseworker promoted to
-lawyer) is turned back into a pending login by TwoFactorMiddleware.
+TOTP or recovery code, or a passkey (refuge.accounts.passkeys), turns it into a login verified by
+django-otp. A logged-in session that needs a second factor but is not verified (made by
+`force_login`, or a caseworker promoted to lawyer) is turned back into a pending login by
+TwoFactorMiddleware.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from refuge.accounts import totp_keys
-from refuge.accounts.models import Role, User
+from refuge.accounts import passkeys, sessions, totp_keys
+from refuge.accounts.models import Passkey, Role, User
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.vault import crypto
@@ -67,8 +68,14 @@ def has_device(user: User) -> bool:
 
 
 def requires_second_factor(user: User) -> bool:
-    """Whoever has enrolled a device uses it; lawyers and admins must have one."""
-    return role_requires_it(user) or has_device(user)
+    """Whoever has enrolled a device or a passkey uses it; lawyers and admins must have one."""
+    return role_requires_it(user) or has_device(user) or passkeys.has_passkey(user) or passkeys.required_for(user)
+
+
+def totp_accepted(user: User) -> bool:
+    """A code from the app is a second factor for this user: always, but for one who has a passkey
+    while her organisation requires passkeys without the TOTP fallback (recovery codes still work)."""
+    return passkeys.totp_allowed(user) or not passkeys.has_passkey(user)
 
 
 # --- the pending login -----------------------------------------------------------------------
@@ -104,10 +111,27 @@ def pending_next(request: HttpRequest) -> str:
 
 
 def finish(request: HttpRequest, user: User, device: Device) -> None:
-    """Both factors are in: log the user in, verified by `device`."""
+    """Both factors are in: log the user in, verified by `device`.
+
+    A login by passkey, and a code used instead of a passkey the user has or must have, are
+    audited. After such a fallback the sensitive steps ask for the passkey again (no REAUTH_AT);
+    a user whom the policy covers and who has no passkey must add one before anything else.
+    """
     request.session.pop(PENDING, None)
     auth_login(request, user, backend=user.backend)
     otp_login(request, device)
+    has_passkey = passkeys.has_passkey(user)
+    if isinstance(device, Passkey):
+        audit.record(
+            type=EventType.PASSKEY_LOGIN, actor=user, target=user, request=request, data={"passkey": device.code}
+        )
+    elif has_passkey or passkeys.required_for(user):
+        kind = "recovery" if isinstance(device, StaticDevice) else "totp"
+        audit.record(type=EventType.TOTP_FALLBACK, actor=user, target=user, request=request, data={"device": kind})
+        if has_passkey:
+            request.session.pop(sessions.REAUTH_AT, None)
+    if passkeys.required_for(user) and not has_passkey:
+        request.session[passkeys.SETUP_REQUIRED] = True
 
 
 # --- codes ----------------------------------------------------------------------------------
@@ -117,20 +141,28 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def verify(user: User, code: str) -> Device | None:
-    """The device that accepts `code` (a TOTP code or an unused recovery code), or None.
+def verify(user: User, code: str, *, totp: bool = True) -> Device | None:
+    """The device that accepts `code` (a TOTP code, if `totp`, or an unused recovery code), or None.
 
     Each check locks its device's row, so a recovery code is used once even under concurrent
     requests and a TOTP code is not accepted twice (django-otp remembers the last time step).
     Wrong codes slow the device down (django-otp's throttling: 1, 2, 4, … seconds).
+    A recovery code used is audited, with how many are left.
     """
     code = normalise_code(code)
-    if not code:
+    if not code or (code.isdigit() and not totp):
         return None
     model: type[TOTPDevice] | type[StaticDevice] = TOTPDevice if code.isdigit() else StaticDevice
     with transaction.atomic():
         for device in model.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"):
             if device.verify_token(code):
+                if isinstance(device, StaticDevice):
+                    audit.record(
+                        type=EventType.RECOVERY_CODE_USED,
+                        actor=user,
+                        target=user,
+                        data={"left": recovery_codes_left(user)},
+                    )
                 return device
     return None
 
@@ -217,6 +249,7 @@ def recovery_codes_left(user: User) -> int:
 def remove_devices(user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    Passkey.objects.filter(user=user).delete()
 
 
 def status(user: User) -> dict[str, Any]:
@@ -224,4 +257,6 @@ def status(user: User) -> dict[str, Any]:
         "enrolled": has_device(user),
         "required": role_requires_it(user),
         "recovery_left": recovery_codes_left(user),
+        "passkeys": Passkey.objects.filter(user=user, confirmed=True).count(),
+        "passkey_required": passkeys.required_for(user),
     }

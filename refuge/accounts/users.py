@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from refuge.accounts import actions, sessions, twofactor
+from refuge.accounts import actions, passkeys, sessions, twofactor
 from refuge.accounts.decorators import require_recent_auth
 from refuge.accounts.models import Membership, Role, User
 
@@ -57,6 +57,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": [_row(u) for u in users],
         "organisation": member.organisation,
+        "passkeys_available": passkeys.available(),
         "operator": request.user.is_server_operator(),  # type: ignore[union-attr]  # login_required: a User
     }
     return render(request, "accounts/user_list.html", context)
@@ -73,6 +74,34 @@ def organisation_lock_down(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("user_list"))
     actions.lock_down_organisation(organisation=member.organisation, actor=request.user)  # type: ignore[arg-type]
     return HttpResponseRedirect(reverse("login"))
+
+
+@require_POST
+@login_required
+@require_recent_auth  # a stolen, still-open admin session cannot weaken the login of everyone
+def organisation_passkeys(request: HttpRequest) -> HttpResponse:
+    """The organisation's policy: passkeys required of admins and lawyers, and whether a TOTP code may stand in."""
+    member = _admin_membership(request)
+    required = request.POST.get("passkeys_required") == "on"
+    fallback = request.POST.get("totp_fallback") == "on"
+    try:
+        changed = actions.set_passkey_policy(
+            organisation=member.organisation,
+            required=required,
+            totp_fallback=fallback,
+            actor=request.user,  # type: ignore[arg-type]  # login_required: a User
+        )
+    except passkeys.PasskeyError as exc:
+        messages.error(request, f"{exc} The policy was not changed.")
+        return HttpResponseRedirect(reverse("user_list"))
+    if not changed:
+        messages.info(request, "The passkey policy is unchanged.")
+    elif required:
+        then = ", and may still use a code from the app instead." if fallback else "; codes from the app no longer do."
+        messages.success(request, f"Admins and lawyers now need a passkey; who has none adds one at next login{then}")
+    else:
+        messages.success(request, "Passkeys are no longer required.")
+    return HttpResponseRedirect(reverse("user_list"))
 
 
 @require_GET

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +14,7 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,10 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from refuge import hooks
-from refuge.accounts import actions, sessions, twofactor
+from refuge.accounts import actions, passkeys, sessions, twofactor
 from refuge.accounts.backends import THROTTLED_ATTR
-from refuge.accounts.decorators import require_recent_auth
-from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthForm
+from refuge.accounts.decorators import recently_authenticated, require_recent_auth
+from refuge.accounts.forms import CodeForm, EnrolForm, LoginForm, NewPasskeyForm, PasskeyForm, ReauthForm
 from refuge.accounts.models import User
 
 
@@ -62,15 +66,33 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("login"))
 
 
+def _after_login(request: HttpRequest, next_url: str) -> str:
+    """Where a completed login goes: on, or first to add the passkey the organisation requires."""
+    if request.session.get(passkeys.SETUP_REQUIRED):
+        return f"{reverse('passkey_add')}?{urlencode({'next': next_url})}"
+    return next_url
+
+
+def _options(make: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any] | None, str]:
+    """(the ceremony's options as JSON, "") or (None, why passkeys cannot be used here)."""
+    try:
+        return make(), ""
+    except passkeys.PasskeyError as exc:
+        return None, str(exc)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """The second step: a code from the app, or a recovery code."""
+    """The second step: a passkey if the user has one; else (or on request) a code from the app or a recovery code."""
     user = twofactor.pending_user(request)
     if user is None:
         return _to_login(request)
-    if not twofactor.has_device(user):
-        return HttpResponseRedirect(reverse("two_factor_enrol"))
+    has_passkey = passkeys.has_passkey(user)
+    if has_passkey and request.GET.get("use") != "code":
+        return _passkey_step(request, user)
+    if not has_passkey and not twofactor.has_device(user):
+        return HttpResponseRedirect(reverse("passkey_add" if passkeys.required_for(user) else "two_factor_enrol"))
     form = CodeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         next_url = _safe_next(request, twofactor.pending_next(request))
@@ -80,8 +102,25 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             messages.warning(
                 request, f"You used a recovery code; {left} left. Make new ones on your account page if few remain."
             )
-        return HttpResponseRedirect(next_url)
-    return render(request, "accounts/two_factor.html", {"form": form}, status=422 if form.errors else 200)
+        return HttpResponseRedirect(_after_login(request, next_url))
+    context = {"form": form, "has_passkey": has_passkey, "totp": twofactor.totp_accepted(user)}
+    return render(request, "accounts/two_factor.html", context, status=422 if form.errors else 200)
+
+
+def _passkey_step(request: HttpRequest, user: User) -> HttpResponse:
+    form = PasskeyForm(request.POST or None, request=request, user=user, purpose="login")
+    if request.method == "POST" and form.is_valid():
+        next_url = _safe_next(request, twofactor.pending_next(request))
+        twofactor.finish(request, user, form.passkey)
+        return HttpResponseRedirect(_after_login(request, next_url))
+    options, unavailable = _options(lambda: passkeys.authentication_options(request, user, purpose="login"))
+    context = {
+        "form": form,
+        "options": options,
+        "unavailable": unavailable,
+        "totp": twofactor.totp_accepted(user) and twofactor.has_device(user),
+    }
+    return render(request, "accounts/passkey_login.html", context, status=422 if form.errors else 200)
 
 
 def _enrolling_user(request: HttpRequest) -> tuple[User | None, bool]:
@@ -110,6 +149,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         codes = twofactor.confirm(request, device, time_step=form.time_step or 0)
         if pending:
             twofactor.finish(request, user, device)
+            next_url = _after_login(request, next_url)
         else:
             from django_otp import login as otp_login  # noqa: PLC0415  # only here
 
@@ -124,6 +164,68 @@ def enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/enrol.html", context, status=422 if form.errors else 200)
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def passkey_add(request: HttpRequest) -> HttpResponse:
+    """Name a passkey and make it in the browser; at a login the organisation's policy may insist on it.
+
+    A logged-in user re-authenticates first (a stolen session must not add its own key), but not
+    right after a login that must add one. A pending login adds one only while the user has no
+    other factor (as enrolment in the authenticator app does), and is then logged in by it.
+    """
+    user, pending = _enrolling_user(request)
+    if user is None:
+        return _to_login(request)
+    if pending and (passkeys.has_passkey(user) or twofactor.has_device(user)):
+        return HttpResponseRedirect(reverse("two_factor"))
+    setup = bool(request.session.get(passkeys.SETUP_REQUIRED))
+    if not pending and not setup and not recently_authenticated(request):
+        return HttpResponseRedirect(f"{reverse('reauth')}?{urlencode({'next': reverse('passkey_add')})}")
+    if pending:
+        next_url = _safe_next(request, twofactor.pending_next(request))
+    else:
+        asked = request.POST.get("next") or request.GET.get("next", "")
+        next_url = _safe_next(request, asked) if asked else reverse("account")
+    form = NewPasskeyForm(request.POST or None, request=request, user=user)
+    if request.method == "POST" and form.is_valid() and form.new is not None:
+        passkey = actions.add_passkey(user=user, name=form.cleaned_data["name"], credential=form.new)
+        request.session.pop(passkeys.SETUP_REQUIRED, None)
+        if pending:
+            twofactor.finish(request, user, passkey)
+        messages.success(request, f"Your passkey “{passkey.name}” was added.")
+        if not twofactor.has_device(user) and not twofactor.recovery_codes_left(user):
+            codes = twofactor.new_recovery_codes(user)  # a lost key must not lock its owner out
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
+        return HttpResponseRedirect(next_url)
+    options, unavailable = _options(lambda: passkeys.registration_options(request, user))
+    context = {
+        "form": form,
+        "options": options,
+        "unavailable": unavailable,
+        "pending": pending,
+        "required": setup or (pending and passkeys.required_for(user)),
+        "next": next_url,
+    }
+    return render(request, "accounts/passkey_add.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@login_required
+@require_recent_auth
+def passkey_remove(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Remove one of one's own passkeys (another's code is missing); never the last one the policy requires."""
+    user: User = request.user  # type: ignore[assignment]  # login_required: a User
+    passkey = user.passkeys.filter(code=code).first()
+    if passkey is None:
+        raise Http404("No such passkey")
+    if passkeys.required_for(user) and user.passkeys.count() == 1:
+        messages.error(request, "Your organisation requires a passkey: add another one before removing this one.")
+        return HttpResponseRedirect(reverse("account"))
+    actions.remove_passkey(passkey=passkey, actor=user)
+    messages.success(request, f"The passkey “{passkey.name}” was removed.")
+    return HttpResponseRedirect(reverse("account"))
+
+
 @require_http_methods(["GET"])
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
@@ -131,6 +233,8 @@ def account(request: HttpRequest) -> HttpResponse:
     context = {
         "member": user.membership(),
         "twofactor": twofactor.status(user),
+        "passkeys": list(user.passkeys.filter(confirmed=True)),
+        "passkeys_available": passkeys.available(),
         "session_count": sessions.live_count(user),
     }
     for extra in hooks.ACCOUNT_CONTEXT.fire(user):  # e.g. the user's API tokens (refuge/wiring/subscribers.py)
@@ -178,7 +282,11 @@ def reauth(request: HttpRequest) -> HttpResponse:
         logout(request)
         messages.error(request, "Too many wrong passwords: this session has ended. Log in again.")
         return HttpResponseRedirect(reverse("login"))
-    context = {"form": form, "next": next_url}
+    context = {"form": form, "next": next_url, "options": None, "unavailable": ""}
+    if form.needs_passkey:
+        context["options"], context["unavailable"] = _options(
+            lambda: passkeys.authentication_options(request, user, purpose="reauth")
+        )
     return render(request, "accounts/reauth.html", context, status=422 if form.errors else 200)
 
 
@@ -187,7 +295,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
 @require_recent_auth
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required: a User
-    if not twofactor.has_device(user):
+    if not (twofactor.has_device(user) or passkeys.has_passkey(user)):
         return HttpResponseRedirect(reverse("two_factor_enrol"))
     codes = twofactor.new_recovery_codes(user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("account")})

@@ -34,6 +34,12 @@ class EventType(IntEnum):
     OTP_ENABLED = 106
     OTP_DISABLED = 107
     ACCOUNT_LOCKED = 108
+    PASSKEY_ADDED = 109
+    PASSKEY_REMOVED = 110
+    PASSKEY_LOGIN = 111
+    TOTP_FALLBACK = 112  # a code from the app instead of a passkey the user has or must have
+    RECOVERY_CODE_USED = 113
+    PASSKEY_POLICY_CHANGED = 114  # an admin required passkeys, or allowed or refused the TOTP fallback
 
     # 2xx: changes to a case and what it holds.
     CASE_CREATED = 201
@@ -117,6 +123,8 @@ class EventType(IntEnum):
 _LABELS = {
     "OTP_ENABLED": "Second factor enabled",
     "OTP_DISABLED": "Second factor removed",
+    "PASSKEY_LOGIN": "Logged in with a passkey",
+    "TOTP_FALLBACK": "Logged in with a code instead of a passkey",
     "ONCALL_CHANGED": "On-call rota changed",
     "API_TOKEN_CREATED": "API token created",
     "API_TOKEN_NEW_ADDRESS": "API token used from a new address",

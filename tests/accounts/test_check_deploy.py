@@ -113,3 +113,20 @@ def test_the_checks_see_a_weak_policy_and_a_wrong_hasher(settings):
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
     ids = {m.id for m in check_login_and_headers()}
     assert {"refuge.E001", "refuge.E002", "refuge.E009"} <= ids
+
+
+def test_it_reports_whether_passkeys_are_required_and_still_passes(production):
+    """Information, not a warning: a database not yet migrated has no organisation to require them."""
+    done = check_deploy(production)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "check-deploy: passkeys for admins" in done.stdout
+
+
+def test_the_passkey_report_counts_the_organisations(alice, carol):
+    from refuge.accounts.checks import passkey_policy_counts
+
+    organisation = alice.membership().organisation
+    assert passkey_policy_counts() == (0, 2)
+    organisation.passkeys_required = True
+    organisation.save()
+    assert passkey_policy_counts() == (1, 2)

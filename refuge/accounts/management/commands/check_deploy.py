@@ -3,7 +3,8 @@
 Runs `check --deploy --fail-level WARNING`: Django's deployment checks, the vault's checks (no
 development key file, uploads encrypted as they arrive) and Refuge's own (refuge.accounts.checks:
 CSP, Argon2 first, session limits, second factor, no demo exemption, DEBUG off, secure cookies,
-password guesses throttled). Any warning fails it, as any error does.
+password guesses throttled, no passkey policy on an IP address). Any warning fails it, as any
+error does. Then, as information that passes, whether organisations require passkeys of admins.
 """
 
 from __future__ import annotations
@@ -13,10 +14,21 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from refuge.accounts.checks import passkey_policy_counts
+
 
 class Command(BaseCommand):
     help = "Check that this configuration is fit for production (exit status 1 on any warning or error)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("check", deploy=True, fail_level="WARNING", stdout=self.stdout, stderr=self.stderr)
+        counts = passkey_policy_counts()
+        if counts is None:
+            self.stdout.write("check-deploy: passkeys for admins: no organisation yet (database not migrated).")
+        else:
+            required, total = counts
+            self.stdout.write(
+                f"check-deploy: passkeys for admins and lawyers: {'required' if required else 'not required'} "
+                f"({required} of {total} organisation(s) require them)."
+            )
         self.stdout.write("check-deploy: this configuration is fit for production.")
