@@ -7,7 +7,9 @@ moment, it leaves rows pending or leased; a leased row is claimed again once its
 
 Each pass also runs the clock: escalations of unacknowledged critical alerts, reminders that
 came due, the daily digests, and recomputing cases whose answers changed with time alone (a
-new day on the case's clock, or an instant a conflict provider asked to be asked again).
+new day on the case's clock, or an instant a conflict provider asked to be asked again). Then the
+jobs listed in settings.REFUGE_WORKER_JOBS (the scheduled backup): each decides for itself whether
+it is due and holds its own lease, so several workers never run one twice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import os
 import random
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +26,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from refuge.alerts import clock
 from refuge.alerts.channels import TransportError, registry
@@ -41,6 +45,11 @@ def _fresh_connection() -> None:
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def configured_jobs() -> list[Callable[[datetime], object]]:
+    """The jobs of settings.REFUGE_WORKER_JOBS, each a `job(now)` that returns quickly."""
+    return [import_string(path) for path in getattr(settings, "REFUGE_WORKER_JOBS", [])]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -121,6 +130,7 @@ class Worker:
     lease: timedelta = field(default_factory=lambda: timedelta(seconds=settings.REFUGE_ALERT_LEASE_SECONDS))
     name: str = field(default_factory=worker_id)
     stopping: bool = False
+    jobs: list[Callable[[datetime], object]] = field(default_factory=configured_jobs)
     _last_clock: datetime | None = None
 
     def tick_clock(self, now: datetime) -> None:
@@ -128,6 +138,8 @@ class Worker:
             return
         self._last_clock = now
         clock.run(now=now)
+        for job in self.jobs:
+            job(now)
 
     def deliver_due(self) -> int:
         """Claim and send what is due; the number of rows handled."""
