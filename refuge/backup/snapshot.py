@@ -71,7 +71,7 @@ def read_facts(cursor: _Cursor, *, quote: Callable[[str], str]) -> Facts:
     """The facts of the database `cursor` reads (a snapshot's copy, or its exported transaction)."""
     facts = Facts()
     head = AuditHead._meta
-    cols = [quote(head.get_field(n).column) for n in ("chain", "seq", "hash")]
+    cols = [quote(str(f.column)) for f in head.concrete_fields if f.name in ("chain", "seq", "hash")]
     cursor.execute(f"SELECT {', '.join(cols)} FROM {quote(head.db_table)} ORDER BY 1")  # noqa: S608  # model names
     facts.chains = [{"chain": int(c), "seq": int(s), "hash": str(h)} for c, s, h in cursor.fetchall()]
     for table in _tables():
@@ -101,7 +101,8 @@ def snapshot_sqlite(target: Path) -> Facts:
     source_path = sqlite_path()
     if not source_path.exists():
         raise BackupError(f"no database at {source_path}: nothing to back up (run `refuge migrate` first?)")
-    timeout = float(settings.DATABASES["default"].get("OPTIONS", {}).get("timeout", 20))
+    database: dict[str, Any] = settings.DATABASES["default"]
+    timeout = float((database.get("OPTIONS") or {}).get("timeout", 20))
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=timeout)
     copy = sqlite3.connect(target)
     try:
