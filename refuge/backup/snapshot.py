@@ -213,7 +213,9 @@ def database_is_empty() -> tuple[bool, str]:
     """Whether the configured database holds nothing yet, and where it is (for the message)."""
     if vendor() == "sqlite":
         path = sqlite_path()
-        return (not path.exists() or path.stat().st_size == 0), str(path)
+        wal = path.with_name(path.name + "-wal")  # a stale log would be replayed over the restored file
+        empty = (not path.exists() or path.stat().st_size == 0) and not (wal.exists() and wal.stat().st_size)
+        return empty, str(path)
     db = dict(settings.DATABASES["default"])
     with _pg_connect(db) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
