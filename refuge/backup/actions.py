@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -100,8 +101,6 @@ def check_backup(*, path: Path, public_key_path: Path | None, identity_path: Pat
     with archive.private_directory(_work_root()) as work:
         unpacked = archive.decrypt(path, opened, identities, work)
         if snapshot.SQLITE_MEMBER in unpacked:
-            import sqlite3  # noqa: PLC0415  # only for a SQLite backup's own check
-
             copy = sqlite3.connect(f"file:{unpacked[snapshot.SQLITE_MEMBER]}?mode=ro", uri=True)
             try:
                 if copy.execute("PRAGMA integrity_check").fetchone() != ("ok",):

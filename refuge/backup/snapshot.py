@@ -156,13 +156,21 @@ def _check_versions(tool: str, server_version_num: int) -> None:
 def _pg_connect(db: dict[str, Any], name: str | None = None) -> Any:
     import psycopg  # noqa: PLC0415  # only PostgreSQL deployments need it
 
-    return psycopg.connect(
-        dbname=str(name or db["NAME"]),
-        host=str(db.get("HOST") or "") or None,
-        port=str(db.get("PORT") or "") or None,
-        user=str(db.get("USER") or "") or None,
-        password=str(db.get("PASSWORD") or "") or None,
-    )
+    dbname = str(name or db["NAME"])
+    try:
+        return psycopg.connect(
+            dbname=dbname,
+            host=str(db.get("HOST") or "") or None,
+            port=str(db.get("PORT") or "") or None,
+            user=str(db.get("USER") or "") or None,
+            password=str(db.get("PASSWORD") or "") or None,
+        )
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BackupError(
+            f"cannot connect to the PostgreSQL database {dbname} ({first}); a restore needs it "
+            "created and empty (createdb)"
+        ) from None
 
 
 def _pg_quote(name: str) -> str:

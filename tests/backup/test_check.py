@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from refuge.backup import snapshot
+from refuge.backup.snapshot import BackupError
 from tests.backup.helpers import Deployment, age_identity
 
 
@@ -165,3 +167,29 @@ def test_backup_needs_a_recipient(made: Made, tmp_path: Path) -> None:
     done = made.deployment.refuge("backup", "-o", str(tmp_path / "x.backup"), check=False)
     assert done.returncode != 0
     assert "no recipient" in done.stderr
+
+
+def _fake_tool(directory: Path, version: str) -> Path:
+    tool = directory / "pg_dump"
+    tool.write_text(f"#!/bin/sh\necho 'pg_dump (PostgreSQL) {version}'\n")
+    tool.chmod(0o700)
+    return tool
+
+
+def test_a_pg_dump_older_than_the_server_is_refused_with_the_package_to_install(tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match=r"server runs PostgreSQL 16 .* install .*postgresql-client-16"):
+        snapshot._check_versions(str(_fake_tool(tmp_path, "15.20 (Debian 15.20-0+deb12u1)")), 160002)
+    snapshot._check_versions(str(_fake_tool(tmp_path, "16.1")), 150020)  # a newer client dumps an older server
+
+
+def test_restore_refuses_a_backup_of_another_database_kind(made: Made, tmp_path: Path) -> None:
+    target = Deployment(
+        data_dir=tmp_path / "target", database_url="postgres://postgres@127.0.0.1:5432/refuge_backup_absent_db"
+    )
+    target.data_dir.mkdir()
+    done = target.refuge(
+        "restore", str(made.backup), "--identity", str(made.identity), "--public-key", str(made.public_key),
+        "--no-shredding-log", check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "a backup of a sqlite deployment; this one is configured for postgresql" in done.stderr
