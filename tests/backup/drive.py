@@ -114,7 +114,8 @@ def write(canary: str, stop: Path) -> None:
             assert case is not None
             add_event(case, user, canary, writes)
         writes += 1
-        (stop.parent / "writes").write_text(str(writes))
+        (stop.parent / "writes.partial").write_text(str(writes))
+        (stop.parent / "writes.partial").replace(stop.parent / "writes")  # a reader never sees it half written
         time.sleep(0.01)
     print(json.dumps({"writes": writes}))
 

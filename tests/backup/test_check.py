@@ -41,7 +41,7 @@ def _check(made: Made, path: Path, *extra: str) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
-def _copy(made: Made, tmp_path: Path) -> bytearray:
+def _copy(made: Made) -> bytearray:
     return bytearray(made.backup.read_bytes())
 
 
@@ -59,7 +59,7 @@ def test_check_with_the_identity_checks_every_member(made: Made) -> None:
 
 
 def test_check_refuses_a_payload_altered_by_one_byte(made: Made, tmp_path: Path) -> None:
-    data = _copy(made, tmp_path)
+    data = _copy(made)
     data[-100] ^= 0x01
     tampered = tmp_path / "tampered.backup"
     tampered.write_bytes(bytes(data))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,21 +42,38 @@ def _postgres_url(name: str) -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
 
 
-def _recreate_postgres(name: str) -> str:
+def _server() -> Any:
     import psycopg
 
     db = settings.DATABASES["default"]
-    with psycopg.connect(
+    return psycopg.connect(
         dbname="postgres",
         host=db.get("HOST") or "127.0.0.1",
         port=db.get("PORT") or 5432,
         user=db.get("USER") or "postgres",
         password=db.get("PASSWORD") or None,
         autocommit=True,
-    ) as conn:
+    )
+
+
+CREATED: list[str] = []  # the drill's databases, dropped when its module ends
+
+
+def _recreate_postgres(name: str) -> str:
+    with _server() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+    CREATED.append(name)
     return _postgres_url(name)
+
+
+def _drop_created() -> None:
+    if not CREATED:
+        return
+    with _server() as conn:
+        for name in CREATED:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    CREATED.clear()
 
 
 @dataclass
@@ -84,7 +102,7 @@ BACKENDS = [
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def drill(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Drill:
+def drill(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
     backend = request.param
     if backend == "postgresql" and not str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql"):
         pytest.skip("the suite runs on SQLite (set REFUGE_DATABASE_URL to run the PostgreSQL drill)")
@@ -116,7 +134,7 @@ def drill(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
     shredded = seeded[0]
     original.drive("shred", shredded)
-    return Drill(
+    yield Drill(
         original=original,
         backup=backup,
         identity=identity,
@@ -129,6 +147,7 @@ def drill(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         writes_after=writes_after,
         backend=backend,
     )
+    _drop_created()
 
 
 def _restore(drill: Drill, target: Deployment, *log: str) -> subprocess.CompletedProcess[str]:
