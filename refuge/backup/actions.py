@@ -24,6 +24,7 @@ from refuge.audit import actions as audit
 from refuge.audit.chain import canonical_time
 from refuge.audit.events import EventType
 from refuge.backup import archive, snapshot
+from refuge.backup.models import BackupSchedule
 from refuge.backup.snapshot import BackupError
 from refuge.cases.actions import delete_case
 from refuge.cases.models import Case
@@ -182,6 +183,8 @@ def restore_backup(
     facts = snapshot.read_facts(connection.cursor(), quote=connection.ops.quote_name)
     _same_snapshot(facts, manifest, where="the restored database")
     reshredded = _reapply_shredding(entries, shredding_log)
+    # A scheduled backup holds the lease while it snapshots: the copy must not wait for it to run out.
+    BackupSchedule.objects.update(leased_until=None, lease_token=None)
     with transaction.atomic():
         audit.record(
             type=EventType.BACKUP_RESTORED,

@@ -81,6 +81,30 @@ def test_the_worker_backs_up_once_and_retention_deletes_the_oldest(tmp_path: Pat
     assert types == [1101, 1103, 1103]
 
 
+def test_a_restored_scheduled_backup_does_not_inherit_its_lease(tmp_path: Path) -> None:
+    deployment = Deployment(data_dir=tmp_path / "deployment")
+    deployment.data_dir.mkdir()
+    deployment.refuge("migrate", "-v0")
+    deployment.refuge("vault", "init", "--dev")
+    deployment.refuge("audit", "keygen")
+    identity, recipient = age_identity(tmp_path)
+    backups = tmp_path / "backups"
+    deployment.refuge("worker", "--once", REFUGE_BACKUP_DIR=str(backups), REFUGE_BACKUP_RECIPIENTS=str(recipient))
+    (made,) = [p for p in backups.iterdir() if schedule.NAME.fullmatch(p.name)]
+    copy = Deployment(data_dir=tmp_path / "copy")
+    copy.data_dir.mkdir()
+    copy.refuge(
+        "restore", str(made), "--identity", str(identity), "--public-key",
+        str(deployment.data_dir / "audit-signing.pub"), "--no-shredding-log",
+    )  # fmt: skip
+    with sqlite3.connect(copy.data_dir / "refuge.sqlite3") as db:
+        rows = db.execute("SELECT leased_until, lease_token, last_started_at FROM backup_backupschedule").fetchall()
+    assert len(rows) == 1
+    leased_until, token, started = rows[0]
+    assert started is not None, "the snapshot was taken under the lease"
+    assert (leased_until, token) == (None, None)
+
+
 def test_the_worker_copies_the_shredding_log_beside_the_backups(tmp_path: Path) -> None:
     deployment = Deployment(data_dir=tmp_path / "deployment")
     deployment.data_dir.mkdir()
