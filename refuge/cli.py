@@ -36,7 +36,10 @@ USAGE = """usage: refuge COMMAND [options]
   operator grant|revoke|list [USERNAME]   who may seal the server from its pages
   lockdown ORGANISATION [--lift]   stop one organisation (sessions, feeds, logins), or let it in again
   audit keygen|checkpoint|verify   sign checkpoints of the audit chain; verify it
-  worker [--once]       deliver alerts (e-mail, webhooks), escalate, remind, send digests
+  worker [--once]       deliver alerts (e-mail, webhooks), escalate, remind, send digests, scheduled backups
+  backup -o FILE [--recipient age1…]   the database and stored files, age-encrypted and signed
+  restore FILE --identity KEY (--shredded-log LOG | --no-shredding-log)   into an empty deployment
+  restore --check FILE [--identity KEY]   verify a backup's signature (and its members' hashes)
   mailsink              a local SMTP server keeping messages as .eml files (demo, trials)
   filing KIND --case CODE -o FILE   generate a Rule 39 / UN request, a letter or a client notice
   stats export --period 2016-2026 --to COORD.pub -o FILE   signed, encrypted aggregates for a network

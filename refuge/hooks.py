@@ -16,6 +16,7 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
     VAULT_SEALING           vault.state.seal, in the transaction that ends every session
     KEYS_DROPPED            vault.holder.drop, each time this process forgets its keys (any cause)
     UNSEAL_FAILED           vault.state.record_failed_unseal, in its transaction
+    WORKER_CLOCK            alerts.worker.Worker.tick_clock, each clock pass of `refuge worker`
 """
 
 from __future__ import annotations
@@ -120,3 +121,11 @@ plaintext goes too. Fired robustly: a failing subscriber must not keep the vault
 
 UNSEAL_FAILED: Hook[[int], None] = Hook("UNSEAL_FAILED")
 """A failed unseal was counted and logged (the count so far), in its transaction."""
+
+# --- The worker -----------------------------------------------------------------------------------
+
+WORKER_CLOCK: Hook[[datetime], object] = Hook("WORKER_CLOCK")
+"""A clock pass of `refuge worker` (every few seconds), after escalations, reminders and the
+statistics: scheduled jobs (the backup) decide for themselves whether they are due, and each holds
+its own lease so that several workers never run one twice. A job must return quickly (run long
+work in a thread) and a failure reaches the worker's pass."""

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from refuge.lib.env import (
     env_addresses,
+    env_age_recipients,
     env_bool,
     env_choice,
     env_int,
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "refuge.alerts",
     "refuge.stats",
     "refuge.api",
+    "refuge.backup",
     "refuge.demo",  # for its management command, `refuge demo`
     "refuge.wiring",  # last: connects every subscriber once the others are loaded (refuge/wiring/subscribers.py)
 ]
@@ -244,6 +246,19 @@ REFUGE_RULE_PACKS_DIR = env_str("REFUGE_RULE_PACKS_DIR", "")
 # The Ed25519 key (PEM) that signs audit checkpoints; unset, `refuge audit` uses the one
 # `refuge audit keygen` wrote to REFUGE_DATA_DIR/audit-signing.key. Usually set as ..._FILE.
 REFUGE_AUDIT_SIGNING_KEY = env_secret("REFUGE_AUDIT_SIGNING_KEY")
+
+# Scheduled backups (refuge/backup): `refuge worker` writes one every REFUGE_BACKUP_EVERY hours into
+# REFUGE_BACKUP_DIR, encrypted to REFUGE_BACKUP_RECIPIENTS (age public keys, or a file of them),
+# and keeps the newest REFUGE_BACKUP_KEEP. Unset REFUGE_BACKUP_DIR: no scheduled backup.
+REFUGE_BACKUP_DIR = env_str("REFUGE_BACKUP_DIR", "").strip()
+REFUGE_BACKUP_RECIPIENTS = env_age_recipients("REFUGE_BACKUP_RECIPIENTS")
+REFUGE_BACKUP_EVERY = env_int("REFUGE_BACKUP_EVERY", 24, minimum=1)
+REFUGE_BACKUP_KEEP = env_int("REFUGE_BACKUP_KEEP", 14, minimum=1)
+if REFUGE_BACKUP_DIR and not REFUGE_BACKUP_RECIPIENTS:
+    raise ImproperlyConfigured(
+        "REFUGE_BACKUP_DIR is set but REFUGE_BACKUP_RECIPIENTS is empty: "
+        "name the age public keys (age1…) that backups are encrypted to"
+    )
 
 # Alerts (refuge.alerts): where links in messages point, the mail server, webhooks, the worker.
 REFUGE_BASE_URL = env_str("REFUGE_BASE_URL", "http://127.0.0.1:8000")

@@ -36,7 +36,7 @@ LAYERS: list[set[str]] = [
     {"cases"},
     {"search", "alerts", "filings", "stats"},
     {"api"},
-    {"demo", "wiring", "cli", "urls", "settings", "wsgi", "__main__", "static", "templates"},
+    {"demo", "wiring", "cli", "urls", "settings", "wsgi", "__main__", "static", "templates", "backup"},
 ]
 LAYER_OF = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 

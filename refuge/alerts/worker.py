@@ -10,6 +10,8 @@ came due, the daily digests, and recomputing cases whose answers changed with ti
 new day on the case's clock, or an instant a conflict provider asked to be asked again). With
 the clock, it builds again the protected statistics tables of every organisation whose cases
 changed (refuge.stats.builds, under a lease), so the statistics page never builds them itself.
+Last come the scheduled jobs subscribed to hooks.WORKER_CLOCK (the backup): each decides for
+itself whether it is due and holds its own lease, so several workers never run one twice.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from refuge import hooks
 from refuge.alerts import clock
 from refuge.alerts.channels import TransportError, registry
 from refuge.alerts.models import Delivery, DeliveryState
@@ -132,6 +135,7 @@ class Worker:
         self._last_clock = now
         clock.run(now=now)
         self.build_statistics(now)
+        hooks.WORKER_CLOCK.fire(now)  # the scheduled backup (refuge/wiring/subscribers.py)
 
     def build_statistics(self, now: datetime) -> int:
         """The statistics tables of organisations whose counts changed, built again (issue 14).

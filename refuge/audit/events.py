@@ -22,6 +22,7 @@ class Area(IntEnum):
     FILING = 8
     STATS = 9
     API = 10
+    BACKUP = 11
 
 
 class EventType(IntEnum):
@@ -109,6 +110,11 @@ class EventType(IntEnum):
     API_TOKEN_CREATED = 1001
     API_TOKEN_NEW_ADDRESS = 1002
     API_TOKEN_REVOKED = 1003
+
+    # 11xx: backups of the whole deployment and their restores (refuge/backup).
+    BACKUP_MADE = 1101
+    BACKUP_RESTORED = 1102
+    BACKUP_EXPIRED = 1103  # retention removed an old backup file from REFUGE_BACKUP_DIR
 
     @property
     def area(self) -> Area:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from refuge import hooks
 from refuge.audit import actions as audit
@@ -30,6 +31,7 @@ from refuge.cases.models import (
 )
 from refuge.cases.recompute import packs, recompute_case
 from refuge.lib.text import clean_names
+from refuge.vault import shredlog
 from refuge.vault.storage import EncryptedUpload, StoredFile, decrypted_download
 
 if TYPE_CHECKING:
@@ -564,15 +566,18 @@ AUTHORITY_FIELDS = ("name", "name_cyrillic", "kind", "country", "channels", "lan
 
 
 @transaction.atomic
-def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
+def delete_case(*, case: Case, actor: User | None, confirm_reference: str) -> None:
     """Delete a case for good: its rows, its stored files, and its data key (crypto-shredding).
 
-    Once the case's key rows are gone, any copy of its ciphertext — in a backup, in SQLite's free
-    pages, on a seized disk — can no longer be decrypted. The audit entry names the case by code.
+    Once the case's key rows are gone, any copy of its ciphertext — in SQLite's free pages, on a
+    seized disk — can no longer be decrypted. A backup still holds the key: the deletion goes to
+    the shredding log too, which a restore applies again (refuge/vault/shredlog.py). The audit
+    entry names the case by code; `actor` is None when a restore deletes it again.
     """
     if confirm_reference.strip() != case.reference:
         raise ValueError("type the case's reference exactly to confirm")
     code = case.code
+    shredlog.record(case_code=str(code), key_ids=list(case.vault_keys.values_list("pk", flat=True)), at=timezone.now())
     files = [d.file.name for d in case.documents.all() if d.file]
     storage = Document._meta.get_field("file").storage  # type: ignore[union-attr]  # a FileField
     audit.record(

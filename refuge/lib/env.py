@@ -96,3 +96,35 @@ def env_addresses(name: str) -> list[str]:
                 f"{name} must list IP addresses or networks such as 127.0.0.1 or 10.0.0.0/24; got {value!r}"
             ) from None
     return values
+
+
+def env_age_recipients(name: str) -> list[str]:
+    """age public keys (age1…), comma-separated, or the path of a file listing one per line (# comments)."""
+    import pyrage  # noqa: PLC0415  # only where recipients are read
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return []
+    if raw.startswith("age1"):
+        values = [item.strip() for item in raw.split(",") if item.strip()]
+        where = name
+    else:
+        path = Path(raw).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured(
+                f"{name} must be age public keys (age1…) or a file listing them; {raw!r} cannot be read: {exc}"
+            ) from None
+        values = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+        where = f"{name} (the file {path})"
+    if not values:
+        raise ImproperlyConfigured(f"{where} lists no age public key")
+    for value in values:
+        try:
+            pyrage.x25519.Recipient.from_str(value)
+        except pyrage.RecipientError:
+            raise ImproperlyConfigured(
+                f"{where}: {value[:12]}… is not an age X25519 public key (age1…, from age-keygen)"
+            ) from None
+    return values

@@ -31,6 +31,7 @@ from refuge.alerts.feeds import revoke_feeds_of
 from refuge.alerts.queue import alert_failed_unseal, queue_recomputed
 from refuge.api import tokens
 from refuge.audit import signals as audit_signals
+from refuge.backup import schedule as backup_schedule
 from refuge.cases.actions import relink_authorities
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.models import Authority, Case, Person
@@ -51,6 +52,7 @@ def connect() -> None:
     _vault()
     _search()
     _filings()
+    _worker()
 
 
 def _cases() -> None:
@@ -150,3 +152,8 @@ def account_tokens(user: User) -> dict[str, Any]:
 
 def revoke_all_tokens() -> None:
     tokens.revoke_all_tokens(reason="sealed")
+
+
+def _worker() -> None:
+    # Each clock pass of `refuge worker`: the scheduled backup, when one is due (REFUGE_BACKUP_DIR).
+    hooks.WORKER_CLOCK.connect(backup_schedule.run_due)

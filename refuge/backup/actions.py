@@ -1,0 +1,210 @@
+"""Make a backup, check one, restore one (the management commands and the worker call these).
+
+A restore goes into an empty deployment only (no database, no stored file): it never merges into
+or overwrites live data. It re-applies the shredding log (refuge/vault/shredlog.py): every case
+of the log that the restored database still holds is deleted again, with its data key, so a
+client forgotten after the backup stays forgotten. The operator must hand it the current log, or
+say in so many words that there is none (`--no-shredding-log`): it refuses to start otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from refuge.audit import actions as audit
+from refuge.audit.chain import canonical_time
+from refuge.audit.events import EventType
+from refuge.backup import archive, snapshot
+from refuge.backup.models import BackupSchedule
+from refuge.backup.snapshot import BackupError
+from refuge.cases.actions import delete_case
+from refuge.cases.models import Case
+from refuge.vault import shredlog
+
+FILES_PREFIX = "files/"
+
+
+def _work_root() -> Path:
+    return Path(settings.DATA_DIR) / "tmp"
+
+
+def _stored(name: str) -> Path:
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise BackupError(f"a stored file's name leaves the files directory: {name!r}")
+    return Path(settings.MEDIA_ROOT) / pure
+
+
+def make_backup(*, output: Path, recipients: list[str], key_path: Path | None = None) -> dict[str, Any]:
+    """Snapshot the database, add every file its rows name, encrypt, sign, write `output`; audited."""
+    key = archive.signing_key(key_path)
+    archive.parse_recipients(recipients)  # a bad key fails before any work
+    vendor = snapshot.vendor()
+    with archive.private_directory(_work_root()) as work:
+        if vendor == "sqlite":
+            database = work / snapshot.SQLITE_MEMBER
+            facts = snapshot.snapshot_sqlite(database)
+        else:
+            database = work / snapshot.POSTGRES_MEMBER
+            facts = snapshot.snapshot_postgres(database)
+        members = {database.name: database}
+        missing = []
+        for name in facts.files:
+            path = _stored(name)
+            if path.is_file():
+                members[FILES_PREFIX + name] = path
+            else:  # deleted after the snapshot: its case was shredded, and the shredding log says so
+                missing.append(name)
+        manifest = archive.write(
+            output=output,
+            manifest={
+                "created_at": canonical_time(timezone.now()),
+                "database": vendor,
+                "snapshot": {"chains": facts.chains, "counts": facts.counts},
+                "files_missing": missing,
+            },
+            members=members,
+            recipients=recipients,
+            key=key,
+            work=work,
+        )
+    with transaction.atomic():
+        audit.record(
+            type=EventType.BACKUP_MADE,
+            actor=None,
+            target=("backup", manifest["payload"]["sha256"]),
+            data={"members": len(members), "files": len(members) - 1, "bytes": int(manifest["payload"]["size"])},
+        )
+    return manifest
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    manifest: dict[str, Any]
+    members_checked: int  # 0 without an identity
+
+
+def check_backup(*, path: Path, public_key_path: Path | None, identity_path: Path | None) -> CheckResult:
+    """Signature and payload hash; with an identity, every member's hash (and a SQLite copy's facts)."""
+    opened = archive.verify(path, archive.public_key(public_key_path))
+    if identity_path is None:
+        return CheckResult(manifest=opened.manifest, members_checked=0)
+    identities = archive.read_identities(identity_path)
+    with archive.private_directory(_work_root()) as work:
+        unpacked = archive.decrypt(path, opened, identities, work)
+        if snapshot.SQLITE_MEMBER in unpacked:
+            copy = sqlite3.connect(f"file:{unpacked[snapshot.SQLITE_MEMBER]}?mode=ro", uri=True)
+            try:
+                if copy.execute("PRAGMA integrity_check").fetchone() != ("ok",):
+                    raise BackupError(f"{path}: the database inside fails SQLite's integrity check")
+                facts = snapshot.read_facts(copy.cursor(), quote=lambda n: '"' + n.replace('"', '""') + '"')
+            finally:
+                copy.close()
+            _same_snapshot(facts, opened.manifest, where=str(path))
+    return CheckResult(manifest=opened.manifest, members_checked=len(unpacked))
+
+
+def _same_snapshot(facts: snapshot.Facts, manifest: dict[str, Any], *, where: str) -> None:
+    recorded = manifest.get("snapshot") or {}
+    if facts.chains != recorded.get("chains") or facts.counts != recorded.get("counts"):
+        raise BackupError(f"{where}: the database does not hold the audit heads and row counts its manifest records")
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    manifest: dict[str, Any]
+    files: int
+    reshredded: int
+
+
+def _media_is_empty() -> bool:
+    media = Path(settings.MEDIA_ROOT)
+    return not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def restore_backup(
+    *,
+    path: Path,
+    identity_path: Path,
+    public_key_path: Path | None,
+    shredding_log: Path | None,
+    no_shredding_log: bool,
+) -> RestoreResult:
+    """Restore into this (empty) deployment, then delete again every case the shredding log names."""
+    if shredding_log is None and not no_shredding_log:
+        raise BackupError(
+            "give the current shredding log (--shredded-log FILE: the live deployment's "
+            f"{shredlog.LOG_NAME}, or the copy beside the newest backup), or --no-shredding-log to say "
+            "there is none: without it, cases deleted after this backup would come back"
+        )
+    if shredding_log is not None and no_shredding_log:
+        raise BackupError("--shredded-log and --no-shredding-log exclude each other")
+    entries = shredlog.read(shredding_log) if shredding_log is not None else []
+    opened = archive.verify(path, archive.public_key(public_key_path))
+    manifest = opened.manifest
+    vendor = snapshot.vendor()
+    if manifest.get("database") != vendor:
+        raise BackupError(
+            f"this is a backup of a {manifest.get('database')} deployment; this one is configured for {vendor} "
+            "(REFUGE_DATABASE_URL decides)"
+        )
+    empty, where = snapshot.database_is_empty()
+    if not empty:
+        raise BackupError(f"{where} is not empty: restore only into a new, empty database (nothing was changed)")
+    if not _media_is_empty():
+        raise BackupError(f"{settings.MEDIA_ROOT} holds files: restore only into an empty data directory")
+    identities = archive.read_identities(identity_path)
+    with archive.private_directory(_work_root()) as work:
+        unpacked = archive.decrypt(path, opened, identities, work)
+        connections.close_all()
+        if vendor == "sqlite":
+            snapshot.restore_sqlite(unpacked[snapshot.SQLITE_MEMBER])
+        else:
+            snapshot.restore_postgres(unpacked[snapshot.POSTGRES_MEMBER])
+        files = 0
+        for name, member in unpacked.items():
+            if not name.startswith(FILES_PREFIX):
+                continue
+            target = _stored(name[len(FILES_PREFIX) :])
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            shutil.copyfile(member, target)
+            os.chmod(target, 0o600)
+            files += 1
+    connections.close_all()
+    facts = snapshot.read_facts(connection.cursor(), quote=connection.ops.quote_name)
+    _same_snapshot(facts, manifest, where="the restored database")
+    reshredded = _reapply_shredding(entries, shredding_log)
+    # A scheduled backup holds the lease while it snapshots: the copy must not wait for it to run out.
+    BackupSchedule.objects.update(leased_until=None, lease_token=None)
+    with transaction.atomic():
+        audit.record(
+            type=EventType.BACKUP_RESTORED,
+            actor=None,
+            target=("backup", manifest["payload"]["sha256"]),
+            data={"files": files, "reshredded": reshredded, "log": shredding_log is not None},
+        )
+    return RestoreResult(manifest=manifest, files=files, reshredded=reshredded)
+
+
+def _reapply_shredding(entries: list[shredlog.Shredded], source: Path | None) -> int:
+    """Delete again each logged case the restored database holds; keep the log in the new data directory."""
+    live = shredlog.log_path()
+    if source is not None and source.resolve() != live.resolve():
+        shredlog.append(entries, live)
+    done = 0
+    for code in dict.fromkeys(e.case for e in entries):
+        case = Case.objects.filter(code=code).first()
+        if case is None:
+            continue
+        delete_case(case=case, actor=None, confirm_reference=case.reference)
+        done += 1
+    return done

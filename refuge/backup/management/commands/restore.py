@@ -1,0 +1,86 @@
+"""`refuge restore FILE --identity KEY`: into an empty deployment; `--check` verifies without restoring."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from refuge.backup.actions import check_backup, restore_backup
+from refuge.backup.snapshot import BackupError
+from refuge.vault.shredlog import ShreddingLogError
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
+
+
+class Command(BaseCommand):
+    help = "Restore a backup into an empty data directory and database, or --check one."
+    requires_system_checks: list[str] = []  # the target is empty: nothing to check yet
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", metavar="FILE", help="a file made by `refuge backup`")
+        parser.add_argument("--check", action="store_true", help="verify the manifest and signature; restore nothing")
+        parser.add_argument(
+            "--identity", metavar="KEYFILE", help="the age identity (AGE-SECRET-KEY-1…) the backup is encrypted to"
+        )
+        parser.add_argument(
+            "--public-key",
+            metavar="FILE",
+            help="the signer's public key (default: this deployment's audit-signing.pub)",
+        )
+        parser.add_argument(
+            "--shredded-log",
+            metavar="FILE",
+            help="the current shredding log: cases deleted after the backup are deleted again",
+        )
+        parser.add_argument(
+            "--no-shredding-log",
+            action="store_true",
+            help="restore without a shredding log (say so only when no case was deleted since the backup)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"]).expanduser()
+        try:
+            if options["check"]:
+                self._check(path, options)
+                return
+            if not options["identity"]:
+                raise BackupError("give --identity KEYFILE: the age private key the backup is encrypted to")
+            result = restore_backup(
+                path=path,
+                identity_path=Path(options["identity"]).expanduser(),
+                public_key_path=_path(options["public_key"]),
+                shredding_log=_path(options["shredded_log"]),
+                no_shredding_log=options["no_shredding_log"],
+            )
+        except (BackupError, ShreddingLogError) as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"restored the backup of {result.manifest['created_at']}: {result.files} stored file(s); "
+            f"{result.reshredded} case(s) deleted again from the shredding log"
+        )
+        self.stdout.write(
+            "next: `refuge migrate` (if this Refuge is newer), `refuge unseal` with the shares the backup needs"
+        )
+
+    def _check(self, path: Path, options: dict[str, Any]) -> None:
+        result = check_backup(
+            path=path, public_key_path=_path(options["public_key"]), identity_path=_path(options["identity"])
+        )
+        manifest = result.manifest
+        chains = manifest["snapshot"]["chains"]
+        self.stdout.write(
+            f"backup OK: made {manifest['created_at']} ({manifest['database']}), "
+            f"signed by key {manifest['key_id']}; {len(manifest['members'])} member(s), "
+            f"{sum(c['seq'] for c in chains)} audit entries in {len(chains)} chain(s)"
+        )
+        if result.members_checked:
+            self.stdout.write(f"every member's hash checked ({result.members_checked})")
+        else:
+            self.stdout.write("members not decrypted: give --identity KEYFILE to check their hashes too")
