@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
-from refuge.accounts import checks, totp_keys  # noqa: F401  # registers the checks; neither imports a model
+from refuge.accounts import totp_keys
 
 
 class AccountsConfig(AppConfig):
@@ -11,4 +11,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from refuge.accounts import checks  # noqa: F401, PLC0415  # deferred: registers the checks, which read models
+
         totp_keys.install()

@@ -1,12 +1,12 @@
 """Scheduled backups from `refuge worker`: every REFUGE_BACKUP_EVERY hours, the newest REFUGE_BACKUP_KEEP kept.
 
 `run_due(now)` runs on each clock pass of `refuge worker` (hooks.WORKER_CLOCK, subscribed in
-refuge/wiring/subscribers.py). It claims the schedule's row with one conditional UPDATE (due,
-and no live lease), so of several workers exactly one backs up; the backup itself runs in a thread, so alerts keep going out meanwhile. The lease lasts one period:
-a worker killed mid-backup frees it then. A failed backup is retried an hour later (or after
-one period, if shorter). After each backup, files beyond the newest KEEP are deleted (audited),
-and the live shredding log is copied beside the backups, so an off-site copy of the directory
-carries what a restore of any of them needs.
+refuge/wiring/subscribers.py). It claims the schedule's row with one conditional UPDATE (due, and no
+live lease), so of several workers exactly one backs up; the backup itself runs in a thread, so
+alerts keep going out meanwhile. The lease lasts one period: a worker killed mid-backup frees it
+then. A failed backup is retried an hour later (or after one period, if shorter). After each backup,
+files beyond the newest KEEP are deleted (audited), and the live shredding log is copied beside the
+backups, so an off-site copy of the directory carries what a restore of any of them needs.
 """
 
 from __future__ import annotations
