@@ -185,12 +185,12 @@ class Timeline:
     @classmethod
     def of(cls, facts: Facts, packs: PackSet) -> Timeline:
         """The case's timeline, built once per parsed case and pack set."""
-        found = facts.derived.get("timeline")
-        if isinstance(found, Timeline) and found.availability is packs.availability:
+        found = facts.readings.timeline
+        if found is not None and found.availability is packs.availability:
             return found
         timeline = cls(facts, packs.availability)
         timeline._build()
-        facts.derived["timeline"] = timeline
+        facts.readings.timeline = timeline
         return timeline
 
     # -- forums ------------------------------------------------------------------------------
@@ -212,6 +212,15 @@ class Timeline:
         if party.until is not None and act_date > party.until:
             return ForumStatus(False, party.basis_after or av.basis_not_party, av.suggest, av.id, None)
         return ForumStatus(True, av.basis_party, (), av.id, party.flag_after_end)
+
+    def measure_flags(self, measure: Measure, removal: Removal) -> tuple[str, ...]:
+        """The uncertainty a measure carries against this removal (granted before its forum stopped covering it)."""
+        granted = self.forum_status(measure.forum, measure.event.day)
+        if not (granted.available and granted.flag_after_end):
+            return ()
+        if not self.forum_status(measure.forum, removal.act_date).available:
+            return (granted.flag_after_end,)
+        return ()
 
     def latest_act(self) -> Event | None:
         """The case's latest act: a decision, a final decision or a removal going ahead."""
