@@ -19,6 +19,12 @@ class User(AbstractUser):
         max_length=200, blank=True, help_text="The full name in Cyrillic, as it signs a Russian letter"
     )
 
+    # Not fields, for the type checker: set on the instance by Django's authenticate() (and by
+    # two-factor before login()), by set_password() until the save, and by membership() below.
+    backend: str | None
+    _password: str | None
+    _membership_cache: Membership | None
+
     class Meta:
         db_table = "accounts_user"
 
@@ -41,9 +47,8 @@ class User(AbstractUser):
 
     def membership(self) -> Membership | None:
         """The user's membership (a user belongs to one organisation)."""
-        cached = getattr(self, "_membership_cache", False)
-        if cached is not False:
-            return cached  # type: ignore[no-any-return]  # cache set below
+        if "_membership_cache" in self.__dict__:  # set below
+            return self._membership_cache
         member = Membership.objects.select_related("organisation").filter(user=self).first()
         self._membership_cache = member
         return member

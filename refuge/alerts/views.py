@@ -21,12 +21,13 @@ from refuge.alerts.models import Alert, Delivery, Notification
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case
 
 
 @require_GET
 @login_required
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedRequest) -> HttpResponse:
     notes = Notification.objects.filter(user=request.user).select_related("alert__case", "alert__acknowledged_by")
     unread_only = request.GET.get("show") == "unread"
     if unread_only:
@@ -65,14 +66,14 @@ def _by_case(notes: list[Notification]) -> list[CaseGroup]:
 
 @require_POST
 @login_required
-def alerts_read(request: HttpRequest) -> HttpResponse:
+def alerts_read(request: AuthenticatedRequest) -> HttpResponse:
     mark_read(user=request.user)
     return redirect("alert_list")
 
 
 @require_GET
 @login_required
-def alert_detail(request: HttpRequest, code: str) -> HttpResponse:
+def alert_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     alert = get_alert_for_user(request.user, code)
     deliveries = Delivery.objects.filter(alert=alert).select_related("user").order_by("created_at", "id")
     notified = Notification.objects.filter(alert=alert).select_related("user").order_by("level", "created_at")
@@ -81,7 +82,7 @@ def alert_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def alert_ack(request: HttpRequest, code: str) -> HttpResponse:
+def alert_ack(request: AuthenticatedRequest, code: str) -> HttpResponse:
     alert = get_alert_for_user(request.user, code, acknowledge=True)
     acknowledge_alert(alert=alert, user=request.user, via="page", request=request)
     return redirect(alert.get_absolute_url())

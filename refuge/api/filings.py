@@ -22,7 +22,7 @@ from refuge.filings import actions, wizard
 from refuge.filings.access import get_case_for_filings, get_filing_for_user
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
 
     from refuge.filings.models import GeneratedFiling
 
@@ -110,7 +110,7 @@ def filing_detail(request: HttpRequest, code: UUID, filing_code: UUID) -> dict[s
         }
     },
 )
-def filing_download(request: HttpRequest, code: UUID, filing_code: UUID) -> HttpResponse:
+def filing_download(request: HttpRequest, code: UUID, filing_code: UUID) -> StreamingHttpResponse:
     """The generated file, on record first (a download and a reveal of identity, as on the page)."""
     user = caller(request, R, ID)
     filing = get_filing_for_user(user, code, filing_code)
@@ -121,7 +121,7 @@ def filing_download(request: HttpRequest, code: UUID, filing_code: UUID) -> Http
         raise Http404("No such filing") from None
     actions.record_download(filing=filing, user=user, request=request)
     response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=filing.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filing.filename or "filing")
+    response["Content-Disposition"] = content_disposition_header(True, filing.filename or "filing") or "attachment"
     response["Content-Length"] = str(filing.size)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -27,7 +27,9 @@ from refuge.audit.verify import verified_up_to
 from refuge.cases import access
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
+
+    from refuge.accounts.requests import AuthenticatedRequest
 
 
 def _day_start(day: Any) -> datetime:
@@ -75,7 +77,7 @@ def _row(entry: AuditEvent, names: dict[int, str]) -> dict[str, Any]:
 
 @require_GET
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     if not access.is_org_admin(request.user):
         raise Http404("No such page")
     member = access.require_membership(request.user)
@@ -91,7 +93,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     server = operator and request.GET.get("chain") == "server"
     number = chain.SERVER_CHAIN if server else chain.chain_of(member.organisation_id)
     verified = verified_up_to(number)
-    entries = AuditEvent.objects.filter(chain=number, seq__gte=1, seq__lte=verified.count)
+    entries: QuerySet[AuditEvent] = AuditEvent.objects.filter(chain=number, seq__gte=1, seq__lte=verified.count)
     entries = _filtered(entries, f, people)
     if f.get("before"):
         entries = entries.filter(seq__lt=f["before"])

@@ -516,6 +516,7 @@ def store_document(
     """Keep a file (bytes, or an upload sealed as it streamed in) with its hash, size and sniffed type."""
     if any(e.case_id != case.pk for e in events):
         raise ValueError("a linked event belongs to another case")
+    body: EncryptedUpload | ContentFile[bytes]
     if isinstance(content, EncryptedUpload):
         head, size, sha256, body = content.head(2048), content.plain_size, content.sha256, content
     else:
@@ -603,7 +604,7 @@ def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
         raise ValueError("type the case's reference exactly to confirm")
     code = case.code
     files = [d.file.name for d in case.documents.all() if d.file]
-    storage = Document._meta.get_field("file").storage  # type: ignore[union-attr]  # a FileField
+    storage = Document._meta.get_field("file").storage
     audit.record(
         type=EventType.CASE_DELETED,
         actor=actor,
@@ -613,7 +614,13 @@ def delete_case(*, case: Case, actor: User, confirm_reference: str) -> None:
     )
     forget_case_stats(case=case)  # its counts leave the organisation's statistics with it
     case.delete()  # cascades to events, person, documents, derived rows and the case's key rows
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if storage.exists(name)])
+
+    def remove_files() -> None:
+        for name in files:
+            if storage.exists(name):
+                storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 IDENTITY_GRANT_MINUTES = 15

@@ -209,6 +209,7 @@ def updates_due(case: Case) -> list[UpdateDue]:
         told = {
             s.filing.forum
             for s in case.sendings.filter(filing__kind=UPDATE_FILING, sent_at__gte=removal.at).select_related("filing")
+            if s.filing is not None  # always: filtered by the filing's kind
         }
         seen: set[str] = set()
         for request in events:

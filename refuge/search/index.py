@@ -324,7 +324,7 @@ def _sync(org: _OrgIndex) -> None:
             org.remove(case_id)
 
 
-def _fingerprint(blob: bytes | None) -> int:
+def _fingerprint(blob: bytes | memoryview | None) -> int:  # memoryview: PostgreSQL
     return hash(bytes(blob)) if blob is not None else 0
 
 
@@ -354,7 +354,7 @@ def case_keys(*, org_id: int | None = None, case_ids: Iterable[int] | None = Non
     return out
 
 
-def decrypt_names(case_id: int, code: str, blob: bytes, keys: dict[tuple[int, int], bytes] | None) -> Any:
+def decrypt_names(case_id: int, code: str, blob: bytes | memoryview, keys: dict[tuple[int, int], bytes] | None) -> Any:
     """A Person's names from their ciphertext, as the field would decrypt them. Raises DecryptionError."""
     from refuge.cases.models import Person  # noqa: PLC0415  # see _build
 
@@ -367,7 +367,7 @@ def decrypt_names(case_id: int, code: str, blob: bytes, keys: dict[tuple[int, in
 
 
 def _decrypt_entry(
-    case_id: int, code: str, blob: bytes | None, keys: dict[tuple[int, int], bytes] | None
+    case_id: int, code: str, blob: bytes | memoryview | None, keys: dict[tuple[int, int], bytes] | None
 ) -> _Entry:
     if blob is None:
         return _Entry(0, (), frozenset())

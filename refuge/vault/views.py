@@ -7,6 +7,8 @@ organisation's admin locks down her own organisation instead (refuge.accounts.us
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,6 +21,9 @@ from refuge.accounts import throttle
 from refuge.accounts.decorators import require_recent_auth
 from refuge.vault import keys, state
 from refuge.vault.models import RootKeySource
+
+if TYPE_CHECKING:
+    from refuge.accounts.requests import AuthenticatedRequest
 
 
 def _render(
@@ -83,7 +88,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @require_recent_auth  # a stolen, still-open admin session cannot seal on its own
-def seal_now(request: HttpRequest) -> HttpResponse:
+def seal_now(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.is_server_operator():
         raise Http404("No such page")
     state.seal(reason=f"seal button (user {request.user.code})", actor=request.user)

@@ -32,8 +32,9 @@ from refuge.lib import countries
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
 
+    from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case
 
 LATEST_EVENTS = 15
@@ -63,7 +64,7 @@ SORT_LABELS = {
 
 @require_GET
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     visible = access.cases_for_user(request.user)
     my_cases = list(visible.select_related("person").order_by(*SORTS["-updated"])[:MY_CASES])
     # The latest events of the most recently updated cases: every event change touches its case,
@@ -85,8 +86,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return page(request, "cases/dashboard.html", context)
 
 
-def _can_create(request: HttpRequest) -> bool:
-    member = request.user.membership()  # type: ignore[union-attr]  # login_required
+def _can_create(request: AuthenticatedRequest) -> bool:
+    member = request.user.membership()
     return member is not None and not member.is_analyst
 
 
@@ -159,7 +160,7 @@ def filtered_cases(user: Any, f: ListFilters) -> QuerySet[Case]:
 
 @require_GET
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     f = ListFilters.parse(request.GET)
     cases = filtered_cases(request.user, f)
     size = settings.REFUGE_PAGE_SIZE
@@ -211,7 +212,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthenticatedRequest) -> HttpResponse:
     member = access.require_writer(request.user)
     today = timezone.now().date()
     if request.method == "POST":
@@ -246,7 +247,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return page(request, "cases/case_new.html", context, status=INVALID if has_errors(form, names) else 200)
 
 
-def case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
+def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict[str, Any]:
     """What the case page and its timeline fragment show."""
     user = request.user
     events = list(case.events.select_related("author").all())
@@ -272,7 +273,7 @@ def case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any
 
 @require_GET
 @login_required
-def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code)
     context = case_context(request, case)
     context["person"] = Person.objects.filter(case=case).first()
