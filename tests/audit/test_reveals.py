@@ -60,6 +60,34 @@ def test_the_client_form_records_a_reveal_and_saving_it_a_change(case, alice) ->
     (entry,) = _new(before)
     assert entry.type == EventType.IDENTITY_REVEALED and entry.data == {"via": "person_form"}
 
+    saved = head()
+    response = client.post(
+        url,
+        {
+            "names-TOTAL_FORMS": "1",
+            "names-INITIAL_FORMS": "0",
+            "names-MIN_NUM_FORMS": "0",
+            "names-MAX_NUM_FORMS": "12",
+            "names-0-value": "Fiktiv Testova",
+            "names-0-script": "Latn",
+            "nationality": "KP",
+            "languages": "ko",
+            "birth_date": "1980-01-01",
+            "document_numbers": "",
+            "contact_notes": "",
+            "location_notes": "",
+        },
+    )
+    assert response.status_code == 302  # saved, not shown again with errors
+    case.person.refresh_from_db()
+    assert case.person.names == [{"value": "Fiktiv Testova", "script": "Latn"}]
+    entries = _new(saved)
+    (change,) = [e for e in entries if e.type == EventType.PERSON_CHANGED]
+    assert (change.actor_id, change.target_kind, change.target_code) == (alice.pk, "case", str(case.code))
+    assert "names" in change.fields and "nationality" in change.fields
+    assert "Fiktiv" not in json.dumps([e.data for e in entries])  # the change names fields, never their values
+    assert EventType.IDENTITY_REVEALED not in [e.type for e in entries]  # saving shows nothing back
+
 
 def test_a_download_records_the_download_and_the_reveal(case, alice) -> None:  # type: ignore[no-untyped-def]
     from refuge.cases.actions import store_document
