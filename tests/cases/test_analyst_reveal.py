@@ -16,7 +16,7 @@ from tests.cases.helpers import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_an_analyst_sees_no_identity_until_a_recorded_grant(ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_an_analyst_sees_no_identity_until_a_recorded_grant(ana, case) -> None:
     client = client_for(ana)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Testov" not in page
@@ -31,7 +31,7 @@ def test_an_analyst_sees_no_identity_until_a_recorded_grant(ana, case) -> None: 
     assert "Testov" not in str(grant.data)
 
 
-def test_the_grant_ends_after_fifteen_minutes(ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_the_grant_ends_after_fifteen_minutes(ana, case) -> None:
     client = client_for(ana)
     client.post(reverse("case_reveal", args=[case.code]), {"reason": "data_quality"})
     with time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False):
@@ -39,7 +39,7 @@ def test_the_grant_ends_after_fifteen_minutes(ana, case) -> None:  # type: ignor
     assert "Testov" not in page
 
 
-def test_a_reveal_needs_a_listed_reason_and_a_recent_password(ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_reveal_needs_a_listed_reason_and_a_recent_password(ana, case) -> None:
     refused = client_for(ana).post(reverse("case_reveal", args=[case.code]), {"reason": "curiosity"})
     assert refused.status_code == 422
     stale = client_for(ana, recent=False).post(reverse("case_reveal", args=[case.code]), {"reason": "data_quality"})
@@ -48,7 +48,7 @@ def test_a_reveal_needs_a_listed_reason_and_a_recent_password(ana, case) -> None
     assert "Testov" not in client_for(ana).get(case.get_absolute_url()).content.decode()
 
 
-def test_a_grant_covers_only_its_own_case(ana, case, org, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_grant_covers_only_its_own_case(ana, case, org, alice) -> None:
     from refuge.cases.actions import create_case  # only here
 
     other = create_case(
