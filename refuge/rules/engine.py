@@ -4,6 +4,19 @@ Pure and deterministic: no clock, no I/O (the shipped packs are read once per pr
 PackSet is given), no Django. Deadlines come from the packs' rules (data); the few things that
 are procedure rather than arithmetic — finality, Registry processing, forum availability and
 the conflicts — are code, parameterised by the packs.
+
+An evaluation is a pipeline (:func:`_pipeline`); each step is a function of the earlier steps'
+results, which are frozen, so a reader sees what every step takes and gives:
+
+1. :func:`read_inputs` — the host state's rules and the case's timeline (:class:`Inputs`);
+2. :func:`registry_processing` — when the ECtHR Registry deals with each request (:class:`Processing`);
+3. :meth:`Counting.event_deadlines <refuge.rules.deadlines.Counting.event_deadlines>` — the
+   deadlines events trigger, each counted and judged met, cancelled, missed or open;
+4. :func:`decision_finality` — when each decision becomes final (from the appeal deadlines);
+5. :meth:`~refuge.rules.deadlines.Counting.milestone_deadlines` and :func:`collect_deadlines` —
+   the deadlines finality triggers, then all of them in order (:class:`Deadlines`);
+6. :func:`~refuge.rules.conflicts.find_conflicts` over :func:`conflict_view`;
+7. :func:`build_report` — the :class:`~refuge.rules.report.CheckReport`.
 """
 
 from __future__ import annotations
