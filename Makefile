@@ -30,6 +30,7 @@ demo: fonts $(VENV)/.installed
 
 test: fonts $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench
+	REFUGE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy refuge
 	REFUGE_DATA_DIR=$$(mktemp -d) $(BIN)/refuge makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 	REFUGE_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser" -p no:cacheprovider

@@ -74,12 +74,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def _data_dir(tmp_path: Path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "files"
 
 
 @pytest.fixture(autouse=True)
-def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def _login_hardening_off(settings, monkeypatch) -> None:
     """Tests that are not about login log in with `client.force_login` (or `client.login`).
 
     force_login makes a session that django-otp has not verified, and `client.login` passes no
@@ -92,7 +92,7 @@ def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
-def _dev_vault(request, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def _dev_vault(request, settings, tmp_path: Path) -> None:
     """Each test starts as a fresh process; one that uses the database gets a dev-key vault of its own.
 
     tests/vault overrides this fixture: its tests make the vault they test.
@@ -113,20 +113,20 @@ def _dev_vault(request, settings, tmp_path: Path) -> None:  # type: ignore[no-un
 
 
 @pytest.fixture
-def org(db):  # type: ignore[no-untyped-def]
+def org(db):
     from refuge.accounts.models import Organisation
 
     return Organisation.objects.create(name="Northern Legal Aid (fictional)")
 
 
 @pytest.fixture
-def other_org(db):  # type: ignore[no-untyped-def]
+def other_org(db):
     from refuge.accounts.models import Organisation
 
     return Organisation.objects.create(name="Southern Rights Clinic (fictional)")
 
 
-def _user(username: str, organisation, role: str):  # type: ignore[no-untyped-def]
+def _user(username: str, organisation, role: str):
     from refuge.accounts.models import Membership, User
 
     user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
@@ -135,32 +135,32 @@ def _user(username: str, organisation, role: str):  # type: ignore[no-untyped-de
 
 
 @pytest.fixture
-def alice(org):  # type: ignore[no-untyped-def]
+def alice(org):
     return _user("alice", org, "lawyer")
 
 
 @pytest.fixture
-def bob(org):  # type: ignore[no-untyped-def]
+def bob(org):
     return _user("bob", org, "caseworker")
 
 
 @pytest.fixture
-def carol(other_org):  # type: ignore[no-untyped-def]
+def carol(other_org):
     return _user("carol", other_org, "lawyer")
 
 
 @pytest.fixture
-def ana(org):  # type: ignore[no-untyped-def]
+def ana(org):
     return _user("ana", org, "analyst")
 
 
 @pytest.fixture
-def adam(org):  # type: ignore[no-untyped-def]
+def adam(org):
     return _user("adam", org, "admin")
 
 
 @pytest.fixture
-def case(org, alice):  # type: ignore[no-untyped-def]
+def case(org, alice):
     """A fictional urgent case on alice's team: detained, expulsion ordered, decision received."""
     from refuge.cases.actions import create_case
 
@@ -199,5 +199,5 @@ def examples_dir() -> Path:
     return EXAMPLES_DIR
 
 
-def login(client, user) -> None:  # type: ignore[no-untyped-def]
+def login(client, user) -> None:
     client.force_login(user)

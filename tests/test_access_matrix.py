@@ -279,13 +279,13 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_passwords(settings) -> None:
     """Argon2 costs ~0.4 s per user: too slow for a matrix that creates five users per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def world(case, alice, bob, carol, ana, adam):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # one per user
+def world(case, alice, bob, carol, ana, adam):  # noqa: PLR0917  # one per user
     from refuge.alerts.queue import raise_alert
     from refuge.cases.actions import store_document
     from refuge.cases.models import Authority, Proceeding
@@ -354,7 +354,7 @@ def _answer(world: dict[str, Any], who: str, method: str, url: str) -> Any:
 
 
 @pytest.mark.parametrize("name", list(MATRIX))
-def test_access(world, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_access(world, name: str) -> None:
     """Each user's GET and POST of the URL answer as the matrix says (all mismatches reported)."""
     kwargs, get_expected, post_expected = MATRIX[name]
     url = reverse(name, kwargs=kwargs(world))
@@ -368,7 +368,7 @@ def test_access(world, name: str) -> None:  # type: ignore[no-untyped-def]
     assert not failures, "\n".join(failures)
 
 
-def test_refused_posts_change_nothing(world) -> None:  # type: ignore[no-untyped-def]
+def test_refused_posts_change_nothing(world) -> None:
     """bob, carol and ana POST real data to every write URL of alice's case: nothing changes."""
     case = world["case"]
     e3 = case.events.get(key="e3")
@@ -544,7 +544,7 @@ def _api_check(status: int, expected: Any, where: str) -> None:
 
 
 @pytest.mark.parametrize("operation", list(API_MATRIX))
-def test_api_access(world, operation: str) -> None:  # type: ignore[no-untyped-def]
+def test_api_access(world, operation: str) -> None:
     """Each user's token (every scope) gets the answer the matrix says; the anonymous caller 401."""
     import json
 

@@ -92,8 +92,8 @@ class TwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]  # installed by django-otp's middleware
-            and twofactor.requires_second_factor(user)  # type: ignore[arg-type]  # authenticated: a User
+            and not user.is_verified()  # type: ignore[attr-defined]  # installed by django-otp's middleware
+            and twofactor.requires_second_factor(user)
             and _url_name(request) not in OPEN_URL_NAMES
         ):
             backend = request.session.get(BACKEND_SESSION_KEY)

@@ -33,6 +33,11 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # Passkey's m
     )
 
     passkeys: RelatedManager[Passkey]  # the reverse of Passkey.user (django-otp's base is untyped)
+    # Not fields, for the type checker: set on the instance by Django's authenticate() (and by
+    # two-factor before login()), by set_password() until the save, and by membership() below.
+    backend: str | None
+    _password: str | None
+    _membership_cache: Membership | None
 
     class Meta:
         db_table = "accounts_user"
@@ -52,9 +57,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # Passkey's m
 
     def membership(self) -> Membership | None:
         """The user's membership (a user belongs to one organisation)."""
-        cached = getattr(self, "_membership_cache", False)
-        if cached is not False:
-            return cached  # type: ignore[no-any-return]  # cache set below
+        if "_membership_cache" in self.__dict__:  # set below
+            return self._membership_cache
         member = Membership.objects.select_related("organisation").filter(user=self).first()
         self._membership_cache = member
         return member

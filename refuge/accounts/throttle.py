@@ -116,7 +116,7 @@ def _counts(keys: dict[str, str]) -> dict[str, tuple[int, float]]:
 def _username_delay(failures: int) -> float:
     if failures < USERNAME_FREE:
         return 0.0
-    return min(USERNAME_MAX_DELAY, USERNAME_BASE_DELAY * 2 ** (failures - USERNAME_FREE))
+    return float(min(USERNAME_MAX_DELAY, USERNAME_BASE_DELAY * 2 ** (failures - USERNAME_FREE)))
 
 
 def check(request: HttpRequest | None, username: str) -> Verdict:

@@ -60,11 +60,11 @@ def role_requires_it(user: User) -> bool:
     if not settings.REFUGE_REQUIRE_2FA or _demo_exempt(user):
         return False
     member = user.membership()
-    return user.is_superuser or (member is not None and member.role in ROLES_THAT_NEED_IT)
+    return bool(user.is_superuser or (member is not None and member.role in ROLES_THAT_NEED_IT))
 
 
 def has_device(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())  # django-otp is untyped
 
 
 def requires_second_factor(user: User) -> bool:
@@ -99,7 +99,8 @@ def pending_user(request: HttpRequest) -> User | None:
     if time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
         del request.session[PENDING]
         return None
-    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    user_pk = data.get("user")
+    user = User.objects.filter(pk=user_pk, is_active=True).first() if isinstance(user_pk, int) else None
     if user is not None:
         user.backend = data.get("backend")
     return user
@@ -186,7 +187,7 @@ def enrolment_key(request: HttpRequest) -> str:
             return binascii.hexlify(totp_keys.decrypt(sealed, "enrolment")).decode()
         except crypto.DecryptionError:
             pass  # the secret key changed meanwhile: start again with a new secret
-    key = default_key()
+    key: str = default_key()  # django-otp is untyped
     # The session row is in the database too: the secret is kept there encrypted, as on the device.
     request.session[ENROL_KEY] = totp_keys.encrypt(key, "enrolment")
     return key
@@ -243,7 +244,7 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user).count()
+    return int(StaticToken.objects.filter(device__user=user).count())  # django-otp is untyped
 
 
 def remove_devices(user: User) -> None:

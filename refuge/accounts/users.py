@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def _admin_membership(request: HttpRequest) -> Membership:
     user = request.user
-    member = user.membership() if user.is_authenticated and user.is_active else None  # type: ignore[union-attr]
+    member = user.membership() if user.is_authenticated and user.is_active else None
     if member is None or member.role != Role.ADMIN:
         raise Http404("No such page")
     return member

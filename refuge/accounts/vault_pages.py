@@ -10,6 +10,8 @@ operator role; their URLs stay under /vault/ (accounts/vault_urls.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,6 +24,9 @@ from refuge.accounts import throttle
 from refuge.accounts.decorators import require_recent_auth
 from refuge.vault import keys, state
 from refuge.vault.models import RootKeySource
+
+if TYPE_CHECKING:
+    from refuge.accounts.requests import AuthenticatedRequest
 
 
 def _render(
@@ -86,7 +91,7 @@ def unseal_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @require_recent_auth  # a stolen, still-open admin session cannot seal on its own
-def seal_now(request: HttpRequest) -> HttpResponse:
+def seal_now(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.is_server_operator():
         raise Http404("No such page")
     state.seal(reason=f"seal button (user {request.user.code})", actor=request.user)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -43,16 +43,16 @@ class RefugeLoginView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if twofactor.requires_second_factor(user):
             twofactor.begin(self.request, user, next_url=self.get_success_url())
             return HttpResponseRedirect(reverse("two_factor"))
         return super().form_valid(form)
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.throttled:
+        if isinstance(form, LoginForm) and form.throttled:  # always a LoginForm (authentication_form)
             response.status_code = 429
             response["Retry-After"] = str(form.throttled)
         return response
@@ -129,7 +129,7 @@ def _enrolling_user(request: HttpRequest) -> tuple[User | None, bool]:
     if pending is not None:
         return pending, True
     if request.user.is_authenticated:
-        return request.user, False  # type: ignore[return-value]  # authenticated: a User
+        return request.user, False
     return None, False
 
 

@@ -83,8 +83,10 @@ def alert_unconfirmed_calendars(*, now: datetime) -> int:
         kind=AlertKind.SYSTEM, case=None, organisation_id__in=list(found), dedupe_key__startswith=f"{UNCONFIRMED_KEY}|"
     ).values_list("dedupe_key", flat=True)
     for key in keys:
-        _, organisation_id, years = key.split("|")
-        told.update((int(organisation_id), int(y)) for y in years.split(","))
+        if key is None:
+            continue  # never: filtered by its prefix
+        _, org, listed = key.split("|")
+        told.update((int(org), int(y)) for y in listed.split(","))
     done = 0
     for organisation in Organisation.objects.filter(pk__in=list(found)).order_by("pk"):
         by_year = found[organisation.pk]

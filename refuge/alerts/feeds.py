@@ -224,4 +224,5 @@ def build_calendar(feed: FeedToken, cases: QuerySet[Case], *, now: datetime | No
         calendar.add_component(_conflict_event(conflict, conflict.case, now))
     for removal in upcoming(cases, now):
         calendar.add_component(_removal_event(removal, now))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar is untyped
+    return ical

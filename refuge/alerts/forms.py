@@ -123,7 +123,7 @@ class ShiftForm(forms.Form):
     """Put someone on call for one week of the rota, or take them off."""
 
     week = forms.DateField(widget=forms.HiddenInput)
-    user = forms.ModelChoiceField(
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,  # set per organisation in __init__
         to_field_name="code",
         label="Person",
@@ -141,7 +141,8 @@ class ShiftForm(forms.Form):
         self.weeks = weeks
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         week = data.get("week")
         if week is not None and data.get("op") == "add" and week not in self.weeks:
             raise forms.ValidationError("Choose one of the weeks shown: this week or one of the next seven.")

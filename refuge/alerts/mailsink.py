@@ -75,5 +75,5 @@ def start(handler: SinkHandler, *, host: str = "127.0.0.1", port: int = 0) -> Co
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     controller = Controller(handler, hostname=host, port=port, ready_timeout=10)
     controller.start()
-    controller.port = port  # type: ignore[attr-defined]  # where tests and the demo find it
+    controller.port = port  # where tests and the demo find it
     return controller

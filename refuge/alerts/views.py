@@ -22,12 +22,13 @@ from refuge.cases import access
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case
 
 
 @require_GET
 @login_required
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedRequest) -> HttpResponse:
     access.require_case_reader(request.user)  # alerts are about cases: not for analysts (issue 14)
     notes = Notification.objects.filter(user=request.user).select_related("alert__case", "alert__acknowledged_by")
     unread_only = request.GET.get("show") == "unread"
@@ -67,7 +68,7 @@ def _by_case(notes: list[Notification]) -> list[CaseGroup]:
 
 @require_POST
 @login_required
-def alerts_read(request: HttpRequest) -> HttpResponse:
+def alerts_read(request: AuthenticatedRequest) -> HttpResponse:
     access.require_case_reader(request.user)
     mark_read(user=request.user)
     return redirect("alert_list")
@@ -75,7 +76,7 @@ def alerts_read(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def alert_detail(request: HttpRequest, code: str) -> HttpResponse:
+def alert_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     alert = get_alert_for_user(request.user, code)
     deliveries = Delivery.objects.filter(alert=alert).select_related("user").order_by("created_at", "id")
     notified = Notification.objects.filter(alert=alert).select_related("user").order_by("level", "created_at")
@@ -84,7 +85,7 @@ def alert_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def alert_ack(request: HttpRequest, code: str) -> HttpResponse:
+def alert_ack(request: AuthenticatedRequest, code: str) -> HttpResponse:
     alert = get_alert_for_user(request.user, code, acknowledge=True)
     acknowledge_alert(alert=alert, user=request.user, via="page", request=request)
     return redirect(alert.get_absolute_url())

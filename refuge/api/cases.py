@@ -145,7 +145,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
 
 
 @router.post("/cases", response=problems({201: CaseDetail}), operation_id="case_create", url_name="case_create")
-def case_create(request: HttpRequest, payload: CaseIn) -> Status:
+def case_create(request: HttpRequest, payload: CaseIn) -> Status[Any]:
     """Open a case (the intake): the client's facts and first events, validated as one case file."""
     user = caller(request, W)
     member = access.require_writer(user)
@@ -167,7 +167,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
 
 
 @router.post("/cases/import", response=problems({201: CaseDetail}), operation_id="case_import", url_name="case_import")
-def case_import(request: HttpRequest, payload: Body[dict[str, Any]]) -> Status:
+def case_import(request: HttpRequest, payload: Body[dict[str, Any]]) -> Status[Any]:
     """Create a case from a whole case file (`refuge.case/1`); nothing is stored unless all of it is valid."""
     user = caller(request, W)
     member = access.require_writer(user)
@@ -242,7 +242,7 @@ def event_list(request: HttpRequest, code: UUID) -> list[dict[str, Any]]:
 @router.post(
     "/cases/{uuid:code}/events", response=problems({201: EventOut}), operation_id="event_add", url_name="event_add"
 )
-def event_add(request: HttpRequest, code: UUID, payload: EventIn) -> Status:
+def event_add(request: HttpRequest, code: UUID, payload: EventIn) -> Status[Any]:
     """Add an event through the page's action: the whole case file is validated, then recomputed and alerted."""
     user = caller(request, W)
     case = access.get_case_for_user(user, code, write=True)
@@ -295,7 +295,7 @@ def event_edit(request: HttpRequest, code: UUID, event_code: UUID, payload: Even
     operation_id="event_delete",
     url_name="event_delete",
 )
-def event_delete(request: HttpRequest, code: UUID, event_code: UUID) -> Status:
+def event_delete(request: HttpRequest, code: UUID, event_code: UUID) -> Status[Any]:
     """Delete an event; refused (422, with the paths of the events referring to it) while others refer to it."""
     user = caller(request, W)
     event = access.get_event_for_user(user, code, event_code, write=True)

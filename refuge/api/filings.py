@@ -19,7 +19,7 @@ from refuge.filings import actions, wizard
 from refuge.filings.access import get_case_for_filings, get_filing_for_user
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest, StreamingHttpResponse
 
     from refuge.filings.models import GeneratedFiling
 
@@ -107,7 +107,7 @@ def filing_detail(request: HttpRequest, code: UUID, filing_code: UUID) -> dict[s
         }
     },
 )
-def filing_download(request: HttpRequest, code: UUID, filing_code: UUID) -> HttpResponse:
+def filing_download(request: HttpRequest, code: UUID, filing_code: UUID) -> StreamingHttpResponse:
     """The generated file, on record first (a download and a reveal of identity, as on the page)."""
     user = caller(request, R, ID)
     filing = get_filing_for_user(user, code, filing_code)

@@ -21,6 +21,8 @@ from refuge.api.models import ApiToken
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from refuge.accounts.requests import AuthenticatedRequest
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -84,11 +86,11 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, code: str) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Revoke one of one's own tokens (anyone else's answers 404)."""
-    token = ApiToken.objects.filter(user_id=request.user.pk, code=code).select_related("user").first()
+    token = ApiToken.objects.filter(user=request.user, code=code).select_related("user").first()
     if token is None:
         raise Http404("No such token")
-    if tokens.revoke_token(token=token, actor=request.user, request=request):  # type: ignore[arg-type]  # a User
+    if tokens.revoke_token(token=token, actor=request.user, request=request):
         messages.success(request, f"Token {token.name} revoked.")
     return HttpResponseRedirect(reverse("account") + "#tokens")

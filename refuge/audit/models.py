@@ -20,7 +20,7 @@ class AppendOnlyError(Exception):
     """An audit entry may be added, never changed or removed."""
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("audit entries are never changed")
 

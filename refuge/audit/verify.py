@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connections
+from django.db.models import Field
 
 from refuge.audit import chain as hashchain
 from refuge.audit.checkpoint import Checkpoint
@@ -93,6 +94,14 @@ def _row(values: tuple[Any, ...]) -> hashchain.Row:
     )
 
 
+def _column(name: str) -> str:
+    """The column of one of the audit table's own fields."""
+    field = AuditEvent._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{name} is not a column of the audit table")
+    return field.column
+
+
 def rows(
     *, batch: int = BATCH, using: str = "default", only: int | None = None, after: int | None = None
 ) -> Iterator[list[hashchain.Row]]:
@@ -100,8 +109,8 @@ def rows(
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = AuditEvent._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _MODEL_FIELDS)
-    number, seq = quote(meta.get_field("chain").column), quote(meta.get_field("seq").column)
+    columns = ", ".join(quote(_column(name)) for name in _MODEL_FIELDS)
+    number, seq = quote(_column("chain")), quote(_column("seq"))
     table = quote(meta.db_table)
     order = f"ORDER BY {number}, {seq} LIMIT %s"
     first_sql = f"SELECT {columns} FROM {table} {order}"  # noqa: S608  # names from the model

@@ -489,6 +489,7 @@ def store_document(
     """Keep a file (bytes, or an upload sealed as it streamed in) with its hash, size and sniffed type."""
     if any(e.case_id != case.pk for e in events):
         raise ValueError("a linked event belongs to another case")
+    body: EncryptedUpload | ContentFile[bytes]
     if isinstance(content, EncryptedUpload):
         head, size, sha256, body = content.head(2048), content.plain_size, content.sha256, content
     else:
@@ -579,7 +580,7 @@ def delete_case(*, case: Case, actor: User | None, confirm_reference: str) -> No
     code = case.code
     shredlog.record(case_code=str(code), key_ids=list(case.vault_keys.values_list("pk", flat=True)), at=timezone.now())
     files = [d.file.name for d in case.documents.all() if d.file]
-    storage = Document._meta.get_field("file").storage  # type: ignore[union-attr]  # a FileField
+    storage = Document._meta.get_field("file").storage
     audit.record(
         type=EventType.CASE_DELETED,
         actor=actor,
@@ -589,7 +590,13 @@ def delete_case(*, case: Case, actor: User | None, confirm_reference: str) -> No
     )
     hooks.CASE_DELETING.fire(case)  # e.g. its counts leave the organisation's statistics (refuge/wiring/subscribers.py)
     case.delete()  # cascades to events, person, documents, derived rows and the case's key rows
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if storage.exists(name)])
+
+    def remove_files() -> None:
+        for name in files:
+            if storage.exists(name):
+                storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 # Reveals and downloads: every read of a client's identity goes on record here, whichever door it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +15,9 @@ from refuge.casefile import vocab
 from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, COMMON_EVENT_ATTRIBUTES, split_text_attributes
 from refuge.vault.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from refuge.vault.storage import EncryptedFileField, StoredFile
+
+if TYPE_CHECKING:
+    from refuge.accounts.models import User
 
 EVENT_TYPE_CHOICES = [(key, vocab.EVENT_LABELS[key]) for key in vocab.EVENT_TYPES]
 
@@ -40,7 +43,9 @@ class Case(models.Model):
     timezone_explicit = models.BooleanField(
         default=True, help_text="False when the zone is the host state's default (not written to exports)"
     )
-    team = models.ManyToManyField(settings.AUTH_USER_MODEL, through="CaseMember", related_name="cases", blank=True)
+    team: models.ManyToManyField[User, CaseMember] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CaseMember", related_name="cases", blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -295,7 +300,7 @@ class Document(models.Model):
         ordering = ["-date", "-uploaded_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return str(self.title)  # an encrypted text field: a str once read
 
     def get_absolute_url(self) -> str:
         return reverse("document_download", args=[self.case.code, self.code])

@@ -234,16 +234,16 @@ def _store_conflicts(case: Case, report: dict[str, Any], log: _Log, now: datetim
             "flags": item.get("flags", []),
             "notify": item.get("notify", []),
         }
-        row = old_conflicts.pop(key, None)
-        if row is None:
+        conflict_row = old_conflicts.pop(key, None)
+        if conflict_row is None:
             Conflict.objects.create(case=case, organisation_id=case.organisation_id, raised_at=now, **values)
             log("conflict", key, item["kind"], DerivedChange.Change.ADDED, None, {"severity": item["severity"]})
             continue
-        changed = [n for n, v in values.items() if getattr(row, n) != v]
+        changed = [n for n, v in values.items() if getattr(conflict_row, n) != v]
         if changed:
             for name in changed:
-                setattr(row, name, values[name])
-            row.save(update_fields=changed)
-    for key, row in old_conflicts.items():
-        log("conflict", key, row.kind, DerivedChange.Change.REMOVED, {"severity": row.severity}, None)
-        row.delete()
+                setattr(conflict_row, name, values[name])
+            conflict_row.save(update_fields=changed)
+    for key, conflict_row in old_conflicts.items():
+        log("conflict", key, conflict_row.kind, DerivedChange.Change.REMOVED, {"severity": conflict_row.severity}, None)
+        conflict_row.delete()

@@ -73,7 +73,7 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     far = datetime.max.replace(tzinfo=UTC)
 
     def order(item: UrgentItem) -> tuple[int, datetime]:
-        when = item.at or next_at.get(item.case_pk, far)
+        when = item.at or (next_at.get(item.case_pk, far) if item.case_pk is not None else far)
         if item.kind == "removal":  # the single most urgent fact of a case: always on top, soonest first
             return (0, when)
         return (1 if item.severity == "critical" else 2, when)

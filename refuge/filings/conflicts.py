@@ -201,7 +201,7 @@ def updates_due(case: Case) -> list[UpdateDue]:
         if replaced is None:
             continue
         sent = case.sendings.filter(filing__kind__in=UPDATE_KINDS, sent_at__gte=removal.at)
-        told = {s.filing.forum for s in sent.select_related("filing")}
+        told = {s.filing.forum for s in sent.select_related("filing") if s.filing is not None}  # always: filtered by it
         seen: set[str] = set()
         for request in events:
             forum = str(request.attributes.get("forum") or "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -72,11 +72,14 @@ class SendingForm(forms.Form):
         self.case = case
         self.filing = filing
         self.max_bytes = max_bytes
-        field = self.fields["authority"]
-        field.queryset = authorities.order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField
+        field = cast("AuthorityChoiceField", self.fields["authority"])
+        field.queryset = authorities.order_by("name")
         forums = get_kind(filing.kind).request_forums if filing is not None else ()
         if len(forums) > 1 and not filing.forum:  # type: ignore[union-attr]  # forums imply a filing
-            self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in forums)]
+            cast("forms.ChoiceField", self.fields["forum"]).choices = [
+                ("", "—"),
+                *((f, FORUM_LABELS[f]) for f in forums),
+            ]
             self.fields["forum"].required = True
         else:
             del self.fields["forum"]
@@ -112,7 +115,8 @@ class SendingForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, clock = data.get("sent_date"), data.get("sent_time")
         if day is not None and clock is not None:
             sent_at = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=self.case.tzinfo)

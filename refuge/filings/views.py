@@ -30,15 +30,14 @@ from refuge.filings.forms import SendingForm
 from refuge.vault.storage import EncryptingUploadHandler
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
+    from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case
     from refuge.filings.models import GeneratedFiling
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def filing_new(request: HttpRequest, code: str) -> HttpResponse:
+def filing_new(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Step 1 (GET, or POST with `edit`: the choices again) and step 2 (POST: the review)."""
     case = get_case_for_filings(request.user, code)
     if request.method == "GET":
@@ -57,7 +56,7 @@ def filing_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def filing_generate(request: HttpRequest, code: str) -> HttpResponse:
+def filing_generate(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Step 3: generate and keep a version, then show it (the review again if the checklist refuses)."""
     case = get_case_for_filings(request.user, code)
     form = wizard.ChooseForm(request.POST, case=case, user=request.user)
@@ -71,7 +70,9 @@ def filing_generate(request: HttpRequest, code: str) -> HttpResponse:
     return redirect(result.filing.get_absolute_url(), permanent=False)
 
 
-def _detail(request: HttpRequest, filing: GeneratedFiling, form: SendingForm, *, status: int = 200) -> HttpResponse:
+def _detail(
+    request: AuthenticatedRequest, filing: GeneratedFiling, form: SendingForm, *, status: int = 200
+) -> HttpResponse:
     case = filing.case
     context = {
         "case": case,
@@ -84,7 +85,9 @@ def _detail(request: HttpRequest, filing: GeneratedFiling, form: SendingForm, *,
     return page(request, "filings/filing_detail.html", context, status=status)
 
 
-def _sending_form(request: HttpRequest, case: Case, filing: GeneratedFiling | None, **kwargs: Any) -> SendingForm:
+def _sending_form(
+    request: AuthenticatedRequest, case: Case, filing: GeneratedFiling | None, **kwargs: Any
+) -> SendingForm:
     return SendingForm(
         *kwargs.pop("args", ()),
         case=case,
@@ -97,7 +100,7 @@ def _sending_form(request: HttpRequest, case: Case, filing: GeneratedFiling | No
 
 @require_GET
 @login_required
-def filing_detail(request: HttpRequest, code: str, filing_code: str) -> HttpResponse:
+def filing_detail(request: AuthenticatedRequest, code: str, filing_code: str) -> HttpResponse:
     """Step 3's page: the version, its SHA-256, the download, and step 4's form."""
     filing = get_filing_for_user(request.user, code, filing_code)
     return _detail(request, filing, _sending_form(request, filing.case, filing))
@@ -105,7 +108,7 @@ def filing_detail(request: HttpRequest, code: str, filing_code: str) -> HttpResp
 
 @require_GET
 @login_required
-def filing_download(request: HttpRequest, code: str, filing_code: str) -> StreamingHttpResponse:
+def filing_download(request: AuthenticatedRequest, code: str, filing_code: str) -> StreamingHttpResponse:
     filing = get_filing_for_user(request.user, code, filing_code)
     return actions.download_filing(filing=filing, user=request.user, request=request)
 
@@ -113,7 +116,7 @@ def filing_download(request: HttpRequest, code: str, filing_code: str) -> Stream
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body; csrf_protect below checks it
 @require_http_methods(["GET", "POST"])
 @login_required
-def filing_send(request: HttpRequest, code: str, filing_code: str) -> HttpResponse:
+def filing_send(request: AuthenticatedRequest, code: str, filing_code: str) -> HttpResponse:
     handler = EncryptingUploadHandler(request, max_bytes=max_upload_bytes())
     request.upload_handlers = [handler]
     return _send(request, code, filing_code, handler)
@@ -122,14 +125,16 @@ def filing_send(request: HttpRequest, code: str, filing_code: str) -> HttpRespon
 @csrf_exempt  # as filing_send
 @require_http_methods(["GET", "POST"])
 @login_required
-def sending_add(request: HttpRequest, code: str) -> HttpResponse:
+def sending_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     handler = EncryptingUploadHandler(request, max_bytes=max_upload_bytes())
     request.upload_handlers = [handler]
     return _send(request, code, None, handler)
 
 
 @csrf_protect
-def _send(request: HttpRequest, code: str, filing_code: str | None, handler: EncryptingUploadHandler) -> HttpResponse:
+def _send(
+    request: AuthenticatedRequest, code: str, filing_code: str | None, handler: EncryptingUploadHandler
+) -> HttpResponse:
     """Step 4: one entry of the notification log (from a filing's page, or for any paper sent)."""
     if filing_code is not None:
         filing: GeneratedFiling | None = get_filing_for_user(request.user, code, filing_code)
@@ -173,7 +178,7 @@ def _send(request: HttpRequest, code: str, filing_code: str | None, handler: Enc
 
 
 def _send_page(
-    request: HttpRequest, case: Case, filing: GeneratedFiling | None, form: SendingForm, *, status: int = 200
+    request: AuthenticatedRequest, case: Case, filing: GeneratedFiling | None, form: SendingForm, *, status: int = 200
 ) -> HttpResponse:
     if filing is not None:
         return _detail(request, filing, form, status=status)
@@ -182,7 +187,7 @@ def _send_page(
 
 @require_GET
 @login_required
-def sending_proof(request: HttpRequest, code: str, sending_code: str) -> StreamingHttpResponse:
+def sending_proof(request: AuthenticatedRequest, code: str, sending_code: str) -> StreamingHttpResponse:
     """The stored proof of a sending, decrypted as it streams, on record first."""
     sending = get_sending_for_user(request.user, code, sending_code)
     return actions.download_proof(sending=sending, user=request.user, request=request)

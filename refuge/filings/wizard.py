@@ -9,7 +9,7 @@ choices kept) to where it is put right — and the facts the filing will state.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -24,9 +24,8 @@ from refuge.filings.options import Contact, FilingOptions
 from refuge.lib.countries import country_name
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from refuge.accounts.models import User
+    from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case
     from refuge.filings.checklist import Missing, Resolved
     from refuge.filings.kinds import Kind
@@ -108,23 +107,33 @@ class ChooseForm(forms.Form):
         self.case = case
         self.user = user
         kinds = _kinds()
-        self.fields["kind"].choices = [(name, spec.label) for name, spec in kinds.items()]
+        cast("forms.ChoiceField", self.fields["kind"]).choices = [(name, spec.label) for name, spec in kinds.items()]
         langs = sorted({lang for spec in kinds.values() for lang in spec.languages})
-        self.fields["lang"].choices = [(lang, f"{LANGUAGE_LABELS.get(lang, lang)} ({lang})") for lang in langs]
+        cast("forms.ChoiceField", self.fields["lang"]).choices = [
+            (lang, f"{LANGUAGE_LABELS.get(lang, lang)} ({lang})") for lang in langs
+        ]
         several = [f for spec in kinds.values() if len(spec.forums) > 1 for f in spec.forums]
-        self.fields["forum"].choices = [("", "—"), *((f, FORUM_LABELS[f]) for f in dict.fromkeys(several))]
+        cast("forms.ChoiceField", self.fields["forum"]).choices = [
+            ("", "—"),
+            *((f, FORUM_LABELS[f]) for f in dict.fromkeys(several)),
+        ]
         authorities = case_access.authorities_for_user(user).order_by("name")
         self.fields["authority"].queryset = authorities  # type: ignore[attr-defined]  # a ModelChoiceField
         self.documents = {str(d.code): d for d in case.documents.all()}
-        self.fields["annexes"].choices = document_choices(list(self.documents.values()))
+        cast("forms.ChoiceField", self.fields["annexes"]).choices = document_choices(list(self.documents.values()))
         events = list(case.events.order_by("at", "id"))
-        self.fields["sources"].choices = [(e.key, f"{e.key}: {e.source}") for e in events if e.source.strip()]
-        self.fields["notes"].choices = [(e.key, f"{e.key}: {e.note}") for e in events if e.note.strip()]
+        cast("forms.ChoiceField", self.fields["sources"]).choices = [
+            (e.key, f"{e.key}: {e.source}") for e in events if e.source.strip()
+        ]
+        cast("forms.ChoiceField", self.fields["notes"]).choices = [
+            (e.key, f"{e.key}: {e.note}") for e in events if e.note.strip()
+        ]
 
-        self.fields["acknowledged"].choices = [(code, code) for code in WARNINGS]
+        cast("forms.ChoiceField", self.fields["acknowledged"]).choices = [(code, code) for code in WARNINGS]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, lang = data.get("kind"), data.get("lang")
         spec = _kinds().get(kind or "")
         if spec is not None and lang and not spec.allows(lang):
@@ -166,7 +175,7 @@ class ChooseForm(forms.Form):
         )
 
 
-def initial_choices(request: HttpRequest, case: Case) -> dict[str, Any]:
+def initial_choices(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
     """Step 1's first answers: a kind from the link (a Rule 39 request by default), the lawyer as contact."""
     user = request.user
     kinds = _kinds()

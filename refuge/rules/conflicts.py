@@ -6,19 +6,16 @@ packs. Instants are compared as POSIX timestamps, never as local dates of differ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, timedelta
 
-from refuge.rules.facts import Event
+from refuge.rules.deadlines import Deadline, Finality
+from refuge.rules.facts import Event, Facts
 from refuge.rules.model import ConflictRule, severity_rank
 from refuge.rules.report import ConflictReport
-from refuge.rules.timeline import Window
+from refuge.rules.timeline import Removal, Timeline, Window
 from refuge.rules.timeutil import ONE_DAY, iso, start_of_day
-
-if TYPE_CHECKING:
-    from refuge.rules.engine import Evaluation
 
 INF = float("inf")
 _REMOVAL_DECISIONS = frozenset({"expulsion", "deportation", "readmission", "extradition"})
@@ -31,36 +28,39 @@ class Found:
     since: str | None = None  # the instant the conflict began, when it is a state (release_due …)
 
 
-Detector = Callable[["Evaluation", ConflictRule], Iterator[Found]]
+@dataclass(frozen=True, slots=True)
+class ConflictInput:
+    """What the detectors read: the facts and timeline, and what the engine's earlier steps found."""
+
+    facts: Facts
+    today: date
+    timeline: Timeline
+    live_removals: tuple[Removal, ...]  # the removals going ahead
+    finality: tuple[Finality, ...]
+    by_kind: Mapping[str, tuple[Deadline, ...]]  # the deadlines, per kind
+    processing: Mapping[str, datetime]  # ECtHR request id -> the Registry's processing instant
+    # when an asylum application or appeal is pending (or asylum granted), per asylum kind; read
+    # by the timeline with the deadlines found (empty when no detector here asks for them)
+    asylum_windows: tuple[Window, ...]
+    rules: Mapping[str, ConflictRule]  # the host state's conflicts, by kind
 
 
-# ---------------------------------------------------------------------------------------------
-# Protection windows (asylum): read by the timeline, with the deadlines the engine computed
-
-
-def asylum_windows(ev: Evaluation) -> list[Window]:
-    """When an asylum application or appeal is pending (or asylum granted), per asylum kind."""
-    found: list[Window] | None = ev.cache.get("asylum_windows")
-    if found is None:
-        appeal_ends = {d.trigger.id: d.due_ts for d in ev.by_kind.get("asylum_appeal", ())}
-        renewals = {d.trigger.id: d.due_date for d in ev.by_kind.get("temporary_asylum_renewal", ())}
-        found = ev.cache["asylum_windows"] = ev.timeline.asylum_windows(appeal_ends, renewals)
-    return found
+Detector = Callable[[ConflictInput, ConflictRule], Iterator[Found]]
 
 
 # ---------------------------------------------------------------------------------------------
 # Detectors
 
 
-def removal_during_interim_measure(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def removal_during_interim_measure(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     for removal in ev.live_removals:
-        for m in ev.measures:
+        for m in ev.timeline.measures:
             if not (m.in_force(removal.ts) and m.covers(removal.destination)):
                 continue
-            yield Found((removal.event, m.event), ev.measure_flags(m, removal))
+            yield Found((removal.event, m.event), ev.timeline.measure_flags(m, removal))
 
 
-def removal_before_final(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def removal_before_final(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     if not ev.finality:
         return
     by_decision = {f.decision.id: f for f in ev.finality}
@@ -76,8 +76,8 @@ def removal_before_final(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
             yield Found((removal.event, fin.decision))
 
 
-def removal_during_asylum(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
-    windows = asylum_windows(ev)
+def removal_during_asylum(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
+    windows = ev.asylum_windows
     if not windows:
         return
     for removal in ev.live_removals:
@@ -93,7 +93,7 @@ def _primary(language: str) -> str:
     return language.split("-", 1)[0].split("_", 1)[0].lower()
 
 
-def document_signed_without_interpreter(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def document_signed_without_interpreter(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     known = {_primary(lang) for lang in ev.facts.languages}
     for doc in ev.facts.of("document_signed"):
         if doc.attrs.get("interpreter") is True:
@@ -104,39 +104,39 @@ def document_signed_without_interpreter(ev: Evaluation, rule: ConflictRule) -> I
         yield Found((doc,))
 
 
-def consular_contact_while_protected(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def consular_contact_while_protected(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     facts = ev.facts
     contacts = facts.of("consular_contact", "travel_document_issued")
     if not contacts:
         return
-    windows = asylum_windows(ev)
+    windows = ev.asylum_windows
     origin = {facts.nationality} if facts.nationality else set()
-    origin |= {m.destination for m in ev.measures if m.destination}
-    origin |= {r.destination for r in ev.removals if r.destination}
+    origin |= {m.destination for m in ev.timeline.measures if m.destination}
+    origin |= {r.destination for r in ev.timeline.removals if r.destination}
     for contact in contacts:
         country = contact.attrs.get("country")
         relevant = contact.type == "travel_document_issued" or not facts.nationality or country in origin
         if not relevant:
             continue
-        protector = next((m.event for m in ev.measures if m.in_force(contact.ts)), None)
+        protector = next((m.event for m in ev.timeline.measures if m.in_force(contact.ts)), None)
         if protector is None:
             protector = next((w.event for w in windows if w.start <= contact.ts < w.end), None)
         if protector is not None:
             yield Found((contact, protector))
 
 
-def interim_measure_expiring(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
-    limited = [m for m in ev.measures if m.until is not None and not m.lifted and m.valid]
+def interim_measure_expiring(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
+    limited = [m for m in ev.timeline.measures if m.until is not None and not m.lifted and m.valid]
     if not limited:
         return
-    first = start_of_day(ev.today, ev.zone).timestamp()
-    last = start_of_day(ev.today + timedelta(days=rule.window_days + 1), ev.zone).timestamp()
+    first = start_of_day(ev.today, ev.facts.zone).timestamp()
+    last = start_of_day(ev.today + timedelta(days=rule.window_days + 1), ev.facts.zone).timestamp()
     for m in limited:
         if first <= m.end < last and m.start <= m.end:
             yield Found((m.event,))
 
 
-def forum_unavailable(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def forum_unavailable(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     """Requests and applications before a forum that does not cover the act; grants it could not make.
 
     A grant is named when the forum covered neither the act it concerns nor the host state on
@@ -159,13 +159,13 @@ def forum_unavailable(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
             if finals:
                 act = finals[-1].day
             else:
-                latest = ev.latest_act()
-                act = ev.act_date(latest) if latest is not None else e.day
-        if not ev.forum_status(forum, act).available:
+                latest = timeline.latest_act()
+                act = timeline.act_date(latest) if latest is not None else e.day
+        if not timeline.forum_status(forum, act).available:
             yield Found((e,))
 
 
-def after_deadline(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def after_deadline(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     """release_due, protection_ended: a deadline passed and nothing has cured it since."""
     for d in ev.by_kind.get(rule.after_deadline or "", ()):
         if d.status != "missed":
@@ -179,7 +179,7 @@ def after_deadline(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
         yield Found((d.trigger,), since=iso(start_of_day(since, zone)))
 
 
-def r39_late(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def r39_late(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     """An ECtHR request for a removal that the Registry deals with after the cut-off.
 
     Only requests that concern the removal (LAW.md's conditions 1–3) count; none is named when
@@ -187,7 +187,7 @@ def r39_late(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
     """
     timeline = ev.timeline
     for d in ev.by_kind.get("r39_cutoff", ()):
-        removal = ev.removal_by_id.get(d.trigger.id)
+        removal = timeline.removal(d.trigger.id)
         if removal is None or not removal.happens:
             continue
         forums = ("echr",)
@@ -210,10 +210,10 @@ def r39_late(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
                 yield Found((e, removal.event))
 
 
-def protection_lapsed(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def protection_lapsed(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     """A removal after the lifting, refusal or end of a measure that covered it, and not met anew."""
     timeline = ev.timeline
-    deadlines: dict[str, list[Any]] = {}
+    deadlines: dict[str, list[Deadline]] = {}
     for kind in ("r39_cutoff", "un_interim_request"):
         for d in ev.by_kind.get(kind, ()):
             deadlines.setdefault(d.trigger.id, []).append(d)
@@ -245,7 +245,7 @@ _OVERLAPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-def forum_overlap(ev: Evaluation, rule: ConflictRule) -> Iterator[Found]:
+def forum_overlap(ev: ConflictInput, rule: ConflictRule) -> Iterator[Found]:
     """CAT or HRC after the ECtHR; CAT and HRC on the same matter (CAT art. 22(5)(a); OP-ICCPR 5(2)(a)).
 
     The ECtHR counts once an application is lodged with it; a UN committee once a request or a
@@ -290,9 +290,9 @@ DETECTORS: dict[str, Detector] = {
 }
 
 
-def find_conflicts(ev: Evaluation) -> list[ConflictReport]:
+def find_conflicts(ev: ConflictInput) -> list[ConflictReport]:
     keyed: list[tuple[tuple[int, float, int, str], ConflictReport]] = []
-    for kind, rule in ev.sel.conflicts.items():
+    for kind, rule in ev.rules.items():
         rank = severity_rank(rule.severity)
         for found in DETECTORS[kind](ev, rule):
             first = found.events[0]

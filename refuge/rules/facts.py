@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from refuge.casefile.vocab import EVENT_TYPES
+
+if TYPE_CHECKING:
+    from refuge.rules.timeline import Timeline
 
 # per event type: the attributes to parse, and whether each is a date-time (else a date)
 _TYPED_ATTRS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -47,6 +50,18 @@ class Event:
         return self.attrs.get(name)
 
 
+@dataclass(slots=True, eq=False)
+class Readings:
+    """What is read from the facts alone, built on first use and kept as long as the facts are.
+
+    The facts themselves never change; this is the one typed place where a reading of them is
+    kept, so that evaluating the same parsed case again (on another day) does not read it again.
+    """
+
+    merged: dict[tuple[str, ...], tuple[Event, ...]] = field(default_factory=dict)  # Facts.of()
+    timeline: Timeline | None = None  # Timeline.of(), for the pack set it was built with
+
+
 @dataclass(frozen=True, slots=True)
 class Facts:
     reference: str | None
@@ -59,19 +74,18 @@ class Facts:
     events: tuple[Event, ...]  # in time order (then file order)
     by_id: Mapping[str, Event]
     by_type: Mapping[str, tuple[Event, ...]]
-    _merged: dict[tuple[str, ...], tuple[Event, ...]] = field(default_factory=dict, compare=False, repr=False)
-    # what the engine derives from the facts alone (removals, measures), computed once per case
-    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    readings: Readings = field(default_factory=Readings, compare=False, repr=False)
 
     def of(self, *types: str) -> tuple[Event, ...]:
         """The events of these types, in time order."""
         if len(types) == 1:
             return self.by_type.get(types[0], ())
-        found = self._merged.get(types)
+        known = self.readings.merged
+        found = known.get(types)
         if found is None:
             merged = [e for t in types for e in self.by_type.get(t, ())]
             merged.sort(key=_order)
-            found = self._merged[types] = tuple(merged)
+            found = known[types] = tuple(merged)
         return found
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Any
 
 from refuge.rules.calendars import WorkCalendar
 
@@ -110,6 +109,20 @@ class Rule:
     reminder_hours: tuple[int, ...] = ()
     flags: tuple[str, ...] = ()
     notify: tuple[str, ...] = ()
+    # The forums whose interim-measure requests this rule's deadline waits for when a scheduled
+    # removal triggers it (the Rule 39 cut-off, the UN target): judged on the timeline (LAW.md,
+    # "When a removal is protected"). Empty for every other rule. Derived from the fields above.
+    protection_forums: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        forums: set[str] = set()
+        if "removal_scheduled" in self.trigger.events:
+            for matcher in self.met_by:
+                if "interim_measure_requested" in matcher.events:
+                    for name, allowed in matcher.where:
+                        if name == "forum":
+                            forums.update(str(f) for f in allowed)
+        object.__setattr__(self, "protection_forums", tuple(sorted(forums)))  # frozen: set once, here
 
     def in_force(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -206,7 +219,8 @@ class RuleGroup:
     memoizable: bool
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: compared by identity, so that the engine can key its per-selection memo on it (weakly)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Selection:
     groups: tuple[RuleGroup, ...]
     milestones: tuple[MilestoneRule, ...]
@@ -214,4 +228,3 @@ class Selection:
     calendars: Mapping[str, WorkCalendar]
     host_calendar: WorkCalendar
     rules_by_id: Mapping[str, tuple[Rule, ...]]
-    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)

@@ -185,12 +185,12 @@ class Timeline:
     @classmethod
     def of(cls, facts: Facts, packs: PackSet) -> Timeline:
         """The case's timeline, built once per parsed case and pack set."""
-        found = facts.derived.get("timeline")
-        if isinstance(found, Timeline) and found.availability is packs.availability:
+        found = facts.readings.timeline
+        if found is not None and found.availability is packs.availability:
             return found
         timeline = cls(facts, packs.availability)
         timeline._build()
-        facts.derived["timeline"] = timeline
+        facts.readings.timeline = timeline
         return timeline
 
     # -- forums ------------------------------------------------------------------------------
@@ -212,6 +212,15 @@ class Timeline:
         if party.until is not None and act_date > party.until:
             return ForumStatus(False, party.basis_after or av.basis_not_party, av.suggest, av.id, None)
         return ForumStatus(True, av.basis_party, (), av.id, party.flag_after_end)
+
+    def measure_flags(self, measure: Measure, removal: Removal) -> tuple[str, ...]:
+        """The uncertainty a measure carries against this removal (granted before its forum stopped covering it)."""
+        granted = self.forum_status(measure.forum, measure.event.day)
+        if not (granted.available and granted.flag_after_end):
+            return ()
+        if not self.forum_status(measure.forum, removal.act_date).available:
+            return (granted.flag_after_end,)
+        return ()
 
     def latest_act(self) -> Event | None:
         """The case's latest act: a decision, a final decision or a removal going ahead."""
@@ -252,7 +261,7 @@ class Timeline:
         covered the state keeps its effect (with the availability's flag where it applies).
         """
         forum = event.attrs.get("forum")
-        if forum not in self.availability:
+        if forum is None or forum not in self.availability:
             return True
         if self.forum_status(forum, self.concerned_act(event)).available:
             return True
@@ -271,9 +280,9 @@ class Timeline:
         facts = self.facts
         endings: dict[str, list[tuple[int, Event]]] = {}  # removal id -> (precedence, event)
         for e in facts.of("removal_executed"):
-            endings.setdefault(e.attrs.get("removal_event"), []).append((0, e))
+            endings.setdefault(e.get("removal_event"), []).append((0, e))
         for e in facts.of("removal_cancelled"):
-            endings.setdefault(e.attrs.get("removal_event"), []).append((1, e))
+            endings.setdefault(e.get("removal_event"), []).append((1, e))
         for e in facts.of("removal_scheduled"):
             replaced = e.attrs.get("replaces")
             if replaced is not None:
@@ -313,7 +322,7 @@ class Timeline:
         lifts = self.facts.of("interim_measure_lifted")
         found = []
         for e in self.facts.of("interim_measure_granted"):
-            forum = e.attrs.get("forum")
+            forum = e.get("forum")  # required by the case-file schema
             until: datetime | None = e.attrs.get("until")
             end = until.timestamp() if until is not None else INF
             lifted_by: Event | None = None
@@ -331,7 +340,7 @@ class Timeline:
         per_forum: dict[str, list[Barrier]] = {}
         for e in self.facts.of("interim_measure_lifted", "interim_measure_refused"):
             measure = next((m for m in self.measures if m.lifted_by is e), None)
-            per_forum.setdefault(e.attrs.get("forum"), []).append(Barrier(e.ts, e, measure))
+            per_forum.setdefault(e.get("forum"), []).append(Barrier(e.ts, e, measure))
         for m in self.measures:
             if m.until is not None and m.lifted_by is None and m.valid:
                 per_forum.setdefault(m.forum, []).append(Barrier(m.end, m.event, m))
@@ -342,7 +351,7 @@ class Timeline:
         refusals = self.facts.of("interim_measure_refused")
         found = []
         for e in self.facts.of("interim_measure_requested"):
-            forum = e.attrs.get("forum")
+            forum = e.get("forum")  # required by the case-file schema
             extends = grants.get(e.attrs.get("extends"))  # type: ignore[arg-type] # a missing ref is None
             answer = next((m for m in self.measures if m.forum == forum and m.valid and m.start >= e.ts), None)
             refused = next((r for r in refusals if r.attrs.get("forum") == forum and r.ts >= e.ts), None)

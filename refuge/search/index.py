@@ -323,7 +323,7 @@ def _sync(org: _OrgIndex) -> None:
             org.remove(case_id)
 
 
-def _fingerprint(blob: bytes | None) -> int:
+def _fingerprint(blob: bytes | memoryview | None) -> int:  # memoryview: PostgreSQL
     return hash(bytes(blob)) if blob is not None else 0
 
 
@@ -352,7 +352,7 @@ def case_keys(*, org_id: int | None = None, case_ids: Iterable[int] | None = Non
     return out
 
 
-def decrypt_names(case_id: int, code: str, blob: bytes, keys: dict[tuple[int, int], bytes] | None) -> Any:
+def decrypt_names(case_id: int, code: str, blob: bytes | memoryview, keys: dict[tuple[int, int], bytes] | None) -> Any:
     """A Person's names from their ciphertext, as the field would decrypt them. Raises DecryptionError."""
 
     version = crypto.field_key_version(bytes(blob))
@@ -364,7 +364,7 @@ def decrypt_names(case_id: int, code: str, blob: bytes, keys: dict[tuple[int, in
 
 
 def _decrypt_entry(
-    case_id: int, code: str, blob: bytes | None, keys: dict[tuple[int, int], bytes] | None
+    case_id: int, code: str, blob: bytes | memoryview | None, keys: dict[tuple[int, int], bytes] | None
 ) -> _Entry:
     if blob is None:
         return _Entry(0, (), frozenset())

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from refuge.cases import access, actions
 from refuge.search import lookup
+
+if TYPE_CHECKING:
+    from refuge.accounts.requests import AuthenticatedRequest
 
 # The intake form's name rows (NameFormSet, prefix "names"), and the person form's.
 _NAME_FIELD = re.compile(r"^names-\d{1,2}-value$")
@@ -18,7 +22,7 @@ _NAME_FIELD = re.compile(r"^names-\d{1,2}-value$")
 
 @require_GET
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     access.require_case_reader(request.user)  # analysts: statistics only (issue 14)
     found = lookup.search_cases(user=request.user, query=request.GET.get("q", ""))
     # The clients named on the page: each a read of identity, on record (never the query), in one
@@ -30,9 +34,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def possible_matches(request: HttpRequest) -> HttpResponse:
+def possible_matches(request: AuthenticatedRequest) -> HttpResponse:
     """The names typed so far on the intake form: existing cases whose client looks the same (htmx)."""
     access.require_writer(request.user)
-    names = [value for key, value in request.POST.items() if _NAME_FIELD.match(key)]
+    names = [request.POST.get(key, "") for key in request.POST if _NAME_FIELD.match(key)]  # each key's last value
     matches = lookup.possible_matches(user=request.user, names=names)
     return render(request, "search/_possible_matches_list.html", {"matches": matches})

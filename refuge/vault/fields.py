@@ -26,7 +26,7 @@ Encrypted fields cannot be filtered on; exact identifiers are found through blin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -128,7 +128,7 @@ class _Descriptor:
         instance.__dict__[self.field.attname] = slot
 
 
-class EncryptedField(models.BinaryField):
+class EncryptedField(models.BinaryField):  # type: ignore[type-arg]  # generic only in django-stubs, not at run time
     """Base of the encrypted fields: a binary column, a plaintext attribute."""
 
     plain_form_class: type[forms.Field] = forms.CharField
@@ -142,7 +142,7 @@ class EncryptedField(models.BinaryField):
         kwargs["null"] = True  # NULL until the first save; never NULL after it
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("editable", None)
         kwargs.pop("null", None)
@@ -238,8 +238,17 @@ class EncryptedField(models.BinaryField):
         blob = ciphertext_of(obj, self.attname)
         return "" if blob is None else base64.b64encode(blob).decode("ascii")
 
-    def formfield(self, **kwargs: Any) -> forms.Field | None:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
         # A form edits the plaintext: the plain type's form field, not BinaryField's.
+        if form_class is not None:
+            kwargs["form_class"] = form_class
+        if choices_form_class is not None:
+            kwargs["choices_form_class"] = choices_form_class
         return models.Field.formfield(self, **{"form_class": self.plain_form_class, **kwargs})
 
     def get_default(self) -> Any:
@@ -268,9 +277,14 @@ class EncryptedTextField(EncryptedField):
     def decode(self, data: bytes) -> str:
         return data.decode()
 
-    def formfield(self, **kwargs: Any) -> forms.Field | None:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
         kwargs.setdefault("widget", forms.Textarea)
-        return super().formfield(**kwargs)
+        return super().formfield(form_class, choices_form_class, **kwargs)
 
 
 class EncryptedJSONField(EncryptedField):

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
@@ -68,7 +68,7 @@ class EncryptedUpload(UploadedFile):
         content_type: str | None,
         size: int,
         charset: str | None,
-        content_type_extra: dict[str, str] | None,
+        content_type_extra: dict[str, bytes] | None,
         file_key: bytes,
         sha256: str,
     ) -> None:
@@ -78,8 +78,11 @@ class EncryptedUpload(UploadedFile):
         self.plain_size = size
 
     def sealed_chunks(self) -> Iterator[bytes]:
-        self.file.seek(0)
-        while piece := self.file.read(READ_SIZE):
+        sealed = self.file
+        if sealed is None:
+            raise ValueError("the upload's sealed file was discarded")
+        sealed.seek(0)
+        while piece := sealed.read(READ_SIZE):
             yield piece
 
     def plaintext_chunks(self) -> Iterator[bytes]:
@@ -108,7 +111,7 @@ class EncryptingUploadHandler(FileUploadHandler):
         """Drop this file (and its sealed temporary file); the other form fields are still read."""
         self.too_large = True
         if self.request is not None:
-            self.request.vault_upload_too_large = True  # read by upload_too_large()
+            self.request.vault_upload_too_large = True  # type: ignore[attr-defined]  # our flag, read by upload_too_large()
         self._discard()
         return SkipFile()
 
@@ -117,9 +120,9 @@ class EncryptingUploadHandler(FileUploadHandler):
         input_data: Any,
         META: dict[str, Any],  # noqa: N803  # Django's argument name
         content_length: int,
-        boundary: bytes,
+        boundary: bytes,  # type: ignore[override]  # Django passes bytes (MultiPartParser._boundary); django-stubs says str
         encoding: str | None = None,
-    ) -> tuple[QueryDict, MultiValueDict] | None:
+    ) -> tuple[QueryDict, MultiValueDict[str, Any]] | None:
         # Larger than a file at the limit plus all the non-file data Django accepts: not read at all.
         if content_length > self.limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             self._too_large()
@@ -178,7 +181,7 @@ class EncryptingUploadHandler(FileUploadHandler):
         self._encryptor = None
 
 
-class _SealedContent(File):
+class _SealedContent(File):  # type: ignore[type-arg]  # File is generic only in django-stubs, not at run time
     """What the storage receives: header then sealed chunks, produced lazily."""
 
     def __init__(self, pieces: Iterator[bytes], name: str) -> None:
@@ -197,7 +200,7 @@ class EncryptedFieldFile(FieldFile):
 
     def save(self, name: str, content: Any, save: bool = True) -> None:
         instance: models.Model = self.instance
-        field: EncryptedFileField = self.field
+        field = cast("EncryptedFileField", self.field)
         version, data_key = state.current_data_key(case_id_of(instance))
         if isinstance(content, EncryptedUpload):
             file_key = content.file_key
@@ -215,7 +218,9 @@ class EncryptedFieldFile(FieldFile):
     def plaintext_chunks(self) -> Iterator[bytes]:
         """The file's plaintext, chunk by chunk; each chunk authenticated before it is yielded."""
         instance: models.Model = self.instance
-        field: EncryptedFileField = self.field
+        field = cast("EncryptedFileField", self.field)
+        if not self.name:
+            raise FileNotFoundError("no file is stored here")
         handle = self.storage.open(self.name, "rb")
         try:
             head = handle.read(crypto.STREAM_HEADER_MAX)
@@ -305,7 +310,8 @@ class EncryptedFileSystemStorage(FileSystemStorage):
                 break
         if not crypto.is_vault_stream(first):
             raise SuspiciousFileOperation("refusing to store a file that is not vault-encrypted")
-        name_saved: str = super()._save(name, _SealedContent(_chain(first, pieces), name))
+        # FileSystemStorage._save exists (Django calls it from save()); django-stubs leaves it out
+        name_saved: str = super()._save(name, _SealedContent(_chain(first, pieces), name))  # type: ignore[misc]
         return name_saved
 
 
@@ -318,7 +324,7 @@ class EncryptedFileField(models.FileField):
         kwargs.setdefault("storage", vault_storage)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if kwargs.get("storage") is vault_storage:
             kwargs.pop("storage")

@@ -17,7 +17,7 @@ from tests.conftest import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def _login_hardening_off(settings, monkeypatch) -> None:
     """Overrides the root fixture of this name: here login is hardened as in production."""
     settings.REFUGE_REQUIRE_2FA = True
     settings.REFUGE_DEMO_NO_2FA = False
@@ -25,7 +25,7 @@ def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_passwords(settings) -> None:
     """Argon2 costs ~0.4 s a hash; tests that measure it ask for it themselves."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -85,10 +85,10 @@ def secret_from(html: str) -> str:
 
 
 @pytest.fixture
-def alice_device(alice):  # type: ignore[no-untyped-def]
+def alice_device(alice):
     return enrol_device(alice)
 
 
 @pytest.fixture
-def adam_device(adam):  # type: ignore[no-untyped-def]
+def adam_device(adam):
     return enrol_device(adam)

@@ -23,18 +23,18 @@ DIRECTIVES = {
 }
 
 
-def _policy(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _policy(response) -> dict[str, str]:
     header = response["Content-Security-Policy"]
     return {part.split(" ", 1)[0]: part.split(" ", 1)[1] for part in (p.strip() for p in header.split(";")) if part}
 
 
-def _nonce(response) -> str:  # type: ignore[no-untyped-def]
+def _nonce(response) -> str:
     match = re.fullmatch(r"'self' 'nonce-([A-Za-z0-9+/=]{16,})'", _policy(response)["script-src"])
     assert match, _policy(response)["script-src"]
     return match.group(1)
 
 
-def _pages(alice, case) -> list[tuple[Client, str]]:  # type: ignore[no-untyped-def]
+def _pages(alice, case) -> list[tuple[Client, str]]:
     device, _ = enrol_device(alice)
     anonymous, half, member = Client(), Client(), verified_client(alice, device)
     password_step(half, "alice")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _login_hardening_off(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def _login_hardening_off(settings, monkeypatch) -> None:
     """The second factor is not under test here (force_login stands for a full login)."""
     settings.REFUGE_REQUIRE_2FA = False
     monkeypatch.setenv("REFUGE_REQUIRE_2FA", "false")
@@ -31,11 +31,11 @@ def _can_log_in(username: str) -> bool:
     return client.get(reverse("case_list")).status_code == 200
 
 
-def _logged_in(user) -> Client:  # type: ignore[no-untyped-def]
+def _logged_in(user) -> Client:
     return verified_client(user)
 
 
-def test_a_lock_down_stops_her_organisation_and_not_another(adam, alice, carol, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_lock_down_stops_her_organisation_and_not_another(adam, alice, carol, case) -> None:
     alice_client, carol_client, adam_client = _logged_in(alice), _logged_in(carol), _logged_in(adam)
     assert alice_client.get(reverse("case_list")).status_code == 200
     response = adam_client.post(reverse("organisation_lock_down"), {"confirm": "lock-down"})
@@ -52,7 +52,7 @@ def test_a_lock_down_stops_her_organisation_and_not_another(adam, alice, carol, 
     assert entry.actor_id == adam.pk and entry.chain == adam.membership().organisation_id
 
 
-def test_a_lock_down_revokes_the_organisation_s_calendar_feeds_only(adam, alice, carol, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_lock_down_revokes_the_organisation_s_calendar_feeds_only(adam, alice, carol, case) -> None:
     from django.utils import timezone
 
     from refuge.alerts.models import FeedToken
@@ -64,13 +64,13 @@ def test_a_lock_down_revokes_the_organisation_s_calendar_feeds_only(adam, alice,
     assert FeedToken.objects.get(user=carol).revoked_at is None
 
 
-def test_a_lock_down_needs_its_confirmation(adam, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_lock_down_needs_its_confirmation(adam, alice) -> None:
     client = _logged_in(adam)
     client.post(reverse("organisation_lock_down"))
     assert _can_log_in("alice")
 
 
-def test_an_operator_lifts_the_lock_down_on_the_host(adam, alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_operator_lifts_the_lock_down_on_the_host(adam, alice) -> None:
     out = io.StringIO()
     call_command("lockdown", alice.membership().organisation.name, stdout=out)
     assert "Locked down" in out.getvalue()

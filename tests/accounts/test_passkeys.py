@@ -27,7 +27,7 @@ RP_ID = "refuge.example.org"
 
 
 @pytest.fixture(autouse=True)
-def _base_url(settings) -> None:  # type: ignore[no-untyped-def]
+def _base_url(settings) -> None:
     settings.REFUGE_BASE_URL = BASE
 
 

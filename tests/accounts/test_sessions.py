@@ -21,7 +21,7 @@ def _logged_out(client: Client) -> bool:
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+def clock():
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
 

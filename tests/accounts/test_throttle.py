@@ -195,7 +195,7 @@ def test_a_disabled_account_gets_the_same_answer_as_a_wrong_password(alice):
 
 
 @pytest.fixture
-def counting_hasher(settings):  # type: ignore[no-untyped-def]
+def counting_hasher(settings):
     settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingHasher"]
     from tests.accounts.hashers import CountingHasher
 

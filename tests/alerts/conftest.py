@@ -9,12 +9,12 @@ from tests.alerts.receivers import HoldingSinkHandler, WebhookReceiver
 
 
 @pytest.fixture
-def smtp(settings) -> Iterator[HoldingSinkHandler]:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def smtp(settings) -> Iterator[HoldingSinkHandler]:
     """A real SMTP server on 127.0.0.1 that the e-mail channel is pointed at."""
     handler = HoldingSinkHandler()
     controller = start(handler)
     settings.REFUGE_SMTP_HOST = "127.0.0.1"
-    settings.REFUGE_SMTP_PORT = controller.port  # type: ignore[attr-defined]  # set by start()
+    settings.REFUGE_SMTP_PORT = controller.port  # set by start()
     settings.REFUGE_SMTP_TIMEOUT = 5
     yield handler
     handler.release.set()
@@ -22,7 +22,7 @@ def smtp(settings) -> Iterator[HoldingSinkHandler]:  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def webhook(settings) -> Iterator[WebhookReceiver]:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def webhook(settings) -> Iterator[WebhookReceiver]:
     """A real HTTP receiver on 127.0.0.1 (private addresses allowed for it)."""
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = True
     settings.REFUGE_WEBHOOK_TIMEOUT = 5
@@ -32,7 +32,7 @@ def webhook(settings) -> Iterator[WebhookReceiver]:  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def emails(alice, bob, adam):  # type: ignore[no-untyped-def]
+def emails(alice, bob, adam):
     """Give the fixture users (fictional) e-mail addresses."""
     for user in (alice, bob, adam):
         user.email = f"{user.username}@example.org"

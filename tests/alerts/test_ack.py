@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alert(case, alice):  # type: ignore[no-untyped-def]
+def alert(case, alice):
     return critical_alert(case, [alice])
 
 
-def test_the_email_link_shows_a_button_and_only_the_post_acknowledges(alert: Alert, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_email_link_shows_a_button_and_only_the_post_acknowledges(alert: Alert, alice) -> None:
     url = reverse("alert_ack_link", args=[ack_token(alert, alice)])
     assert ack_url(alert, alice).endswith(url)
     client = Client()  # not logged in: the link is the key
@@ -44,7 +44,7 @@ def test_the_email_link_shows_a_button_and_only_the_post_acknowledges(alert: Ale
     assert AuditEvent.objects.filter(type=EventType.ALERT_ACKNOWLEDGED).count() == 1
 
 
-def test_a_changed_or_expired_link_is_refused(alert: Alert, alice, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_or_expired_link_is_refused(alert: Alert, alice, settings) -> None:
     token = ack_token(alert, alice)
     client = Client()
     assert client.post(reverse("alert_ack_link", args=[token[:-2] + "xx"])).status_code == 404
@@ -54,17 +54,17 @@ def test_a_changed_or_expired_link_is_refused(alert: Alert, alice, settings) -> 
     assert alert.acknowledged_at is None
 
 
-def test_a_link_for_someone_the_alert_was_not_sent_to_is_refused(alert: Alert, bob) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_for_someone_the_alert_was_not_sent_to_is_refused(alert: Alert, bob) -> None:
     assert Client().post(reverse("alert_ack_link", args=[ack_token(alert, bob)])).status_code == 404
 
 
-def test_a_disabled_users_link_no_longer_works(alert: Alert, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_users_link_no_longer_works(alert: Alert, alice) -> None:
     alice.is_active = False
     alice.save(update_fields=["is_active"])
     assert Client().post(reverse("alert_ack_link", args=[ack_token(alert, alice)])).status_code == 404
 
 
-def test_the_team_acknowledges_from_the_page_and_others_cannot(alert: Alert, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_the_team_acknowledges_from_the_page_and_others_cannot(alert: Alert, alice, bob) -> None:
     url = reverse("alert_ack", args=[alert.code])
     outsider = Client()
     outsider.force_login(bob)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
 
-def _case(organisation, user, reference: str, applied: str):  # type: ignore[no-untyped-def]
+def _case(organisation, user, reference: str, applied: str):
     return create_case(
         organisation=organisation,
         user=user,
@@ -27,7 +27,7 @@ def _case(organisation, user, reference: str, applied: str):  # type: ignore[no-
     )
 
 
-def test_admins_are_told_once_naming_the_years(org, alice, adam, carol) -> None:  # type: ignore[no-untyped-def]
+def test_admins_are_told_once_naming_the_years(org, alice, adam, carol) -> None:
     _case(org, alice, "TST-CAL-A", "2030-06-03")
     _case(org, alice, "TST-CAL-B", "2030-09-02")
     _case(carol.membership().organisation, carol, "TST-CAL-C", "2026-06-01")  # confirmed: nothing to say
@@ -45,7 +45,7 @@ def test_admins_are_told_once_naming_the_years(org, alice, adam, carol) -> None:
     assert clock.alert_unconfirmed_calendars(now=NOW) == 0
 
 
-def test_no_alert_when_no_open_deadline_is_unconfirmed(org, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_no_alert_when_no_open_deadline_is_unconfirmed(org, alice, adam) -> None:
     _case(org, alice, "TST-CAL-E", "2026-06-01")
     assert clock.alert_unconfirmed_calendars(now=NOW) == 0
     assert not Alert.objects.filter(kind=AlertKind.SYSTEM).exists()

@@ -26,16 +26,16 @@ MARCH_4 = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
 REMOVAL = {"removal_at": "2026-03-06T10:00:00+03:00", "destination": "KP"}
 
 
-def _schedule_removal(case, user):  # type: ignore[no-untyped-def]
+def _schedule_removal(case, user):
     record_event(case=case, user=user, type="removal_scheduled", at="2026-03-05T10:00:00+03:00", attributes=REMOVAL)
 
 
-def _close(case):  # type: ignore[no-untyped-def]
+def _close(case):
     case.status = CaseStatus.CLOSED
     case.save(update_fields=["status"])
 
 
-def _conflict(case, kind="removal_before_final", severity="critical"):  # type: ignore[no-untyped-def]
+def _conflict(case, kind="removal_before_final", severity="critical"):
     return Conflict.objects.create(
         case=case,
         organisation=case.organisation,
@@ -49,7 +49,7 @@ def _conflict(case, kind="removal_before_final", severity="critical"):  # type: 
     )
 
 
-def test_a_closed_case_is_never_urgent(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_case_is_never_urgent(case, alice) -> None:
     with time_machine.travel(MARCH_4, tick=False):
         _conflict(case)
         assert any(item.reference == case.reference for item in urgent_items(alice, now=timezone.now()))
@@ -57,7 +57,7 @@ def test_a_closed_case_is_never_urgent(case, alice) -> None:  # type: ignore[no-
         assert [item for item in urgent_items(alice, now=timezone.now()) if item.reference == case.reference] == []
 
 
-def test_a_closed_case_raises_no_alerts_and_leaves_the_calendar(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_case_raises_no_alerts_and_leaves_the_calendar(case, alice) -> None:
     with time_machine.travel(MARCH_4, tick=False):
         _, token = create_feed(user=alice, case=case)
         before = Client().get(reverse("calendar_feed", args=[token])).content
@@ -70,7 +70,7 @@ def test_a_closed_case_raises_no_alerts_and_leaves_the_calendar(case, alice) -> 
         assert b"BEGIN:VEVENT" not in after
 
 
-def test_a_closed_cases_alert_stops_escalating(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_cases_alert_stops_escalating(case, alice) -> None:
     from refuge.alerts.clock import escalate_due
 
     alert = critical_alert(case, [alice])
@@ -80,7 +80,7 @@ def test_a_closed_cases_alert_stops_escalating(case, alice) -> None:  # type: ig
     assert alert.escalate_at is None and alert.level == Level.TEAM
 
 
-def test_a_conflict_listed_in_another_order_is_the_same_conflict(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_conflict_listed_in_another_order_is_the_same_conflict(case, alice) -> None:
     with time_machine.travel(MARCH_4, tick=False):
         _schedule_removal(case, alice)
     conflicts = list(case.conflicts.all())
@@ -100,7 +100,7 @@ def test_a_conflict_listed_in_another_order_is_the_same_conflict(case, alice) ->
     )
 
 
-def _reshuffle(case, before: str, after: str) -> Recomputed:  # type: ignore[no-untyped-def]
+def _reshuffle(case, before: str, after: str) -> Recomputed:
     kind = "removal_during_interim_measure"
     changes = [
         DerivedChange(case=case, item="conflict", key=f"{kind}|e4,e6", kind=kind, change="removed",
@@ -111,19 +111,19 @@ def _reshuffle(case, before: str, after: str) -> Recomputed:  # type: ignore[no-
     return Recomputed(case=case, report={}, now=MARCH_4, changes=changes)
 
 
-def test_a_conflict_that_stands_with_other_events_is_neither_cleared_nor_raised_again(case) -> None:  # type: ignore[no-untyped-def]
+def test_a_conflict_that_stands_with_other_events_is_neither_cleared_nor_raised_again(case) -> None:
     Alert.objects.all().delete()
     queue_recomputed(_reshuffle(case, "critical", "critical"))
     assert Alert.objects.count() == 0
 
 
-def test_a_conflict_that_comes_back_more_severe_is_raised_once(case) -> None:  # type: ignore[no-untyped-def]
+def test_a_conflict_that_comes_back_more_severe_is_raised_once(case) -> None:
     Alert.objects.all().delete()
     queue_recomputed(_reshuffle(case, "high", "critical"))
     assert list(Alert.objects.values_list("kind", "severity")) == [(AlertKind.CONFLICT_RAISED, "critical")]
 
 
-def test_the_bell_groups_by_case_and_names_who_was_told_and_who_acknowledged(case, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_the_bell_groups_by_case_and_names_who_was_told_and_who_acknowledged(case, alice, bob) -> None:
     first = critical_alert(case, [alice, bob], what="First (fictional)")
     critical_alert(case, [alice], what="Second (fictional)")
     acknowledge_alert(alert=first, user=bob, via="page")
@@ -136,7 +136,7 @@ def test_the_bell_groups_by_case_and_names_who_was_told_and_who_acknowledged(cas
     assert "Not acknowledged" in page
 
 
-def test_a_case_opened_closed_alerts_no_one(org, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_opened_closed_alerts_no_one(org, alice) -> None:
     from refuge.cases.actions import create_case
 
     Alert.objects.all().delete()

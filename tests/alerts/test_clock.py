@@ -23,7 +23,7 @@ def told(alert: Alert) -> dict[str, int]:
     return dict(Notification.objects.filter(alert=alert).values_list("user__username", "level"))
 
 
-def test_an_unacknowledged_critical_alert_climbs_to_on_call_then_to_admins(case, alice, bob, adam, emails) -> None:  # type: ignore[no-untyped-def]
+def test_an_unacknowledged_critical_alert_climbs_to_on_call_then_to_admins(case, alice, bob, adam, emails) -> None:
     OnCallShift.objects.create(organisation=case.organisation, user=bob, week_start=week_start(timezone.localdate()))
     alert = critical_alert(case, [alice])
     raised = alert.created_at
@@ -41,13 +41,13 @@ def test_an_unacknowledged_critical_alert_climbs_to_on_call_then_to_admins(case,
     assert sorted(e.data["level"] for e in entries) == [Level.ONCALL, Level.ADMINS]
 
 
-def test_with_no_one_on_call_it_goes_straight_to_the_admins(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_with_no_one_on_call_it_goes_straight_to_the_admins(case, alice, adam) -> None:
     alert = critical_alert(case, [alice])
     clock.escalate_due(now=alert.created_at + timedelta(minutes=31))
     assert told(alert) == {"alice": Level.TEAM, "adam": Level.ADMINS}
 
 
-def test_acknowledging_stops_the_escalation(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_acknowledging_stops_the_escalation(case, alice, adam) -> None:
     alert = critical_alert(case, [alice])
     assert acknowledge_alert(alert=alert, user=alice, via="page")
     assert not acknowledge_alert(alert=alert, user=alice, via="page")  # once
@@ -57,7 +57,7 @@ def test_acknowledging_stops_the_escalation(case, alice, adam) -> None:  # type:
     assert entry.target_code == str(alert.code) and entry.data["via"] == "page" and entry.actor_id == alice.pk
 
 
-def test_the_organisation_sets_its_escalation_time(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_the_organisation_sets_its_escalation_time(case, alice, adam) -> None:
     EscalationPolicy.objects.create(organisation=case.organisation, escalate_after_minutes=5)
     alert = critical_alert(case, [alice])
     assert alert.escalate_at == alert.created_at + timedelta(minutes=5)
@@ -65,7 +65,7 @@ def test_the_organisation_sets_its_escalation_time(case, alice, adam) -> None:  
     assert "adam" in told(alert)
 
 
-def test_only_critical_alerts_escalate(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_only_critical_alerts_escalate(case, alice, adam) -> None:
     alert = raise_alert(
         organisation=case.organisation, case=case, kind="deadline_added", severity="high", subject="TST: x"
     )
@@ -73,7 +73,7 @@ def test_only_critical_alerts_escalate(case, alice, adam) -> None:  # type: igno
     assert clock.escalate_due(now=timezone.now() + timedelta(days=1)) == 0
 
 
-def test_a_reminder_fires_once_at_its_time(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
+def test_a_reminder_fires_once_at_its_time(case, alice, emails) -> None:
     from refuge.alerts.models import Reminder
     from refuge.cases.recompute import recompute_case
 
@@ -89,7 +89,7 @@ def test_a_reminder_fires_once_at_its_time(case, alice, emails) -> None:  # type
     assert told(alert) == {"alice": Level.TEAM}
 
 
-def test_the_digest_goes_once_a_day_after_its_hour(case, alice, emails, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_digest_goes_once_a_day_after_its_hour(case, alice, emails, settings) -> None:
     from zoneinfo import ZoneInfo
 
     from refuge.cases.recompute import recompute_case
@@ -113,7 +113,7 @@ def test_the_digest_goes_once_a_day_after_its_hour(case, alice, emails, settings
     assert clock.send_digests(now=seven + timedelta(days=1)) == 1  # the next day's
 
 
-def test_a_new_day_recomputes_the_case_and_a_missed_deadline_is_an_alert(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_day_recomputes_the_case_and_a_missed_deadline_is_an_alert(case, alice, emails) -> None:
     from refuge.cases.recompute import recompute_case
 
     with time_machine.travel("2026-03-04T08:00:00+03:00", tick=False):
@@ -128,7 +128,7 @@ def test_a_new_day_recomputes_the_case_and_a_missed_deadline_is_an_alert(case, a
     assert Alert.objects.filter(kind=AlertKind.DEADLINE_MISSED, item_key=open_due.key).exists()
 
 
-def test_a_provider_asking_to_be_asked_again_gets_its_recheck(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_provider_asking_to_be_asked_again_gets_its_recheck(case, alice) -> None:
     from refuge import hooks
     from refuge.cases.derived import CaseCheck
     from refuge.cases.recompute import recompute_case
@@ -136,7 +136,7 @@ def test_a_provider_asking_to_be_asked_again_gets_its_recheck(case, alice) -> No
 
     moment = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.get_current_timezone())
 
-    def provider(case, report, now):  # type: ignore[no-untyped-def]
+    def provider(case, report, now):
         if now < moment:
             return ProvidedConflicts(recheck_at=moment)
         return ProvidedConflicts(
@@ -160,7 +160,7 @@ def test_week_start_is_the_monday() -> None:
     assert week_start(date(2026, 11, 23)) == date(2026, 11, 23)
 
 
-def test_the_worker_recomputes_without_the_vaults_key(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_worker_recomputes_without_the_vaults_key(case, alice) -> None:
     """The worker runs apart from the server and never holds the key: the engine needs no names."""
     from refuge.cases.recompute import recompute_case
     from refuge.vault import state
@@ -179,7 +179,7 @@ def test_the_worker_recomputes_without_the_vaults_key(case, alice) -> None:  # t
     assert first.status == "missed"
 
 
-def test_the_digest_leads_with_the_weeks_removals_on_the_case_clock(case, alice, emails, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_digest_leads_with_the_weeks_removals_on_the_case_clock(case, alice, emails, settings) -> None:
     from refuge.cases.actions import record_event
 
     settings.REFUGE_DIGEST_HOUR = 7

@@ -20,7 +20,7 @@ from refuge.demo.manifest import read_manifest
 pytestmark = pytest.mark.django_db
 
 
-def test_a_demo_conflict_is_mailed_escalated_and_stopped_from_the_email_link(smtp) -> None:  # type: ignore[no-untyped-def]
+def test_a_demo_conflict_is_mailed_escalated_and_stopped_from_the_email_link(smtp) -> None:
     now = timezone.now()
     build_demo(today=now.astimezone(ZoneInfo(read_manifest().zone)).date(), now=now)
     alert = Alert.objects.filter(case__reference="DEMO-01", severity="critical").order_by("id").first()

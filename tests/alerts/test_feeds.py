@@ -32,7 +32,7 @@ def march() -> Iterator[Any]:
 
 
 @pytest.fixture
-def open_case(march, case):  # type: ignore[no-untyped-def]  # march first: the case is made on 4 March
+def open_case(march, case):  # march first: the case is made on 4 March
     return case
 
 
@@ -50,11 +50,11 @@ def _status(token: str) -> int:
     return Client().get(reverse("calendar_feed", args=[token])).status_code
 
 
-def _open_deadlines(case):  # type: ignore[no-untyped-def]
+def _open_deadlines(case):
     return list(case.deadlines.filter(status="open", due_at__isnull=False).order_by("due_at"))
 
 
-def test_feed_holds_one_event_per_open_deadline_at_its_instant_with_its_reminders(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_feed_holds_one_event_per_open_deadline_at_its_instant_with_its_reminders(open_case, alice) -> None:
     _, token = create_feed(user=alice)
     response = Client().get(reverse("calendar_feed", args=[token]))  # no session: the token is the key
     assert response.status_code == 200
@@ -88,7 +88,7 @@ def test_feed_holds_one_event_per_open_deadline_at_its_instant_with_its_reminder
     assert any(event.walk("VALARM") for event in events)  # the fixture's deadlines have reminders
 
 
-def test_feed_carries_references_and_never_a_client_name(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_feed_carries_references_and_never_a_client_name(open_case, alice) -> None:
     from refuge.cases.models import Person
 
     assert Person.objects.filter(case=open_case).exists()  # the client is there, with names
@@ -101,7 +101,7 @@ def test_feed_carries_references_and_never_a_client_name(open_case, alice) -> No
         assert name not in body
 
 
-def test_uids_are_stable_from_one_read_to_the_next(open_case, alice, march) -> None:  # type: ignore[no-untyped-def]
+def test_uids_are_stable_from_one_read_to_the_next(open_case, alice, march) -> None:
     _, token = create_feed(user=alice)
     first = {str(ev["UID"]) for ev in _events(_calendar(token))}
     march.shift(timedelta(hours=3))
@@ -111,7 +111,7 @@ def test_uids_are_stable_from_one_read_to_the_next(open_case, alice, march) -> N
     assert all(uid.endswith("@refuge") for uid in first)
 
 
-def test_an_urgent_conflict_is_an_all_day_event_on_today(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_urgent_conflict_is_an_all_day_event_on_today(open_case, alice) -> None:
     from refuge.cases.derived import Conflict
 
     Conflict.objects.create(
@@ -144,7 +144,7 @@ def test_an_urgent_conflict_is_an_all_day_event_on_today(open_case, alice) -> No
     assert "(critical)" in str(event["SUMMARY"])
 
 
-def test_making_a_feed_shows_the_token_once_and_stores_only_its_hash(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_making_a_feed_shows_the_token_once_and_stores_only_its_hash(open_case, alice) -> None:
     client = Client()
     client.force_login(alice)
     response = client.post(reverse("case_feed_create", args=[open_case.code]))
@@ -166,7 +166,7 @@ def test_making_a_feed_shows_the_token_once_and_stores_only_its_hash(open_case, 
     assert _status(token) == 200
 
 
-def test_a_revoked_feed_answers_404(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_feed_answers_404(open_case, alice) -> None:
     feed, token = create_feed(user=alice)
     assert _status(token) == 200
     client = Client()
@@ -179,7 +179,7 @@ def test_a_revoked_feed_answers_404(open_case, alice) -> None:  # type: ignore[n
     assert not revoke_feed(feed=feed, user=alice)  # and once is enough
 
 
-def test_only_the_owner_revokes_a_feed(open_case, alice, bob, adam) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_owner_revokes_a_feed(open_case, alice, bob, adam) -> None:
     feed, token = create_feed(user=alice)
     for other in (bob, adam):
         client = Client()
@@ -188,7 +188,7 @@ def test_only_the_owner_revokes_a_feed(open_case, alice, bob, adam) -> None:  # 
     assert _status(token) == 200
 
 
-def test_bob_gets_no_events_of_alices_case(open_case, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_bob_gets_no_events_of_alices_case(open_case, alice, bob) -> None:
     assert _open_deadlines(open_case)
     _, token = create_feed(user=bob)
     assert _events(_calendar(token)) == []
@@ -198,7 +198,7 @@ def test_bob_gets_no_events_of_alices_case(open_case, alice, bob) -> None:  # ty
     assert not FeedToken.objects.filter(user=bob, case=open_case).exists()
 
 
-def test_taken_off_the_team_alice_loses_the_case_from_her_feeds(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_taken_off_the_team_alice_loses_the_case_from_her_feeds(open_case, alice) -> None:
     _, everything = create_feed(user=alice)
     _, one_case = create_feed(user=alice, case=open_case)
     assert _events(_calendar(everything))
@@ -207,7 +207,7 @@ def test_taken_off_the_team_alice_loses_the_case_from_her_feeds(open_case, alice
     assert _status(one_case) == 404
 
 
-def test_a_disabled_users_feed_answers_404(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_disabled_users_feed_answers_404(open_case, alice) -> None:
     _, everything = create_feed(user=alice)
     _, one_case = create_feed(user=alice, case=open_case)
     alice.is_active = False
@@ -216,7 +216,7 @@ def test_a_disabled_users_feed_answers_404(open_case, alice) -> None:  # type: i
     assert _status(one_case) == 404
 
 
-def test_analysts_have_no_feeds(open_case, ana) -> None:  # type: ignore[no-untyped-def]
+def test_analysts_have_no_feeds(open_case, ana) -> None:
     client = Client()
     client.force_login(ana)
     assert client.post(reverse("feed_create")).status_code == 404
@@ -228,19 +228,19 @@ def test_analysts_have_no_feeds(open_case, ana) -> None:  # type: ignore[no-unty
     assert _status(token) == 404
 
 
-def test_an_admin_feed_holds_the_organisations_cases(open_case, adam, carol) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_feed_holds_the_organisations_cases(open_case, adam, carol) -> None:
     _, token = create_feed(user=adam)
     assert len(_events(_calendar(token))) == len(_open_deadlines(open_case))
     _, token = create_feed(user=carol)  # another organisation
     assert _events(_calendar(token)) == []
 
 
-def test_unknown_and_malformed_tokens_answer_404(db) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_and_malformed_tokens_answer_404(db) -> None:
     assert _status("A" * 43) == 404
     assert _status("x" * 500) == 404
 
 
-def test_last_use_is_noted_at_most_hourly(open_case, alice, march) -> None:  # type: ignore[no-untyped-def]
+def test_last_use_is_noted_at_most_hourly(open_case, alice, march) -> None:
     feed, token = create_feed(user=alice)
     assert feed.last_used_at is None
     _calendar(token)
@@ -256,7 +256,7 @@ def test_last_use_is_noted_at_most_hourly(open_case, alice, march) -> None:  # t
     assert feed.last_used_at == MARCH_4 + timedelta(minutes=61)
 
 
-def test_the_settings_page_lists_live_feeds_with_their_scope(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_settings_page_lists_live_feeds_with_their_scope(open_case, alice) -> None:
     everything, _ = create_feed(user=alice)
     one_case, _ = create_feed(user=alice, case=open_case)
     gone, _ = create_feed(user=alice)
@@ -271,7 +271,7 @@ def test_the_settings_page_lists_live_feeds_with_their_scope(open_case, alice) -
     assert reverse("feed_revoke", args=[gone.code]) not in page
 
 
-def test_the_case_page_offers_a_feed_to_the_team_not_to_analysts(open_case, alice, ana) -> None:  # type: ignore[no-untyped-def]
+def test_the_case_page_offers_a_feed_to_the_team_not_to_analysts(open_case, alice, ana) -> None:
     url = reverse("case_detail", args=[open_case.code])
     action = reverse("case_feed_create", args=[open_case.code])
     for user, offered in ((alice, True), (ana, False)):
@@ -280,7 +280,7 @@ def test_the_case_page_offers_a_feed_to_the_team_not_to_analysts(open_case, alic
         assert (action in client.get(url).content.decode()) is offered
 
 
-def test_a_scheduled_removal_is_an_event_with_alarms_72_24_and_6_hours_before(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_scheduled_removal_is_an_event_with_alarms_72_24_and_6_hours_before(open_case, alice) -> None:
     from refuge.cases.actions import record_event
 
     record_event(
@@ -303,7 +303,7 @@ def test_a_scheduled_removal_is_an_event_with_alarms_72_24_and_6_hours_before(op
     assert triggers == [removal_at - timedelta(hours=h) for h in (72, 24, 6)]
 
 
-def test_every_open_deadline_has_an_alarm(open_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_every_open_deadline_has_an_alarm(open_case, alice) -> None:
     _, token = create_feed(user=alice, case=open_case)
     deadlines = [ev for ev in _events(_calendar(token)) if isinstance(ev.decoded("dtstart"), datetime)]
     assert deadlines and all(list(ev.walk("VALARM")) for ev in deadlines)

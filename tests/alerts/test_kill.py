@@ -62,7 +62,7 @@ def database_url() -> Iterator[str | None]:
 
 
 @pytest.fixture
-def env(tmp_path: Path, far_ends, database_url) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def env(tmp_path: Path, far_ends, database_url) -> dict[str, str]:
     _smtp, controller, hooks = far_ends
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("REFUGE_", "DJANGO_"))}
     if database_url:
@@ -115,7 +115,7 @@ def kill(proc: subprocess.Popen[str]) -> None:
 
 
 def rows(env: dict[str, str]) -> list[list[object]]:
-    return json.loads(run(env, "-m", "tests.alerts.procs", "report").strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(run(env, "-m", "tests.alerts.procs", "report").strip().splitlines()[-1])
 
 
 def wait_until_all_sent(env: dict[str, str]) -> None:
@@ -150,7 +150,7 @@ def assert_each_sent_once(env: dict[str, str], smtp: HoldingSinkHandler, hooks: 
     assert set(posts) == wanted and set(posts.values()) == {1}, posts
 
 
-def test_a_worker_killed_while_sending_an_email_loses_nothing_and_sends_nothing_twice(env, far_ends) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_killed_while_sending_an_email_loses_nothing_and_sends_nothing_twice(env, far_ends) -> None:
     smtp, _controller, hooks = far_ends
     smtp.hold_first = True  # the first e-mail hangs in the SMTP conversation: claimed, not yet accepted
     proc = worker(env)
@@ -164,7 +164,7 @@ def test_a_worker_killed_while_sending_an_email_loses_nothing_and_sends_nothing_
     assert max(int(a) for _k, _c, _s, a in rows(env)) >= 2  # the held rows were claimed again
 
 
-def test_a_worker_killed_while_posting_a_webhook_loses_nothing_and_sends_nothing_twice(env, far_ends) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_killed_while_posting_a_webhook_loses_nothing_and_sends_nothing_twice(env, far_ends) -> None:
     smtp, _controller, hooks = far_ends
     hooks.hold_first = True
     proc = worker(env)
@@ -175,7 +175,7 @@ def test_a_worker_killed_while_posting_a_webhook_loses_nothing_and_sends_nothing
     assert_each_sent_once(env, smtp, hooks)
 
 
-def test_workers_killed_at_random_moments_lose_nothing(env, far_ends) -> None:  # type: ignore[no-untyped-def]
+def test_workers_killed_at_random_moments_lose_nothing(env, far_ends) -> None:
     """Killed anywhere (even between acceptance and marking), nothing is lost; a message sent
     again carries the same idempotency key, so the far end can tell."""
     smtp, _controller, hooks = far_ends
@@ -193,7 +193,7 @@ def test_workers_killed_at_random_moments_lose_nothing(env, far_ends) -> None:  
     }
 
 
-def test_two_workers_side_by_side_send_each_message_once(env, far_ends) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_side_by_side_send_each_message_once(env, far_ends) -> None:
     smtp, _controller, hooks = far_ends
     first, second = worker(env), worker(env)
     ready(first)

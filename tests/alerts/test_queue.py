@@ -15,14 +15,14 @@ NAMES = ("Testov", "Fiktiv", "Тестов", "Фиктив")
 REMOVAL = {"removal_at": "2026-03-06T10:00:00+03:00", "destination": "KP"}
 
 
-def schedule_removal(case, user):  # type: ignore[no-untyped-def]
+def schedule_removal(case, user):
     return record_event(
         case=case, user=user, type="removal_scheduled", at="2026-03-05T10:00:00+03:00", attributes=REMOVAL
     )
 
 
 @pytest.mark.django_db
-def test_a_critical_conflict_reaches_the_team_in_app_and_by_email(case, alice, bob, emails) -> None:  # type: ignore[no-untyped-def]
+def test_a_critical_conflict_reaches_the_team_in_app_and_by_email(case, alice, bob, emails) -> None:
     schedule_removal(case, alice)
     alert = Alert.objects.get(
         kind=AlertKind.CONFLICT_RAISED, severity="critical", item_key__startswith="removal_before_final"
@@ -38,7 +38,7 @@ def test_a_critical_conflict_reaches_the_team_in_app_and_by_email(case, alice, b
 
 
 @pytest.mark.django_db
-def test_alerts_never_carry_the_clients_name(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_never_carry_the_clients_name(case, alice, emails) -> None:
     schedule_removal(case, alice)
     assert Alert.objects.exists()
     for alert in Alert.objects.all():
@@ -47,7 +47,7 @@ def test_alerts_never_carry_the_clients_name(case, alice, emails) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_alerts_roll_back_with_the_change_that_caused_them(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_roll_back_with_the_change_that_caused_them(case, alice, emails) -> None:
     before = (Alert.objects.count(), Delivery.objects.count())
     with transaction.atomic():
         schedule_removal(case, alice)
@@ -57,7 +57,7 @@ def test_alerts_roll_back_with_the_change_that_caused_them(case, alice, emails) 
 
 
 @pytest.mark.django_db
-def test_channels_follow_the_users_choice_per_severity(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
+def test_channels_follow_the_users_choice_per_severity(case, alice, emails) -> None:
     AlertSettings.objects.create(
         user=alice, channels={"critical": ["inapp"], "high": ["email"], "medium": [], "info": []}, webhook_url=""
     )
@@ -69,14 +69,14 @@ def test_channels_follow_the_users_choice_per_severity(case, alice, emails) -> N
 
 
 @pytest.mark.django_db
-def test_a_user_without_an_address_gets_no_outbox_row(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_without_an_address_gets_no_outbox_row(case, alice) -> None:
     schedule_removal(case, alice)  # alice has no e-mail address here
     assert Alert.objects.filter(severity="critical").exists()
     assert not Delivery.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_moved_deadline_is_an_alert_and_an_unmoved_one_is_not(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
+def test_a_moved_deadline_is_an_alert_and_an_unmoved_one_is_not(case, alice, emails) -> None:
     Alert.objects.all().delete()
     e3 = case.events.get(key="e3")
     from refuge.cases.actions import update_event
@@ -95,7 +95,7 @@ def test_a_moved_deadline_is_an_alert_and_an_unmoved_one_is_not(case, alice, ema
 
 
 @pytest.mark.django_db
-def test_reminders_are_kept_for_open_deadlines_only(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_are_kept_for_open_deadlines_only(case, alice) -> None:
     import time_machine
 
     from refuge.cases.recompute import recompute_case
@@ -116,7 +116,7 @@ def test_reminders_are_kept_for_open_deadlines_only(case, alice) -> None:  # typ
 
 
 @pytest.mark.django_db
-def test_alert_texts_and_pages_read_times_on_the_case_clock(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_alert_texts_and_pages_read_times_on_the_case_clock(case, alice) -> None:
     from django.test import Client
 
     from refuge.alerts.message import compose

@@ -22,14 +22,14 @@ MONDAY = date(2026, 3, 9)
 
 
 @pytest.fixture(autouse=True)
-def _clock(settings) -> Iterator[Any]:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def _clock(settings) -> Iterator[Any]:
     settings.REFUGE_ROTA_TIMEZONE = "Europe/Moscow"
     with time_machine.travel(SUNDAY_NIGHT, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def adam_client(adam) -> Client:  # type: ignore[no-untyped-def]
+def adam_client(adam) -> Client:
     client = Client()
     client.force_login(adam)
     return client
@@ -39,7 +39,7 @@ def _shift(client: Client, week: date, user: Any, op: str = "add") -> Any:
     return client.post(reverse("oncall_shift"), {"week": week.isoformat(), "user": str(user.code), "op": op})
 
 
-def test_the_rota_shows_eight_weeks_from_this_monday_on_the_rotas_clock(adam_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_rota_shows_eight_weeks_from_this_monday_on_the_rotas_clock(adam_client) -> None:
     response = adam_client.get(reverse("oncall_rota"))
     assert response.status_code == 200
     weeks = [row["week"] for row in response.context["rows"]]
@@ -47,7 +47,7 @@ def test_the_rota_shows_eight_weeks_from_this_monday_on_the_rotas_clock(adam_cli
     assert all(week.weekday() == 0 for week in weeks)
 
 
-def test_only_admins_see_or_change_the_rota(alice, bob, ana, carol, adam) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_see_or_change_the_rota(alice, bob, ana, carol, adam) -> None:
     for user in (alice, bob, ana, carol):
         client = Client()
         client.force_login(user)
@@ -58,7 +58,7 @@ def test_only_admins_see_or_change_the_rota(alice, bob, ana, carol, adam) -> Non
     assert not EscalationPolicy.objects.exists()
 
 
-def test_an_admin_puts_people_on_call_and_escalation_reaches_them(adam_client, adam, alice, bob, case) -> None:  # type: ignore[no-untyped-def]  # fixtures
+def test_an_admin_puts_people_on_call_and_escalation_reaches_them(adam_client, adam, alice, bob, case) -> None:
     assert _shift(adam_client, MONDAY, bob).status_code == 302
     assert _shift(adam_client, MONDAY + timedelta(weeks=1), alice).status_code == 302
     assert list(OnCallShift.objects.values_list("user__username", "week_start")) == [
@@ -75,7 +75,7 @@ def test_an_admin_puts_people_on_call_and_escalation_reaches_them(adam_client, a
     ]
 
 
-def test_taking_someone_off_call(adam_client, bob) -> None:  # type: ignore[no-untyped-def]
+def test_taking_someone_off_call(adam_client, bob) -> None:
     _shift(adam_client, MONDAY, bob)
     assert _shift(adam_client, MONDAY, bob, op="remove").status_code == 302
     assert not OnCallShift.objects.exists()
@@ -92,14 +92,14 @@ def test_taking_someone_off_call(adam_client, bob) -> None:  # type: ignore[no-u
         (MONDAY + timedelta(days=2), "Choose one of the weeks shown"),
     ],
 )
-def test_weeks_outside_the_rota_are_refused(adam_client, bob, week, why) -> None:  # type: ignore[no-untyped-def]
+def test_weeks_outside_the_rota_are_refused(adam_client, bob, week, why) -> None:
     response = _shift(adam_client, week, bob)
     assert response.status_code == 422
     assert why in response.content.decode()
     assert not OnCallShift.objects.exists()
 
 
-def test_analysts_and_outsiders_are_never_on_call(adam_client, ana, carol) -> None:  # type: ignore[no-untyped-def]
+def test_analysts_and_outsiders_are_never_on_call(adam_client, ana, carol) -> None:
     page = adam_client.get(reverse("oncall_rota")).content.decode()
     assert str(ana.code) not in page
     assert str(carol.code) not in page
@@ -111,7 +111,7 @@ def test_analysts_and_outsiders_are_never_on_call(adam_client, ana, carol) -> No
     assert not AuditEvent.objects.filter(type=EventType.ONCALL_CHANGED).exists()
 
 
-def test_the_escalation_time_is_set_checked_and_used(adam_client, adam, alice, case) -> None:  # type: ignore[no-untyped-def]  # fixtures
+def test_the_escalation_time_is_set_checked_and_used(adam_client, adam, alice, case) -> None:
     organisation = adam.membership().organisation
     page = adam_client.get(reverse("oncall_rota")).content.decode()
     assert 'value="30"' in page  # the server's default

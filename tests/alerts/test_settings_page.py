@@ -28,7 +28,7 @@ def _form(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def alice_client(alice) -> Client:  # type: ignore[no-untyped-def]
+def alice_client(alice) -> Client:
     alice.email = "alice@example.org"
     alice.save(update_fields=["email"])
     client = Client()
@@ -44,7 +44,7 @@ def test_the_url_is_alert_settings() -> None:
     assert reverse("alert_settings") == URL
 
 
-def test_the_page_shows_the_defaults_and_that_critical_always_reaches_the_bell(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_the_defaults_and_that_critical_always_reaches_the_bell(alice_client) -> None:
     page = alice_client.get(URL).content.decode()
     assert 'name="channels_critical" value="inapp"' in page
     critical_inapp = page.split('value="inapp"', 1)[1].split(">", 1)[0]
@@ -55,7 +55,7 @@ def test_the_page_shows_the_defaults_and_that_critical_always_reaches_the_bell(a
     assert "Replace the key" in page
 
 
-def test_saving_changes_the_users_channels_and_is_audited_without_values(alice_client, alice, settings) -> None:  # type: ignore[no-untyped-def]
+def test_saving_changes_the_users_channels_and_is_audited_without_values(alice_client, alice, settings) -> None:
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = True  # the receiver here is on this machine
     hook = "http://127.0.0.1:9/refuge-hook"
     data = _form(channels_medium=["inapp", "email"], channels_info=[], digest=None, webhook_url=hook)
@@ -82,7 +82,7 @@ def test_saving_changes_the_users_channels_and_is_audited_without_values(alice_c
     assert "127.0.0.1" not in repr(entry.data)
 
 
-def test_critical_keeps_the_bell_even_when_unticked(alice_client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_critical_keeps_the_bell_even_when_unticked(alice_client, alice) -> None:
     response = alice_client.post(URL, _form(channels_critical=[], channels_high=["email"]))
     assert response.status_code == 302
     prefs = AlertSettings.objects.get(user=alice)
@@ -90,12 +90,12 @@ def test_critical_keeps_the_bell_even_when_unticked(alice_client, alice) -> None
     assert prefs.channels["high"] == ["email"]
 
 
-def test_saving_nothing_new_writes_no_audit_entry(alice_client) -> None:  # type: ignore[no-untyped-def]
+def test_saving_nothing_new_writes_no_audit_entry(alice_client) -> None:
     assert alice_client.post(URL, _form()).status_code == 302
     assert _entries() == []
 
 
-def test_an_ipv6_address_of_a_public_ipv4_one_is_not_refused(settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_ipv6_address_of_a_public_ipv4_one_is_not_refused(settings) -> None:
     from refuge.alerts.channels.webhook import is_private
 
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
@@ -120,7 +120,7 @@ def test_an_ipv6_address_of_a_public_ipv4_one_is_not_refused(settings) -> None: 
         ("ftp://example.org/hook", "http:// or https://"),
     ],
 )
-def test_a_webhook_that_cannot_be_used_is_refused_and_the_input_kept(alice_client, alice, settings, url, why) -> None:  # type: ignore[no-untyped-def]
+def test_a_webhook_that_cannot_be_used_is_refused_and_the_input_kept(alice_client, alice, settings, url, why) -> None:
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
     response = alice_client.post(URL, _form(webhook_url=url, channels_high=["inapp", "webhook"]))
     assert response.status_code == 422
@@ -132,14 +132,14 @@ def test_a_webhook_that_cannot_be_used_is_refused_and_the_input_kept(alice_clien
     assert _entries() == []
 
 
-def test_a_webhook_ticked_without_a_url_is_kept_for_when_one_is_given(alice_client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_webhook_ticked_without_a_url_is_kept_for_when_one_is_given(alice_client, alice) -> None:
     response = alice_client.post(URL, _form(channels_high=["inapp", "webhook"]))
     assert response.status_code == 302
     assert AlertSettings.objects.get(user=alice).channels["high"] == ["inapp", "webhook"]
     assert "webhook" not in channels_for(alice, "high")  # no address: not a channel yet
 
 
-def test_replacing_the_key_changes_the_signature_and_is_audited(alice_client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_replacing_the_key_changes_the_signature_and_is_audited(alice_client, alice) -> None:
     old = signing_key(alice, 1)
     assert old in alice_client.get(URL).content.decode()
     response = alice_client.post(reverse("webhook_key_replace"))
@@ -154,7 +154,7 @@ def test_replacing_the_key_changes_the_signature_and_is_audited(alice_client, al
     assert old not in repr(entry.data)
 
 
-def test_each_user_has_their_own_settings(alice_client, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_each_user_has_their_own_settings(alice_client, alice, bob) -> None:
     alice_client.post(URL, _form(channels_info=[]))
     assert AlertSettings.objects.get(user=alice).channels["info"] == []
     assert not AlertSettings.objects.filter(user=bob).exists()
@@ -165,7 +165,7 @@ def test_each_user_has_their_own_settings(alice_client, alice, bob) -> None:  # 
     assert signing_key(alice, 1) not in page
 
 
-def test_the_alert_list_links_to_settings_and_for_admins_to_the_rota(alice_client, adam) -> None:  # type: ignore[no-untyped-def]
+def test_the_alert_list_links_to_settings_and_for_admins_to_the_rota(alice_client, adam) -> None:
     page = alice_client.get(reverse("alert_list")).content.decode()
     assert f'href="{URL}"' in page
     assert reverse("oncall_rota") not in page

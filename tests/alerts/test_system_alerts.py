@@ -10,7 +10,7 @@ from refuge.vault import state
 pytestmark = pytest.mark.django_db
 
 
-def test_a_failed_unseal_alerts_every_organisations_admins(adam, alice, carol, emails) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_unseal_alerts_every_organisations_admins(adam, alice, carol, emails) -> None:
     state.reset_for_tests()
     with pytest.raises(state.UnsealError):
         state.unseal(root_key=b"\x07" * 32, source="dev")

@@ -18,7 +18,7 @@ from tests.alerts.helpers import critical_alert
 pytestmark = pytest.mark.django_db
 
 
-def test_an_email_reaches_the_smtp_server_once_with_its_acknowledge_link(case, alice, emails, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_an_email_reaches_the_smtp_server_once_with_its_acknowledge_link(case, alice, emails, smtp) -> None:
     alert = critical_alert(case, [alice])
     Worker().drain()
     assert len(smtp.received) == 1
@@ -41,7 +41,7 @@ def test_an_email_reaches_the_smtp_server_once_with_its_acknowledge_link(case, a
     assert len(smtp.received) == 1  # sent rows are never sent again
 
 
-def test_a_webhook_is_signed_and_carries_its_idempotency_key(case, alice, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_a_webhook_is_signed_and_carries_its_idempotency_key(case, alice, webhook) -> None:
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
     alert = critical_alert(case, [alice])
     Worker().drain()
@@ -58,7 +58,7 @@ def test_a_webhook_is_signed_and_carries_its_idempotency_key(case, alice, webhoo
     assert signature(signing_key(alice, 2), hook.body) != expected
 
 
-def test_a_refused_webhook_is_retried_with_back_off_until_accepted(case, alice, webhook, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_webhook_is_retried_with_back_off_until_accepted(case, alice, webhook, settings) -> None:
     settings.REFUGE_ALERT_RETRY_SECONDS = 10
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
     webhook.statuses = [503, 429]
@@ -82,7 +82,7 @@ def test_a_refused_webhook_is_retried_with_back_off_until_accepted(case, alice, 
     assert len(webhook.received) == 1
 
 
-def test_a_permanent_refusal_is_not_retried(case, alice, webhook) -> None:  # type: ignore[no-untyped-def]
+def test_a_permanent_refusal_is_not_retried(case, alice, webhook) -> None:
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
     webhook.statuses = [410]
     alert = critical_alert(case, [alice])
@@ -91,7 +91,7 @@ def test_a_permanent_refusal_is_not_retried(case, alice, webhook) -> None:  # ty
     assert row.state == DeliveryState.FAILED and "410" in row.last_error
 
 
-def test_a_private_webhook_address_is_refused_unless_allowed(case, alice, webhook, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_private_webhook_address_is_refused_unless_allowed(case, alice, webhook, settings) -> None:
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
     AlertSettings.objects.create(user=alice, webhook_url=webhook.url, channels={"critical": ["webhook"]})
     alert = critical_alert(case, [alice])
@@ -101,7 +101,7 @@ def test_a_private_webhook_address_is_refused_unless_allowed(case, alice, webhoo
     assert not webhook.received
 
 
-def test_a_mail_server_that_is_down_means_a_retry(case, alice, emails, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_mail_server_that_is_down_means_a_retry(case, alice, emails, settings) -> None:
     import socket
 
     with socket.socket() as probe:  # a port with nothing listening
@@ -114,7 +114,7 @@ def test_a_mail_server_that_is_down_means_a_retry(case, alice, emails, settings)
     assert row.state == DeliveryState.PENDING and row.attempts == 1 and "no mail server" in row.last_error
 
 
-def test_smtp_5xx_fails_for_good_and_4xx_is_retried(case, alice, emails, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_smtp_5xx_fails_for_good_and_4xx_is_retried(case, alice, emails, smtp) -> None:
     smtp.refuse_codes = ["550 No such mailbox", "451 Try again later"]
     first = critical_alert(case, [alice], "first")
     Worker().drain()
@@ -125,7 +125,7 @@ def test_smtp_5xx_fails_for_good_and_4xx_is_retried(case, alice, emails, smtp) -
     assert not smtp.received
 
 
-def test_two_workers_never_claim_the_same_row(case, alice, emails) -> None:  # type: ignore[no-untyped-def]
+def test_two_workers_never_claim_the_same_row(case, alice, emails) -> None:
     for i in range(5):
         critical_alert(case, [alice], f"conflict {i}")
     now = timezone.now()
@@ -155,7 +155,7 @@ def test_two_workers_never_claim_the_same_row(case, alice, emails) -> None:  # t
         ("https://localhost/x", "private"),
     ],
 )
-def test_webhook_urls_that_cannot_be_used_are_named(url: str, why: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_webhook_urls_that_cannot_be_used_are_named(url: str, why: str, settings) -> None:
     from refuge.alerts.channels.webhook import check_url
 
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
@@ -163,7 +163,7 @@ def test_webhook_urls_that_cannot_be_used_are_named(url: str, why: str, settings
     assert problem is not None and why in problem
 
 
-def test_a_public_address_is_accepted_and_a_reserved_one_is_not(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_public_address_is_accepted_and_a_reserved_one_is_not(settings) -> None:
     from refuge.alerts.channels.webhook import check_url
 
     settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False

@@ -38,12 +38,12 @@ class ApiClient:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def api_as(db):  # type: ignore[no-untyped-def]
+def api_as(db):
     """api_as(user, "read", "write") -> an ApiClient holding a fresh token with those scopes."""
     from refuge.api.tokens import create_token
 

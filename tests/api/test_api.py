@@ -18,7 +18,7 @@ from tests.api.conftest import REMOVAL
 NAMES = ("Testov", "Тестов", "Fiktiv", "1980-01-01")
 
 
-def _copy(case, reference):  # type: ignore[no-untyped-def]
+def _copy(case, reference):
     """A second case with the same timeline, on alice's team."""
     from refuge.cases.actions import casefile_for, import_casefile
 
@@ -116,17 +116,17 @@ def test_a_removal_added_through_the_api_raises_what_the_page_raises(api_as, ali
     assert page.status_code == 302
     assert api.status_code == 201
 
-    def conflicts(c):  # type: ignore[no-untyped-def]
+    def conflicts(c):
         return sorted((x.kind, x.severity, x.rule, tuple(x.events), x.basis) for x in c.conflicts.all())
 
-    def deadlines(c):  # type: ignore[no-untyped-def]
+    def deadlines(c):
         return sorted((d.key, d.due_at, d.status, d.severity) for d in c.deadlines.all())
 
-    def alerts(c):  # type: ignore[no-untyped-def]
+    def alerts(c):
         rows = Alert.objects.filter(case=c)
         return sorted((a.kind, a.severity, a.item_key, a.subject.replace(c.reference, "REF")) for a in rows)
 
-    def deliveries(c):  # type: ignore[no-untyped-def]
+    def deliveries(c):
         rows = Delivery.objects.filter(alert__case=c)
         return sorted((d.channel, d.user_id, d.alert.kind) for d in rows)
 
@@ -238,7 +238,7 @@ def test_an_alert_is_acknowledged_through_the_api_on_record(api_as, alice, case)
     assert AuditEvent.objects.filter(type=EventType.ALERT_ACKNOWLEDGED, target_code=str(alert.code)).count() == 1
 
 
-def _uuids(rows):  # type: ignore[no-untyped-def]
+def _uuids(rows):
     import uuid
 
     return [{**r, "code": uuid.UUID(r["code"])} for r in rows]

@@ -18,7 +18,7 @@ from refuge.audit.models import AuditEvent
 from tests.api.conftest import ApiClient
 
 
-def _page_client(user):  # type: ignore[no-untyped-def]
+def _page_client(user):
     client = Client()
     client.force_login(user)
     return client

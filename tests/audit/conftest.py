@@ -56,7 +56,7 @@ def head() -> int:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def _fast_passwords(settings) -> None:
     """Argon2 costs ~0.4 s per user made; these tests make several per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

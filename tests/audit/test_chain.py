@@ -20,7 +20,7 @@ from tests.audit.conftest import head, set_column, tamper, triggers_lifted
 pytestmark = pytest.mark.django_db
 
 
-def _fill(count: int, *, actor=None) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def _fill(count: int, *, actor=None) -> list[AuditEvent]:
     kinds = [EventType.CASE_CREATED, EventType.IDENTITY_REVEALED, EventType.EVENT_ADDED, EventType.LOGOUT]
     return [
         record(
@@ -47,7 +47,7 @@ def _server() -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(chain=chain.SERVER_CHAIN).order_by("seq"))
 
 
-def test_entries_link_from_the_genesis_hash(alice) -> None:  # type: ignore[no-untyped-def]
+def test_entries_link_from_the_genesis_hash(alice) -> None:
     made = _fill(4, actor=alice)
     org = alice.membership().organisation_id
     assert {e.chain for e in made} == {org}
@@ -63,7 +63,7 @@ def test_entries_link_from_the_genesis_hash(alice) -> None:  # type: ignore[no-u
     assert report.ok and report.of(org).count == len(rows) and report.of(org).head == rows[-1].hash
 
 
-def test_each_organisation_has_its_own_chain_from_1(alice, carol) -> None:  # type: ignore[no-untyped-def]
+def test_each_organisation_has_its_own_chain_from_1(alice, carol) -> None:
     ours, theirs = alice.membership().organisation_id, carol.membership().organisation_id
     for i in range(3):
         record(type=EventType.CASE_CHANGED, actor=alice, data={"n": i})
@@ -250,7 +250,7 @@ def test_an_entry_added_past_a_gap_is_found() -> None:
     assert "missing" in report.problem.reason
 
 
-def test_an_entry_moved_to_another_chain_is_found(alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_entry_moved_to_another_chain_is_found(alice) -> None:
     _fill(3)
     org = alice.membership().organisation_id
     victim = _server()[1]
@@ -292,7 +292,7 @@ def test_a_cut_tail_with_its_head_rewritten_is_found_only_against_a_checkpoint()
     assert "cut off" in report.problem.reason
 
 
-def test_a_whole_chain_removed_is_found_against_a_checkpoint(alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_whole_chain_removed_is_found_against_a_checkpoint(alice) -> None:
     _fill(2)
     record(type=EventType.CASE_CHANGED, actor=alice, data={"n": 1})
     checkpoint = _checkpoint()

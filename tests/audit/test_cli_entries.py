@@ -14,7 +14,7 @@ from refuge.audit.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_createuser_is_audited_in_the_organisation_s_chain(org, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_createuser_is_audited_in_the_organisation_s_chain(org, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password 7\n"))
     call_command(
         "createuser",
@@ -35,7 +35,7 @@ def test_createuser_is_audited_in_the_organisation_s_chain(org, monkeypatch) -> 
     assert entry.chain == org.pk and entry.data == {"role": "lawyer"}
 
 
-def test_a_role_change_is_audited_and_ends_the_sessions(bob) -> None:  # type: ignore[no-untyped-def]
+def test_a_role_change_is_audited_and_ends_the_sessions(bob) -> None:
     from django.test import Client
 
     client = Client()

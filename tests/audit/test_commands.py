@@ -29,7 +29,7 @@ def _fill(count: int) -> None:
 
 
 @pytest.mark.django_db
-def test_keygen_writes_a_private_key_only_its_owner_reads(settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_keygen_writes_a_private_key_only_its_owner_reads(settings, capsys) -> None:
     call_command("audit", "keygen")
     key = Path(settings.DATA_DIR) / cp.KEY_FILE
     assert key.stat().st_mode & 0o777 == 0o600
@@ -40,7 +40,7 @@ def test_keygen_writes_a_private_key_only_its_owner_reads(settings, capsys) -> N
 
 
 @pytest.mark.django_db
-def test_a_checkpoint_verifies_then_finds_a_cut_tail(settings, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_checkpoint_verifies_then_finds_a_cut_tail(settings, tmp_path: Path, capsys) -> None:
     call_command("audit", "keygen")
     _fill(5)
     out = tmp_path / "cp.json"
@@ -67,7 +67,7 @@ def test_a_checkpoint_verifies_then_finds_a_cut_tail(settings, tmp_path: Path, c
 
 
 @pytest.mark.django_db
-def test_a_forged_or_foreign_checkpoint_is_refused(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_or_foreign_checkpoint_is_refused(settings, tmp_path: Path) -> None:
     call_command("audit", "keygen")
     _fill(3)
     out = tmp_path / "cp.json"
@@ -96,7 +96,7 @@ def test_a_broken_log_is_not_signed(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_the_signing_key_can_come_from_the_environment(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_signing_key_can_come_from_the_environment(settings, tmp_path: Path) -> None:
     call_command("audit", "keygen", "-o", str(tmp_path / "elsewhere.key"))
     settings.REFUGE_AUDIT_SIGNING_KEY = (tmp_path / "elsewhere.key").read_text()
     call_command("audit", "checkpoint", "-o", str(tmp_path / "cp.json"))

@@ -37,7 +37,7 @@ SECRETS = (
 )
 
 
-def _session(case, alice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _session(case, alice, tmp_path: Path) -> None:
     from refuge.cases import actions
 
     actions.update_person(
@@ -77,7 +77,7 @@ def _session(case, alice, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
     assert authenticate(RequestFactory().post("/"), username="Testov Fiktiv", password="1980-01-01") is None
 
 
-def test_no_entry_holds_an_identifying_value(case, alice, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_entry_holds_an_identifying_value(case, alice, tmp_path: Path) -> None:
     _session(case, alice, tmp_path)
     assert AuditEvent.objects.count() >= 12
     with connection.cursor() as cursor:
@@ -89,7 +89,7 @@ def test_no_entry_holds_an_identifying_value(case, alice, tmp_path: Path) -> Non
     assert verify().ok
 
 
-def test_the_audit_page_shows_no_identifying_value(case, alice, adam, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_page_shows_no_identifying_value(case, alice, adam, tmp_path: Path) -> None:
     _session(case, alice, tmp_path)
     client = Client()
     client.force_login(adam)

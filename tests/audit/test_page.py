@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 URL = "/audit/"
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -41,7 +41,7 @@ def test_the_url_is_named_audit_log() -> None:
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "ana"])
-def test_only_the_organisation_admins_see_it(request, who: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_organisation_admins_see_it(request, who: str) -> None:
     assert _client(request.getfixturevalue(who)).get(URL).status_code == 404
 
 
@@ -49,7 +49,7 @@ def _ids(html: str) -> list[str]:
     return re.findall(r'data-entry="(\d+)"', html)
 
 
-def test_an_admin_sees_her_organisation_s_chain_only(case, adam, other_org) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_sees_her_organisation_s_chain_only(case, adam, other_org) -> None:
     olga = _user("olga", other_org, "admin")
     mine = record(type=EventType.CASE_CHANGED, actor=None, target=case, data={"via": "mine"})
     theirs = record(type=EventType.CASE_CHANGED, actor=olga, target=("case", "0" * 8), data={"via": "theirs"})
@@ -60,7 +60,7 @@ def test_an_admin_sees_her_organisation_s_chain_only(case, adam, other_org) -> N
     assert str(theirs.pk) in seen_by_olga and str(mine.pk) not in seen_by_olga
 
 
-def test_a_failed_login_shows_to_its_organisation_s_admin_only(adam, other_org, bob) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_login_shows_to_its_organisation_s_admin_only(adam, other_org, bob) -> None:
     olga = _user("olga", other_org, "admin")
     Client().post("/accounts/login/", {"username": bob.username, "password": "wrong password"})
     failed = AuditEvent.objects.filter(type=EventType.LOGIN_FAILED).order_by("-id").first()
@@ -69,7 +69,7 @@ def test_a_failed_login_shows_to_its_organisation_s_admin_only(adam, other_org, 
     assert str(failed.pk) not in _ids(_page(_client(olga)))
 
 
-def test_a_forged_or_unlinked_entry_is_not_shown(case, adam) -> None:  # type: ignore[no-untyped-def]
+def test_a_forged_or_unlinked_entry_is_not_shown(case, adam) -> None:
     good = [record(type=EventType.CASE_CHANGED, actor=None, target=case) for _ in range(3)]
     html = _page(_client(adam))
     assert all(str(e.pk) in _ids(html) for e in good) and "does not verify" not in html
@@ -80,7 +80,7 @@ def test_a_forged_or_unlinked_entry_is_not_shown(case, adam) -> None:  # type: i
     assert "does not verify" in html
 
 
-def test_entries_after_a_broken_link_are_not_shown(case, adam) -> None:  # type: ignore[no-untyped-def]
+def test_entries_after_a_broken_link_are_not_shown(case, adam) -> None:
     good = [record(type=EventType.CASE_CHANGED, actor=None, target=case) for _ in range(3)]
     set_column(good[1].pk, "prev_hash", "e" * 64)  # before the page ever walked the chain
     html = _page(_client(adam))
@@ -89,14 +89,14 @@ def test_entries_after_a_broken_link_are_not_shown(case, adam) -> None:  # type:
     assert "does not verify" in html
 
 
-def test_a_row_numbered_zero_is_not_shown(case, adam) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_numbered_zero_is_not_shown(case, adam) -> None:
     first = record(type=EventType.CASE_CHANGED, actor=None, target=case)
     tamper("UPDATE audit_auditevent SET seq = 0 WHERE id = %s", [first.pk])
     html = _page(_client(adam))
     assert str(first.pk) not in _ids(html) and "does not verify" in html
 
 
-def test_it_filters_by_type_actor_and_target(case, alice, bob, adam) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_by_type_actor_and_target(case, alice, bob, adam) -> None:
     client = _client(adam)
     a = record(type=EventType.IDENTITY_REVEALED, actor=alice, target=case, data={"via": "case_page"})
     b = record(type=EventType.IDENTITY_REVEALED, actor=bob, target=case, data={"via": "case_page"})
@@ -116,7 +116,7 @@ def test_it_filters_by_type_actor_and_target(case, alice, bob, adam) -> None:  #
     assert both == [c.seq]
 
 
-def test_it_filters_by_date(case, adam) -> None:  # type: ignore[no-untyped-def]
+def test_it_filters_by_date(case, adam) -> None:
     made = {}
     for day in (1, 2, 3):
         with time_machine.travel(datetime(2026, 3, day, 23, 59, 59, tzinfo=UTC), tick=False):
@@ -130,12 +130,12 @@ def test_it_filters_by_date(case, adam) -> None:  # type: ignore[no-untyped-def]
     assert "The end comes before the start." in html
 
 
-def test_a_name_is_not_a_target_code(adam) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_is_not_a_target_code(adam) -> None:
     html = _page(_client(adam), target="Testov")
     assert "Enter a code (a UUID), not a name." in html
 
 
-def test_it_pages_from_the_newest(case, adam, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_pages_from_the_newest(case, adam, settings) -> None:
     settings.REFUGE_PAGE_SIZE = 5
     made = [record(type=EventType.CASE_CHANGED, actor=None, target=case).seq for _ in range(12)]
     client = _client(adam)
@@ -153,14 +153,14 @@ def test_it_pages_from_the_newest(case, adam, settings) -> None:  # type: ignore
     assert seen == sorted(made, reverse=True)
 
 
-def test_the_page_shows_codes_and_field_names(case, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_codes_and_field_names(case, alice, adam) -> None:
     _client(alice).get(case.get_absolute_url())
     html = _page(_client(adam), target=str(case.code), type=str(int(EventType.IDENTITY_REVEALED)))
     assert "Identity revealed" in html and "via=case_page" in html and "names, birth_date" in html
     assert str(case.code) in html and ">alice<" in html
 
 
-def test_a_long_chain_is_verified_over_several_views(case) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_chain_is_verified_over_several_views(case) -> None:
     from refuge.audit.verify import verified_up_to
 
     for _ in range(12):
@@ -171,7 +171,7 @@ def test_a_long_chain_is_verified_over_several_views(case) -> None:  # type: ign
     assert seen[:2] == [5, 10] and seen[-1] == total  # the rest was not walked, so not shown, yet
 
 
-def test_operators_read_the_server_s_chain_and_admins_do_not(case, adam, other_org) -> None:  # type: ignore[no-untyped-def]
+def test_operators_read_the_server_s_chain_and_admins_do_not(case, adam, other_org) -> None:
     from refuge.accounts import actions
 
     sealed = record(type=EventType.VAULT_SEALED, actor=None, target=("vault", ""))

@@ -53,7 +53,7 @@ def test_a_vault_the_log_cannot_record_stays_sealed() -> None:
     assert state.is_sealed()
 
 
-def test_sealing_is_recorded_with_who_sealed(adam, client) -> None:  # type: ignore[no-untyped-def]
+def test_sealing_is_recorded_with_who_sealed(adam, client) -> None:
     client.force_login(adam)
     before = head()
     state.seal(reason="test", actor=adam)
@@ -63,7 +63,7 @@ def test_sealing_is_recorded_with_who_sealed(adam, client) -> None:  # type: ign
     assert _last(EventType.VAULT_SEALED).actor_id is None  # `refuge seal`: the system
 
 
-def test_sealing_wins_over_a_broken_log(adam, client) -> None:  # type: ignore[no-untyped-def]
+def test_sealing_wins_over_a_broken_log(adam, client) -> None:
     client.force_login(adam)
     assert Session.objects.exists()
     before = head()
@@ -73,7 +73,7 @@ def test_sealing_wins_over_a_broken_log(adam, client) -> None:  # type: ignore[n
     assert head() == before
 
 
-def test_a_rotation_is_recorded_when_it_starts_and_when_it_ends(case) -> None:  # type: ignore[no-untyped-def]
+def test_a_rotation_is_recorded_when_it_starts_and_when_it_ends(case) -> None:
     assert state.try_dev_unseal()
     before = head()
     pending = rotation.begin(keys.new_root_key(source="dev"))

@@ -163,7 +163,7 @@ ACTIONS: dict[str, tuple[Callable[[dict[str, Any]], None], EventType, set[str]]]
 
 
 @pytest.fixture
-def w(case, alice, bob):  # type: ignore[no-untyped-def]
+def w(case, alice, bob):
     from refuge.cases.models import Proceeding
 
     proceeding = Proceeding.objects.create(case=case, forum="domestic_court")
@@ -172,7 +172,7 @@ def w(case, alice, bob):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", list(ACTIONS))
-def test_the_action_appends_its_entry(w, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_action_appends_its_entry(w, name: str) -> None:
     run, kind, keys = ACTIONS[name]
     before = head()
     run(w)
@@ -189,7 +189,7 @@ def test_the_action_appends_its_entry(w, name: str) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("name", list(ACTIONS))
-def test_the_action_fails_whole_when_its_entry_cannot_be_written(w, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_action_fails_whole_when_its_entry_cannot_be_written(w, name: str) -> None:
     run, _kind, _keys = ACTIONS[name]
     before_state, before_head = _state(w["case"]), head()
     with audit_refuses_inserts(), pytest.raises(DatabaseError, match="refused"):
@@ -198,7 +198,7 @@ def test_the_action_fails_whole_when_its_entry_cannot_be_written(w, name: str) -
     assert _state(w["case"]) == before_state, "the change was kept without its audit entry"
 
 
-def test_the_entry_data_names_the_objects_by_code(w) -> None:  # type: ignore[no-untyped-def]
+def test_the_entry_data_names_the_objects_by_code(w) -> None:
     before = head()
     _record_event(w)
     _store_document(w)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 CLIENT_NAMES = ("Testov", "Fiktiv", "Тестов", "Фиктив")
 
 
-def test_bell_acknowledge_settings_and_case_feed(transactional_db, live_server, page, artifacts, alice, case, settings):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
+def test_bell_acknowledge_settings_and_case_feed(transactional_db, live_server, page, artifacts, alice, case, settings):  # noqa: PLR0917  # fixtures
     from playwright.sync_api import expect
 
     from refuge.alerts.models import Alert, FeedToken
@@ -126,7 +126,7 @@ def test_bell_acknowledge_settings_and_case_feed(transactional_db, live_server, 
     assert not errors, errors
 
 
-def test_an_admin_keeps_the_rota_by_keyboard(transactional_db, live_server, page, artifacts, adam, bob, ana):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
+def test_an_admin_keeps_the_rota_by_keyboard(transactional_db, live_server, page, artifacts, adam, bob, ana):  # noqa: PLR0917  # fixtures
     from playwright.sync_api import expect
 
     from refuge.alerts.models import EscalationPolicy, OnCallShift

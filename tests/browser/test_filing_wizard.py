@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_filing_wizard(transactional_db, live_server, page, artifacts, org, alice, settings):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
+def test_filing_wizard(transactional_db, live_server, page, artifacts, org, alice, settings):  # noqa: PLR0917  # fixtures
     import pypdf
     from playwright.sync_api import expect
 

@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_intake_flow(transactional_db, live_server, page, artifacts, alice, settings):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
+def test_intake_flow(transactional_db, live_server, page, artifacts, alice, settings):  # noqa: PLR0917  # fixtures
     from playwright.sync_api import expect
 
     from tests.accounts.conftest import enrol_device, totp_now

@@ -42,7 +42,7 @@ def _password(page: Any, url: str, username: str) -> None:
 
 
 @pytest.fixture
-def passkey_server(live_server, settings):  # type: ignore[no-untyped-def]
+def passkey_server(live_server, settings):
     from urllib.parse import urlsplit
 
     assert urlsplit(live_server.url).hostname == "localhost", "WebAuthn needs the live server at a host name"
@@ -52,7 +52,7 @@ def passkey_server(live_server, settings):  # type: ignore[no-untyped-def]
     return live_server
 
 
-def test_a_lawyer_adds_a_passkey_logs_in_with_it_and_a_clone_is_refused(transactional_db, passkey_server, page, alice):  # type: ignore[no-untyped-def]  # fixtures
+def test_a_lawyer_adds_a_passkey_logs_in_with_it_and_a_clone_is_refused(transactional_db, passkey_server, page, alice):
     from playwright.sync_api import expect
 
     from refuge.accounts.models import Passkey
@@ -114,7 +114,7 @@ def test_a_lawyer_adds_a_passkey_logs_in_with_it_and_a_clone_is_refused(transact
     assert not errors, errors
 
 
-def test_with_the_policy_on_a_lawyer_must_add_a_passkey_at_login(transactional_db, passkey_server, page, alice):  # type: ignore[no-untyped-def]  # fixtures
+def test_with_the_policy_on_a_lawyer_must_add_a_passkey_at_login(transactional_db, passkey_server, page, alice):
     from playwright.sync_api import expect
 
     from refuge.accounts.models import Passkey
@@ -147,7 +147,7 @@ def test_with_the_policy_on_a_lawyer_must_add_a_passkey_at_login(transactional_d
     expect(page.get_by_role("heading", name="Add a passkey")).to_have_count(0)
 
 
-def test_after_a_code_instead_of_the_passkey_a_token_needs_the_passkey(transactional_db, passkey_server, page, alice):  # type: ignore[no-untyped-def]  # fixtures
+def test_after_a_code_instead_of_the_passkey_a_token_needs_the_passkey(transactional_db, passkey_server, page, alice):
     """A login by the fallback proves less: making an API token (a sensitive step) asks for the passkey."""
     from playwright.sync_api import expect
 

@@ -17,13 +17,13 @@ WIDTHS = [(390, 844), (1366, 900)]
 
 
 @pytest.fixture
-def demo(transactional_db):  # type: ignore[no-untyped-def]
+def demo(transactional_db):
     from refuge.demo.load import build_demo
 
     return build_demo(today=timezone.localdate()).password
 
 
-def audit(page, name: str, artifacts, width: int) -> None:  # type: ignore[no-untyped-def]
+def audit(page, name: str, artifacts, width: int) -> None:
     page.screenshot(path=str(artifacts / f"walk-{width}-{name}.png"), full_page=True)
     found = violations(page)
     assert not found, f"{name} at {width} px:\n{describe(found)}"
@@ -31,7 +31,7 @@ def audit(page, name: str, artifacts, width: int) -> None:  # type: ignore[no-un
     assert overflow <= 0, f"{name} at {width} px runs {overflow} px off the screen"
 
 
-def small_targets(page) -> list[str]:  # type: ignore[no-untyped-def]
+def small_targets(page) -> list[str]:
     """Visible links and buttons of the top bar shorter or narrower than 44 px."""
     return page.evaluate(
         """() => [...document.querySelectorAll('.topbar a, .topbar button, .topbar summary, .topbar input')]
@@ -43,7 +43,7 @@ def small_targets(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
-def test_the_walk_has_no_accessibility_violations_at_either_width(  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
+def test_the_walk_has_no_accessibility_violations_at_either_width(  # noqa: PLR0917  # fixtures
     demo, live_server, chromium, artifacts, width, height
 ):
     from playwright.sync_api import expect

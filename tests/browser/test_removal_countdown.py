@@ -18,7 +18,7 @@ WIDTHS = [(1366, 900), (390, 844)]
 
 
 @pytest.fixture
-def story(transactional_db):  # type: ignore[no-untyped-def]
+def story(transactional_db):
     from refuge.cases.models import Case
     from refuge.demo.load import build_demo
 
@@ -26,14 +26,14 @@ def story(transactional_db):  # type: ignore[no-untyped-def]
     return Case.objects.get(reference="DEMO-01"), built.password
 
 
-def _in_first_viewport(page, selector: str, height: int) -> None:  # type: ignore[no-untyped-def]
+def _in_first_viewport(page, selector: str, height: int) -> None:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} is not shown"
     assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{selector} at {box} is below the first screen"
 
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
-def test_the_story_removal_countdown_is_in_the_first_screen(  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
+def test_the_story_removal_countdown_is_in_the_first_screen(  # noqa: PLR0917  # fixtures
     story, live_server, chromium, artifacts, width, height
 ):
     from playwright.sync_api import expect
@@ -67,7 +67,7 @@ def test_the_story_removal_countdown_is_in_the_first_screen(  # type: ignore[no-
         context.close()
 
 
-def test_the_story_case_feed_holds_the_removal_with_three_alarms(story) -> None:  # type: ignore[no-untyped-def]
+def test_the_story_case_feed_holds_the_removal_with_three_alarms(story) -> None:
     from refuge.accounts.models import User
     from refuge.alerts.actions import create_feed
 

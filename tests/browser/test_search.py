@@ -9,7 +9,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_intake_warns_and_header_search_finds(transactional_db, live_server, page, case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_intake_warns_and_header_search_finds(transactional_db, live_server, page, case, alice) -> None:
     from playwright.sync_api import expect
 
     errors: list[str] = []

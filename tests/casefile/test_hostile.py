@@ -96,7 +96,7 @@ def corpus(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
-def test_every_hostile_file_is_refused_with_its_path(corpus, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_hostile_file_is_refused_with_its_path(corpus, name: str) -> None:
     file, path = corpus[name]
     with pytest.raises(CaseFileError) as refused:
         read_casefile(file)
@@ -104,7 +104,7 @@ def test_every_hostile_file_is_refused_with_its_path(corpus, name: str) -> None:
     assert path in paths or any(p.startswith(path) for p in paths), (name, paths)
 
 
-def test_refuge_check_exits_2_on_every_hostile_file(corpus, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_refuge_check_exits_2_on_every_hostile_file(corpus, capsys) -> None:
     for name, (file, path) in corpus.items():
         assert check_main([str(file), "--today", "2026-03-10"]) == 2, name
         err = capsys.readouterr().err
@@ -112,7 +112,7 @@ def test_refuge_check_exits_2_on_every_hostile_file(corpus, capsys) -> None:  # 
 
 
 @pytest.mark.django_db
-def test_refuge_import_refuses_every_hostile_file_in_process(corpus, org) -> None:  # type: ignore[no-untyped-def]
+def test_refuge_import_refuses_every_hostile_file_in_process(corpus, org) -> None:
     for name, (file, path) in corpus.items():
         with pytest.raises(CommandError) as refused:
             call_command("import_cases", str(file), organisation=org.name, stdout=io.StringIO(), stderr=io.StringIO())
@@ -120,7 +120,7 @@ def test_refuge_import_refuses_every_hostile_file_in_process(corpus, org) -> Non
         assert path in str(refused.value), (name, str(refused.value)[:500])
 
 
-def test_refuge_import_exits_2_with_no_traceback(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_refuge_import_exits_2_with_no_traceback(corpus, tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert run_refuge(data, "migrate", "-v", "0").returncode == 0
     done = run_refuge(

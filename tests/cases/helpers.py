@@ -9,7 +9,7 @@ from django.test import Client
 from refuge.accounts.sessions import REAUTH_AT
 
 
-def client_for(user, *, recent: bool = True) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user, *, recent: bool = True) -> Client:
     client = Client()
     client.force_login(user)
     session = client.session

@@ -16,7 +16,7 @@ from tests.cases.helpers import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _case_urls(case) -> list[str]:  # type: ignore[no-untyped-def]
+def _case_urls(case) -> list[str]:
     event = case.events.order_by("id").first()
     return [
         reverse("case_detail", args=[case.code]),
@@ -30,7 +30,7 @@ def _case_urls(case) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_every_page_of_a_case_answers_the_team_and_is_a_404_for_an_analyst(alice, ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_of_a_case_answers_the_team_and_is_a_404_for_an_analyst(alice, ana, case) -> None:
     team, analyst = client_for(alice), client_for(ana)
     for url in _case_urls(case):
         assert team.get(url).status_code == 200, url
@@ -40,7 +40,7 @@ def test_every_page_of_a_case_answers_the_team_and_is_a_404_for_an_analyst(alice
     assert not AuditEvent.objects.filter(actor=ana, type=EventType.IDENTITY_REVEALED).exists()
 
 
-def test_no_list_of_cases_people_alerts_or_authorities_for_an_analyst(alice, ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_no_list_of_cases_people_alerts_or_authorities_for_an_analyst(alice, ana, case) -> None:
     """A filtered case list, even of pseudonymous references, would undo the statistics' suppression."""
     team, analyst = client_for(alice), client_for(ana)
     lists = [
@@ -55,13 +55,13 @@ def test_no_list_of_cases_people_alerts_or_authorities_for_an_analyst(alice, ana
     assert case.reference in team.get(lists[0]).content.decode()
 
 
-def test_an_analyst_lands_on_the_statistics_and_the_menu_offers_only_them(alice, ana) -> None:  # type: ignore[no-untyped-def]
+def test_an_analyst_lands_on_the_statistics_and_the_menu_offers_only_them(alice, ana) -> None:
     team, analyst = client_for(alice), client_for(ana)
     assert team.get(reverse("dashboard")).status_code == 200
     landing = analyst.get(reverse("dashboard"))
     assert (landing.status_code, landing["Location"]) == (302, reverse("stats_page"))
 
-    def menu(client) -> str:  # type: ignore[no-untyped-def]
+    def menu(client) -> str:
         html = client.get(reverse("stats_page")).content.decode()
         return html[html.index('class="topbar"') : html.index('id="main"')]
 
@@ -75,7 +75,7 @@ def test_an_analyst_lands_on_the_statistics_and_the_menu_offers_only_them(alice,
     assert f'action="{reverse("logout")}"' in analyst_menu
 
 
-def test_the_analyst_reveal_is_gone(alice, ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_the_analyst_reveal_is_gone(alice, ana, case) -> None:
     """Issue 5's grant to see one case's identity no longer exists: no route, no page, no model."""
     with pytest.raises(NoReverseMatch):
         reverse("case_reveal", args=[case.code])
@@ -89,12 +89,12 @@ def test_the_analyst_reveal_is_gone(alice, ana, case) -> None:  # type: ignore[n
         apps.get_model("cases", "IdentityGrant")
 
 
-def test_analyst_api_tokens_get_no_case_and_no_alert(alice, ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_api_tokens_get_no_case_and_no_alert(alice, ana, case) -> None:
     from django.test import Client
 
     from refuge.api.tokens import create_token
 
-    def get(user, path: str):  # type: ignore[no-untyped-def]
+    def get(user, path: str):
         _, secret = create_token(user=user, name="t", scopes=["read", "identity"], days=1)
         return Client().get("/api/v1" + path, headers={"Authorization": f"Bearer {secret}"})
 

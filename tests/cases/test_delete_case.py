@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # files go on commit
 
 
 @pytest.fixture
-def stored(case, alice, settings):  # type: ignore[no-untyped-def]
+def stored(case, alice, settings):
     doc = actions.store_document(
         case=case,
         user=alice,
@@ -31,7 +31,7 @@ def stored(case, alice, settings):  # type: ignore[no-untyped-def]
     return doc
 
 
-def test_an_admin_deletes_the_case_its_files_and_its_key(adam, case, stored) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_deletes_the_case_its_files_and_its_key(adam, case, stored) -> None:
     path = stored.file.path
     case_id, code = case.pk, case.code
     assert CaseKey.objects.filter(case_id=case_id).exists()
@@ -48,14 +48,14 @@ def test_an_admin_deletes_the_case_its_files_and_its_key(adam, case, stored) -> 
     assert case.reference not in str(entry.data)
 
 
-def test_a_wrong_reference_deletes_nothing(adam, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_reference_deletes_nothing(adam, case) -> None:
     response = client_for(adam).post(reverse("case_delete", args=[case.code]), {"reference": "TST-2026-00"})
     assert response.status_code == 422
     assert "type the case" in response.content.decode().lower()
     assert Case.objects.filter(pk=case.pk).exists()
 
 
-def test_deleting_asks_for_the_password_again(adam, case) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_asks_for_the_password_again(adam, case) -> None:
     response = client_for(adam, recent=False).post(
         reverse("case_delete", args=[case.code]), {"reference": case.reference}
     )
@@ -64,13 +64,13 @@ def test_deleting_asks_for_the_password_again(adam, case) -> None:  # type: igno
     assert Case.objects.filter(pk=case.pk).exists()
 
 
-def test_a_lawyer_on_the_team_cannot_delete(alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_lawyer_on_the_team_cannot_delete(alice, case) -> None:
     response = client_for(alice).post(reverse("case_delete", args=[case.code]), {"reference": case.reference})
     assert response.status_code == 404
     assert Case.objects.filter(pk=case.pk).exists()
 
 
-def test_a_lawyer_exports_the_case_file_on_record(alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_lawyer_exports_the_case_file_on_record(alice, case) -> None:
     import json  # only here
 
     response = client_for(alice).get(reverse("case_export", args=[case.code]))
@@ -83,7 +83,7 @@ def test_a_lawyer_exports_the_case_file_on_record(alice, case) -> None:  # type:
     assert {EventType.CASE_EXPORTED, EventType.IDENTITY_REVEALED} <= kinds
 
 
-def test_exporting_asks_for_the_password_again_and_never_serves_analysts(alice, ana, case) -> None:  # type: ignore[no-untyped-def]
+def test_exporting_asks_for_the_password_again_and_never_serves_analysts(alice, ana, case) -> None:
     stale = client_for(alice, recent=False).get(reverse("case_export", args=[case.code]))
     assert stale.status_code == 302
     assert reverse("reauth") in stale["Location"]

@@ -21,7 +21,7 @@ def _raw_event(event_id: int) -> tuple[str, bytes]:
     return str(attributes), bytes(text_attributes)
 
 
-def test_the_decisions_authority_is_stored_encrypted_and_out_of_the_engines_attributes(case):  # type: ignore[no-untyped-def]
+def test_the_decisions_authority_is_stored_encrypted_and_out_of_the_engines_attributes(case):
     decision = Event.objects.get(case=case, key="e2")
     assert decision.attributes == {"decision": "expulsion", "detention": "foreigners_centre"}
     assert decision.text_attributes == {"authority": COURT}
@@ -32,7 +32,7 @@ def test_the_decisions_authority_is_stored_encrypted_and_out_of_the_engines_attr
     assert "authority" not in engine_view and engine_view["decision"] == "expulsion"
 
 
-def test_export_then_import_gives_back_the_same_attributes(case, org, alice):  # type: ignore[no-untyped-def]
+def test_export_then_import_gives_back_the_same_attributes(case, org, alice):
     actions.record_event(
         case=case, user=alice, type="detention_started", at="2026-03-06T10:00:00+03:00",
         attributes={"basis": "deportation", "place": "Temporary holding centre No. 2 (fictional)"},
@@ -46,7 +46,7 @@ def test_export_then_import_gives_back_the_same_attributes(case, org, alice):  #
     assert by_key["e4"]["place"] == "Temporary holding centre No. 2 (fictional)"
 
 
-def test_a_decision_links_the_directory_entry_it_names_whichever_comes_first(case, org, alice):  # type: ignore[no-untyped-def]
+def test_a_decision_links_the_directory_entry_it_names_whichever_comes_first(case, org, alice):
     decision = Event.objects.get(case=case, key="e2")
     assert decision.authority is None  # the directory has no such entry yet
     court = Authority.objects.create(organisation=org, name="  district COURT (fictional) ", kind="court")
@@ -64,12 +64,12 @@ def test_a_decision_links_the_directory_entry_it_names_whichever_comes_first(cas
     assert decision.authority == court
 
 
-def test_another_organisations_entry_of_the_same_name_is_never_linked(case, other_org):  # type: ignore[no-untyped-def]
+def test_another_organisations_entry_of_the_same_name_is_never_linked(case, other_org):
     Authority.objects.create(organisation=other_org, name=COURT, kind="court")
     assert Event.objects.get(case=case, key="e2").authority is None
 
 
-def test_an_import_links_the_entries_the_file_names(org, alice):  # type: ignore[no-untyped-def]
+def test_an_import_links_the_entries_the_file_names(org, alice):
     court = Authority.objects.create(organisation=org, name=COURT, kind="court")
     centre = Authority.objects.create(organisation=org, name="Holding centre (fictional)", kind="detention_centre")
     case = actions.import_casefile(

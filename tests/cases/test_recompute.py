@@ -16,11 +16,11 @@ from refuge.rules.packs import PACKS_DIR
 pytestmark = pytest.mark.django_db
 
 
-def _appeal(case):  # type: ignore[no-untyped-def]
+def _appeal(case):
     return Deadline.objects.get(case=case, kind="appeal")
 
 
-def test_creating_a_case_stores_its_deadlines(case) -> None:  # type: ignore[no-untyped-def]
+def test_creating_a_case_stores_its_deadlines(case) -> None:
     appeal = _appeal(case)
     assert appeal.due_date.isoformat() == "2026-03-13"
     assert appeal.trigger == "e3"
@@ -31,7 +31,7 @@ def test_creating_a_case_stores_its_deadlines(case) -> None:  # type: ignore[no-
     assert (added.change, added.cause) == ("added", "import")
 
 
-def test_moving_the_receipt_moves_the_appeal_and_says_why(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_moving_the_receipt_moves_the_appeal_and_says_why(case, alice) -> None:
     received = case.events.get(key="e3")
     actions.update_event(
         event=received,
@@ -49,7 +49,7 @@ def test_moving_the_receipt_moves_the_appeal_and_says_why(case, alice) -> None: 
     assert (moved.cause, moved.cause_event, moved.actor) == ("event_changed", "e3", alice)
 
 
-def test_lodging_the_appeal_meets_the_deadline(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_lodging_the_appeal_meets_the_deadline(case, alice) -> None:
     actions.record_event(
         case=case, user=alice, type="appeal_lodged", at="2026-03-10T12:00:00+03:00", attributes={"decision_event": "e2"}
     )
@@ -59,7 +59,7 @@ def test_lodging_the_appeal_meets_the_deadline(case, alice) -> None:  # type: ig
     assert change.cause_event == "e4"
 
 
-def test_a_removal_under_an_interim_measure_raises_a_critical_conflict(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_removal_under_an_interim_measure_raises_a_critical_conflict(case, alice) -> None:
     actions.record_event(
         case=case,
         user=alice,
@@ -84,7 +84,7 @@ def test_a_removal_under_an_interim_measure_raises_a_critical_conflict(case, ali
     assert (gone.cause, gone.cause_event) == ("event_deleted", removal.key)
 
 
-def test_recompute_lists_the_cases_a_pack_change_moved(case, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_lists_the_cases_a_pack_change_moved(case, tmp_path: Path, settings) -> None:
     # An amended Russian pack (same pack name replaces the shipped one): appeal period 12 days.
     text = (PACKS_DIR / "ru.yaml").read_text(encoding="utf-8")
     amended = text.replace(
@@ -112,7 +112,7 @@ def test_recompute_lists_the_cases_a_pack_change_moved(case, tmp_path: Path, set
     assert out.getvalue() == ""
 
 
-def test_check_case_reports_a_stored_case(case) -> None:  # type: ignore[no-untyped-def]
+def test_check_case_reports_a_stored_case(case) -> None:
     out = StringIO()
     call_command("check_case", "--case", str(case.code), "--today", "2026-03-04", "--format", "json", stdout=out)
     assert '"kind": "appeal"' in out.getvalue()

@@ -87,7 +87,7 @@ def _newest() -> int:
     return last.pk if last is not None else 0
 
 
-def test_every_download_streams_with_the_same_headers_on_record(stored, alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_every_download_streams_with_the_same_headers_on_record(stored, alice, case) -> None:
     clients = _clients(alice)
     for name, (_file, content, url, *headers) in stored.items():
         before = _newest()
@@ -103,7 +103,7 @@ def test_every_download_streams_with_the_same_headers_on_record(stored, alice, c
         assert [e.type for e in entries] == [downloaded, EventType.IDENTITY_REVEALED], name
 
 
-def test_a_file_missing_from_the_storage_answers_404_with_nothing_on_record(stored, alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_missing_from_the_storage_answers_404_with_nothing_on_record(stored, alice, case) -> None:
     for _file, _content, _url, *_headers in stored.values():
         (Path(settings.MEDIA_ROOT) / _file.name).unlink(missing_ok=True)
     clients = _clients(alice)

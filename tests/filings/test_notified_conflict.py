@@ -12,13 +12,13 @@ from tests.filings.notify_helpers import GRANTED, conflicts_of, measure_case
 pytestmark = pytest.mark.django_db
 
 
-def _recompute(case):  # type: ignore[no-untyped-def]
+def _recompute(case):
     from refuge.cases.recompute import recompute_case
 
     return recompute_case(case=case, cause="test")
 
 
-def _send(case, alice, authority, at):  # type: ignore[no-untyped-def]
+def _send(case, alice, authority, at):
     from refuge.filings.actions import record_sending
 
     return record_sending(case=case, user=alice, channel="fax", sent_at=at, authority=authority)

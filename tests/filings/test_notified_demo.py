@@ -17,7 +17,7 @@ TODAY = date(2026, 11, 27)
 MORNING = datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Europe/Moscow"))
 
 
-def _demo():  # type: ignore[no-untyped-def]
+def _demo():
     from refuge.accounts.models import User
     from refuge.cases.models import Case
     from refuge.demo.load import build_demo

@@ -25,7 +25,7 @@ def story(db):
     return Case.objects.get(reference="DEMO-01"), User.objects.get(username="demo-lawyer")
 
 
-def _reschedule(case, user):  # type: ignore[no-untyped-def]
+def _reschedule(case, user):
     from refuge.cases.actions import record_event
 
     return record_event(

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 SENT = datetime(2026, 3, 4, 10, 15, tzinfo=MSK)
 
 
-def _filing(case, alice, kind="rule39", lang="en", forum="", content=PDF):  # type: ignore[no-untyped-def]  # noqa: PLR0917  # test helper
+def _filing(case, alice, kind="rule39", lang="en", forum="", content=PDF):  # noqa: PLR0917  # test helper
     from refuge.filings.actions import store_filing
 
     return store_filing(
@@ -31,7 +31,7 @@ def _filing(case, alice, kind="rule39", lang="en", forum="", content=PDF):  # ty
     )
 
 
-def _audit(type_):  # type: ignore[no-untyped-def]
+def _audit(type_):
     from refuge.audit.models import AuditEvent
 
     return list(AuditEvent.objects.filter(type=int(type_)).order_by("id"))

@@ -41,7 +41,7 @@ def _text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
-def _proper_names(case, authority) -> list[str]:  # type: ignore[no-untyped-def]
+def _proper_names(case, authority) -> list[str]:
     """What may stay in Latin script in a Russian or Korean document: names, references, addresses."""
     names = [case.reference, CONTACT.name, CONTACT.email, case.organisation.name, authority.name]
     names += [str(n.get("value") or "") for n in case.person.names]

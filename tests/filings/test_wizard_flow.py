@@ -22,7 +22,7 @@ def _pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
 
-def _download(client, url):  # type: ignore[no-untyped-def]
+def _download(client, url):
     response = client.get(url)
     assert response.status_code == 200
     return b"".join(response.streaming_content)

@@ -6,39 +6,39 @@ import pytest
 from django.test import Client
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user) -> Client:
     c = Client()
     c.force_login(user)
     return c
 
 
 @pytest.fixture
-def as_alice(alice) -> Client:  # type: ignore[no-untyped-def]
+def as_alice(alice) -> Client:
     return client_for(alice)
 
 
 @pytest.fixture
-def as_bob(bob) -> Client:  # type: ignore[no-untyped-def]
+def as_bob(bob) -> Client:
     return client_for(bob)
 
 
 @pytest.fixture
-def as_carol(carol) -> Client:  # type: ignore[no-untyped-def]
+def as_carol(carol) -> Client:
     return client_for(carol)
 
 
 @pytest.fixture
-def as_ana(ana) -> Client:  # type: ignore[no-untyped-def]
+def as_ana(ana) -> Client:
     return client_for(ana)
 
 
 @pytest.fixture
-def as_adam(adam) -> Client:  # type: ignore[no-untyped-def]
+def as_adam(adam) -> Client:
     return client_for(adam)
 
 
 @pytest.fixture
-def authority(org):  # type: ignore[no-untyped-def]
+def authority(org):
     from refuge.cases.models import Authority
 
     return Authority.objects.create(
@@ -52,7 +52,7 @@ def authority(org):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def proceeding(case, authority):  # type: ignore[no-untyped-def]
+def proceeding(case, authority):
     from refuge.cases.models import Proceeding
 
     return Proceeding.objects.create(
@@ -61,7 +61,7 @@ def proceeding(case, authority):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def document(case, alice):  # type: ignore[no-untyped-def]
+def document(case, alice):
     from refuge.cases.actions import store_document
 
     return store_document(
@@ -77,7 +77,7 @@ def document(case, alice):  # type: ignore[no-untyped-def]
     )
 
 
-def event(case, key: str):  # type: ignore[no-untyped-def]
+def event(case, key: str):
     return case.events.get(key=key)
 
 
@@ -85,6 +85,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_passwords(settings) -> None:
     """Argon2 costs ~0.4 s per user; page tests create several users each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,7 +15,7 @@ from tests.pages.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _case(org, alice, reference: str, applied: str, today: datetime):  # type: ignore[no-untyped-def]
+def _case(org, alice, reference: str, applied: str, today: datetime):
     with time_machine.travel(today, tick=False):
         return actions.create_case(
             organisation=org,
@@ -28,7 +28,7 @@ def _case(org, alice, reference: str, applied: str, today: datetime):  # type: i
         )
 
 
-def test_an_unconfirmed_deadline_shows_the_safe_date_first_and_the_calendar(org, alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_unconfirmed_deadline_shows_the_safe_date_first_and_the_calendar(org, alice) -> None:
     # Tue 19 Feb 2030: 5 working days end Wed 27 Feb (Mon 25 off by art. 112(2)); safe date Tue 26 Feb
     day = datetime(2030, 2, 19, 9, 0, tzinfo=UTC)
     case = _case(org, alice, "TST-CAL-01", "2030-02-19", day)
@@ -42,7 +42,7 @@ def test_an_unconfirmed_deadline_shows_the_safe_date_first_and_the_calendar(org,
     assert f"Counted on the RU calendar (RU; holidays {HOLIDAYS_VERSION}; decrees known through" in html
 
 
-def test_a_confirmed_deadline_shows_its_calendar_and_no_unconfirmed_note(org, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_confirmed_deadline_shows_its_calendar_and_no_unconfirmed_note(org, alice) -> None:
     day = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     case = _case(org, alice, "TST-CAL-02", "2026-03-02T10:00:00+03:00", day)
     row = case.deadlines.get(kind="authority_decision")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from refuge.cases.actions import create_case
 
 
-def make(org, user, reference: str, *, status: str = "open", host: str = "RU", nationality: str = "KP"):  # type: ignore[no-untyped-def]
+def make(org, user, reference: str, *, status: str = "open", host: str = "RU", nationality: str = "KP"):
     return create_case(
         organisation=org,
         user=user,
@@ -24,7 +24,7 @@ def make(org, user, reference: str, *, status: str = "open", host: str = "RU", n
 
 
 @pytest.fixture
-def cases(org, alice, bob):  # type: ignore[no-untyped-def]
+def cases(org, alice, bob):
     return [
         make(org, alice, "A-001", status="urgent"),
         make(org, alice, "A-002", host="UA", nationality="UZ"),
@@ -33,7 +33,7 @@ def cases(org, alice, bob):  # type: ignore[no-untyped-def]
     ]
 
 
-def refs(response) -> list[str]:  # type: ignore[no-untyped-def]
+def refs(response) -> list[str]:
     return [c.reference for c in response.context["cases"]]
 
 

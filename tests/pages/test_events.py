@@ -8,7 +8,7 @@ from refuge.cases.models import Event
 from tests.pages.conftest import HTMX, event
 
 
-def add_url(case):  # type: ignore[no-untyped-def]
+def add_url(case):
     return reverse("event_add", args=[case.code])
 
 

@@ -18,7 +18,7 @@ ON_4_MARCH = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def march_case(org, alice):  # type: ignore[no-untyped-def]
+def march_case(org, alice):
     with time_machine.travel(ON_4_MARCH, tick=False):
         return actions.create_case(
             organisation=org,
@@ -41,7 +41,7 @@ def march_case(org, alice):  # type: ignore[no-untyped-def]
         )
 
 
-def _add_removal_under_measure(case, user) -> None:  # type: ignore[no-untyped-def]
+def _add_removal_under_measure(case, user) -> None:
     with time_machine.travel(ON_4_MARCH, tick=False):
         actions.record_event(
             case=case,
@@ -59,7 +59,7 @@ def _add_removal_under_measure(case, user) -> None:  # type: ignore[no-untyped-d
         )
 
 
-def test_case_page_shows_the_appeal_with_its_basis_alternative_and_safe_date(as_alice, march_case) -> None:  # type: ignore[no-untyped-def]
+def test_case_page_shows_the_appeal_with_its_basis_alternative_and_safe_date(as_alice, march_case) -> None:
     with time_machine.travel(ON_4_MARCH, tick=False):
         html = as_alice.get(reverse("case_detail", args=[march_case.code])).content.decode()
     section = html[html.index('id="deadlines"') :]
@@ -72,7 +72,7 @@ def test_case_page_shows_the_appeal_with_its_basis_alternative_and_safe_date(as_
     assert re.search(r"in 9 d", section), "the countdown runs in the case's zone to 23:59:59 on 13 March"
 
 
-def test_unverified_rules_carry_a_badge(as_alice, march_case) -> None:  # type: ignore[no-untyped-def]
+def test_unverified_rules_carry_a_badge(as_alice, march_case) -> None:
     # The 48-hour court order on readmission detention is marked unverified in LAW.md.
     with time_machine.travel(ON_4_MARCH, tick=False):
         html = as_alice.get(reverse("case_detail", args=[march_case.code])).content.decode()
@@ -80,7 +80,7 @@ def test_unverified_rules_carry_a_badge(as_alice, march_case) -> None:  # type: 
     assert "unverified rule" in row
 
 
-def test_a_removal_under_a_measure_shows_the_conflicts_banner(as_alice, march_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_removal_under_a_measure_shows_the_conflicts_banner(as_alice, march_case, alice) -> None:
     _add_removal_under_measure(march_case, alice)
     with time_machine.travel(ON_4_MARCH, tick=False):
         html = as_alice.get(reverse("case_detail", args=[march_case.code])).content.decode()
@@ -90,13 +90,13 @@ def test_a_removal_under_a_measure_shows_the_conflicts_banner(as_alice, march_ca
     assert "the detention centre" in banner
 
 
-def test_case_page_without_conflicts_has_no_banner(as_alice, march_case) -> None:  # type: ignore[no-untyped-def]
+def test_case_page_without_conflicts_has_no_banner(as_alice, march_case) -> None:
     with time_machine.travel(ON_4_MARCH, tick=False):
         html = as_alice.get(reverse("case_detail", args=[march_case.code])).content.decode()
     assert 'id="conflicts"' not in html
 
 
-def test_urgent_panel_lists_critical_conflicts_first_then_deadlines_by_due(as_alice, march_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_urgent_panel_lists_critical_conflicts_first_then_deadlines_by_due(as_alice, march_case, alice) -> None:
     _add_removal_under_measure(march_case, alice)
     with time_machine.travel(ON_4_MARCH, tick=False):
         html = as_alice.get(reverse("dashboard")).content.decode()
@@ -114,7 +114,7 @@ def test_urgent_panel_lists_critical_conflicts_first_then_deadlines_by_due(as_al
     assert "Wed 4 Mar, 09:00 MSK" in panel, "the 48-hour clock ends on the case's clock"
 
 
-def test_urgent_panel_never_shows_cases_outside_the_team(as_bob, as_carol, march_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_urgent_panel_never_shows_cases_outside_the_team(as_bob, as_carol, march_case, alice) -> None:
     _add_removal_under_measure(march_case, alice)
     for client in (as_bob, as_carol):
         with time_machine.travel(ON_4_MARCH, tick=False):
@@ -123,7 +123,7 @@ def test_urgent_panel_never_shows_cases_outside_the_team(as_bob, as_carol, march
         assert "No urgent items" in html
 
 
-def test_the_admin_sees_the_organisations_urgent_items(as_adam, march_case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_sees_the_organisations_urgent_items(as_adam, march_case, alice) -> None:
     _add_removal_under_measure(march_case, alice)
     with time_machine.travel(ON_4_MARCH, tick=False):
         html = as_adam.get(reverse("dashboard")).content.decode()

@@ -58,7 +58,7 @@ def test_the_check_finds_a_raw_code_and_ignores_tooltips() -> None:
     assert _raw_codes("<p>r39.echr.coe.int</p>") == []
 
 
-def test_no_page_shows_a_raw_code_for_any_demo_case(client) -> None:  # type: ignore[no-untyped-def]
+def test_no_page_shows_a_raw_code_for_any_demo_case(client) -> None:
     with time_machine.travel(NOW, tick=False):
         build_demo(today=TODAY, now=NOW)
     found: dict[str, list[str]] = {}

@@ -21,13 +21,13 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def demo_client(client):  # type: ignore[no-untyped-def]
+def demo_client(client):
     with time_machine.travel(NOW, tick=False):
         build_demo(today=TODAY, now=NOW)
     return client
 
 
-def _get(client, case: Case) -> str:  # type: ignore[no-untyped-def]
+def _get(client, case: Case) -> str:
     with time_machine.travel(NOW, tick=False):
         member = CaseMember.objects.filter(case=case).select_related("user").first()
         login(client, member.user if member else User.objects.get(username="demo-lawyer"))
@@ -36,7 +36,7 @@ def _get(client, case: Case) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
 
 
-def _panel(client, reference: str) -> str:  # type: ignore[no-untyped-def]
+def _panel(client, reference: str) -> str:
     case = Case.objects.get(reference=reference, organisation__is_demo=True)
     html = _get(client, case)
     found = re.search(r'<section id="protection".*?</section>', html, re.S)

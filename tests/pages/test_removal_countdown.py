@@ -18,7 +18,7 @@ REMOVAL = {"removal_at": "2026-03-08T06:00:00+03:00", "destination": "KP"}
 
 
 @pytest.fixture
-def scheduled(case, alice):  # type: ignore[no-untyped-def]
+def scheduled(case, alice):
     with time_machine.travel(NOW, tick=False):
         record_event(
             case=case, user=alice, type="removal_scheduled", at="2026-03-04T10:00:00+03:00", attributes=REMOVAL
@@ -26,7 +26,7 @@ def scheduled(case, alice):  # type: ignore[no-untyped-def]
     return case
 
 
-def _say(case, **removal) -> None:  # type: ignore[no-untyped-def]
+def _say(case, **removal) -> None:
     """What the engine reports of the removal (the `removals` contract of refuge.check/1)."""
     check = CaseCheck.objects.get(case=case)
     event = case.events.get(type="removal_scheduled").key
@@ -39,12 +39,12 @@ def _say(case, **removal) -> None:  # type: ignore[no-untyped-def]
     check.save(update_fields=["report"])
 
 
-def _page(as_alice, url: str) -> str:  # type: ignore[no-untyped-def]
+def _page(as_alice, url: str) -> str:
     with time_machine.travel(NOW, tick=False):
         return as_alice.get(url).content.decode()
 
 
-def test_the_header_counts_down_and_says_not_protected_with_what_to_file(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_the_header_counts_down_and_says_not_protected_with_what_to_file(as_alice, scheduled) -> None:
     _say(scheduled, protected=False, protected_by=None, file_now=["un_interim_request"])
     html = _page(as_alice, scheduled.get_absolute_url())
     head = html[html.index('class="page-head case-head"') : html.index('class="case-grid"')]
@@ -54,7 +54,7 @@ def test_the_header_counts_down_and_says_not_protected_with_what_to_file(as_alic
     assert "removal-countdown unprotected" in head
 
 
-def test_the_header_names_the_measure_that_protects(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_the_header_names_the_measure_that_protects(as_alice, scheduled) -> None:
     by = {"event": "e9", "forum": "un_hrc", "granted_at": "2026-03-04T17:00:00+01:00", "destination": "KP",
           "until": None}
     _say(scheduled, protected=True, protected_by=by, file_now=[])
@@ -63,14 +63,14 @@ def test_the_header_names_the_measure_that_protects(as_alice, scheduled) -> None
     assert "removal-countdown protected" in head
 
 
-def test_without_the_engines_word_the_page_does_not_guess(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_engines_word_the_page_does_not_guess(as_alice, scheduled) -> None:
     _say(scheduled, file_now=[])  # the removal, with nothing said of its protection
     html = _page(as_alice, scheduled.get_absolute_url())
     assert "Removal to North Korea in 3 d 4 h" in html
     assert "protection not assessed by the engine" in html
 
 
-def test_the_report_is_the_only_source_of_removals(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_is_the_only_source_of_removals(as_alice, scheduled) -> None:
     check = CaseCheck.objects.get(case=scheduled)
     check.report = {k: v for k, v in check.report.items() if k != "removals"}
     check.save(update_fields=["report"])
@@ -79,13 +79,13 @@ def test_the_report_is_the_only_source_of_removals(as_alice, scheduled) -> None:
     assert "removal-countdown" not in _page(as_alice, reverse("case_list"))
 
 
-def test_a_cancelled_removal_counts_down_nowhere(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_a_cancelled_removal_counts_down_nowhere(as_alice, scheduled) -> None:
     _say(scheduled, status="cancelled", protected=False, protected_by=None, file_now=[])
     assert "removal-countdown" not in _page(as_alice, scheduled.get_absolute_url())
     assert "removal-countdown" not in _page(as_alice, reverse("case_list"))
 
 
-def test_the_case_list_and_the_urgent_panel_show_the_countdown(as_alice, scheduled) -> None:  # type: ignore[no-untyped-def]
+def test_the_case_list_and_the_urgent_panel_show_the_countdown(as_alice, scheduled) -> None:
     _say(scheduled, protected=False, protected_by=None, file_now=["un_interim_request"])
     listed = _page(as_alice, reverse("case_list"))
     assert "Next removal" in listed and "Removal to North Korea in 3 d 4 h" in listed

@@ -109,7 +109,7 @@ def test_render_text_handles_an_empty_report() -> None:
 
 
 def test_invalid_case_file_exits_2_with_paths_on_stderr(tmp_path: Path) -> None:
-    bad = dict(EXAMPLE, events=[*EXAMPLE["events"], {"id": "e1", "type": "teleported", "at": "soon"}])  # type: ignore[list-item]
+    bad = dict(EXAMPLE, events=[*EXAMPLE["events"], {"id": "e1", "type": "teleported", "at": "soon"}])
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad), encoding="utf-8")
     code, out, err = run([str(path), "--today", "2026-06-05"])

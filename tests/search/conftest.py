@@ -14,7 +14,7 @@ from refuge.search.normalise import script_of
 _REF = re.compile(r'<a class="case-ref" href="[^"]+">([^<]+)</a>')
 
 
-def make_case(org, user, reference: str, *names: str, documents: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def make_case(org, user, reference: str, *names: str, documents: tuple[str, ...] = ()):
     from refuge.cases.actions import create_case
 
     case = create_case(
@@ -46,7 +46,7 @@ def found(client: Client, query: str) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]  # pytest-django fixture
+def _fast_passwords(settings) -> None:
     """Argon2 costs ~0.4 s per user; these tests make up to five."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -58,12 +58,12 @@ def client_for(user: Any) -> Client:
 
 
 @pytest.fixture
-def as_alice(alice) -> Client:  # type: ignore[no-untyped-def]
+def as_alice(alice) -> Client:
     return client_for(alice)
 
 
 @pytest.fixture
-def korean_cases(org, alice):  # type: ignore[no-untyped-def]
+def korean_cases(org, alice):
     """Alice's cases: one client written four ways across three cases, and clients with near names."""
     return {
         "RR": make_case(org, alice, "KOR-RR", "Lee Seong-gyun"),

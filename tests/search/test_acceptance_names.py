@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def entered(org, alice):  # type: ignore[no-untyped-def]
+def entered(org, alice):
     make_case(org, alice, "ACC-CHOE", "최성일")
     make_case(org, alice, "ACC-LI", "Ли Мён Хо")
     make_case(org, alice, "ACC-OTHER", "Kim Chol Su")

@@ -18,14 +18,14 @@ def _names(*values: str) -> dict[str, str]:
     return data
 
 
-def _warning(user, *values: str) -> str:  # type: ignore[no-untyped-def]
+def _warning(user, *values: str) -> str:
     response = client_for(user).post(reverse("search_possible_matches"), _names(*values), HTTP_HX_REQUEST="true")
     assert response.status_code == 200, response.status_code
     return response.content.decode()
 
 
 @pytest.fixture
-def ri(org, alice):  # type: ignore[no-untyped-def]
+def ri(org, alice):
     return make_case(org, alice, "SPB-2025-007", "리성균", "Ri Songgyun")
 
 

@@ -52,7 +52,7 @@ TODAY = date(2026, 12, 5)
 
 
 @pytest.fixture
-def story(org, alice):  # type: ignore[no-untyped-def]
+def story(org, alice):
     """381 fictional applications laid down through the import (the engine runs on each)."""
     from refuge.cases.actions import import_casefile
     from refuge.stats.history import history_cases

@@ -29,7 +29,7 @@ SMALL: dict[str, Any] = {
 PENDING = "Cases have changed since this count"
 
 
-def _lay(org, alice, data: dict[str, Any], prefix: str = "") -> None:  # type: ignore[no-untyped-def]
+def _lay(org, alice, data: dict[str, Any], prefix: str = "") -> None:
     from refuge.cases.actions import import_casefile
     from refuge.stats.history import history_cases
 
@@ -45,7 +45,7 @@ def _applied(client: Any, url: str = "/stats/outcomes.json") -> int:
     return next(c["value"] for c in row["cells"] if c["period"] == "all")
 
 
-def _one_more(org, alice) -> None:  # type: ignore[no-untyped-def]
+def _one_more(org, alice) -> None:
     """One more application this year: the counts (and their version) move."""
     more = copy.deepcopy(SMALL)
     more["cohorts"][0]["years"] = [[0, 0, 0, 0], [1, 0, 0, 0]]
@@ -53,7 +53,7 @@ def _one_more(org, alice) -> None:  # type: ignore[no-untyped-def]
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_page_serves_the_last_build_until_the_worker_counts_again(client, org, alice, ana) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_serves_the_last_build_until_the_worker_counts_again(client, org, alice, ana) -> None:
     _lay(org, alice, SMALL)
     login(client, ana)
     first = client.get("/stats/").content.decode()
@@ -73,7 +73,7 @@ def test_the_page_serves_the_last_build_until_the_worker_counts_again(client, or
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_raised_threshold_hides_cells_at_once_without_the_worker(client, org, alice, adam, ana) -> None:  # type: ignore[no-untyped-def]
+def test_a_raised_threshold_hides_cells_at_once_without_the_worker(client, org, alice, adam, ana) -> None:
     _lay(org, alice, SMALL)
     login(client, ana)
     assert "of 13" in client.get("/stats/").content.decode()  # built and stored under threshold 5
@@ -87,7 +87,7 @@ def test_a_raised_threshold_hides_cells_at_once_without_the_worker(client, org, 
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_withdrawn_release_is_hidden_at_once_without_the_worker(client, org, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_a_withdrawn_release_is_hidden_at_once_without_the_worker(client, org, alice, adam) -> None:
     _lay(org, alice, SMALL)
     login(client, adam)
     release = {"row_key": "asylum|refugee_status.granted", "period": "all", "group": "*", "reason": "reviewed"}
@@ -102,7 +102,7 @@ def test_a_withdrawn_release_is_hidden_at_once_without_the_worker(client, org, a
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_worker_holding_the_lease_builds_alone(org, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_holding_the_lease_builds_alone(org, alice) -> None:
     from django.utils import timezone
 
     from refuge.stats.builds import LEASE, refresh_stale, stale_organisations
@@ -122,7 +122,7 @@ def test_a_worker_holding_the_lease_builds_alone(org, alice) -> None:  # type: i
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_stored_tables_are_what_a_fresh_build_publishes(org, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_stored_tables_are_what_a_fresh_build_publishes(org, alice) -> None:
     """Encoding and decoding keep every cell and its protection (compared as the JSON export)."""
     from refuge.stats.actions import build_cubes, releases_of, settings_for
     from refuge.stats.builds import decode, encode
@@ -142,7 +142,7 @@ def test_the_stored_tables_are_what_a_fresh_build_publishes(org, alice) -> None:
     assert any(c["value"] is None for t in published(stored, False)["tables"] for r in t["rows"] for c in r["cells"])
 
 
-def test_a_new_year_is_built_on_its_first_view(client, org, alice, ana) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_year_is_built_on_its_first_view(client, org, alice, ana) -> None:
     with time_machine.travel(NOW, tick=False):
         _lay(org, alice, SMALL)
         login(client, ana)

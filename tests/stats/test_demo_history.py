@@ -10,7 +10,7 @@ from tests.stats.conftest import TODAY
 
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
-def test_demo_history_shows_two_of_211_and_90_of_170_north_koreans(client, org, alice, adam) -> None:  # type: ignore[no-untyped-def]
+def test_demo_history_shows_two_of_211_and_90_of_170_north_koreans(client, org, alice, adam) -> None:
     laid = lay_history(organisation=org, user=alice, today=TODAY, existing=set())
     assert laid > 200
     assert (

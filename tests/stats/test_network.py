@@ -45,7 +45,7 @@ def _pem(key: Ed25519PrivateKey) -> str:
 
 
 @pytest.fixture
-def network(tmp_path: Path, settings, org, other_org, alice, carol) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # noqa: PLR0917  # pytest fixtures
+def network(tmp_path: Path, settings, org, other_org, alice, carol) -> dict[str, Any]:  # noqa: PLR0917  # pytest fixtures
     """Each organisation exports with its own key; the coordinator trusts both."""
     _lay(org, alice, granted=6, refused=3, prefix="N")
     _lay(other_org, carol, granted=5, refused=6, prefix="S")
@@ -85,7 +85,7 @@ def _headline(merged: dict[str, Any], group: str) -> str:
     return asylum["headlines"][1]["text"]
 
 
-def test_two_organisations_exports_merge_into_network_totals_under_control(network) -> None:  # type: ignore[no-untyped-def]
+def test_two_organisations_exports_merge_into_network_totals_under_control(network) -> None:
     merged = _merge(network, network["files"]["north"], network["files"]["south"])
     assert _headline(merged, "*") == "11 of 20"  # 6 + 5 granted of 9 + 11 applications
     assert _headline(merged, "organisation:north") == "6 of 9"
@@ -99,13 +99,13 @@ def test_two_organisations_exports_merge_into_network_totals_under_control(netwo
     assert refused == {"organisation:north": "< 5", "organisation:south": "[c]"}
 
 
-def test_export_holds_no_reference_and_nothing_readable(network) -> None:  # type: ignore[no-untyped-def]
+def test_export_holds_no_reference_and_nothing_readable(network) -> None:
     text = network["files"]["north"].read_text()
     assert "N-0" not in text
     assert "temporary_asylum" not in text  # encrypted: not even the table rows can be read
 
 
-def test_tampered_export_is_refused(network) -> None:  # type: ignore[no-untyped-def]
+def test_tampered_export_is_refused(network) -> None:
     path = network["files"]["south"]
     outer = json.loads(path.read_text())
     raw = bytearray(base64.b64decode(outer["ciphertext"]))
@@ -116,7 +116,7 @@ def test_tampered_export_is_refused(network) -> None:  # type: ignore[no-untyped
         _merge(network, network["files"]["north"], path)
 
 
-def test_export_signed_by_an_untrusted_key_is_refused(network) -> None:  # type: ignore[no-untyped-def]
+def test_export_signed_by_an_untrusted_key_is_refused(network) -> None:
     network["signers"].write_text(network["signers"].read_text().splitlines()[0] + "\n")  # north only
     with pytest.raises(CommandError, match="refused: signed by a key the coordinator does not trust"):
         _merge(network, network["files"]["north"], network["files"]["south"])

@@ -10,7 +10,7 @@ from tests.stats.conftest import TODAY
 
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
-def test_report_is_a_pdf_of_the_controlled_tables(client, org, alice, ana) -> None:  # type: ignore[no-untyped-def]
+def test_report_is_a_pdf_of_the_controlled_tables(client, org, alice, ana) -> None:
     from refuge.stats.builds import latest
     from refuge.stats.exports import report_html
     from refuge.stats.tables import TABLES, cut

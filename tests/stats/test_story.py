@@ -10,7 +10,7 @@ from tests.conftest import login
 
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
-def test_admin_sees_two_of_211_and_90_of_170_on_the_page_and_in_json(client, story, adam) -> None:  # type: ignore[no-untyped-def]
+def test_admin_sees_two_of_211_and_90_of_170_on_the_page_and_in_json(client, story, adam) -> None:
     login(client, adam)
     page = client.get("/stats/?exact=1&group=nationality:KP")
     assert page.status_code == 200
@@ -26,7 +26,7 @@ def test_admin_sees_two_of_211_and_90_of_170_on_the_page_and_in_json(client, sto
 
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
-def test_controlled_page_hides_the_two_grants_until_an_admin_releases_them(client, story, adam) -> None:  # type: ignore[no-untyped-def]
+def test_controlled_page_hides_the_two_grants_until_an_admin_releases_them(client, story, adam) -> None:
     login(client, adam)
     assert "&lt; 5 of 211" in client.get("/stats/").content.decode()
     release = {"row_key": "asylum|refugee_status.granted", "period": "all", "reason": "Annual report, reviewed"}

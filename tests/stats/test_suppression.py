@@ -56,7 +56,7 @@ def _published_lines() -> list[list[tuple[str, str, str, str]]]:
 
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
-def test_by_year_every_small_cell_is_hidden_and_none_can_be_recomputed(client, story, ana, adam) -> None:  # type: ignore[no-untyped-def]
+def test_by_year_every_small_cell_is_hidden_and_none_can_be_recomputed(client, story, ana, adam) -> None:
     login(client, adam)
     exact = _views(client, "&exact=1")
     client.logout()
@@ -76,7 +76,7 @@ def test_by_year_every_small_cell_is_hidden_and_none_can_be_recomputed(client, s
 
 
 @time_machine.travel("2026-12-05 12:00 +0000", tick=False)
-def test_analyst_sees_no_person_and_no_exact_counts(client, story, ana, adam) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_sees_no_person_and_no_exact_counts(client, story, ana, adam) -> None:
     # The positive control: what the analyst must not see is there, for the admin (so the checks can fail).
     login(client, adam)
     assert "HIST-" in client.get("/cases/?sort=reference").content.decode()

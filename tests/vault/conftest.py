@@ -25,7 +25,7 @@ MNEMONIC_LINE = re.compile(r"^share \d+: (.+)$", re.MULTILINE)
 
 
 @pytest.fixture(autouse=True)
-def vault_wiring(settings, tmp_path: Path):  # type: ignore[no-untyped-def]  # pytest-django fixture
+def vault_wiring(settings, tmp_path: Path):
     from refuge.vault import state
 
     settings.DATA_DIR = tmp_path / "data"
@@ -47,7 +47,7 @@ def _dev_vault() -> None:
 
 
 @pytest.fixture
-def dev_vault(db):  # type: ignore[no-untyped-def]
+def dev_vault(db):
     """A vault initialised with a development key file and unsealed in this process."""
     from refuge.vault import state
 
@@ -60,7 +60,7 @@ def mnemonics_from(output: str) -> list[str]:
 
 
 @pytest.fixture
-def probe(dev_vault, case):  # type: ignore[no-untyped-def]
+def probe(dev_vault, case):
     from refuge.vault.models import VaultProbe
 
     return VaultProbe.objects.create(

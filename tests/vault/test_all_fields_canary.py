@@ -170,7 +170,7 @@ class Client:
         self.jar = http.cookiejar.CookieJar()
 
         class _NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            def redirect_request(self, *args, **kwargs):
                 return None
 
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())

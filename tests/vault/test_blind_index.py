@@ -14,7 +14,7 @@ def _found(value: str) -> set[str]:
     return {str(p.code) for p in blindindex.search(VaultProbe, "numbers", value)}
 
 
-def test_exact_numbers_are_found_however_they_are_typed(probe: VaultProbe, case) -> None:  # type: ignore[no-untyped-def]
+def test_exact_numbers_are_found_however_they_are_typed(probe: VaultProbe, case) -> None:
     other = VaultProbe.objects.create(case=case, numbers=[{"type": "passport", "number": "C-770012"}, "9912 445566"])
     assert _found("AB 123456") == {str(probe.code)}
     assert _found("ab123456") == {str(probe.code)}

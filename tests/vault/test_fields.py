@@ -39,14 +39,14 @@ def test_columns_hold_no_plaintext(probe: VaultProbe) -> None:
     assert crypto.field_key_version(_raw(probe, "text")) == 1
 
 
-def test_defaults_are_encrypted_too(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+def test_defaults_are_encrypted_too(dev_vault, case) -> None:
     probe = VaultProbe.objects.create(case=case)
     loaded = VaultProbe.objects.get(pk=probe.pk)
     assert (loaded.text, loaded.numbers, loaded.day) == ("", [], None)
     assert _raw(probe, "numbers") != b"[]"
 
 
-def test_ciphertext_moved_to_another_row_fails(probe: VaultProbe, case) -> None:  # type: ignore[no-untyped-def]
+def test_ciphertext_moved_to_another_row_fails(probe: VaultProbe, case) -> None:
     other = VaultProbe.objects.create(case=case, text="another client")
     _set_raw(other, "text", _raw(probe, "text"))
     with pytest.raises(crypto.DecryptionError):
@@ -98,7 +98,7 @@ def test_deferred_field_loads_and_decrypts(probe: VaultProbe) -> None:
     assert loaded.text == "Lives at 12 Hidden Lane"
 
 
-def test_each_case_has_its_own_data_key(probe: VaultProbe, org) -> None:  # type: ignore[no-untyped-def]
+def test_each_case_has_its_own_data_key(probe: VaultProbe, org) -> None:
     from refuge.cases.models import Case
 
     other_case = Case.objects.create(organisation=org, reference="TST-2026-002", host_state="RU")

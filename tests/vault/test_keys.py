@@ -32,7 +32,7 @@ def _init_shares(n: int, k: int) -> list[str]:
     return shares
 
 
-def test_dev_init_writes_an_owner_only_key_file_and_unseals(db) -> None:  # type: ignore[no-untyped-def]
+def test_dev_init_writes_an_owner_only_key_file_and_unseals(db) -> None:
     call_command("vault", "init", "--dev")
     path = keys.dev_key_path()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -42,7 +42,7 @@ def test_dev_init_writes_an_owner_only_key_file_and_unseals(db) -> None:  # type
     assert not state.is_sealed()
 
 
-def test_the_dev_key_unseals_by_itself_once_and_warns(db, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_dev_key_unseals_by_itself_once_and_warns(db, capsys) -> None:
     call_command("vault", "init", "--dev")
     assert state.try_dev_unseal()
     assert "DEVELOPMENT KEY FILE" in capsys.readouterr().err
@@ -50,13 +50,13 @@ def test_the_dev_key_unseals_by_itself_once_and_warns(db, capsys) -> None:  # ty
     assert not state.try_dev_unseal()  # a seal is not undone by the key file
 
 
-def test_init_twice_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_init_twice_is_refused(db) -> None:
     call_command("vault", "init", "--dev")
     with pytest.raises(CommandError, match="already initialised"):
         call_command("vault", "init", "--dev")
 
 
-def test_any_k_of_n_shares_unseal(db) -> None:  # type: ignore[no-untyped-def]
+def test_any_k_of_n_shares_unseal(db) -> None:
     shares = _init_shares(5, 3)
     assert RootKey.objects.get().params["threshold"] == 3
     for combination in itertools.combinations(shares, 3):
@@ -65,7 +65,7 @@ def test_any_k_of_n_shares_unseal(db) -> None:  # type: ignore[no-untyped-def]
         assert not state.is_sealed()
 
 
-def test_k_minus_one_shares_do_not_unseal(db) -> None:  # type: ignore[no-untyped-def]
+def test_k_minus_one_shares_do_not_unseal(db) -> None:
     shares = _init_shares(5, 3)
     assert state.submit_shares(shares[:2]) == (2, 3)
     assert state.is_sealed()
@@ -76,7 +76,7 @@ def test_k_minus_one_shares_do_not_unseal(db) -> None:  # type: ignore[no-untype
     assert not state.is_sealed()
 
 
-def test_shares_of_another_vault_fail_and_are_counted(db, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_shares_of_another_vault_fail_and_are_counted(db, caplog) -> None:
     _init_shares(3, 2)
     stranger, _ = keys.split_into_shares(b"\x01" * 32, shares=3, threshold=2)
     with caplog.at_level(logging.WARNING, logger="refuge.vault"), pytest.raises(state.UnsealError):
@@ -88,7 +88,7 @@ def test_shares_of_another_vault_fail_and_are_counted(db, caplog) -> None:  # ty
         assert word not in caplog.text.split()
 
 
-def test_a_mistyped_share_fails_and_is_counted(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_mistyped_share_fails_and_is_counted(db) -> None:
     shares = _init_shares(3, 2)
     words = shares[0].split()
     words[5] = "academic" if words[5] != "academic" else "acid"
@@ -98,7 +98,7 @@ def test_a_mistyped_share_fails_and_is_counted(db) -> None:  # type: ignore[no-u
     assert _failed() == 1
 
 
-def test_passphrase_unseals_and_a_wrong_one_is_counted(db, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_passphrase_unseals_and_a_wrong_one_is_counted(db, monkeypatch, caplog) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
     call_command("vault", "init", "--passphrase", "--scrypt-n", str(2**14))
     params = RootKey.objects.get().params
@@ -112,7 +112,7 @@ def test_passphrase_unseals_and_a_wrong_one_is_counted(db, monkeypatch, caplog) 
     assert not state.is_sealed()
 
 
-def test_short_passphrase_is_refused(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_short_passphrase_is_refused(db, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     with pytest.raises(CommandError, match="at least"):
         call_command("vault", "init", "--passphrase")
@@ -122,14 +122,14 @@ def test_short_passphrase_is_refused(db, monkeypatch) -> None:  # type: ignore[n
 @pytest.mark.parametrize(
     "weak", ["aaaaaaaaaaaaaaaa", "passwordpassword1234", "1234567890123456", "qwertyuiopasdfgh", "iloveyouiloveyou"]
 )
-def test_a_long_but_guessable_passphrase_is_refused(db, monkeypatch, weak: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_but_guessable_passphrase_is_refused(db, monkeypatch, weak: str) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
     with pytest.raises(CommandError, match="too easy to guess"):
         call_command("vault", "init", "--passphrase")
     assert not RootKey.objects.exists()
 
 
-def test_wrong_root_key_fails_is_counted_and_logged_without_secrets(dev_vault, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_root_key_fails_is_counted_and_logged_without_secrets(dev_vault, caplog) -> None:
     state.seal(reason="test")
     wrong = bytes(range(32))
     with caplog.at_level(logging.WARNING, logger="refuge.vault"), pytest.raises(state.UnsealError):
@@ -144,7 +144,7 @@ def test_wrong_root_key_fails_is_counted_and_logged_without_secrets(dev_vault, c
     assert wrong.hex() not in caplog.text
 
 
-def test_status_describes_without_secrets(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_status_describes_without_secrets(dev_vault) -> None:
     out = io.StringIO()
     call_command("vault", "status", stdout=out)
     text = out.getvalue()

@@ -24,7 +24,7 @@ print(json.dumps({"notes": court.notes, "e1": [e1.attributes, e1.text_attributes
 """
 
 
-def _old_database(data, canary: str) -> None:  # type: ignore[no-untyped-def]
+def _old_database(data, canary: str) -> None:
     done = subprocess.run(  # noqa: S603  # our own module
         [sys.executable, "-m", "tests.vault.migrate_old_text_attributes", canary],
         env=refuge_env(data), cwd=REPO, capture_output=True, text=True, timeout=180, check=False,
@@ -33,7 +33,7 @@ def _old_database(data, canary: str) -> None:  # type: ignore[no-untyped-def]
     assert (data / "refuge.sqlite3").read_bytes().count(canary.encode()) > 0  # the plaintext is there before
 
 
-def test_migrate_encrypts_old_text_attributes_and_notes_and_links_the_named_entry(tmp_path):  # type: ignore[no-untyped-def]
+def test_migrate_encrypts_old_text_attributes_and_notes_and_links_the_named_entry(tmp_path):
     data, canary = tmp_path / "data", f"OLDTEXT{secrets.token_hex(6)}"
     _old_database(data, canary)
     assert run_refuge(data, "vault", "init", "--passphrase", stdin=f"{PASSPHRASE}\n").returncode == 0
@@ -53,7 +53,7 @@ def test_migrate_encrypts_old_text_attributes_and_notes_and_links_the_named_entr
     assert _disk_holds(data, canary.encode()) == []
 
 
-def test_migrate_without_the_key_refuses_and_changes_nothing(tmp_path):  # type: ignore[no-untyped-def]
+def test_migrate_without_the_key_refuses_and_changes_nothing(tmp_path):
     data, canary = tmp_path / "data", f"OLDTEXT{secrets.token_hex(6)}"
     _old_database(data, canary)
     assert run_refuge(data, "vault", "init", "--passphrase", stdin=f"{PASSPHRASE}\n").returncode == 0

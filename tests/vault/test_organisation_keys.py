@@ -23,7 +23,7 @@ def _notes_column(authority_id: int) -> bytes:
         return bytes(cursor.fetchone()[0])
 
 
-def _directory_entry(org):  # type: ignore[no-untyped-def]
+def _directory_entry(org):
     from refuge.cases.actions import save_authority
 
     return save_authority(
@@ -32,7 +32,7 @@ def _directory_entry(org):  # type: ignore[no-untyped-def]
     )
 
 
-def test_an_authoritys_notes_are_stored_under_its_organisations_key(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_an_authoritys_notes_are_stored_under_its_organisations_key(dev_vault) -> None:
     from refuge.accounts.models import Organisation
     from refuge.cases.models import Authority
 
@@ -44,7 +44,7 @@ def test_an_authoritys_notes_are_stored_under_its_organisations_key(dev_vault) -
     assert Authority.objects.get(pk=authority.pk).notes == NOTES
 
 
-def test_a_ciphertext_moved_to_another_organisations_authority_does_not_decrypt(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_a_ciphertext_moved_to_another_organisations_authority_does_not_decrypt(dev_vault) -> None:
     from refuge.accounts.models import Organisation
     from refuge.cases.models import Authority
     from refuge.vault.crypto import DecryptionError
@@ -57,7 +57,7 @@ def test_a_ciphertext_moved_to_another_organisations_authority_does_not_decrypt(
         _ = Authority.objects.get(pk=second.pk).notes
 
 
-def test_deleting_the_organisation_shreds_its_key(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_the_organisation_shreds_its_key(dev_vault) -> None:
     from refuge.accounts.models import Organisation
 
     org = Organisation.objects.create(name="Gone Org (fictional)")
@@ -67,7 +67,7 @@ def test_deleting_the_organisation_shreds_its_key(dev_vault) -> None:  # type: i
     assert not OrganisationKey.objects.exists()
 
 
-def test_rotation_rewraps_organisation_keys_and_the_notes_still_read(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_rotation_rewraps_organisation_keys_and_the_notes_still_read(dev_vault) -> None:
     from refuge.accounts.models import Organisation
     from refuge.cases.models import Authority
 
@@ -81,7 +81,7 @@ def test_rotation_rewraps_organisation_keys_and_the_notes_still_read(dev_vault) 
     assert Authority.objects.get(pk=authority.pk).notes == NOTES
 
 
-def test_the_notes_cannot_be_read_while_sealed(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_the_notes_cannot_be_read_while_sealed(dev_vault) -> None:
     from refuge.accounts.models import Organisation
     from refuge.cases.models import Authority
 

@@ -51,7 +51,7 @@ def _verify(env: dict[str, str]) -> dict[str, object]:
     return report
 
 
-def _lines(stream, into: queue.Queue[str]) -> None:  # type: ignore[no-untyped-def]
+def _lines(stream, into: queue.Queue[str]) -> None:
     for line in iter(stream.readline, ""):
         into.put(line)
 

@@ -42,7 +42,7 @@ def test_rotation_to_shares_rewraps_everything_and_retires_the_dev_key(probe: Va
     assert [p.pk for p in blindindex.search(VaultProbe, "numbers", "AB123456")] == [probe.pk]
 
 
-def test_a_live_process_keeps_reading_through_a_rotation(probe: VaultProbe, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_live_process_keeps_reading_through_a_rotation(probe: VaultProbe, case) -> None:
     new = keys.new_root_key(source="dev")
     rotation.begin(new)
     # Half-done: this process holds both keys and reads and writes throughout.
@@ -59,7 +59,7 @@ def test_a_live_process_keeps_reading_through_a_rotation(probe: VaultProbe, case
     assert VaultProbe.objects.get(pk=created.pk).numbers == ["XY 1"]
 
 
-def test_rotation_to_a_passphrase(probe: VaultProbe, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rotation_to_a_passphrase(probe: VaultProbe, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("a brand new vault passphrase\n"))
     _rotate("--passphrase", "--scrypt-n", str(2**14))
     state.reset_for_tests()
@@ -67,7 +67,7 @@ def test_rotation_to_a_passphrase(probe: VaultProbe, monkeypatch) -> None:  # ty
     assert VaultProbe.objects.get(pk=probe.pk).day.year == 1980
 
 
-def test_rotate_needs_the_current_key(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rotate_needs_the_current_key(db, monkeypatch) -> None:
     call_command("vault", "init", "--shares", "3", "--threshold", "2", stdout=io.StringIO())
     other, _ = keys.split_into_shares(b"\x02" * 32, shares=3, threshold=2)
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(other[:2]) + "\n"))
@@ -76,7 +76,7 @@ def test_rotate_needs_the_current_key(db, monkeypatch) -> None:  # type: ignore[
     assert not RootKey.objects.filter(status="pending").exists()
 
 
-def test_unseal_check_verifies_shares_without_a_server(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_unseal_check_verifies_shares_without_a_server(db, monkeypatch) -> None:
     out = io.StringIO()
     call_command("vault", "init", "--shares", "3", "--threshold", "2", stdout=out)
     shares = mnemonics_from(out.getvalue())

@@ -21,14 +21,14 @@ PASSPHRASE = "seven lanterns over a frozen river"
 
 
 @pytest.fixture
-def passphrase_vault(db, monkeypatch):  # type: ignore[no-untyped-def]
+def passphrase_vault(db, monkeypatch):
     import sys
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSPHRASE + "\n"))
     call_command("vault", "init", "--passphrase", "--scrypt-n", str(2**14))
 
 
-def _case_pages(case) -> list[str]:  # type: ignore[no-untyped-def]
+def _case_pages(case) -> list[str]:
     return [
         "/",
         reverse("case_list"),
@@ -40,7 +40,7 @@ def _case_pages(case) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_sealed_server_answers_503_with_no_data(dev_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_sealed_server_answers_503_with_no_data(dev_vault, client, alice, case) -> None:
     state.seal(reason="test")
     client.force_login(alice)
     for url in _case_pages(case):
@@ -53,7 +53,7 @@ def test_sealed_server_answers_503_with_no_data(dev_vault, client, alice, case) 
     assert client.post(reverse("case_list"), {"reference": "X"}).status_code == 503
 
 
-def test_sealed_server_still_serves_the_unseal_and_login_pages(passphrase_vault, client) -> None:  # type: ignore[no-untyped-def]
+def test_sealed_server_still_serves_the_unseal_and_login_pages(passphrase_vault, client) -> None:
     response = client.get(reverse("vault_unseal"))
     assert response.status_code == 503  # the page itself says "sealed", with its form
     assert b'name="passphrase"' in response.content
@@ -61,7 +61,7 @@ def test_sealed_server_still_serves_the_unseal_and_login_pages(passphrase_vault,
     assert client.get("/static/refuge/nothing.css").status_code == 404  # static is not held back
 
 
-def test_unseal_guesses_from_one_address_are_slowed_down(passphrase_vault) -> None:  # type: ignore[no-untyped-def]
+def test_unseal_guesses_from_one_address_are_slowed_down(passphrase_vault) -> None:
     from django.test import Client
 
     guesser = Client(REMOTE_ADDR="203.0.113.5")
@@ -75,14 +75,14 @@ def test_unseal_guesses_from_one_address_are_slowed_down(passphrase_vault) -> No
     assert not state.is_sealed()
 
 
-def test_unsealed_server_serves_case_pages(dev_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_unsealed_server_serves_case_pages(dev_vault, client, alice, case) -> None:
     client.force_login(alice)
     response = client.get(reverse("case_detail", args=[case.code]))
     assert response.status_code == 200
     assert case.reference in response.content.decode()
 
 
-def test_the_unseal_page_opens_the_vault_with_the_passphrase(passphrase_vault, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_unseal_page_opens_the_vault_with_the_passphrase(passphrase_vault, client) -> None:
     response = client.post(reverse("vault_unseal"), {"passphrase": "not the passphrase at all"})
     assert response.status_code == 403
     assert state.is_sealed()
@@ -93,7 +93,7 @@ def test_the_unseal_page_opens_the_vault_with_the_passphrase(passphrase_vault, c
     assert not state.is_sealed()
 
 
-def test_the_unseal_page_collects_shares_from_several_operators(db, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_unseal_page_collects_shares_from_several_operators(db, client) -> None:
     out = io.StringIO()
     call_command("vault", "init", "--shares", "3", "--threshold", "2", stdout=out)
     shares = mnemonics_from(out.getvalue())
@@ -105,9 +105,9 @@ def test_the_unseal_page_collects_shares_from_several_operators(db, client) -> N
     assert not state.is_sealed()
 
 
-def test_the_admin_of_the_only_organisation_seals_with_a_button_and_every_session_ends(  # type: ignore[no-untyped-def]
+def test_the_admin_of_the_only_organisation_seals_with_a_button_and_every_session_ends(
     dev_vault, client, adam, alice, case
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.test import Client
 
     alice_client = Client()
@@ -124,7 +124,7 @@ def test_the_admin_of_the_only_organisation_seals_with_a_button_and_every_sessio
     assert alice_client.get(reverse("vault_test_whoami")).status_code == 401
 
 
-def test_only_admins_may_seal(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_may_seal(dev_vault, client, alice) -> None:
     assert client.post(reverse("vault_seal")).status_code == 302  # anonymous: to the login page
     client.force_login(alice)
     assert client.post(reverse("vault_seal")).status_code == 404
@@ -132,7 +132,7 @@ def test_only_admins_may_seal(dev_vault, client, alice) -> None:  # type: ignore
     assert not state.is_sealed()
 
 
-def test_an_organisation_admin_cannot_seal_a_server_of_two_organisations(  # type: ignore[no-untyped-def]
+def test_an_organisation_admin_cannot_seal_a_server_of_two_organisations(
     dev_vault, client, adam, carol
 ) -> None:
     client.force_login(adam)
@@ -141,7 +141,7 @@ def test_an_organisation_admin_cannot_seal_a_server_of_two_organisations(  # typ
     assert b"Seal the server" not in client.get(reverse("user_list")).content
 
 
-def test_an_operator_granted_on_the_host_seals_a_server_of_two_organisations(  # type: ignore[no-untyped-def]
+def test_an_operator_granted_on_the_host_seals_a_server_of_two_organisations(
     dev_vault, client, adam, carol
 ) -> None:
     from refuge.audit.events import EventType
@@ -157,7 +157,7 @@ def test_an_operator_granted_on_the_host_seals_a_server_of_two_organisations(  #
     assert state.is_sealed()
 
 
-def test_refuge_seal_ends_every_session(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_refuge_seal_ends_every_session(dev_vault, client, alice) -> None:
     assert client.login(username="alice", password=PASSWORD)
     assert client.get(reverse("vault_test_whoami")).content.startswith(b"alice:")
     assert Session.objects.exists()
@@ -167,7 +167,7 @@ def test_refuge_seal_ends_every_session(dev_vault, client, alice) -> None:  # ty
     assert client.get(reverse("vault_test_whoami")).status_code == 503
 
 
-def test_a_seal_by_another_process_drops_the_key_before_the_next_request(dev_vault, client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_seal_by_another_process_drops_the_key_before_the_next_request(dev_vault, client, alice) -> None:
     client.force_login(alice)
     assert client.get(reverse("vault_test_whoami")).status_code == 200
     # What `refuge seal` in another process leaves in the database (tested for real in test_processes.py).
@@ -182,7 +182,7 @@ def test_a_seal_by_another_process_drops_the_key_before_the_next_request(dev_vau
     assert time.monotonic() - started < 2
 
 
-def test_a_server_with_a_dev_key_file_starts_unsealed_and_says_so(dev_vault, client, alice, case, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_with_a_dev_key_file_starts_unsealed_and_says_so(dev_vault, client, alice, case, capsys) -> None:
     state.reset_for_tests()  # as a freshly started server process
     capsys.readouterr()
     client.force_login(alice)
@@ -190,7 +190,7 @@ def test_a_server_with_a_dev_key_file_starts_unsealed_and_says_so(dev_vault, cli
     assert "DEVELOPMENT KEY FILE" in capsys.readouterr().err
 
 
-def test_a_server_without_a_dev_key_file_starts_sealed(dev_vault, client, alice, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_without_a_dev_key_file_starts_sealed(dev_vault, client, alice, case) -> None:
     from refuge.vault import keys
 
     keys.dev_key_path().unlink()
@@ -199,7 +199,7 @@ def test_a_server_without_a_dev_key_file_starts_sealed(dev_vault, client, alice,
     assert client.get(reverse("case_detail", args=[case.code])).status_code == 503
 
 
-def test_system_checks_name_missing_wiring(settings) -> None:  # type: ignore[no-untyped-def]
+def test_system_checks_name_missing_wiring(settings) -> None:
     from refuge.vault.checks import check_vault
 
     assert [m.id for m in check_vault()] == []
@@ -209,7 +209,7 @@ def test_system_checks_name_missing_wiring(settings) -> None:  # type: ignore[no
     assert sorted(m.id for m in check_vault()) == ["refuge.E101", "refuge.E102", "refuge.E103"]
 
 
-def test_system_checks_warn_about_a_dev_key_file(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_system_checks_warn_about_a_dev_key_file(dev_vault) -> None:
     from refuge.vault.checks import check_vault
 
     assert [m.id for m in check_vault()] == ["refuge.W101"]

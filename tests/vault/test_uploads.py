@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 CONTENT = (MARKER + b" passport scan of the client; ") * 100_000
 
 
-def _upload(client, case, content: bytes, name: str = "passport.pdf"):  # type: ignore[no-untyped-def]
+def _upload(client, case, content: bytes, name: str = "passport.pdf"):
     upload = SimpleUploadedFile(name, content, content_type="application/pdf")
     return client.post(reverse("vault_test_upload", args=[case.code]), {"file": upload})
 
@@ -33,7 +33,7 @@ def _leftovers(directory: str | Path) -> list[str]:
     return [str(Path(d) / n) for d, _, names in os.walk(directory) for n in names]
 
 
-def test_an_upload_never_touches_the_disk_in_plaintext(dev_vault, client, case) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_never_touches_the_disk_in_plaintext(dev_vault, client, case) -> None:
     response = _upload(client, case, CONTENT)
     assert response.status_code == 200, response.content
     report = response.json()
@@ -48,7 +48,7 @@ def test_an_upload_never_touches_the_disk_in_plaintext(dev_vault, client, case) 
     assert probe.file.read_plaintext() == CONTENT
 
 
-def test_django_default_handlers_would_fail_this_test(dev_vault, client, case, settings) -> None:  # type: ignore[no-untyped-def]
+def test_django_default_handlers_would_fail_this_test(dev_vault, client, case, settings) -> None:
     """The scan above can fail: with Django's own handlers the marker lands in the temporary dir."""
     settings.FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
     response = _upload(client, case, CONTENT)
@@ -56,7 +56,7 @@ def test_django_default_handlers_would_fail_this_test(dev_vault, client, case, s
 
 
 @pytest.mark.parametrize("size", [400_000, 150_000])  # refused from the request's length / while streaming
-def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(dev_vault, client, case, settings, size) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(dev_vault, client, case, settings, size) -> None:
     settings.VAULT_UPLOAD_MAX_BYTES = 100_000
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     response = _upload(client, case, CONTENT[:size])
@@ -65,7 +65,7 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(dev_vault, clien
     assert not VaultProbe.objects.exists()
 
 
-def test_generated_content_is_stored_encrypted(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+def test_generated_content_is_stored_encrypted(dev_vault, case) -> None:
     probe = VaultProbe.objects.create(case=case)
     probe.file.save("letter.docx", ContentFile(MARKER * 10))
     stored = Path(settings.MEDIA_ROOT) / probe.file.name
@@ -74,13 +74,13 @@ def test_generated_content_is_stored_encrypted(dev_vault, case) -> None:  # type
     assert VaultProbe.objects.get(pk=probe.pk).file.read_plaintext() == MARKER * 10
 
 
-def test_the_storage_refuses_plaintext(dev_vault) -> None:  # type: ignore[no-untyped-def]
+def test_the_storage_refuses_plaintext(dev_vault) -> None:
     with pytest.raises(SuspiciousFileOperation):
         vault_storage.save("cases/x/plain.txt", ContentFile(MARKER))
     assert _leftovers(settings.MEDIA_ROOT) == []
 
 
-def test_a_file_moved_to_another_object_does_not_decrypt(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_moved_to_another_object_does_not_decrypt(dev_vault, case) -> None:
     first = VaultProbe.objects.create(case=case)
     first.file.save("a.pdf", ContentFile(b"first client's passport"))
     second = VaultProbe.objects.create(case=case)
@@ -89,7 +89,7 @@ def test_a_file_moved_to_another_object_does_not_decrypt(dev_vault, case) -> Non
         VaultProbe.objects.get(pk=second.pk).file.read_plaintext()
 
 
-def test_a_tampered_file_raises(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_tampered_file_raises(dev_vault, case) -> None:
     probe = VaultProbe.objects.create(case=case)
     probe.file.save("a.pdf", ContentFile(b"x" * 200_000))
     path = Path(settings.MEDIA_ROOT) / probe.file.name
@@ -100,7 +100,7 @@ def test_a_tampered_file_raises(dev_vault, case) -> None:  # type: ignore[no-unt
         probe.file.read_plaintext()
 
 
-def test_a_shredded_case_key_makes_its_files_unreadable(dev_vault, case) -> None:  # type: ignore[no-untyped-def]
+def test_a_shredded_case_key_makes_its_files_unreadable(dev_vault, case) -> None:
     probe = VaultProbe.objects.create(case=case)
     probe.file.save("a.pdf", ContentFile(b"the client's passport"))
     CaseKey.objects.filter(case=case).delete()
@@ -108,7 +108,7 @@ def test_a_shredded_case_key_makes_its_files_unreadable(dev_vault, case) -> None
         probe.file.read_plaintext()
 
 
-def test_the_handler_takes_a_per_view_limit_and_shows_the_head(dev_vault, rf) -> None:  # type: ignore[no-untyped-def]
+def test_the_handler_takes_a_per_view_limit_and_shows_the_head(dev_vault, rf) -> None:
     from django.core.files.uploadhandler import SkipFile
 
     from refuge.vault.storage import EncryptingUploadHandler
@@ -127,7 +127,7 @@ def test_the_handler_takes_a_per_view_limit_and_shows_the_head(dev_vault, rf) ->
     assert MARKER not in upload.read()
 
 
-def test_a_file_over_the_limit_is_dropped_but_the_other_fields_are_read(dev_vault, rf, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_limit_is_dropped_but_the_other_fields_are_read(dev_vault, rf, settings) -> None:
     from refuge.vault.storage import EncryptingUploadHandler, upload_too_large
 
     request = rf.post("/", {"file": SimpleUploadedFile("big.bin", b"\0" * 5000), "title": "Scan 7"})

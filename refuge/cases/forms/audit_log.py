@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -25,8 +25,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", "Any"), *events.choices()]
-        self.fields["actor"].choices = [("", "Anyone"), (SYSTEM, "The system"), *people]
+        cast("forms.ChoiceField", self.fields["type"]).choices = [("", "Any"), *events.choices()]
+        cast("forms.ChoiceField", self.fields["actor"]).choices = [("", "Anyone"), (SYSTEM, "The system"), *people]
 
     def clean_target(self) -> str:
         value = str(self.cleaned_data["target"]).strip()

@@ -133,8 +133,17 @@ class CountrySelect(forms.Select):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs={"data-country-picker": "", "autocomplete": "off", **(attrs or {})})
 
-    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int, **kwargs: Any) -> Any:
-        option = super().create_option(name, value, label, selected, index, **kwargs)
+    def create_option(  # noqa: PLR0917  # Django's signature
+        self,
+        name: str,
+        value: Any,
+        label: int | str,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
         country = countries.countries().get(str(value))
         if country is not None:
             option["attrs"]["data-terms"] = "|".join(country.terms)
@@ -155,7 +164,7 @@ class CountryField(forms.CharField):
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("help_text", "Type to search: English, Russian or Korean names, or the ISO code")
         super().__init__(**kwargs)
-        self.widget.choices = country_choices()  # type: ignore[attr-defined]  # a Select has choices
+        self.widget.choices = country_choices()
 
     def to_python(self, value: Any) -> str:
         text = str(super().to_python(value)).strip()
@@ -265,7 +274,7 @@ def attribute_field(
         "replaces": "Reschedules the removal",
         "extends": "Asks to extend the measure",
     }.get(name, label)
-    field.kind = kind  # type: ignore[attr-defined]  # read when turning values into attributes
+    field.kind = kind  # type: ignore[union-attr]  # our own mark, read when turning values into attributes
     return field
 
 

@@ -136,13 +136,14 @@ class EventForm(forms.Form):
             self.fields[name].widget.attrs["autofocus"] = True
 
     def clean_offset(self) -> str:
-        value = self.cleaned_data["offset"].strip()
+        value: str = self.cleaned_data["offset"].strip()
         if value and not OFFSET_RE.match(value):
             raise ValidationError("Use +HH:MM or -HH:MM, e.g. +02:00.")
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("offset") and data.get("time") is None and "time" not in self.errors:
             self.add_error("offset", "An offset needs a time.")
         return data

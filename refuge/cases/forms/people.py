@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
@@ -42,7 +42,8 @@ class NameForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         value = (data.get("value") or "").strip()
         data["value"] = value
         if value and not data.get("script"):
@@ -50,7 +51,7 @@ class NameForm(forms.Form):
         return data
 
 
-class BaseNameFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # Django's formsets are untyped
+class BaseNameFormSet(forms.BaseFormSet):
     def names(self) -> list[dict[str, str]]:
         return [
             {"value": f.cleaned_data["value"], "script": f.cleaned_data["script"]}
@@ -59,7 +60,11 @@ class BaseNameFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # Django's 
         ]
 
 
-NameFormSet = forms.formset_factory(NameForm, formset=BaseNameFormSet, extra=3, max_num=12, validate_max=True)
+# the class formset_factory makes is a subclass of BaseNameFormSet (django-stubs says BaseFormSet)
+NameFormSet = cast(
+    "type[BaseNameFormSet]",
+    forms.formset_factory(NameForm, formset=BaseNameFormSet, extra=3, max_num=12, validate_max=True),
+)
 
 
 class PersonFieldsMixin(forms.Form):
@@ -69,7 +74,8 @@ class PersonFieldsMixin(forms.Form):
     birth_date = CaseDateField(required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("stateless") and data.get("nationality"):
             self.add_error("nationality", "A stateless person has no nationality: leave it empty.")
         return data
@@ -176,10 +182,12 @@ class IntakeForm(PersonFieldsMixin):
         return [self[name] for name in self.SECTION_FIELDS[section]]
 
     def clean_reference(self) -> str:
-        return self.cleaned_data["reference"].strip()
+        reference: str = self.cleaned_data["reference"].strip()
+        return reference
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("timezone") and data.get("host_state") and "timezone" not in self.errors:
             self.zone_name = default_timezone(data["host_state"]) or ""
             if not self.zone_name:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -83,7 +83,7 @@ class DocumentForm(forms.Form):
         self.max_bytes = max_bytes
         tz = case.tzinfo
         self.case_events = {str(e.code): e for e in case.events.all()}
-        self.fields["events"].choices = [
+        cast("forms.ChoiceField", self.fields["events"]).choices = [
             (code, f"{e.key} · {e.label} · {e.local_at(tz):%d %b %Y}") for code, e in self.case_events.items()
         ]
         self.fields["file"].help_text = f"At most {max_bytes // (1024 * 1024)} MB"
@@ -101,7 +101,7 @@ class DocumentForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(
+    members: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         queryset=None, to_field_name="code", widget=forms.CheckboxSelectMultiple, label="Team"
     )
 
@@ -149,7 +149,8 @@ class ChannelForm(forms.Form):
     value = forms.CharField(label="Number or address", required=False, max_length=300)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("value") and not data.get("kind"):
             self.add_error("kind", "Choose how to reach it.")
         if data.get("kind") and not data.get("value"):
@@ -157,7 +158,7 @@ class ChannelForm(forms.Form):
         return data
 
 
-class BaseChannelFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # Django's formsets are untyped
+class BaseChannelFormSet(forms.BaseFormSet):
     def channels(self) -> list[dict[str, str]]:
         return [
             {"kind": f.cleaned_data["kind"], "value": f.cleaned_data["value"].strip()}
@@ -166,4 +167,8 @@ class BaseChannelFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # Django
         ]
 
 
-ChannelFormSet = forms.formset_factory(ChannelForm, formset=BaseChannelFormSet, extra=2, max_num=20, validate_max=True)
+# the class formset_factory makes is a subclass of BaseChannelFormSet (django-stubs says BaseFormSet)
+ChannelFormSet = cast(
+    "type[BaseChannelFormSet]",
+    forms.formset_factory(ChannelForm, formset=BaseChannelFormSet, extra=2, max_num=20, validate_max=True),
+)

@@ -55,7 +55,7 @@ def in_zone(value: datetime | None, zone: str) -> datetime | None:
     """The instant on the given zone's clock, which later filters (`date`) keep as it is."""
     if value is None:
         return None
-    return do_timezone(value, zone)  # type: ignore[no-any-return]  # Django's tz filter, untyped
+    return do_timezone(value, zone)
 
 
 @register.filter

@@ -20,6 +20,8 @@ from refuge.cases.forms.common import SCRIPT_LABELS, format_offset, humanize, of
 from refuge.lib import countries, humantime
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from refuge.cases.models import Case, Event
 
 register = template.Library()
@@ -93,7 +95,7 @@ def _attribute_display(kind: str, value: Any, case: Case, events_by_key: dict[st
         return f"{value} ({other.label})" if other is not None else str(value)
     if kind == "enum:forum":
         return law.forum_label(str(value))
-    shown = {
+    shown: Callable[[], str] | None = {
         "bool": lambda: "yes" if value else "no",
         "datetime": lambda: _show_datetime(value, case),
         "datetime?": lambda: _show_datetime(value, case),
@@ -145,7 +147,8 @@ def sort_link(filters: Any, key: str) -> str:
     """The list's query string sorted by `key`, or reversed if it is sorted by it already."""
     current = filters.sort
     target = key if current != key else (key[1:] if key.startswith("-") else f"-{key}")
-    return "?" + filters.query(sort=target, page=1)
+    query: str = filters.query(sort=target, page=1)
+    return "?" + query
 
 
 @register.simple_tag

@@ -30,7 +30,9 @@ from refuge.cases import access
 from refuge.cases.forms.audit_log import SYSTEM, AuditFilterForm
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
+
+    from refuge.accounts.requests import AuthenticatedRequest
 
 
 def _day_start(day: Any) -> datetime:
@@ -78,7 +80,7 @@ def _row(entry: AuditEvent, names: dict[int, str]) -> dict[str, Any]:
 
 @require_GET
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     if not access.is_org_admin(request.user):
         raise Http404("No such page")
     member = access.require_membership(request.user)
@@ -94,7 +96,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     server = operator and request.GET.get("chain") == "server"
     number = chain.SERVER_CHAIN if server else chain.chain_of(member.organisation_id)
     verified = verified_up_to(number)
-    entries = AuditEvent.objects.filter(chain=number, seq__gte=1, seq__lte=verified.count)
+    entries: QuerySet[AuditEvent] = AuditEvent.objects.filter(chain=number, seq__gte=1, seq__lte=verified.count)
     entries = _filtered(entries, f, people)
     if f.get("before"):
         entries = entries.filter(seq__lt=f["before"])

@@ -15,19 +15,21 @@ from refuge.cases.models import Authority
 from refuge.cases.views._common import INVALID, has_errors, page
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
+
+    from refuge.accounts.requests import AuthenticatedRequest
 
 
 @require_GET
 @login_required
-def authority_list(request: HttpRequest) -> HttpResponse:
+def authority_list(request: AuthenticatedRequest) -> HttpResponse:
     access.require_case_reader(request.user)  # not analysts: the notes are free text about cases
     authorities = access.authorities_for_user(request.user).order_by("name")
     context = {"authorities": authorities, "can_write": True}
     return page(request, "cases/authority_list.html", context)
 
 
-def _authority_form(request: HttpRequest, authority: Authority | None) -> HttpResponse:
+def _authority_form(request: AuthenticatedRequest, authority: Authority | None) -> HttpResponse:
     member = access.require_writer(request.user)
     if request.method == "POST":
         form = AuthorityForm(request.POST)
@@ -67,12 +69,12 @@ def _authority_form(request: HttpRequest, authority: Authority | None) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def authority_new(request: HttpRequest) -> HttpResponse:
+def authority_new(request: AuthenticatedRequest) -> HttpResponse:
     return _authority_form(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def authority_edit(request: HttpRequest, code: str) -> HttpResponse:
+def authority_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     authority = access.get_authority_for_user(request.user, code, write=True)
     return _authority_form(request, authority)

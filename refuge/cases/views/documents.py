@@ -18,7 +18,9 @@ from refuge.cases.views._common import INVALID, page
 from refuge.vault.storage import EncryptingUploadHandler
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
+
+    from refuge.accounts.requests import AuthenticatedRequest
 
 
 def max_upload_bytes() -> int:
@@ -29,14 +31,14 @@ def max_upload_bytes() -> int:
 @csrf_exempt  # the handler must be set before the CSRF check reads the body; csrf_protect below checks it
 @require_http_methods(["GET", "POST"])
 @login_required
-def document_upload(request: HttpRequest, code: str) -> HttpResponse:
+def document_upload(request: AuthenticatedRequest, code: str) -> HttpResponse:
     handler = EncryptingUploadHandler(request, max_bytes=max_upload_bytes())
     request.upload_handlers = [handler]
     return _document_upload(request, code, handler)
 
 
 @csrf_protect
-def _document_upload(request: HttpRequest, code: str, handler: EncryptingUploadHandler) -> HttpResponse:
+def _document_upload(request: AuthenticatedRequest, code: str, handler: EncryptingUploadHandler) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, write=True)
     if not access.can_see_identity(request.user, case):
         raise Http404("No such case")
@@ -71,6 +73,6 @@ def _document_upload(request: HttpRequest, code: str, handler: EncryptingUploadH
 
 @require_GET
 @login_required
-def document_download(request: HttpRequest, code: str, document_code: str) -> StreamingHttpResponse:
+def document_download(request: AuthenticatedRequest, code: str, document_code: str) -> StreamingHttpResponse:
     document = access.get_document_for_user(request.user, code, document_code)
     return actions.download_document(document=document, user=request.user, request=request)

@@ -22,8 +22,9 @@ from refuge.cases.views._common import INVALID, is_htmx, page
 from refuge.cases.views.pages import case_context
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
 
+    from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case, Event
 
 ADD_PREFIX = "new"
@@ -33,14 +34,16 @@ def edit_prefix(event: Event) -> str:
     return f"ev-{event.code.hex[:12]}"
 
 
-def _timeline(request: HttpRequest, case: Case, status_message: str, **extra: Any) -> HttpResponse:
+def _timeline(request: AuthenticatedRequest, case: Case, status_message: str, **extra: Any) -> HttpResponse:
     """The timeline fragment; `focus` says where keyboard focus lands: add, timeline or an event's code."""
     context = case_context(request, case, status_message=status_message, **extra)
     status = INVALID if extra.get("delete_error") else 200
     return page(request, "cases/_timeline.html", context, status=status, retarget="#timeline")
 
 
-def _after_change(request: HttpRequest, case: Case, event: Event | None, message: str, *, focus: str) -> HttpResponse:
+def _after_change(
+    request: AuthenticatedRequest, case: Case, event: Event | None, message: str, *, focus: str
+) -> HttpResponse:
     if is_htmx(request):
         return _timeline(request, case, message, focus=focus)
     messages.success(request, message)
@@ -48,7 +51,7 @@ def _after_change(request: HttpRequest, case: Case, event: Event | None, message
     return redirect(case.get_absolute_url() + anchor)
 
 
-def _posted_initial(request: HttpRequest, prefix: str) -> dict[str, Any]:
+def _posted_initial(request: AuthenticatedRequest, prefix: str) -> dict[str, Any]:
     """The posted values as a fresh form's initial values (for "show the fields", no errors)."""
     start = f"{prefix}-"
     return {k.removeprefix(start): v for k, v in request.POST.items() if k.startswith(start)}
@@ -56,7 +59,7 @@ def _posted_initial(request: HttpRequest, prefix: str) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def event_add(request: HttpRequest, code: str) -> HttpResponse:
+def event_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, write=True)
     if request.method == "POST" and "_fields" in request.POST:
         # Without JavaScript: the type was chosen, show its fields and keep what was typed.
@@ -95,7 +98,7 @@ def event_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def event_fields(request: HttpRequest, code: str) -> HttpResponse:
+def event_fields(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The fields of the chosen event type, for the add form (htmx swaps them in)."""
     case = access.get_case_for_user(request.user, code, write=True)
     event_type = request.GET.get(f"{ADD_PREFIX}-type", "") or request.GET.get("type", "")
@@ -105,7 +108,7 @@ def event_fields(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def event_edit(request: HttpRequest, code: str, event_code: str) -> HttpResponse:
+def event_edit(request: AuthenticatedRequest, code: str, event_code: str) -> HttpResponse:
     event = access.get_event_for_user(request.user, code, event_code, write=True)
     case = event.case
     prefix = edit_prefix(event)
@@ -147,7 +150,7 @@ def event_edit(request: HttpRequest, code: str, event_code: str) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def event_delete(request: HttpRequest, code: str, event_code: str) -> HttpResponse:
+def event_delete(request: AuthenticatedRequest, code: str, event_code: str) -> HttpResponse:
     event = access.get_event_for_user(request.user, code, event_code, write=True)
     case = event.case
     problems: list[str] = []

@@ -30,8 +30,9 @@ from refuge.lib import countries
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
 
+    from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case
 
 LATEST_EVENTS = 15
@@ -61,8 +62,8 @@ SORT_LABELS = {
 
 @require_GET
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    member = request.user.membership()  # type: ignore[union-attr]  # login_required
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    member = request.user.membership()
     if member is not None and not access.reads_cases(member):
         return redirect("stats_page")  # an analyst's home: the statistics, the one thing they see
     visible = access.cases_for_user(request.user)
@@ -86,8 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return page(request, "cases/dashboard.html", context)
 
 
-def _can_create(request: HttpRequest) -> bool:
-    member = request.user.membership()  # type: ignore[union-attr]  # login_required
+def _can_create(request: AuthenticatedRequest) -> bool:
+    member = request.user.membership()
     return member is not None and not member.is_analyst
 
 
@@ -160,7 +161,7 @@ def filtered_cases(user: Any, f: ListFilters) -> QuerySet[Case]:
 
 @require_GET
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     # Not even an empty list for an analyst: a filtered case list would undo the statistics' suppression.
     member = access.require_case_reader(request.user)
     f = ListFilters.parse(request.GET)
@@ -213,7 +214,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthenticatedRequest) -> HttpResponse:
     member = access.require_writer(request.user)
     today = timezone.now().date()
     if request.method == "POST":
@@ -248,7 +249,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return page(request, "cases/case_new.html", context, status=INVALID if has_errors(form, names) else 200)
 
 
-def case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
+def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict[str, Any]:
     """What the case page and its timeline fragment show."""
     user = request.user
     events = list(case.events.select_related("author").all())
@@ -274,7 +275,7 @@ def case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any
 
 @require_GET
 @login_required
-def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code)
     context = case_context(request, case)
     context["person"] = Person.objects.filter(case=case).first()

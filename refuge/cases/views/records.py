@@ -21,12 +21,12 @@ from refuge.cases.models import Case, Person
 from refuge.cases.views._common import INVALID, has_errors, page
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from refuge.accounts.requests import AuthenticatedRequest
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def person_edit(request: HttpRequest, code: str) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     # Writers may always see identity (analysts never write), so the form can show it.
     case = access.get_case_for_user(request.user, code, write=True)
     person = Person.objects.filter(case=case).first()
@@ -64,7 +64,7 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def proceeding_add(request: HttpRequest, code: str) -> HttpResponse:
+def proceeding_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, write=True)
     authorities = access.authorities_for_user(request.user)
     form = ProceedingForm(request.POST or None, authorities=authorities)
@@ -78,7 +78,7 @@ def proceeding_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def proceeding_edit(request: HttpRequest, code: str, proceeding_code: str) -> HttpResponse:
+def proceeding_edit(request: AuthenticatedRequest, code: str, proceeding_code: str) -> HttpResponse:
     proceeding = access.get_proceeding_for_user(request.user, code, proceeding_code, write=True)
     case = proceeding.case
     authorities = access.authorities_for_user(request.user)
@@ -96,7 +96,7 @@ def proceeding_edit(request: HttpRequest, code: str, proceeding_code: str) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def proceeding_delete(request: HttpRequest, code: str, proceeding_code: str) -> HttpResponse:
+def proceeding_delete(request: AuthenticatedRequest, code: str, proceeding_code: str) -> HttpResponse:
     proceeding = access.get_proceeding_for_user(request.user, code, proceeding_code, write=True)
     case = proceeding.case
     if request.method == "POST":
@@ -108,7 +108,7 @@ def proceeding_delete(request: HttpRequest, code: str, proceeding_code: str) -> 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def case_team(request: HttpRequest, code: str) -> HttpResponse:
+def case_team(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Who works on the case. Everyone who sees the case sees its team; writers change it."""
     write = request.method == "POST"
     case = access.get_case_for_user(request.user, code, write=write)
@@ -135,7 +135,7 @@ def case_team(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def case_delete(request: HttpRequest, code: str) -> HttpResponse:
+def case_delete(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Admins only: delete a case and destroy its data key (after asking for the password again)."""
     case = access.get_case_for_user(request.user, code, write=True)
     if not access.is_org_admin(request.user):
@@ -144,7 +144,7 @@ def case_delete(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_recent_auth
-def _case_delete_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
+def _case_delete_confirmed(request: AuthenticatedRequest, case: Case) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
@@ -161,7 +161,7 @@ def _case_delete_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_GET
 @login_required
-def case_export(request: HttpRequest, code: str) -> HttpResponse:
+def case_export(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Download the case file (refuge.case/1). It holds identity: never for analysts; re-authenticate."""
     case = access.get_case_for_user(request.user, code)
     if not access.can_see_identity(request.user, case):
@@ -170,7 +170,7 @@ def case_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_recent_auth
-def _case_export_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
+def _case_export_confirmed(request: AuthenticatedRequest, case: Case) -> HttpResponse:
     data = actions.export_case(case=case, actor=request.user, via="case_page")
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2) + "\n", content_type="application/json; charset=utf-8"

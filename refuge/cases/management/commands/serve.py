@@ -163,7 +163,7 @@ class Command(BaseCommand):
 
         config = {**gunicorn_options(host=host, port=port, workers=workers, threads=threads), "when_ready": when_ready}
 
-        class _Server(BaseApplication):  # type: ignore[misc]
+        class _Server(BaseApplication):
             def load_config(self) -> None:
                 for name, value in config.items():
                     self.cfg.set(name, value)

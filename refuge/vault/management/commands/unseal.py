@@ -13,7 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             if not keys.read_dev_keys():
                 raise CommandError(f"no development key file at {keys.dev_key_path()}")
         else:
-            stderr = self.stderr._out
+            stderr = cast("TextIO", self.stderr._out)  # the wrapped stream (django-stubs: a callable)
             if active.source == RootKeySource.SHARES:
                 shares = cli.read_shares(int(active.params["threshold"]), stdin=sys.stdin, stderr=stderr)
                 try:

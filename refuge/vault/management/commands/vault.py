@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -54,7 +54,8 @@ class Command(BaseCommand):
     # --- helpers ---
 
     def _secret(self, prompt: str) -> str:
-        return cli.read_secret(prompt, stdin=sys.stdin, stderr=self.stderr._out)
+        # the wrapped stream (django-stubs types OutputWrapper._out as a callable)
+        return cli.read_secret(prompt, stdin=sys.stdin, stderr=cast("TextIO", self.stderr._out))
 
     def _new_key(self, options: dict[str, Any], *, like: RootKey | None = None) -> keys.NewRootKey:
         source = None
@@ -113,7 +114,7 @@ class Command(BaseCommand):
         self.stdout.write(f"vault initialised: root key v1 ({row.get_source_display()})")
 
     def _rotate(self, options: dict[str, Any]) -> None:
-        cli.unseal_here(stdin=sys.stdin, stderr=self.stderr._out)
+        cli.unseal_here(stdin=sys.stdin, stderr=cast("TextIO", self.stderr._out))  # as in _secret
         pending = keys.pending_root_key()
         if pending is None:
             active = keys.active_root_key()
