@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 
 from refuge.accounts import sessions, throttle, twofactor
 from refuge.accounts.models import User
@@ -118,3 +119,17 @@ class KnownDeviceMiddleware:
         if username:
             throttle.remember_device(request, response, username)
         return response
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's chosen language (the account page) over the browser's (LocaleMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

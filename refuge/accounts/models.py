@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -17,6 +18,13 @@ class User(AbstractUser):
     )
     name_cyrillic = models.CharField(
         max_length=200, blank=True, help_text="The full name in Cyrillic, as it signs a Russian letter"
+    )
+    # The interface's language after login; blank follows the browser (settings.LANGUAGES).
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        choices=[("", _("The browser's language")), ("en", "English"), ("ru", "Русский"), ("ko", "한국어")],
     )
 
     class Meta:

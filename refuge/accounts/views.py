@@ -14,7 +14,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -195,3 +197,20 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("two_factor_enrol"))
     codes = twofactor.new_recovery_codes(user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("account")})
+
+
+@require_POST
+@login_required
+def account_language(request: HttpRequest) -> HttpResponse:
+    """The interface's language for this user on every device; blank follows the browser."""
+    user: User = request.user  # type: ignore[assignment]  # login_required: a User
+    language = request.POST.get("language", "")
+    if language not in dict(User._meta.get_field("language").choices or []):
+        messages.error(request, _("Choose one of the listed languages."))
+        return HttpResponseRedirect(reverse("account"), status=303)
+    user.language = language
+    user.save(update_fields=["language"])
+    if language:
+        translation.activate(language)
+    messages.success(request, _("Your language was saved."))
+    return HttpResponseRedirect(reverse("account"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from refuge.lib import humantime
 
 if TYPE_CHECKING:
@@ -70,4 +72,4 @@ def milestone_label(kind: str) -> str:
 
 def countdown(due: datetime, now: datetime) -> str:
     """'in 2 d 5 h', 'in 40 min', 'overdue by 3 d' — coarse, for people under pressure."""
-    return humantime.relative(due, now, past="overdue by {}")
+    return humantime.relative(due, now, past=gettext("overdue by {}"))

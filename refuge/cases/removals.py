@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.cases.derived import CaseCheck
 from refuge.cases.law import deadline_label
@@ -59,7 +60,7 @@ class Removal:
         return humantime.moment(self.removal_at, self.case.timezone, now=timezone.now())
 
     def countdown(self, now: datetime) -> str:
-        return humantime.relative(self.removal_at, now, past="{} ago")
+        return humantime.relative(self.removal_at, now, past=gettext("{} ago"))
 
     def protection(self) -> str:
         """What the engine says of this removal's protection, in words."""
