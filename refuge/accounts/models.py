@@ -87,10 +87,10 @@ class Organisation(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    LAWYER = "lawyer", "Lawyer"
-    CASEWORKER = "caseworker", "Caseworker"
-    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", _("Admin")
+    LAWYER = "lawyer", _("Lawyer")
+    CASEWORKER = "caseworker", _("Caseworker")
+    ANALYST = "analyst", _("Analyst")
 
 
 class Membership(models.Model):

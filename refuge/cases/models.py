@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, COMMON_EVENT_ATTRIBUTES, split_text_attributes
@@ -20,10 +21,10 @@ EVENT_TYPE_CHOICES = [(key, vocab.EVENT_LABELS[key]) for key in vocab.EVENT_TYPE
 
 
 class CaseStatus(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    OPEN = "open", "Open"
-    DORMANT = "dormant", "Dormant"
-    CLOSED = "closed", "Closed"
+    URGENT = "urgent", _("Urgent")
+    OPEN = "open", _("Open")
+    DORMANT = "dormant", _("Dormant")
+    CLOSED = "closed", _("Closed")
 
 
 # A closed case is history: never urgent, never alerted, never in a calendar (its rows stay for the record).
@@ -108,24 +109,24 @@ class Person(models.Model):
 
 
 class Forum(models.TextChoices):
-    DOMESTIC_COURT = "domestic_court", "Domestic court"
-    DOMESTIC_AUTHORITY = "domestic_authority", "Domestic authority"
-    ASYLUM_AUTHORITY = "asylum_authority", "Asylum authority"
-    ECHR = "echr", "European Court of Human Rights"
-    UN_CAT = "un_cat", "UN Committee against Torture"
-    UN_HRC = "un_hrc", "UN Human Rights Committee"
+    DOMESTIC_COURT = "domestic_court", _("Domestic court")
+    DOMESTIC_AUTHORITY = "domestic_authority", _("Domestic authority")
+    ASYLUM_AUTHORITY = "asylum_authority", _("Asylum authority")
+    ECHR = "echr", _("European Court of Human Rights")
+    UN_CAT = "un_cat", _("UN Committee against Torture")
+    UN_HRC = "un_hrc", _("UN Human Rights Committee")
 
 
 class AuthorityKind(models.TextChoices):
-    COURT = "court", "Court"
-    BAILIFFS = "bailiffs", "Bailiffs"
-    MIGRATION = "migration_service", "Migration service"
-    DETENTION_CENTRE = "detention_centre", "Detention centre"
-    BORDER = "border_service", "Border service"
-    PROSECUTOR = "prosecutor", "Prosecutor"
-    ASYLUM = "asylum_authority", "Asylum authority"
-    INTERNATIONAL = "international_body", "International body"
-    OTHER = "other", "Other"
+    COURT = "court", _("Court")
+    BAILIFFS = "bailiffs", _("Bailiffs")
+    MIGRATION = "migration_service", _("Migration service")
+    DETENTION_CENTRE = "detention_centre", _("Detention centre")
+    BORDER = "border_service", _("Border service")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    ASYLUM = "asylum_authority", _("Asylum authority")
+    INTERNATIONAL = "international_body", _("International body")
+    OTHER = "other", _("Other")
 
 
 class Authority(models.Model):
@@ -305,10 +306,10 @@ class IdentityGrant(models.Model):
     """An analyst's time-limited, recorded permission to see one case's identity."""
 
     class Reason(models.TextChoices):
-        DATA_QUALITY = "data_quality", "Checking the quality of the case's data"
-        DUPLICATE_CHECK = "duplicate_check", "Checking for a duplicate case"
-        STATISTICS_VERIFICATION = "statistics_verification", "Verifying a statistic before publication"
-        LEGAL_OBLIGATION = "legal_obligation", "A legal obligation of the organisation"
+        DATA_QUALITY = "data_quality", _("Checking the quality of the case's data")
+        DUPLICATE_CHECK = "duplicate_check", _("Checking for a duplicate case")
+        STATISTICS_VERIFICATION = "statistics_verification", _("Verifying a statistic before publication")
+        LEGAL_OBLIGATION = "legal_obligation", _("A legal obligation of the organisation")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identity_grants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_grants")
