@@ -12,6 +12,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from refuge.accounts import sessions, throttle, twofactor
 from refuge.accounts.models import User
@@ -71,10 +72,14 @@ class SessionPolicyMiddleware:
             return ""
         if now - float(auth_at) > settings.REFUGE_SESSION_ABSOLUTE_SECONDS:
             hours = settings.REFUGE_SESSION_ABSOLUTE_SECONDS / 3600
-            return f"You were logged out: sessions last at most {hours:g} hours. Please log in again."
+            return gettext("You were logged out: sessions last at most %(hours)s hours. Please log in again.") % {
+                "hours": f"{hours:g}"
+            }
         if now - float(seen_at) > settings.REFUGE_SESSION_IDLE_SECONDS:
             minutes = settings.REFUGE_SESSION_IDLE_SECONDS / 60
-            return f"You were logged out after {minutes:g} minutes without activity. Please log in again."
+            return gettext("You were logged out after %(minutes)s minutes without activity. Please log in again.") % {
+                "minutes": f"{minutes:g}"
+            }
         if now - float(seen_at) >= SEEN_RESOLUTION:
             session[sessions.SEEN_AT] = now
         return ""

@@ -63,7 +63,7 @@ login_view = RefugeLoginView.as_view()
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:
-    messages.info(request, "Your login took too long or has ended. Please log in again.")
+    messages.info(request, _("Your login took too long or has ended. Please log in again."))
     return HttpResponseRedirect(reverse("login"))
 
 
@@ -83,7 +83,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if form.device.name == twofactor.RECOVERY_NAME:
             left = twofactor.recovery_codes_left(user)
             messages.warning(
-                request, f"You used a recovery code; {left} left. Make new ones on your account page if few remain."
+                request, _("You used a recovery code; %(left)s left. Make new ones on your account page if few remain.")
+                % {"left": left}
             )
         return HttpResponseRedirect(next_url)
     return render(request, "accounts/two_factor.html", {"form": form}, status=422 if form.errors else 200)
@@ -148,7 +149,7 @@ def end_my_sessions(request: HttpRequest) -> HttpResponse:
     """Log out everywhere: every session of this user ends, this one included."""
     actions.end_user_sessions(user=request.user, actor=request.user)  # type: ignore[arg-type]  # a User
     request.session.flush()
-    messages.success(request, "You were logged out everywhere.")
+    messages.success(request, _("You were logged out everywhere."))
     return HttpResponseRedirect(reverse("login"))
 
 
@@ -163,7 +164,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             audit.record(type=EventType.PASSWORD_CHANGED, actor=user, target=user, fields=["password"])
         update_session_auth_hash(request, user)  # this one continues under a new key
         sessions.record(user, request.session)
-        messages.success(request, "Your password was changed. Every other session was logged out.")
+        messages.success(request, _("Your password was changed. Every other session was logged out."))
         return HttpResponseRedirect(reverse("account"))
     return render(request, "accounts/password_change.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -182,7 +183,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
     if getattr(request, THROTTLED_ATTR, 0):
         # A session that keeps guessing its own password is not its owner's: it ends (the account does not).
         logout(request)
-        messages.error(request, "Too many wrong passwords: this session has ended. Log in again.")
+        messages.error(request, _("Too many wrong passwords: this session has ended. Log in again."))
         return HttpResponseRedirect(reverse("login"))
     context = {"form": form, "next": next_url}
     return render(request, "accounts/reauth.html", context, status=422 if form.errors else 200)

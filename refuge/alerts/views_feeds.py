@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -64,7 +65,7 @@ def feed_revoke(request: HttpRequest, code: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required: a User
     feed = get_feed_for_user(user, code)
     actions.revoke_feed(feed=feed, user=user, request=request)
-    messages.success(request, f"Calendar feed {feed.hint}… revoked: its URL no longer answers.")
+    messages.success(request, _("Calendar feed %(hint)s… revoked: its URL no longer answers.") % {"hint": feed.hint})
     return redirect("alert_settings")
 
 

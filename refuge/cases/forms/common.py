@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.casefile.validate import CODE_CHARACTERS, MAX_YEAR, MIN_YEAR, REFERENCE_RE
@@ -216,7 +217,7 @@ class WallClockField(forms.Field):
         try:
             return datetime.fromisoformat(str(value).strip().replace(" ", "T"))
         except ValueError:
-            raise ValidationError("Enter a date and time, e.g. 2026-03-10 06:00.", code="invalid") from None
+            raise ValidationError(_("Enter a date and time, e.g. 2026-03-10 06:00."), code="invalid") from None
 
 
 class TimeZoneField(forms.CharField):
@@ -232,7 +233,7 @@ class TimeZoneField(forms.CharField):
     def validate(self, value: Any) -> None:
         super().validate(value)
         if value and value not in timezone_names():
-            raise ValidationError("Use an IANA time zone name, e.g. Europe/Moscow.", code="invalid")
+            raise ValidationError(_("Use an IANA time zone name, e.g. Europe/Moscow."), code="invalid")
 
 
 def attribute_field(
@@ -249,11 +250,11 @@ def attribute_field(
     elif kind == "date":
         field = CaseDateField(widget=DATE_WIDGET, required=required)
     elif kind in ("datetime", "datetime?"):
-        field = WallClockField(required=required, help_text="In the case's time zone")
+        field = WallClockField(required=required, help_text=_("In the case's time zone"))
     elif kind in ("country", "country?"):
         field = CountryField(required=required)
     elif kind == "language":
-        field = forms.CharField(max_length=3, required=required, validators=[LANGUAGE], help_text="ISO 639 code")
+        field = forms.CharField(max_length=3, required=required, validators=[LANGUAGE], help_text=_("ISO 639 code"))
     elif kind == "bool":
         field = forms.BooleanField(required=False)
     else:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.cases.forms.common import (
@@ -33,11 +34,11 @@ if TYPE_CHECKING:
 
 
 class NameForm(forms.Form):
-    value = forms.CharField(label="Name", required=False, max_length=200)
+    value = forms.CharField(label=_("Name"), required=False, max_length=200)
     script = forms.ChoiceField(
         choices=[("", "Detect"), *SCRIPT_LABELS.items()],
         required=False,
-        help_text="Left on Detect, the script is read from the name",
+        help_text=_("Left on Detect, the script is read from the name"),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -62,9 +63,9 @@ NameFormSet = forms.formset_factory(NameForm, formset=BaseNameFormSet, extra=3, 
 
 
 class PersonFieldsMixin(forms.Form):
-    nationality = CountryField(required=False, help_text="Type to search by name; empty if stateless")
+    nationality = CountryField(required=False, help_text=_("Type to search by name; empty if stateless"))
     stateless = forms.BooleanField(required=False)
-    languages = LanguageListField(label="Languages")
+    languages = LanguageListField(label=_("Languages"))
     birth_date = CaseDateField(required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
@@ -76,7 +77,7 @@ class PersonFieldsMixin(forms.Form):
 
 class PersonForm(PersonFieldsMixin):
     document_numbers = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One per line (passport, ID)"
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line (passport, ID)")
     )
     contact_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     location_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -121,42 +122,42 @@ class IntakeForm(PersonFieldsMixin):
     reference = forms.CharField(
         max_length=40,
         validators=[REFERENCE],
-        help_text="Pseudonymous, e.g. SPB-2026-014: letters, digits, '.', '_' and '-'. Never a name.",
+        help_text=_("Pseudonymous, e.g. SPB-2026-014: letters, digits, '.', '_' and '-'. Never a name."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    host_state = CountryField(label="Host state", help_text="Where the client is; type to search")
+    host_state = CountryField(label=_("Host state"), help_text=_("Where the client is; type to search"))
     timezone = TimeZoneField(
-        label="Time zone", required=False, help_text="IANA name, e.g. Europe/Moscow; empty: the host state's"
+        label=_("Time zone"), required=False, help_text=_("IANA name, e.g. Europe/Moscow; empty: the host state's")
     )
     status = forms.ChoiceField(choices=CaseStatus.choices, initial=CaseStatus.URGENT)
 
-    det_date = CaseDateField(label="Detained on", required=False, widget=DATE_WIDGET)
-    det_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
+    det_date = CaseDateField(label=_("Detained on"), required=False, widget=DATE_WIDGET)
+    det_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
     det_basis = forms.ChoiceField(
-        label="Basis",
+        label=_("Basis"),
         required=False,
         choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["detention_basis"])],
     )
-    det_place = forms.CharField(label="Place", required=False, max_length=300)
+    det_place = forms.CharField(label=_("Place"), required=False, max_length=300)
 
-    dec_date = CaseDateField(label="Decided on", required=False, widget=DATE_WIDGET)
-    dec_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
+    dec_date = CaseDateField(label=_("Decided on"), required=False, widget=DATE_WIDGET)
+    dec_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
     dec_decision = forms.ChoiceField(
-        label="Decision", required=False, choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["decision"])]
+        label=_("Decision"), required=False, choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["decision"])]
     )
     dec_detention = forms.ChoiceField(
-        label="Detention pending removal",
+        label=_("Detention pending removal"),
         required=False,
         choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["detention"])],
     )
-    dec_authority = forms.CharField(label="Authority", required=False, max_length=300)
+    dec_authority = forms.CharField(label=_("Authority"), required=False, max_length=300)
 
-    rec_date = CaseDateField(label="Received on", required=False, widget=DATE_WIDGET)
-    rec_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
+    rec_date = CaseDateField(label=_("Received on"), required=False, widget=DATE_WIDGET)
+    rec_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
 
-    rem_removal_at = WallClockField(label="Removal on", required=False, help_text="In the case's time zone")
-    rem_destination = CountryField(label="Destination", required=False)
-    rem_date = CaseDateField(label="Known since", required=False, widget=DATE_WIDGET, help_text="Empty: today")
+    rem_removal_at = WallClockField(label=_("Removal on"), required=False, help_text=_("In the case's time zone"))
+    rem_destination = CountryField(label=_("Destination"), required=False)
+    rem_date = CaseDateField(label=_("Known since"), required=False, widget=DATE_WIDGET, help_text=_("Empty: today"))
 
     SECTION_FIELDS = {
         "det": ("det_date", "det_time", "det_basis", "det_place"),

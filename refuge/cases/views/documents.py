@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -66,7 +67,7 @@ def _document_upload(request: HttpRequest, code: str, handler: EncryptingUploadH
                 language=form.cleaned_data["language"],
                 events=form.linked_events(),
             )
-            messages.success(request, "Document uploaded.")
+            messages.success(request, _("Document uploaded."))
             return redirect(case.get_absolute_url() + "#documents")
     else:
         form = DocumentForm(case=case, max_bytes=limit, initial={"events": request.GET.getlist("event")})

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.accounts.decorators import require_recent_auth
@@ -53,7 +54,7 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
             except CaseFileError as exc:
                 add_problems(form, exc.problems, field_for=person_field_for)
             else:
-                messages.success(request, "Client record saved.")
+                messages.success(request, _("Client record saved."))
                 return redirect(case.get_absolute_url() + "#person")
     else:
         form = PersonForm(initial=PersonForm.initial_for(person))
@@ -79,7 +80,7 @@ def proceeding_add(request: HttpRequest, code: str) -> HttpResponse:
     form = ProceedingForm(request.POST or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
         actions.save_proceeding(case=case, user=request.user, **form.cleaned_data)
-        messages.success(request, "Proceeding added.")
+        messages.success(request, _("Proceeding added."))
         return redirect(case.get_absolute_url() + "#proceedings")
     context = {"case": case, "form": form, "proceeding": None}
     return page(request, "cases/proceeding_form.html", context, status=INVALID if form.errors else 200)
@@ -95,7 +96,7 @@ def proceeding_edit(request: HttpRequest, code: str, proceeding_code: str) -> Ht
         form = ProceedingForm(request.POST, authorities=authorities)
         if form.is_valid():
             actions.save_proceeding(case=case, user=request.user, proceeding=proceeding, **form.cleaned_data)
-            messages.success(request, "Proceeding saved.")
+            messages.success(request, _("Proceeding saved."))
             return redirect(case.get_absolute_url() + "#proceedings")
     else:
         form = ProceedingForm(initial=ProceedingForm.initial_for(proceeding), authorities=authorities)
@@ -110,7 +111,7 @@ def proceeding_delete(request: HttpRequest, code: str, proceeding_code: str) -> 
     case = proceeding.case
     if request.method == "POST":
         actions.delete_proceeding(proceeding=proceeding, user=request.user)
-        messages.success(request, "Proceeding deleted.")
+        messages.success(request, _("Proceeding deleted."))
         return redirect(case.get_absolute_url() + "#proceedings")
     return page(request, "cases/proceeding_delete.html", {"case": case, "proceeding": proceeding})
 
@@ -130,7 +131,7 @@ def case_team(request: HttpRequest, code: str) -> HttpResponse:
             form = TeamForm(request.POST, candidates=candidates)
             if form.is_valid():
                 actions.set_team(case=case, users=list(form.cleaned_data["members"]), actor=request.user)
-                messages.success(request, "Team saved.")
+                messages.success(request, _("Team saved."))
                 if access.cases_for_user(request.user).filter(pk=case.pk).exists():
                     return redirect("case_team", code=case.code)
                 return redirect("dashboard")
@@ -161,7 +162,7 @@ def _case_delete_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
         except ValueError as exc:
             error = str(exc)
         else:
-            messages.success(request, "Case deleted; its data key is destroyed.")
+            messages.success(request, _("Case deleted; its data key is destroyed."))
             return redirect("case_list")
     return page(
         request, "cases/case_delete.html", {"case": case, "error": error}, status=INVALID if error else 200
@@ -210,7 +211,11 @@ def _case_reveal_confirmed(request: HttpRequest, case: Case) -> HttpResponse:
         except ValueError as exc:
             error = str(exc)
         else:
-            messages.success(request, f"Identity shown for {actions.IDENTITY_GRANT_MINUTES} minutes; this is recorded.")
+            messages.success(
+                request,
+                _("Identity shown for %(minutes)s minutes; this is recorded.")
+                % {"minutes": actions.IDENTITY_GRANT_MINUTES},
+            )
             return redirect(case.get_absolute_url())
     context = {"case": case, "reasons": IdentityGrant.Reason.choices, "error": error}
     return page(request, "cases/case_reveal.html", context, status=INVALID if error else 200)
