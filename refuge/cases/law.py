@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.lib import humantime
 
@@ -13,26 +13,34 @@ if TYPE_CHECKING:
     from refuge.rules.model import Label
 
 NOTIFY_LABELS = {
-    "executing_authority": "the executing authority (bailiffs, migration service)",
-    "detention_centre": "the detention centre",
-    "forum_registry": "the forum's registry",
-    "border_service": "the border service",
-    "court": "the court",
+    "executing_authority": gettext_noop("the executing authority (bailiffs, migration service)"),
+    "detention_centre": gettext_noop("the detention centre"),
+    "forum_registry": gettext_noop("the forum's registry"),
+    "border_service": gettext_noop("the border service"),
+    "court": gettext_noop("the court"),
+    "migration_service": gettext_noop("the migration service"),
+}
+
+DEADLINE_STATUS_LABELS = {
+    "open": gettext_noop("open"),
+    "met": gettext_noop("met"),
+    "missed": gettext_noop("missed"),
+    "cancelled": gettext_noop("cancelled"),
 }
 
 
 MILESTONE_STATUS_LABELS = {
-    "expected": "expected",
-    "pending_appeal": "pending appeal",
-    "final": "final",
-    "reached": "reached",
+    "expected": gettext_noop("expected"),
+    "pending_appeal": gettext_noop("pending appeal"),
+    "final": gettext_noop("final"),
+    "reached": gettext_noop("reached"),
 }
 
 REMOVAL_STATUS_LABELS = {
-    "scheduled": "scheduled",
-    "cancelled": "cancelled",
-    "executed": "carried out",
-    "replaced": "rescheduled",
+    "scheduled": gettext_noop("scheduled"),
+    "cancelled": gettext_noop("cancelled"),
+    "executed": gettext_noop("carried out"),
+    "replaced": gettext_noop("rescheduled"),
 }
 
 

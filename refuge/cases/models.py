@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
@@ -17,7 +18,7 @@ from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, COMMON_EVENT_ATTRIBUTES,
 from refuge.vault.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from refuge.vault.storage import EncryptedFileField
 
-EVENT_TYPE_CHOICES = [(key, vocab.EVENT_LABELS[key]) for key in vocab.EVENT_TYPES]
+EVENT_TYPE_CHOICES = [(key, _(vocab.EVENT_LABELS[key])) for key in vocab.EVENT_TYPES]
 
 
 class CaseStatus(models.TextChoices):
@@ -231,7 +232,7 @@ class Event(models.Model):
 
     @property
     def label(self) -> str:
-        return vocab.EVENT_LABELS.get(self.type, self.type)
+        return gettext(vocab.EVENT_LABELS.get(self.type, self.type))
 
     def local_at(self, tz: zoneinfo.ZoneInfo | None = None) -> datetime:
         """The instant in the given zone (default: the offset it was recorded with)."""

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from refuge.filings.models import GeneratedFiling
 
 FORUM_LABELS = {
-    "echr": "European Court of Human Rights",
-    "un_cat": "UN Committee against Torture",
-    "un_hrc": "UN Human Rights Committee",
+    "echr": _("European Court of Human Rights"),
+    "un_cat": _("UN Committee against Torture"),
+    "un_hrc": _("UN Human Rights Committee"),
 }
 FORMATS = (("pdf", "PDF"), ("docx", "Word (DOCX)"))
 # A time of sending this far ahead is a typing mistake, not a plan (a log records what happened).

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_noop
+
 if TYPE_CHECKING:
     from refuge.filings.facts import CaseFacts
 
@@ -47,19 +49,32 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("rule39", "ECtHR Rule 39 request", ("en",), "en", forums=("echr",), annexes=True, site=True),
-        Kind("un-interim", "UN CAT / HRC interim-measures request", ("en",), "en", ("un_cat", "un_hrc"), annexes=True),
+        Kind("rule39", gettext_noop("ECtHR Rule 39 request"), ("en",), "en", forums=("echr",), annexes=True, site=True),
+        Kind(
+            "un-interim",
+            gettext_noop("UN CAT / HRC interim-measures request"),
+            ("en",),
+            "en",
+            ("un_cat", "un_hrc"),
+            annexes=True,
+        ),
         Kind(
             "notify-authority",
-            "Notification of an interim measure to an authority",
+            gettext_noop("Notification of an interim measure to an authority"),
             ("ru", "en"),
             "ru",
             addressed=True,  # its enclosures are listed ("Приложение:"), sent with it, not merged
         ),
-        Kind("client-notice", "Notice to the client of his rights", ("ko", "ru", "en"), "en", to_client=True),
+        Kind(
+            "client-notice",
+            gettext_noop("Notice to the client of his rights"),
+            ("ko", "ru", "en"),
+            "en",
+            to_client=True,
+        ),
         Kind(
             "removal-update",
-            "Update to a forum: the removal's new date",
+            gettext_noop("Update to a forum: the removal's new date"),
             ("en",),
             "en",
             forums=("echr", "un_cat", "un_hrc"),

@@ -36,17 +36,21 @@ if TYPE_CHECKING:
 class EventForm(forms.Form):
     """One timeline event: its type, when it happened, and the attributes its type has."""
 
-    type = forms.ChoiceField(label=_("Event"), choices=[("", "Choose the event…"), *EVENT_TYPE_CHOICES])
-    date = CaseDateField(widget=DATE_WIDGET)
-    time = forms.TimeField(required=False, widget=TIME_WIDGET, help_text=_("Empty if only the date is known"))
+    type = forms.ChoiceField(label=_("Event"), choices=[("", _("Choose the event…")), *EVENT_TYPE_CHOICES])
+    date = CaseDateField(label=_("Date"), widget=DATE_WIDGET)
+    time = forms.TimeField(
+        label=_("Time"), required=False, widget=TIME_WIDGET, help_text=_("Empty if only the date is known")
+    )
     offset = forms.CharField(
         label=_("UTC offset"),
         required=False,
         max_length=6,
         help_text=_("Only if recorded in another zone, e.g. +02:00"),
     )
-    source = forms.CharField(required=False, max_length=200, help_text=_("Where the fact comes from"))
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    source = forms.CharField(
+        label=_("Source"), required=False, max_length=200, help_text=_("Where the fact comes from")
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     BASE_FIELDS = ("type", "date", "time", "offset", "source", "note")
 

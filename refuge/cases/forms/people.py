@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 class NameForm(forms.Form):
     value = forms.CharField(label=_("Name"), required=False, max_length=200)
     script = forms.ChoiceField(
-        choices=[("", "Detect"), *SCRIPT_LABELS.items()],
+        choices=[("", _("Detect")), *SCRIPT_LABELS.items()],
         required=False,
         help_text=_("Left on Detect, the script is read from the name"),
     )

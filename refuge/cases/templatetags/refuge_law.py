@@ -7,10 +7,13 @@ from datetime import date, datetime
 from django import template
 from django.templatetags.tz import do_timezone
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from refuge.cases import law
+from refuge.cases.derived import Severity
 
 register = template.Library()
+SEVERITY_LABELS = dict(Severity.choices)
 
 
 @register.filter
@@ -30,7 +33,7 @@ def milestone_label(kind: str) -> str:
 
 @register.filter
 def notify_label(key: str) -> str:
-    return law.NOTIFY_LABELS.get(key, key.replace("_", " "))
+    return gettext(law.NOTIFY_LABELS.get(key, key.replace("_", " ")))
 
 
 @register.filter
@@ -67,12 +70,12 @@ def country_label(code: str | None) -> str:
     """The country's English name (the ISO code stays in a tooltip where a page needs it)."""
     from refuge.filings.countries import country_name  # noqa: PLC0415  # the filings' country table
 
-    return country_name(code) if code else ""
+    return country_name(code, get_language() or "en") if code else ""
 
 
 @register.filter
 def removal_status_label(status: str) -> str:
-    return law.REMOVAL_STATUS_LABELS.get(status, status)
+    return gettext(law.REMOVAL_STATUS_LABELS.get(status, status))
 
 
 @register.filter
@@ -88,7 +91,7 @@ def explain(code: str | None) -> str:
 
 @register.filter
 def milestone_status_label(status: str) -> str:
-    return law.MILESTONE_STATUS_LABELS.get(status, status.replace("_", " "))
+    return gettext(law.MILESTONE_STATUS_LABELS.get(status, status.replace("_", " ")))
 
 
 @register.inclusion_tag("cases/_coded.html")
@@ -96,3 +99,14 @@ def coded(code: str | None, css: str = "") -> dict[str, str]:
     """A code shown as its label, the explanation and the raw code in the tooltip."""
     raw = str(code or "")
     return {"code": raw, "label": law.label(raw), "explanation": law.explanation(raw), "css": css}
+
+
+@register.filter
+def severity_label(severity: str | None) -> str:
+    """Critical, high, medium, info: in the reader's language."""
+    return str(SEVERITY_LABELS.get(str(severity or ""), severity or ""))
+
+
+@register.filter
+def deadline_status_label(status: str) -> str:
+    return gettext(law.DEADLINE_STATUS_LABELS.get(status, status))
