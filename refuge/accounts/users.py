@@ -93,7 +93,7 @@ def user_end_sessions(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     keep = request.session.session_key if user.pk == request.user.pk else None
     ended = actions.end_user_sessions(user=user, actor=request.user, keep=keep)  # type: ignore[arg-type]
-    messages.success(request,
+    messages.success(
         request, _("%(count)s session(s) of %(username)s ended.") % {"count": ended, "username": user.username}
     )
     return _back(user)

@@ -72,7 +72,7 @@ class Removal:
         forum = by.get("forum")
         words = gettext("protected")
         if forum:
-            words += " " + gettext("by the interim measure of %(forum)s") % {"forum": _forum_label(str(forum))}
+            words += " " + gettext("by %(forum)s's interim measure") % {"forum": _forum_label(str(forum))}
         until = by.get("until")
         if until:
             ends = datetime.fromisoformat(str(until))
@@ -92,7 +92,7 @@ FORUM_NAMES = {
 
 
 def _forum_label(forum: str) -> str:
-    return FORUM_NAMES.get(forum, forum.replace("_", " "))
+    return str(FORUM_NAMES.get(forum, forum.replace("_", " ")))
 
 
 def _from_report(case: Case, report: dict[str, Any]) -> list[Removal]:

@@ -317,7 +317,7 @@ def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved
 
     out: list[tuple[str, str]] = []
     if resolved.forum:
-        forum = FORUM_LABELS.get(resolved.forum, resolved.forum)
+        forum = str(FORUM_LABELS.get(resolved.forum, resolved.forum))
         status = facts.forum_status(resolved.forum)
         if resolved.despite_unavailable and status is not None and not status["available"]:
             forum = gettext(

@@ -121,13 +121,13 @@ def event_attrs(event: Event, case: Case, events_by_key: dict[str, Event]) -> li
             shown = gettext("that of each removal pending when it was sent")  # CASEFILE.md: null = the removal's
         else:
             shown = _attribute_display(kinds.get(name, "text"), value, case, events_by_key)
-        found.append((ATTRIBUTE_LABELS.get(name, humanize(name)), shown))
+        found.append((str(ATTRIBUTE_LABELS.get(name, humanize(name))), shown))
     return found
 
 
 @register.filter
 def script_label(code: str) -> str:
-    return SCRIPT_LABELS.get(code, code)
+    return str(SCRIPT_LABELS.get(code, code))
 
 
 @register.filter
