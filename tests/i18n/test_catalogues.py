@@ -111,8 +111,8 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path: Path) -> None:
     )
     for lang in LANGUAGES:
         extracted = polib.pofile(str(copy / "locale" / lang / "LC_MESSAGES" / "django.po"))
-        fresh = {e.msgid for e in extracted if not e.obsolete}
-        committed = {e.msgid for e in _entries(lang)}
+        fresh = {(e.msgctxt or "", e.msgid) for e in extracted if not e.obsolete}
+        committed = {(e.msgctxt or "", e.msgid) for e in _entries(lang)}
         assert sorted(fresh - committed) == [], f"{lang}: run makemessages and translate these"
         assert sorted(committed - fresh) == [], f"{lang}: these are no longer in the code"
 
