@@ -36,6 +36,8 @@ ATTRIBUTE_LABELS = {
 
 
 def day(value: datetime) -> str:
+    if (get_language() or "en").startswith("ko"):  # Korean reads year, month, day
+        return f"{value.year}년 {value.month}월 {value.day}일"
     return date_format(value, "j M Y")
 
 
