@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from refuge.alerts.worker import Worker
@@ -52,3 +54,27 @@ def test_the_language_of_one_email_does_not_leak_into_the_next(case, alice, bob,
         "Acknowledge (stops escalation to others):"
         in _mail_to(smtp, "alice@example.org").get_body(("plain",)).get_content()
     )
+
+
+def test_an_alert_raised_by_a_russian_request_is_stored_in_english(case, alice) -> None:  # type: ignore[no-untyped-def]
+    """Stored once for every recipient, an alert's text never takes the language of the change's author."""
+    from django.utils import translation
+
+    from refuge.alerts.models import Alert, AlertKind
+    from refuge.cases.actions import update_event
+
+    Alert.objects.all().delete()
+    with translation.override("ru"):
+        update_event(
+            event=case.events.get(key="e3"),
+            user=alice,
+            at="2026-03-04T16:00:00+03:00",
+            attributes={"decision_event": "e2"},
+            source="",
+            note="",
+        )
+    moved = Alert.objects.filter(kind=AlertKind.DEADLINE_MOVED).first()
+    assert moved is not None
+    assert " MSK" in moved.subject
+    for alert in Alert.objects.all():
+        assert not re.search("[а-яё]", alert.subject + alert.body, flags=re.I), alert.subject
