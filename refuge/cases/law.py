@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import cache
+from pathlib import Path
 
-from django.utils.translation import gettext, gettext_noop
+import yaml
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from refuge.lib import humantime
+from refuge.rules.model import Label
 
-if TYPE_CHECKING:
-    from refuge.rules.model import Label
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 NOTIFY_LABELS = {
     "executing_authority": gettext_noop("the executing authority (bailiffs, migration service)"),
@@ -45,10 +47,27 @@ REMOVAL_STATUS_LABELS = {
 
 
 def words(code: str) -> Label | None:
-    """The packs' words for a code (refuge.rules.packs, ``labels``), if they have them."""
+    """The packs' words for a code (refuge.rules.packs, ``labels``), if they have them.
+
+    In the reader's language where refuge/locale/<lang>/labels.yaml has them (display only: the
+    engine's report and the alerts, written in the server's language, keep the packs' English).
+    """
     from refuge.cases.recompute import packs  # noqa: PLC0415  # the packs are loaded lazily, once
 
-    return packs().label(code)
+    found = packs().label(code)
+    if found is None:
+        return None
+    return translated_labels((get_language() or "en").split("-")[0]).get(code, found)
+
+
+@cache
+def translated_labels(lang: str) -> dict[str, Label]:
+    """The packs' labels in ``lang`` (refuge/locale/<lang>/labels.yaml); none for English."""
+    path = LOCALE / lang / "labels.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {code: Label(str(w["label"]), str(w["explanation"])) for code, w in data.items()}
 
 
 def label(code: str) -> str:

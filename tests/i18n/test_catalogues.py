@@ -129,3 +129,35 @@ def test_every_vocabulary_code_has_its_word_for_the_catalogues() -> None:
     codes |= set(Authority.CHANNEL_KINDS)
     words = {code.replace("_", " ").capitalize() for code in codes}
     assert sorted(words - set(WORDS)) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_law_label_of_the_packs_is_translated(lang: str) -> None:
+    """refuge/locale/<lang>/labels.yaml gives every pack label and explanation in the language, none in English."""
+    import yaml
+
+    from refuge.cases.recompute import packs
+
+    english = packs().labels
+    translated = yaml.safe_load((LOCALE / lang / "labels.yaml").read_text(encoding="utf-8"))
+    assert sorted(set(english) - set(translated)) == [], "labels to translate"
+    assert sorted(set(translated) - set(english)) == [], "labels no pack has any more"
+    for code, words in translated.items():
+        assert set(words) == {"label", "explanation"}, code
+        for field in ("label", "explanation"):
+            text = str(words[field]).strip()
+            assert text, f"{code}.{field} is empty"
+            assert text != getattr(english[code], field).strip(), f"{code}.{field} copies the English"
+
+
+def test_pages_show_the_law_in_the_readers_language_and_the_engine_keeps_english() -> None:
+    from django.utils import translation
+
+    from refuge.cases import law
+
+    with translation.override("ru"):
+        assert law.label("appeal") == "Обжалование решения о высылке"
+    with translation.override("ko"):
+        assert law.label("un_cat") == "유엔 고문방지위원회"
+    with translation.override("en"):
+        assert law.label("appeal") == "Appeal against the removal decision"

@@ -3,7 +3,7 @@
 Heuristic: a visible word of three or more ASCII letters that is a word of the English catalogue
 (any msgid) means a string escaped translation. Not counted: proper names, case references, codes and
 the data a page shows (the client's and authorities' names, notes, document titles), and the law's
-words from the rule packs, which are not translated yet (issue 13: labels stay English for now).
+packs' legal bases (the labels and explanations are translated; the bases are not yet).
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ def _strings(value: object) -> list[str]:
 def _data_texts() -> list[str]:
     """The texts a page shows that are data, not interface: the demo's records and the packs' words.
 
-    The packs' labels, explanations and legal bases are not translated yet (issue 13), so they are
-    taken out of the page before the check, whole; so are the demo's authorities and organisation, and
+    The packs' legal bases and rule texts are not translated yet (issue 13), so they are taken out of
+    the page before the check, whole (their labels are translated); so are the demo's authorities and
+    organisation, and
     the alerts' subjects and bodies (stored in English when the alert is raised: not translated yet).
     """
     texts = [organisation.name for organisation in Organisation.objects.all()]
@@ -87,7 +88,9 @@ def _data_texts() -> list[str]:
         texts += [str(v) for v in event.all_attributes().values() if isinstance(v, str) and " " in v]
     texts += [authority.name for authority in Authority.objects.all()]
     for pack in PACKS.glob("*.yaml"):
-        texts += [t.strip() for t in _strings(yaml.safe_load(pack.read_text(encoding="utf-8"))) if " " in t.strip()]
+        data = yaml.safe_load(pack.read_text(encoding="utf-8"))
+        data.pop("labels", None)  # translated (refuge/locale/<lang>/labels.yaml): they must not show in English
+        texts += [t.strip() for t in _strings(data) if " " in t.strip()]
     return sorted({t for t in texts if t}, key=len, reverse=True)
 
 
