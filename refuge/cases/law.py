@@ -60,6 +60,20 @@ def words(code: str) -> Label | None:
     return translated_labels((get_language() or "en").split("-")[0]).get(code, found)
 
 
+def basis_text(text: str) -> str:
+    """A rule's legal basis in the reader's language (refuge/locale/<lang>/bases.yaml), else as the pack says it."""
+    return translated_bases((get_language() or "en").split("-")[0]).get(text.strip(), text)
+
+
+@cache
+def translated_bases(lang: str) -> dict[str, str]:
+    """The packs' legal bases in ``lang``, by their English text; none for English."""
+    path = LOCALE / lang / "bases.yaml"
+    if not path.is_file():
+        return {}
+    return {str(en): str(text) for en, text in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+
+
 @cache
 def translated_labels(lang: str) -> dict[str, Label]:
     """The packs' labels in ``lang`` (refuge/locale/<lang>/labels.yaml); none for English."""

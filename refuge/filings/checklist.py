@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, gettext_noop
 
+from refuge.cases import law
 from refuge.filings.kinds import get_kind
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ class NotAcknowledged(Exception):  # noqa: N818  # the interface's name, like Fi
 def item(code: str, detail: str = "") -> Missing:
     label, fix = ITEMS[code]
     label = gettext(label)
+    detail = law.basis_text(detail) if detail else detail  # a pack's basis, in the reader's language
     return Missing(code=code, label=f"{label} ({detail})" if detail else label, fix=fix)
 
 

@@ -161,3 +161,27 @@ def test_pages_show_the_law_in_the_readers_language_and_the_engine_keeps_english
         assert law.label("un_cat") == "유엔 고문방지위원회"
     with translation.override("en"):
         assert law.label("appeal") == "Appeal against the removal decision"
+
+
+def _bases(value: object) -> list[str]:
+    """Every legal basis in a pack: the values of `basis`, `basis_after` and the like."""
+    if isinstance(value, dict):
+        found = [str(v).strip() for k, v in value.items() if str(k).startswith("basis") and isinstance(v, str)]
+        return found + [b for v in value.values() for b in _bases(v)]
+    if isinstance(value, list):
+        return [b for v in value for b in _bases(v)]
+    return []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_legal_basis_of_the_packs_is_translated(lang: str) -> None:
+    import yaml
+
+    import refuge.rules
+
+    packs = Path(refuge.rules.__file__).parent / "packs"
+    english = {b for pack in packs.glob("*.yaml") for b in _bases(yaml.safe_load(pack.read_text(encoding="utf-8")))}
+    translated = yaml.safe_load((LOCALE / lang / "bases.yaml").read_text(encoding="utf-8"))
+    assert sorted(english - set(translated)) == [], "bases to translate"
+    assert sorted(set(translated) - english) == [], "bases no pack has any more"
+    assert [en for en, text in translated.items() if not str(text).strip() or str(text).strip() == en] == []

@@ -110,3 +110,9 @@ def severity_label(severity: str | None) -> str:
 @register.filter
 def deadline_status_label(status: str) -> str:
     return gettext(law.DEADLINE_STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def basis(text: str | None) -> str:
+    """A deadline's, conflict's or forum's legal basis in the reader's language."""
+    return law.basis_text(str(text or ""))
