@@ -9,6 +9,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -225,3 +226,23 @@ def code_url(name: str, *codes: Any) -> str:
 @register.filter
 def case_url(case: Case) -> str:
     return code_url("case_detail", case.code)
+
+
+# Korean reads year, month, day: the pages' day formats in Korean order.
+KOREAN_FORMATS = {
+    "j M Y": "Y년 n월 j일",
+    "D j M Y": "Y년 n월 j일 (D)",
+    "D j M Y H:i": "Y년 n월 j일 (D) H:i",
+    "j M Y H:i": "Y년 n월 j일 H:i",
+    "j M Y H:i e": "Y년 n월 j일 H:i e",
+    "j M": "n월 j일",
+    "D j M": "n월 j일 (D)",
+}
+
+
+@register.filter
+def local_date(value: Any, fmt: str = "j M Y") -> str:
+    """Django's |date, in the reader's language and, for Korean, in Korean order."""
+    if (get_language() or "en").startswith("ko"):
+        fmt = KOREAN_FORMATS.get(fmt, fmt)
+    return date_filter(value, fmt)
