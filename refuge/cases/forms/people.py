@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 class NameForm(forms.Form):
     value = forms.CharField(label=_("Name"), required=False, max_length=200)
     script = forms.ChoiceField(
+        label=_("Script"),
         choices=[("", _("Detect")), *SCRIPT_LABELS.items()],
         required=False,
         help_text=_("Left on Detect, the script is read from the name"),
@@ -63,24 +64,31 @@ NameFormSet = forms.formset_factory(NameForm, formset=BaseNameFormSet, extra=3, 
 
 
 class PersonFieldsMixin(forms.Form):
-    nationality = CountryField(required=False, help_text=_("Type to search by name; empty if stateless"))
-    stateless = forms.BooleanField(required=False)
+    nationality = CountryField(
+        label=_("Nationality"), required=False, help_text=_("Type to search by name; empty if stateless")
+    )
+    stateless = forms.BooleanField(label=_("Stateless"), required=False)
     languages = LanguageListField(label=_("Languages"))
-    birth_date = CaseDateField(required=False, widget=DATE_WIDGET)
+    birth_date = CaseDateField(label=_("Birth date"), required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("stateless") and data.get("nationality"):
-            self.add_error("nationality", "A stateless person has no nationality: leave it empty.")
+            self.add_error("nationality", _("A stateless person has no nationality: leave it empty."))
         return data
 
 
 class PersonForm(PersonFieldsMixin):
     document_numbers = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line (passport, ID)")
+        label=_("Document numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line (passport, ID)"),
     )
-    contact_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    location_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    contact_notes = forms.CharField(label=_("Contact notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    location_notes = forms.CharField(
+        label=_("Location notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     @classmethod
     def initial_for(cls, person: Person | None) -> dict[str, Any]:
@@ -120,6 +128,7 @@ class IntakeForm(PersonFieldsMixin):
     """A new urgent case on one page: the case, the client and the first events."""
 
     reference = forms.CharField(
+        label=_("Reference"),
         max_length=40,
         validators=[REFERENCE],
         help_text=_("Pseudonymous, e.g. SPB-2026-014: letters, digits, '.', '_' and '-'. Never a name."),
@@ -129,7 +138,7 @@ class IntakeForm(PersonFieldsMixin):
     timezone = TimeZoneField(
         label=_("Time zone"), required=False, help_text=_("IANA name, e.g. Europe/Moscow; empty: the host state's")
     )
-    status = forms.ChoiceField(choices=CaseStatus.choices, initial=CaseStatus.URGENT)
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices, initial=CaseStatus.URGENT)
 
     det_date = CaseDateField(label=_("Detained on"), required=False, widget=DATE_WIDGET)
     det_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
