@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from refuge.accounts.models import User
 
-CHANNEL_LABELS = {"inapp": "In-app (the bell)", "email": "E-mail", "webhook": "Webhook"}
-CRITICAL_KEEPS_INAPP = "Critical alerts always go to the bell as well, whatever is ticked here."
+CHANNEL_LABELS = {"inapp": _("In-app (the bell)"), "email": _("E-mail"), "webhook": _("Webhook")}
+CRITICAL_KEEPS_INAPP = _("Critical alerts always go to the bell as well, whatever is ticked here.")
 
 
 class ChannelBoxes(forms.CheckboxSelectMultiple):
@@ -64,7 +64,7 @@ class AlertSettingsForm(forms.Form):
         for severity in Severity:
             critical = severity == Severity.CRITICAL
             fields[self.channel_field(severity)] = forms.MultipleChoiceField(
-                label=f"{severity.label} alerts",
+                label=_("%(severity)s alerts") % {"severity": severity.label},
                 choices=choices,
                 required=False,
                 widget=ChannelBoxes(fixed=("inapp",) if critical else ()),
@@ -73,9 +73,9 @@ class AlertSettingsForm(forms.Form):
         # The channel boxes first, in severity order.
         self.fields = {**fields, **self.fields}
         if not self.user.email:
-            self.fields[
-                self.channel_field(Severity.CRITICAL)
-            ].help_text += " Your account has no e-mail address, so e-mail alerts cannot reach you."
+            critical_field = self.fields[self.channel_field(Severity.CRITICAL)]
+            no_email = _("Your account has no e-mail address, so e-mail alerts cannot reach you.")
+            critical_field.help_text = f"{critical_field.help_text} {no_email}"
 
     @staticmethod
     def channel_field(severity: str) -> str:
