@@ -10,7 +10,7 @@ SMTP_PORT ?= 8025
 # The PostgreSQL run of the suite; where no server answers, its tests skip (CI fails instead).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/refuge
 
-.PHONY: demo test test-sqlite test-postgres lint typecheck bench clean fonts
+.PHONY: demo test test-sqlite test-postgres lint typecheck bench clean fonts messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-demo: fonts $(VENV)/.installed
+demo: fonts messages
 	REFUGE_DATA_DIR=$(DATA) REFUGE_DEMO_NO_2FA=true REFUGE_SMTP_HOST=127.0.0.1 REFUGE_SMTP_PORT=$(SMTP_PORT) \
 		REFUGE_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/refuge demo --serve --port $(PORT)
 
 test: fonts $(VENV)/.installed-dev
+	$(MAKE) messages
 	$(BIN)/ruff check refuge tests bench
 	REFUGE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy refuge
 	REFUGE_DATA_DIR=$$(mktemp -d) $(BIN)/refuge makemigrations --check --dry-run
@@ -40,6 +41,11 @@ fonts:
 	@command -v fc-list >/dev/null || { echo "fontconfig is missing: apt-get install fontconfig" >&2; exit 1; }
 	@fc-list :lang=ko family | grep -q . || { echo "no font renders Korean: apt-get install fonts-noto-cjk" >&2; exit 1; }
 	@fc-list :lang=ru family | grep -q . || { echo "no font renders Cyrillic: apt-get install fonts-dejavu-core" >&2; exit 1; }
+
+# The interface in Russian and Korean: compile refuge/locale/*/LC_MESSAGES/django.po (the .mo files are not committed).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "gettext is missing (msgfmt): apt-get install gettext" >&2; exit 1; }
+	cd refuge && REFUGE_DATA_DIR=$$(mktemp -d) ../$(BIN)/refuge compilemessages >/dev/null
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench

@@ -79,9 +79,13 @@ MIDDLEWARE = [
     # Sealed: 503 before any session, user or case is touched (refuge.vault.middleware).
     "refuge.vault.middleware.SealedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language (en, ru, ko); a logged-in user's own choice overrides it below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language chosen on the account page, for every page after login (refuge.accounts.middleware).
+    "refuge.accounts.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, then the second factor (refuge.accounts.middleware).
@@ -219,6 +223,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en"
+# The interface's languages (the client notice has more: refuge.filings). Names in their own language.
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("ko", "한국어")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

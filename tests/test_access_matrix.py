@@ -227,6 +227,7 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
     # One's own account. "Log out everywhere" ends the asker's session too: to the login page.
     "account": (_none, MEMBER, (405,) * 6),
     "account_end_sessions": (_none, (405,) * 6, (LOGIN,) * 6),
+    "account_language": (_none, (405,) * 6, (LOGIN, OK, OK, OK, OK, OK)),
     "password_change": (_none, MEMBER, (LOGIN, OK, OK, OK, OK, OK)),
     "recovery_codes_new": (_none, (405,) * 6, (LOGIN, OK, OK, OK, OK, OK)),
     # One's own passkeys: anyone adds one (after re-authentication); only its owner removes it.

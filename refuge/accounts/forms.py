@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from refuge.accounts import passkeys, twofactor
 from refuge.accounts.backends import THROTTLED_ATTR
@@ -42,9 +43,9 @@ class LoginForm(AuthenticationForm):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
     )
 
@@ -124,7 +125,7 @@ class NewPasskeyForm(forms.Form):
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
-        label="Code shown by the app",
+        label=_("Code shown by the app"),
         max_length=12,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
@@ -149,13 +150,13 @@ class ReauthForm(forms.Form):
     (throttled as the login is)."""
 
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
         required=False,
-        help_text="From your authenticator app, or a recovery code.",
+        help_text=_("From your authenticator app, or a recovery code."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
 
@@ -178,7 +179,7 @@ class ReauthForm(forms.Form):
             return data
         who = authenticate(self.request, username=self.user.get_username(), password=password)
         if who is None or who.pk != self.user.pk:
-            raise forms.ValidationError("That password is not right.", code="invalid_login")
+            raise forms.ValidationError(_("That password is not right."), code="invalid_login")
         code = data.get("code") or ""
         if self.needs_passkey:
             try:

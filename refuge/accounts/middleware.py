@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from refuge.accounts import passkeys, sessions, throttle, twofactor
 from refuge.accounts.models import User
@@ -72,10 +74,14 @@ class SessionPolicyMiddleware:
             return ""
         if now - float(auth_at) > settings.REFUGE_SESSION_ABSOLUTE_SECONDS:
             hours = settings.REFUGE_SESSION_ABSOLUTE_SECONDS / 3600
-            return f"You were logged out: sessions last at most {hours:g} hours. Please log in again."
+            return gettext("You were logged out: sessions last at most %(hours)s hours. Please log in again.") % {
+                "hours": f"{hours:g}"
+            }
         if now - float(seen_at) > settings.REFUGE_SESSION_IDLE_SECONDS:
             minutes = settings.REFUGE_SESSION_IDLE_SECONDS / 60
-            return f"You were logged out after {minutes:g} minutes without activity. Please log in again."
+            return gettext("You were logged out after %(minutes)s minutes without activity. Please log in again.") % {
+                "minutes": f"{minutes:g}"
+            }
         if now - float(seen_at) >= SEEN_RESOLUTION:
             session[sessions.SEEN_AT] = now
         return ""
@@ -131,3 +137,17 @@ class KnownDeviceMiddleware:
         if username:
             throttle.remember_device(request, response, username)
         return response
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's chosen language (the account page) over the browser's (LocaleMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.models import Session
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from refuge import hooks
 
@@ -30,6 +31,13 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]  # Passkey's m
     )
     name_cyrillic = models.CharField(
         max_length=200, blank=True, help_text="The full name in Cyrillic, as it signs a Russian letter"
+    )
+    # The interface's language after login; blank follows the browser (settings.LANGUAGES).
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        choices=[("", _("The browser's language")), ("en", "English"), ("ru", "Русский"), ("ko", "한국어")],
     )
 
     passkeys: RelatedManager[Passkey]  # the reverse of Passkey.user (django-otp's base is untyped)
@@ -103,10 +111,10 @@ class Organisation(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    LAWYER = "lawyer", "Lawyer"
-    CASEWORKER = "caseworker", "Caseworker"
-    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", _("Admin")
+    LAWYER = "lawyer", _("Lawyer")
+    CASEWORKER = "caseworker", _("Caseworker")
+    ANALYST = "analyst", _("Analyst")
 
 
 class Membership(models.Model):

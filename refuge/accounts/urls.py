@@ -13,6 +13,7 @@ urlpatterns = [
     path("reauth/", views.reauth, name="reauth"),
     path("", views.account, name="account"),
     path("sessions/end/", views.end_my_sessions, name="account_end_sessions"),
+    path("language/", views.account_language, name="account_language"),
     path("password/", views.password_change, name="password_change"),
     path("recovery-codes/", views.new_recovery_codes, name="recovery_codes_new"),
     path("passkeys/add/", views.passkey_add, name="passkey_add"),

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from refuge.accounts import actions, passkeys, sessions, twofactor
@@ -70,7 +71,7 @@ def organisation_lock_down(request: HttpRequest) -> HttpResponse:
     """End every session and feed of the admin's organisation, and suspend its logins; no other is touched."""
     member = _admin_membership(request)
     if request.POST.get("confirm") != "lock-down":
-        messages.error(request, "Tick the box to confirm the lock-down.")
+        messages.error(request, _("Tick the box to confirm the lock-down."))
         return HttpResponseRedirect(reverse("user_list"))
     actions.lock_down_organisation(organisation=member.organisation, actor=request.user)  # type: ignore[arg-type]
     return HttpResponseRedirect(reverse("login"))
@@ -121,7 +122,9 @@ def user_end_sessions(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     keep = request.session.session_key if user.pk == request.user.pk else None
     ended = actions.end_user_sessions(user=user, actor=request.user, keep=keep)  # type: ignore[arg-type]
-    messages.success(request, f"{ended} session(s) of {user.username} ended.")
+    messages.success(
+        request, _("%(count)s session(s) of %(username)s ended.") % {"count": ended, "username": user.username}
+    )
     return _back(user)
 
 
@@ -130,10 +133,10 @@ def user_end_sessions(request: HttpRequest, code: UUID) -> HttpResponse:
 def user_disable(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     if user.pk == request.user.pk:
-        messages.error(request, "You cannot disable your own account.")
+        messages.error(request, _("You cannot disable your own account."))
         return _back(user)
     actions.set_active(user=user, active=False, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"{user.username} is disabled; their sessions ended.")
+    messages.success(request, _("%(username)s is disabled; their sessions ended.") % {"username": user.username})
     return _back(user)
 
 
@@ -142,7 +145,7 @@ def user_disable(request: HttpRequest, code: UUID) -> HttpResponse:
 def user_enable(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     actions.set_active(user=user, active=True, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"{user.username} is enabled.")
+    messages.success(request, _("%(username)s is enabled.") % {"username": user.username})
     return _back(user)
 
 
@@ -151,7 +154,9 @@ def user_enable(request: HttpRequest, code: UUID) -> HttpResponse:
 def user_unlock(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     actions.unlock(username=user.username, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"The failed logins counted for {user.username} are forgotten.")
+    messages.success(
+        request, _("The failed logins counted for %(username)s are forgotten.") % {"username": user.username}
+    )
     return _back(user)
 
 
@@ -162,6 +167,7 @@ def user_reset_2fa(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     actions.reset_second_factor(user=user, actor=request.user)  # type: ignore[arg-type]
     messages.success(
-        request, f"{user.username}'s second factor was removed; they set up a new one at their next login."
+        request, _("%(username)s's second factor was removed; they set up a new one at their next login.")
+        % {"username": user.username}
     )
     return _back(user)

@@ -17,7 +17,9 @@ from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,7 +64,7 @@ login_view = RefugeLoginView.as_view()
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:
-    messages.info(request, "Your login took too long or has ended. Please log in again.")
+    messages.info(request, _("Your login took too long or has ended. Please log in again."))
     return HttpResponseRedirect(reverse("login"))
 
 
@@ -100,7 +102,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if form.device.name == twofactor.RECOVERY_NAME:
             left = twofactor.recovery_codes_left(user)
             messages.warning(
-                request, f"You used a recovery code; {left} left. Make new ones on your account page if few remain."
+                request, _("You used a recovery code; %(left)s left. Make new ones on your account page if few remain.")
+                % {"left": left}
             )
         return HttpResponseRedirect(_after_login(request, next_url))
     context = {"form": form, "has_passkey": has_passkey, "totp": twofactor.totp_accepted(user)}
@@ -248,7 +251,7 @@ def end_my_sessions(request: HttpRequest) -> HttpResponse:
     """Log out everywhere: every session of this user ends, this one included."""
     actions.end_user_sessions(user=request.user, actor=request.user)  # type: ignore[arg-type]  # a User
     request.session.flush()
-    messages.success(request, "You were logged out everywhere.")
+    messages.success(request, _("You were logged out everywhere."))
     return HttpResponseRedirect(reverse("login"))
 
 
@@ -261,7 +264,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         user = actions.change_password(user=form.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # this one continues under a new key
         sessions.record(user, request.session)
-        messages.success(request, "Your password was changed. Every other session was logged out.")
+        messages.success(request, _("Your password was changed. Every other session was logged out."))
         return HttpResponseRedirect(reverse("account"))
     return render(request, "accounts/password_change.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -280,7 +283,7 @@ def reauth(request: HttpRequest) -> HttpResponse:
     if getattr(request, THROTTLED_ATTR, 0):
         # A session that keeps guessing its own password is not its owner's: it ends (the account does not).
         logout(request)
-        messages.error(request, "Too many wrong passwords: this session has ended. Log in again.")
+        messages.error(request, _("Too many wrong passwords: this session has ended. Log in again."))
         return HttpResponseRedirect(reverse("login"))
     context = {"form": form, "next": next_url, "options": None, "unavailable": ""}
     if form.needs_passkey:
@@ -299,3 +302,20 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("two_factor_enrol"))
     codes = twofactor.new_recovery_codes(user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("account")})
+
+
+@require_POST
+@login_required
+def account_language(request: HttpRequest) -> HttpResponse:
+    """The interface's language for this user on every device; blank follows the browser."""
+    user: User = request.user  # type: ignore[assignment]  # login_required: a User
+    language = request.POST.get("language", "")
+    if language not in dict(User._meta.get_field("language").choices or []):
+        messages.error(request, _("Choose one of the listed languages."))
+        return HttpResponseRedirect(reverse("account"), status=303)
+    user.language = language
+    user.save(update_fields=["language"])
+    if language:
+        translation.activate(language)
+    messages.success(request, _("Your language was saved."))
+    return HttpResponseRedirect(reverse("account"))

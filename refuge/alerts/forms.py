@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from refuge.alerts.actions import CHANNEL_KINDS, ESCALATE_MINUTES_RANGE
 from refuge.alerts.channels.webhook import check_url
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
     from refuge.accounts.models import User
 
-CHANNEL_LABELS = {"inapp": "In-app (the bell)", "email": "E-mail", "webhook": "Webhook"}
-CRITICAL_KEEPS_INAPP = "Critical alerts always go to the bell as well, whatever is ticked here."
+CHANNEL_LABELS = {"inapp": _("In-app (the bell)"), "email": _("E-mail"), "webhook": _("Webhook")}
+CRITICAL_KEEPS_INAPP = _("Critical alerts always go to the bell as well, whatever is ticked here.")
 
 
 class ChannelBoxes(forms.CheckboxSelectMultiple):
@@ -40,18 +41,18 @@ class AlertSettingsForm(forms.Form):
     """Channels per severity, the daily digest and a webhook URL."""
 
     digest = forms.BooleanField(
-        label="Daily digest",
+        label=_("Daily digest"),
         required=False,
-        help_text="An e-mail each morning with the deadlines of your cases in the next 7 days.",
+        help_text=_("An e-mail each morning with the deadlines of your cases in the next 7 days."),
     )
     webhook_url = forms.URLField(
-        label="Webhook URL",
+        label=_("Webhook URL"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text="Alerts ticked for the webhook are POSTed here as JSON, signed with the key below; with no URL "
+        help_text=_("Alerts ticked for the webhook are POSTed here as JSON, signed with the key below; with no URL "
         "they go by the other channels only. It must be an https:// address on the internet (not a private or "
-        "local one).",
+        "local one)."),
         widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off", "placeholder": "https://"}),
     )
 
@@ -63,7 +64,7 @@ class AlertSettingsForm(forms.Form):
         for severity in Severity:
             critical = severity == Severity.CRITICAL
             fields[self.channel_field(severity)] = forms.MultipleChoiceField(
-                label=f"{severity.label} alerts",
+                label=_("%(severity)s alerts") % {"severity": severity.label},
                 choices=choices,
                 required=False,
                 widget=ChannelBoxes(fixed=("inapp",) if critical else ()),
@@ -72,9 +73,9 @@ class AlertSettingsForm(forms.Form):
         # The channel boxes first, in severity order.
         self.fields = {**fields, **self.fields}
         if not self.user.email:
-            self.fields[
-                self.channel_field(Severity.CRITICAL)
-            ].help_text += " Your account has no e-mail address, so e-mail alerts cannot reach you."
+            critical_field = self.fields[self.channel_field(Severity.CRITICAL)]
+            no_email = _("Your account has no e-mail address, so e-mail alerts cannot reach you.")
+            critical_field.help_text = f"{critical_field.help_text} {no_email}"
 
     @staticmethod
     def channel_field(severity: str) -> str:
@@ -104,11 +105,11 @@ class AlertSettingsForm(forms.Form):
 
 class EscalationForm(forms.Form):
     minutes = forms.IntegerField(
-        label="Escalate after (minutes)",
+        label=_("Escalate after (minutes)"),
         min_value=ESCALATE_MINUTES_RANGE[0],
         max_value=ESCALATE_MINUTES_RANGE[1],
-        help_text="How long a critical alert may wait unacknowledged before it goes to the on-call rota, "
-        "and as long again before it goes to every admin. From 1 to 1440 (a day).",
+        help_text=_("How long a critical alert may wait unacknowledged before it goes to the on-call rota, "
+        "and as long again before it goes to every admin. From 1 to 1440 (a day)."),
         error_messages={
             "min_value": "Give at least 1 minute.",
             "max_value": "Give at most 1440 minutes (a day).",
@@ -126,8 +127,8 @@ class ShiftForm(forms.Form):
     user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,  # set per organisation in __init__
         to_field_name="code",
-        label="Person",
-        empty_label="Choose someone",
+        label=_("Person"),
+        empty_label=_("Choose someone"),
         error_messages={
             "required": "Choose who goes on call.",
             "invalid_choice": "Choose someone of your organisation who may be on call.",
@@ -145,7 +146,7 @@ class ShiftForm(forms.Form):
         data = self.cleaned_data
         week = data.get("week")
         if week is not None and data.get("op") == "add" and week not in self.weeks:
-            raise forms.ValidationError("Choose one of the weeks shown: this week or one of the next seven.")
+            raise forms.ValidationError(_("Choose one of the weeks shown: this week or one of the next seven."))
         if week is not None and week.weekday() != 0:
-            raise forms.ValidationError("A rota week starts on a Monday.")
+            raise forms.ValidationError(_("A rota week starts on a Monday."))
         return data

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from refuge.alerts.links import absolute, ack_url
 from refuge.lib import humantime
@@ -34,6 +34,13 @@ def _local(alert: Alert) -> str:
 
 
 def compose(delivery: Delivery) -> Message:
+    """The message in its recipient's language (the account page's choice; the server's otherwise)."""
+    user = delivery.user
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        return _compose(delivery)
+
+
+def _compose(delivery: Delivery) -> Message:
     alert = delivery.alert
     user = delivery.user
     context = {

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from refuge.cases.derived import Severity
 
@@ -23,24 +24,24 @@ if TYPE_CHECKING:
 
 
 class AlertKind(models.TextChoices):
-    CONFLICT_RAISED = "conflict_raised", "Conflict raised"
-    CONFLICT_CLEARED = "conflict_cleared", "Conflict cleared"
-    DEADLINE_ADDED = "deadline_added", "New deadline"
-    DEADLINE_MOVED = "deadline_moved", "Deadline moved"
-    DEADLINE_MISSED = "deadline_missed", "Deadline missed"
-    DEADLINE_CLOSED = "deadline_closed", "Deadline met or cancelled"
-    DEADLINE_REMOVED = "deadline_removed", "Deadline removed"
-    REMINDER = "reminder", "Reminder"
-    DIGEST = "digest", "Daily digest"
-    SYSTEM = "system", "System"
+    CONFLICT_RAISED = "conflict_raised", _("Conflict raised")
+    CONFLICT_CLEARED = "conflict_cleared", _("Conflict cleared")
+    DEADLINE_ADDED = "deadline_added", _("New deadline")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved")
+    DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
+    DEADLINE_CLOSED = "deadline_closed", _("Deadline met or cancelled")
+    DEADLINE_REMOVED = "deadline_removed", _("Deadline removed")
+    REMINDER = "reminder", _("Reminder")
+    DIGEST = "digest", _("Daily digest")
+    SYSTEM = "system", _("System")
 
 
 class Level(models.IntegerChoices):
     """Who an alert has reached: the case team, then the on-call rota, then every admin."""
 
-    TEAM = 0, "Case team"
-    ONCALL = 1, "On-call rota"
-    ADMINS = 2, "All admins"
+    TEAM = 0, _("Case team")
+    ONCALL = 1, _("On-call rota")
+    ADMINS = 2, _("All admins")
 
 
 class Alert(models.Model):
@@ -103,10 +104,10 @@ class Notification(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    LEASED = "leased", "Being sent"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    LEASED = "leased", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Delivery(models.Model):

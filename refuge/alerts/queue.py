@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from refuge.accounts.models import Membership, Organisation, Role, User
 from refuge.alerts.channels import registry
@@ -265,7 +265,16 @@ def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
 
 
 def queue_recomputed(result: Recomputed) -> None:
-    """The hook: alerts for the new and changed deadlines and conflicts, and the reminders' rows."""
+    """The hook: alerts for the new and changed deadlines and conflicts, and the reminders' rows.
+
+    Alerts are stored once for every recipient, so their texts are written in the server's language
+    (English), whatever language the request that changed the case was in.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        _queue_recomputed(result)
+
+
+def _queue_recomputed(result: Recomputed) -> None:
     case = result.case
     now = result.now or timezone.now()
     deadlines = {d.key: d for d in case.deadlines.all()}

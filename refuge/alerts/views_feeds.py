@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -64,7 +66,7 @@ def feed_revoke(request: HttpRequest, code: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required: a User
     feed = get_feed_for_user(user, code)
     actions.revoke_feed(feed=feed, user=user, request=request)
-    messages.success(request, f"Calendar feed {feed.hint}… revoked: its URL no longer answers.")
+    messages.success(request, _("Calendar feed %(hint)s… revoked: its URL no longer answers.") % {"hint": feed.hint})
     return redirect("alert_settings")
 
 
@@ -73,7 +75,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The live calendar (text/calendar): no login, the token is the key; 404 for anything wrong."""
     feed, cases = open_feed(token)
     now = timezone.now()
-    body = build_calendar(feed, cases, now=now)
+    with translation.override(settings.LANGUAGE_CODE):  # the feed's texts are English (not translated yet)
+        body = build_calendar(feed, cases, now=now)
     note_use(feed, now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"

@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from refuge.accounts.models import User
@@ -61,7 +63,7 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
                 webhook_url=form.cleaned_data["webhook_url"],
                 request=request,
             )
-            messages.success(request, "Alert settings saved." if changed else "Nothing changed.")
+            messages.success(request, _("Alert settings saved.") if changed else "Nothing changed.")
             return redirect("alert_settings")
         return _settings_page(request, form, status=INVALID)
     form = AlertSettingsForm(initial=AlertSettingsForm.initial_for(settings_for(user)), user=user)
@@ -74,7 +76,7 @@ def webhook_key_replace(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required: a User
     access.require_membership(user)
     actions.replace_webhook_key(user=user, request=request)
-    messages.success(request, "Webhook signing key replaced: give the new key to the receiving service.")
+    messages.success(request, _("Webhook signing key replaced: give the new key to the receiving service."))
     return redirect("alert_settings")
 
 
@@ -158,8 +160,9 @@ def oncall_shift(request: HttpRequest) -> HttpResponse:
         on_call=on_call,
         request=request,
     )
-    when = f"the week of {week:%-d %b %Y}"
-    messages.success(request, f"{person} is on call {when}." if on_call else f"{person} is off call {when}.")
+    when = _("the week of %(week)s") % {"week": date_format(week, "j M Y")}
+    text = _("%(person)s is on call %(when)s.") if on_call else _("%(person)s is off call %(when)s.")
+    messages.success(request, text % {"person": person, "when": when})
     return redirect("oncall_rota")
 
 
@@ -177,5 +180,6 @@ def escalation_policy(request: HttpRequest) -> HttpResponse:
         minutes=minutes,
         request=request,
     )
-    messages.success(request, f"Critical alerts now escalate after {minutes} minutes." if changed else "No change.")
+    text = _("Critical alerts now escalate after %(minutes)s minutes.") if changed else _("No change.")
+    messages.success(request, text % {"minutes": minutes} if changed else text)
     return redirect("oncall_rota")

@@ -6,12 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Scope(models.TextChoices):
-    READ = "read", "Read cases, deadlines, conflicts and alerts (no identity)"
-    WRITE = "write", "Create cases, change timelines, generate filings, acknowledge alerts"
-    IDENTITY = "identity", "See the client's identity where the account may (audited like the page)"
+    READ = "read", _("Read cases, deadlines, conflicts and alerts (no identity)")
+    WRITE = "write", _("Create cases, change timelines, generate filings, acknowledge alerts")
+    IDENTITY = "identity", _("See the client's identity where the account may (audited like the page)")
 
 
 class ApiToken(models.Model):

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from refuge.accounts.decorators import require_recent_auth
@@ -92,5 +93,5 @@ def token_revoke(request: AuthenticatedRequest, code: str) -> HttpResponse:
     if token is None:
         raise Http404("No such token")
     if tokens.revoke_token(token=token, actor=request.user, request=request):
-        messages.success(request, f"Token {token.name} revoked.")
+        messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return HttpResponseRedirect(reverse("account") + "#tokens")

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "info": 3}
 
 
 class Severity(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    INFO = "info", "Info"
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    INFO = "info", _("Info")
 
 
 class CaseCheck(models.Model):
@@ -118,10 +119,10 @@ class DerivedChange(models.Model):
     """History: which deadline or conflict appeared, moved or went, from what to what, and why."""
 
     class Change(models.TextChoices):
-        ADDED = "added", "Added"
-        MOVED = "moved", "Moved"
-        STATUS = "status", "Status changed"
-        REMOVED = "removed", "Removed"
+        ADDED = "added", _("Added")
+        MOVED = "moved", _("Moved")
+        STATUS = "status", _("Status changed")
+        REMOVED = "removed", _("Removed")
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="derived_changes")
     item = models.CharField(max_length=10, choices=[("deadline", "Deadline"), ("conflict", "Conflict")])

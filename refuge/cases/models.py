@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, COMMON_EVENT_ATTRIBUTES, split_text_attributes
@@ -19,14 +21,14 @@ from refuge.vault.storage import EncryptedFileField, StoredFile
 if TYPE_CHECKING:
     from refuge.accounts.models import User
 
-EVENT_TYPE_CHOICES = [(key, vocab.EVENT_LABELS[key]) for key in vocab.EVENT_TYPES]
+EVENT_TYPE_CHOICES = [(key, _(vocab.EVENT_LABELS[key])) for key in vocab.EVENT_TYPES]
 
 
 class CaseStatus(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    OPEN = "open", "Open"
-    DORMANT = "dormant", "Dormant"
-    CLOSED = "closed", "Closed"
+    URGENT = "urgent", _("Urgent")
+    OPEN = "open", _("Open")
+    DORMANT = "dormant", _("Dormant")
+    CLOSED = "closed", _("Closed")
 
 
 # A closed case is history: never urgent, never alerted, never in a calendar (its rows stay for the record).
@@ -113,24 +115,24 @@ class Person(models.Model):
 
 
 class Forum(models.TextChoices):
-    DOMESTIC_COURT = "domestic_court", "Domestic court"
-    DOMESTIC_AUTHORITY = "domestic_authority", "Domestic authority"
-    ASYLUM_AUTHORITY = "asylum_authority", "Asylum authority"
-    ECHR = "echr", "European Court of Human Rights"
-    UN_CAT = "un_cat", "UN Committee against Torture"
-    UN_HRC = "un_hrc", "UN Human Rights Committee"
+    DOMESTIC_COURT = "domestic_court", _("Domestic court")
+    DOMESTIC_AUTHORITY = "domestic_authority", _("Domestic authority")
+    ASYLUM_AUTHORITY = "asylum_authority", _("Asylum authority")
+    ECHR = "echr", _("European Court of Human Rights")
+    UN_CAT = "un_cat", _("UN Committee against Torture")
+    UN_HRC = "un_hrc", _("UN Human Rights Committee")
 
 
 class AuthorityKind(models.TextChoices):
-    COURT = "court", "Court"
-    BAILIFFS = "bailiffs", "Bailiffs"
-    MIGRATION = "migration_service", "Migration service"
-    DETENTION_CENTRE = "detention_centre", "Detention centre"
-    BORDER = "border_service", "Border service"
-    PROSECUTOR = "prosecutor", "Prosecutor"
-    ASYLUM = "asylum_authority", "Asylum authority"
-    INTERNATIONAL = "international_body", "International body"
-    OTHER = "other", "Other"
+    COURT = "court", _("Court")
+    BAILIFFS = "bailiffs", _("Bailiffs")
+    MIGRATION = "migration_service", _("Migration service")
+    DETENTION_CENTRE = "detention_centre", _("Detention centre")
+    BORDER = "border_service", _("Border service")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    ASYLUM = "asylum_authority", _("Asylum authority")
+    INTERNATIONAL = "international_body", _("International body")
+    OTHER = "other", _("Other")
 
 
 class Authority(models.Model):
@@ -235,7 +237,7 @@ class Event(models.Model):
 
     @property
     def label(self) -> str:
-        return vocab.EVENT_LABELS.get(self.type, self.type)
+        return gettext(vocab.EVENT_LABELS.get(self.type, self.type))
 
     def local_at(self, tz: zoneinfo.ZoneInfo | None = None) -> datetime:
         """The instant in the given zone (default: the offset it was recorded with)."""

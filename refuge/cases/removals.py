@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from refuge.cases.derived import CaseCheck
 from refuge.cases.law import deadline_label
@@ -46,7 +47,7 @@ class Removal:
 
     @property
     def destination_name(self) -> str:
-        return countries.name(self.destination) if self.destination else "any country"
+        return countries.name(self.destination, get_language() or "en") if self.destination else gettext("any country")
 
     @property
     def live(self) -> bool:
@@ -57,34 +58,39 @@ class Removal:
         return humantime.moment(self.removal_at, self.case.timezone, now=timezone.now())
 
     def countdown(self, now: datetime) -> str:
-        return humantime.relative(self.removal_at, now, past="{} ago")
+        return humantime.relative(self.removal_at, now, past=gettext("{} ago"))
 
     def protection(self) -> str:
         """What the engine says of this removal's protection, in words."""
         if self.protected is None:
-            return "protection not assessed by the engine"
+            return gettext("protection not assessed by the engine")
         if not self.protected:
-            return "not protected"
+            return gettext("not protected")
         by = self.protected_by or {}
         forum = by.get("forum")
-        words = "protected"
+        words = gettext("protected")
         if forum:
-            words += f" by {_forum_label(str(forum))}'s interim measure"
+            words += " " + gettext("by %(forum)s's interim measure") % {"forum": _forum_label(str(forum))}
         until = by.get("until")
         if until:
             ends = datetime.fromisoformat(str(until))
-            words += f" until {humantime.moment(ends, self.case.timezone, now=timezone.now())}"
+            moment = humantime.moment(ends, self.case.timezone, now=timezone.now())
+            words += " " + gettext("until %(moment)s") % {"moment": moment}
         return words
 
     def file_now_labels(self) -> list[str]:
         return [deadline_label(kind) for kind in self.file_now]
 
 
-FORUM_NAMES = {"echr": "the ECtHR", "un_cat": "the UN CAT", "un_hrc": "the UN Human Rights Committee"}
+FORUM_NAMES = {
+    "echr": gettext_lazy("the ECtHR"),
+    "un_cat": gettext_lazy("the UN CAT"),
+    "un_hrc": gettext_lazy("the UN Human Rights Committee"),
+}
 
 
 def _forum_label(forum: str) -> str:
-    return FORUM_NAMES.get(forum, forum.replace("_", " "))
+    return str(FORUM_NAMES.get(forum, forum.replace("_", " ")))
 
 
 @dataclass(frozen=True)

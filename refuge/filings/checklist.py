@@ -22,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext, gettext_noop
+
+from refuge.cases import law
 from refuge.filings.facts import FORUM_NAMES, SANCTIONED_NATIONALITIES, CaseFacts
 from refuge.filings.kinds import get_kind
 from refuge.filings.models import GeneratedFiling
@@ -58,79 +61,92 @@ class FilingRefused(Exception):  # noqa: N818  # the interface's name: generatio
 
 TIMELINE = "Case page → Timeline"
 ITEMS = {
-    "language": ("a template in this language", "choose one of the kind's languages (--lang)"),
+    "language": (gettext_noop("a template in this language"), "choose one of the kind's languages (--lang)"),
     "echr_unavailable": (
-        "the ECtHR does not cover this act (ECHR art. 58) — use un-interim",
+        gettext_noop("the ECtHR does not cover this act (ECHR art. 58) — use un-interim"),
         "generate un-interim (UN CAT or HRC) instead, or confirm you file with the Court anyway "
         "(the wizard's box; --despite-unavailable)",
     ),
     "removal_date": (
-        "the scheduled date and time of removal",
+        gettext_noop("the scheduled date and time of removal"),
         f"{TIMELINE}: add or edit a 'Removal scheduled' event with the removal's date, time and destination",
     ),
     "removal_destination": (
-        "the destination of removal",
+        gettext_noop("the destination of removal"),
         f"{TIMELINE}: give the 'Removal scheduled' event's destination country",
     ),
     "contact": (
-        "the person to contact (a name with a telephone number or an e-mail address)",
+        gettext_noop("the person to contact (a name with a telephone number or an e-mail address)"),
         "add a lawyer with an e-mail address to the case's team, or give --contact and --contact-phone",
     ),
     "contact_phone": (
-        "a telephone number the client can call",
+        gettext_noop("a telephone number the client can call"),
         "give the contact's telephone number (--contact-phone)",
     ),
     "grounds": (
-        "the specific grounds and the articles relied on",
+        gettext_noop("the specific grounds and the articles relied on"),
         "record the destination of removal or his nationality, or write the grounds (--grounds)",
     ),
     "domestic_decision": (
-        "the domestic decision(s) ordering or confirming removal",
+        gettext_noop("the domestic decision(s) ordering or confirming removal"),
         f"{TIMELINE}: add the 'Decision issued' (or 'Final domestic decision') event",
     ),
     "detention_place": (
-        "the place of detention",
+        gettext_noop("the place of detention"),
         f"{TIMELINE}: give the 'Detention started' event's place",
     ),
-    "client_name": ("the client's name", "Case page → Client: add his name"),
-    "nationality": ("the client's nationality (or that he is stateless)", "Case page → Client: nationality"),
+    "client_name": (gettext_noop("the client's name"), "Case page → Client: add his name"),
+    "nationality": (
+        gettext_noop("the client's nationality (or that he is stateless)"),
+        "Case page → Client: nationality",
+    ),
     "power_of_attorney": (
-        "the power of attorney (attached, or stated to follow)",
+        gettext_noop("the power of attorney (attached, or stated to follow)"),
         "upload it (type 'Power of attorney') and choose it as an annex, "
         "or say it follows (--power-of-attorney-follows)",
     ),
-    "authority": ("the authority to notify", "choose an authority from the directory (--authority)"),
+    "authority": (gettext_noop("the authority to notify"), "choose an authority from the directory (--authority)"),
     "interim_measure": (
-        "an interim measure in force to notify",
+        gettext_noop("an interim measure in force to notify"),
         f"{TIMELINE}: add the 'Interim measure granted' event",
     ),
-    "un_forum": ("the UN committee (un_cat or un_hrc)", "choose the committee (--forum un_cat or un_hrc)"),
+    "un_forum": (
+        gettext_noop("the UN committee (un_cat or un_hrc)"),
+        "choose the committee (--forum un_cat or un_hrc)",
+    ),
     "update_forum": (
-        "a forum a request told of the removal's old date",
+        gettext_noop("a forum a request told of the removal's old date"),
         "an update goes where a request was sent before the removal was rescheduled (--forum echr, un_cat or un_hrc)",
     ),
     "authority_cyrillic": (
-        "the addressee's name in Cyrillic",
+        gettext_noop("the addressee's name in Cyrillic"),
         "Directory → the authority: fill in 'Name in Cyrillic'",
     ),
     "sender_cyrillic": (
-        "the organisation's name in Cyrillic",
+        gettext_noop("the organisation's name in Cyrillic"),
         "give it (--sender-cyrillic), or record it on the organisation",
     ),
     "contact_cyrillic": (
-        "the contact's name in Cyrillic, as it signs the letter",
+        gettext_noop("the contact's name in Cyrillic, as it signs the letter"),
         "give it (--contact-cyrillic), or record it on the user",
     ),
 }
 
 # The warnings of the review: the filing can go out, but only once the lawyer has read each line.
 WARNINGS = {
-    "measure_in_force": "{forum} has already indicated an interim measure covering this removal, in force now: "
-    "a new request may be needless (send an update, or ask for its extension, instead).",
-    "forum_unavailable": "{forum} does not cover this act as Refuge reads the law: the request may be rejected.",
-    "removal_passed": "The scheduled removal ({when}) has already passed: check whether it was carried out.",
-    "contact_no_phone": "The person to contact has no telephone number: in an emergency the forum or the client "
-    "cannot call.",
+    "measure_in_force": gettext_noop(
+        "{forum} has already indicated an interim measure covering this removal, in force now: "
+        "a new request may be needless (send an update, or ask for its extension, instead)."
+    ),
+    "forum_unavailable": gettext_noop(
+        "{forum} does not cover this act as Refuge reads the law: the request may be rejected."
+    ),
+    "removal_passed": gettext_noop(
+        "The scheduled removal ({when}) has already passed: check whether it was carried out."
+    ),
+    "contact_no_phone": gettext_noop(
+        "The person to contact has no telephone number: in an emergency the forum or the client cannot call."
+    ),
 }
 
 
@@ -149,16 +165,20 @@ def warnings(*, facts: CaseFacts, kind: str, resolved: Resolved) -> list[Warning
     removal = facts.removal
     if spec.request and resolved.forum:
         if facts.measure_for_removal(resolved.forum) is not None:
-            found.append(Warning("measure_in_force", WARNINGS["measure_in_force"].format(forum=forum_name)))
+            found.append(
+                Warning("measure_in_force", gettext(WARNINGS["measure_in_force"]).format(forum=gettext(forum_name)))
+            )
         status = facts.forum_status(resolved.forum)
         if status is not None and not status["available"]:
-            found.append(Warning("forum_unavailable", WARNINGS["forum_unavailable"].format(forum=forum_name)))
+            found.append(
+                Warning("forum_unavailable", gettext(WARNINGS["forum_unavailable"]).format(forum=gettext(forum_name)))
+            )
     if removal is not None and removal.at is not None and removal.at < facts.moment:
         when = f"{removal.at:%d %b %Y %H:%M}"
-        found.append(Warning("removal_passed", WARNINGS["removal_passed"].format(when=when)))
+        found.append(Warning("removal_passed", gettext(WARNINGS["removal_passed"]).format(when=when)))
     contact = resolved.contact
     if contact is not None and contact.name.strip() and not contact.phone.strip() and not spec.to_client:
-        found.append(Warning("contact_no_phone", WARNINGS["contact_no_phone"]))
+        found.append(Warning("contact_no_phone", gettext(WARNINGS["contact_no_phone"])))
     return found
 
 
@@ -176,6 +196,8 @@ class NotAcknowledged(Exception):  # noqa: N818  # the interface's name, like Fi
 
 def item(code: str, detail: str = "") -> Missing:
     label, fix = ITEMS[code]
+    label = gettext(label)
+    detail = law.basis_text(detail) if detail else detail  # a pack's basis, in the reader's language
     return Missing(code=code, label=f"{label} ({detail})" if detail else label, fix=fix)
 
 

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from refuge.accounts.models import User
 from refuge.cases.models import Authority, AuthorityKind, CaseMember, Event, Forum, Proceeding
@@ -34,12 +35,12 @@ SANCTIONED_NATIONALITIES: frozenset[str] = frozenset({"KP"})
 ECHR_FAXES = ("+33 3 90 21 43 50", "+33 3 88 41 39 00")
 
 DECISION_LABELS = {
-    "expulsion": "administrative expulsion",
-    "deportation": "deportation",
-    "readmission": "readmission",
-    "extradition": "extradition",
-    "refugee_refusal": "refusal of refugee status",
-    "temporary_asylum_refusal": "refusal of temporary asylum",
+    "expulsion": gettext_noop("administrative expulsion"),
+    "deportation": gettext_noop("deportation"),
+    "readmission": gettext_noop("readmission"),
+    "extradition": gettext_noop("extradition"),
+    "refugee_refusal": gettext_noop("refusal of refugee status"),
+    "temporary_asylum_refusal": gettext_noop("refusal of temporary asylum"),
 }
 DECISION_LABELS_RU = {
     "expulsion": "об административном выдворении",

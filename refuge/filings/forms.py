@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from refuge.cases.forms.common import DATE_WIDGET, TIME_WIDGET, CaseDateField
 from refuge.filings.kinds import get_kind
@@ -20,9 +21,9 @@ if TYPE_CHECKING:
     from refuge.filings.models import GeneratedFiling
 
 FORUM_LABELS = {
-    "echr": "European Court of Human Rights",
-    "un_cat": "UN Committee against Torture",
-    "un_hrc": "UN Human Rights Committee",
+    "echr": _("European Court of Human Rights"),
+    "un_cat": _("UN Committee against Torture"),
+    "un_hrc": _("UN Human Rights Committee"),
 }
 FORMATS = (("pdf", "PDF"), ("docx", "Word (DOCX)"))
 # A time of sending this far ahead is a typing mistake, not a plan (a log records what happened).
@@ -45,18 +46,23 @@ class SendingForm(forms.Form):
         queryset=None,
         to_field_name="code",
         required=False,
-        label="Sent to",
-        empty_label="The forum's registry (as addressed in the request)",
+        label=_("Sent to"),
+        empty_label=_("The forum's registry (as addressed in the request)"),
     )
-    forum = forms.ChoiceField(label="Forum", required=False, choices=())
-    channel = forms.ChoiceField(choices=Channel.choices, label="Channel")
-    sent_date = CaseDateField(widget=DATE_WIDGET, label="Sent on")
-    sent_time = forms.TimeField(widget=TIME_WIDGET, label="At", help_text="The case's clock")
+    forum = forms.ChoiceField(label=_("Forum"), required=False, choices=())
+    channel = forms.ChoiceField(choices=Channel.choices, label=_("Channel"))
+    sent_date = CaseDateField(widget=DATE_WIDGET, label=_("Sent on"))
+    sent_time = forms.TimeField(widget=TIME_WIDGET, label=_("At"), help_text=_("The case's clock"))
     reference = forms.CharField(
-        max_length=100, required=False, label="Reference", help_text="The receiving office's number, if it gave one"
+        max_length=100,
+        required=False,
+        label=_("Reference"),
+        help_text=_("The receiving office's number, if it gave one"),
     )
     proof = forms.FileField(
-        required=False, label="Proof", help_text="Fax report, postal receipt, e-filing confirmation (stored encrypted)"
+        required=False,
+        label=_("Proof"),
+        help_text=_("Fax report, postal receipt, e-filing confirmation (stored encrypted)"),
     )
 
     def __init__(
@@ -111,7 +117,7 @@ class SendingForm(forms.Form):
         if upload.size > self.max_bytes:
             raise ValidationError(f"The file is larger than {self.max_bytes // (1024 * 1024)} MB.")
         if upload.size == 0:
-            raise ValidationError("The file is empty.")
+            raise ValidationError(_("The file is empty."))
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_noop
+
 if TYPE_CHECKING:
     from refuge.filings.facts import CaseFacts
 
@@ -70,7 +72,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind(
             "rule39",
-            "ECtHR Rule 39 request",
+            gettext_noop("ECtHR Rule 39 request"),
             "Request for an interim measure under Rule 39",
             ("en",),
             "en",
@@ -80,7 +82,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "un-interim",
-            "UN CAT / HRC interim-measures request",
+            gettext_noop("UN CAT / HRC interim-measures request"),
             "Request for interim measures",
             ("en",),
             "en",
@@ -89,7 +91,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "notify-authority",
-            "Notification of an interim measure to an authority",
+            gettext_noop("Notification of an interim measure to an authority"),
             "Notification of an interim measure",
             ("ru", "en"),
             "ru",
@@ -98,7 +100,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "client-notice",
-            "Notice to the client of his rights",
+            gettext_noop("Notice to the client of his rights"),
             "Your rights",
             ("ko", "ru", "en"),
             "en",
@@ -107,7 +109,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "removal-update",
-            "Update to a forum: the removal's new date",
+            gettext_noop("Update to a forum: the removal's new date"),
             "Update: the removal has been rescheduled",
             ("en",),
             "en",

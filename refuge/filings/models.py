@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from refuge.vault.fields import EncryptedTextField
 from refuge.vault.storage import EncryptedFileField, StoredFile
@@ -75,11 +76,11 @@ class GeneratedFiling(models.Model):
 
 
 class Channel(models.TextChoices):
-    FAX = "fax", "Fax"
-    POST = "post", "Post"
-    EMAIL = "email", "E-mail"
-    EFILING = "efiling", "E-filing (court or forum website)"
-    HAND = "hand", "Hand delivery"
+    FAX = "fax", _("Fax")
+    POST = "post", _("Post")
+    EMAIL = "email", _("E-mail")
+    EFILING = "efiling", _("E-filing (court or forum website)")
+    HAND = "hand", _("Hand delivery")
 
 
 class Sending(models.Model):

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from refuge.filings.annexes import annex_rows, build_annex_bundle
 from refuge.filings.checklist import (
@@ -393,7 +394,8 @@ def _zone_note(facts: CaseFacts, lang: str) -> str:
 
 def render_html(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -> str:
     context = build_context(facts=facts, kind=kind, lang=lang, resolved=resolved)
-    return render_to_string(f"filings/documents/{kind}.{lang}.html", context)
+    with translation.override(lang):  # the document's language, not the reader's: Django's filters follow it
+        return render_to_string(f"filings/documents/{kind}.{lang}.html", context)
 
 
 def _with_annexes(request_pdf: bytes, *, resolved: Resolved, kind: str, reference: str) -> bytes:

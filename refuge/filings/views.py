@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -66,7 +67,9 @@ def filing_generate(request: AuthenticatedRequest, code: str) -> HttpResponse:
     if result.filing is None:
         context = {"case": case, "form": form, "review": result.review, "review_fields": wizard.REVIEW_FIELDS}
         return page(request, "filings/review.html", context, status=INVALID)
-    messages.success(request, f"Version {result.filing.version} generated and stored encrypted.")
+    messages.success(
+        request, _("Version %(version)s generated and stored encrypted.") % {"version": result.filing.version}
+    )
     return redirect(result.filing.get_absolute_url(), permanent=False)
 
 

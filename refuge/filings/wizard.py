@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from refuge.cases import access as case_access
 from refuge.filings import actions
@@ -42,64 +44,81 @@ def _kinds() -> dict[str, Kind]:
 
 def kind_label(kind: str) -> str:
     spec = _kinds().get(kind)
-    return spec.label if spec is not None else kind
+    return gettext(spec.label) if spec is not None else kind
 
 
 class ChooseForm(forms.Form):
     """Step 1: what to generate. Carried as hidden fields through the review to "Generate"."""
 
-    kind = forms.ChoiceField(label="What", widget=forms.RadioSelect)
-    lang = forms.ChoiceField(label="Language")
-    fmt = forms.ChoiceField(label="Format", choices=FORMATS, initial="pdf")
+    kind = forms.ChoiceField(label=gettext_lazy("What"), widget=forms.RadioSelect)
+    lang = forms.ChoiceField(label=gettext_lazy("Language"))
+    fmt = forms.ChoiceField(label=gettext_lazy("Format"), choices=FORMATS, initial="pdf")
     forum = forms.ChoiceField(
-        label="Forum",
+        label=gettext_lazy("Forum"),
         required=False,
-        help_text="UN request: empty for the committee the case is before; update: the forum to tell",
+        help_text=gettext_lazy("UN request: empty for the committee the case is before; update: the forum to tell"),
     )
     authority = AuthorityChoiceField(
         queryset=None,
         to_field_name="code",
         required=False,
-        label="Authority to notify",
+        label=gettext_lazy("Authority to notify"),
         empty_label="—",
-        help_text="The letter's addressee, from the directory",
+        help_text=gettext_lazy("The letter's addressee, from the directory"),
     )
-    contact_name = forms.CharField(label="Person to contact", max_length=200)
+    contact_name = forms.CharField(label=gettext_lazy("Person to contact"), max_length=200)
     contact_name_cyrillic = forms.CharField(
-        label="Contact's name in Cyrillic", max_length=200, required=False, help_text="Russian letters: as it signs"
+        label=gettext_lazy("Contact's name in Cyrillic"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Russian letters: as it signs"),
     )
-    contact_phone = forms.CharField(label="Telephone", max_length=60, required=False)
-    contact_email = forms.EmailField(label="E-mail", required=False)
+    contact_phone = forms.CharField(label=gettext_lazy("Telephone"), max_length=60, required=False)
+    contact_email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
     grounds = forms.CharField(
-        label="Specific grounds",
+        label=gettext_lazy("Specific grounds"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Requests: empty for the grounds assembled from the case (shown on the review, to edit)",
+        help_text=gettext_lazy(
+            "Requests: empty for the grounds assembled from the case (shown on the review, to edit)"
+        ),
     )
     outgoing_number = forms.CharField(
-        label="Outgoing number", max_length=60, required=False, help_text="Letters: empty for REFERENCE/next version"
+        label=gettext_lazy("Outgoing number"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("Letters: empty for REFERENCE/next version"),
     )
     # The review's choices (step 2): which events' sources and notes the facts state, and the warnings read.
     sources = forms.MultipleChoiceField(
-        label="State the source of", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("State the source of"), required=False, widget=forms.CheckboxSelectMultiple
     )
     sources_chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    notes = forms.MultipleChoiceField(label="State the note of", required=False, widget=forms.CheckboxSelectMultiple)
+    notes = forms.MultipleChoiceField(
+        label=gettext_lazy("State the note of"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     acknowledged = forms.MultipleChoiceField(
-        label="I have read", required=False, widget=forms.CheckboxSelectMultiple, choices=()
+        label=gettext_lazy("I have read"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
     annexes = forms.MultipleChoiceField(
-        label="Annexes", required=False, widget=forms.CheckboxSelectMultiple, help_text="PDF documents of the case"
+        label=gettext_lazy("Annexes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("PDF documents of the case"),
     )
-    send_by_fax = forms.BooleanField(label="Rule 39: to be sent by fax (not the Rule 39 Site)", required=False)
+    send_by_fax = forms.BooleanField(
+        label=gettext_lazy("Rule 39: to be sent by fax (not the Rule 39 Site)"), required=False
+    )
     power_of_attorney_follows = forms.BooleanField(
-        label="UN request: the power of attorney follows separately", required=False
+        label=gettext_lazy("UN request: the power of attorney follows separately"), required=False
     )
     despite_unavailable = forms.BooleanField(
-        label="Rule 39: file with the Court even where it does not cover the act (ECHR art. 58)",
+        label=gettext_lazy("Rule 39: file with the Court even where it does not cover the act (ECHR art. 58)"),
         required=False,
-        help_text="Russia left the Convention on 16 September 2022: tick only where the facts fall within its reach",
+        help_text=gettext_lazy(
+            "Russia left the Convention on 16 September 2022: tick only where the facts fall within its reach"
+        ),
     )
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
@@ -107,7 +126,9 @@ class ChooseForm(forms.Form):
         self.case = case
         self.user = user
         kinds = _kinds()
-        cast("forms.ChoiceField", self.fields["kind"]).choices = [(name, spec.label) for name, spec in kinds.items()]
+        cast("forms.ChoiceField", self.fields["kind"]).choices = [
+            (name, gettext(spec.label)) for name, spec in kinds.items()
+        ]
         langs = sorted({lang for spec in kinds.values() for lang in spec.languages})
         cast("forms.ChoiceField", self.fields["lang"]).choices = [
             (lang, f"{LANGUAGE_LABELS.get(lang, lang)} ({lang})") for lang in langs
@@ -138,12 +159,15 @@ class ChooseForm(forms.Form):
         spec = _kinds().get(kind or "")
         if spec is not None and lang and not spec.allows(lang):
             names = ", ".join(LANGUAGE_LABELS.get(code, code) for code in spec.languages)
-            self.add_error("lang", f"{spec.label}: written in {names} only.")
+            self.add_error(
+                "lang",
+                gettext("%(kind)s: written in %(languages)s only.") % {"kind": gettext(spec.label), "languages": names},
+            )
         if spec is not None and spec.addressed and data.get("authority") is None and "authority" not in self.errors:
-            self.add_error("authority", "Choose the authority to notify.")
+            self.add_error("authority", gettext("Choose the authority to notify."))
         no_way = not (data.get("contact_phone") or data.get("contact_email"))
         if data.get("contact_name") and no_way and "contact_email" not in self.errors:
-            self.add_error("contact_phone", "Give a telephone number or an e-mail address for the contact.")
+            self.add_error("contact_phone", gettext("Give a telephone number or an e-mail address for the contact."))
         return data
 
     @property
@@ -226,18 +250,20 @@ class Fix:
 def _fix(case: Case, missing: Missing) -> Fix:
     code = missing.code
     if code in IN_FORM:
-        return Fix(code, missing.label, "Change it in step 1", "")
+        return Fix(code, missing.label, gettext("Change it in step 1"), "")
     if code in TIMELINE_TYPES:
         url = reverse("event_add", args=[case.code]) + f"?type={TIMELINE_TYPES[code]}"
-        return Fix(code, missing.label, "Add or correct the event on the timeline", url)
+        return Fix(code, missing.label, gettext("Add or correct the event on the timeline"), url)
     if code in ("client_name", "nationality"):
-        return Fix(code, missing.label, "Edit the client's record", reverse("person_edit", args=[case.code]))
+        return Fix(code, missing.label, gettext("Edit the client's record"), reverse("person_edit", args=[case.code]))
     if code == "echr_unavailable":
         url = reverse("filing_new", args=[case.code]) + "?kind=un-interim"
-        also = "or file with the Court even so (step 1), where the facts fall within its reach"
-        return Fix(code, missing.label, "Prepare a UN interim-measures request instead", url, also)
+        also = gettext("or file with the Court even so (step 1), where the facts fall within its reach")
+        return Fix(code, missing.label, gettext("Prepare a UN interim-measures request instead"), url, also)
     if code.startswith(("annex", "power_of_attorney")):
-        return Fix(code, missing.label, "Upload the document (PDF)", reverse("document_upload", args=[case.code]))
+        return Fix(
+            code, missing.label, gettext("Upload the document (PDF)"), reverse("document_upload", args=[case.code])
+        )
     return Fix(code, missing.label, missing.fix, case.get_absolute_url())
 
 
@@ -295,39 +321,51 @@ def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved
 
     out: list[tuple[str, str]] = []
     if resolved.forum:
-        forum = FORUM_LABELS.get(resolved.forum, resolved.forum)
+        forum = str(FORUM_LABELS.get(resolved.forum, resolved.forum))
         status = facts.forum_status(resolved.forum)
         if resolved.despite_unavailable and status is not None and not status["available"]:
-            forum += " — which does not cover this act as Refuge reads the law (ECHR art. 58): filed on your call"
-        out.append(("Forum", forum))
+            forum = gettext(
+                "%(forum)s — which does not cover this act as Refuge reads the law (ECHR art. 58): filed on your call"
+            ) % {"forum": forum}
+        out.append((gettext("Forum"), forum))
     if resolved.authority is not None:
-        out.append(("To", str(resolved.authority)))
+        out.append((gettext("To"), str(resolved.authority)))
     if resolved.contact is not None:
-        out.append(("Person to contact", resolved.contact.line()))
+        out.append((gettext("Person to contact"), resolved.contact.line()))
     removal = facts.removal
     if removal is not None and removal.at is not None:
-        when = f"{removal.at:%d %b %Y %H:%M}"
-        out.append(("Scheduled removal", f"{when}, {case.timezone}, to {country_name(removal.destination) or '?'}"))
+        when = date_format(removal.at, "d M Y H:i")
+        where = country_name(removal.destination, get_language() or "en") or "?"
+        text = gettext("%(when)s, %(zone)s, to %(destination)s") % {
+            "when": when,
+            "zone": case.timezone,
+            "destination": where,
+        }
+        out.append((gettext("Scheduled removal"), text))
     detained, place = facts.detention_place
     if detained:
-        out.append(("Place of detention", place or "not recorded"))
+        out.append((gettext("Place of detention"), place or gettext("not recorded")))
     for decision in facts.decisions:
-        what = DECISION_LABELS.get(decision.decision, decision.decision or decision.type.replace("_", " "))
+        what = gettext(DECISION_LABELS.get(decision.decision, decision.decision or decision.type.replace("_", " ")))
         by = f", {decision.authority}" if decision.authority else ""
-        out.append(("Decision", f"{what}, {decision.at:%d %b %Y}{by}"))
+        out.append((gettext("Decision"), f"{what}, {date_format(decision.at, 'd M Y')}{by}"))
     if facts.measure is not None:
         m = facts.measure
-        out.append(("Interim measure", f"{FORUM_LABELS.get(m.forum, m.forum)}, granted {m.granted_at:%d %b %Y %H:%M}"))
+        granted = gettext("%(forum)s, granted %(granted_at)s") % {
+            "forum": FORUM_LABELS.get(m.forum, m.forum),
+            "granted_at": date_format(m.granted_at, "d M Y H:i"),
+        }
+        out.append((gettext("Interim measure"), granted))
     if resolved.application_number:
-        out.append(("Application number", resolved.application_number))
+        out.append((gettext("Application number"), resolved.application_number))
     if resolved.outgoing_number and _kinds()[form.chosen_kind].official_in(form.cleaned_data["lang"]):
-        out.append(("Outgoing number", resolved.outgoing_number))
+        out.append((gettext("Outgoing number"), resolved.outgoing_number))
     if facts.court_case_number:
-        out.append(("Court case number", facts.court_case_number))
+        out.append((gettext("Court case number"), facts.court_case_number))
     if _kinds()[form.chosen_kind].site:
-        out.append(("Sent by", "fax" if resolved.send_by_fax else "the Rule 39 Site"))
+        out.append((gettext("Sent by"), gettext("fax") if resolved.send_by_fax else gettext("the Rule 39 Site")))
     annexes = [d.title for d in resolved.annexes]
-    out.append(("Annexes", "; ".join(annexes) if annexes else "none"))
+    out.append((gettext("Annexes"), "; ".join(annexes) if annexes else gettext("none")))
     return out
 
 

@@ -3,13 +3,17 @@
 "Mon 14 Dec, 23:59 MSK"; "in 9 d" where the distance matters; and both clocks where a forum
 keeps another one: "Fri 23 Jul, 08:00 CEST = 09:00 MSK". Display only: the engine's reports keep
 each instant in its own calendar's zone. No Django here (the worker's e-mails, the feeds and the
-pages share it).
+pages share it). Weekdays, months and units follow the active language (Django's translation);
+Korean puts the month before the day: "12월 14일 (월)".
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.translation import get_language, gettext
 
 DAY_SECONDS = 86_400
 WEEK_DAYS = 7
@@ -30,8 +34,15 @@ def abbreviation(local: datetime) -> str:
 
 
 def _day(local: datetime | date, *, now: datetime | None, weekday: bool = True) -> str:
-    text = f"{local:%a} {local.day} {local:%b}" if weekday else f"{local.day} {local:%b}"
-    if now is None or local.year != now.year:
+    with_year = now is None or local.year != now.year
+    day_name, month = str(WEEKDAYS_ABBR[local.weekday()]), str(MONTHS_3[local.month])
+    if (get_language() or "en").startswith("ko"):
+        text = f"{local.year}년 " if with_year else ""
+        text += f"{local.month}월 {local.day}일"
+        return f"{text} ({day_name})" if weekday else text
+    month = month.title() if month.isascii() else month
+    text = f"{day_name} {local.day} {month}" if weekday else f"{local.day} {month}"
+    if with_year:
         text += f" {local.year}"
     return text
 
@@ -68,18 +79,20 @@ def distance(delta: timedelta) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days >= 2:
-        return f"{days} d" if days >= WEEK_DAYS else f"{days} d {hours} h"
+        if days >= WEEK_DAYS:
+            return gettext("%(days)s d") % {"days": days}
+        return gettext("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
     if days == 1 or hours:
-        return f"{days * 24 + hours} h {minutes} min"
-    return f"{minutes} min"
+        return gettext("%(hours)s h %(minutes)s min") % {"hours": days * 24 + hours, "minutes": minutes}
+    return gettext("%(minutes)s min") % {"minutes": minutes}
 
 
-def relative(value: datetime, now: datetime, *, past: str = "{} ago") -> str:
+def relative(value: datetime, now: datetime, *, past: str = "") -> str:
     """'in 9 d', or for a past instant `past` filled in ('3 h ago', 'overdue by 3 h')."""
     delta = value - now
     if delta < timedelta(0):
-        return past.format(distance(delta))
-    return f"in {distance(delta)}"
+        return (past or gettext("{} ago")).format(distance(delta))
+    return gettext("in %(distance)s") % {"distance": distance(delta)}
 
 
 def human(

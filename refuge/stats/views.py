@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from refuge.accounts.models import User
@@ -168,7 +169,7 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
             except ValueError:
                 errors.append(f"The threshold is a whole number, at least {MINIMUM_THRESHOLD}.")
             else:
-                messages.success(request, "Threshold saved.")
+                messages.success(request, gettext("Threshold saved."))
                 return redirect("stats_releases")
         else:
             table, _, row = form.get("row_key", "").partition("|")
@@ -185,7 +186,7 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
             except (ValueError, StopIteration):
                 errors.append("Choose a table, a row, a period and a group, and give the reason for the release.")
             else:
-                messages.success(request, "Cell released.")
+                messages.success(request, gettext("Cell released."))
                 return redirect("stats_releases")
         status = INVALID
     context = {
@@ -207,5 +208,5 @@ def stats_release_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     if release is None:
         raise Http404("No such release")
     actions.withdraw_release(user=_user(request), release=release)
-    messages.success(request, "Release withdrawn.")
+    messages.success(request, gettext("Release withdrawn."))
     return redirect("stats_releases")

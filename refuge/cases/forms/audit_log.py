@@ -6,6 +6,7 @@ import uuid
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from refuge.audit import events
 from refuge.cases.forms.common import CaseDateField
@@ -14,13 +15,13 @@ SYSTEM = "system"  # the actor filter's value for entries no user made
 
 
 class AuditFilterForm(forms.Form):
-    type = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Event")
-    actor = forms.ChoiceField(required=False, label="Who")
+    type = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Event"))
+    actor = forms.ChoiceField(required=False, label=_("Who"))
     target = forms.CharField(
-        required=False, max_length=64, label="Target code", help_text="A case's or a user's code (UUID)"
+        required=False, max_length=64, label=_("Target code"), help_text=_("A case's or a user's code (UUID)")
     )
-    date_from = CaseDateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = CaseDateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = CaseDateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = CaseDateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -35,7 +36,7 @@ class AuditFilterForm(forms.Form):
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise forms.ValidationError("Enter a code (a UUID), not a name.") from None
+            raise forms.ValidationError(_("Enter a code (a UUID), not a name.")) from None
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

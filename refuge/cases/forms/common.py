@@ -11,11 +11,12 @@ import unicodedata
 import zoneinfo
 from datetime import UTC, date, datetime, time
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.casefile.validate import CODE_CHARACTERS, MAX_YEAR, MIN_YEAR, REFERENCE_RE
@@ -52,15 +53,15 @@ LANGUAGE = RegexValidator(r"^[a-z]{2,3}$", "Use ISO 639 codes, e.g. ko or ru.")
 OFFSET_RE = re.compile(r"^([+-])(0\d|1[0-4]):([0-5]\d)$")
 
 SCRIPT_LABELS = {
-    "Latn": "Latin",
-    "Cyrl": "Cyrillic",
-    "Hang": "Hangul",
-    "Arab": "Arabic",
-    "Hani": "Han (Chinese characters)",
-    "Geor": "Georgian",
-    "Armn": "Armenian",
-    "Deva": "Devanagari",
-    "Other": "Other",
+    "Latn": _("Latin"),
+    "Cyrl": _("Cyrillic"),
+    "Hang": _("Hangul"),
+    "Arab": _("Arabic"),
+    "Hani": _("Han (Chinese characters)"),
+    "Geor": _("Georgian"),
+    "Armn": _("Armenian"),
+    "Deva": _("Devanagari"),
+    "Other": _("Other"),
 }
 _SCRIPT_WORDS = {
     "LATIN": "Latn",
@@ -92,7 +93,9 @@ def guess_script(value: str) -> str:
 
 
 def humanize(value: str) -> str:
-    return value.replace("_", " ").capitalize()
+    """A vocabulary code as words, in the reader's language ("foreigners_centre" -> "Foreigners centre")."""
+    # Lazy: form classes build their choices at import; refuge.cases.vocab_words lists the msgids.
+    return cast(str, _(value.replace("_", " ").capitalize()))  # a lazy str, rendered as str
 
 
 def instant_iso(day: date, clock: time | None, offset: str, tz: zoneinfo.ZoneInfo) -> str:
@@ -225,7 +228,7 @@ class WallClockField(forms.Field):
         try:
             return datetime.fromisoformat(str(value).strip().replace(" ", "T"))
         except ValueError:
-            raise ValidationError("Enter a date and time, e.g. 2026-03-10 06:00.", code="invalid") from None
+            raise ValidationError(_("Enter a date and time, e.g. 2026-03-10 06:00."), code="invalid") from None
 
 
 class TimeZoneField(forms.CharField):
@@ -241,7 +244,7 @@ class TimeZoneField(forms.CharField):
     def validate(self, value: Any) -> None:
         super().validate(value)
         if value and value not in timezone_names():
-            raise ValidationError("Use an IANA time zone name, e.g. Europe/Moscow.", code="invalid")
+            raise ValidationError(_("Use an IANA time zone name, e.g. Europe/Moscow."), code="invalid")
 
 
 def attribute_field(
@@ -258,21 +261,21 @@ def attribute_field(
     elif kind == "date":
         field = CaseDateField(widget=DATE_WIDGET, required=required)
     elif kind in ("datetime", "datetime?"):
-        field = WallClockField(required=required, help_text="In the case's time zone")
+        field = WallClockField(required=required, help_text=_("In the case's time zone"))
     elif kind in ("country", "country?"):
         field = CountryField(required=required)
     elif kind == "language":
-        field = forms.CharField(max_length=3, required=required, validators=[LANGUAGE], help_text="ISO 639 code")
+        field = forms.CharField(max_length=3, required=required, validators=[LANGUAGE], help_text=_("ISO 639 code"))
     elif kind == "bool":
         field = forms.BooleanField(required=False)
     else:
         field = forms.CharField(max_length=300, required=required)
     field.label = {
-        "decision_event": "Decision",
-        "removal_event": "Removal",
-        "removal_at": "Removal on",
-        "replaces": "Reschedules the removal",
-        "extends": "Asks to extend the measure",
+        "decision_event": _("Decision"),
+        "removal_event": _("Removal"),
+        "removal_at": _("Removal on"),
+        "replaces": _("Reschedules the removal"),
+        "extends": _("Asks to extend the measure"),
     }.get(name, label)
     field.kind = kind  # type: ignore[union-attr]  # our own mark, read when turning values into attributes
     return field
@@ -312,7 +315,7 @@ def path_parts(path: str) -> list[str | int]:
 
 def event_label(key: str, events: dict[str, str]) -> str:
     kind = events.get(key)
-    return f"{key} ({vocab.EVENT_LABELS.get(kind, kind)})" if kind else key
+    return f"{key} ({_(vocab.EVENT_LABELS.get(kind, kind))})" if kind else key
 
 
 def add_problems(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.casefile.validate import REFERENCE_TYPES
@@ -35,17 +36,21 @@ if TYPE_CHECKING:
 class EventForm(forms.Form):
     """One timeline event: its type, when it happened, and the attributes its type has."""
 
-    type = forms.ChoiceField(label="Event", choices=[("", "Choose the event…"), *EVENT_TYPE_CHOICES])
-    date = CaseDateField(widget=DATE_WIDGET)
-    time = forms.TimeField(required=False, widget=TIME_WIDGET, help_text="Empty if only the date is known")
+    type = forms.ChoiceField(label=_("Event"), choices=[("", _("Choose the event…")), *EVENT_TYPE_CHOICES])
+    date = CaseDateField(label=_("Date"), widget=DATE_WIDGET)
+    time = forms.TimeField(
+        label=_("Time"), required=False, widget=TIME_WIDGET, help_text=_("Empty if only the date is known")
+    )
     offset = forms.CharField(
-        label="UTC offset",
+        label=_("UTC offset"),
         required=False,
         max_length=6,
-        help_text="Only if recorded in another zone, e.g. +02:00",
+        help_text=_("Only if recorded in another zone, e.g. +02:00"),
     )
-    source = forms.CharField(required=False, max_length=200, help_text="Where the fact comes from")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    source = forms.CharField(
+        label=_("Source"), required=False, max_length=200, help_text=_("Where the fact comes from")
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     BASE_FIELDS = ("type", "date", "time", "offset", "source", "note")
 
@@ -138,7 +143,7 @@ class EventForm(forms.Form):
     def clean_offset(self) -> str:
         value: str = self.cleaned_data["offset"].strip()
         if value and not OFFSET_RE.match(value):
-            raise ValidationError("Use +HH:MM or -HH:MM, e.g. +02:00.")
+            raise ValidationError(_("Use +HH:MM or -HH:MM, e.g. +02:00."))
         return value
 
     def clean(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.cases.actions import default_timezone
@@ -34,11 +35,12 @@ if TYPE_CHECKING:
 
 
 class NameForm(forms.Form):
-    value = forms.CharField(label="Name", required=False, max_length=200)
+    value = forms.CharField(label=_("Name"), required=False, max_length=200)
     script = forms.ChoiceField(
-        choices=[("", "Detect"), *SCRIPT_LABELS.items()],
+        label=_("Script"),
+        choices=[("", _("Detect")), *SCRIPT_LABELS.items()],
         required=False,
-        help_text="Left on Detect, the script is read from the name",
+        help_text=_("Left on Detect, the script is read from the name"),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -68,25 +70,32 @@ NameFormSet = cast(
 
 
 class PersonFieldsMixin(forms.Form):
-    nationality = CountryField(required=False, help_text="Type to search by name; empty if stateless")
-    stateless = forms.BooleanField(required=False)
-    languages = LanguageListField(label="Languages")
-    birth_date = CaseDateField(required=False, widget=DATE_WIDGET)
+    nationality = CountryField(
+        label=_("Nationality"), required=False, help_text=_("Type to search by name; empty if stateless")
+    )
+    stateless = forms.BooleanField(label=_("Stateless"), required=False)
+    languages = LanguageListField(label=_("Languages"))
+    birth_date = CaseDateField(label=_("Birth date"), required=False, widget=DATE_WIDGET)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("stateless") and data.get("nationality"):
-            self.add_error("nationality", "A stateless person has no nationality: leave it empty.")
+            self.add_error("nationality", _("A stateless person has no nationality: leave it empty."))
         return data
 
 
 class PersonForm(PersonFieldsMixin):
     document_numbers = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One per line (passport, ID)"
+        label=_("Document numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line (passport, ID)"),
     )
-    contact_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    location_notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    contact_notes = forms.CharField(label=_("Contact notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    location_notes = forms.CharField(
+        label=_("Location notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     @classmethod
     def initial_for(cls, person: Person | None) -> dict[str, Any]:
@@ -126,44 +135,45 @@ class IntakeForm(PersonFieldsMixin):
     """A new urgent case on one page: the case, the client and the first events."""
 
     reference = forms.CharField(
+        label=_("Reference"),
         max_length=40,
         validators=[REFERENCE],
-        help_text="Pseudonymous, e.g. SPB-2026-014: letters, digits, '.', '_' and '-'. Never a name.",
+        help_text=_("Pseudonymous, e.g. SPB-2026-014: letters, digits, '.', '_' and '-'. Never a name."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    host_state = CountryField(label="Host state", help_text="Where the client is; type to search")
+    host_state = CountryField(label=_("Host state"), help_text=_("Where the client is; type to search"))
     timezone = TimeZoneField(
-        label="Time zone", required=False, help_text="IANA name, e.g. Europe/Moscow; empty: the host state's"
+        label=_("Time zone"), required=False, help_text=_("IANA name, e.g. Europe/Moscow; empty: the host state's")
     )
-    status = forms.ChoiceField(choices=CaseStatus.choices, initial=CaseStatus.URGENT)
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices, initial=CaseStatus.URGENT)
 
-    det_date = CaseDateField(label="Detained on", required=False, widget=DATE_WIDGET)
-    det_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
+    det_date = CaseDateField(label=_("Detained on"), required=False, widget=DATE_WIDGET)
+    det_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
     det_basis = forms.ChoiceField(
-        label="Basis",
+        label=_("Basis"),
         required=False,
         choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["detention_basis"])],
     )
-    det_place = forms.CharField(label="Place", required=False, max_length=300)
+    det_place = forms.CharField(label=_("Place"), required=False, max_length=300)
 
-    dec_date = CaseDateField(label="Decided on", required=False, widget=DATE_WIDGET)
-    dec_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
+    dec_date = CaseDateField(label=_("Decided on"), required=False, widget=DATE_WIDGET)
+    dec_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
     dec_decision = forms.ChoiceField(
-        label="Decision", required=False, choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["decision"])]
+        label=_("Decision"), required=False, choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["decision"])]
     )
     dec_detention = forms.ChoiceField(
-        label="Detention pending removal",
+        label=_("Detention pending removal"),
         required=False,
         choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["detention"])],
     )
-    dec_authority = forms.CharField(label="Authority", required=False, max_length=300)
+    dec_authority = forms.CharField(label=_("Authority"), required=False, max_length=300)
 
-    rec_date = CaseDateField(label="Received on", required=False, widget=DATE_WIDGET)
-    rec_time = forms.TimeField(label="Time", required=False, widget=TIME_WIDGET)
+    rec_date = CaseDateField(label=_("Received on"), required=False, widget=DATE_WIDGET)
+    rec_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
 
-    rem_removal_at = WallClockField(label="Removal on", required=False, help_text="In the case's time zone")
-    rem_destination = CountryField(label="Destination", required=False)
-    rem_date = CaseDateField(label="Known since", required=False, widget=DATE_WIDGET, help_text="Empty: today")
+    rem_removal_at = WallClockField(label=_("Removal on"), required=False, help_text=_("In the case's time zone"))
+    rem_destination = CountryField(label=_("Destination"), required=False)
+    rem_date = CaseDateField(label=_("Known since"), required=False, widget=DATE_WIDGET, help_text=_("Empty: today"))
 
     SECTION_FIELDS = {
         "det": ("det_date", "det_time", "det_basis", "det_place"),

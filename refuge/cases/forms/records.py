@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from refuge.cases.forms.common import (
     DATE_WIDGET,
@@ -28,15 +29,15 @@ if TYPE_CHECKING:
 
 class ProceedingForm(forms.Form):
     forum = forms.ChoiceField(choices=Forum.choices)
-    reference_number = forms.CharField(label="Reference number", required=False, max_length=100)
+    reference_number = forms.CharField(label=_("Reference number"), required=False, max_length=100)
     case_number = forms.CharField(
-        label="Court case number", required=False, max_length=100, help_text="As the court numbers the case"
+        label=_("Court case number"), required=False, max_length=100, help_text=_("As the court numbers the case")
     )
     authority = forms.ModelChoiceField(
         queryset=Authority.objects.none(), required=False, to_field_name="code", empty_label="—"
     )
-    opened_on = CaseDateField(label="Opened on", required=False, widget=DATE_WIDGET)
-    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    opened_on = CaseDateField(label=_("Opened on"), required=False, widget=DATE_WIDGET)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, authorities: QuerySet[Authority], **kwargs: Any) -> None:
@@ -72,11 +73,11 @@ DOC_TYPES = (
 
 class DocumentForm(forms.Form):
     file = forms.FileField()
-    doc_type = forms.ChoiceField(label="Type", choices=DOC_TYPES)
+    doc_type = forms.ChoiceField(label=_("Type"), choices=DOC_TYPES)
     title = forms.CharField(max_length=200)
-    date = CaseDateField(required=False, widget=DATE_WIDGET, help_text="The document's own date")
-    language = forms.CharField(required=False, max_length=3, validators=[LANGUAGE], help_text="ISO 639 code")
-    events = forms.MultipleChoiceField(label="Linked events", required=False, widget=forms.CheckboxSelectMultiple)
+    date = CaseDateField(required=False, widget=DATE_WIDGET, help_text=_("The document's own date"))
+    language = forms.CharField(required=False, max_length=3, validators=[LANGUAGE], help_text=_("ISO 639 code"))
+    events = forms.MultipleChoiceField(label=_("Linked events"), required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, case: Case, max_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +94,7 @@ class DocumentForm(forms.Form):
         if upload.size > self.max_bytes:
             raise ValidationError(f"The file is larger than {self.max_bytes // (1024 * 1024)} MB.")
         if upload.size == 0:
-            raise ValidationError("The file is empty.")
+            raise ValidationError(_("The file is empty."))
         return upload
 
     def linked_events(self) -> list[Event]:
@@ -102,7 +103,7 @@ class DocumentForm(forms.Form):
 
 class TeamForm(forms.Form):
     members: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
-        queryset=None, to_field_name="code", widget=forms.CheckboxSelectMultiple, label="Team"
+        queryset=None, to_field_name="code", widget=forms.CheckboxSelectMultiple, label=_("Team")
     )
 
     def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
@@ -120,14 +121,14 @@ def _person_label(user: User) -> str:
 class AuthorityForm(forms.Form):
     name = forms.CharField(max_length=300)
     name_cyrillic = forms.CharField(
-        label="Name in Cyrillic",
+        label=_("Name in Cyrillic"),
         max_length=300,
         required=False,
-        help_text="As a Russian letter addresses it (dative), e.g. «Федеральной службе судебных приставов»",
+        help_text=_("As a Russian letter addresses it (dative), e.g. «Федеральной службе судебных приставов»"),
     )
     kind = forms.ChoiceField(choices=AuthorityKind.choices)
     country = CountryField(required=False)
-    languages = LanguageListField(help_text="Languages it accepts, e.g. ru, en")
+    languages = LanguageListField(help_text=_("Languages it accepts, e.g. ru, en"))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     @classmethod
@@ -144,9 +145,9 @@ class AuthorityForm(forms.Form):
 
 class ChannelForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Channel", required=False, choices=[("", "—"), *((k, humanize(k)) for k in Authority.CHANNEL_KINDS)]
+        label=_("Channel"), required=False, choices=[("", "—"), *((k, humanize(k)) for k in Authority.CHANNEL_KINDS)]
     )
-    value = forms.CharField(label="Number or address", required=False, max_length=300)
+    value = forms.CharField(label=_("Number or address"), required=False, max_length=300)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

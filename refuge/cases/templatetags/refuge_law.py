@@ -7,11 +7,14 @@ from datetime import date, datetime
 from django import template
 from django.templatetags.tz import do_timezone
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from refuge.cases import law
+from refuge.cases.derived import Severity
 from refuge.lib.countries import country_name
 
 register = template.Library()
+SEVERITY_LABELS = dict(Severity.choices)
 
 
 @register.filter
@@ -31,7 +34,7 @@ def milestone_label(kind: str) -> str:
 
 @register.filter
 def notify_label(key: str) -> str:
-    return law.NOTIFY_LABELS.get(key, key.replace("_", " "))
+    return gettext(law.NOTIFY_LABELS.get(key, key.replace("_", " ")))
 
 
 @register.filter
@@ -66,12 +69,12 @@ def forum_label(forum: str | None) -> str:
 @register.filter
 def country_label(code: str | None) -> str:
     """The country's English name (the ISO code stays in a tooltip where a page needs it)."""
-    return country_name(code) if code else ""
+    return country_name(code, get_language() or "en") if code else ""
 
 
 @register.filter
 def removal_status_label(status: str) -> str:
-    return law.REMOVAL_STATUS_LABELS.get(status, status)
+    return gettext(law.REMOVAL_STATUS_LABELS.get(status, status))
 
 
 @register.filter
@@ -87,7 +90,7 @@ def explain(code: str | None) -> str:
 
 @register.filter
 def milestone_status_label(status: str) -> str:
-    return law.MILESTONE_STATUS_LABELS.get(status, status.replace("_", " "))
+    return gettext(law.MILESTONE_STATUS_LABELS.get(status, status.replace("_", " ")))
 
 
 @register.inclusion_tag("cases/_coded.html")
@@ -95,3 +98,20 @@ def coded(code: str | None, css: str = "") -> dict[str, str]:
     """A code shown as its label, the explanation and the raw code in the tooltip."""
     raw = str(code or "")
     return {"code": raw, "label": law.label(raw), "explanation": law.explanation(raw), "css": css}
+
+
+@register.filter
+def severity_label(severity: str | None) -> str:
+    """Critical, high, medium, info: in the reader's language."""
+    return str(SEVERITY_LABELS.get(str(severity or ""), severity or ""))
+
+
+@register.filter
+def deadline_status_label(status: str) -> str:
+    return gettext(law.DEADLINE_STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def basis(text: str | None) -> str:
+    """A deadline's, conflict's or forum's legal basis in the reader's language."""
+    return law.basis_text(str(text or ""))

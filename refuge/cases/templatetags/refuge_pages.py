@@ -9,10 +9,13 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from refuge.casefile import vocab
 from refuge.cases import law
@@ -27,16 +30,18 @@ if TYPE_CHECKING:
 register = template.Library()
 
 ATTRIBUTE_LABELS = {
-    "decision_event": "Decision",
-    "removal_event": "Removal",
-    "removal_at": "Removal on",
-    "replaces": "Reschedules",
-    "extends": "Extension of",
+    "decision_event": gettext_lazy("Decision"),
+    "removal_event": gettext_lazy("Removal"),
+    "removal_at": gettext_lazy("Removal on"),
+    "replaces": gettext_lazy("Reschedules"),
+    "extends": gettext_lazy("Extension of"),
 }
 
 
 def day(value: datetime) -> str:
-    return f"{value.day} {value:%b %Y}"
+    if (get_language() or "en").startswith("ko"):  # Korean reads year, month, day
+        return f"{value.year}년 {value.month}월 {value.day}일"
+    return date_format(value, "j M Y")
 
 
 @register.simple_tag
@@ -45,9 +50,10 @@ def event_when(event: Event, case: Case) -> SafeString:
     local = event.local_at(case.tzinfo)
     if event.date_only:
         return format_html(
-            '<time datetime="{}">{}</time> <span class="muted">time unknown</span>',
+            '<time datetime="{}">{}</time> <span class="muted">{}</span>',
             local.date().isoformat(),
             day(local),
+            gettext("time unknown"),
         )
     html = format_html(
         '<time datetime="{}">{} <span class="clock">{} {}</span></time>',
@@ -59,7 +65,8 @@ def event_when(event: Event, case: Case) -> SafeString:
     if offset_minutes(local) != event.utc_offset_minutes:
         recorded = event.local_at()
         html += format_html(
-            ' <span class="offset">recorded as {} UTC{}</span>',
+            ' <span class="offset">{} {} UTC{}</span>',
+            gettext("recorded as"),
             f"{recorded:%H:%M}" if recorded.date() == local.date() else f"{day(recorded)} {recorded:%H:%M}",
             format_offset(event.utc_offset_minutes),
         )
@@ -89,14 +96,14 @@ def _show_date(value: Any) -> str:
 
 def _attribute_display(kind: str, value: Any, case: Case, events_by_key: dict[str, Event]) -> str:
     if value is None:
-        return {"datetime?": "until further notice", "country?": "any"}.get(kind, "—")
+        return {"datetime?": gettext("until further notice"), "country?": gettext("any")}.get(kind, "—")
     if kind == "event":
         other = events_by_key.get(value)
         return f"{value} ({other.label})" if other is not None else str(value)
     if kind == "enum:forum":
         return law.forum_label(str(value))
     shown: Callable[[], str] | None = {
-        "bool": lambda: "yes" if value else "no",
+        "bool": lambda: gettext("yes") if value else gettext("no"),
         "datetime": lambda: _show_datetime(value, case),
         "datetime?": lambda: _show_datetime(value, case),
         "date": lambda: _show_date(value),
@@ -116,16 +123,16 @@ def event_attrs(event: Event, case: Case, events_by_key: dict[str, Event]) -> li
     for name in ordered:
         value = attributes[name]
         if event.type == "interim_measure_requested" and name == "destination" and value is None:
-            shown = "that of each removal pending when it was sent"  # CASEFILE.md: null = the removal's
+            shown = gettext("that of each removal pending when it was sent")  # CASEFILE.md: null = the removal's
         else:
             shown = _attribute_display(kinds.get(name, "text"), value, case, events_by_key)
-        found.append((ATTRIBUTE_LABELS.get(name, humanize(name)), shown))
+        found.append((str(ATTRIBUTE_LABELS.get(name, humanize(name))), shown))
     return found
 
 
 @register.filter
 def script_label(code: str) -> str:
-    return SCRIPT_LABELS.get(code, code)
+    return str(SCRIPT_LABELS.get(code, code))
 
 
 @register.filter
@@ -185,7 +192,7 @@ def country_options(selected: str) -> SafeString:
     return mark_safe(  # noqa: S308  # every value is escaped just here
         "".join(
             f'<option value="{c.code}" data-terms="{escape("|".join(c.terms))}"'
-            f'{" selected" if c.code == selected else ""}>{escape(c.name())} ({c.code})</option>'
+            f'{" selected" if c.code == selected else ""}>{escape(c.name(get_language() or "en"))} ({c.code})</option>'
             for c in countries.countries().values()
         )
     )
@@ -222,3 +229,23 @@ def code_url(name: str, *codes: Any) -> str:
 @register.filter
 def case_url(case: Case) -> str:
     return code_url("case_detail", case.code)
+
+
+# Korean reads year, month, day: the pages' day formats in Korean order.
+KOREAN_FORMATS = {
+    "j M Y": "Y년 n월 j일",
+    "D j M Y": "Y년 n월 j일 (D)",
+    "D j M Y H:i": "Y년 n월 j일 (D) H:i",
+    "j M Y H:i": "Y년 n월 j일 H:i",
+    "j M Y H:i e": "Y년 n월 j일 H:i e",
+    "j M": "n월 j일",
+    "D j M": "n월 j일 (D)",
+}
+
+
+@register.filter
+def local_date(value: Any, fmt: str = "j M Y") -> str:
+    """Django's |date, in the reader's language and, for Korean, in Korean order."""
+    if (get_language() or "en").startswith("ko"):
+        fmt = KOREAN_FORMATS.get(fmt, fmt)
+    return date_filter(value, fmt)

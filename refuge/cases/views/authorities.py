@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.cases import access, actions
@@ -54,7 +55,7 @@ def _authority_form(request: AuthenticatedRequest, authority: Authority | None) 
                 languages=form.cleaned_data["languages"],
                 notes=form.cleaned_data["notes"],
             )
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
             return redirect("authority_list")
     elif authority is not None:
         form = AuthorityForm(initial=AuthorityForm.initial_for(authority))

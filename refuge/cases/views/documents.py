@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -63,7 +64,7 @@ def _document_upload(request: AuthenticatedRequest, code: str, handler: Encrypti
                 language=form.cleaned_data["language"],
                 events=form.linked_events(),
             )
-            messages.success(request, "Document uploaded.")
+            messages.success(request, _("Document uploaded."))
             return redirect(case.get_absolute_url() + "#documents")
     else:
         form = DocumentForm(case=case, max_bytes=limit, initial={"events": request.GET.getlist("event")})

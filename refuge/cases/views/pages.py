@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.casefile.validate import CaseFileError
@@ -51,12 +52,12 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-status": ("status", "-updated_at", "id"),
 }
 SORT_LABELS = {
-    "-updated": "Recently updated",
-    "updated": "Least recently updated",
-    "reference": "Reference A–Z",
-    "-reference": "Reference Z–A",
-    "status": "Status, urgent first",
-    "-status": "Status, closed first",
+    "-updated": gettext_lazy("Recently updated"),
+    "updated": gettext_lazy("Least recently updated"),
+    "reference": gettext_lazy("Reference A–Z"),
+    "-reference": gettext_lazy("Reference Z–A"),
+    "status": gettext_lazy("Status, urgent first"),
+    "-status": gettext_lazy("Status, closed first"),
 }
 
 

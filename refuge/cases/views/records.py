@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.accounts.decorators import require_recent_auth
@@ -51,7 +52,7 @@ def person_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
             except CaseFileError as exc:
                 add_problems(form, exc.problems, field_for=person_field_for)
             else:
-                messages.success(request, "Client record saved.")
+                messages.success(request, _("Client record saved."))
                 return redirect(case.get_absolute_url() + "#person")
     else:
         form = PersonForm(initial=PersonForm.initial_for(person))
@@ -70,7 +71,7 @@ def proceeding_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     form = ProceedingForm(request.POST or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
         actions.save_proceeding(case=case, user=request.user, **form.cleaned_data)
-        messages.success(request, "Proceeding added.")
+        messages.success(request, _("Proceeding added."))
         return redirect(case.get_absolute_url() + "#proceedings")
     context = {"case": case, "form": form, "proceeding": None}
     return page(request, "cases/proceeding_form.html", context, status=INVALID if form.errors else 200)
@@ -86,7 +87,7 @@ def proceeding_edit(request: AuthenticatedRequest, code: str, proceeding_code: s
         form = ProceedingForm(request.POST, authorities=authorities)
         if form.is_valid():
             actions.save_proceeding(case=case, user=request.user, proceeding=proceeding, **form.cleaned_data)
-            messages.success(request, "Proceeding saved.")
+            messages.success(request, _("Proceeding saved."))
             return redirect(case.get_absolute_url() + "#proceedings")
     else:
         form = ProceedingForm(initial=ProceedingForm.initial_for(proceeding), authorities=authorities)
@@ -101,7 +102,7 @@ def proceeding_delete(request: AuthenticatedRequest, code: str, proceeding_code:
     case = proceeding.case
     if request.method == "POST":
         actions.delete_proceeding(proceeding=proceeding, user=request.user)
-        messages.success(request, "Proceeding deleted.")
+        messages.success(request, _("Proceeding deleted."))
         return redirect(case.get_absolute_url() + "#proceedings")
     return page(request, "cases/proceeding_delete.html", {"case": case, "proceeding": proceeding})
 
@@ -121,7 +122,7 @@ def case_team(request: AuthenticatedRequest, code: str) -> HttpResponse:
             form = TeamForm(request.POST, candidates=candidates)
             if form.is_valid():
                 actions.set_team(case=case, users=list(form.cleaned_data["members"]), actor=request.user)
-                messages.success(request, "Team saved.")
+                messages.success(request, _("Team saved."))
                 if access.cases_for_user(request.user).filter(pk=case.pk).exists():
                     return redirect("case_team", code=case.code)
                 return redirect("dashboard")
@@ -152,7 +153,7 @@ def _case_delete_confirmed(request: AuthenticatedRequest, case: Case) -> HttpRes
         except ValueError as exc:
             error = str(exc)
         else:
-            messages.success(request, "Case deleted; its data key is destroyed.")
+            messages.success(request, _("Case deleted; its data key is destroyed."))
             return redirect("case_list")
     return page(
         request, "cases/case_delete.html", {"case": case, "error": error}, status=INVALID if error else 200

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.filings import wizard
 from refuge.filings.conflicts import updates_due, waiting_notifications
@@ -28,7 +29,7 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
     sendings = list(case.sendings.select_related("authority", "filing", "event").order_by("-sent_at", "-id"))
     log: dict[str, list[Any]] = {}
     for sending in sendings:
-        name = sending.authority.name if sending.authority is not None else "Forum registries"
+        name = sending.authority.name if sending.authority is not None else gettext("Forum registries")
         log.setdefault(name, []).append(sending)
     waiting = [w for w in waiting_notifications(case, now) if w.authorities]
     updates = updates_due(case) if identity and can_write else []
@@ -52,4 +53,4 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
 def filing_kind_label(name: str) -> str:
     """A filing kind's words (rule39 -> "ECtHR Rule 39 request")."""
     kind = KINDS.get(name)
-    return kind.label if kind is not None else name
+    return gettext(kind.label) if kind is not None else name

@@ -1,0 +1,137 @@
+"""A user who chose Russian or Korean reads no English on the demo walk's pages.
+
+Heuristic: a visible word of three or more ASCII letters that is a word of the English catalogue
+(any msgid) means a string escaped translation. Not counted: proper names, case references, codes and
+the data a page shows (the client's and authorities' names, notes, document titles, country names)
+and the alerts' stored texts. The rule packs' labels, explanations and legal bases are checked too:
+they show from refuge/locale/<lang>/labels.yaml and bases.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from refuge.accounts.models import Organisation, User
+from refuge.alerts.models import Alert
+from refuge.cases import demo
+from refuge.cases.models import Authority, Case, Event
+from refuge.lib import countries
+from tests.conftest import login
+from tests.filings.notify_helpers import CONTACT
+from tests.i18n.conftest import catalogue
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 5)
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+WORD = re.compile(r"(?<![\w@./:-])[A-Za-z]{3,}(?![\w@/-])")
+# Words that are names or codes in every language (the product, formats, treaty acronyms, zone names).
+NAMES = frozenset({"Refuge", "API", "CSV", "JSON", "PDF", "UTC", "IANA", "ISO", "UUID", "SHA", "HMAC", "OpenAPI"})
+
+
+def english_words() -> frozenset[str]:
+    words: set[str] = set()
+    for entry in catalogue("ru"):
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", entry.msgid))
+    return frozenset(words)
+
+
+ENGLISH = english_words()
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees or hears: text nodes, plus aria-label, placeholder and alt.
+
+    Titles are left out: they hold the packs' explanations and the raw codes behind a label.
+    """
+    html = re.sub(r"<!--.*?-->", " ", html, flags=re.S)
+    # Textareas hold the document's own text (the filing's grounds, in the filing's language).
+    html = re.sub(r"<(script|style|textarea)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    attributes = re.findall(r'\b(?:aria-label|placeholder|alt)="([^"]*)"', html)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", " ".join([html, *attributes]))
+
+
+def _data_texts() -> list[str]:
+    """The texts a page shows that are data, not interface, taken out of the page before the check, whole.
+
+    The demo's organisation, authorities and what the lawyer typed; country names (proper names); and
+    the alerts' subjects and bodies (stored in English when the alert is raised: not translated yet).
+    """
+    texts = [organisation.name for organisation in Organisation.objects.all()]
+    # Country names are proper names: pycountry's catalogues give most in Russian and Korean, not all.
+    texts += [name for country in countries.countries().values() for name in country.names.values()]
+    for alert in Alert.objects.all():
+        texts += [alert.subject, *alert.body.splitlines()]
+    for event in Event.objects.all():  # what the lawyer typed: sources, notes, places, authorities
+        texts += [event.source, event.note]
+        texts += [str(v) for v in event.all_attributes().values() if isinstance(v, str) and " " in v]
+    texts += [authority.name for authority in Authority.objects.all()]
+    return sorted({t for t in texts if t}, key=len, reverse=True)
+
+
+def english_left(html: str, data: list[str]) -> list[str]:
+    text = visible_text(html).replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
+    for piece in data:
+        text = text.replace(piece, " ")
+    return sorted({w for w in WORD.findall(text) if w.lower() in ENGLISH and w not in NAMES})
+
+
+def test_the_heuristic_finds_english_and_ignores_data() -> None:
+    assert english_left("<p>Дело <b>Deadlines</b></p>", []) == ["Deadlines"]
+    assert english_left('<a aria-label="Main">Главная</a>', []) == ["Main"]
+    assert english_left("<p>Refuge · DEMO-01 · Сроки</p>", []) == []
+    assert english_left("<p>Appeal against the removal decision</p>", ["Appeal against the removal decision"]) == []
+
+
+def _walk(client, user: User, lang: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    user.language = lang
+    user.save(update_fields=["language"])
+    story = Case.objects.get(reference="DEMO-01")
+    with time_machine.travel(NOW, tick=False):
+        login(client, user)
+        pages = {
+            "dashboard": client.get(reverse("dashboard")),
+            "case list": client.get(reverse("case_list")),
+            "case page": client.get(reverse("case_detail", args=[story.code])),
+            "add event": client.get(reverse("event_add", args=[story.code])),
+            "filing review": client.post(
+                reverse("filing_new", args=[story.code]),
+                {"kind": "rule39", "lang": "en", "fmt": "pdf", "forum": "echr", **CONTACT},
+            ),
+            "alerts": client.get(reverse("alert_list")),
+            "account": client.get(reverse("account")),
+        }
+    for name, response in pages.items():
+        assert response.status_code == 200, f"{lang} {name}: {response.status_code}"
+    return {name: response.content.decode() for name, response in pages.items()}
+
+
+@pytest.mark.parametrize(("lang", "script"), [("ru", r"[а-яё]"), ("ko", r"[가-힣]")])
+def test_the_demo_walk_shows_no_english(client, lang: str, script: str) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False):
+        demo.build_demo(today=TODAY, now=NOW)
+    user = User.objects.get(username=demo.LAWYER)
+    data = _data_texts()
+    found = {}
+    for name, html in _walk(client, user, lang).items():
+        assert f'<html lang="{lang}">' in html, name
+        assert re.search(script, visible_text(html), flags=re.I), f"{name} has no {lang} text"
+        left = english_left(html, data)
+        if left:
+            found[name] = left
+    assert found == {}, "\n".join(f"{name}: {' '.join(words)}" for name, words in found.items())
+
+
+def test_english_stays_the_default(client) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False):
+        demo.build_demo(today=TODAY, now=NOW)
+    user = User.objects.get(username=demo.LAWYER)
+    html = _walk(client, user, "")["dashboard"]
+    assert '<html lang="en">' in html
+    assert "Latest events" in html
