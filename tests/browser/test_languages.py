@@ -53,14 +53,13 @@ WALKS = [
 
 
 @pytest.fixture
-def demo(transactional_db):  # type: ignore[no-untyped-def]
-    from refuge.cases.demo import PASSWORD, build_demo
+def demo(transactional_db):
+    from refuge.demo.load import build_demo
 
-    build_demo(today=timezone.localdate())
-    return PASSWORD
+    return build_demo(today=timezone.localdate()).password
 
 
-def audit(page, name: str, artifacts, lang: str) -> None:  # type: ignore[no-untyped-def]
+def audit(page, name: str, artifacts, lang: str) -> None:
     page.screenshot(path=str(artifacts / f"walk-{lang}-{name}.png"), full_page=True)
     assert page.evaluate("document.documentElement.lang") == lang, name
     found = violations(page)
@@ -68,7 +67,7 @@ def audit(page, name: str, artifacts, lang: str) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize(("lang", "locale", "choice", "words"), WALKS)
-def test_the_walk_reads_in_russian_and_in_korean(  # type: ignore[no-untyped-def]  # noqa: PLR0917  # fixtures
+def test_the_walk_reads_in_russian_and_in_korean(  # noqa: PLR0917  # fixtures
     demo, live_server, chromium, artifacts, lang, locale, choice, words
 ):
     from playwright.sync_api import expect

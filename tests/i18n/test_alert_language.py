@@ -13,12 +13,12 @@ from tests.alerts.helpers import critical_alert
 pytestmark = pytest.mark.django_db
 
 
-def _mail_to(smtp, address: str):  # type: ignore[no-untyped-def]  # noqa: F811  # the fixture's handler
+def _mail_to(smtp, address: str):  # noqa: F811  # the fixture's handler
     (got,) = [m for m in smtp.received if m.rcpt_tos == [address]]
     return got.message
 
 
-def test_each_recipient_reads_the_alert_email_in_their_own_language(case, alice, bob, emails, smtp) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_each_recipient_reads_the_alert_email_in_their_own_language(case, alice, bob, emails, smtp) -> None:  # noqa: F811
     alice.language = "ru"
     alice.save(update_fields=["language"])
     critical_alert(case, [alice, bob])
@@ -41,7 +41,7 @@ def test_each_recipient_reads_the_alert_email_in_their_own_language(case, alice,
     assert '<html lang="en">' in english.get_body(("html",)).get_content()
 
 
-def test_the_language_of_one_email_does_not_leak_into_the_next(case, alice, bob, emails, smtp) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_language_of_one_email_does_not_leak_into_the_next(case, alice, bob, emails, smtp) -> None:  # noqa: F811
     bob.language = "ko"
     bob.save(update_fields=["language"])
     critical_alert(case, [bob, alice])
@@ -56,7 +56,7 @@ def test_the_language_of_one_email_does_not_leak_into_the_next(case, alice, bob,
     )
 
 
-def test_an_alert_raised_by_a_russian_request_is_stored_in_english(case, alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_alert_raised_by_a_russian_request_is_stored_in_english(case, alice) -> None:
     """Stored once for every recipient, an alert's text never takes the language of the change's author."""
     from django.utils import translation
 

@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from refuge.accounts.models import Organisation, User
 from refuge.alerts.models import Alert
-from refuge.cases import demo
 from refuge.cases.models import Authority, Case, Event
+from refuge.demo.load import build_demo
 from refuge.lib import countries
 from tests.conftest import login
 from tests.filings.notify_helpers import CONTACT
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 5)
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+LAWYER = "demo-lawyer"  # refuge/demo/data/manifest.json
 WORD = re.compile(r"(?<![\w@./:-])[A-Za-z]{3,}(?![\w@/-])")
 # Words that are names or codes in every language (the product, formats, treaty acronyms, zone names).
 NAMES = frozenset({"Refuge", "API", "CSV", "JSON", "PDF", "UTC", "IANA", "ISO", "UUID", "SHA", "HMAC", "OpenAPI"})
@@ -89,7 +90,7 @@ def test_the_heuristic_finds_english_and_ignores_data() -> None:
     assert english_left("<p>Appeal against the removal decision</p>", ["Appeal against the removal decision"]) == []
 
 
-def _walk(client, user: User, lang: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _walk(client, user: User, lang: str) -> dict[str, str]:
     user.language = lang
     user.save(update_fields=["language"])
     story = Case.objects.get(reference="DEMO-01")
@@ -113,10 +114,10 @@ def _walk(client, user: User, lang: str) -> dict[str, str]:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize(("lang", "script"), [("ru", r"[а-яё]"), ("ko", r"[가-힣]")])
-def test_the_demo_walk_shows_no_english(client, lang: str, script: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_walk_shows_no_english(client, lang: str, script: str) -> None:
     with time_machine.travel(NOW, tick=False):
-        demo.build_demo(today=TODAY, now=NOW)
-    user = User.objects.get(username=demo.LAWYER)
+        build_demo(today=TODAY, now=NOW)
+    user = User.objects.get(username=LAWYER)
     data = _data_texts()
     found = {}
     for name, html in _walk(client, user, lang).items():
@@ -128,10 +129,10 @@ def test_the_demo_walk_shows_no_english(client, lang: str, script: str) -> None:
     assert found == {}, "\n".join(f"{name}: {' '.join(words)}" for name, words in found.items())
 
 
-def test_english_stays_the_default(client) -> None:  # type: ignore[no-untyped-def]
+def test_english_stays_the_default(client) -> None:
     with time_machine.travel(NOW, tick=False):
-        demo.build_demo(today=TODAY, now=NOW)
-    user = User.objects.get(username=demo.LAWYER)
+        build_demo(today=TODAY, now=NOW)
+    user = User.objects.get(username=LAWYER)
     html = _walk(client, user, "")["dashboard"]
     assert '<html lang="en">' in html
     assert "Latest events" in html
