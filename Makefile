@@ -10,7 +10,7 @@ SMTP_PORT ?= 8025
 # The PostgreSQL run of the suite; where no server answers, its tests skip (CI fails instead).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/refuge
 
-.PHONY: demo test test-sqlite test-postgres lint typecheck bench clean fonts messages
+.PHONY: demo test test-sqlite test-postgres lint typecheck bench clean fonts messages catalogues
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ fonts:
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { echo "gettext is missing (msgfmt): apt-get install gettext" >&2; exit 1; }
 	cd refuge && REFUGE_DATA_DIR=$$(mktemp -d) ../$(BIN)/refuge compilemessages >/dev/null
+
+# After changing a text a person reads: add its msgid to the Russian and Korean catalogues, then translate.
+catalogues: $(VENV)/.installed
+	cd refuge && REFUGE_DATA_DIR=$$(mktemp -d) ../$(BIN)/refuge makemessages -l ru -l ko \
+		--no-location --ignore 'templates/filings/documents/*'
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench
