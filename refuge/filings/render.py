@@ -96,10 +96,49 @@ MONTHS = {
     ],
 }
 # The client notice's other languages (issue 13): Uzbek in Latin script, Tajik and Kyrgyz in Cyrillic.
-MONTHS["uz"] = "yanvar fevral mart aprel may iyun iyul avgust sentabr oktabr noyabr dekabr".split()
-MONTHS["tg"] = "январ феврал март апрел май июн июл август сентябр октябр ноябр декабр".split()
+MONTHS["uz"] = [
+    "yanvar",
+    "fevral",
+    "mart",
+    "aprel",
+    "may",
+    "iyun",
+    "iyul",
+    "avgust",
+    "sentabr",
+    "oktabr",
+    "noyabr",
+    "dekabr",
+]
+MONTHS["tg"] = [
+    "январ",
+    "феврал",
+    "март",
+    "апрел",
+    "май",
+    "июн",
+    "июл",
+    "август",
+    "сентябр",
+    "октябр",
+    "ноябр",
+    "декабр",
+]
 # Kyrgyz dates name the month with its possessive ("2026-жылдын 12-марты").
-MONTHS["ky"] = "январы февралы марты апрели майы июну июлу августу сентябры октябры ноябры декабры".split()
+MONTHS["ky"] = [
+    "январы",
+    "февралы",
+    "марты",
+    "апрели",
+    "майы",
+    "июну",
+    "июлу",
+    "августу",
+    "сентябры",
+    "октябры",
+    "ноябры",
+    "декабры",
+]
 LOCAL_TIME = {"ko": "현지 시각", "uz": "mahalliy vaqt", "tg": "вақти маҳаллӣ", "ky": "жергиликтүү убакыт"}
 FORUM_NAMES_CLIENT = {
     "uz": {
