@@ -153,7 +153,7 @@ def _deadline_event(deadline: Deadline, case: Case, now: datetime) -> icalendar.
 
 
 def _severity(severity: str) -> str:
-    return str(Severity(severity).label) if severity in Severity.values else severity
+    return str(Severity(severity).label).lower() if severity in Severity.values else severity
 
 
 def _alarm(at: datetime, text: str) -> icalendar.Alarm:
