@@ -210,13 +210,14 @@ def _system_body(facts: dict[str, Any]) -> str:
     if facts.get("system") == CALENDAR_UNCONFIRMED:
         return gettext(
             "Open deadlines in %(cases)s case(s) are counted across %(years)s, for which this server's "
-            "holidays data (%(version)s) holds no government decree on days off yet. They carry "
+            "public-holiday data (%(version)s) holds no government decree on days off yet. They carry "
             "CALENDAR_UNCONFIRMED and show a safe date first: file by it. Once the decree is published, "
-            "have holidays upgraded to a release that carries it (refuge calendars shows the data), "
+            "have the %(package)s package upgraded to a release that carries it (refuge calendars shows the data), "
             "then run refuge recompute --all."
         ) % {
             "cases": facts.get("cases", 0),
             "years": ", ".join(map(str, facts.get("years", []))),
             "version": facts.get("version", ""),
+            "package": "holidays",  # the Python package's name
         }
     return ""
