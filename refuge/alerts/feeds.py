@@ -139,8 +139,8 @@ def _deadline_event(deadline: Deadline, case: Case, now: datetime) -> icalendar.
     event.add("dtend", due)
     event.add("summary", f"{case.reference}: {label} ({_severity(deadline.severity)})")
     shown = humantime.human(deadline.due_at, case.timezone, now=now, own=deadline.timezone or None)
-    due = gettext("Due %(when)s.") % {"when": shown}
-    event.add("description", f"{due}\n{law.label(deadline.rule)}: {law.basis_text(deadline.basis)}")
+    said = gettext("Due %(when)s.") % {"when": shown}
+    event.add("description", f"{said}\n{law.label(deadline.rule)}: {law.basis_text(deadline.basis)}")
     event.add("url", absolute(case.get_absolute_url()))
     event.add("categories", [deadline.severity])
     event.add("transp", "TRANSPARENT")
