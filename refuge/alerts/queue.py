@@ -261,7 +261,8 @@ def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
 def queue_recomputed(result: Recomputed) -> None:
     """The hook: alerts for the new and changed deadlines and conflicts, and the reminders' rows.
 
-    Alerts are stored once for every recipient, so their texts are written in the server's language
+    Alerts are stored once for every recipient: what they are about is kept language-free (facts)
+    and worded for each reader (refuge.alerts.texts); their record text is in the server's language
     (English), whatever language the request that changed the case was in.
     """
     with translation.override(settings.LANGUAGE_CODE):
