@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,17 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from refuge.accounts.models import Organisation, Role, User
+from refuge.alerts import texts
 from refuge.alerts.models import Alert, AlertKind, AlertSettings, Level, Reminder
 from refuge.alerts.queue import admins_of, deliver, escalate_after, oncall_of, raise_alert
 from refuge.audit.actions import record
 from refuge.audit.events import EventType
-from refuge.cases import law
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
-from refuge.cases.law import conflict_label, deadline_label
 from refuge.cases.models import QUIET_STATUSES, Case
 from refuge.cases.recompute import case_today, recompute_case
 from refuge.cases.removals import upcoming
-from refuge.lib import humantime
 from refuge.rules.calendars import HOLIDAYS_VERSION
 
 log = logging.getLogger("refuge.alerts.clock")
@@ -93,7 +92,6 @@ def alert_unconfirmed_calendars(*, now: datetime) -> int:
         new = sorted(y for y in by_year if (organisation.pk, y) not in told)
         if not new:
             continue
-        named = ", ".join(str(y) for y in new)
         cases = len(set().union(*(by_year[y] for y in new)))
         with transaction.atomic():
             made = raise_alert(
@@ -101,14 +99,12 @@ def alert_unconfirmed_calendars(*, now: datetime) -> int:
                 case=None,
                 kind=AlertKind.SYSTEM,
                 severity=Severity.HIGH,
-                subject=f"Deadlines counted on a calendar not yet decreed: {named}",
-                body=(
-                    f"Open deadlines in {cases} case(s) are counted across {named}, for which this server's "
-                    f"holidays data ({HOLIDAYS_VERSION}) holds no government decree on days off yet. They carry "
-                    "CALENDAR_UNCONFIRMED and show a safe date first: file by it. Once the decree is published, "
-                    "have holidays upgraded to a release that carries it (refuge calendars shows the data), "
-                    "then run refuge recompute --all."
-                ),
+                facts={
+                    "system": texts.CALENDAR_UNCONFIRMED,
+                    "years": new,
+                    "cases": cases,
+                    "version": HOLIDAYS_VERSION,
+                },
                 dedupe_key=f"{UNCONFIRMED_KEY}|{organisation.pk}|{','.join(str(y) for y in new)}",
                 now=now,
             )
@@ -161,17 +157,17 @@ def fire_reminders(*, now: datetime) -> int:
             case = deadline.case
             if deadline.status != "open" or case.status in QUIET_STATUSES:
                 continue
-            when = ""
-            if deadline.due_at is not None:
-                when = humantime.human(deadline.due_at, case.timezone, now=now, show_relative=True)
             raise_alert(
                 organisation=case.organisation,
                 case=case,
                 kind=AlertKind.REMINDER,
                 severity=deadline.severity,
-                subject=f"{case.reference}: Reminder: {deadline_label(deadline.kind)}"
-                + (f" due {when}" if when else ""),
-                body=f"{law.label(deadline.rule)}: {deadline.basis}",
+                facts={
+                    "code": deadline.kind,
+                    "due_at": deadline.due_at.isoformat() if deadline.due_at is not None else "",
+                    "rule": deadline.rule,
+                    "rule_basis": deadline.basis,
+                },
                 item_key=deadline.key,
                 due_at=deadline.due_at,
                 dedupe_key=f"reminder|{deadline.pk}|{reminder.at.isoformat()}",
@@ -181,7 +177,8 @@ def fire_reminders(*, now: datetime) -> int:
     return done
 
 
-def _digest_body(user: User, now: datetime) -> str:
+def _digest_items(user: User, now: datetime) -> list[dict[str, Any]]:
+    """The user's next days, language-free (refuge.alerts.texts words them): removals, conflicts, deadlines."""
     until = now + timedelta(days=DIGEST_DAYS)
     deadlines = (
         Deadline.objects.filter(case__members__user=user, status="open", due_at__gte=now, due_at__lte=until)
@@ -196,17 +193,30 @@ def _digest_body(user: User, now: datetime) -> str:
         .order_by("severity_rank", "raised_at")
     )
     mine = Case.objects.filter(members__user=user).exclude(status__in=QUIET_STATUSES)
-    lines = [
-        f"- REMOVAL {humantime.human(r.removal_at, r.case.timezone, now=now, show_relative=True)} "
-        f"{r.case.reference}: Removal — {r.protection()}"
+    items: list[dict[str, Any]] = [
+        {
+            "type": "removal",
+            "at": r.removal_at.isoformat(),
+            "zone": r.case.timezone,
+            "case": r.case.reference,
+            "protected": r.protected,
+            "protected_by": {k: v for k, v in (r.protected_by or {}).items() if k in ("forum", "until")},
+        }
         for r in upcoming(mine, now, within=timedelta(days=DIGEST_DAYS))
     ]
-    lines += [f"- {c.severity.upper()} {c.case.reference}: {conflict_label(c.kind)}" for c in conflicts]
+    items += [{"type": "conflict", "severity": c.severity, "case": c.case.reference, "code": c.kind} for c in conflicts]
     for deadline in deadlines:
         assert deadline.due_at is not None  # noqa: S101  # filtered above
-        when = humantime.human(deadline.due_at, deadline.case.timezone, now=now, show_relative=True)
-        lines.append(f"- {when} {deadline.case.reference}: {deadline_label(deadline.kind)}")
-    return "\n".join(lines)
+        items.append(
+            {
+                "type": "deadline",
+                "at": deadline.due_at.isoformat(),
+                "zone": deadline.case.timezone,
+                "case": deadline.case.reference,
+                "code": deadline.kind,
+            }
+        )
+    return items
 
 
 def send_digests(*, now: datetime) -> int:
@@ -228,8 +238,8 @@ def send_digests(*, now: datetime) -> int:
         key = f"digest|{user.code}|{day}"
         if Alert.objects.filter(dedupe_key=key).exists():
             continue
-        body = _digest_body(user, now)
-        if not body:
+        items = _digest_items(user, now)
+        if not items:
             continue
         with transaction.atomic():
             made = raise_alert(
@@ -237,8 +247,7 @@ def send_digests(*, now: datetime) -> int:
                 case=None,
                 kind=AlertKind.DIGEST,
                 severity=Severity.INFO,
-                subject=f"Your next {DIGEST_DAYS} days ({day})",
-                body=body,
+                facts={"days": DIGEST_DAYS, "day": day, "items": items},
                 dedupe_key=key,
                 recipients=[user],
                 channels=["inapp", "email"],

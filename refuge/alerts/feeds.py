@@ -23,6 +23,8 @@ Decisions:
   not scheduled, it is a standing danger, so it sits on the day the calendar is looked at, every
   day, until the engine clears it; its UID is stable, so calendars move one event, never pile up
   copies. The time it was raised is in its description.
+- A feed speaks its owner's language (User.language, else the server's): summaries, descriptions,
+  alarms, the labels and legal bases of the packs (refuge.cases.law); codes and instants stay as they are.
 - Each GET notes when the feed was last used (at most once an hour per feed), so its owner can
   tell a feed in use from a forgotten or leaked one: the one write a GET makes in this project
   (tests/accounts/test_csrf.py exempts that column).
@@ -39,6 +41,7 @@ import icalendar
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.alerts.links import absolute
 from refuge.alerts.models import FeedToken
@@ -59,7 +62,7 @@ if TYPE_CHECKING:
     from refuge.cases.models import Case
 
 PRODID = "-//Refuge//Case deadlines//EN"
-ALL_CASES_NAME = "Refuge deadlines"
+ALL_CASES_NAME = gettext_noop("Refuge deadlines")
 URGENT_CONFLICTS = (Severity.CRITICAL, Severity.HIGH)
 # Last use is noted at most this often: a calendar polling every few minutes writes once an hour.
 LAST_USE_EVERY = timedelta(hours=1)
@@ -134,15 +137,23 @@ def _deadline_event(deadline: Deadline, case: Case, now: datetime) -> icalendar.
     event.add("dtstamp", now)
     event.add("dtstart", due)
     event.add("dtend", due)
-    event.add("summary", f"{case.reference}: {label} ({deadline.severity})")
+    event.add("summary", f"{case.reference}: {label} ({_severity(deadline.severity)})")
     shown = humantime.human(deadline.due_at, case.timezone, now=now, own=deadline.timezone or None)
-    event.add("description", f"Due {shown}.\n{law.label(deadline.rule)}: {deadline.basis}")
+    said = gettext("Due %(when)s.") % {"when": shown}
+    event.add("description", f"{said}\n{law.label(deadline.rule)}: {law.basis_text(deadline.basis)}")
     event.add("url", absolute(case.get_absolute_url()))
     event.add("categories", [deadline.severity])
     event.add("transp", "TRANSPARENT")
     for at in reminder_instants(deadline) or [deadline.due_at - DEFAULT_ALARM]:
-        event.add_component(_alarm(at, f"{case.reference}: {label} due {local:%Y-%m-%d %H:%M}"))
+        when = f"{local:%Y-%m-%d %H:%M}"
+        event.add_component(
+            _alarm(at, f"{case.reference}: " + gettext("%(label)s due %(when)s") % {"label": label, "when": when})
+        )
     return event
+
+
+def _severity(severity: str) -> str:
+    return str(Severity(severity).label).lower() if severity in Severity.values else severity
 
 
 def _alarm(at: datetime, text: str) -> icalendar.Alarm:
@@ -156,14 +167,17 @@ def _alarm(at: datetime, text: str) -> icalendar.Alarm:
 def _removal_event(removal: Removal, now: datetime) -> icalendar.Event:
     case = removal.case
     at = removal.removal_at.astimezone(UTC)
-    summary = f"{case.reference}: Removal ({removal.protection()})"
+    summary = f"{case.reference}: " + gettext("Removal (%(protection)s)") % {"protection": removal.protection()}
     event = icalendar.Event()
     event.add("uid", _uid(f"removal|{removal.event}", case))
     event.add("dtstamp", now)
     event.add("dtstart", at)
     event.add("dtend", at)
     event.add("summary", summary)
-    event.add("description", f"Removal scheduled (event {removal.event}) for {removal.when()}.")
+    event.add(
+        "description",
+        gettext("Removal scheduled (event %(event)s) for %(when)s.") % {"event": removal.event, "when": removal.when()},
+    )
     event.add("url", absolute(case.get_absolute_url()))
     event.add("categories", ["removal"])
     event.add("transp", "TRANSPARENT")
@@ -181,13 +195,11 @@ def _conflict_event(conflict: Conflict, case: Case, now: datetime) -> icalendar.
     event.add("dtstamp", now)
     event.add("dtstart", today)
     event.add("dtend", today + timedelta(days=1))
-    event.add("summary", f"{case.reference}: {label} ({conflict.severity})")
+    event.add("summary", f"{case.reference}: {label} ({_severity(conflict.severity)})")
     rule = f"{law.label(conflict.rule)}: " if conflict.rule else ""
-    event.add(
-        "description",
-        f"Conflict raised {humantime.moment(raised, case.timezone, now=now)}, shown each day until it is cleared.\n"
-        f"{rule}{conflict.basis}",
-    )
+    moment = humantime.moment(raised, case.timezone, now=now)
+    said = gettext("Conflict raised %(when)s, shown each day until it is cleared.") % {"when": moment}
+    event.add("description", f"{said}\n{rule}{law.basis_text(conflict.basis)}")
     event.add("url", absolute(case.get_absolute_url()))
     event.add("categories", [conflict.severity])
     event.add("transp", "TRANSPARENT")
@@ -195,13 +207,16 @@ def _conflict_event(conflict: Conflict, case: Case, now: datetime) -> icalendar.
 
 
 def build_calendar(feed: FeedToken, cases: QuerySet[Case], *, now: datetime | None = None) -> bytes:
-    """The feed's calendar, as of now: a VEVENT per open deadline and per open urgent conflict."""
+    """The feed's calendar, as of now: a VEVENT per open deadline and per open urgent conflict.
+
+    In the active language: the view makes it the feed owner's.
+    """
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", feed.case.reference if feed.case is not None else ALL_CASES_NAME)
+    calendar.add("x-wr-calname", feed.case.reference if feed.case is not None else gettext(ALL_CASES_NAME))
     # How often to fetch again: a removal can come within hours (Outlook reads the first).
     calendar.add("x-published-ttl", "PT15M")
     calendar.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})

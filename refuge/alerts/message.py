@@ -34,7 +34,12 @@ def _local(alert: Alert) -> str:
 
 
 def compose(delivery: Delivery) -> Message:
-    """The message in its recipient's language (the account page's choice; the server's otherwise)."""
+    """The message in its recipient's language (the account page's choice; the server's otherwise).
+
+    The alert's own subject and body too (refuge.alerts.texts), and the webhook's `subject` and `body`:
+    a webhook is one user's (AlertSettings.webhook_url), so it speaks that user's language; its
+    machine fields (kind, severity, codes, instants) are the same in every language.
+    """
     user = delivery.user
     with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
         return _compose(delivery)
@@ -51,14 +56,14 @@ def _compose(delivery: Delivery) -> Message:
         "ack_url": ack_url(alert, user) if user is not None and alert.kind != "digest" else "",
         "due": _local(alert),
     }
-    subject = f"[Refuge] {alert.get_severity_display().upper()}: {alert.subject}"
+    subject = f"[Refuge] {alert.get_severity_display().upper()}: {alert.title}"
     payload = {
         "format": "refuge.alert/1",
         "alert": str(alert.code),
         "kind": alert.kind,
         "severity": alert.severity,
-        "subject": alert.subject,
-        "body": alert.body,
+        "subject": alert.title,
+        "body": alert.text,
         "case": alert.case.reference if alert.case else None,
         "case_code": str(alert.case.code) if alert.case else None,
         "item": alert.item_key or None,

@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from refuge.alerts import texts
 from refuge.cases.derived import Severity
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ class Alert(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices)
     subject = models.CharField(max_length=300, help_text="Case reference and what happened; never a name")
     body = models.TextField(blank=True)
+    facts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What it is about, language-free (codes, event keys, instants); shown in the reader's language",
+    )
     item_key = models.CharField(max_length=200, blank=True, help_text="The deadline's or conflict's key")
     due_at = models.DateTimeField(null=True, blank=True)
     dedupe_key = models.CharField(
@@ -80,6 +86,16 @@ class Alert(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("alert_detail", args=[self.code])
+
+    @property
+    def title(self) -> str:
+        """The subject in the active language (refuge.alerts.texts); `subject` is the server's record."""
+        return texts.subject(self)
+
+    @property
+    def text(self) -> str:
+        """The body in the active language (refuge.alerts.texts); `body` is the server's record."""
+        return texts.body(self)
 
 
 class Notification(models.Model):

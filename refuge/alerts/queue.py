@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from refuge.accounts.models import Membership, Organisation, Role, User
+from refuge.alerts import texts
 from refuge.alerts.channels import registry
 from refuge.alerts.models import (
     Alert,
@@ -29,11 +30,8 @@ from refuge.alerts.models import (
     Reminder,
     settings_for,
 )
-from refuge.cases import law
 from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
-from refuge.cases.law import NOTIFY_LABELS, conflict_label, deadline_label
 from refuge.cases.models import QUIET_STATUSES
-from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from refuge.accounts.models import Organisation
@@ -126,8 +124,9 @@ def raise_alert(  # the alert's fields, by keyword
     case: Case | None,
     kind: str,
     severity: str,
-    subject: str,
+    subject: str = "",
     body: str = "",
+    facts: dict[str, Any] | None = None,
     item_key: str = "",
     due_at: datetime | None = None,
     dedupe_key: str | None = None,
@@ -137,7 +136,9 @@ def raise_alert(  # the alert's fields, by keyword
 ) -> Alert | None:
     """Make an alert and address it (to the case team, or to the organisation's admins without a case).
 
-    With a `dedupe_key` already used, nothing is made and None is returned.
+    `facts` say what it is about, language-free (refuge.alerts.texts): its subject and body are
+    composed from them in each reader's language, and stored once in the server's language as its
+    record. With a `dedupe_key` already used, nothing is made and None is returned.
     """
     now = now or timezone.now()
     alert = Alert(
@@ -145,14 +146,19 @@ def raise_alert(  # the alert's fields, by keyword
         case=case,
         kind=kind,
         severity=severity,
-        subject=subject[:300],
+        subject=subject,
         body=body,
+        facts=facts or {},
         item_key=item_key,
         due_at=due_at,
         dedupe_key=dedupe_key,
         created_at=now,
         escalate_at=now + escalate_after(organisation) if severity == Severity.CRITICAL else None,
     )
+    if facts:
+        with translation.override(settings.LANGUAGE_CODE):
+            alert.subject, alert.body = texts.subject(alert, now=now), texts.body(alert, now=now)
+    alert.subject = alert.subject[:300]
     if dedupe_key is not None:
         try:
             with transaction.atomic():
@@ -167,75 +173,63 @@ def raise_alert(  # the alert's fields, by keyword
     return alert
 
 
-def _when(value: Any, zone: str) -> str:
-    """A report's ISO instant as a person reads it on the case's clock ("" when there is none)."""
-    if not isinstance(value, str):
-        return ""
-    try:
-        return humantime.moment(datetime.fromisoformat(value), zone, now=timezone.now())
-    except ValueError:
-        return value
-
-
-def _deadline_text(row: Deadline | None, after: dict[str, Any] | None, zone: str) -> str:
-    due = _when((after or {}).get("due_at"), zone) or (
-        humantime.moment(row.due_at, zone, now=timezone.now()) if row and row.due_at else ""
-    )
-    return f"due {due}" if due else ""
+def _due_at(row: Deadline | None, after: dict[str, Any] | None) -> str:
+    """The deadline's due instant (ISO) as the change reports it, else as the row has it ("" when none)."""
+    due = (after or {}).get("due_at")
+    if isinstance(due, str) and due:
+        return due
+    return row.due_at.isoformat() if row is not None and row.due_at is not None else ""
 
 
 def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
-    change: DerivedChange, deadlines: dict[str, Deadline], zone: str
-) -> tuple[str, str, str] | None:
-    """(kind, severity, what) for one derived change, or None when it is not worth telling."""
+    change: DerivedChange, deadlines: dict[str, Deadline]
+) -> tuple[str, str, dict[str, Any]] | None:
+    """(kind, severity, facts) for one derived change, or None when it is not worth telling."""
+    facts: dict[str, Any] = {"code": change.kind}
     if change.item == "conflict":
-        label = conflict_label(change.kind)
         if change.change == DerivedChange.Change.ADDED:
-            return AlertKind.CONFLICT_RAISED, (change.after or {}).get("severity", Severity.HIGH), f"Conflict: {label}"
+            return AlertKind.CONFLICT_RAISED, (change.after or {}).get("severity", Severity.HIGH), facts
         if change.change == DerivedChange.Change.REMOVED:
-            return AlertKind.CONFLICT_CLEARED, Severity.INFO, f"Conflict cleared: {label}"
+            return AlertKind.CONFLICT_CLEARED, Severity.INFO, facts
         return None
     row = deadlines.get(change.key)
-    label = deadline_label(change.kind)
     severity = row.severity if row is not None else Severity.INFO
     status = (change.after or {}).get("status")
     if change.change == DerivedChange.Change.ADDED:
         if status != "open" or change.cause in BULK_CAUSES:
             return None
-        return AlertKind.DEADLINE_ADDED, severity, f"New deadline: {label} {_deadline_text(row, change.after, zone)}"
+        return AlertKind.DEADLINE_ADDED, severity, {**facts, "due_at": _due_at(row, change.after)}
     if change.change == DerivedChange.Change.MOVED:
-        return AlertKind.DEADLINE_MOVED, severity, f"Deadline moved: {label} {_deadline_text(row, change.after, zone)}"
+        return AlertKind.DEADLINE_MOVED, severity, {**facts, "due_at": _due_at(row, change.after)}
     if change.change == DerivedChange.Change.STATUS:
         if status == "missed":
             severe = Severity.CRITICAL if severity == Severity.CRITICAL else Severity.HIGH
-            return AlertKind.DEADLINE_MISSED, severe, f"Deadline missed: {label}"
-        return AlertKind.DEADLINE_CLOSED, Severity.INFO, f"Deadline {status}: {label}"
+            return AlertKind.DEADLINE_MISSED, severe, facts
+        return AlertKind.DEADLINE_CLOSED, Severity.INFO, {**facts, "status": status or ""}
     if change.change == DerivedChange.Change.REMOVED:
-        return AlertKind.DEADLINE_REMOVED, Severity.INFO, f"Deadline no longer applies: {label}"
+        return AlertKind.DEADLINE_REMOVED, Severity.INFO, facts
     return None
 
 
-def _body(change: DerivedChange, row: Deadline | None, conflict: Conflict | None, zone: str) -> str:
-    """What happened and on what basis: event keys, rule ids and legal texts, never a name."""
-    lines = []
+def _basis_facts(change: DerivedChange, row: Deadline | None, conflict: Conflict | None) -> dict[str, Any]:
+    """What happened and on what basis (refuge.alerts.texts words it): event keys, rule ids, the packs' legal texts."""
+    facts: dict[str, Any] = {}
     if change.cause_event:
-        lines.append(f"Caused by event {change.cause_event} ({change.cause.replace('_', ' ')}).")
+        facts.update(cause_event=change.cause_event, cause=change.cause)
     if change.before and change.after and change.change == DerivedChange.Change.MOVED:
-        lines.append(f"Was due {_when(change.before.get('due_at'), zone)}.")
+        was = change.before.get("due_at")
+        if isinstance(was, str) and was:
+            facts["was_due"] = was
     if row is not None:
-        lines.append(f"{law.label(row.rule)}: {row.basis}")
+        facts.update(rule=row.rule, rule_basis=row.basis)
     if conflict is not None:
-        if conflict.events:
-            lines.append(f"Events: {', '.join(conflict.events)}.")
-        if conflict.basis:
-            lines.append(f"Basis: {conflict.basis}")
-        if conflict.notify:
-            lines.append(
-                "Notify: " + "; ".join(NOTIFY_LABELS.get(n, n.replace("_", " ")) for n in conflict.notify) + "."
-            )
-        if conflict.flags:
-            lines.append("To check: " + "; ".join(f"{law.label(f)} ({law.explanation(f)})" for f in conflict.flags))
-    return "\n".join(lines)
+        facts.update(
+            events=list(conflict.events),
+            basis=conflict.basis,
+            notify=list(conflict.notify),
+            flags=list(conflict.flags),
+        )
+    return {k: v for k, v in facts.items() if v not in ("", [], None)}
 
 
 def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
@@ -267,7 +261,8 @@ def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
 def queue_recomputed(result: Recomputed) -> None:
     """The hook: alerts for the new and changed deadlines and conflicts, and the reminders' rows.
 
-    Alerts are stored once for every recipient, so their texts are written in the server's language
+    Alerts are stored once for every recipient: what they are about is kept language-free (facts)
+    and worded for each reader (refuge.alerts.texts); their record text is in the server's language
     (English), whatever language the request that changed the case was in.
     """
     with translation.override(settings.LANGUAGE_CODE):
@@ -284,10 +279,10 @@ def _queue_recomputed(result: Recomputed) -> None:
     conflicts = {c.key: c for c in case.conflicts.all()} if any(c.item == "conflict" for c in result.changes) else {}
     team: list[User] | None = None
     for change in _without_reshuffles(result.changes):
-        found = _alert_for_change(change, deadlines, case.timezone)
+        found = _alert_for_change(change, deadlines)
         if found is None:
             continue
-        kind, severity, what = found
+        kind, severity, facts = found
         if team is None:
             team = team_of(case)
         row = deadlines.get(change.key) if change.item == "deadline" else None
@@ -296,8 +291,10 @@ def _queue_recomputed(result: Recomputed) -> None:
             case=case,
             kind=kind,
             severity=severity,
-            subject=f"{case.reference}: {what}".strip(),
-            body=_body(change, row, conflicts.get(change.key) if change.item == "conflict" else None, case.timezone),
+            facts={
+                **facts,
+                **_basis_facts(change, row, conflicts.get(change.key) if change.item == "conflict" else None),
+            },
             item_key=change.key,
             due_at=row.due_at if row is not None else None,
             recipients=team,
@@ -352,11 +349,7 @@ def alert_failed_unseal(count: int) -> None:
             case=None,
             kind=AlertKind.SYSTEM,
             severity=severity,
-            subject=f"Failed attempt to unseal the vault ({count} so far)",
-            body=(
-                "Someone offered a wrong passphrase or share to unseal Refuge's vault. If it was not one "
-                "of you, treat the server as under attack: see the audit log (vault entries)."
-            ),
+            facts={"system": texts.UNSEAL_FAILED, "count": count},
             dedupe_key=f"unseal-failed|{organisation.pk}|{severity}|{hour}",
             now=now,
         )

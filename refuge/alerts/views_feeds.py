@@ -75,7 +75,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The live calendar (text/calendar): no login, the token is the key; 404 for anything wrong."""
     feed, cases = open_feed(token)
     now = timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):  # the feed's texts are English (not translated yet)
+    with translation.override(feed.user.language or settings.LANGUAGE_CODE):  # the owner's: no session says it
         body = build_calendar(feed, cases, now=now)
     note_use(feed, now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -30,6 +30,27 @@ if TYPE_CHECKING:
 
     from refuge.cases.models import Case
 
+def protection_words(
+    protected: bool | None, by: Mapping[str, Any] | None, zone: str, *, now: datetime | None = None
+) -> str:
+    """A removal's protection in the reader's language, from the report's words (and kept in the digest's alerts)."""
+    if protected is None:
+        return gettext("protection not assessed by the engine")
+    if not protected:
+        return gettext("not protected")
+    by = by or {}
+    forum = by.get("forum")
+    words = gettext("protected")
+    if forum:
+        words += " " + gettext("by %(forum)s's interim measure") % {"forum": _forum_label(str(forum))}
+    until = by.get("until")
+    if until:
+        ends = datetime.fromisoformat(str(until))
+        moment = humantime.moment(ends, zone, now=now or timezone.now())
+        words += " " + gettext("until %(moment)s") % {"moment": moment}
+    return words
+
+
 ALARMS = (timedelta(hours=72), timedelta(hours=24), timedelta(hours=6))  # before a removal, in feeds
 SCHEDULED = "scheduled"
 
@@ -62,21 +83,7 @@ class Removal:
 
     def protection(self) -> str:
         """What the engine says of this removal's protection, in words."""
-        if self.protected is None:
-            return gettext("protection not assessed by the engine")
-        if not self.protected:
-            return gettext("not protected")
-        by = self.protected_by or {}
-        forum = by.get("forum")
-        words = gettext("protected")
-        if forum:
-            words += " " + gettext("by %(forum)s's interim measure") % {"forum": _forum_label(str(forum))}
-        until = by.get("until")
-        if until:
-            ends = datetime.fromisoformat(str(until))
-            moment = humantime.moment(ends, self.case.timezone, now=timezone.now())
-            words += " " + gettext("until %(moment)s") % {"moment": moment}
-        return words
+        return protection_words(self.protected, self.protected_by, self.case.timezone)
 
     def file_now_labels(self) -> list[str]:
         return [deadline_label(kind) for kind in self.file_now]

@@ -102,10 +102,16 @@ KINDS: dict[str, Kind] = {
             "client-notice",
             gettext_noop("Notice to the client of his rights"),
             "Your rights",
-            ("ko", "ru", "en"),
+            ("ko", "ru", "uz", "tg", "ky", "en"),
             "en",
             to_client=True,
-            titles=(("ru", "Ваши права"), ("ko", "당신의 권리")),
+            titles=(
+                ("ru", "Ваши права"),
+                ("ko", "당신의 권리"),
+                ("uz", "Sizning huquqlaringiz"),
+                ("tg", "Ҳуқуқҳои шумо"),
+                ("ky", "Сиздин укуктарыңыз"),
+            ),
         ),
         Kind(
             "removal-update",

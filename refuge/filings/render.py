@@ -95,6 +95,68 @@ MONTHS = {
         "декабря",
     ],
 }
+# The client notice's other languages (issue 13): Uzbek in Latin script, Tajik and Kyrgyz in Cyrillic.
+MONTHS["uz"] = [
+    "yanvar",
+    "fevral",
+    "mart",
+    "aprel",
+    "may",
+    "iyun",
+    "iyul",
+    "avgust",
+    "sentabr",
+    "oktabr",
+    "noyabr",
+    "dekabr",
+]
+MONTHS["tg"] = [
+    "январ",
+    "феврал",
+    "март",
+    "апрел",
+    "май",
+    "июн",
+    "июл",
+    "август",
+    "сентябр",
+    "октябр",
+    "ноябр",
+    "декабр",
+]
+# Kyrgyz dates name the month with its possessive ("2026-жылдын 12-марты").
+MONTHS["ky"] = [
+    "январы",
+    "февралы",
+    "марты",
+    "апрели",
+    "майы",
+    "июну",
+    "июлу",
+    "августу",
+    "сентябры",
+    "октябры",
+    "ноябры",
+    "декабры",
+]
+LOCAL_TIME = {"ko": "현지 시각", "uz": "mahalliy vaqt", "tg": "вақти маҳаллӣ", "ky": "жергиликтүү убакыт"}
+FORUM_NAMES_CLIENT = {
+    "uz": {
+        "echr": "Inson huquqlari boʻyicha Yevropa sudi",
+        "un_cat": "BMTning Qiynoqlarga qarshi qoʻmitasi",
+        "un_hrc": "BMTning Inson huquqlari qoʻmitasi",
+    },
+    "tg": {
+        "echr": "Суди аврупоии ҳуқуқи инсон",
+        "un_cat": "Кумитаи СММ бар зидди шиканҷа",
+        "un_hrc": "Кумитаи СММ оид ба ҳуқуқи инсон",
+    },
+    "ky": {
+        "echr": "Адам укуктары боюнча Европа соту",
+        "un_cat": "БУУнун Кыйноолорго каршы комитети",
+        "un_hrc": "БУУнун Адам укуктары боюнча комитети",
+    },
+}
 FORUM_NAMES_RU_GENITIVE = {
     "echr": "Европейского суда по правам человека",
     "un_cat": "Комитета ООН против пыток",
@@ -131,6 +193,12 @@ class Rendered:
 def format_date(day: date, lang: str) -> str:
     if lang == "ko":
         return f"{day.year}년 {day.month}월 {day.day}일"
+    if lang == "uz":
+        return f"{day.year}-yil {day.day}-{MONTHS['uz'][day.month - 1]}"
+    if lang == "ky":
+        return f"{day.year}-жылдын {day.day}-{MONTHS['ky'][day.month - 1]}"
+    if lang == "tg":  # the month joined to the year by the izafet: "12 марти соли 2026"
+        return f"{day.day} {MONTHS['tg'][day.month - 1]}и соли {day.year}"
     months = MONTHS.get(lang, MONTHS["en"])
     suffix = " г." if lang == "ru" else ""
     return f"{day.day} {months[day.month - 1]} {day.year}{suffix}"
@@ -165,8 +233,8 @@ def format_moment(moment: datetime, lang: str, *, zone: str, time_known: bool = 
     day = format_date(moment.date(), lang)
     if not time_known:
         return day
-    if lang == "ko":  # for the client, where he is: local time, no zone name in Latin script
-        return f"{day} {moment:%H:%M} (현지 시각)"
+    if lang in LOCAL_TIME:  # for the client, where he is: local time, no zone name in Latin script
+        return f"{day} {moment:%H:%M} ({LOCAL_TIME[lang]})"
     clock = f"{moment:%H:%M} ({zone}, {utc_offset(moment)})"
     joiner = {"en": " at ", "ru": " в ", "ko": " "}.get(lang, " at ")
     return f"{day}{joiner}{clock}"
@@ -185,11 +253,15 @@ def _forum_name(forum: str, lang: str) -> str:
         return FORUM_NAMES_RU.get(forum, forum)
     if lang == "ko":
         return FORUM_NAMES_KO.get(forum, forum)
+    if lang in FORUM_NAMES_CLIENT:
+        return FORUM_NAMES_CLIENT[lang].get(forum, forum)
     return FORUM_NAMES.get(forum, forum)
 
 
 def _name_scripts(lang: str) -> tuple[str, ...]:
-    return {"ru": ("Cyrl", "Latn"), "ko": ("Hang", "Latn")}.get(lang, ("Latn",))
+    return {"ru": ("Cyrl", "Latn"), "tg": ("Cyrl", "Latn"), "ky": ("Cyrl", "Latn"), "ko": ("Hang", "Latn")}.get(
+        lang, ("Latn",)
+    )
 
 
 # -- the context -----------------------------------------------------------------------------

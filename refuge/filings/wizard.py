@@ -35,7 +35,16 @@ if TYPE_CHECKING:
 
 # The fields the review screen shows to change (the others travel through it hidden).
 REVIEW_FIELDS = ("grounds", "sources", "sources_chosen", "notes", "acknowledged")
-LANGUAGE_LABELS = {"en": "English", "fr": "French", "ru": "Russian", "ko": "Korean", "tr": "Turkish"}
+LANGUAGE_LABELS = {
+    "en": "English",
+    "fr": "French",
+    "ru": "Russian",
+    "ko": "Korean",
+    "tr": "Turkish",
+    "uz": "Uzbek",
+    "tg": "Tajik",
+    "ky": "Kyrgyz",
+}
 
 
 def _kinds() -> dict[str, Kind]:

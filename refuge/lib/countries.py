@@ -186,12 +186,39 @@ FORMAL_NAMES: dict[str, tuple[str, str, str]] = {
     "YE": ("Yemen", "Йемен", "예멘"),
 }
 _COLUMN = {"en": 0, "ru": 1, "ko": 2}
+# The client notice's other languages (Uzbek in Latin script, Tajik and Kyrgyz in Cyrillic): ISO's
+# names from pycountry's catalogues, and the formal names a client's country goes by where those lack them.
+CLIENT_LANGUAGES: Final = ("uz", "tg", "ky")
+CLIENT_NAMES: Final[dict[str, dict[str, str]]] = {
+    "uz": {
+        "KP": "Koreya Xalq Demokratik Respublikasi",
+        "KR": "Koreya Respublikasi",
+        "RU": "Rossiya Federatsiyasi",
+        "CN": "Xitoy Xalq Respublikasi",
+        "TR": "Turkiya",
+        "SY": "Suriya Arab Respublikasi",
+        "IR": "Eron Islom Respublikasi",
+    },
+    "tg": {"KP": "Ҷумҳурии Халқӣ-Демократии Корея", "RU": "Федератсияи Россия", "TR": "Туркия"},
+    "ky": {"KP": "Корея Элдик Демократиялык Республикасы", "RU": "Россия Федерациясы", "TR": "Түркия"},
+}
+
+
+@cache
+def _client_translation(lang: str) -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
 def country_name(code: str | None, lang: str = "en") -> str:
     """The name a document gives a country: the formal one where the table has it, else ISO's; the code if unknown."""
     if not code:
         return ""
+    if lang in CLIENT_LANGUAGES:
+        named = CLIENT_NAMES[lang].get(code.upper())
+        record = pycountry.countries.get(alpha_2=code.upper())
+        if named is None and record is not None:
+            named = _client_translation(lang).gettext(str(record.name))
+        return named or code.upper()
     names = FORMAL_NAMES.get(code.upper())
     if names:
         return names[_COLUMN.get(lang, 0)]

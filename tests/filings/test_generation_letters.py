@@ -174,6 +174,56 @@ def test_the_notice_in_russian_and_english(measured, lang, line):
     assert "+7 000 000-00-01" in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "uz",
+            [
+                "Advokatingiz va tarjimonsiz hech narsaga imzo qoʻymang",
+                "BMTning Inson huquqlari qoʻmitasi",
+                "Koreya Xalq Demokratik Respublikasi hududiga",
+                "2026-yil 12-mart 06:30 (mahalliy vaqt)",
+            ],
+        ),
+        (
+            "tg",
+            [
+                "Бе адвокат ва тарҷумон ба ҳеҷ чиз имзо нагузоред",
+                "Кумитаи СММ оид ба ҳуқуқи инсон",
+                "ба Ҷумҳурии Халқӣ-Демократии Корея нафиристад",
+                "12 марти соли 2026 06:30 (вақти маҳаллӣ)",
+            ],
+        ),
+        (
+            "ky",
+            [
+                "Адвокатыңыз жана котормочу жок эч нерсеге кол койбоңуз",
+                "БУУнун Адам укуктары боюнча комитети",
+                "Корея Элдик Демократиялык Республикасы аймагына",
+                "2026-жылдын 12-марты 06:30 (жергиликтүү убакыт)",
+            ],
+        ),
+    ],
+)
+def test_the_notice_in_uzbek_tajik_and_kyrgyz(measured, lang, lines):
+    """The languages of most clients after Korean: his rights, the measure and the removal's date in his words."""
+    case, _ = measured
+    assert KINDS["client-notice"].lang_for(["ar", lang, "ru"]) == lang
+    rendered = render_filing(case=case, kind="client-notice", lang=lang, fmt="pdf", options=options(contact=PHONE))
+    text = " ".join(pdf_text(rendered.content).split())
+    for line in lines:
+        assert line in text
+    assert "+7 000 000-00-01" in text
+    assert "{" not in text and "}" not in text  # no placeholder left unrendered
+    assert not re.search(r"\b(the|and|your|lawyer|interpreter|removal)\b", text, flags=re.I)
+    assert "Testov" not in text and "Тестов" not in text
+    docx = docx_text(
+        render_filing(case=case, kind="client-notice", lang=lang, fmt="docx", options=options(contact=PHONE)).content
+    )
+    assert lines[0] in docx.splitlines()
+
+
 def test_the_notice_needs_a_number_he_can_call(case):
     with pytest.raises(FilingRefused) as refused:
         render_filing(

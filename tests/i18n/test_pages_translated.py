@@ -2,9 +2,10 @@
 
 Heuristic: a visible word of three or more ASCII letters that is a word of the English catalogue
 (any msgid) means a string escaped translation. Not counted: proper names, case references, codes and
-the data a page shows (the client's and authorities' names, notes, document titles, country names)
-and the alerts' stored texts. The rule packs' labels, explanations and legal bases are checked too:
-they show from refuge/locale/<lang>/labels.yaml and bases.yaml.
+the data a page shows (the client's and authorities' names, notes, document titles, country names).
+Alerts are worded in the reader's language (refuge.alerts.texts): their texts are checked too. The
+rule packs' labels, explanations and legal bases are checked as well: they show from
+refuge/locale/<lang>/labels.yaml and bases.yaml.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import time_machine
 from django.urls import reverse
 
 from refuge.accounts.models import Organisation, User
-from refuge.alerts.models import Alert
 from refuge.cases.models import Authority, Case, Event
 from refuge.demo.load import build_demo
 from refuge.lib import countries
@@ -61,14 +61,11 @@ def visible_text(html: str) -> str:
 def _data_texts() -> list[str]:
     """The texts a page shows that are data, not interface, taken out of the page before the check, whole.
 
-    The demo's organisation, authorities and what the lawyer typed; country names (proper names); and
-    the alerts' subjects and bodies (stored in English when the alert is raised: not translated yet).
+    The demo's organisation, authorities and what the lawyer typed; country names (proper names).
     """
     texts = [organisation.name for organisation in Organisation.objects.all()]
     # Country names are proper names: pycountry's catalogues give most in Russian and Korean, not all.
     texts += [name for country in countries.countries().values() for name in country.names.values()]
-    for alert in Alert.objects.all():
-        texts += [alert.subject, *alert.body.splitlines()]
     for event in Event.objects.all():  # what the lawyer typed: sources, notes, places, authorities
         texts += [event.source, event.note]
         texts += [str(v) for v in event.all_attributes().values() if isinstance(v, str) and " " in v]

@@ -113,6 +113,7 @@ PLAINTEXT = {
     "filings.sending.proof_content_type": "sniffed from the content: one of a few types",
     "alerts.alert.subject": "alerts name a case by its reference only (refuge/alerts/queue.py)",
     "alerts.alert.body": "alerts name a case by its reference only (refuge/alerts/queue.py)",
+    "alerts.alert.facts": "codes, event keys, instants, case references, legal texts (refuge/alerts/texts.py)",
     "alerts.alert.item_key": CODES,
     "alerts.alert.dedupe_key": CODES,
     "alerts.alert.acknowledged_via": CODES,
