@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 
 from refuge.audit import chain
+from refuge.lib.keyfile import write_new_private_key
 
 FORMAT = "refuge.audit.checkpoint/2"
 KEY_FILE = "audit-signing.key"
@@ -97,16 +97,9 @@ def key_id(public: Ed25519PublicKey) -> str:
 def generate(path: Path, *, force: bool = False) -> Ed25519PrivateKey:
     """Write a new signing key to `path`, readable by its owner only; refuses to replace one."""
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
     if force:
         path.unlink(missing_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise CheckpointError(f"{path} exists: a new key would orphan the checkpoints signed with it") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    write_new_private_key(path, key, error=CheckpointError, why="a new key would orphan the checkpoints signed with it")
     public_key_path(path).write_text(public_key_text(key.public_key()) + "\n", encoding="utf-8")
     return key
 

@@ -23,21 +23,7 @@ from refuge.audit.models import AuditEvent, AuditHead
 
 BATCH = 20_000
 # The model's fields in the order of hashchain.Row (its foreign keys by field name, not column).
-_MODEL_FIELDS = (
-    "chain",
-    "seq",
-    "at",
-    "type",
-    "actor",
-    "organisation",
-    "target_kind",
-    "target_code",
-    "fields",
-    "data",
-    "ip_hash",
-    "prev_hash",
-    "hash",
-)
+_MODEL_FIELDS = tuple(column.removesuffix("_id") for column in hashchain.ROW_FIELDS)
 
 
 @dataclass(frozen=True)

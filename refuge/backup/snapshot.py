@@ -193,25 +193,27 @@ def snapshot_postgres(target: Path) -> Facts:
             snapshot_id, server_version = str(row[0]), int(row[1])
             _check_versions(tool, server_version)
             facts = read_facts(cursor, quote=_pg_quote)
-            done = subprocess.run(  # noqa: S603  # pg_dump from PATH, our own arguments
-                [
-                    tool,
-                    "--format=custom",
-                    "--no-owner",
-                    "--no-privileges",
-                    f"--snapshot={snapshot_id}",
-                    "-f",
-                    str(target),
-                ],
-                env=_pg_env(db),
-                capture_output=True,
-                text=True,
-                check=False,
+            _run_pg_tool(
+                tool,
+                ["--format=custom", f"--snapshot={snapshot_id}", "-f", str(target)],
+                db,
+                failed="pg_dump failed",
             )
-            if done.returncode != 0:
-                message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
-                raise BackupError(f"pg_dump failed: {message}")
     return facts
+
+
+def _run_pg_tool(tool: str, arguments: list[str], db: dict[str, Any], *, failed: str) -> None:
+    """Run pg_dump or pg_restore (without owners or privileges) against `db`; BackupError if it fails."""
+    done = subprocess.run(  # noqa: S603  # pg_dump or pg_restore from PATH, our own arguments
+        [tool, "--no-owner", "--no-privileges", *arguments],
+        env=_pg_env(db),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+        raise BackupError(f"{failed}: {message}")
 
 
 # --- Restore of a database ---------------------------------------------------------------------------
@@ -248,22 +250,9 @@ def restore_postgres(member: Path) -> None:
         row = cursor.fetchone()
     if row is not None:
         _check_versions(tool, int(row[0]))
-    done = subprocess.run(  # noqa: S603  # pg_restore from PATH, our own arguments
-        [
-            tool,
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            "--single-transaction",
-            "-d",
-            str(db["NAME"]),
-            str(member),
-        ],
-        env=_pg_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
+    _run_pg_tool(
+        tool,
+        ["--exit-on-error", "--single-transaction", "-d", str(db["NAME"]), str(member)],
+        db,
+        failed="pg_restore failed (nothing was restored)",
     )
-    if done.returncode != 0:
-        message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
-        raise BackupError(f"pg_restore failed (nothing was restored): {message}")

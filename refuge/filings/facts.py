@@ -22,6 +22,7 @@ from refuge.rules.timeutil import end_of_day
 
 if TYPE_CHECKING:
     from refuge.cases.models import Case
+    from refuge.rules.timeline import Measure as EngineMeasure
     from refuge.rules.timeline import Timeline
 
 # Nationals of these states cannot use the ECtHR's Rule 39 Site: the Court asks persons under
@@ -189,6 +190,10 @@ class CaseFacts:
         if not found:
             return None
         m = max(found, key=lambda m: (m.start, m.event.index))
+        return self._measure(m)
+
+    def _measure(self, m: EngineMeasure) -> Measure:
+        """The engine's measure `m` as the filings tell it, its grant in the case's time zone."""
         return Measure(
             event=m.id,
             forum=m.forum,
@@ -210,13 +215,7 @@ class CaseFacts:
         m = self.timeline.protection(removal, [forum])
         if m is None or not m.in_force(self.moment.timestamp()):
             return None
-        return Measure(
-            event=m.id,
-            forum=m.forum,
-            granted_at=m.event.at.astimezone(self.case.tzinfo),
-            until=m.until.isoformat() if m.until is not None else None,
-            destination=m.destination,
-        )
+        return self._measure(m)
 
     @cached_property
     def other_procedures(self) -> list[tuple[str, str, datetime]]:

@@ -148,12 +148,7 @@ def _send(
         form = _sending_form(request, case, filing)
         return _send_page(request, case, filing, form)
     form = _sending_form(request, case, filing, args=(request.POST, request.FILES))
-    valid = form.is_valid()
-    if handler.too_large:
-        form.errors.pop("proof", None)
-        form.add_error("proof", f"The file is larger than {max_upload_bytes() // (1024 * 1024)} MB.")
-        valid = False
-    if valid:
+    if handler.form_is_valid(form, "proof"):
         d = form.cleaned_data
         upload = d.get("proof")
         try:

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from refuge.lib.keyfile import write_new_private_key
 from refuge.stats.tables import TABLE_IDS, Aggregate
 
 FORMAT = "refuge.stats.network/1"
@@ -77,14 +78,9 @@ def _derive(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
 def coordinator_keygen(path: Path) -> X25519PublicKey:
     """Write a new X25519 private key (PEM, mode 600) and its public half (base64) beside it."""
     key = X25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise NetworkError(f"{path} exists: a new key would make the exports sent to the old one unreadable") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    write_new_private_key(
+        path, key, error=NetworkError, why="a new key would make the exports sent to the old one unreadable"
+    )
     Path(f"{path}.pub").write_text(_b64(_raw(key.public_key())) + "\n", encoding="utf-8")
     return key.public_key()
 

@@ -18,7 +18,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, close_old_connections, transaction
@@ -360,50 +360,83 @@ def _case_code(case_id: int) -> str:
 
 def data_key(case_id: int, version: int) -> bytes:
     """The data key `version` of a case; KeyDestroyed once the case's key was shredded."""
-    state = _state()
-    cached = state.data.get((case_id, version))
-    if cached is not None:
-        return bytes(cached)
-    row = (
-        CaseKey.objects.filter(case_id=case_id, version=version)
-        .values_list("wrapped", "root_version", "case__code")
-        .first()
-    )
-    if row is None:
-        raise KeyDestroyed("the case's data key does not exist (deleted with its case?)")
-    wrapped, root_version, case_code = row
-    key = crypto.unwrap_key(
-        root_key(int(root_version)), bytes(wrapped), aad=crypto.case_key_aad(str(case_code), version, int(root_version))
-    )
-    with holder.lock:
-        state.data[(case_id, version)] = bytearray(key)
-    return key
+    return _held_key(_state().data, CaseKey, "case", case_id, version, aad=crypto.case_key_aad)
 
 
 def current_data_key(case_id: int) -> tuple[int, bytes]:
     """(version, key) to encrypt with: the case's newest data key, made on first use."""
-    state = _state()
-    version = state.newest.get(case_id)
-    if version is None:
-        version = CaseKey.objects.filter(case_id=case_id).order_by("-version").values_list("version", flat=True).first()
-        if version is None:
-            version = _create_data_key(case_id)
-        with holder.lock:
-            state.newest[case_id] = version
+    version = _newest_version(
+        _state().newest,
+        CaseKey,
+        "case",
+        case_id,
+        lambda: _create_first_key(CaseKey, "case", case_id, _case_code(case_id), crypto.case_key_aad),
+    )
     return version, data_key(case_id, version)
 
 
-def _create_data_key(case_id: int) -> int:
-    code = _case_code(case_id)
+_WrappedKey = type[CaseKey] | type[OrganisationKey]
+
+
+def _held_key(
+    cache: dict[tuple[int, int], bytearray],
+    model: _WrappedKey,
+    owner: str,
+    owner_id: int,
+    version: int,
+    *,
+    aad: Callable[[str, int, int], bytes],
+) -> bytes:
+    """Data key `version` of a case or an organisation (`owner`), unwrapped once and then held."""
+    cached = cache.get((owner_id, version))
+    if cached is not None:
+        return bytes(cached)
+    row = (
+        model.objects.filter(**{f"{owner}_id": owner_id, "version": version})
+        .values_list("wrapped", "root_version", f"{owner}__code")
+        .first()
+    )
+    if row is None:
+        raise KeyDestroyed(f"the {owner}'s data key does not exist (deleted with its {owner}?)")
+    wrapped, root_version, code = row
+    key = crypto.unwrap_key(root_key(int(root_version)), bytes(wrapped), aad=aad(str(code), version, int(root_version)))
+    with holder.lock:
+        cache[(owner_id, version)] = bytearray(key)
+    return key
+
+
+def _newest_version(
+    newest: dict[int, int], model: _WrappedKey, owner: str, owner_id: int, create: Callable[[], int]
+) -> int:
+    """The newest data key version of a case or an organisation, made by `create` on first use."""
+    version = newest.get(owner_id)
+    if version is None:
+        version = (
+            model.objects.filter(**{f"{owner}_id": owner_id})
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        if version is None:
+            version = create()
+        with holder.lock:
+            newest[owner_id] = version
+    return version
+
+
+def _create_first_key(
+    model: _WrappedKey, owner: str, owner_id: int, code: str, aad: Callable[[str, int, int], bytes]
+) -> int:
+    """Wrap a new version-1 data key for a case or an organisation under the current root key."""
     key = crypto.random_key()
     try:
         with transaction.atomic():
             under = lock_wrap_version()
-            CaseKey.objects.create(
-                case_id=case_id,
+            model.objects.create(
+                **{f"{owner}_id": owner_id},
                 version=1,
                 root_version=under,
-                wrapped=crypto.wrap_key(root_key(under), key, aad=crypto.case_key_aad(code, 1, under)),
+                wrapped=crypto.wrap_key(root_key(under), key, aad=aad(code, 1, under)),
             )
     except IntegrityError:
         pass  # another thread or process made it first: use theirs
@@ -435,43 +468,20 @@ def lock_wrap_version() -> int:
 
 def organisation_key(organisation_id: int, version: int) -> bytes:
     """The data key `version` of an organisation; KeyDestroyed once it was shredded."""
-    state = _state()
-    cached = state.org.get((organisation_id, version))
-    if cached is not None:
-        return bytes(cached)
-    row = (
-        OrganisationKey.objects.filter(organisation_id=organisation_id, version=version)
-        .values_list("wrapped", "root_version", "organisation__code")
-        .first()
+    return _held_key(
+        _state().org, OrganisationKey, "organisation", organisation_id, version, aad=crypto.organisation_key_aad
     )
-    if row is None:
-        raise KeyDestroyed("the organisation's data key does not exist (deleted with its organisation?)")
-    wrapped, root_version, org_code = row
-    key = crypto.unwrap_key(
-        root_key(int(root_version)),
-        bytes(wrapped),
-        aad=crypto.organisation_key_aad(str(org_code), version, int(root_version)),
-    )
-    with holder.lock:
-        state.org[(organisation_id, version)] = bytearray(key)
-    return key
 
 
 def current_organisation_key(organisation_id: int) -> tuple[int, bytes]:
     """(version, key) to encrypt an organisation's data with: its newest key, made on first use."""
-    state = _state()
-    version = state.org_newest.get(organisation_id)
-    if version is None:
-        version = (
-            OrganisationKey.objects.filter(organisation_id=organisation_id)
-            .order_by("-version")
-            .values_list("version", flat=True)
-            .first()
-        )
-        if version is None:
-            version = _create_organisation_key(organisation_id)
-        with holder.lock:
-            state.org_newest[organisation_id] = version
+    version = _newest_version(
+        _state().org_newest,
+        OrganisationKey,
+        "organisation",
+        organisation_id,
+        lambda: _create_organisation_key(organisation_id),
+    )
     return version, organisation_key(organisation_id, version)
 
 
@@ -480,19 +490,7 @@ def _create_organisation_key(organisation_id: int) -> int:
 
     organisation_model = apps.get_model("accounts", "Organisation")
     code = str(organisation_model.objects.values_list("code", flat=True).get(pk=organisation_id))
-    key = crypto.random_key()
-    try:
-        with transaction.atomic():
-            under = lock_wrap_version()
-            OrganisationKey.objects.create(
-                organisation_id=organisation_id,
-                version=1,
-                root_version=under,
-                wrapped=crypto.wrap_key(root_key(under), key, aad=crypto.organisation_key_aad(code, 1, under)),
-            )
-    except IntegrityError:
-        pass  # another thread or process made it first: use theirs
-    return 1
+    return _create_first_key(OrganisationKey, "organisation", organisation_id, code, crypto.organisation_key_aad)
 
 
 def reset_for_tests() -> None:

@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, QueryDict, StreamingHttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import content_disposition_header
@@ -106,6 +107,15 @@ class EncryptingUploadHandler(FileUploadHandler):
         self._encryptor: crypto.StreamEncryptor | None = None
         self._hash = hashlib.sha256()
         self._size = 0
+
+    def form_is_valid(self, form: BaseForm, field: str) -> bool:
+        """`form.is_valid()`, unless the file of `field` was dropped for its size: then that is its one error."""
+        valid = form.is_valid()
+        if self.too_large:
+            form.errors.pop(field, None)
+            form.add_error(field, f"The file is larger than {self.limit // (1024 * 1024)} MB.")
+            return False
+        return valid
 
     def _too_large(self) -> SkipFile:
         """Drop this file (and its sealed temporary file); the other form fields are still read."""

@@ -131,6 +131,13 @@ INTAKE_SECTIONS = (
 )
 
 
+def _vocab_field(label: Any, enum: str) -> forms.ChoiceField:
+    """An optional choice among the case-file vocabulary `enum`'s values, humanised."""
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS[enum])]
+    )
+
+
 class IntakeForm(PersonFieldsMixin):
     """A new urgent case on one page: the case, the client and the first events."""
 
@@ -149,23 +156,13 @@ class IntakeForm(PersonFieldsMixin):
 
     det_date = CaseDateField(label=_("Detained on"), required=False, widget=DATE_WIDGET)
     det_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
-    det_basis = forms.ChoiceField(
-        label=_("Basis"),
-        required=False,
-        choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["detention_basis"])],
-    )
+    det_basis = _vocab_field(_("Basis"), "detention_basis")
     det_place = forms.CharField(label=_("Place"), required=False, max_length=300)
 
     dec_date = CaseDateField(label=_("Decided on"), required=False, widget=DATE_WIDGET)
     dec_time = forms.TimeField(label=_("Time"), required=False, widget=TIME_WIDGET)
-    dec_decision = forms.ChoiceField(
-        label=_("Decision"), required=False, choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["decision"])]
-    )
-    dec_detention = forms.ChoiceField(
-        label=_("Detention pending removal"),
-        required=False,
-        choices=[("", "—"), *((v, humanize(v)) for v in vocab.ENUMS["detention"])],
-    )
+    dec_decision = _vocab_field(_("Decision"), "decision")
+    dec_detention = _vocab_field(_("Detention pending removal"), "detention")
     dec_authority = forms.CharField(label=_("Authority"), required=False, max_length=300)
 
     rec_date = CaseDateField(label=_("Received on"), required=False, widget=DATE_WIDGET)

@@ -46,12 +46,7 @@ def _document_upload(request: AuthenticatedRequest, code: str, handler: Encrypti
     limit = max_upload_bytes()
     if request.method == "POST":
         form = DocumentForm(request.POST, request.FILES, case=case, max_bytes=limit)
-        valid = form.is_valid()
-        if handler.too_large:
-            form.errors.pop("file", None)
-            form.add_error("file", f"The file is larger than {limit // (1024 * 1024)} MB.")
-            valid = False
-        if valid:
+        if handler.form_is_valid(form, "file"):
             upload = form.cleaned_data["file"]
             actions.store_document(
                 case=case,

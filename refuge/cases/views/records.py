@@ -18,7 +18,7 @@ from refuge.cases import access, actions
 from refuge.cases.forms.common import add_problems
 from refuge.cases.forms.people import NameFormSet, PersonForm, person_field_for
 from refuge.cases.forms.records import ProceedingForm, TeamForm
-from refuge.cases.models import Case, Person
+from refuge.cases.models import Case, Person, Proceeding
 from refuge.cases.views._common import INVALID, has_errors, page
 
 if TYPE_CHECKING:
@@ -67,30 +67,30 @@ def person_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
 @login_required
 def proceeding_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code, write=True)
-    authorities = access.authorities_for_user(request.user)
-    form = ProceedingForm(request.POST or None, authorities=authorities)
-    if request.method == "POST" and form.is_valid():
-        actions.save_proceeding(case=case, user=request.user, **form.cleaned_data)
-        messages.success(request, _("Proceeding added."))
-        return redirect(case.get_absolute_url() + "#proceedings")
-    context = {"case": case, "form": form, "proceeding": None}
-    return page(request, "cases/proceeding_form.html", context, status=INVALID if form.errors else 200)
+    return _proceeding_form(request, case, None)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def proceeding_edit(request: AuthenticatedRequest, code: str, proceeding_code: str) -> HttpResponse:
     proceeding = access.get_proceeding_for_user(request.user, code, proceeding_code, write=True)
-    case = proceeding.case
+    return _proceeding_form(request, proceeding.case, proceeding)
+
+
+def _proceeding_form(request: AuthenticatedRequest, case: Case, proceeding: Proceeding | None) -> HttpResponse:
+    """The proceeding form of a case, new (`proceeding` None) or to change one; saved when valid."""
     authorities = access.authorities_for_user(request.user)
-    if request.method == "POST":
+    # A new proceeding's form stays unbound on an empty POST, as it always has.
+    posted = request.method == "POST" and (proceeding is not None or bool(request.POST))
+    if posted:
         form = ProceedingForm(request.POST, authorities=authorities)
-        if form.is_valid():
-            actions.save_proceeding(case=case, user=request.user, proceeding=proceeding, **form.cleaned_data)
-            messages.success(request, _("Proceeding saved."))
-            return redirect(case.get_absolute_url() + "#proceedings")
     else:
-        form = ProceedingForm(initial=ProceedingForm.initial_for(proceeding), authorities=authorities)
+        initial = None if proceeding is None else ProceedingForm.initial_for(proceeding)
+        form = ProceedingForm(initial=initial, authorities=authorities)
+    if posted and form.is_valid():
+        actions.save_proceeding(case=case, user=request.user, proceeding=proceeding, **form.cleaned_data)
+        messages.success(request, _("Proceeding added.") if proceeding is None else _("Proceeding saved."))
+        return redirect(case.get_absolute_url() + "#proceedings")
     context = {"case": case, "form": form, "proceeding": proceeding}
     return page(request, "cases/proceeding_form.html", context, status=INVALID if form.errors else 200)
 
