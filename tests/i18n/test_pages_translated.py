@@ -54,6 +54,8 @@ def visible_text(html: str) -> str:
     html = re.sub(r"<!--.*?-->", " ", html, flags=re.S)
     # Textareas hold the document's own text (the filing's grounds, in the filing's language).
     html = re.sub(r"<(script|style|textarea)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    # Cells of class "code" hold stored codes: the audit log's field names and details (key=value).
+    html = re.sub(r'<td class="code"[^>]*>.*?</td>', " ", html, flags=re.S)
     attributes = re.findall(r'\b(?:aria-label|placeholder|alt)="([^"]*)"', html)
     html = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", " ".join([html, *attributes]))
@@ -78,6 +80,7 @@ def _data_texts() -> list[str]:
     # The method cites publications by their English titles (and their publishers' names).
     texts += ["Disclosure control guidance for tables produced from administrative sources"]
     texts += ["Handbook on Statistical Disclosure Control", "ONS", "Eurostat/ESSnet"]
+    texts += ["refuge audit verify", "refuge lockdown --lift"]  # commands, typed as they are
     return sorted({t for t in texts if t}, key=len, reverse=True)
 
 
