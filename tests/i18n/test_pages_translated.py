@@ -122,16 +122,30 @@ def _walk(client, user: User, lang: str) -> dict[str, str]:
 
 
 def _other_walk(client, lang: str) -> dict[str, str]:
-    """The admin's statistics and audit log, the analyst's statistics, and an account page with a passkey."""
+    """The admin's statistics, audit log and users, the analyst's statistics, a lawyer's passkey pages."""
     pages = {}
     lawyer = User.objects.get(username=LAWYER)
     passkey = Passkey.objects.create(
         user=lawyer, name="blue key", credential_id=b"walk-credential", public_key=b"cose", user_handle=b"handle"
     )
     walks = [
-        ("demo-admin", {"statistics (admin)": reverse("stats_page"), "audit log": reverse("audit_log")}),
+        (
+            "demo-admin",
+            {
+                "statistics (admin)": reverse("stats_page"),
+                "audit log": reverse("audit_log"),
+                "users": reverse("user_list"),
+                "a user with a passkey": reverse("user_detail", args=[lawyer.code]),
+            },
+        ),
         ("demo-analyst", {"statistics (analyst)": reverse("stats_page")}),
-        (LAWYER, {"account with a passkey": reverse("account")}),
+        (
+            LAWYER,
+            {
+                "account with a passkey": reverse("account"),
+                "add a passkey": reverse("passkey_add"),  # (the API documentation shows OpenAPI's English)
+            },
+        ),
     ]
     for username, urls in walks:
         user = User.objects.get(username=username)
