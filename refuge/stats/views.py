@@ -51,6 +51,20 @@ def group_label(group: str) -> str:
     return group
 
 
+def _released(release: StatRelease) -> dict[str, Any]:
+    """A released cell as the list shows it: the table's title, the row's label, the period and the group in words."""
+    found = [t for t in TABLES if t.id == release.table]
+    table = found[0] if found else None
+    rows = dict(table.rows) if table is not None else {}
+    return {
+        "release": release,
+        "table": str(table.title) if table is not None else release.table,
+        "row": str(rows.get(release.row, release.row)),
+        "period": gettext("All years") if release.period == ALL else release.period,
+        "group": gettext("everyone") if release.group == EVERYONE else group_label(release.group),
+    }
+
+
 def _user(request: HttpRequest) -> User:
     """The signed-in user (every view here is login_required)."""
     if not isinstance(request.user, User):
@@ -208,7 +222,9 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
                 return redirect("stats_releases")
         status = INVALID
     context = {
-        "releases": StatRelease.objects.filter(organisation=organisation).select_related("released_by"),
+        "releases": [
+            _released(r) for r in StatRelease.objects.filter(organisation=organisation).select_related("released_by")
+        ],
         "tables": TABLES,
         "threshold": actions.settings_for(organisation).threshold,
         "minimum": MINIMUM_THRESHOLD,
