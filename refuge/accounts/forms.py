@@ -14,10 +14,10 @@ from refuge.accounts import passkeys, twofactor
 from refuge.accounts.backends import THROTTLED_ATTR
 from refuge.accounts.models import User
 
-WRONG_CODE = "That code is not right. Codes change every 30 seconds: type the one shown now."
-THROTTLED = "Too many wrong codes: wait a minute, then try again."
-SLOWED = "Too many failed logins for this name: wait {seconds} seconds, then try again."
-NO_TOTP = "Your organisation accepts your passkey, or a recovery code, here: not a code from the app."
+WRONG_CODE = _("That code is not right. Codes change every 30 seconds: type the one shown now.")
+THROTTLED = _("Too many wrong codes: wait a minute, then try again.")
+SLOWED = _("Too many failed logins for this name: wait %(seconds)s seconds, then try again.")
+NO_TOTP = _("Your organisation accepts your passkey, or a recovery code, here: not a code from the app.")
 
 
 class LoginForm(AuthenticationForm):
@@ -37,7 +37,7 @@ class LoginForm(AuthenticationForm):
             # The same answer whether or not the name exists: unknown names are throttled alike.
             self.throttled = int(getattr(self.request, THROTTLED_ATTR, 0) or 0)
             if self.throttled:
-                raise forms.ValidationError(SLOWED.format(seconds=self.throttled), code="throttled") from None
+                raise forms.ValidationError(SLOWED % {"seconds": self.throttled}, code="throttled") from None
             raise
 
 
@@ -91,9 +91,9 @@ class NewPasskeyForm(forms.Form):
     """A name for the passkey, and the browser's answer to navigator.credentials.create() (passkeys.js)."""
 
     name = forms.CharField(
-        label="Name of this passkey",
+        label=_("Name of this passkey"),
         max_length=64,
-        help_text="So that you can tell your keys apart, for example “blue security key” or “work laptop”.",
+        help_text=_("So that you can tell your keys apart, for example “blue security key” or “work laptop”."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     credential = forms.CharField(widget=forms.HiddenInput, max_length=20_000, required=False)
@@ -107,9 +107,9 @@ class NewPasskeyForm(forms.Form):
     def clean_name(self) -> str:
         name: str = " ".join(self.cleaned_data["name"].split())
         if not name:
-            raise forms.ValidationError("Give the passkey a name.")
+            raise forms.ValidationError(_("Give the passkey a name."))
         if self.user.passkeys.filter(name=name).exists():
-            raise forms.ValidationError("You have a passkey of that name already: choose another.")
+            raise forms.ValidationError(_("You have a passkey of that name already: choose another."))
         return name
 
     def clean_credential(self) -> str:

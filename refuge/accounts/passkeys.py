@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -56,7 +57,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class PasskeyError(Exception):
-    """A ceremony that cannot start or did not verify; the message is for the user."""
+    """A ceremony that cannot start or did not verify; the message is for the user, in the request's language."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,10 @@ def relying_party() -> RelyingParty:
     host = (base.hostname or "").lower()
     scheme = base.scheme.lower()
     if not host or scheme not in _DEFAULT_PORTS:
-        raise PasskeyError("Passkeys are not available: REFUGE_BASE_URL is not an http(s) address.")
+        raise PasskeyError(gettext("Passkeys are not available: REFUGE_BASE_URL is not an http(s) address."))
     if is_ip_address(host):
         raise PasskeyError(
-            "Passkeys are not available: Refuge is reached by an IP address, and a passkey needs a host name."
+            gettext("Passkeys are not available: Refuge is reached by an IP address, and a passkey needs a host name.")
         )
     port = base.port
     origin = f"{scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS[scheme] else "")
@@ -151,7 +152,7 @@ def _take(request: HttpRequest, purpose: str) -> tuple[bytes, bytes]:
     entry = kept.pop(purpose, None)
     request.session[CHALLENGES] = kept
     if not isinstance(entry, dict) or time.time() - float(entry.get("at", 0)) > CHALLENGE_SECONDS:
-        raise PasskeyError("That took too long, or the page was used twice. Try again.")
+        raise PasskeyError(gettext("That took too long, or the page was used twice. Try again."))
     return base64.b64decode(entry["challenge"]), base64.b64decode(entry.get("handle") or "")
 
 
@@ -161,7 +162,7 @@ def _credential(text: str) -> dict[str, object]:
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise PasskeyError("The browser sent no passkey. Try again.")
+        raise PasskeyError(gettext("The browser sent no passkey. Try again."))
     return value
 
 
@@ -219,9 +220,11 @@ def verify_registration(request: HttpRequest, user: User, credential_json: str) 
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         logger.info("accounts: a passkey registration of user %s failed: %s", user.code, type(exc).__name__)
-        raise PasskeyError("The passkey could not be checked. Try again, on this site's own address.") from None
+        raise PasskeyError(
+            gettext("The passkey could not be checked. Try again, on this site's own address.")
+        ) from None
     if Passkey.objects.filter(credential_id=verified.credential_id).exists():
-        raise PasskeyError("This passkey is registered already.")
+        raise PasskeyError(gettext("This passkey is registered already."))
     response = credential.get("response")
     transports = response.get("transports") if isinstance(response, dict) else None
     return NewCredential(
@@ -261,13 +264,13 @@ def verify_assertion(request: HttpRequest, user: User, credential_json: str, *, 
     try:
         parsed = parse_authentication_credential_json(credential)
     except (WebAuthnException, ValueError, KeyError, TypeError):
-        raise PasskeyError("The browser sent no passkey. Try again.") from None
+        raise PasskeyError(gettext("The browser sent no passkey. Try again.")) from None
     with transaction.atomic():
         passkey = (
             Passkey.objects.select_for_update().filter(user=user, confirmed=True, credential_id=parsed.raw_id).first()
         )
         if passkey is None:
-            raise PasskeyError("That passkey is not one of yours here. Use one you added to your account.")
+            raise PasskeyError(gettext("That passkey is not one of yours here. Use one you added to your account."))
         try:
             verified = verify_authentication_response(
                 credential=parsed,
@@ -283,7 +286,7 @@ def verify_assertion(request: HttpRequest, user: User, credential_json: str, *, 
             reason = " ".join(str(exc).split())[:200]
             logger.warning("accounts: passkey %s of user %s refused: %s", passkey.code, user.code, reason)
             raise PasskeyError(
-                "The passkey was refused. Use it on this site's own address; if it still fails, ask an admin."
+                gettext("The passkey was refused. Use it on this site's own address; if it still fails, ask an admin.")
             ) from None
         passkey.sign_count = verified.new_sign_count
         passkey.last_used_at = timezone.now()

@@ -20,7 +20,9 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.db import transaction
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -207,7 +209,8 @@ def qr_svg(device: TOTPDevice) -> SafeString:
     """The otpauth:// URL as an inline SVG: no request for an image, no inline style."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=12)
     svg: str = image.to_string(encoding="unicode")
-    svg = svg.replace("<svg ", '<svg role="img" aria-label="QR code of the secret" class="qr" ', 1)
+    label = escape(gettext("QR code of the secret"))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="qr" ', 1)
     return mark_safe(svg)  # noqa: S308  # made by qrcode from our own URL: paths and numbers only
 
 

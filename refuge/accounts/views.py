@@ -195,7 +195,7 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
         request.session.pop(passkeys.SETUP_REQUIRED, None)
         if pending:
             twofactor.finish(request, user, passkey)
-        messages.success(request, f"Your passkey “{passkey.name}” was added.")
+        messages.success(request, _("Your passkey “%(name)s” was added.") % {"name": passkey.name})
         if not twofactor.has_device(user) and not twofactor.recovery_codes_left(user):
             codes = twofactor.new_recovery_codes(user)  # a lost key must not lock its owner out
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
@@ -222,10 +222,10 @@ def passkey_remove(request: HttpRequest, code: UUID) -> HttpResponse:
     if passkey is None:
         raise Http404("No such passkey")
     if passkeys.required_for(user) and user.passkeys.count() == 1:
-        messages.error(request, "Your organisation requires a passkey: add another one before removing this one.")
+        messages.error(request, _("Your organisation requires a passkey: add another one before removing this one."))
         return HttpResponseRedirect(reverse("account"))
     actions.remove_passkey(passkey=passkey, actor=user)
-    messages.success(request, f"The passkey “{passkey.name}” was removed.")
+    messages.success(request, _("The passkey “%(name)s” was removed.") % {"name": passkey.name})
     return HttpResponseRedirect(reverse("account"))
 
 

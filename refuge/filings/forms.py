@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from refuge.cases.forms.common import DATE_WIDGET, TIME_WIDGET, CaseDateField
@@ -92,7 +93,7 @@ class SendingForm(forms.Form):
         if filing is None:
             field.required = True
             field.empty_label = "—"
-            field.error_messages["required"] = "Choose the authority it was sent to."
+            field.error_messages["required"] = _("Choose the authority it was sent to.")
         now = timezone.now().astimezone(case.tzinfo)
         self.fields["sent_date"].initial = now.date()
         self.fields["sent_time"].initial = now.time().replace(second=0, microsecond=0)
@@ -115,7 +116,7 @@ class SendingForm(forms.Form):
         if upload is None:
             return None
         if upload.size > self.max_bytes:
-            raise ValidationError(f"The file is larger than {self.max_bytes // (1024 * 1024)} MB.")
+            raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": self.max_bytes // (1024 * 1024)})
         if upload.size == 0:
             raise ValidationError(_("The file is empty."))
         return upload
@@ -127,17 +128,17 @@ class SendingForm(forms.Form):
         if day is not None and clock is not None:
             sent_at = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=self.case.tzinfo)
             if sent_at > timezone.now() + FUTURE_SLACK:
-                self.add_error("sent_time", "This time has not come yet: record a sending once it is done.")
+                self.add_error("sent_time", _("This time has not come yet: record a sending once it is done."))
             data["sent_at"] = sent_at
         if data.get("channel") == Channel.EMAIL and self.request_forum == "echr":
             self.add_error(
-                "channel", "The Court does not accept Rule 39 requests by e-mail: use the Rule 39 Site, fax or post."
+                "channel", _("The Court does not accept Rule 39 requests by e-mail: use the Rule 39 Site, fax or post.")
             )
         return data
 
 
 def document_choices(documents: list[Document]) -> list[tuple[str, str]]:
     return [
-        (str(d.code), f"{d.title}" + (f" · {d.date:%d %b %Y}" if d.date else "") + f" · {d.doc_type}")
+        (str(d.code), f"{d.title}" + (f" · {date_format(d.date, 'j M Y')}" if d.date else "") + f" · {d.doc_type}")
         for d in documents
     ]

@@ -97,13 +97,13 @@ def bar_chart(view: Slice) -> Chart:
     ticks = tuple((round(baseline - plot_h * i / 4, 1), str(step * i)) for i in range(5))
     return Chart(
         id=f"chart-{view.spec.id}",
-        title=view.spec.title,
+        title=str(view.spec.title),
         width=WIDTH,
         height=HEIGHT,
         bars=tuple(bars),
         marks=tuple(marks),
         ticks=ticks,
-        series=tuple((i, r.label) for i, r in enumerate(rows)),
+        series=tuple((i, str(r.label)) for i, r in enumerate(rows)),
         baseline=baseline,
         left=LEFT,
     )

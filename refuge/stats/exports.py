@@ -24,6 +24,7 @@ def _cell(c: Any) -> dict[str, Any]:
 
 
 def to_json(views: list[Slice], *, threshold: int, organisation: str, today: date) -> dict[str, Any]:
+    """Ids, rows and periods are stable keys; titles and labels are in the active language (English by default)."""
     exact = any(v.exact for v in views)
     return {
         "format": FORMAT,
@@ -36,13 +37,13 @@ def to_json(views: list[Slice], *, threshold: int, organisation: str, today: dat
         "tables": [
             {
                 "id": v.spec.id,
-                "title": v.spec.title,
+                "title": str(v.spec.title),
                 "group": v.group,
-                "note": v.spec.period_note,
+                "note": str(v.spec.period_note),
                 "columns": [{"period": p, "label": label} for p, label in v.columns],
-                "rows": [{"row": r.row, "label": r.label, "cells": [_cell(c) for c in r.cells]} for r in v.rows],
+                "rows": [{"row": r.row, "label": str(r.label), "cells": [_cell(c) for c in r.cells]} for r in v.rows],
                 "headlines": [
-                    {"text": h.text, "what": h.phrase, "part": h.part_label, "whole": h.whole_label}
+                    {"text": h.text, "what": str(h.phrase), "part": str(h.part_label), "whole": str(h.whole_label)}
                     for h in v.headlines
                 ],
             }

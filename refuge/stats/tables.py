@@ -11,9 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile.vocab import ENUMS
 from refuge.stats.disclosure import Key, Line, Lines, Protected, protect
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 EVERYONE = "*"
 ALL = "all"
@@ -23,107 +31,125 @@ NONE = "--"  # a blank dimension value (stateless or unknown nationality)
 
 @dataclass(frozen=True)
 class TableSpec:
-    id: str
-    title: str
-    rows: tuple[tuple[str, str], ...]  # (row, label), in display order
-    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total row, the rows it is the sum of)
-    headlines: tuple[tuple[str, str, str], ...] = ()  # (part row, whole row, what): "2 of 211" + what
-    period_note: str = ""
+    """One fixed table. The ids and rows are stable machine keys (the CSV's, the releases'); the title,
+    labels and notes are lazy translations, in the reader's language where a page or export shows them."""
 
-    def label(self, row: str) -> str:
+    id: str
+    title: StrOrPromise
+    rows: tuple[tuple[str, StrOrPromise], ...]  # (row, label), in display order
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total row, the rows it is the sum of)
+    headlines: tuple[tuple[str, str, StrOrPromise], ...] = ()  # (part row, whole row, what): "2 of 211" + what
+    period_note: StrOrPromise = ""
+
+    def label(self, row: str) -> StrOrPromise:
         return dict(self.rows)[row]
 
 
-_KIND_LABELS = {"refugee_status": "Refugee status", "temporary_asylum": "Temporary asylum"}
+_KIND_LABELS = {"refugee_status": _("Refugee status"), "temporary_asylum": _("Temporary asylum")}
 _FORUM_LABELS = {
-    "echr": "ECtHR (Rule 39)",
-    "un_cat": "UN Committee against Torture",
-    "un_hrc": "UN Human Rights Committee",
+    "echr": _("ECtHR (Rule 39)"),
+    "un_cat": _("UN Committee against Torture"),
+    "un_hrc": _("UN Human Rights Committee"),
 }
 _GRANTED = {
-    "refugee_status": "refugee-status applications granted",
-    "temporary_asylum": "temporary-asylum applications granted",
+    "refugee_status": _("refugee-status applications granted"),
+    "temporary_asylum": _("temporary-asylum applications granted"),
 }
 _ASYLUM_ROWS = (
-    ("applied", "applied"),
-    ("granted", "granted"),
-    ("refused", "refused"),
-    ("pending", "pending"),
-    ("appealed", "refusal appealed"),
+    ("applied", _("applied")),
+    ("granted", _("granted")),
+    ("refused", _("refused")),
+    ("pending", _("pending")),
+    ("appealed", _("refusal appealed")),
+)
+_MEASURE_ROWS = (
+    ("requested", _("requested")),
+    ("granted", _("granted")),
+    ("refused", _("refused")),
+    ("lifted", _("lifted")),
 )
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "asylum",
-        "Asylum applications by kind and outcome",
-        tuple((f"{k}.{r}", f"{_KIND_LABELS[k]}: {label}") for k in ENUMS["asylum_kind"] for r, label in _ASYLUM_ROWS),
+        _("Asylum applications by kind and outcome"),
+        tuple(
+            (f"{k}.{r}", format_lazy("{}: {}", _KIND_LABELS[k], label))
+            for k in ENUMS["asylum_kind"]
+            for r, label in _ASYLUM_ROWS
+        ),
         tuple((f"{k}.applied", (f"{k}.granted", f"{k}.refused", f"{k}.pending")) for k in ENUMS["asylum_kind"]),
         tuple((f"{k}.granted", f"{k}.applied", _GRANTED[k]) for k in ENUMS["asylum_kind"]),
-        "counted in the period of the application",
+        _("counted in the period of the application"),
     ),
     TableSpec(
         "measures",
-        "Interim measures by forum",
+        _("Interim measures by forum"),
         tuple(
-            (f"{f}.{r}", f"{_FORUM_LABELS[f]}: {r}")
+            (f"{f}.{r}", format_lazy("{}: {}", _FORUM_LABELS[f], label))
             for f in ENUMS["forum"]
-            for r in ("requested", "granted", "refused", "lifted")
+            for r, label in _MEASURE_ROWS
         ),
         (),
         tuple(
-            (f"{f}.granted", f"{f}.requested", f"requests to the {_FORUM_LABELS[f]} granted") for f in ENUMS["forum"]
+            (
+                f"{f}.granted",
+                f"{f}.requested",
+                format_lazy(_("requests to the {forum} granted"), forum=_FORUM_LABELS[f]),
+            )
+            for f in ENUMS["forum"]
         ),
-        "counted in the period of each request, grant, refusal or lifting",
+        _("counted in the period of each request, grant, refusal or lifting"),
     ),
     TableSpec(
         "removals",
-        "Removals, and removals carried out while an interim measure was in force",
+        _("Removals, and removals carried out while an interim measure was in force"),
         (
-            ("executed", "removals carried out"),
-            ("executed_during_measure", "carried out while a measure was in force"),
-            ("cancelled", "removals cancelled"),
+            ("executed", _("removals carried out")),
+            ("executed_during_measure", _("carried out while a measure was in force")),
+            ("cancelled", _("removals cancelled")),
         ),
         (),
-        (("executed_during_measure", "executed", "removals carried out while an interim measure was in force"),),
-        "counted in the period of the removal",
+        (("executed_during_measure", "executed", _("removals carried out while an interim measure was in force")),),
+        _("counted in the period of the removal"),
     ),
     TableSpec(
         "detentions",
-        "Detentions and their length",
+        _("Detentions and their length"),
         (
-            ("detained", "detentions"),
-            ("days_0_2", "up to 2 days"),
-            ("days_3_30", "3 to 30 days"),
-            ("days_31_90", "31 to 90 days"),
-            ("days_over_90", "over 90 days"),
-            ("ongoing", "not yet released"),
+            ("detained", _("detentions")),
+            ("days_0_2", _("up to 2 days")),
+            ("days_3_30", _("3 to 30 days")),
+            ("days_31_90", _("31 to 90 days")),
+            ("days_over_90", _("over 90 days")),
+            ("ongoing", _("not yet released")),
         ),
         (("detained", ("days_0_2", "days_3_30", "days_31_90", "days_over_90", "ongoing")),),
         (),
-        "counted in the period the detention began",
+        _("counted in the period the detention began"),
     ),
     TableSpec(
         "deadlines",
-        "Deadlines met and missed",
-        (("met", "met"), ("missed", "missed")),
+        _("Deadlines met and missed"),
+        (("met", _("met")), ("missed", _("missed"))),
         (),
         (),
-        "counted in the period of the due date",
+        _("counted in the period of the due date"),
     ),
     TableSpec(
         "first_filing",
-        "Time from a removal order to the first filing",
+        _("Time from a removal order to the first filing"),
         (
-            ("orders", "removal orders"),
-            ("same_day", "filed the same day"),
-            ("days_1_3", "1 to 3 days"),
-            ("days_4_10", "4 to 10 days"),
-            ("days_over_10", "over 10 days"),
-            ("no_filing", "nothing filed"),
+            ("orders", _("removal orders")),
+            ("same_day", _("filed the same day")),
+            ("days_1_3", _("1 to 3 days")),
+            ("days_4_10", _("4 to 10 days")),
+            ("days_over_10", _("over 10 days")),
+            ("no_filing", _("nothing filed")),
         ),
         (("orders", ("same_day", "days_1_3", "days_4_10", "days_over_10", "no_filing")),),
         (),
-        "counted in the period of the order",
+        _("counted in the period of the order"),
     ),
 )
 TABLE_IDS = tuple(t.id for t in TABLES)
@@ -245,7 +271,7 @@ class Cell:
 @dataclass(frozen=True)
 class SliceRow:
     row: str
-    label: str
+    label: StrOrPromise
     cells: tuple[Cell, ...]
 
 
@@ -253,13 +279,13 @@ class SliceRow:
 class Headline:
     part: Cell
     whole: Cell
-    part_label: str
-    whole_label: str
-    phrase: str  # what the figure counts: "2 of 211" + "refugee-status applications granted"
+    part_label: StrOrPromise
+    whole_label: StrOrPromise
+    phrase: StrOrPromise  # what the figure counts: "2 of 211" + "refugee-status applications granted"
 
     @property
     def text(self) -> str:
-        return f"{self.part.display} of {self.whole.display}"
+        return gettext("%(part)s of %(whole)s") % {"part": self.part.display, "whole": self.whole.display}
 
 
 @dataclass(frozen=True)
@@ -276,7 +302,7 @@ def periods_for(cube: Cube, period: str) -> list[tuple[str, str]]:
     """The columns of a view: every year and all years, or one year's quarters and that year."""
     if period.isdigit() and int(period) in cube.years:
         return [(f"{period}-Q{q}", f"Q{q}") for q in range(1, 5)] + [(period, period)]
-    return [(str(y), str(y)) for y in cube.years] + [(ALL, "All years")]
+    return [(str(y), str(y)) for y in cube.years] + [(ALL, gettext("All years"))]
 
 
 CellKey = tuple[str, str, str]  # (row, period, group)

@@ -20,23 +20,49 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from refuge.accounts.models import User
 from refuge.cases import access
 from refuge.cases.views._common import INVALID, page
+from refuge.lib import countries
 from refuge.stats import actions, builds, exports
 from refuge.stats.charts import bar_chart
 from refuge.stats.disclosure import MINIMUM_THRESHOLD
 from refuge.stats.models import StatRelease
-from refuge.stats.tables import ALL, EVERYONE, TABLES, Slice, cut, offered_groups
+from refuge.stats.tables import ALL, EVERYONE, NONE, TABLES, Slice, cut, offered_groups
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from refuge.accounts.models import Membership
+
+
+def group_label(group: str) -> str:
+    """A group as the reader reads it: "nationality:KP" is "Nationality: <the country, in the reader's language>"."""
+    dimension, _, value = group.partition(":")
+    country = gettext("none or unknown") if value == NONE else countries.name(value, get_language() or "en")
+    if dimension == "nationality":
+        return gettext("Nationality: %(country)s") % {"country": country}
+    if dimension == "host_state":
+        return gettext("Host state: %(country)s") % {"country": country}
+    return group
+
+
+def _released(release: StatRelease) -> dict[str, Any]:
+    """A released cell as the list shows it: the table's title, the row's label, the period and the group in words."""
+    found = [t for t in TABLES if t.id == release.table]
+    table = found[0] if found else None
+    rows = dict(table.rows) if table is not None else {}
+    return {
+        "release": release,
+        "table": str(table.title) if table is not None else release.table,
+        "row": str(rows.get(release.row, release.row)),
+        "period": gettext("All years") if release.period == ALL else release.period,
+        "group": gettext("everyone") if release.group == EVERYONE else group_label(release.group),
+    }
 
 
 def _user(request: HttpRequest) -> User:
@@ -81,13 +107,15 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     context = {
         "sections": [(v, bar_chart(v)) for v in views],
         "years": info["years"],
-        "groups": offered_groups(info["cubes"].values()),
+        "groups": [(g, group_label(g)) for g in offered_groups(info["cubes"].values())],
         "period": period,
         "group": group,
         "exact": exact,
         "is_admin": member.is_admin,
         "threshold": actions.settings_for(member.organisation).threshold,
         "query": query,
+        # The same view without exact=1: what an admin publishes instead.
+        "controlled_url": "?" + urlencode({**({} if period == "years" else {"period": period}), "group": group}),
         "built": info["built"],
     }
     return page(request, "stats/page.html", context)
@@ -167,7 +195,9 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
             try:
                 actions.set_threshold(user=_user(request), organisation=organisation, threshold=int(form["threshold"]))
             except ValueError:
-                errors.append(f"The threshold is a whole number, at least {MINIMUM_THRESHOLD}.")
+                errors.append(
+                    gettext("The threshold is a whole number, at least %(minimum)s.") % {"minimum": MINIMUM_THRESHOLD}
+                )
             else:
                 messages.success(request, gettext("Threshold saved."))
                 return redirect("stats_releases")
@@ -184,13 +214,17 @@ def stats_releases(request: HttpRequest) -> HttpResponse:
                     reason=form.get("reason", ""),
                 )
             except (ValueError, StopIteration):
-                errors.append("Choose a table, a row, a period and a group, and give the reason for the release.")
+                errors.append(
+                    gettext("Choose a table, a row, a period and a group, and give the reason for the release.")
+                )
             else:
                 messages.success(request, gettext("Cell released."))
                 return redirect("stats_releases")
         status = INVALID
     context = {
-        "releases": StatRelease.objects.filter(organisation=organisation).select_related("released_by"),
+        "releases": [
+            _released(r) for r in StatRelease.objects.filter(organisation=organisation).select_related("released_by")
+        ],
         "tables": TABLES,
         "threshold": actions.settings_for(organisation).threshold,
         "minimum": MINIMUM_THRESHOLD,

@@ -28,9 +28,6 @@ SAME_AS_ENGLISH = frozenset(
         "CSV",
         "JSON",
         "SHA-256",
-        "Disclosure control guidance for tables produced from administrative sources",
-        "Handbook on Statistical Disclosure Control",
-        "; Eurostat/ESSnet,",
     }
 )
 # makemessages as `make` would run it (the generated filings keep their fixed language: not extracted).
@@ -115,6 +112,22 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path: Path) -> None:
         committed = {(e.msgctxt or "", e.msgid) for e in _entries(lang)}
         assert sorted(fresh - committed) == [], f"{lang}: run makemessages and translate these"
         assert sorted(committed - fresh) == [], f"{lang}: these are no longer in the code"
+
+
+def test_every_audit_event_type_has_its_label_for_the_page() -> None:
+    """The audit log shows refuge.cases.audit_words' labels: one per type and area, the English the CLI prints."""
+    from django.utils import translation
+
+    from refuge.audit.events import Area, EventType
+    from refuge.cases import audit_words
+
+    assert set(audit_words.LABELS) == set(EventType)
+    assert set(audit_words.AREAS) == set(Area)
+    with translation.override("en"):
+        assert [str(audit_words.LABELS[t]) for t in EventType] == [t.label for t in EventType]
+    with translation.override("ru"):
+        assert audit_words.label(EventType.PASSKEY_ADDED) == "Ключ доступа добавлен"
+        assert audit_words.label(99) == "Неизвестный тип 99"
 
 
 def test_every_vocabulary_code_has_its_word_for_the_catalogues() -> None:

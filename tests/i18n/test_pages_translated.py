@@ -4,8 +4,9 @@ Heuristic: a visible word of three or more ASCII letters that is a word of the E
 (any msgid) means a string escaped translation. Not counted: proper names, case references, codes and
 the data a page shows (the client's and authorities' names, notes, document titles, country names).
 Alerts are worded in the reader's language (refuge.alerts.texts): their texts are checked too. The
-rule packs' labels, explanations and legal bases are checked as well: they show from
-refuge/locale/<lang>/labels.yaml and bases.yaml.
+pages: the lawyer's demo walk and account page with a passkey, the admin's statistics and audit
+log, the analyst's statistics. The rule packs' labels, explanations and legal bases are checked as
+well: they show from refuge/locale/<lang>/labels.yaml and bases.yaml.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from refuge.accounts.models import Organisation, User
+from refuge.accounts.models import Organisation, Passkey, User
 from refuge.cases.models import Authority, Case, Event
 from refuge.demo.load import build_demo
 from refuge.lib import countries
@@ -53,6 +54,8 @@ def visible_text(html: str) -> str:
     html = re.sub(r"<!--.*?-->", " ", html, flags=re.S)
     # Textareas hold the document's own text (the filing's grounds, in the filing's language).
     html = re.sub(r"<(script|style|textarea)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    # Cells of class "code" hold stored codes: the audit log's field names and details (key=value).
+    html = re.sub(r'<td class="code"[^>]*>.*?</td>', " ", html, flags=re.S)
     attributes = re.findall(r'\b(?:aria-label|placeholder|alt)="([^"]*)"', html)
     html = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", " ".join([html, *attributes]))
@@ -70,6 +73,11 @@ def _data_texts() -> list[str]:
         texts += [event.source, event.note]
         texts += [str(v) for v in event.all_attributes().values() if isinstance(v, str) and " " in v]
     texts += [authority.name for authority in Authority.objects.all()]
+    texts += [passkey.name for passkey in Passkey.objects.all()]  # the name the lawyer gave her key
+    # The method cites publications by their English titles (and their publishers' names).
+    texts += ["Disclosure control guidance for tables produced from administrative sources"]
+    texts += ["Handbook on Statistical Disclosure Control", "ONS", "Eurostat/ESSnet"]
+    texts += ["refuge audit verify", "refuge lockdown --lift"]  # commands, typed as they are
     return sorted({t for t in texts if t}, key=len, reverse=True)
 
 
@@ -110,14 +118,60 @@ def _walk(client, user: User, lang: str) -> dict[str, str]:
     return {name: response.content.decode() for name, response in pages.items()}
 
 
+def _other_walk(client, lang: str) -> dict[str, str]:
+    """The admin's statistics, audit log and users, the analyst's statistics, a lawyer's passkey pages."""
+    pages = {}
+    lawyer = User.objects.get(username=LAWYER)
+    passkey = Passkey.objects.create(
+        user=lawyer, name="blue key", credential_id=b"walk-credential", public_key=b"cose", user_handle=b"handle"
+    )
+    walks = [
+        (
+            "demo-admin",
+            {
+                "statistics (admin)": reverse("stats_page"),
+                "audit log": reverse("audit_log"),
+                "users": reverse("user_list"),
+                "a user with a passkey": reverse("user_detail", args=[lawyer.code]),
+            },
+        ),
+        ("demo-analyst", {"statistics (analyst)": reverse("stats_page")}),
+        (
+            LAWYER,
+            {
+                "account with a passkey": reverse("account"),
+                "add a passkey": reverse("passkey_add"),  # (the API documentation shows OpenAPI's English)
+            },
+        ),
+    ]
+    for username, urls in walks:
+        user = User.objects.get(username=username)
+        user.language = lang
+        user.save(update_fields=["language"])
+        client.logout()
+        with time_machine.travel(NOW, tick=False):
+            login(client, user)
+            if username == LAWYER:  # logged in with the passkey, as twofactor.finish does (django-otp's key)
+                session = client.session
+                session["otp_device_id"] = passkey.persistent_id
+                session.save()
+            for name, url in urls.items():
+                response = client.get(url)
+                assert response.status_code == 200, f"{lang} {name}: {response.status_code}"
+                pages[name] = response.content.decode()
+    assert "blue key" in pages["account with a passkey"]
+    return pages
+
+
 @pytest.mark.parametrize(("lang", "script"), [("ru", r"[а-яё]"), ("ko", r"[가-힣]")])
 def test_the_demo_walk_shows_no_english(client, lang: str, script: str) -> None:
     with time_machine.travel(NOW, tick=False):
         build_demo(today=TODAY, now=NOW)
     user = User.objects.get(username=LAWYER)
+    pages = {**_walk(client, user, lang), **_other_walk(client, lang)}
     data = _data_texts()
     found = {}
-    for name, html in _walk(client, user, lang).items():
+    for name, html in pages.items():
         assert f'<html lang="{lang}">' in html, name
         assert re.search(script, visible_text(html), flags=re.I), f"{name} has no {lang} text"
         left = english_left(html, data)

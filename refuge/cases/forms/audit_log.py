@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from refuge.audit import events
+from refuge.cases import audit_words
 from refuge.cases.forms.common import CaseDateField
 
 SYSTEM = "system"  # the actor filter's value for entries no user made
@@ -26,8 +26,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast("forms.ChoiceField", self.fields["type"]).choices = [("", "Any"), *events.choices()]
-        cast("forms.ChoiceField", self.fields["actor"]).choices = [("", "Anyone"), (SYSTEM, "The system"), *people]
+        cast("forms.ChoiceField", self.fields["type"]).choices = [("", _("Any")), *audit_words.choices()]
+        actors = [("", _("Anyone")), (SYSTEM, _("The system")), *people]
+        cast("forms.ChoiceField", self.fields["actor"]).choices = actors
 
     def clean_target(self) -> str:
         value = str(self.cleaned_data["target"]).strip()

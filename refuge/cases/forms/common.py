@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
@@ -348,7 +349,7 @@ def describe_problem(problem: Any, *, event_keys: Sequence[str] = (), event_type
     """A problem's message, naming the event it concerns (`$.events[2]…` → `Event e3 (…)`)."""
     parts = path_parts(str(problem.path))
     if len(parts) >= 2 and parts[0] == "events" and isinstance(parts[1], int) and parts[1] < len(event_keys):
-        where = f"Event {event_label(event_keys[parts[1]], event_types or {})}"
+        where = gettext("Event %(event)s") % {"event": event_label(event_keys[parts[1]], event_types or {})}
         attr = parts[2] if len(parts) > 2 and isinstance(parts[2], str) else None
         return f"{where}, {humanize(attr).lower()}: {problem.message}" if attr else f"{where}: {problem.message}"
     return str(problem.message)

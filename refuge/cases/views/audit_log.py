@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from refuge.audit import chain
 from refuge.audit.models import AuditEvent
 from refuge.audit.verify import verified_up_to
-from refuge.cases import access
+from refuge.cases import access, audit_words
 from refuge.cases.forms.audit_log import SYSTEM, AuditFilterForm
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ def _row(entry: AuditEvent, names: dict[int, str]) -> dict[str, Any]:
             link = ""
     return {
         "entry": entry,
+        "type_label": audit_words.label(entry.type),
+        "target_kind": audit_words.target_kind(entry.target_kind),
         "who": who,
         "link": link,
         "fields": ", ".join(entry.fields),

@@ -70,13 +70,16 @@
     });
   }
 
-  function explain(error) {
-    if (error && error.name === "NotAllowedError") {
-      return "The passkey was not used (cancelled, or it took too long). Press the button to try again.";
-    }
-    if (error && error.name === "InvalidStateError") return "This key is registered already: use another one.";
-    if (error && error.name === "SecurityError") return "Passkeys do not work on this address. Open Refuge at its own address.";
-    return "The browser could not use a passkey" + (error && error.message ? ": " + error.message : ".");
+  // The texts are the page's, in the reader's language: data-passkey-message-* on the ceremony's element.
+  function message(box, name) {
+    return box.getAttribute("data-passkey-message-" + name) || "";
+  }
+
+  function explain(box, error) {
+    if (error && error.name === "NotAllowedError") return message(box, "cancelled");
+    if (error && error.name === "InvalidStateError") return message(box, "registered");
+    if (error && error.name === "SecurityError") return message(box, "address");
+    return message(box, "failed") + (error && error.message ? " (" + error.message + ")" : "");
   }
 
   function wire(box) {
@@ -88,7 +91,7 @@
     var button = form.querySelector("[data-passkey-button]");
     var ceremony = box.getAttribute("data-passkey");
     if (!window.PublicKeyCredential || !navigator.credentials) {
-      status.textContent = "This browser cannot use passkeys. Use a recent Firefox, Chrome or Safari.";
+      status.textContent = message(box, "unsupported");
       if (button) button.disabled = true;
       return;
     }
@@ -102,7 +105,7 @@
       event.preventDefault();
       if (busy) return;
       busy = true;
-      status.textContent = "Waiting for your passkey…";
+      status.textContent = message(box, "waiting");
       var json = JSON.parse(source.textContent);
       var call =
         ceremony === "create"
@@ -111,12 +114,12 @@
       call.then(
         function (credential) {
           field.value = credentialJSON(credential);
-          status.textContent = "Checking…";
+          status.textContent = message(box, "checking");
           form.submit();
         },
         function (error) {
           busy = false;
-          status.textContent = explain(error);
+          status.textContent = explain(box, error);
         }
       );
     });
