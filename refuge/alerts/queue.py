@@ -278,7 +278,7 @@ def _queue_recomputed(result: Recomputed) -> None:
     case = result.case
     now = result.now or timezone.now()
     deadlines = {d.key: d for d in case.deadlines.all()}
-    if case.status in QUIET_STATUSES:  # a closed case alerts no one and keeps no reminders
+    if case.status in QUIET_STATUSES or result.quiet:  # a closed case (or an archive's dormant one) alerts no one
         sync_reminders(deadlines.values(), now=now)
         return
     conflicts = {c.key: c for c in case.conflicts.all()} if any(c.item == "conflict" for c in result.changes) else {}
