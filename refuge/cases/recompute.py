@@ -170,7 +170,8 @@ def recompute_new_cases(
 
     The same engine run, conflict providers, rows and history as `recompute_case`, but a new case has
     no stored rows to compare with, so the deadlines, conflicts, checks and history of all the cases
-    are inserted with one `bulk_create` each; `hooks.CASE_RECOMPUTED` then fires for each case.
+    are inserted with one `bulk_create` each; `hooks.CASES_IMPORTED` then fires once for the batch
+    (statistics and alerts, as CASE_RECOMPUTED does them for one case).
     Cases whose id is in `quiet` are recomputed with `Recomputed.quiet`: no alerts for them.
     """
     now = now or timezone.now()
@@ -197,8 +198,7 @@ def recompute_new_cases(
     Conflict.objects.bulk_create(conflicts)
     CaseCheck.objects.bulk_create(checks)
     DerivedChange.objects.bulk_create([c for r in results for c in r.changes])
-    for result in results:
-        hooks.CASE_RECOMPUTED.fire(result)
+    hooks.CASES_IMPORTED.fire(results)
     return results
 
 

@@ -59,6 +59,27 @@ def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, pac
     return len(new)
 
 
+def add_new_cases_stats(*, cases: Iterable[tuple[Case, dict[str, Any], date]], packs: PackSet) -> int:
+    """`refresh_case_stats` for cases just created (a bulk import), given as (case, casefile, today):
+    they have no counts yet, so their counts are inserted at once and the totals updated once per cell."""
+    deltas: dict[int, Counter[Cell]] = {}
+    rows: list[StatCount] = []
+    for case, casefile, today in cases:
+        facts = parse_facts(casefile, packs)
+        report = evaluate(facts, today, packs)
+        nationality = "" if facts.stateless else (facts.nationality or "")
+        delta = deltas.setdefault(case.organisation_id, Counter())
+        for c in case_counts(facts, timeline(facts, packs), report):
+            cell = (c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality)
+            delta[cell] += 1
+            values = dict(zip(_CELL, cell, strict=True))
+            rows.append(StatCount(organisation_id=case.organisation_id, case=case, **values))
+    StatCount.objects.bulk_create(rows)
+    for organisation_id, delta in deltas.items():
+        _add(organisation_id, delta)
+    return len(rows)
+
+
 def forget_case_stats(*, case: Case) -> None:
     """Take a case's counts out of its organisation's totals (before the case is deleted)."""
     delta = Counter(StatCount.objects.filter(case=case).values_list(*_CELL))
