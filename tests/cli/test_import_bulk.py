@@ -120,7 +120,8 @@ def test_the_bulk_import_stores_what_the_one_by_one_import_stores(tmp_path, exam
         cases.append(json.loads(example.read_text(encoding="utf-8")))
     files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(cases)]
 
-    refuge("import", *map(str, files), "--organisation", org.name)
+    refuge("import", *map(str, files[:10]), "--organisation", org.name)  # the second import adds to its totals
+    refuge("import", *map(str, files[10:]), "--organisation", org.name)
     for data in cases:
         import_casefile(data=data, organisation=other_org, user=None)
 
