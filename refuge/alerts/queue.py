@@ -319,12 +319,12 @@ def _queue_imported(results: list[Recomputed]) -> None:
         return
     cases = {r.case.pk: r.case for r in results}
     deadlines: dict[int, dict[str, Deadline]] = {pk: {} for pk in cases}
-    for row in Deadline.objects.filter(case_id__in=list(cases)):
-        row.case = cases[row.case_id]
-        deadlines[row.case_id][row.key] = row
+    for stored in Deadline.objects.filter(case_id__in=list(cases)):
+        stored.case = cases[stored.case_id]
+        deadlines[stored.case_id][stored.key] = stored
     conflicts: dict[int, dict[str, Conflict]] = {pk: {} for pk in cases}
-    for found in Conflict.objects.filter(case_id__in=list(cases)):
-        conflicts[found.case_id][found.key] = found
+    for raised in Conflict.objects.filter(case_id__in=list(cases)):
+        conflicts[raised.case_id][raised.key] = raised
     teams: dict[int, list[User]] = {pk: [] for pk in cases}
     members = CaseMember.objects.filter(case_id__in=list(cases), user__is_active=True).select_related("user")
     for member in members.order_by("user__username"):
