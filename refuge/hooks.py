@@ -9,6 +9,7 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
 
     CASE_RECOMPUTED         cases.recompute.recompute_case, at its end, in its transaction
     CASE_CONFLICTS          cases.recompute.recompute_case, before the derived rows are stored
+    CASES_IMPORTED          cases.recompute.recompute_new_cases, at its end (a bulk import)
     CASE_DELETING           cases.actions.delete_case, before the case row goes
     USER_DEACTIVATED        accounts.models.User.save, when a user is saved inactive
     ORGANISATION_LOCKED_DOWN  accounts.actions.lock_down_organisation, in its transaction
@@ -88,6 +89,12 @@ CASE_RECOMPUTED: Hook[[Recomputed], None] = Hook("CASE_RECOMPUTED")
 """A case's deadlines and conflicts were recomputed and stored (after every event recorded, edited
 or removed, an import, a clock tick). Called at the end of `recompute_case`, in its transaction, so
 what a subscriber writes (statistics, alerts) commits or rolls back with the change."""
+
+CASES_IMPORTED: Hook[[list[Recomputed]], None] = Hook("CASES_IMPORTED")
+"""Cases just created in bulk (`refuge import`) were computed for the first time and their rows
+stored. Fired by `recompute_new_cases` instead of CASE_RECOMPUTED for each case, in its transaction,
+so a subscriber does for the whole batch at once what its CASE_RECOMPUTED twin does case by case:
+every CASE_RECOMPUTED subscriber needs a twin here."""
 
 CASE_CONFLICTS: Hook[[Case, dict[str, Any], datetime], ProvidedConflicts] = Hook("CASE_CONFLICTS")
 """Conflicts the pure engine cannot see, because they depend on records outside the case file (the

@@ -31,7 +31,7 @@ from refuge.alerts.models import (
     settings_for,
 )
 from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
-from refuge.cases.models import QUIET_STATUSES
+from refuge.cases.models import QUIET_STATUSES, CaseMember
 
 if TYPE_CHECKING:
     from refuge.accounts.models import Organisation
@@ -273,7 +273,7 @@ def _queue_recomputed(result: Recomputed) -> None:
     case = result.case
     now = result.now or timezone.now()
     deadlines = {d.key: d for d in case.deadlines.all()}
-    if case.status in QUIET_STATUSES:  # a closed case alerts no one and keeps no reminders
+    if case.status in QUIET_STATUSES or result.quiet:  # a closed case (or an archive's dormant one) alerts no one
         sync_reminders(deadlines.values(), now=now)
         return
     conflicts = {c.key: c for c in case.conflicts.all()} if any(c.item == "conflict" for c in result.changes) else {}
@@ -301,6 +301,87 @@ def _queue_recomputed(result: Recomputed) -> None:
             now=now,
         )
     sync_reminders(deadlines.values(), now=now)
+
+
+def queue_imported(results: list[Recomputed]) -> None:
+    """The hook for cases just created in bulk (`refuge import`): what `queue_recomputed` makes for
+    each case, with a handful of queries for the whole batch. Quiet results (an archive's dormant
+    or closed cases) alert no one."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _queue_imported(results)
+
+
+def _queue_imported(results: list[Recomputed]) -> None:
+    if not results:
+        return
+    cases = {r.case.pk: r.case for r in results}
+    deadlines: dict[int, dict[str, Deadline]] = {pk: {} for pk in cases}
+    for stored in Deadline.objects.filter(case_id__in=list(cases)):
+        stored.case = cases[stored.case_id]
+        deadlines[stored.case_id][stored.key] = stored
+    conflicts: dict[int, dict[str, Conflict]] = {pk: {} for pk in cases}
+    for raised in Conflict.objects.filter(case_id__in=list(cases)):
+        conflicts[raised.case_id][raised.key] = raised
+    teams: dict[int, list[User]] = {pk: [] for pk in cases}
+    members = CaseMember.objects.filter(case_id__in=list(cases), user__is_active=True).select_related("user")
+    for member in members.order_by("user__username"):
+        teams[member.case_id].append(member.user)
+    escalation: dict[int, timedelta] = {}
+    made: list[tuple[Alert, list[User]]] = []
+    for result in results:
+        case, now = result.case, result.now or timezone.now()
+        if case.status in QUIET_STATUSES or result.quiet:
+            continue
+        for change in _without_reshuffles(result.changes):
+            found = _alert_for_change(change, deadlines[case.pk])
+            if found is None:
+                continue
+            kind, severity, facts = found
+            row = deadlines[case.pk].get(change.key) if change.item == "deadline" else None
+            conflict = conflicts[case.pk].get(change.key) if change.item == "conflict" else None
+            if severity == Severity.CRITICAL and case.organisation_id not in escalation:
+                escalation[case.organisation_id] = escalate_after(case.organisation)
+            alert = Alert(
+                organisation_id=case.organisation_id,
+                case=case,
+                kind=kind,
+                severity=severity,
+                facts={**facts, **_basis_facts(change, row, conflict)},
+                item_key=change.key,
+                due_at=row.due_at if row is not None else None,
+                created_at=now,
+                escalate_at=now + escalation[case.organisation_id] if severity == Severity.CRITICAL else None,
+            )
+            # Its record text, in the server's language (queue_imported holds that language): as raise_alert.
+            alert.subject, alert.body = texts.subject(alert, now=now), texts.body(alert, now=now)
+            alert.subject = alert.subject[:300]
+            made.append((alert, teams[case.pk]))
+    Alert.objects.bulk_create([alert for alert, _ in made])
+    chosen: dict[tuple[int, str], dict[str, str]] = {}
+    notes: list[Notification] = []
+    rows: list[Delivery] = []
+    for alert, team in made:
+        for user in team:
+            notes.append(Notification(alert=alert, user=user, level=Level.TEAM, created_at=alert.created_at))
+            key = (user.pk, alert.severity)
+            if key not in chosen:
+                chosen[key] = channels_for(user, alert.severity)
+            rows.extend(
+                Delivery(
+                    alert=alert,
+                    user=user,
+                    channel=kind,
+                    address=address,
+                    next_attempt_at=alert.created_at,
+                    created_at=alert.created_at,
+                )
+                for kind, address in chosen[key].items()
+                if kind != "inapp"
+            )
+    Notification.objects.bulk_create(notes)
+    Delivery.objects.bulk_create(rows)
+    now = results[0].now or timezone.now()
+    sync_reminders([row for rows_of_case in deadlines.values() for row in rows_of_case.values()], now=now)
 
 
 def reminder_instants(deadline: Deadline) -> list[datetime]:

@@ -414,6 +414,11 @@ def load_casefile(data: object) -> dict[str, Any]:
 
 def read_casefile(path: str | Path) -> dict[str, Any]:
     """Read, parse and validate a case file; unreadable files and bad JSON raise CaseFileError too."""
+    return decode_casefile(read_bytes(path))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A case file's bytes, or CaseFileError if it cannot be read or is larger than MAX_BYTES."""
     try:
         with Path(path).open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
@@ -421,6 +426,11 @@ def read_casefile(path: str | Path) -> dict[str, Any]:
         raise CaseFileError([Problem("$", f"cannot read the file: {exc.strerror or exc}")]) from exc
     if len(raw) > MAX_BYTES:
         raise CaseFileError([Problem("$", f"the file is larger than {MAX_BYTES:,} bytes, the limit of a case file")])
+    return raw
+
+
+def decode_casefile(raw: bytes) -> dict[str, Any]:
+    """Parse and validate a case file's bytes (see `read_casefile`)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

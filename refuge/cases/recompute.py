@@ -8,6 +8,7 @@ and every subscriber is connected in refuge/wiring/subscribers.py.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ class Recomputed:
     report: dict[str, Any]
     now: datetime | None = None
     changes: list[DerivedChange] = field(default_factory=list)
+    quiet: bool = False  # alert no one about this recomputation (an archive's dormant case, imported)
 
     @property
     def dates_changed(self) -> bool:
@@ -120,7 +122,13 @@ def _add_provided_conflicts(case: Case, report: dict[str, Any], now: datetime) -
 
 @transaction.atomic
 def recompute_case(
-    *, case: Case, cause: str, cause_event: str = "", actor: User | None = None, now: datetime | None = None
+    *,
+    case: Case,
+    cause: str,
+    cause_event: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
+    quiet: bool = False,
 ) -> Recomputed:
     """Recompute and store a case's deadlines and conflicts (call inside the change's transaction).
 
@@ -131,7 +139,7 @@ def recompute_case(
     today = case_today(case, now)
     report = run_check(case, today=today)
     recheck_at = _add_provided_conflicts(case, report, now)
-    result = Recomputed(case=case, report=report, now=now)
+    result = Recomputed(case=case, report=report, now=now, quiet=quiet)
     log = _Log(result=result, cause=cause, cause_event=cause_event, actor=actor, now=now)
     _store_deadlines(case, report, log)
     _store_conflicts(case, report, log, now)
@@ -148,6 +156,50 @@ def recompute_case(
     DerivedChange.objects.bulk_create(result.changes)
     hooks.CASE_RECOMPUTED.fire(result)
     return result
+
+
+def recompute_new_cases(
+    *,
+    cases: Sequence[Case],
+    cause: str,
+    actor: User | None = None,
+    now: datetime | None = None,
+    quiet: Collection[int] = (),
+) -> list[Recomputed]:
+    """`recompute_case` for many cases just created (a bulk import), in the caller's transaction.
+
+    The same engine run, conflict providers, rows and history as `recompute_case`, but a new case has
+    no stored rows to compare with, so the deadlines, conflicts, checks and history of all the cases
+    are inserted with one `bulk_create` each; `hooks.CASES_IMPORTED` then fires once for the batch
+    (statistics and alerts, as CASE_RECOMPUTED does them for one case).
+    Cases whose id is in `quiet` are recomputed with `Recomputed.quiet`: no alerts for them.
+    """
+    now = now or timezone.now()
+    results: list[Recomputed] = []
+    deadlines: list[Deadline] = []
+    conflicts: list[Conflict] = []
+    checks: list[CaseCheck] = []
+    version = packs_version()
+    for case in cases:
+        today = case_today(case, now)
+        report = run_check(case, today=today)
+        recheck_at = _add_provided_conflicts(case, report, now)
+        result = Recomputed(case=case, report=report, now=now, quiet=case.pk in quiet)
+        log = _Log(result=result, cause=cause, cause_event="", actor=actor, now=now)
+        _store_deadlines(case, report, log, new_rows=deadlines)
+        _store_conflicts(case, report, log, now, new_rows=conflicts)
+        checks.append(
+            CaseCheck(
+                case=case, report=report, today=today, computed_at=now, packs_version=version, recheck_at=recheck_at
+            )
+        )
+        results.append(result)
+    Deadline.objects.bulk_create(deadlines)
+    Conflict.objects.bulk_create(conflicts)
+    CaseCheck.objects.bulk_create(checks)
+    DerivedChange.objects.bulk_create([c for r in results for c in r.changes])
+    hooks.CASES_IMPORTED.fire(results)
+    return results
 
 
 @dataclass
@@ -178,8 +230,9 @@ class _Log:
         )
 
 
-def _store_deadlines(case: Case, report: dict[str, Any], log: _Log) -> None:
-    old = {d.key: d for d in case.deadlines.all()}
+def _store_deadlines(case: Case, report: dict[str, Any], log: _Log, new_rows: list[Deadline] | None = None) -> None:
+    """Store the report's deadlines; for a new case (`new_rows` given) only collect its rows there."""
+    old = {d.key: d for d in case.deadlines.all()} if new_rows is None else {}
     seen: set[str] = set()
     for item in report.get("deadlines", []):
         values = _deadline_values(item)
@@ -189,7 +242,11 @@ def _store_deadlines(case: Case, report: dict[str, Any], log: _Log) -> None:
         seen.add(key)
         row = old.pop(key, None)
         if row is None:
-            Deadline.objects.create(case=case, organisation_id=case.organisation_id, key=key, **values)
+            fresh = Deadline(case=case, organisation_id=case.organisation_id, key=key, **values)
+            if new_rows is None:
+                fresh.save(force_insert=True)
+            else:
+                new_rows.append(fresh)
             log(
                 "deadline", key, values["kind"], DerivedChange.Change.ADDED, None, _snapshot(values, values["timezone"])
             )
@@ -218,9 +275,11 @@ def _store_deadlines(case: Case, report: dict[str, Any], log: _Log) -> None:
         row.delete()
 
 
-def _store_conflicts(case: Case, report: dict[str, Any], log: _Log, now: datetime) -> None:
+def _store_conflicts(
+    case: Case, report: dict[str, Any], log: _Log, now: datetime, new_rows: list[Conflict] | None = None
+) -> None:
     # Rows stored before keys were order-free are found by their kind and events, and re-keyed quietly.
-    old_conflicts = {conflict_key(c.kind, c.events): c for c in case.conflicts.all()}
+    old_conflicts = {conflict_key(c.kind, c.events): c for c in case.conflicts.all()} if new_rows is None else {}
     for item in report.get("conflicts", []):
         key = conflict_key(item["kind"], item.get("events", []))
         values = {
@@ -236,7 +295,11 @@ def _store_conflicts(case: Case, report: dict[str, Any], log: _Log, now: datetim
         }
         conflict_row = old_conflicts.pop(key, None)
         if conflict_row is None:
-            Conflict.objects.create(case=case, organisation_id=case.organisation_id, raised_at=now, **values)
+            fresh = Conflict(case=case, organisation_id=case.organisation_id, raised_at=now, **values)
+            if new_rows is None:
+                fresh.save(force_insert=True)
+            else:
+                new_rows.append(fresh)
             log("conflict", key, item["kind"], DerivedChange.Change.ADDED, None, {"severity": item["severity"]})
             continue
         changed = [n for n, v in values.items() if getattr(conflict_row, n) != v]

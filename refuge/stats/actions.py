@@ -59,6 +59,53 @@ def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, pac
     return len(new)
 
 
+def add_new_cases_stats(*, cases: Iterable[tuple[Case, dict[str, Any], date]], packs: PackSet) -> int:
+    """`refresh_case_stats` for cases just created (a bulk import), given as (case, casefile, today):
+    they have no counts yet, so their counts are inserted at once and the totals updated once per cell."""
+    deltas: dict[int, Counter[Cell]] = {}
+    rows: list[StatCount] = []
+    for case, casefile, today in cases:
+        facts = parse_facts(casefile, packs)
+        report = evaluate(facts, today, packs)
+        nationality = "" if facts.stateless else (facts.nationality or "")
+        delta = deltas.setdefault(case.organisation_id, Counter())
+        for c in case_counts(facts, timeline(facts, packs), report):
+            cell = (c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality)
+            delta[cell] += 1
+            values = dict(zip(_CELL, cell, strict=True))
+            rows.append(StatCount(organisation_id=case.organisation_id, case=case, **values))
+    StatCount.objects.bulk_create(rows)
+    for organisation_id, delta in deltas.items():
+        _add_many(organisation_id, delta)
+    return len(rows)
+
+
+def _add_many(organisation_id: int, delta: Counter[Cell]) -> None:
+    """`_add` for many cells: the totals already there are locked, added to and saved with one
+    `bulk_update`; the new ones are inserted at once (if another transaction inserts one of them
+    meanwhile, `_add` does the lot cell by cell instead)."""
+    years = sorted({cell[2] for cell in delta})
+    locked = StatTotal.objects.select_for_update().filter(organisation_id=organisation_id, year__in=years)
+    have = {tuple(getattr(row, name) for name in _CELL): row for row in locked}
+    changed = []
+    for cell, n in delta.items():
+        row = have.get(cell)
+        if row is not None and n:
+            row.n += n
+            changed.append(row)
+    new = {cell: n for cell, n in delta.items() if n and cell not in have}
+    try:
+        with transaction.atomic():
+            StatTotal.objects.bulk_create(
+                StatTotal(organisation_id=organisation_id, n=n, **dict(zip(_CELL, cell, strict=True)))
+                for cell, n in sorted(new.items())
+            )
+    except IntegrityError:  # a race: the conditional UPDATE, else INSERT, of each cell
+        _add(organisation_id, Counter({cell: n for cell, n in delta.items() if cell in new}))
+    StatTotal.objects.bulk_update(changed, ["n"], batch_size=500)
+    bump_version(organisation_id)
+
+
 def forget_case_stats(*, case: Case) -> None:
     """Take a case's counts out of its organisation's totals (before the case is deleted)."""
     delta = Counter(StatCount.objects.filter(case=case).values_list(*_CELL))

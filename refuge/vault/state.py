@@ -443,6 +443,35 @@ def _create_first_key(
     return 1
 
 
+def create_data_keys(cases: list[tuple[int, str]]) -> None:
+    """Make the first data key of many new cases at once, given as (id, code): one root-key lock and
+    one insert for the lot (a bulk import), each key wrapped as `_create_data_key` wraps it."""
+    if not cases:
+        return
+    state = _state()
+    made: dict[int, bytes] = {}
+    with transaction.atomic():
+        under = lock_wrap_version()
+        root = root_key(under)
+        rows = []
+        for case_id, code in cases:
+            key = crypto.random_key()
+            made[case_id] = key
+            rows.append(
+                CaseKey(
+                    case_id=case_id,
+                    version=1,
+                    root_version=under,
+                    wrapped=crypto.wrap_key(root, key, aad=crypto.case_key_aad(code, 1, under)),
+                )
+            )
+        CaseKey.objects.bulk_create(rows)
+    with holder.lock:
+        for case_id, key in made.items():
+            state.data[(case_id, 1)] = bytearray(key)
+            state.newest[case_id] = 1
+
+
 def lock_wrap_version() -> int:
     """The root key version to wrap under, locked against a rotation finishing meanwhile.
 

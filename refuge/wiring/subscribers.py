@@ -28,7 +28,7 @@ from refuge import hooks
 from refuge.accounts import signals as account_signals
 from refuge.accounts.models import Organisation, User
 from refuge.alerts.feeds import revoke_feeds_of
-from refuge.alerts.queue import alert_failed_unseal, queue_recomputed
+from refuge.alerts.queue import alert_failed_unseal, queue_imported, queue_recomputed
 from refuge.api import tokens
 from refuge.audit import signals as audit_signals
 from refuge.backup import schedule as backup_schedule
@@ -40,7 +40,7 @@ from refuge.filings.conflicts import authority_not_notified, removal_update_not_
 from refuge.filings.models import GeneratedFiling, Sending, delete_stored_files
 from refuge.search import index
 from refuge.search import signals as search_signals
-from refuge.stats.actions import forget_case_stats, refresh_case_stats
+from refuge.stats.actions import add_new_cases_stats, forget_case_stats, refresh_case_stats
 from refuge.vault import signals as vault_signals
 from refuge.vault.models import CaseKey, OrganisationKey
 
@@ -62,6 +62,9 @@ def _cases() -> None:
     # After every recomputation, in its transaction: the statistics' counts first, then the alerts.
     hooks.CASE_RECOMPUTED.connect(refresh_stats)
     hooks.CASE_RECOMPUTED.connect(queue_recomputed)
+    # Cases just created in bulk (`refuge import`): the same two, once for the whole batch.
+    hooks.CASES_IMPORTED.connect(add_imported_stats)
+    hooks.CASES_IMPORTED.connect(queue_imported)
     # A case about to be deleted: its counts leave the organisation's statistics.
     hooks.CASE_DELETING.connect(forget_stats)
     # A directory entry saved (by a page, a command or the demo): re-match the events naming authorities.
@@ -119,6 +122,14 @@ def refresh_stats(result: Recomputed) -> None:
     case = result.case
     refresh_case_stats(
         case=case, casefile=casefile_for(case, identity=False), today=case_today(case, result.now), packs=packs()
+    )
+
+
+def add_imported_stats(results: list[Recomputed]) -> None:
+    """The counts of cases just imported in bulk, as `refresh_stats` makes them one case at a time."""
+    add_new_cases_stats(
+        cases=[(r.case, casefile_for(r.case, identity=False), case_today(r.case, r.now)) for r in results],
+        packs=packs(),
     )
 
 

@@ -6,11 +6,20 @@ twice in the batch), the whole batch is refused: nothing is imported and the com
 status 2, naming each bad file and the JSON path of each bad value. The valid batch is then
 imported in one transaction, with the engine's deadlines and conflicts computed for each case,
 so a failure part-way (even a crash) leaves the database as it was.
+
+Memory stays flat however many files there are: the validation pass keeps only each file's
+reference and a hash of its bytes; the writing pass reads the files again, BATCH at a time (a file
+changed since it was validated stops the import, and nothing is imported), and inserts each batch
+in bulk (refuge.cases.actions.import_casefiles) inside the one transaction. A case whose file says
+`dormant` or `closed` raises no alert: an archive alerts only on what is open.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +28,14 @@ from django.db import transaction
 from tqdm import tqdm
 
 from refuge.accounts.models import Membership, Organisation, Role
-from refuge.casefile.validate import CaseFileError, read_casefile
-from refuge.cases.actions import import_casefile
+from refuge.casefile.validate import CaseFileError, decode_casefile, read_bytes
+from refuge.cases.actions import import_casefiles
 from refuge.cases.models import Case
 from refuge.vault.cli import unseal_if_initialised
 
 INVALID = 2  # exit status of a refused batch (as for `refuge check` on an invalid file)
 PROGRESS_FROM = 10  # files; fewer import too fast for a progress bar to help
+BATCH = 250  # files written per bulk insert: big enough to amortise the queries, small enough for memory
 
 
 def _indent(text: str) -> str:
@@ -57,36 +67,60 @@ class Command(BaseCommand):
         unseal_if_initialised()  # identity is encrypted as it is imported: the operator opens the vault here
 
         paths = [Path(f) for f in files]
-        docs = self._validate(paths, org)
-        bar = tqdm(total=len(docs), desc="importing", unit="file", file=sys.stderr, disable=self._quiet(len(docs)))
-        created: list[Case] = []
+        checked = self._validate(paths, org)
+        bar = tqdm(
+            total=len(checked), desc="importing", unit="file", file=sys.stderr, disable=self._quiet(len(checked))
+        )
+        created: list[str] = []  # "code reference" lines, printed once everything is committed
         try:
             with transaction.atomic():
-                for path, doc in docs:
+                for batch in self._batches(checked):
                     try:
-                        case = import_casefile(
-                            data=doc, organisation=org, user=importer, source=f"import {path.name}"[:200]
-                        )
+                        cases = import_casefiles(docs=[doc for _, doc in batch], organisation=org, user=importer)
                     except CaseFileError as exc:
+                        names = ", ".join(str(path) for path, _ in batch[:3])
                         raise CommandError(
-                            f"refused, nothing imported: {path}:\n{_indent(str(exc))}", returncode=INVALID
+                            f"refused, nothing imported: in the batch of {names}…:\n{_indent(str(exc))}",
+                            returncode=INVALID,
                         ) from None
-                    created.append(case)
-                    bar.update()
+                    created.extend(f"{case.code} {case.reference}" for case in cases)
+                    bar.update(len(batch))
         finally:
             bar.close()
-        for case in created:
-            self.stdout.write(f"{case.code} {case.reference}")
+        for line in created:
+            self.stdout.write(line)
         self.stderr.write(f"Imported {len(created)} case{'s' if len(created) != 1 else ''} into {org.name!r}.")
 
-    def _validate(self, paths: list[Path], org: Organisation) -> list[tuple[Path, dict[str, Any]]]:
-        """Every file's document, or a CommandError (status 2) naming every problem in every file."""
-        docs: list[tuple[Path, dict[str, Any]]] = []
+    @staticmethod
+    def _batches(checked: list[tuple[Path, bytes]]) -> Iterator[list[tuple[Path, dict[str, Any]]]]:
+        """The validated files again, BATCH at a time, each as its document (the same bytes as validated)."""
+        for start in range(0, len(checked), BATCH):
+            batch = []
+            for path, digest in checked[start : start + BATCH]:
+                try:
+                    raw = read_bytes(path)
+                except CaseFileError as exc:
+                    raise CommandError(
+                        f"refused, nothing imported: {path}:\n{_indent(str(exc))}", returncode=INVALID
+                    ) from None
+                if hashlib.blake2b(raw, digest_size=16).digest() != digest:
+                    raise CommandError(
+                        f"refused, nothing imported: {path} changed while it was being imported", returncode=INVALID
+                    )
+                batch.append((path, json.loads(raw)))  # validated bytes: the plain parser reads them the same
+            yield batch
+
+    def _validate(self, paths: list[Path], org: Organisation) -> list[tuple[Path, bytes]]:
+        """Each file with the hash of its validated bytes, or a CommandError (status 2) naming every problem.
+
+        Only hashes and references are kept, not the documents, so memory does not grow with the batch."""
+        checked: list[tuple[Path, bytes]] = []
         problems: list[str] = []
         seen: dict[str, Path] = {}
         for path in tqdm(paths, desc="validating", unit="file", file=sys.stderr, disable=self._quiet(len(paths))):
             try:
-                doc = read_casefile(path)
+                raw = read_bytes(path)
+                doc = decode_casefile(raw)
             except CaseFileError as exc:
                 problems.append(f"{path}:\n{_indent(str(exc))}")
                 continue
@@ -95,21 +129,28 @@ class Command(BaseCommand):
                 problems.append(f"{path}:\n  $.reference: {reference!r} is also the reference of {seen[reference]}")
                 continue
             seen[reference] = path
-            docs.append((path, doc))
-        taken = set(Case.objects.filter(organisation=org, reference__in=list(seen)).values_list("reference", flat=True))
+            checked.append((path, hashlib.blake2b(raw, digest_size=16).digest()))
+        taken: set[str] = set()
+        references = list(seen)
+        for start in range(0, len(references), 500):  # SQLite limits the parameters of one query
+            taken.update(
+                Case.objects.filter(organisation=org, reference__in=references[start : start + 500]).values_list(
+                    "reference", flat=True
+                )
+            )
         problems.extend(
-            f"{path}:\n  $.reference: a case {doc['reference']!r} already exists in {org.name!r}"
-            for path, doc in docs
-            if doc["reference"] in taken
+            f"{path}:\n  $.reference: a case {reference!r} already exists in {org.name!r}"
+            for reference, path in seen.items()
+            if reference in taken
         )
         if problems:
-            bad = len(paths) - len(docs) + len(taken)
+            bad = len(paths) - len(checked) + len(taken)
             raise CommandError(
                 f"refused, nothing imported: {bad} of {len(paths)} file{'s' if len(paths) != 1 else ''} "
                 f"{'is' if bad == 1 else 'are'} invalid.\n" + "\n".join(problems),
                 returncode=INVALID,
             )
-        return docs
+        return checked
 
     @staticmethod
     def _quiet(count: int) -> bool | None:

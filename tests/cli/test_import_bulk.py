@@ -1,0 +1,177 @@
+"""`refuge import` of many files: the bulk path stores what the one-by-one path stores, a case's
+`status` decides whether the import alerts, and one bad file among many still refuses them all."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from django.core.management.base import CommandError
+
+from bench.engine import make_case
+from refuge.alerts.models import Alert, Notification
+from refuge.cases.actions import import_casefile
+from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange
+from refuge.cases.models import Case, Event
+from refuge.stats.models import StatCount, StatTotal
+from tests.cli.test_import_export import refuge
+
+CONFLICT_EXAMPLE = "03-ru-removal-under-un-measure.case.json"  # its removal under a UN measure is a conflict
+
+
+def write(directory: Path, name: str, data: dict) -> Path:
+    path = directory / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def sample(count: int, seed: int = 3) -> list[dict]:
+    rng = random.Random(seed)  # noqa: S311  # seeded fictional cases, not secrets
+    out = []
+    for n in range(count):
+        data = make_case(rng, n)
+        data["reference"] = f"BULK-{n:04d}"
+        out.append(data)
+    return out
+
+
+def stored(org) -> dict[str, list]:
+    """What an import stored for the organisation's cases, without ids and clock readings."""
+    by = {"case__organisation": org}
+    return {
+        "deadlines": sorted(
+            Deadline.objects.filter(**by).values_list(
+                "case__reference",
+                "key",
+                "kind",
+                "rule",
+                "trigger",
+                "due_date",
+                "due_at",
+                "timezone",
+                "status",
+                "met_by",
+                "severity",
+                "basis",
+                "verified",
+                "alternatives",
+                "safe_due_date",
+                "reminders",
+                "flags",
+                "calendar",
+                "unconfirmed_years",
+            ),
+            key=repr,
+        ),
+        "conflicts": sorted(
+            Conflict.objects.filter(**by).values_list(
+                "case__reference",
+                "key",
+                "kind",
+                "severity",
+                "severity_rank",
+                "rule",
+                "events",
+                "basis",
+                "flags",
+                "notify",
+            ),
+            key=repr,
+        ),
+        "history": sorted(
+            DerivedChange.objects.filter(**by).values_list(
+                "case__reference", "item", "key", "kind", "change", "before", "after", "cause"
+            ),
+            key=repr,
+        ),
+        "checks": sorted(CaseCheck.objects.filter(**by).values_list("case__reference", "report", "today"), key=repr),
+        "counts": sorted(
+            StatCount.objects.filter(**by).values_list(
+                "case__reference", "table", "row", "year", "quarter", "host_state", "nationality"
+            ),
+            key=repr,
+        ),
+        "totals": sorted(
+            StatTotal.objects.filter(organisation=org).values_list(
+                "table", "row", "year", "quarter", "host_state", "nationality", "n"
+            ),
+            key=repr,
+        ),
+        "alerts": sorted(
+            Alert.objects.filter(organisation=org).values_list(
+                "case__reference", "kind", "severity", "subject", "body", "item_key", "due_at"
+            ),
+            key=repr,
+        ),
+        "events": sorted(
+            Event.objects.filter(**by).values_list("case__reference", "key", "type", "at", "utc_offset_minutes"),
+            key=repr,
+        ),
+    }
+
+
+def test_the_bulk_import_stores_what_the_one_by_one_import_stores(tmp_path, examples_dir, org, other_org):
+    cases = sample(24)
+    for i, data in enumerate(cases):  # some of each status, and all the shared examples too
+        data["status"] = ("open", "dormant", "closed")[i % 3]
+    for example in sorted(examples_dir.glob("*.case.json")):
+        cases.append(json.loads(example.read_text(encoding="utf-8")))
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(cases)]
+
+    refuge("import", *map(str, files[:10]), "--organisation", org.name)  # the second import adds to its totals
+    refuge("import", *map(str, files[10:]), "--organisation", org.name)
+    for data in cases:
+        import_casefile(data=data, organisation=other_org, user=None)
+
+    bulk, one_by_one = stored(org), stored(other_org)
+    assert bulk["deadlines"], "the sample derives no deadline: the comparison would prove nothing"
+    assert bulk["conflicts"] and bulk["alerts"] and bulk["counts"]
+    for name in bulk:
+        assert bulk[name] == one_by_one[name], name
+    statuses = dict(Case.objects.filter(organisation=org).values_list("reference", "status"))
+    assert statuses["BULK-0001"] == "dormant"
+    assert statuses["BULK-0002"] == "closed"
+
+
+@pytest.mark.parametrize("state", [("open", True), ("dormant", False), ("closed", False), (None, True)])
+def test_an_imported_case_alerts_only_when_it_is_open(tmp_path, examples_dir, org, alice, state):
+    status, alerted = state
+    data = json.loads((examples_dir / CONFLICT_EXAMPLE).read_text(encoding="utf-8"))
+    if status is not None:
+        data["status"] = status
+    refuge("import", str(write(tmp_path, "one.case.json", data)), "--organisation", org.name, "--user", "alice")
+
+    case = Case.objects.get(organisation=org)
+    assert case.status == (status or "open")
+    assert Conflict.objects.filter(case=case).exists()  # the conflict is stored in every state
+    alerts = Alert.objects.filter(case=case)
+    assert alerts.exists() is alerted
+    assert Notification.objects.filter(alert__case=case, user=alice).exists() is alerted
+
+
+def test_one_bad_file_after_many_good_ones_imports_nothing(tmp_path, org):
+    good = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(sample(260))]
+    bad = sample(1, seed=4)[0]
+    bad["reference"] = "BULK-BAD"
+    bad["events"][5]["at"] = "yesterday"
+    files = [*good, write(tmp_path, "zz-bad.case.json", bad)]
+
+    with pytest.raises(CommandError) as refused:
+        refuge("import", *map(str, files), "--organisation", org.name)
+
+    assert refused.value.returncode == 2
+    assert "zz-bad.case.json" in str(refused.value)
+    assert "$.events[5].at" in str(refused.value)
+    assert not Case.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_a_status_outside_the_three_is_refused(tmp_path, examples_dir, org):
+    data = json.loads((examples_dir / CONFLICT_EXAMPLE).read_text(encoding="utf-8"))
+    data["status"] = "archived"
+    with pytest.raises(CommandError) as refused:
+        refuge("import", str(write(tmp_path, "one.case.json", data)), "--organisation", org.name)
+    assert "$.status" in str(refused.value)
+    assert not Case.objects.exists()
