@@ -19,7 +19,7 @@ import time_machine
 from django.urls import reverse
 
 from refuge.accounts.models import Organisation, Passkey, User
-from refuge.cases.models import Authority, Case, Event
+from refuge.cases.models import Authority, Case, Event, Person
 from refuge.demo.load import build_demo
 from refuge.lib import countries
 from tests.conftest import login
@@ -73,6 +73,7 @@ def _data_texts() -> list[str]:
         texts += [event.source, event.note]
         texts += [str(v) for v in event.all_attributes().values() if isinstance(v, str) and " " in v]
     texts += [authority.name for authority in Authority.objects.all()]
+    texts += [n["value"] for person in Person.objects.all() for n in person.names if n.get("value")]  # names
     texts += [passkey.name for passkey in Passkey.objects.all()]  # the name the lawyer gave her key
     # The method cites publications by their English titles (and their publishers' names).
     texts += ["Disclosure control guidance for tables produced from administrative sources"]
@@ -106,6 +107,8 @@ def _walk(client, user: User, lang: str) -> dict[str, str]:
             "case list": client.get(reverse("case_list")),
             "case page": client.get(reverse("case_detail", args=[story.code])),
             "add event": client.get(reverse("event_add", args=[story.code])),
+            "the story's case page": client.get(Case.objects.get(reference="DEMO-31").get_absolute_url()),
+            "new case": client.get(reverse("case_new")),
             "filing review": client.post(
                 reverse("filing_new", args=[story.code]),
                 {"kind": "rule39", "lang": "en", "fmt": "pdf", "forum": "echr", **CONTACT},

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
@@ -50,7 +50,7 @@ class CaseDateField(forms.DateField):
     default_validators = [within_years]  # Django's own class attribute
 
 
-LANGUAGE = RegexValidator(r"^[a-z]{2,3}$", "Use ISO 639 codes, e.g. ko or ru.")
+LANGUAGE = RegexValidator(r"^[a-z]{2,3}$", _("Use ISO 639 codes, e.g. ko or ru."))
 OFFSET_RE = re.compile(r"^([+-])(0\d|1[0-4]):([0-5]\d)$")
 
 SCRIPT_LABELS = {
@@ -149,7 +149,8 @@ class CountrySelect(forms.Select):
     ) -> dict[str, Any]:
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         country = countries.countries().get(str(value))
-        if country is not None:
+        if country is not None:  # named in the reader's language ("Корея, КНДР (KP)"), found by every name
+            option["label"] = f"{countries.name(country.code, (get_language() or 'en').split('-')[0])} ({country.code})"
             option["attrs"]["data-terms"] = "|".join(country.terms)
         return option
 
@@ -166,7 +167,7 @@ class CountryField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
-        kwargs.setdefault("help_text", "Type to search: English, Russian or Korean names, or the ISO code")
+        kwargs.setdefault("help_text", _("Type to search: English, Russian or Korean names, or the ISO code"))
         super().__init__(**kwargs)
         self.widget.choices = country_choices()
 
@@ -184,7 +185,7 @@ class CountryField(forms.CharField):
         super().validate(value)
         if value and not countries.is_country(value):
             raise ValidationError(
-                "%(value)s is not a country Refuge knows: choose one from the list (ISO 3166-1).",
+                _("%(value)s is not a country Refuge knows: choose one from the list (ISO 3166-1)."),
                 code="unknown_country",
                 params={"value": str(value)[:40]},
             )
@@ -196,7 +197,7 @@ class LanguageListField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 100)
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "ISO 639 codes, separated by commas, e.g. ko, ru")
+        kwargs.setdefault("help_text", _("ISO 639 codes, separated by commas, e.g. ko, ru"))
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:

@@ -124,10 +124,10 @@ def person_field_for(parts: list[str | int]) -> str | None:
 
 # The intake's first events: one section each, in timeline order.
 INTAKE_SECTIONS = (
-    ("det", "detention_started", "Detention"),
-    ("dec", "decision_issued", "Removal decision"),
-    ("rec", "decision_received", "Decision received"),
-    ("rem", "removal_scheduled", "Removal scheduled"),
+    ("det", "detention_started", _("Detention")),
+    ("dec", "decision_issued", _("Removal decision")),
+    ("rec", "decision_received", _("Decision received")),
+    ("rem", "removal_scheduled", _("Removal scheduled")),
 )
 
 
