@@ -9,7 +9,14 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
 def violations(page: Any) -> list[dict[str, Any]]:
-    """axe's violations on the page as it is now (all impacts: minor to critical)."""
+    """axe's violations on the page once it is still (all impacts: minor to critical).
+
+    A request htmx is making dims its form (`.htmx-request`, a 150 ms opacity transition): axe would
+    measure the contrast of a half-faded form, so it waits until no request is running and every
+    element's transitions have ended.
+    """
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
