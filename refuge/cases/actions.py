@@ -109,26 +109,7 @@ def import_casefile(
         names=clean_names(person.get("names", [])),
         birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
     )
-    tz = case.tzinfo
-    rows = []
-    directory = authority_directory(organisation.pk)
-    for item in doc["events"]:
-        instant, offset, date_only = parse_at(item["at"], tz)
-        attributes = {k: v for k, v in item.items() if k not in ("id", "type", "at", *COMMON_EVENT_ATTRIBUTES)}
-        event = Event(
-            case=case,
-            key=item["id"],
-            type=item["type"],
-            at=instant,
-            utc_offset_minutes=offset,
-            date_only=date_only,
-            author=user,
-            source=item.get("source") or "",  # the file's own; how it came is in the audit entry
-            note=item.get("note") or "",
-        )
-        event.set_attributes(attributes)
-        link_authority(event, directory)
-        rows.append(event)
+    rows = _event_rows(case, doc, user, authority_directory(organisation.pk))
     Event.objects.bulk_create(rows)
     _recompute(case=case, cause="import", actor=user, quiet=status in IMPORT_QUIET)
     audit.record(
@@ -232,7 +213,7 @@ def _event_rows(case: Case, doc: dict[str, Any], user: User | None, directory: A
             utc_offset_minutes=offset,
             date_only=date_only,
             author=user,
-            source=item.get("source") or "",
+            source=item.get("source") or "",  # the file's own; how it came is in the audit entry
             note=item.get("note") or "",
         )
         event.set_attributes(attributes)
