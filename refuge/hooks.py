@@ -9,6 +9,7 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
 
     CASE_RECOMPUTED         cases.recompute.recompute_case, at its end, in its transaction
     CASE_CONFLICTS          cases.recompute.recompute_case, before the derived rows are stored
+    NEW_CASE_CONFLICTS      cases.recompute.recompute_new_cases, the same for a case just imported
     CASES_IMPORTED          cases.recompute.recompute_new_cases, at its end (a bulk import)
     CASE_DELETING           cases.actions.delete_case, before the case row goes
     USER_DEACTIVATED        accounts.models.User.save, when a user is saved inactive
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the payloads' types, for the checker: this module imports n
     from refuge.accounts.models import Organisation, User
     from refuge.cases.models import Case
     from refuge.cases.recompute import Recomputed
+    from refuge.rules.timeline import Timeline
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -100,6 +102,12 @@ CASE_CONFLICTS: Hook[[Case, dict[str, Any], datetime], ProvidedConflicts] = Hook
 """Conflicts the pure engine cannot see, because they depend on records outside the case file (the
 filings' notification log). Called by `recompute_case` with the case, the engine's report and `now`;
 the items returned are added to the report's conflicts and stored like the engine's."""
+
+NEW_CASE_CONFLICTS: Hook[[Case, Timeline, datetime], ProvidedConflicts] = Hook("NEW_CASE_CONFLICTS")
+"""CASE_CONFLICTS for a case just created in bulk (`refuge import`), answered from memory: called by
+`recompute_new_cases` with the case (its events are the rows just built, in `case.events.all()`, with
+their `authority` links; it has no other records yet: no proceedings, no sendings), the engine's
+timeline of it and `now`. Every CASE_CONFLICTS provider needs a twin here, with the same verdicts."""
 
 CASE_DELETING: Hook[[Case], None] = Hook("CASE_DELETING")
 """A case is about to be deleted (its rows cascade next), in the deletion's transaction."""

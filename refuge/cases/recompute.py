@@ -21,11 +21,12 @@ from django.utils import timezone
 from refuge import hooks
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
-from refuge.rules import PackSet, check, load_packs, timeline
+from refuge.rules import PackSet, check, evaluate, load_packs, parse_facts, timeline
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
     from refuge.cases.models import Case
+    from refuge.rules import CheckReport, Facts
     from refuge.rules.timeline import Timeline
 
 
@@ -52,6 +53,10 @@ class Recomputed:
     now: datetime | None = None
     changes: list[DerivedChange] = field(default_factory=list)
     quiet: bool = False  # alert no one about this recomputation (an archive's dormant case, imported)
+    # A new case's engine run, kept for what follows in the same batch (statistics): not parsed twice.
+    facts: Facts | None = None
+    evaluated: CheckReport | None = None
+    timeline: Timeline | None = None
 
     @property
     def dates_changed(self) -> bool:
@@ -179,12 +184,28 @@ def recompute_new_cases(
     deadlines: list[Deadline] = []
     conflicts: list[Conflict] = []
     checks: list[CaseCheck] = []
+    packset = packs()
     version = packs_version()
     for case in cases:
         today = case_today(case, now)
-        report = run_check(case, today=today)
-        recheck_at = _add_provided_conflicts(case, report, now)
-        result = Recomputed(case=case, report=report, now=now, quiet=case.pk in quiet)
+        facts = parse_facts(casefile_for(case, identity=False), packset)  # parsed once: the checks, stats
+        evaluated = evaluate(facts, today, packset)
+        report = evaluated.to_dict()
+        case_line = timeline(facts, packset)
+        recheck_at: datetime | None = None
+        for provided in hooks.NEW_CASE_CONFLICTS.fire(case, case_line, now):
+            report.setdefault("conflicts", []).extend(provided.conflicts)
+            if provided.recheck_at and (recheck_at is None or provided.recheck_at < recheck_at):
+                recheck_at = provided.recheck_at
+        result = Recomputed(
+            case=case,
+            report=report,
+            now=now,
+            quiet=case.pk in quiet,
+            facts=facts,
+            evaluated=evaluated,
+            timeline=case_line,
+        )
         log = _Log(result=result, cause=cause, cause_event="", actor=actor, now=now)
         _store_deadlines(case, report, log, new_rows=deadlines)
         _store_conflicts(case, report, log, now, new_rows=conflicts)

@@ -41,7 +41,10 @@ from refuge.filings.models import Sending
 from refuge.hooks import ProvidedConflicts
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from refuge.cases.models import Case
+    from refuge.rules import Timeline
 
 KIND = "authority_not_notified"
 SEVERITY = "high"
@@ -140,9 +143,34 @@ def waiting_notifications(case: Case, now: datetime) -> list[Waiting]:
 
 def authority_not_notified(case: Case, report: dict[str, Any], now: datetime) -> ProvidedConflicts:
     """The conflict provider registered in the filings app's ready()."""
+    return _not_notified(waiting_notifications(case, now), now)
+
+
+def new_case_not_notified(case: Case, timeline: Timeline, now: datetime) -> ProvidedConflicts:
+    """`authority_not_notified` for a case just imported, from memory (hooks.NEW_CASE_CONFLICTS).
+
+    A new case has no proceedings and no notification log: its executing authorities are those its
+    events name (the `authority` links set as its events were built), and none has been notified."""
+    in_force = timeline.measures_in_force(now.timestamp(), any_destination=True)
+    if not in_force:
+        return ProvidedConflicts(conflicts=[], recheck_at=None)
+    events = {e.key: e for e in case.events.all()}  # the rows just built, prefetched: no query
+    named = {e.authority_id: e.authority for e in events.values() if e.authority_id is not None}
+    authorities = sorted(
+        (a for a in named.values() if a is not None and a.kind in EXECUTING_KINDS), key=lambda a: a.name
+    )
+    waiting = []
+    for m in in_force:
+        grant = events[m.id]
+        ends_at = None if m.end == float("inf") else datetime.fromtimestamp(m.end, tz=UTC)
+        waiting.append(Waiting(MeasureInForce(event=grant, granted_at=grant.at, ends_at=ends_at), authorities))
+    return _not_notified(waiting, now)
+
+
+def _not_notified(waiting_list: list[Waiting], now: datetime) -> ProvidedConflicts:
     conflicts: list[dict[str, Any]] = []
     recheck: list[datetime] = []
-    for waiting in waiting_notifications(case, now):
+    for waiting in waiting_list:
         if not waiting.authorities:
             continue
         measure = waiting.measure
@@ -192,16 +220,23 @@ class UpdateDue:
 
 def updates_due(case: Case) -> list[UpdateDue]:
     """The forums to tell of a rescheduled removal (the engine says which removal is pending)."""
-    pending = {r.id for r in case_timeline(case).pending_removals()}
-    events = list(case.events.order_by("at", "id"))
+
+    def told(removal: Event) -> set[str]:
+        sent = case.sendings.filter(filing__kind__in=UPDATE_KINDS, sent_at__gte=removal.at)
+        return {s.filing.forum for s in sent.select_related("filing") if s.filing is not None}  # always: filtered by it
+
+    return _updates_due(case_timeline(case), list(case.events.order_by("at", "id")), told)
+
+
+def _updates_due(timeline: Timeline, events: list[Event], told_of: Callable[[Event], set[str]]) -> list[UpdateDue]:
+    pending = {r.id for r in timeline.pending_removals()}
     by_key = {e.key: e for e in events}
     out: list[UpdateDue] = []
     for removal in (e for e in events if e.key in pending and e.attributes.get("replaces")):
         replaced = by_key.get(str(removal.attributes["replaces"]))
         if replaced is None:
             continue
-        sent = case.sendings.filter(filing__kind__in=UPDATE_KINDS, sent_at__gte=removal.at)
-        told = {s.filing.forum for s in sent.select_related("filing") if s.filing is not None}  # always: filtered by it
+        told = told_of(removal)
         seen: set[str] = set()
         for request in events:
             forum = str(request.attributes.get("forum") or "")
@@ -215,16 +250,26 @@ def updates_due(case: Case) -> list[UpdateDue]:
 
 def removal_update_not_sent(case: Case, report: dict[str, Any], now: datetime) -> ProvidedConflicts:
     """The conflict provider: one conflict per forum still to be told of the new date."""
+    return _update_conflicts(updates_due(case))
+
+
+def new_case_update_not_sent(case: Case, timeline: Timeline, now: datetime) -> ProvidedConflicts:
+    """`removal_update_not_sent` for a case just imported, from memory (hooks.NEW_CASE_CONFLICTS): its
+    events are the rows just built (in `case.events.all()`'s order) and it has sent nothing yet."""
+    return _update_conflicts(_updates_due(timeline, list(case.events.all()), lambda _removal: set()))
+
+
+def _update_conflicts(due: list[UpdateDue]) -> ProvidedConflicts:
     conflicts = [
         {
             "kind": UPDATE_KIND,
             "severity": UPDATE_SEVERITY,
             "rule": UPDATE_RULE,
-            "events": [due.removal.key, due.request.key],
+            "events": [d.removal.key, d.request.key],
             "basis": UPDATE_BASIS,
             "flags": [],
             "notify": [],
         }
-        for due in updates_due(case)
+        for d in due
     ]
     return ProvidedConflicts(conflicts=conflicts, recheck_at=None)

@@ -24,7 +24,7 @@ from refuge.stats.tables import DIMENSIONS, NONE, TABLES, Aggregate, Cube, build
 if TYPE_CHECKING:
     from refuge.accounts.models import Organisation, User
     from refuge.cases.models import Case
-    from refuge.rules import PackSet
+    from refuge.rules import CheckReport, Facts, PackSet, Timeline
 
 
 # -- counts --------------------------------------------------------------------------------------
@@ -59,17 +59,16 @@ def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, pac
     return len(new)
 
 
-def add_new_cases_stats(*, cases: Iterable[tuple[Case, dict[str, Any], date]], packs: PackSet) -> int:
-    """`refresh_case_stats` for cases just created (a bulk import), given as (case, casefile, today):
-    they have no counts yet, so their counts are inserted at once and the totals updated once per cell."""
+def add_new_cases_stats(*, cases: Iterable[tuple[Case, Facts, Timeline, CheckReport]]) -> int:
+    """`refresh_case_stats` for cases just created (a bulk import), given as (case, facts, timeline,
+    report) from the engine run that computed their deadlines (not parsed nor evaluated again): they
+    have no counts yet, so their counts are inserted at once and the totals updated once per cell."""
     deltas: dict[int, Counter[Cell]] = {}
     rows: list[StatCount] = []
-    for case, casefile, today in cases:
-        facts = parse_facts(casefile, packs)
-        report = evaluate(facts, today, packs)
+    for case, facts, case_line, report in cases:
         nationality = "" if facts.stateless else (facts.nationality or "")
         delta = deltas.setdefault(case.organisation_id, Counter())
-        for c in case_counts(facts, timeline(facts, packs), report):
+        for c in case_counts(facts, case_line, report):
             cell = (c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality)
             delta[cell] += 1
             values = dict(zip(_CELL, cell, strict=True))

@@ -19,7 +19,7 @@ ANALYZE after a migration (refuge.cases.apps).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
@@ -36,13 +36,21 @@ from refuge.cases.actions import relink_authorities
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.models import Authority, Case, Person
 from refuge.cases.recompute import Recomputed, case_today, packs
-from refuge.filings.conflicts import authority_not_notified, removal_update_not_sent
+from refuge.filings.conflicts import (
+    authority_not_notified,
+    new_case_not_notified,
+    new_case_update_not_sent,
+    removal_update_not_sent,
+)
 from refuge.filings.models import GeneratedFiling, Sending, delete_stored_files
 from refuge.search import index
 from refuge.search import signals as search_signals
 from refuge.stats.actions import add_new_cases_stats, forget_case_stats, refresh_case_stats
 from refuge.vault import signals as vault_signals
 from refuge.vault.models import CaseKey, OrganisationKey
+
+if TYPE_CHECKING:
+    from refuge.rules import CheckReport, Facts, Timeline
 
 
 def connect() -> None:
@@ -59,6 +67,9 @@ def _cases() -> None:
     # Conflicts the engine cannot see, from the filings' notification log (before the rows are stored).
     hooks.CASE_CONFLICTS.connect(authority_not_notified)
     hooks.CASE_CONFLICTS.connect(removal_update_not_sent)
+    # The same two for a case just imported, from memory (it has no log yet).
+    hooks.NEW_CASE_CONFLICTS.connect(new_case_not_notified)
+    hooks.NEW_CASE_CONFLICTS.connect(new_case_update_not_sent)
     # After every recomputation, in its transaction: the statistics' counts first, then the alerts.
     hooks.CASE_RECOMPUTED.connect(refresh_stats)
     hooks.CASE_RECOMPUTED.connect(queue_recomputed)
@@ -126,11 +137,15 @@ def refresh_stats(result: Recomputed) -> None:
 
 
 def add_imported_stats(results: list[Recomputed]) -> None:
-    """The counts of cases just imported in bulk, as `refresh_stats` makes them one case at a time."""
-    add_new_cases_stats(
-        cases=[(r.case, casefile_for(r.case, identity=False), case_today(r.case, r.now)) for r in results],
-        packs=packs(),
-    )
+    """The counts of cases just imported in bulk, as `refresh_stats` makes them one case at a time,
+    from the engine run that computed their deadlines (`recompute_new_cases` keeps it in each result)."""
+    add_new_cases_stats(cases=[_engine_run(r) for r in results])
+
+
+def _engine_run(result: Recomputed) -> tuple[Case, Facts, Timeline, CheckReport]:
+    if result.facts is None or result.timeline is None or result.evaluated is None:
+        raise ValueError("an imported case's result carries its engine run (recompute_new_cases)")
+    return result.case, result.facts, result.timeline, result.evaluated
 
 
 def forget_stats(case: Case) -> None:
