@@ -30,6 +30,7 @@ from refuge.alerts.models import (
     Reminder,
     settings_for,
 )
+from refuge.cases.bulk import insert_new
 from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
 from refuge.cases.models import QUIET_STATUSES, CaseMember
 
@@ -356,7 +357,7 @@ def _queue_imported(results: list[Recomputed]) -> None:
             alert.subject, alert.body = texts.subject(alert, now=now), texts.body(alert, now=now)
             alert.subject = alert.subject[:300]
             made.append((alert, teams[case.pk]))
-    Alert.objects.bulk_create([alert for alert, _ in made])
+    insert_new([alert for alert, _ in made])
     chosen: dict[tuple[int, str], dict[str, str]] = {}
     notes: list[Notification] = []
     rows: list[Delivery] = []
@@ -378,8 +379,8 @@ def _queue_imported(results: list[Recomputed]) -> None:
                 for kind, address in chosen[key].items()
                 if kind != "inapp"
             )
-    Notification.objects.bulk_create(notes)
-    Delivery.objects.bulk_create(rows)
+    insert_new(notes)
+    insert_new(rows)
     now = results[0].now or timezone.now()
     sync_reminders([row for rows_of_case in deadlines.values() for row in rows_of_case.values()], now=now)
 

@@ -18,6 +18,7 @@ from refuge.audit.events import EventType
 from refuge.casefile import vocab
 from refuge.casefile.validate import CaseFileError, Problem, load_casefile
 from refuge.casefile.vocab import COMMON_EVENT_ATTRIBUTES
+from refuge.cases.bulk import insert_new
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.models import (
     Authority,
@@ -178,7 +179,7 @@ def import_casefiles(
         rows = _event_rows(case, doc, user, directory)
         events.extend(rows)
         per_case.append(rows)
-    Event.objects.bulk_create(events)
+    insert_new(events)
     for case, rows in zip(cases, per_case, strict=True):
         rows.sort(key=lambda e: (e.at, e.pk))  # Event.Meta.ordering, as case.events.all() reads them
         _prefetched(case, "events", rows)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from refuge import hooks
+from refuge.cases.bulk import insert_new
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
 from refuge.rules import PackSet, check, evaluate, load_packs, parse_facts, timeline
@@ -175,7 +176,7 @@ def recompute_new_cases(
 
     The same engine run, conflict providers, rows and history as `recompute_case`, but a new case has
     no stored rows to compare with, so the deadlines, conflicts, checks and history of all the cases
-    are inserted with one `bulk_create` each; `hooks.CASES_IMPORTED` then fires once for the batch
+    are inserted with one `executemany` each (refuge.cases.bulk); `hooks.CASES_IMPORTED` then fires once for the batch
     (statistics and alerts, as CASE_RECOMPUTED does them for one case).
     Cases whose id is in `quiet` are recomputed with `Recomputed.quiet`: no alerts for them.
     """
@@ -215,10 +216,10 @@ def recompute_new_cases(
             )
         )
         results.append(result)
-    Deadline.objects.bulk_create(deadlines)
-    Conflict.objects.bulk_create(conflicts)
-    CaseCheck.objects.bulk_create(checks)
-    DerivedChange.objects.bulk_create([c for r in results for c in r.changes])
+    insert_new(deadlines)
+    insert_new(conflicts)
+    insert_new(checks)
+    insert_new([c for r in results for c in r.changes])
     hooks.CASES_IMPORTED.fire(results)
     return results
 

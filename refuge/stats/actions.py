@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from refuge.audit.actions import record
 from refuge.audit.events import EventType
+from refuge.cases.bulk import insert_new
 from refuge.rules import evaluate, parse_facts, timeline
 from refuge.rules.outcomes import case_counts
 from refuge.stats.disclosure import check_threshold
@@ -72,8 +73,8 @@ def add_new_cases_stats(*, cases: Iterable[tuple[Case, Facts, Timeline, CheckRep
             cell = (c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality)
             delta[cell] += 1
             values = dict(zip(_CELL, cell, strict=True))
-            rows.append(StatCount(organisation_id=case.organisation_id, case=case, **values))
-    StatCount.objects.bulk_create(rows)
+            rows.append(StatCount(organisation_id=case.organisation_id, case_id=case.pk, **values))
+    insert_new(rows)
     for organisation_id, delta in deltas.items():
         _add_many(organisation_id, delta)
     return len(rows)
