@@ -32,7 +32,7 @@ from refuge.cases.models import (
 )
 from refuge.cases.recompute import packs, recompute_case, recompute_new_cases
 from refuge.lib.text import clean_names
-from refuge.vault import shredlog
+from refuge.vault import blindindex, shredlog
 from refuge.vault import state as vault_state
 from refuge.vault.storage import EncryptedUpload, StoredFile, decrypted_download
 
@@ -166,19 +166,25 @@ def import_casefiles(
     directory = authority_directory(organisation.pk)
     events: list[Event] = []
     per_case: list[list[Event]] = []
+    persons: list[Person] = []
     for case, doc in zip(cases, docs, strict=True):
         person = doc.get("person") or {}
-        Person.objects.create(  # one by one: its encrypted names feed the name index on save
-            case=case,
-            nationality=person.get("nationality") or "",
-            stateless=bool(person.get("stateless", False)),
-            languages=list(person.get("languages", [])),
-            names=clean_names(person.get("names", [])),
-            birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
+        persons.append(
+            Person(
+                case=case,
+                nationality=person.get("nationality") or "",
+                stateless=bool(person.get("stateless", False)),
+                languages=list(person.get("languages", [])),
+                names=clean_names(person.get("names", [])),
+                birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
+            )
         )
         rows = _event_rows(case, doc, user, directory)
         events.extend(rows)
         per_case.append(rows)
+    # In bulk, without post_save: the blind index here; the name index from hooks.CASES_IMPORTED.
+    insert_new(persons)
+    blindindex.index_new(persons)
     insert_new(events)
     for case, rows in zip(cases, per_case, strict=True):
         rows.sort(key=lambda e: (e.at, e.pk))  # Event.Meta.ordering, as case.events.all() reads them

@@ -8,6 +8,7 @@ recomputes the entries under the new key (rotation.py); meanwhile lookups try ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -81,6 +82,33 @@ def reindex(instance: models.Model, field: EncryptedField) -> None:
             )
             for digest in digests
         )
+
+
+def index_new(instances: Sequence[models.Model]) -> None:
+    """`reindex` for objects of one model just inserted in bulk (they have no entries yet), without
+    `post_save`: one lock of the wrapping version and one insert for them all."""
+    if not instances:
+        return
+    sender = type(instances[0])
+    fields = [field for model, field in BLIND_INDEXED.values() if model is sender]
+    if not fields:
+        return
+    entries = []
+    with transaction.atomic():
+        version = state.lock_wrap_version()
+        key = state.index_keys()[version]
+        for field in fields:
+            scope = field.label
+            for instance in instances:
+                values = blind_index_values(field, getattr(instance, field.attname))
+                if not values:
+                    continue
+                code, case_id = object_code_of(instance), case_id_of(instance)
+                entries.extend(
+                    BlindIndexEntry(case_id=case_id, scope=scope, object_code=code, root_version=version, digest=d)
+                    for d in sorted({crypto.blind_index(key, value, scope=scope).hex() for value in values})
+                )
+        BlindIndexEntry.objects.bulk_create(entries)
 
 
 def forget(instance: models.Model, field: EncryptedField) -> None:

@@ -117,6 +117,8 @@ def _search() -> None:
     post_save.connect(search_signals.person_saved, sender=Person, dispatch_uid="search-person-saved")
     post_delete.connect(search_signals.person_deleted, sender=Person, dispatch_uid="search-person-deleted")
     hooks.KEYS_DROPPED.connect(index.drop_all)
+    # Cases imported in bulk: their clients' names, inserted without post_save.
+    hooks.CASES_IMPORTED.connect(search_signals.cases_imported)
 
 
 def _filings() -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from refuge.cases.actions import update_person
+from refuge.cases.actions import import_casefiles, update_person
 from refuge.cases.models import Case, Person
 from refuge.search import index
 from refuge.vault import state
@@ -166,3 +167,22 @@ def test_a_case_deleted_here_leaves_the_index_when_the_deletion_commits(
     with django_capture_on_commit_callbacks(execute=True):
         delete_case(case=case, actor=adam, confirm_reference="TST-2026-001")
     assert index.size(org.pk) == 0  # before any search: the client's keys are gone from memory
+
+
+def test_a_client_imported_in_bulk_is_found_once_the_import_commits(
+    as_alice, case, org, alice, django_capture_on_commit_callbacks
+) -> None:
+    """`refuge import` inserts persons without post_save: hooks.CASES_IMPORTED tells the index."""
+    assert found(as_alice, "Testov") == ["TST-2026-001"]  # the index is held from here on
+    doc = {
+        "format": "refuge.case/1",
+        "reference": "IMP-NAME-1",
+        "host_state": "RU",
+        "person": {"names": [{"value": "Pak Yong Su", "script": "Latn"}]},
+        "events": [],
+    }
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        import_casefiles(docs=[doc], organisation=org, user=alice)
+        # Long unchanged, so only the hook can bring the new name in (not the updated_at catch-up).
+        Case.objects.filter(reference="IMP-NAME-1").update(updated_at=timezone.now() - timedelta(days=30))
+    assert found(as_alice, "Pak Yong Su") == ["IMP-NAME-1"]

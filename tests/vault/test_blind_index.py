@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
+from refuge.cases.bulk import insert_new
 from refuge.vault import blindindex
 from refuge.vault.models import BlindIndexEntry, VaultProbe
 
@@ -54,3 +56,18 @@ def test_deleting_the_object_drops_its_entries(probe: VaultProbe) -> None:
 def test_fields_without_an_index_cannot_be_searched(probe: VaultProbe) -> None:
     with pytest.raises(LookupError):
         blindindex.search(VaultProbe, "text", "Hidden Lane")
+
+
+def test_rows_inserted_in_bulk_get_the_entries_a_save_would_give(dev_vault, case) -> None:
+    saved = VaultProbe.objects.create(case=case, numbers=[{"type": "passport", "number": "C-770012"}, "9912 445566"])
+    expected = sorted(BlindIndexEntry.objects.values_list("scope", "digest", "root_version"))
+    BlindIndexEntry.objects.all().delete()
+    saved.delete()
+    numbers = [{"type": "passport", "number": "C-770012"}, "9912 445566"]
+    rows = [VaultProbe(case=case, numbers=numbers), VaultProbe(case=case)]
+    with transaction.atomic():
+        insert_new(rows)
+        blindindex.index_new(rows)
+    assert sorted(BlindIndexEntry.objects.values_list("scope", "digest", "root_version")) == expected
+    assert _found("C770012") == {str(rows[0].code)}
+    assert VaultProbe.objects.get(pk=rows[0].pk).numbers == rows[0].numbers  # encrypted as a save would
