@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from pathlib import Path
@@ -14,6 +15,8 @@ from bench.engine import make_case
 from refuge.alerts.models import Alert, Notification
 from refuge.cases.actions import import_casefile
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange
+from refuge.cases.management.commands import import_cases
+from refuge.cases.management.commands.import_cases import Progress, reader_language
 from refuge.cases.models import Case, Event
 from refuge.stats.models import StatCount, StatTotal
 from tests.cli.test_import_export import refuge
@@ -175,3 +178,30 @@ def test_a_status_outside_the_three_is_refused(tmp_path, examples_dir, org):
         refuge("import", str(write(tmp_path, "one.case.json", data)), "--organisation", org.name)
     assert "$.status" in str(refused.value)
     assert not Case.objects.exists()
+
+
+def test_progress_is_plain_lines_in_the_operators_language_when_not_on_a_terminal(monkeypatch):
+    monkeypatch.setattr(import_cases, "PLAIN_EVERY", 0.0)
+    out = io.StringIO()
+    progress = Progress("importing", 20, stream=out, language="ru")
+    progress.update(10)
+    progress.update(10)
+    progress.close()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert "10" in lines[0] and "20" in lines[0] and "50%" in lines[0]
+    assert "импорт" in lines[0].lower(), lines[0]  # Russian, not English
+    assert "100%" in lines[-1]
+    korean = io.StringIO()
+    Progress("validating", 20, stream=korean, language="ko").close()
+    assert "검" in korean.getvalue(), korean.getvalue()
+    few = io.StringIO()
+    Progress("importing", 3, stream=few, language="ru").close()
+    assert few.getvalue() == ""  # a handful of files: no progress at all
+
+
+def test_the_operators_language_comes_from_the_locale_variables():
+    assert reader_language({"LANG": "ru_RU.UTF-8"}) == "ru"
+    assert reader_language({"LC_ALL": "ko_KR.UTF-8", "LANG": "ru_RU.UTF-8"}) == "ko"
+    assert reader_language({"LANG": "de_DE.UTF-8"}) == "en"
+    assert reader_language({}) == "en"

@@ -18,13 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from tqdm import tqdm
 
 from refuge.accounts.models import Membership, Organisation, Role
@@ -35,7 +40,68 @@ from refuge.vault.cli import unseal_if_initialised
 
 INVALID = 2  # exit status of a refused batch (as for `refuge check` on an invalid file)
 PROGRESS_FROM = 10  # files; fewer import too fast for a progress bar to help
+PLAIN_EVERY = 10.0  # seconds between two progress lines when stderr is not a terminal (a log, a pipe)
 BATCH = 250  # files written per bulk insert: big enough to amortise the queries, small enough for memory
+
+
+def reader_language(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
+    """The operator's language for the progress display, from the locale variables (LC_ALL,
+    LC_MESSAGES, LANG: `ru_RU.UTF-8` is Russian), if Refuge speaks it; else the server's."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE
+
+
+class Progress:
+    """How far a pass over the files is, on stderr: a bar on a terminal; elsewhere (a log file, a
+    pipe) a plain line every PLAIN_EVERY seconds and one at the end. Words in the operator's language."""
+
+    def __init__(self, what: str, total: int, stream: TextIO = sys.stderr, language: str | None = None) -> None:
+        self.language = language or reader_language()
+        self.what, self.total, self.stream, self.done = what, total, stream, 0
+        self.shown = total >= PROGRESS_FROM
+        self.tty = self.shown and stream.isatty()
+        self.last = time.monotonic()
+        self.bar = None
+        if self.tty:
+            with translation.override(self.language):
+                self.bar = tqdm(total=total, desc=self._label(), unit=gettext("files"), file=stream)
+
+    def _label(self) -> str:
+        # Translators: what `refuge import` is doing, shown before its progress bar.
+        return gettext("validating") if self.what == "validating" else gettext("importing")
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+        elif self.shown and time.monotonic() - self.last >= PLAIN_EVERY:
+            self.last = time.monotonic()
+            self._line()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.shown:
+            self._line()
+
+    def _line(self) -> None:
+        with translation.override(self.language):
+            text = ngettext(
+                "%(what)s: %(done)s of %(total)s file (%(percent)s%%)",
+                "%(what)s: %(done)s of %(total)s files (%(percent)s%%)",
+                self.total,
+            ) % {
+                "what": self._label(),
+                "done": f"{self.done:,}",
+                "total": f"{self.total:,}",
+                "percent": self.done * 100 // max(self.total, 1),
+            }
+        self.stream.write(text + "\n")
+        self.stream.flush()
 
 
 def _indent(text: str) -> str:
@@ -68,9 +134,7 @@ class Command(BaseCommand):
 
         paths = [Path(f) for f in files]
         checked = self._validate(paths, org)
-        bar = tqdm(
-            total=len(checked), desc="importing", unit="file", file=sys.stderr, disable=self._quiet(len(checked))
-        )
+        bar = Progress("importing", len(checked))
         created: list[str] = []  # "code reference" lines, printed once everything is committed
         try:
             with transaction.atomic():
@@ -117,7 +181,9 @@ class Command(BaseCommand):
         checked: list[tuple[Path, bytes]] = []
         problems: list[str] = []
         seen: dict[str, Path] = {}
-        for path in tqdm(paths, desc="validating", unit="file", file=sys.stderr, disable=self._quiet(len(paths))):
+        progress = Progress("validating", len(paths))
+        for path in paths:
+            progress.update()
             try:
                 raw = read_bytes(path)
                 doc = decode_casefile(raw)
@@ -130,6 +196,7 @@ class Command(BaseCommand):
                 continue
             seen[reference] = path
             checked.append((path, hashlib.blake2b(raw, digest_size=16).digest()))
+        progress.close()
         taken: set[str] = set()
         references = list(seen)
         for start in range(0, len(references), 500):  # SQLite limits the parameters of one query
@@ -151,8 +218,3 @@ class Command(BaseCommand):
                 returncode=INVALID,
             )
         return checked
-
-    @staticmethod
-    def _quiet(count: int) -> bool | None:
-        # None lets tqdm decide: shown on a terminal, silent when stderr is a file or a pipe.
-        return True if count < PROGRESS_FROM else None
