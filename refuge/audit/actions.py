@@ -121,20 +121,20 @@ def _organisation_id(target: Target, actor: Any) -> int | None:
     return None
 
 
-_ADVANCE = "UPDATE audit_audithead SET seq = seq + 1 WHERE chain = %s RETURNING seq, hash"
+_ADVANCE = "UPDATE audit_audithead SET seq = seq + %s WHERE chain = %s RETURNING seq, hash"
 _START = "INSERT INTO audit_audithead (chain, seq, hash) VALUES (%s, 0, %s) ON CONFLICT (chain) DO NOTHING"
 _LINK = "UPDATE audit_audithead SET hash = %s WHERE chain = %s"
 
 
-def _advance(cursor: Any, number: int) -> tuple[int, str]:
-    """Lock this chain's head and take its next position: (seq, the previous entry's hash)."""
-    cursor.execute(_ADVANCE, [number])
+def _advance(cursor: Any, number: int, count: int = 1) -> tuple[int, str]:
+    """Lock this chain's head and take its next `count` positions: (the first seq, the previous entry's hash)."""
+    cursor.execute(_ADVANCE, [count, number])
     head = cursor.fetchone()
     if head is None:  # the chain's first entry: make its head (a racing first append waits on it)
         cursor.execute(_START, [number, chain.GENESIS])
-        cursor.execute(_ADVANCE, [number])
+        cursor.execute(_ADVANCE, [count, number])
         head = cursor.fetchone()
-    return int(head[0]), str(head[1])
+    return int(head[0]) - count + 1, str(head[1])
 
 
 def record(
@@ -152,36 +152,70 @@ def record(
     `actor` is the acting user (None for the system); `target` a model instance with a `code`, or
     a (kind, code) pair; `organisation` defaults to the target's, then the actor's.
     """
+    return record_many(
+        type=type, actor=actor, targets=[target], fields=fields, data=[data], request=request, organisation=organisation
+    )[0]
+
+
+def record_many(
+    *,
+    type: EventType,  # as record's
+    actor: Any,
+    targets: Sequence[Target],
+    data: Sequence[Mapping[str, object] | None],
+    fields: Sequence[str] = (),
+    request: HttpRequest | None = None,
+    organisation: Any = None,
+) -> list[AuditEvent]:
+    """`record` for many entries of one type by one actor (`targets[i]` with `data[i]`), in order.
+
+    The entries and their hashes are those that as many calls of `record` would append, but each
+    chain's head is locked and moved once, and its new entries are inserted together: one segment
+    of the chain (`refuge import` writes one entry per case this way)."""
     if not isinstance(type, EventType):
         raise AuditDataError(f"{type!r} is not an EventType")
-    kind, code = _target(target)
-    payload = clean_data(data)
+    if len(targets) != len(data):
+        raise AuditDataError("one data mapping per target")
     names = clean_fields(fields)
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    org_id = int(organisation.pk) if organisation is not None else _organisation_id(target, actor)
     ip_hash = client_ip_hash(request)
-    number = chain.chain_of(org_id)
+    segments: dict[int, list[tuple[int, int | None, str, str, dict[str, Any]]]] = {}
+    for index, (target, payload) in enumerate(zip(targets, data, strict=True)):
+        kind, code = _target(target)
+        org_id = int(organisation.pk) if organisation is not None else _organisation_id(target, actor)
+        segments.setdefault(chain.chain_of(org_id), []).append((index, org_id, kind, code, clean_data(payload)))
     using = router.db_for_write(AuditEvent)
+    made: list[tuple[int, AuditEvent]] = []
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        seq, prev = _advance(cursor, number)
-        row = chain.Row(
-            chain=number,
-            seq=seq,
-            at=timezone.now(),
-            type=int(type),
-            actor=actor_id,
-            organisation=org_id,
-            target_kind=kind,
-            target_code=code,
-            fields=names,
-            data=payload,
-            ip_hash=ip_hash,
-            prev_hash=prev,
-            hash="",  # computed over the rest just below
-        )
-        values = [getattr(row, f.name) for f in dataclasses.fields(row)]
-        entry = AuditEvent(**dict(zip(chain.ROW_FIELDS, values, strict=True)))
-        entry.hash = chain.row_hash(row)
-        entry.save(using=using)
-        cursor.execute(_LINK, [entry.hash, number])
-    return entry
+        for number, items in segments.items():
+            seq, prev = _advance(cursor, number, len(items))
+            entries = []
+            now = timezone.now()
+            for index, org_id, kind, code, payload in items:
+                row = chain.Row(
+                    chain=number,
+                    seq=seq,
+                    at=now,
+                    type=int(type),
+                    actor=actor_id,
+                    organisation=org_id,
+                    target_kind=kind,
+                    target_code=code,
+                    fields=names,
+                    data=payload,
+                    ip_hash=ip_hash,
+                    prev_hash=prev,
+                    hash="",  # computed over the rest just below
+                )
+                values = [getattr(row, f.name) for f in dataclasses.fields(row)]
+                entry = AuditEvent(**dict(zip(chain.ROW_FIELDS, values, strict=True)))
+                entry.hash = prev = chain.row_hash(row)
+                entries.append(entry)
+                made.append((index, entry))
+                seq += 1
+            if len(entries) == 1:
+                entries[0].save(using=using)
+            else:
+                AuditEvent.objects.using(using).bulk_create(entries)
+            cursor.execute(_LINK, [prev, number])
+    return [entry for _, entry in sorted(made, key=lambda pair: pair[0])]

@@ -192,9 +192,14 @@ def import_casefiles(
     recompute_new_cases(
         cases=cases, cause="import", actor=user, now=now, quiet={c.pk for c in cases if c.status in IMPORT_QUIET}
     )
-    for case, rows in zip(cases, per_case, strict=True):
+    for case in cases:
         del case._prefetched_objects_cache  # type: ignore[attr-defined]
-        audit.record(type=EventType.CASE_CREATED, actor=user, target=case, data={"via": "import", "events": len(rows)})
+    audit.record_many(  # one entry per case, as import_casefile writes, appended as one segment of the chain
+        type=EventType.CASE_CREATED,
+        actor=user,
+        targets=cases,
+        data=[{"via": "import", "events": len(rows)} for rows in per_case],
+    )
     return cases
 
 

@@ -10,10 +10,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from refuge.audit import chain, triggers
-from refuge.audit.actions import AuditDataError, record
+from refuge.audit.actions import AuditDataError, record, record_many
 from refuge.audit.checkpoint import Checkpoint, Mark
 from refuge.audit.events import Area, EventType
-from refuge.audit.models import AppendOnlyError, AuditEvent
+from refuge.audit.models import AppendOnlyError, AuditEvent, AuditHead
 from refuge.audit.verify import verify
 from tests.audit.conftest import head, set_column, tamper, triggers_lifted
 
@@ -347,3 +347,26 @@ def test_verify_reads_in_batches_across_a_problem() -> None:
     report = verify(batch=2)
     assert report.problem is not None and report.problem.seq == made[-2].seq
     assert report.of(0).count == made[-2].seq - 1
+
+
+def test_many_entries_appended_as_one_segment_link_as_one_by_one_appends_do(alice) -> None:
+    _fill(2, actor=alice)  # the segment continues a chain that already has entries
+    org = alice.membership().organisation_id
+    targets = [("case", f"00000000-0000-4000-8000-{i:012d}") for i in range(5)] + [("case", "server-side")]
+    made = record_many(
+        type=EventType.CASE_CREATED,
+        actor=alice,
+        targets=targets,
+        data=[{"via": "import", "events": i} for i in range(6)],
+    )
+    assert [e.target_code for e in made] == [code for _, code in targets]  # in the order given
+    assert [e.data["events"] for e in made] == list(range(6))
+    rows = list(AuditEvent.objects.filter(chain=org).order_by("seq"))
+    assert [r.seq for r in rows] == list(range(1, 9))
+    for before, after in itertools.pairwise(rows):
+        assert after.prev_hash == before.hash
+    assert AuditHead.objects.filter(chain=org).values_list("seq", "hash").get() == (8, rows[-1].hash)
+    record(type=EventType.LOGOUT, actor=alice)  # and a one-by-one append continues after it
+    report = verify()
+    assert report.ok, report.problem
+    assert AuditEvent.objects.filter(chain=org).count() == 9

@@ -13,11 +13,13 @@ from django.core.management.base import CommandError
 
 from bench.engine import make_case
 from refuge.alerts.models import Alert, Notification
+from refuge.audit.events import EventType
+from refuge.audit.models import AuditEvent, AuditHead
 from refuge.cases.actions import import_casefile
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange
 from refuge.cases.management.commands import import_cases
 from refuge.cases.management.commands.import_cases import Progress, reader_language
-from refuge.cases.models import Case, Event
+from refuge.cases.models import Authority, AuthorityKind, Case, Event
 from refuge.stats.models import StatCount, StatTotal
 from tests.cli.test_import_export import refuge
 
@@ -43,6 +45,8 @@ def sample(count: int, seed: int = 3) -> list[dict]:
 def stored(org) -> dict[str, list]:
     """What an import stored for the organisation's cases, without ids and clock readings."""
     by = {"case__organisation": org}
+    codes = Case.objects.filter(organisation=org).values_list("code", "reference")
+    references = {str(code): reference for code, reference in codes}
     return {
         "deadlines": sorted(
             Deadline.objects.filter(**by).values_list(
@@ -112,6 +116,10 @@ def stored(org) -> dict[str, list]:
             Event.objects.filter(**by).values_list("case__reference", "key", "type", "at", "utc_offset_minutes"),
             key=repr,
         ),
+        "audit": sorted(
+            (references[entry.target_code], entry.type, entry.target_kind, entry.fields, entry.data)
+            for entry in AuditEvent.objects.filter(chain=org.pk, target_code__in=list(references))
+        ),
     }
 
 
@@ -121,7 +129,30 @@ def test_the_bulk_import_stores_what_the_one_by_one_import_stores(tmp_path, exam
         data["status"] = ("open", "dormant", "closed")[i % 3]
     for example in sorted(examples_dir.glob("*.case.json")):
         cases.append(json.loads(example.read_text(encoding="utf-8")))
+    rescheduled = json.loads((examples_dir / CONFLICT_EXAMPLE).read_text(encoding="utf-8"))
+    rescheduled["reference"] = "BULK-RESCHEDULED"  # a request spoke of a removal date that then changed
+    rescheduled["events"].append(
+        {
+            "id": "e7",
+            "type": "removal_scheduled",
+            "at": "2026-06-08T12:00:00+03:00",
+            "removal_at": "2026-06-20T06:00:00+03:00",
+            "destination": "KP",
+            "replaces": "e6",
+        }
+    )
+    cases.append(rescheduled)
     files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(cases)]
+    named = {  # every authority and place the files name, in both directories: the filings' conflicts
+        str(event.get("authority") or event.get("place"))
+        for data in cases
+        for event in data["events"]
+        if event["type"] in {"decision_issued", "detention_started"} and (event.get("authority") or event.get("place"))
+    }
+    for directory in (org, other_org):
+        for n, name in enumerate(sorted(named)):
+            kind = (AuthorityKind.COURT, AuthorityKind.DETENTION_CENTRE, AuthorityKind.MIGRATION)[n % 3]
+            Authority.objects.create(organisation=directory, name=name, kind=kind)
 
     refuge("import", *map(str, files[:10]), "--organisation", org.name)  # the second import adds to its totals
     refuge("import", *map(str, files[10:]), "--organisation", org.name)
@@ -130,7 +161,9 @@ def test_the_bulk_import_stores_what_the_one_by_one_import_stores(tmp_path, exam
 
     bulk, one_by_one = stored(org), stored(other_org)
     assert bulk["deadlines"], "the sample derives no deadline: the comparison would prove nothing"
-    assert bulk["conflicts"] and bulk["alerts"] and bulk["counts"]
+    assert bulk["conflicts"] and bulk["alerts"] and bulk["counts"] and bulk["audit"]
+    kinds = {row[2] for row in bulk["conflicts"]}
+    assert {"authority_not_notified", "removal_update_not_sent"} <= kinds, kinds  # the providers answered too
     for name in bulk:
         assert bulk[name] == one_by_one[name], name
     statuses = dict(Case.objects.filter(organisation=org).values_list("reference", "status"))
@@ -205,3 +238,30 @@ def test_the_operators_language_comes_from_the_locale_variables():
     assert reader_language({"LC_ALL": "ko_KR.UTF-8", "LANG": "ru_RU.UTF-8"}) == "ko"
     assert reader_language({"LANG": "de_DE.UTF-8"}) == "en"
     assert reader_language({}) == "en"
+
+
+def test_a_failure_while_writing_leaves_nothing_of_the_import(tmp_path, org, alice, monkeypatch):
+    """Every file was valid, two batches were written, the third fails: nothing of the import stays."""
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(sample(12))]
+    before = {model: model.objects.count() for model in (Alert, StatTotal)}
+    head_before = list(AuditHead.objects.filter(chain=org.pk).values_list("seq", "hash"))
+    monkeypatch.setattr(import_cases, "BATCH", 5)
+    calls = []
+    real = import_cases.import_casefiles
+
+    def failing(**kwargs):
+        calls.append(len(kwargs["docs"]))
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(import_cases, "import_casefiles", failing)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        refuge("import", *map(str, files), "--organisation", org.name, "--user", alice.username)
+    assert calls == [5, 5, 2]  # two batches had been written when the third failed
+    assert not Case.objects.exists()
+    assert not Event.objects.exists()
+    assert not Deadline.objects.exists() and not StatCount.objects.exists()
+    assert {model: model.objects.count() for model in before} == before
+    assert not AuditEvent.objects.filter(type=EventType.CASE_CREATED).exists()
+    assert list(AuditHead.objects.filter(chain=org.pk).values_list("seq", "hash")) == head_before
