@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -102,7 +102,12 @@ def _add_many(organisation_id: int, delta: Counter[Cell]) -> None:
             )
     except IntegrityError:  # a race: the conditional UPDATE, else INSERT, of each cell
         _add(organisation_id, Counter({cell: n for cell, n in delta.items() if cell in new}))
-    StatTotal.objects.bulk_update(changed, ["n"], batch_size=500)
+    if changed:  # the rows are locked above: their new values are written as they are, in one executemany
+        conn = connections[router.db_for_write(StatTotal)]
+        qn = conn.ops.quote_name
+        sql = f"UPDATE {qn(StatTotal._meta.db_table)} SET {qn('n')} = %s WHERE {qn('id')} = %s"  # noqa: S608  # model names
+        with conn.cursor() as cursor:
+            cursor.executemany(sql, [(row.n, row.pk) for row in changed])
     bump_version(organisation_id)
 
 
