@@ -1,6 +1,6 @@
 """`refuge import` of a whole archive: cases per second and peak memory.
 
-    python -m bench.importer [--cases 5000] [--seed 5] [--keep DIR]
+    python -m bench.importer [--cases 5000] [--seed 5] [--keep DIR] [--database-url URL]
 
 Writes N fictional 30-event case files (bench.engine's generator; a third of them `dormant` or
 `closed`, as an archive holds) into a temporary directory, prepares a fresh data directory
@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="a directory to keep the data and case files in")
     parser.add_argument("--no-status", action="store_true", help="files without `status` (all open)")
     parser.add_argument("--profile", type=Path, help="write the import's cProfile statistics here")
+    parser.add_argument(
+        "--database-url", help="an EMPTY PostgreSQL database to import into (default: SQLite in the data directory)"
+    )
     args = parser.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="refuge-bench-import-"))
     data_dir, files_dir = root / "data", root / "files"
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     files_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "REFUGE_DATA_DIR": str(data_dir.resolve()), "DJANGO_SETTINGS_MODULE": "refuge.settings"}
     env.pop("REFUGE_DATABASE_URL", None)
+    if args.database_url:
+        env["REFUGE_DATABASE_URL"] = args.database_url
     env.pop("REFUGE_DEBUG", None)
     refuge = [str(Path(sys.executable).with_name("refuge"))]
     subprocess.run([*refuge, "migrate", "-v", "0"], env=env, check=True)  # noqa: S603  # our own command
@@ -92,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     rate = args.cases / seconds
     print(
         f"cases: {args.cases} (30 events each), time: {seconds:.1f} s, rate: {rate:,.0f} cases/s, "
-        f"peak RSS of the import: {peak_mib:,.0f} MiB, load: {os.getloadavg()[0]:.1f}"
+        f"peak RSS of the import: {peak_mib:,.0f} MiB, load: {os.getloadavg()[0]:.1f}, "
+        f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
     )
     print(
         f"targets: ≥ {TARGET_RATE:,} cases/s {'met' if rate >= TARGET_RATE else 'missed'}; "
