@@ -317,12 +317,12 @@ def _queue_imported(results: list[Recomputed]) -> None:
         return
     cases = {r.case.pk: r.case for r in results}
     deadlines: dict[int, dict[str, Deadline]] = {pk: {} for pk in cases}
-    for stored in Deadline.objects.filter(case_id__in=list(cases)):
-        stored.case = cases[stored.case_id]
-        deadlines[stored.case_id][stored.key] = stored
     conflicts: dict[int, dict[str, Conflict]] = {pk: {} for pk in cases}
-    for raised in Conflict.objects.filter(case_id__in=list(cases)):
-        conflicts[raised.case_id][raised.key] = raised
+    for result in results:  # the rows recompute_new_cases just inserted, with their ids: not read back
+        if result.new_deadlines is None or result.new_conflicts is None:
+            raise ValueError("an imported case's result carries its new rows (recompute_new_cases)")
+        deadlines[result.case.pk] = {row.key: row for row in result.new_deadlines}
+        conflicts[result.case.pk] = {row.key: row for row in result.new_conflicts}
     teams: dict[int, list[User]] = {pk: [] for pk in cases}
     members = CaseMember.objects.filter(case_id__in=list(cases), user__is_active=True).select_related("user")
     for member in members.order_by("user__username"):

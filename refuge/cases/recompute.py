@@ -58,6 +58,9 @@ class Recomputed:
     facts: Facts | None = None
     evaluated: CheckReport | None = None
     timeline: Timeline | None = None
+    # A new case's rows as just inserted (with their ids), for the alerts of the same batch: not read back.
+    new_deadlines: list[Deadline] | None = None
+    new_conflicts: list[Conflict] | None = None
 
     @property
     def dates_changed(self) -> bool:
@@ -208,8 +211,11 @@ def recompute_new_cases(
             timeline=case_line,
         )
         log = _Log(result=result, cause=cause, cause_event="", actor=actor, now=now)
+        first_deadline, first_conflict = len(deadlines), len(conflicts)
         _store_deadlines(case, report, log, new_rows=deadlines)
         _store_conflicts(case, report, log, now, new_rows=conflicts)
+        result.new_deadlines = deadlines[first_deadline:]
+        result.new_conflicts = conflicts[first_conflict:]
         checks.append(
             CaseCheck(
                 case=case, report=report, today=today, computed_at=now, packs_version=version, recheck_at=recheck_at
