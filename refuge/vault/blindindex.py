@@ -93,7 +93,7 @@ def index_new(instances: Sequence[models.Model]) -> None:
     fields = [field for model, field in BLIND_INDEXED.values() if model is sender]
     if not fields:
         return
-    entries = []
+    entries: list[BlindIndexEntry] = []
     with transaction.atomic():
         version = state.lock_wrap_version()
         key = state.index_keys()[version]
