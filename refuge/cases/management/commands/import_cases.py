@@ -12,6 +12,9 @@ reference and a hash of its bytes; the writing pass reads the files again, BATCH
 changed since it was validated stops the import, and nothing is imported), and inserts each batch
 in bulk (refuge.cases.actions.import_casefiles) inside the one transaction. A case whose file says
 `dormant` or `closed` raises no alert: an archive alerts only on what is open.
+
+Progress goes to stderr (`Progress`): a bar on a terminal, plain lines in a log or a pipe, in the
+operator's language (the locale variables: LANG=ru_RU.UTF-8 gives Russian).
 """
 
 from __future__ import annotations
