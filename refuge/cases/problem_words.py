@@ -10,10 +10,10 @@ produce has its sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import get_language, gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
@@ -161,3 +161,12 @@ def problem_text(problem: Problem) -> str:
         return str(sentence % shown)
     except (KeyError, TypeError, ValueError):  # a problem built without the params its code needs
         return str(problem.message)
+
+
+def problem_lines(problems: Iterable[Problem]) -> str:
+    """`path: what is wrong`, one a line, for a person at a terminal (`refuge import`).
+
+    In English, the validator's own messages (the output tests and scripts know); else the sentences.
+    """
+    english = (get_language() or "en").split("-")[0] == "en"
+    return "\n".join(f"{p.path}: {p.message if english else problem_text(p)}" for p in problems)

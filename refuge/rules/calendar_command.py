@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import holidays
 
+from refuge.lib.cli_language import cli_gettext as _
 from refuge.rules.calendars import HOLIDAYS_VERSION, WorkCalendar, last_decreed_year
 from refuge.rules.packs import PackError, PackSet, load_packs
 
@@ -124,7 +125,7 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
     try:
         packs = load_packs(args.packs)
     except PackError as exc:
-        print(f"refuge calendars: invalid rule pack: {exc}", file=err)
+        print(_("refuge calendars: invalid rule pack: %(error)s") % {"error": exc}, file=err)
         return 2
     data = describe(packs, today)
     out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else render_text(data))

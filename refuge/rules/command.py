@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from refuge.casefile.validate import CaseFileError, read_casefile
+from refuge.lib.cli_language import cli_gettext as _
 from refuge.rules.engine import check
 from refuge.rules.packs import PackError, load_packs
 
@@ -76,12 +77,12 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
     try:
         packs = load_packs(args.packs)
     except PackError as exc:
-        print(f"refuge check: invalid rule pack: {exc}", file=err)
+        print(_("refuge check: invalid rule pack: %(error)s") % {"error": exc}, file=err)
         return 2
     try:
         case = read_casefile(args.file)
     except CaseFileError as exc:
-        print(f"refuge check: {args.file} is not a valid refuge.case/1 file:", file=err)
+        print(_("refuge check: %(file)s is not a valid refuge.case/1 file:") % {"file": args.file}, file=err)
         for problem in exc.problems:
             print(f"  {problem}", file=err)
         return 2

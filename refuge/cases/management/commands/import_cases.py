@@ -25,12 +25,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 from tqdm import tqdm
 
 from refuge.accounts.models import Membership, Organisation, Role
 from refuge.casefile.validate import CaseFileError, decode_casefile, read_bytes
 from refuge.cases.actions import import_casefiles
 from refuge.cases.models import Case
+from refuge.cases.problem_words import problem_lines
 from refuge.vault.cli import unseal_if_initialised
 
 INVALID = 2  # exit status of a refused batch (as for `refuge check` on an invalid file)
@@ -55,14 +57,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, files: list[str], organisation: str, user: str | None, **options: Any) -> None:
         org = Organisation.objects.filter(name=organisation).first()
         if org is None:
-            raise CommandError(f"no organisation named {organisation!r}")
+            raise CommandError(gettext("no organisation named %(name)s") % {"name": repr(organisation)})
         importer = None
         if user:
             member = Membership.objects.select_related("user").filter(user__username=user, organisation=org).first()
             if member is None:
-                raise CommandError(f"no user {user!r} in {org.name!r}")
+                raise CommandError(
+                    gettext("no user %(username)s in %(organisation)s")
+                    % {"username": repr(user), "organisation": repr(org.name)}
+                )
             if member.role == Role.ANALYST:
-                raise CommandError(f"{user!r} is an analyst: analysts cannot create cases")
+                raise CommandError(
+                    gettext("%(username)s is an analyst: analysts cannot create cases") % {"username": repr(user)}
+                )
             importer = member.user
         unseal_if_initialised()  # identity is encrypted as it is imported: the operator opens the vault here
 
@@ -79,9 +86,9 @@ class Command(BaseCommand):
                         cases = import_casefiles(docs=[doc for _, doc in batch], organisation=org, user=importer)
                     except CaseFileError as exc:
                         names = ", ".join(str(path) for path, _ in batch[:3])
+                        refused = gettext("refused, nothing imported: in the batch of %(files)s…:") % {"files": names}
                         raise CommandError(
-                            f"refused, nothing imported: in the batch of {names}…:\n{_indent(str(exc))}",
-                            returncode=INVALID,
+                            f"{refused}\n{_indent(problem_lines(exc.problems))}", returncode=INVALID
                         ) from None
                     created.extend(f"{case.code} {case.reference}" for case in cases)
                     bar.update(len(batch))
@@ -89,7 +96,14 @@ class Command(BaseCommand):
             bar.close()
         for line in created:
             self.stdout.write(line)
-        self.stderr.write(f"Imported {len(created)} case{'s' if len(created) != 1 else ''} into {org.name!r}.")
+        self.stderr.write(
+            ngettext(
+                "Imported %(count)s case into %(organisation)s.",
+                "Imported %(count)s cases into %(organisation)s.",
+                len(created),
+            )
+            % {"count": len(created), "organisation": repr(org.name)}
+        )
 
     @staticmethod
     def _batches(checked: list[tuple[Path, bytes]]) -> Iterator[list[tuple[Path, dict[str, Any]]]]:
@@ -100,12 +114,15 @@ class Command(BaseCommand):
                 try:
                     raw = read_bytes(path)
                 except CaseFileError as exc:
+                    refused = gettext("refused, nothing imported: %(path)s:") % {"path": path}
                     raise CommandError(
-                        f"refused, nothing imported: {path}:\n{_indent(str(exc))}", returncode=INVALID
+                        f"{refused}\n{_indent(problem_lines(exc.problems))}", returncode=INVALID
                     ) from None
                 if hashlib.blake2b(raw, digest_size=16).digest() != digest:
                     raise CommandError(
-                        f"refused, nothing imported: {path} changed while it was being imported", returncode=INVALID
+                        gettext("refused, nothing imported: %(path)s changed while it was being imported")
+                        % {"path": path},
+                        returncode=INVALID,
                     )
                 batch.append((path, json.loads(raw)))  # validated bytes: the plain parser reads them the same
             yield batch
@@ -122,11 +139,15 @@ class Command(BaseCommand):
                 raw = read_bytes(path)
                 doc = decode_casefile(raw)
             except CaseFileError as exc:
-                problems.append(f"{path}:\n{_indent(str(exc))}")
+                problems.append(f"{path}:\n{_indent(problem_lines(exc.problems))}")
                 continue
             reference = doc["reference"]
             if reference in seen:
-                problems.append(f"{path}:\n  $.reference: {reference!r} is also the reference of {seen[reference]}")
+                also = gettext("%(reference)s is also the reference of %(path)s") % {
+                    "reference": repr(reference),
+                    "path": seen[reference],
+                }
+                problems.append(f"{path}:\n  $.reference: {also}")
                 continue
             seen[reference] = path
             checked.append((path, hashlib.blake2b(raw, digest_size=16).digest()))
@@ -138,18 +159,20 @@ class Command(BaseCommand):
                     "reference", flat=True
                 )
             )
+        exists = gettext("a case %(reference)s already exists in %(organisation)s")
         problems.extend(
-            f"{path}:\n  $.reference: a case {reference!r} already exists in {org.name!r}"
+            f"{path}:\n  $.reference: " + exists % {"reference": repr(reference), "organisation": repr(org.name)}
             for reference, path in seen.items()
             if reference in taken
         )
         if problems:
             bad = len(paths) - len(checked) + len(taken)
-            raise CommandError(
-                f"refused, nothing imported: {bad} of {len(paths)} file{'s' if len(paths) != 1 else ''} "
-                f"{'is' if bad == 1 else 'are'} invalid.\n" + "\n".join(problems),
-                returncode=INVALID,
-            )
+            refused = ngettext(
+                "refused, nothing imported: %(bad)s of %(count)s files is invalid.",
+                "refused, nothing imported: %(bad)s of %(count)s files are invalid.",
+                bad,
+            ) % {"bad": bad, "count": len(paths)}
+            raise CommandError(refused + "\n" + "\n".join(problems), returncode=INVALID)
         return checked
 
     @staticmethod
