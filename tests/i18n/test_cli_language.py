@@ -99,3 +99,37 @@ def test_machine_output_is_the_same_in_every_language(tmp_path: Path, case: obje
             call_command("export_case", case.code, stdout=out, stderr=io.StringIO())  # type: ignore[attr-defined]
         exports[lang] = out.getvalue()
     assert exports["en"] == exports["ru"] and json.loads(exports["en"])["format"] == "refuge.case/1"
+
+
+def test_the_check_table_reads_in_the_environments_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from refuge.rules.command import render_text
+
+    report = {"today": "2026-01-01", "forums": [], "deadlines": [], "milestones": [], "conflicts": []}
+    monkeypatch.setenv("REFUGE_LANGUAGE", "ru")
+    russian = render_text(report)
+    monkeypatch.setenv("REFUGE_LANGUAGE", "en")
+    english = render_text(report)
+    assert russian.splitlines()[2] == "Инстанции" and "Forums" not in russian
+    assert english.splitlines()[2] == "Forums" and english.count("none") == 4
+
+
+@pytest.mark.django_db
+def test_vault_and_restore_errors_read_in_the_language() -> None:
+    from refuge.vault import keys
+
+    with translation.override("ko"), pytest.raises(keys.SourceError, match="--shares N에는 --threshold K가 필요합니다"):
+        keys.new_root_key(source="shares", shares=3, threshold=None, passphrase=None)
+    with translation.override("ru"), pytest.raises(CommandError, match="исключают друг друга"):
+        call_command(
+            "restore",
+            "none.tar",
+            "--identity",
+            "key",
+            "--shredded-log",
+            "log",
+            "--no-shredding-log",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    with translation.override("ru"), pytest.raises(CommandError, match="укажите --identity KEYFILE"):
+        call_command("restore", "none.tar", "--no-shredding-log", stdout=io.StringIO(), stderr=io.StringIO())

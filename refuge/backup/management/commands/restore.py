@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 self._check(path, options)
                 return
             if not options["identity"]:
-                raise BackupError("give --identity KEYFILE: the age private key the backup is encrypted to")
+                raise BackupError(gettext("give --identity KEYFILE: the age private key the backup is encrypted to"))
             result = restore_backup(
                 path=path,
                 identity_path=Path(options["identity"]).expanduser(),
