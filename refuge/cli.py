@@ -7,6 +7,14 @@ import os
 import sys
 from pathlib import Path
 
+from refuge.lib.cli_language import cli_gettext, language_from_environment
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for the catalogues (makemessages); it is translated where it is printed."""
+    return message
+
+
 # CLI verbs whose management command has another name (Django owns `check`; `import` is a keyword).
 ALIASES = {
     "import": "import_cases",
@@ -15,7 +23,7 @@ ALIASES = {
     "check-deploy": "check_deploy",
 }
 
-USAGE = """usage: refuge COMMAND [options]
+USAGE = gettext_noop("""usage: refuge COMMAND [options]
 
   serve                 serve the application (gunicorn, 127.0.0.1:8000 by default)
   migrate               create or update the database
@@ -45,13 +53,13 @@ USAGE = """usage: refuge COMMAND [options]
   stats export --period 2016-2026 --to COORD.pub -o FILE   signed, encrypted aggregates for a network
   stats merge FILE... --key COORD.key --signers FILE      verify, combine, then apply disclosure control
 
-Every Django management command works too (refuge help lists them)."""
+Every Django management command works too (refuge help lists them).""")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
-        print(USAGE)
+        print(cli_gettext(USAGE))
         return 0
     verb = args[0]
     if verb == "check" and "--case" not in args and not any(a.startswith("--case=") for a in args[1:]):
@@ -74,8 +82,23 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(ImproperlyConfigured):
         settings.DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, exist_ok=True)
+    _activate_language()
     execute_from_command_line(["refuge", ALIASES.get(verb, verb), *args[1:]])
     return 0
+
+
+def _activate_language() -> None:
+    """Messages for people in the environment's language (refuge.lib.cli_language); output for programs is the same.
+
+    Django must be set up to load its catalogues; a bad setting is left for Django to report.
+    """
+    import django  # noqa: PLC0415  # after the env is set
+    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415  # after the env is set
+    from django.utils import translation  # noqa: PLC0415  # after the env is set
+
+    with contextlib.suppress(ImproperlyConfigured):
+        django.setup()
+        translation.activate(language_from_environment())
 
 
 if __name__ == "__main__":

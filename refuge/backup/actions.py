@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.audit import actions as audit
 from refuge.audit.chain import canonical_time
@@ -142,26 +143,38 @@ def restore_backup(
     """Restore into this (empty) deployment, then delete again every case the shredding log names."""
     if shredding_log is None and not no_shredding_log:
         raise BackupError(
-            "give the current shredding log (--shredded-log FILE: the live deployment's "
-            f"{shredlog.LOG_NAME}, or the copy beside the newest backup), or --no-shredding-log to say "
-            "there is none: without it, cases deleted after this backup would come back"
+            gettext(
+                "give the current shredding log (--shredded-log FILE: the live deployment's "
+                "%(log)s, or the copy beside the newest backup), or --no-shredding-log to say "
+                "there is none: without it, cases deleted after this backup would come back"
+            )
+            % {"log": shredlog.LOG_NAME}
         )
     if shredding_log is not None and no_shredding_log:
-        raise BackupError("--shredded-log and --no-shredding-log exclude each other")
+        raise BackupError(gettext("--shredded-log and --no-shredding-log exclude each other"))
     entries = shredlog.read(shredding_log) if shredding_log is not None else []
     opened = archive.verify(path, archive.public_key(public_key_path))
     manifest = opened.manifest
     vendor = snapshot.vendor()
     if manifest.get("database") != vendor:
         raise BackupError(
-            f"this is a backup of a {manifest.get('database')} deployment; this one is configured for {vendor} "
-            "(REFUGE_DATABASE_URL decides)"
+            gettext(
+                "this is a backup of a %(theirs)s deployment; this one is configured for %(ours)s "
+                "(REFUGE_DATABASE_URL decides)"
+            )
+            % {"theirs": manifest.get("database"), "ours": vendor}
         )
     empty, where = snapshot.database_is_empty()
     if not empty:
-        raise BackupError(f"{where} is not empty: restore only into a new, empty database (nothing was changed)")
+        raise BackupError(
+            gettext("%(database)s is not empty: restore only into a new, empty database (nothing was changed)")
+            % {"database": where}
+        )
     if not _media_is_empty():
-        raise BackupError(f"{settings.MEDIA_ROOT} holds files: restore only into an empty data directory")
+        raise BackupError(
+            gettext("%(folder)s holds files: restore only into an empty data directory")
+            % {"folder": settings.MEDIA_ROOT}
+        )
     identities = archive.read_identities(identity_path)
     with archive.private_directory(_work_root()) as work:
         unpacked = archive.decrypt(path, opened, identities, work)

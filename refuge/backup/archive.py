@@ -35,6 +35,7 @@ import pyrage
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.utils.translation import gettext
 
 from refuge.audit import checkpoint
 from refuge.backup.snapshot import BackupError
@@ -83,13 +84,15 @@ def private_directory(near: Path) -> Iterator[Path]:
 
 def parse_recipients(values: list[str]) -> list[Any]:
     if not values:
-        raise BackupError("no recipient: give --recipient age1… (or set REFUGE_BACKUP_RECIPIENTS)")
+        raise BackupError(gettext("no recipient: give --recipient age1… (or set REFUGE_BACKUP_RECIPIENTS)"))
     parsed = []
     for value in values:
         try:
             parsed.append(pyrage.x25519.Recipient.from_str(value.strip()))
         except pyrage.RecipientError:
-            raise BackupError(f"{value.strip()[:12]}… is not an age X25519 public key (age1…)") from None
+            raise BackupError(
+                gettext("%(start)s… is not an age X25519 public key (age1…)") % {"start": value.strip()[:12]}
+            ) from None
     return parsed
 
 
@@ -97,7 +100,9 @@ def read_recipients_file(path: Path) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BackupError(f"cannot read the recipients file {path}: {exc}") from None
+        raise BackupError(
+            gettext("cannot read the recipients file %(path)s: %(reason)s") % {"path": path, "reason": exc}
+        ) from None
     return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
@@ -106,7 +111,9 @@ def read_identities(path: Path) -> list[Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BackupError(f"cannot read the identity file {path}: {exc}") from None
+        raise BackupError(
+            gettext("cannot read the identity file %(path)s: %(reason)s") % {"path": path, "reason": exc}
+        ) from None
     identities = []
     for raw in text.splitlines():
         line = raw.strip()
@@ -115,9 +122,11 @@ def read_identities(path: Path) -> list[Any]:
         try:
             identities.append(pyrage.x25519.Identity.from_str(line))
         except pyrage.IdentityError:
-            raise BackupError(f"{path} holds a line that is not an age secret key (AGE-SECRET-KEY-1…)") from None
+            raise BackupError(
+                gettext("%(path)s holds a line that is not an age secret key (AGE-SECRET-KEY-1…)") % {"path": path}
+            ) from None
     if not identities:
-        raise BackupError(f"{path} holds no age secret key (AGE-SECRET-KEY-1…)")
+        raise BackupError(gettext("%(path)s holds no age secret key (AGE-SECRET-KEY-1…)") % {"path": path})
     return identities
 
 
@@ -128,13 +137,15 @@ def signing_key(path: Path | None) -> Ed25519PrivateKey:
             return checkpoint.signing_key()
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except OSError as exc:
-        raise BackupError(f"cannot read the signing key {path}: {exc.strerror}") from None
+        raise BackupError(
+            gettext("cannot read the signing key %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+        ) from None
     except (ValueError, TypeError):
-        raise BackupError(f"{path} is not a PEM private key") from None
+        raise BackupError(gettext("%(path)s is not a PEM private key") % {"path": path}) from None
     except checkpoint.CheckpointError as exc:
-        raise BackupError(f"no key to sign the backup with: {exc}") from None
+        raise BackupError(gettext("no key to sign the backup with: %(reason)s") % {"reason": exc}) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise BackupError(f"{path} is not an Ed25519 key")
+        raise BackupError(gettext("%(path)s is not an Ed25519 key") % {"path": path})
     return key
 
 
@@ -149,8 +160,11 @@ def public_key(path: Path | None) -> Ed25519PublicKey:
         return checkpoint.signing_key().public_key()
     except checkpoint.CheckpointError as exc:
         raise BackupError(
-            f"no public key to verify the backup's signature: {exc}; give --public-key FILE "
-            "(the audit-signing.pub kept with the backups' paperwork)"
+            gettext(
+                "no public key to verify the backup's signature: %(reason)s; give --public-key FILE "
+                "(the audit-signing.pub kept with the backups' paperwork)"
+            )
+            % {"reason": exc}
         ) from None
 
 
@@ -213,17 +227,22 @@ def open_backup(path: Path) -> Opened:
     try:
         with path.open("rb") as handle:
             if handle.read(len(MAGIC)) != MAGIC:
-                raise BackupError(f"{path} is not a Refuge backup (it does not start with {MAGIC.decode().strip()})")
+                raise BackupError(
+                    gettext("%(path)s is not a Refuge backup (it does not start with %(magic)s)")
+                    % {"path": path, "magic": MAGIC.decode().strip()}
+                )
             line = handle.readline(MAX_HEADER)
             offset = handle.tell()
     except OSError as exc:
-        raise BackupError(f"cannot read {path}: {exc.strerror}") from None
+        raise BackupError(
+            gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+        ) from None
     try:
         manifest = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BackupError(f"{path}: the manifest is damaged (not JSON)") from None
+        raise BackupError(gettext("%(path)s: the manifest is damaged (not JSON)") % {"path": path}) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BackupError(f"{path}: not a {FORMAT} manifest")
+        raise BackupError(gettext("%(path)s: not a %(format)s manifest") % {"path": path, "format": FORMAT})
     return Opened(manifest=manifest, payload_offset=offset)
 
 
@@ -243,7 +262,11 @@ def verify(path: Path, public: Ed25519PublicKey) -> Opened:
         public.verify(signature, signed_bytes(manifest))
     except (binascii.Error, ValueError, InvalidSignature):
         raise BackupError(
-            f"{path}: the manifest's signature does not verify with this public key (altered, or signed by another key)"
+            gettext(
+                "%(path)s: the manifest's signature does not verify with this public key "
+                "(altered, or signed by another key)"
+            )
+            % {"path": path}
         ) from None
     digest, size = hashlib.sha256(), 0
     for piece in _payload(path, opened.payload_offset):
@@ -251,7 +274,10 @@ def verify(path: Path, public: Ed25519PublicKey) -> Opened:
         size += len(piece)
     payload = manifest.get("payload") or {}
     if digest.hexdigest() != payload.get("sha256") or size != payload.get("size"):
-        raise BackupError(f"{path}: the encrypted payload does not match its manifest (altered or truncated)")
+        raise BackupError(
+            gettext("%(path)s: the encrypted payload does not match its manifest (altered or truncated)")
+            % {"path": path}
+        )
     return opened
 
 
@@ -269,13 +295,19 @@ def decrypt(path: Path, opened: Opened, identities: list[Any], into: Path) -> di
             source.seek(opened.payload_offset)
             pyrage.decrypt_io(source, target, identities)
     except pyrage.DecryptError as exc:
-        raise BackupError(f"{path}: cannot decrypt the payload with this identity ({exc})") from None
+        raise BackupError(
+            gettext("%(path)s: cannot decrypt the payload with this identity (%(reason)s)")
+            % {"path": path, "reason": exc}
+        ) from None
     unpacked: dict[str, Path] = {}
     root = into / "members"
     with tarfile.open(plain, "r") as tar:
         for info in tar:
             if not info.isfile() or not _safe_name(info.name, members) or info.name in unpacked:
-                raise BackupError(f"{path}: the payload holds {info.name!r}, which its manifest does not list")
+                raise BackupError(
+                    gettext("%(path)s: the payload holds %(member)s, which its manifest does not list")
+                    % {"path": path, "member": repr(info.name)}
+                )
             target_path = root / info.name
             target_path.parent.mkdir(parents=True, exist_ok=True)
             source_file: IO[bytes] | None = tar.extractfile(info)
@@ -286,10 +318,16 @@ def decrypt(path: Path, opened: Opened, identities: list[Any], into: Path) -> di
                     digest.update(piece)
                     out.write(piece)
             if digest.hexdigest() != members[info.name].get("sha256"):
-                raise BackupError(f"{path}: the member {info.name} does not match its hash in the manifest")
+                raise BackupError(
+                    gettext("%(path)s: the member %(member)s does not match its hash in the manifest")
+                    % {"path": path, "member": info.name}
+                )
             unpacked[info.name] = target_path
     plain.unlink()
     missing = sorted(set(members) - set(unpacked))
     if missing:
-        raise BackupError(f"{path}: the payload lacks {len(missing)} member(s) its manifest lists, e.g. {missing[0]}")
+        raise BackupError(
+            gettext("%(path)s: the payload lacks %(count)s member(s) its manifest lists, e.g. %(member)s")
+            % {"path": path, "count": len(missing), "member": missing[0]}
+        )
     return unpacked

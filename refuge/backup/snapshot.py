@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 from refuge.audit.models import AuditHead
 
@@ -100,7 +101,9 @@ def snapshot_sqlite(target: Path) -> Facts:
     """Copy the live database to `target` with the online backup API and read the copy's facts."""
     source_path = sqlite_path()
     if not source_path.exists():
-        raise BackupError(f"no database at {source_path}: nothing to back up (run `refuge migrate` first?)")
+        raise BackupError(
+            gettext("no database at %(path)s: nothing to back up (run `refuge migrate` first?)") % {"path": source_path}
+        )
     database: dict[str, Any] = settings.DATABASES["default"]
     timeout = float((database.get("OPTIONS") or {}).get("timeout", 20))
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=timeout)
@@ -130,7 +133,10 @@ def _pg_env(db: dict[str, Any], name: str | None = None) -> dict[str, str]:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"`{name}` is not installed: install the PostgreSQL client (Debian: postgresql-client)")
+        raise BackupError(
+            gettext("`%(tool)s` is not installed: install the PostgreSQL client (Debian: postgresql-client)")
+            % {"tool": name}
+        )
     return path
 
 

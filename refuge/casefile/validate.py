@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -69,8 +69,16 @@ UNKNOWN_COUNTRY: Final = "is not a country: use an ISO 3166-1 alpha-2 code (e.g.
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One problem at a JSON path: the English ``message`` (the CLI's output, the API's), and for pages
+    a stable ``code`` with its ``params`` that refuge.cases.problem_words renders in the reader's language.
+
+    Params hold no personal value: field names, limits, codes of the vocabulary, paths.
+    """
+
     path: str  # a JSON path: $.events[2].at
     message: str
+    code: str = field(default="", kw_only=True, compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, kw_only=True, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -155,15 +163,19 @@ def _guard_problems(data: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     events = data.get("events")
     if isinstance(events, list) and len(events) > MAX_EVENTS:
-        problems.append(Problem("$.events", f"has {len(events)} events; a case holds at most {MAX_EVENTS}"))
+        message = f"has {len(events)} events; a case holds at most {MAX_EVENTS}"
+        params = {"count": len(events), "limit": MAX_EVENTS}
+        problems.append(Problem("$.events", message, code="too_many_events", params=params))
     reference = data.get("reference")
     if isinstance(reference, str) and not REFERENCE_RE.fullmatch(reference):
-        problems.append(Problem("$.reference", f"must be 1 to 40 characters of {CODE_CHARACTERS}"))
+        message = f"must be 1 to 40 characters of {CODE_CHARACTERS}"
+        problems.append(Problem("$.reference", message, code="code_characters", params={"limit": 40}))
     if isinstance(events, list) and len(events) <= MAX_EVENTS:
         for i, event in enumerate(events):
             eid = event.get("id") if isinstance(event, dict) else None
             if isinstance(eid, str) and not EVENT_ID_RE.fullmatch(eid):
-                problems.append(Problem(f"$.events[{i}].id", f"must be 1 to 64 characters of {CODE_CHARACTERS}"))
+                message = f"must be 1 to 64 characters of {CODE_CHARACTERS}"
+                problems.append(Problem(f"$.events[{i}].id", message, code="code_characters", params={"limit": 64}))
     problems.extend(_walk_values(data))
     return problems
 
@@ -198,19 +210,28 @@ def _walk_values(data: object) -> list[Problem]:
     while stack:
         value, parts = stack.pop()
         if len(parts) > MAX_DEPTH:
-            problems.append(Problem(json_path(parts[:MAX_DEPTH]), f"is nested deeper than {MAX_DEPTH} levels"))
+            message = f"is nested deeper than {MAX_DEPTH} levels"
+            problems.append(
+                Problem(json_path(parts[:MAX_DEPTH]), message, code="too_deep", params={"limit": MAX_DEPTH})
+            )
             continue
         if isinstance(value, _BadNumber) or (isinstance(value, float) and not math.isfinite(value)):
-            problems.append(Problem(json_path(parts), "must be a number (NaN and Infinity are not JSON)"))
+            message = "must be a number (NaN and Infinity are not JSON)"
+            problems.append(Problem(json_path(parts), message, code="not_a_number"))
         elif isinstance(value, str):
             if _has_surrogate(value):
-                problems.append(Problem(json_path(parts), "contains a lone surrogate: not Unicode text"))
+                message = "contains a lone surrogate: not Unicode text"
+                problems.append(Problem(json_path(parts), message, code="lone_surrogate"))
         elif isinstance(value, dict):
             repeated = getattr(value, "repeated", ())
-            problems.extend(Problem(json_path([*parts, k]), "is given twice in the same object") for k in repeated)
+            problems.extend(
+                Problem(json_path([*parts, k]), "is given twice in the same object", code="repeated_key")
+                for k in repeated
+            )
             for key, item in value.items():
                 if isinstance(key, str) and _has_surrogate(key):
-                    problems.append(Problem(json_path(parts), "has a key with a lone surrogate: not Unicode text"))
+                    message = "has a key with a lone surrogate: not Unicode text"
+                    problems.append(Problem(json_path(parts), message, code="lone_surrogate_key"))
                     continue
                 stack.append((item, (*parts, key)))
         elif isinstance(value, list):
@@ -275,49 +296,103 @@ def _kind_of_pattern(schema: dict[str, Any]) -> str | None:
     return None
 
 
+# A pattern's kind → its problem code (the page renders it; `message` stays the English above).
+_PATTERN_CODES: Final = {
+    "date": "date_form",
+    "date-time": "datetime_form",
+    "at": "instant_form",
+    "country": "country_form",
+    "language": "language_form",
+}
+# jsonschema's length and size keywords → (problem code, English wording)
+_LIMITS: Final = {
+    "minLength": ("min_length", "violates minLength {}"),
+    "maxLength": ("max_length", "violates maxLength {}"),
+    "minItems": ("min_items", "violates minItems {}"),
+    "maxItems": ("max_items", "violates maxItems {}"),
+    "minimum": ("minimum", "is invalid (minimum)"),
+    "maximum": ("maximum", "is invalid (maximum)"),
+    "exclusiveMinimum": ("exclusive_minimum", "is invalid (exclusiveMinimum)"),
+    "exclusiveMaximum": ("exclusive_maximum", "is invalid (exclusiveMaximum)"),
+    "minProperties": ("min_properties", "is invalid (minProperties)"),
+    "maxProperties": ("max_properties", "is invalid (maxProperties)"),
+}
+_TYPE_NAMES: Final = ("object", "array", "string", "integer", "number", "boolean", "null")
+
+
 def _describe(  # noqa: PLR0911 - one return per schema keyword
     error: jsonschema.ValidationError, prefix: tuple[object, ...] = ()
 ) -> list[Problem]:
-    """Turn one schema error into problems without quoting the offending value."""
+    """Turn one schema error into problems without quoting the offending value.
+
+    Each problem gets a code and parameters from the error's keyword and the schema's value (the rule),
+    never from the instance, which may be a name or a note.
+    """
     parts = [*prefix, *error.absolute_path]
     path = json_path(parts)
-    validator = error.validator
+    validator = str(error.validator)
     instance = error.instance
     in_event = len(parts) >= 2 and parts[0] == "events"
     if validator == "required":
         present = instance if isinstance(instance, dict) else {}
         return [
-            Problem(json_path([*parts, name]), "is required")
+            Problem(json_path([*parts, name]), "is required", code="required", params={"field": str(name)})
             for name in error.validator_value
             if name not in present
         ]
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}))
-        what = f"unknown attribute for {instance.get('type')} events" if in_event else "unknown field"
-        return [Problem(json_path([*parts, name]), what) for name in sorted(instance) if name not in allowed]
+        unknown = [name for name in sorted(instance) if name not in allowed]
+        if in_event:
+            etype = _vocabulary_word(instance.get("type"))
+            what = f"unknown attribute for {instance.get('type')} events"
+            return [
+                Problem(json_path([*parts, n]), what, code="unknown_attribute", params={"event_type": etype})
+                for n in unknown
+            ]
+        return [Problem(json_path([*parts, n]), "unknown field", code="unknown_field") for n in unknown]
     if validator == "enum":
         if in_event and parts[-1] == "type" and len(parts) == 3:
             shown = instance if isinstance(instance, str) and len(instance) <= 60 else "?"
-            return [Problem(path, f"unknown event type {shown!r}")]
-        return [Problem(path, "must be one of: " + ", ".join(str(v) for v in error.validator_value))]
+            return [Problem(path, f"unknown event type {shown!r}", code="unknown_event_type", params={"value": shown})]
+        allowed_values = ", ".join(str(v) for v in error.validator_value)
+        return [Problem(path, "must be one of: " + allowed_values, code="enum", params={"allowed": allowed_values})]
     if validator == "const":
-        return [Problem(path, f"must be {json.dumps(error.validator_value)}")]
-    if validator == "pattern":
-        kind = _kind_of_pattern(error.schema)
-        return [Problem(path, _PATTERN_MESSAGES.get(kind or "", "has the wrong form"))]
+        expected = json.dumps(error.validator_value)
+        return [Problem(path, f"must be {expected}", code="const", params={"expected": expected})]
+    if validator in ("pattern", "format"):
+        kind = _kind_of_pattern(error.schema) or ""
+        code = _PATTERN_CODES.get(kind, "pattern")
+        return [Problem(path, _PATTERN_MESSAGES.get(kind, "has the wrong form"), code=code)]
     if validator == "type":
         expected = error.validator_value
-        names = expected if isinstance(expected, list) else [expected]
-        return [Problem(path, "must be " + " or ".join(_article(n) for n in names))]
+        names = [str(n) for n in (expected if isinstance(expected, list) else [expected])]
+        message = "must be " + " or ".join(_article(n) for n in names)
+        return [Problem(path, message, code="type", params={"types": tuple(n for n in names if n in _TYPE_NAMES)})]
     if validator == "anyOf":
         # nullable values: report the non-null branch's complaint
         for sub in sorted(error.context or (), key=lambda e: len(list(e.absolute_path)), reverse=True):
             if sub.validator != "type":
                 return _describe(sub, prefix)
-        return [Problem(path, "has the wrong type")]
-    if validator in ("minLength", "maxLength", "minItems", "maxItems"):
-        return [Problem(path, f"violates {validator} {error.validator_value}")]
-    return [Problem(path, f"is invalid ({validator})")]
+        return [Problem(path, "has the wrong type", code="wrong_type")]
+    return [_other(error, path, validator)]
+
+
+def _other(error: jsonschema.ValidationError, path: str, validator: str) -> Problem:
+    """The keywords of sizes and limits, and any other: the rule, never the value."""
+    if validator in _LIMITS:
+        code, wording = _LIMITS[validator]
+        return Problem(path, wording.format(error.validator_value), code=code, params={"limit": error.validator_value})
+    if validator == "uniqueItems":
+        return Problem(path, "is invalid (uniqueItems)", code="unique_items")
+    if validator in ("oneOf", "not"):
+        return Problem(path, f"is invalid ({validator})", code="no_form_matches")
+    return Problem(path, f"is invalid ({validator})", code="invalid", params={"rule": validator})
+
+
+def _vocabulary_word(value: object) -> str:
+    """An event type as a page may name it: a code of the vocabulary, else nothing (never a free value)."""
+    return value if isinstance(value, str) and value in EVENT_TYPES else ""
 
 
 def _article(name: str) -> str:
@@ -364,7 +439,7 @@ def _semantic(data: dict[str, Any], known: set[str]) -> list[Problem]:
     if isinstance(person, dict) and isinstance(person.get("birth_date"), str):
         path = "$.person.birth_date"
         if path not in known and not _parse_date(person["birth_date"]):
-            problems.append(Problem(path, "is not a real calendar date"))
+            problems.append(Problem(path, "is not a real calendar date", code="not_a_date"))
     events = data.get("events")
     if isinstance(events, list):
         types, duplicates = _check_ids(events)
@@ -383,14 +458,14 @@ def _check_zone(zone: object) -> list[Problem]:
         valid = zone in _zones() or not _zones()
     except (ZoneInfoNotFoundError, ValueError):
         valid = False
-    return [] if valid else [Problem("$.timezone", "is not a known IANA time zone")]
+    return [] if valid else [Problem("$.timezone", "is not a known IANA time zone", code="unknown_zone")]
 
 
 def _check_country(path: str, value: object, known: set[str]) -> list[Problem]:
     """A well-formed code that names no country (XX, ZZ): the schema's pattern cannot tell."""
     if not isinstance(value, str) or path in known or is_country(value):
         return []
-    return [Problem(path, UNKNOWN_COUNTRY)]
+    return [Problem(path, UNKNOWN_COUNTRY, code="unknown_country")]
 
 
 def _check_ids(events: list[Any]) -> tuple[dict[str, str], list[Problem]]:
@@ -403,7 +478,8 @@ def _check_ids(events: list[Any]) -> tuple[dict[str, str], list[Problem]]:
         eid = event["id"]
         if eid in first_seen:
             message = f"duplicate event id (first used at $.events[{first_seen[eid]}].id)"
-            problems.append(Problem(f"$.events[{i}].id", message))
+            first = f"$.events[{first_seen[eid]}].id"
+            problems.append(Problem(f"$.events[{i}].id", message, code="duplicate_id", params={"first": first}))
         else:
             first_seen[eid] = i
             types[eid] = str(event.get("type"))
@@ -416,16 +492,16 @@ def _check_event(i: int, event: dict[str, Any], types: dict[str, str], known: se
     attrs = EVENT_TYPES.get(etype, {}) if isinstance(etype, str) else {}
     at_path = f"$.events[{i}].at"
     if isinstance(event.get("at"), str) and at_path not in known and not _parse_instant(event["at"]):
-        problems.append(Problem(at_path, "is not a real date or date-time"))
+        problems.append(Problem(at_path, "is not a real date or date-time", code="not_an_instant"))
     for name, kind in attrs.items():
         value = event.get(name)
         path = f"$.events[{i}].{name}"
         if not isinstance(value, str) or path in known:
             continue
         if kind == "date" and not _parse_date(value):
-            problems.append(Problem(path, "is not a real calendar date"))
+            problems.append(Problem(path, "is not a real calendar date", code="not_a_date"))
         elif kind.startswith("datetime") and not _parse_instant(value):
-            problems.append(Problem(path, "is not a real date-time"))
+            problems.append(Problem(path, "is not a real date-time", code="not_a_datetime"))
         elif kind.startswith("country"):
             problems.extend(_check_country(path, value, known))
         elif kind == "event":
@@ -435,19 +511,21 @@ def _check_event(i: int, event: dict[str, Any], types: dict[str, str], known: se
 
 def _reference(etype: str, name: str, value: str, *, path: str, types: dict[str, str], own: object) -> list[Problem]:
     if value not in types:
-        return [Problem(path, "refers to no event in this case")]
+        return [Problem(path, "refers to no event in this case", code="dangling_reference")]
     if value == own:
-        return [Problem(path, "refers to the event itself")]
+        return [Problem(path, "refers to the event itself", code="self_reference")]
     allowed = REFERENCE_TYPES.get((etype, name))
     if allowed is not None and types[value] not in allowed:
-        return [Problem(path, f"must refer to a {' or '.join(sorted(allowed))} event, not {types[value]}")]
+        message = f"must refer to a {' or '.join(sorted(allowed))} event, not {types[value]}"
+        params = {"allowed": tuple(sorted(allowed)), "actual": _vocabulary_word(types[value])}
+        return [Problem(path, message, code="wrong_reference", params=params)]
     return []
 
 
 def load_casefile(data: object) -> dict[str, Any]:
     """Validate a parsed JSON object as ``refuge.case/1``; return it, or raise CaseFileError."""
     if not isinstance(data, dict):
-        raise CaseFileError([Problem("$", "must be a JSON object")])
+        raise CaseFileError([Problem("$", "must be a JSON object", code="not_an_object")])
     guards = _guard_problems(data)
     if guards:  # the schema is not run over hostile input (a million events, NaN, 10,000 levels)
         raise CaseFileError(sorted(dict.fromkeys(guards), key=_sort_key))
@@ -473,9 +551,10 @@ def read_bytes(path: str | Path) -> bytes:
         with Path(path).open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise CaseFileError([Problem("$", f"cannot read the file: {exc.strerror or exc}")]) from exc
+        raise CaseFileError([Problem("$", f"cannot read the file: {exc.strerror or exc}", code="unreadable")]) from exc
     if len(raw) > MAX_BYTES:
-        raise CaseFileError([Problem("$", f"the file is larger than {MAX_BYTES:,} bytes, the limit of a case file")])
+        message = f"the file is larger than {MAX_BYTES:,} bytes, the limit of a case file"
+        raise CaseFileError([Problem("$", message, code="too_large", params={"limit": MAX_BYTES})])
     return raw
 
 
@@ -484,7 +563,7 @@ def decode_casefile(raw: bytes) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CaseFileError([Problem("$", "the file is not UTF-8 text")]) from exc
+        raise CaseFileError([Problem("$", "the file is not UTF-8 text", code="not_utf8")]) from exc
     return load_casefile(parse_json(text))
 
 
@@ -493,11 +572,15 @@ def parse_json(text: str) -> object:
     try:
         return json.loads(text, object_pairs_hook=_object, parse_constant=lambda _name: _BadNumber())
     except json.JSONDecodeError as exc:
-        raise CaseFileError([Problem("$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from exc
+        message = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        params = {"line": exc.lineno, "column": exc.colno}
+        raise CaseFileError([Problem("$", message, code="invalid_json", params=params)]) from exc
     except RecursionError:
-        raise CaseFileError([Problem("$", f"is nested deeper than {MAX_DEPTH} levels")]) from None
+        message = f"is nested deeper than {MAX_DEPTH} levels"
+        raise CaseFileError([Problem("$", message, code="too_deep", params={"limit": MAX_DEPTH})]) from None
     except ValueError as exc:  # an integer of more digits than Python converts (sys.int_info)
-        raise CaseFileError([Problem("$", f"a number cannot be read: {str(exc)[:80]}")]) from None
+        message = f"a number cannot be read: {str(exc)[:80]}"
+        raise CaseFileError([Problem("$", message, code="unreadable_number")]) from None
 
 
 def check_report(report: object) -> list[Problem]:

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 
 NO_DEFAULT_ZONE = "required: the host state has no rule pack with a default zone"
+REFERENCE_REPEATED = "two files of the batch have the same reference"
+REFERENCE_TAKEN = "a case with this reference already exists in the organisation"
 
 
 def default_timezone(host_state: str) -> str | None:
@@ -85,11 +87,11 @@ def import_casefile(
     doc = load_casefile(data)
     status = status or doc.get("status") or CaseStatus.OPEN
     if Case.objects.filter(organisation=organisation, reference=doc["reference"]).exists():
-        raise CaseFileError([Problem("$.reference", "a case with this reference already exists in the organisation")])
+        raise CaseFileError([Problem("$.reference", REFERENCE_TAKEN, code="reference_taken")])
     explicit = "timezone" in doc
     tz_name = doc.get("timezone") or default_timezone(doc["host_state"])
     if tz_name is None:
-        raise CaseFileError([Problem("$.timezone", NO_DEFAULT_ZONE)])
+        raise CaseFileError([Problem("$.timezone", NO_DEFAULT_ZONE, code="no_default_zone")])
     case = Case.objects.create(
         organisation=organisation,
         reference=doc["reference"],
@@ -139,14 +141,14 @@ def import_casefiles(
     """
     references = [doc["reference"] for doc in docs]
     if len(set(references)) != len(references):
-        raise CaseFileError([Problem("$.reference", "two files of the batch have the same reference")])
+        raise CaseFileError([Problem("$.reference", REFERENCE_REPEATED, code="reference_repeated")])
     if Case.objects.filter(organisation=organisation, reference__in=references).exists():
-        raise CaseFileError([Problem("$.reference", "a case with this reference already exists in the organisation")])
+        raise CaseFileError([Problem("$.reference", REFERENCE_TAKEN, code="reference_taken")])
     cases: list[Case] = []
     for doc in docs:
         tz_name = doc.get("timezone") or default_timezone(doc["host_state"])
         if tz_name is None:
-            raise CaseFileError([Problem("$.timezone", NO_DEFAULT_ZONE)])
+            raise CaseFileError([Problem("$.timezone", NO_DEFAULT_ZONE, code="no_default_zone")])
         cases.append(
             Case(
                 organisation=organisation,

@@ -76,7 +76,7 @@ def _read(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CaseFileError([Problem("$", f"cannot read the file: {exc}")]) from None
+        raise CaseFileError([Problem("$", f"cannot read the file: {exc}", code="unreadable")]) from None
     return parse_json(text)
 
 

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import holidays
 
+from refuge.lib.cli_language import cli_gettext as _
 from refuge.rules.calendars import HOLIDAYS_VERSION, WorkCalendar, last_decreed_year
 from refuge.rules.packs import PackError, PackSet, load_packs
 
@@ -82,11 +83,11 @@ def _warning(cal: WorkCalendar, last: int | None, today: date) -> str:
 def _last(row: dict[str, Any]) -> str:
     if row["last_decreed_year"] is not None:
         return str(row["last_decreed_year"])
-    return "none" if row["decrees"] else "none (no decrees)"
+    return _("none") if row["decrees"] else _("none (no decrees)")
 
 
 def render_text(data: dict[str, Any]) -> str:
-    header = ["calendar", "pack", "region", "days from", "last decreed year"]
+    header = [_("calendar"), _("pack"), _("region"), _("days from"), _("last decreed year")]
     rows = [
         [
             r["calendar"],
@@ -98,7 +99,11 @@ def render_text(data: dict[str, Any]) -> str:
         for r in data["calendars"]
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = [f"Calendars of the rule packs · data: holidays {data['holidays']} · today {data['today']}", ""]
+    title = _("Calendars of the rule packs · data: holidays %(version)s · today %(today)s") % {
+        "version": data["holidays"],
+        "today": data["today"],
+    }
+    lines = [title, ""]
     lines += ["  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
     if data["warnings"]:
         lines.append("")
@@ -124,7 +129,7 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
     try:
         packs = load_packs(args.packs)
     except PackError as exc:
-        print(f"refuge calendars: invalid rule pack: {exc}", file=err)
+        print(_("refuge calendars: invalid rule pack: %(error)s") % {"error": exc}, file=err)
         return 2
     data = describe(packs, today)
     out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else render_text(data))

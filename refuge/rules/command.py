@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from refuge.casefile.validate import CaseFileError, read_casefile
+from refuge.lib.cli_language import cli_gettext as _
 from refuge.rules.engine import check
 from refuge.rules.packs import PackError, load_packs
 
@@ -76,12 +77,12 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
     try:
         packs = load_packs(args.packs)
     except PackError as exc:
-        print(f"refuge check: invalid rule pack: {exc}", file=err)
+        print(_("refuge check: invalid rule pack: %(error)s") % {"error": exc}, file=err)
         return 2
     try:
         case = read_casefile(args.file)
     except CaseFileError as exc:
-        print(f"refuge check: {args.file} is not a valid refuge.case/1 file:", file=err)
+        print(_("refuge check: %(file)s is not a valid refuge.case/1 file:") % {"file": args.file}, file=err)
         for problem in exc.problems:
             print(f"  {problem}", file=err)
         return 2
@@ -109,27 +110,32 @@ def _table(rows: list[list[str]], keys: list[list[str]], colour: bool) -> list[s
 
 
 def render_text(report: dict[str, Any], *, colour: bool = False) -> str:
-    """A readable table; severities and statuses in colour when ``colour`` is true."""
-    lines = [
-        f"Case {report.get('reference') or '-'} · host {report.get('host_state', '-')} · "
-        f"{report.get('timezone', '-')} · today {report['today']}",
-        "",
-        "Forums",
-    ]
+    """A readable table; severities and statuses in colour when ``colour`` is true.
+
+    Its words are in the environment's language (refuge.lib.cli_language); codes, dates and rules as in the report.
+    """
+    head = _("Case %(reference)s · host %(host)s · %(zone)s · today %(today)s") % {
+        "reference": report.get("reference") or "-",
+        "host": report.get("host_state", "-"),
+        "zone": report.get("timezone", "-"),
+        "today": report["today"],
+    }
+    lines = [head, "", _("Forums")]
     for forum in report["forums"]:
-        state = "available" if forum["available"] else "unavailable"
-        suggest = f" — suggest {', '.join(forum['suggest'])}" if forum["suggest"] else ""
+        state = _("available") if forum["available"] else _("unavailable")
+        suggest = _(" — suggest %(forums)s") % {"forums": ", ".join(forum["suggest"])} if forum["suggest"] else ""
         lines.append(f"  {forum['forum']}: {state}{suggest} ({forum['basis']})")
-    lines += ["", "Removals", *_removals(report.get("removals", []))]
-    lines += ["", "Deadlines", *_deadlines(report["deadlines"], colour)]
-    lines += ["", "Milestones"]
+    none = "  " + _("none")
+    lines += ["", _("Removals"), *_removals(report.get("removals", []))]
+    lines += ["", _("Deadlines"), *_deadlines(report["deadlines"], colour)]
+    lines += ["", _("Milestones")]
     for m in report["milestones"]:
-        lines.append(f"  {m['kind']} {m['event']}: {m['date'] or 'not yet known'} ({m['status']})")
+        lines.append(f"  {m['kind']} {m['event']}: {m['date'] or _('not yet known')} ({m['status']})")
     if not report["milestones"]:
-        lines.append("  none")
-    lines += ["", "Conflicts"]
+        lines.append(none)
+    lines += ["", _("Conflicts")]
     if report["conflicts"]:
-        rows = [["severity", "kind", "events", "notify", "flags"]]
+        rows = [[_("severity"), _("kind"), _("events"), _("notify"), _("flags")]]
         keys = [[""] * 5]
         for c in report["conflicts"]:
             rows.append(
@@ -144,33 +150,42 @@ def render_text(report: dict[str, Any], *, colour: bool = False) -> str:
             keys.append([c["severity"], "", "", "", ""])
         lines += _table(rows, keys, colour)
     else:
-        lines.append("  none")
+        lines.append(none)
     return "\n".join(lines) + "\n"
 
 
 def _removals(removals: list[dict[str, Any]]) -> list[str]:
     """Each removal: its status, the measure protecting it, or what to file now."""
     if not removals:
-        return ["  none"]
+        return ["  " + _("none")]
     lines = []
     for r in removals:
-        line = f"  {r['event']} {r['removal_at']} to {r['destination'] or '?'}: {r['status']}"
+        to = _("%(event)s %(when)s to %(destination)s") % {
+            "event": r["event"],
+            "when": r["removal_at"],
+            "destination": r["destination"] or "?",
+        }
+        line = f"  {to}: {r['status']}"
         by = r["protected_by"]
         if by is not None:
-            until = by["until"] or "further notice"
-            line += f", protected by {by['event']} ({by['forum']}, granted {by['granted_at']}, until {until})"
+            line += _(", protected by %(event)s (%(forum)s, granted %(granted)s, until %(until)s)") % {
+                "event": by["event"],
+                "forum": by["forum"],
+                "granted": by["granted_at"],
+                "until": by["until"] or _("further notice"),
+            }
         elif r["status"] == "scheduled":
-            line += ", NOT PROTECTED"
+            line += _(", NOT PROTECTED")
         if r["file_now"]:
-            line += " — file now: " + ", ".join(r["file_now"])
+            line += _(" — file now: %(forums)s") % {"forums": ", ".join(r["file_now"])}
         lines.append(line)
     return lines
 
 
 def _deadlines(deadlines: list[dict[str, Any]], colour: bool) -> list[str]:
     if not deadlines:
-        return ["  none"]
-    rows = [["due", "kind", "status", "severity", "trigger", "safe date", "rule"]]
+        return ["  " + _("none")]
+    rows = [[_("due"), _("kind"), _("status"), _("severity"), _("trigger"), _("safe date"), _("rule")]]
     keys = [[""] * 7]
     notes: list[str] = []
     for d in deadlines:
@@ -180,13 +195,17 @@ def _deadlines(deadlines: list[dict[str, Any]], colour: bool) -> list[str]:
         parts = []
         unconfirmed = (d.get("calendar") or {}).get("unconfirmed_years")
         if unconfirmed:  # the safe date first: the count ran through a year with no decree yet
-            parts.append(f"file by {d['safe_due_date']} (no decree yet for {', '.join(map(str, unconfirmed))})")
+            parts.append(
+                _("file by %(date)s (no decree yet for %(years)s)")
+                % {"date": d["safe_due_date"], "years": ", ".join(map(str, unconfirmed))}
+            )
         if d["alternatives"]:
-            parts.append("alternatives " + ", ".join(f"{a['code']} {a['due_date']}" for a in d["alternatives"]))
+            alternatives = ", ".join(f"{a['code']} {a['due_date']}" for a in d["alternatives"])
+            parts.append(_("alternatives %(list)s") % {"list": alternatives})
         if d["flags"]:
-            parts.append("flags " + ", ".join(d["flags"]))
+            parts.append(_("flags %(list)s") % {"list": ", ".join(d["flags"])})
         if not d["verified"]:
-            parts.append("unverified rule")
+            parts.append(_("unverified rule"))
         if parts:
             notes.append(f"    {d['kind']} {d['trigger']}: " + "; ".join(parts))
     return _table(rows, keys, colour) + notes

@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from refuge.vault import keys, state
 from refuge.vault.records import RootKey, RootKeySource
@@ -22,14 +23,15 @@ def read_secret(prompt: str, *, stdin: TextIO | None = None, stderr: TextIO | No
     stderr.flush()
     line = stdin.readline()
     if not line:
-        raise CommandError("no more input: the secret was not given")
+        raise CommandError(gettext("no more input: the secret was not given"))
     return line.rstrip("\r\n")
 
 
 def read_shares(threshold: int, *, stdin: TextIO | None = None, stderr: TextIO | None = None) -> list[str]:
     shares: list[str] = []
     while len(shares) < threshold:
-        share = read_secret(f"Share {len(shares) + 1} of {threshold}: ", stdin=stdin, stderr=stderr)
+        prompt = gettext("Share %(number)s of %(threshold)s: ") % {"number": len(shares) + 1, "threshold": threshold}
+        share = read_secret(prompt, stdin=stdin, stderr=stderr)
         if not share.strip():
             continue
         try:
@@ -47,12 +49,12 @@ def root_key_from_prompt(active: RootKey, *, stdin: TextIO | None = None, stderr
             shares = read_shares(int(active.params["threshold"]), stdin=stdin, stderr=stderr)
             return keys.root_key_from_shares(shares)
         if active.source == RootKeySource.PASSPHRASE:
-            passphrase = read_secret("Vault passphrase: ", stdin=stdin, stderr=stderr)
+            passphrase = read_secret(gettext("Vault passphrase: "), stdin=stdin, stderr=stderr)
             return keys.root_key_from_passphrase(passphrase, dict(active.params))
     except keys.SourceError as exc:
         state.record_failed_unseal(f"{active.source}: unusable input")
         raise CommandError(str(exc)) from None
-    raise CommandError("a development vault is unsealed from its key file, not by an operator")
+    raise CommandError(gettext("a development vault is unsealed from its key file, not by an operator"))
 
 
 def unseal_here(*, stdin: TextIO | None = None, stderr: TextIO | None = None) -> None:

@@ -19,6 +19,7 @@ import shamir_mnemonic
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from zxcvbn import zxcvbn
 
 from refuge.audit import actions as audit
@@ -113,7 +114,7 @@ def read_dev_keys() -> list[bytes]:
         except FileNotFoundError:
             continue
         except (ValueError, KeyError, TypeError) as exc:
-            raise SourceError(f"{path} is not a vault development key file") from exc
+            raise SourceError(gettext("%(path)s is not a vault development key file") % {"path": path}) from exc
         if len(key) == crypto.KEY_BYTES:
             keys.append(key)
     return keys
@@ -128,9 +129,14 @@ def dev_key_exists() -> bool:
 
 def check_shares_spec(*, shares: int, threshold: int) -> None:
     if not 1 <= threshold <= shares <= MAX_SHARES:
-        raise SourceError(f"need 1 <= threshold <= shares <= {MAX_SHARES}; got {threshold} of {shares}")
+        raise SourceError(
+            gettext("need 1 <= threshold <= shares <= %(most)s; got %(threshold)s of %(shares)s")
+            % {"most": MAX_SHARES, "threshold": threshold, "shares": shares}
+        )
     if threshold == 1 and shares > 1:
-        raise SourceError("a threshold of 1 with several shares would make each share the whole key; use 1 of 1")
+        raise SourceError(
+            gettext("a threshold of 1 with several shares would make each share the whole key; use 1 of 1")
+        )
 
 
 def split_into_shares(key: bytes, *, shares: int, threshold: int) -> tuple[list[str], int]:
@@ -156,7 +162,7 @@ def share_identifier(mnemonic: str) -> tuple[int, int, int]:
     try:
         share = shamir_mnemonic.Share.from_mnemonic(normalise_mnemonic(mnemonic))
     except shamir_mnemonic.MnemonicError as exc:
-        raise SourceError(f"not a valid share: {exc}") from None
+        raise SourceError(gettext("not a valid share: %(reason)s") % {"reason": exc}) from None
     return int(share.identifier), int(share.index), int(share.member_threshold)
 
 
@@ -166,9 +172,9 @@ def root_key_from_shares(mnemonics: list[str]) -> bytes:
     try:
         key = shamir_mnemonic.combine_mnemonics(distinct)
     except shamir_mnemonic.MnemonicError as exc:
-        raise SourceError(f"the shares do not combine: {exc}") from None
+        raise SourceError(gettext("the shares do not combine: %(reason)s") % {"reason": exc}) from None
     if len(key) != crypto.KEY_BYTES:
-        raise SourceError("the shares combine into something that is not a vault root key")
+        raise SourceError(gettext("the shares combine into something that is not a vault root key"))
     return bytes(key)
 
 
@@ -182,22 +188,24 @@ def check_passphrase(passphrase: str) -> None:
     patterns, dictionary words and dates, as an attacker's guessing order would try them.
     """
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise SourceError(f"a vault passphrase needs at least {MIN_PASSPHRASE_CHARS} characters")
+        raise SourceError(
+            gettext("a vault passphrase needs at least %(count)s characters") % {"count": MIN_PASSPHRASE_CHARS}
+        )
     verdict = zxcvbn(passphrase[:100])  # its cost grows with the length; 100 characters tell enough
     if verdict["guesses_log10"] < MIN_PASSPHRASE_GUESSES_LOG10:
         advice = " ".join([verdict["feedback"].get("warning") or "", *verdict["feedback"].get("suggestions", [])])
-        raise SourceError(f"this passphrase is too easy to guess. {advice.strip()}".strip())
+        raise SourceError(f"{gettext('this passphrase is too easy to guess.')} {advice.strip()}".strip())
 
 
 def passphrase_params(*, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> dict[str, Any]:
     if n < SCRYPT_MIN_N or n & (n - 1):
-        raise SourceError(f"scrypt n must be a power of two of at least {SCRYPT_MIN_N}")
+        raise SourceError(gettext("scrypt n must be a power of two of at least %(least)s") % {"least": SCRYPT_MIN_N})
     return {"kdf": "scrypt", "salt": secrets.token_hex(16), "n": n, "r": r, "p": p}
 
 
 def root_key_from_passphrase(passphrase: str, params: dict[str, Any]) -> bytes:
     if params.get("kdf") != "scrypt":
-        raise SourceError(f"unknown passphrase KDF {params.get('kdf')!r}")
+        raise SourceError(gettext("unknown passphrase KDF %(kdf)s") % {"kdf": repr(params.get("kdf"))})
     return crypto.passphrase_key(
         passphrase, salt=bytes.fromhex(params["salt"]), n=int(params["n"]), r=int(params["r"]), p=int(params["p"])
     )
@@ -218,24 +226,24 @@ def new_root_key(
         return NewRootKey(source=source, key=crypto.random_key(), params={})
     if source == RootKeySource.SHARES:
         if shares is None or threshold is None:
-            raise SourceError("--shares N needs --threshold K")
+            raise SourceError(gettext("--shares N needs --threshold K"))
         key = crypto.random_key()
         mnemonics, identifier = split_into_shares(key, shares=shares, threshold=threshold)
         params = {"shares": shares, "threshold": threshold, "identifier": identifier}
         return NewRootKey(source=source, key=key, params=params, mnemonics=mnemonics)
     if source == RootKeySource.PASSPHRASE:
         if passphrase is None:
-            raise SourceError("a passphrase is needed")
+            raise SourceError(gettext("a passphrase is needed"))
         check_passphrase(passphrase)
         params = passphrase_params(n=scrypt_n)
         return NewRootKey(source=source, key=root_key_from_passphrase(passphrase, params), params=params)
-    raise SourceError(f"unknown root key source {source!r}")
+    raise SourceError(gettext("unknown root key source %(source)s") % {"source": repr(source)})
 
 
 def active_root_key() -> RootKey:
     row: RootKey | None = RootKey.objects.filter(status=RootKeyStatus.ACTIVE).first()
     if row is None:
-        raise VaultNotInitialised("the vault has no root key yet: run `refuge vault init`")
+        raise VaultNotInitialised(gettext("the vault has no root key yet: run `refuge vault init`"))
     return row
 
 
@@ -254,7 +262,7 @@ def init_vault(new: NewRootKey) -> RootKey:
     existing = RootKey.objects.all()
     if existing.exists():
         if existing.filter(announced=True).exists() or CaseKey.objects.exists() or OrganisationKey.objects.exists():
-            raise SourceError("the vault is already initialised; `refuge vault rotate` changes its root key")
+            raise SourceError(gettext("the vault is already initialised; `refuge vault rotate` changes its root key"))
         existing.delete()
     row: RootKey = RootKey.objects.create(
         version=1,

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
@@ -41,7 +42,7 @@ def begin(new: keys.NewRootKey) -> RootKey:
     with transaction.atomic():
         active = RootKey.objects.select_for_update().get(status=RootKeyStatus.ACTIVE)
         if RootKey.objects.filter(status=RootKeyStatus.PENDING).exists():
-            raise RotationError("a rotation is already in progress: `refuge vault rotate` resumes it")
+            raise RotationError(gettext("a rotation is already in progress: `refuge vault rotate` resumes it"))
         version = active.version + 1
         row: RootKey = RootKey.objects.create(
             version=version,
@@ -164,7 +165,7 @@ def run(*, batch_size: int = 200, pause: float = 0.0, report: Callable[[str], No
     """Finish the pending rotation (the vault unsealed in this process with the active key)."""
     pending = keys.pending_root_key()
     if pending is None:
-        raise RotationError("no rotation in progress")
+        raise RotationError(gettext("no rotation in progress"))
     state.check_control()
     while True:
         for model, owner_code, aad, noun in (

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 LOG_NAME = "shredding.log"
 
@@ -69,9 +70,11 @@ def read(path: Path) -> list[Shredded]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise ShreddingLogError(f"no shredding log at {path}") from None
+        raise ShreddingLogError(gettext("no shredding log at %(path)s") % {"path": path}) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ShreddingLogError(f"cannot read the shredding log {path}: {exc}") from None
+        raise ShreddingLogError(
+            gettext("cannot read the shredding log %(path)s: %(reason)s") % {"path": path, "reason": exc}
+        ) from None
     entries = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -84,6 +87,8 @@ def read(path: Path) -> list[Shredded]:
                 at=str(body["at"]),
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-            raise ShreddingLogError(f"{path}, line {number}: not a shredding log entry") from None
+            raise ShreddingLogError(
+                gettext("%(path)s, line %(line)s: not a shredding log entry") % {"path": path, "line": number}
+            ) from None
         entries.append(entry)
     return entries

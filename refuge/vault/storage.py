@@ -36,6 +36,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, QueryDict, StreamingHttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 
 from refuge.vault import crypto, state
 from refuge.vault.objects import case_id_of, label_of, object_code_of
@@ -113,7 +114,9 @@ class EncryptingUploadHandler(FileUploadHandler):
         valid = form.is_valid()
         if self.too_large:
             form.errors.pop(field, None)
-            form.add_error(field, f"The file is larger than {self.limit // (1024 * 1024)} MB.")
+            form.add_error(
+                field, gettext("The file is larger than %(megabytes)s MB.") % {"megabytes": self.limit // (1024 * 1024)}
+            )
             return False
         return valid
 

@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def refuge_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REFUGE_", "DJANGO_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REFUGE_", "DJANGO_", "LC_"))}
+    env["LANG"] = "C.UTF-8"  # the English messages these tests read, whatever the developer's locale
     env["REFUGE_DATA_DIR"] = str(data_dir)  # SQLite under it, whatever database the suite itself uses
     env["PYTHONUNBUFFERED"] = "1"
     return env

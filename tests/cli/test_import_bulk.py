@@ -18,7 +18,7 @@ from refuge.audit.models import AuditEvent, AuditHead
 from refuge.cases.actions import import_casefile
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange
 from refuge.cases.management.commands import import_cases
-from refuge.cases.management.commands.import_cases import Progress, reader_language
+from refuge.cases.management.commands.import_cases import Progress
 from refuge.cases.models import Authority, AuthorityKind, Case, Event
 from refuge.stats.models import StatCount, StatTotal
 from tests.cli.test_import_export import refuge
@@ -231,13 +231,6 @@ def test_progress_is_plain_lines_in_the_operators_language_when_not_on_a_termina
     few = io.StringIO()
     Progress("importing", 3, stream=few, language="ru").close()
     assert few.getvalue() == ""  # a handful of files: no progress at all
-
-
-def test_the_operators_language_comes_from_the_locale_variables():
-    assert reader_language({"LANG": "ru_RU.UTF-8"}) == "ru"
-    assert reader_language({"LC_ALL": "ko_KR.UTF-8", "LANG": "ru_RU.UTF-8"}) == "ko"
-    assert reader_language({"LANG": "de_DE.UTF-8"}) == "en"
-    assert reader_language({}) == "en"
 
 
 def test_a_failure_while_writing_leaves_nothing_of_the_import(tmp_path, org, alice, monkeypatch):

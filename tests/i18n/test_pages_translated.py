@@ -19,7 +19,7 @@ import time_machine
 from django.urls import reverse
 
 from refuge.accounts.models import Organisation, Passkey, User
-from refuge.cases.models import Authority, Case, Event, Person
+from refuge.cases.models import Authority, Case, Event, Person, Proceeding
 from refuge.demo.load import build_demo
 from refuge.lib import countries
 from tests.conftest import login
@@ -33,7 +33,10 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 LAWYER = "demo-lawyer"  # refuge/demo/data/manifest.json
 WORD = re.compile(r"(?<![\w@./:-])[A-Za-z]{3,}(?![\w@/-])")
 # Words that are names or codes in every language (the product, formats, treaty acronyms, zone names).
-NAMES = frozenset({"Refuge", "API", "CSV", "JSON", "PDF", "UTC", "IANA", "ISO", "UUID", "SHA", "HMAC", "OpenAPI"})
+# "holidays" is the calendar library, named with its version on the case page ("holidays 0.109").
+NAMES = frozenset(
+    {"Refuge", "API", "CSV", "JSON", "PDF", "UTC", "IANA", "ISO", "UUID", "SHA", "HMAC", "OpenAPI", "holidays"}
+)
 
 
 def english_words() -> frozenset[str]:
@@ -73,6 +76,8 @@ def _data_texts() -> list[str]:
         texts += [event.source, event.note]
         texts += [str(v) for v in event.all_attributes().values() if isinstance(v, str) and " " in v]
     texts += [authority.name for authority in Authority.objects.all()]
+    for proceeding in Proceeding.objects.all():  # the courts' and committees' own file numbers ("CCPR demo 0001")
+        texts += [proceeding.reference_number, proceeding.case_number, proceeding.note]
     texts += [n["value"] for person in Person.objects.all() for n in person.names if n.get("value")]  # names
     texts += [passkey.name for passkey in Passkey.objects.all()]  # the name the lawyer gave her key
     # The method cites publications by their English titles (and their publishers' names).

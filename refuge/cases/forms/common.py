@@ -20,7 +20,8 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
-from refuge.casefile.validate import CODE_CHARACTERS, MAX_YEAR, MIN_YEAR, REFERENCE_RE
+from refuge.casefile.validate import MAX_YEAR, MIN_YEAR, REFERENCE_RE
+from refuge.cases.problem_words import problem_text
 from refuge.lib import countries
 
 if TYPE_CHECKING:
@@ -28,7 +29,11 @@ if TYPE_CHECKING:
 
 
 REFERENCE = RegexValidator(
-    rf"^{REFERENCE_RE.pattern}$", f"Use 1 to 40 characters of {CODE_CHARACTERS}, e.g. SPB-2026-014."
+    rf"^{REFERENCE_RE.pattern}$",
+    _(
+        "Use 1 to 40 characters: Latin letters, digits, '.', '_' and '-', starting with a letter or a digit,"
+        " e.g. SPB-2026-014."
+    ),
 )
 
 
@@ -43,7 +48,11 @@ def within_years(value: date | datetime | None) -> None:
         except OverflowError:
             years.append(MAX_YEAR + 1)
     if any(not MIN_YEAR <= year <= MAX_YEAR for year in years):
-        raise ValidationError(f"Enter a date between the years {MIN_YEAR} and {MAX_YEAR}.", code="out_of_range")
+        raise ValidationError(
+            _("Enter a date between the years %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": MIN_YEAR, "last": MAX_YEAR},
+        )
 
 
 class CaseDateField(forms.DateField):
@@ -341,16 +350,18 @@ def add_problems(
             last = "date" if last == "at" else last
             name = last if last in form.fields else None
         if name is not None and name in form.fields:
-            form.add_error(name, str(problem.message))
+            form.add_error(name, problem_text(problem))
             continue
         form.add_error(None, describe_problem(problem, event_keys=event_keys, event_types=event_types))
 
 
 def describe_problem(problem: Any, *, event_keys: Sequence[str] = (), event_types: dict[str, str] | None = None) -> str:
-    """A problem's message, naming the event it concerns (`$.events[2]…` → `Event e3 (…)`)."""
+    """A problem in the reader's language, naming the event it concerns (`$.events[2]…` → `Event e3 (…)`)
+    or else its JSON path."""
     parts = path_parts(str(problem.path))
+    text = problem_text(problem)
     if len(parts) >= 2 and parts[0] == "events" and isinstance(parts[1], int) and parts[1] < len(event_keys):
         where = gettext("Event %(event)s") % {"event": event_label(event_keys[parts[1]], event_types or {})}
         attr = parts[2] if len(parts) > 2 and isinstance(parts[2], str) else None
-        return f"{where}, {humanize(attr).lower()}: {problem.message}" if attr else f"{where}: {problem.message}"
-    return str(problem.message)
+        return f"{where}, {humanize(attr).lower()}: {text}" if attr else f"{where}: {text}"
+    return f"{problem.path}: {text}" if parts else text

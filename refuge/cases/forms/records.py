@@ -92,7 +92,9 @@ class DocumentForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > self.max_bytes:
-            raise ValidationError(f"The file is larger than {self.max_bytes // (1024 * 1024)} MB.")
+            raise ValidationError(
+                _("The file is larger than %(megabytes)s MB."), params={"megabytes": self.max_bytes // (1024 * 1024)}
+            )
         if upload.size == 0:
             raise ValidationError(_("The file is empty."))
         return upload

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from refuge.casefile.validate import CaseFileError
@@ -87,7 +88,8 @@ def event_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
                     event_types={**form.event_types(), key: form.event_type},
                 )
             else:
-                return _after_change(request, case, event, f"Event {event.key} ({event.label}) added.", focus="add")
+                added = gettext("Event %(key)s (%(label)s) added.") % {"key": event.key, "label": event.label}
+                return _after_change(request, case, event, added, focus="add")
     else:
         form = EventForm(case=case, prefix=ADD_PREFIX, event_type=request.GET.get("type", ""))
     context = {"case": case, "form": form, "mode": "add"}
@@ -132,7 +134,7 @@ def event_edit(request: AuthenticatedRequest, code: str, event_code: str) -> Htt
                     event_types=form.event_types(),
                 )
             else:
-                message = f"Event {event.key} ({event.label}) saved."
+                message = gettext("Event %(key)s (%(label)s) saved.") % {"key": event.key, "label": event.label}
                 return _after_change(request, case, event, message, focus=str(event.code))
     else:
         form = EventForm(case=case, event=event, prefix=prefix)
@@ -155,7 +157,7 @@ def event_delete(request: AuthenticatedRequest, code: str, event_code: str) -> H
     case = event.case
     problems: list[str] = []
     if request.method == "POST":
-        label = f"Event {event.key} ({event.label}) deleted."
+        label = gettext("Event %(key)s (%(label)s) deleted.") % {"key": event.key, "label": event.label}
         try:
             actions.delete_event(event=event, user=request.user)
         except CaseFileError as exc:
@@ -167,7 +169,7 @@ def event_delete(request: AuthenticatedRequest, code: str, event_code: str) -> H
                 return _timeline(
                     request,
                     case,
-                    f"Event {event.key} was not deleted.",
+                    gettext("Event %(key)s was not deleted.") % {"key": event.key},
                     delete_error={"code": event.code, "problems": problems},
                     focus=str(event.code),
                 )

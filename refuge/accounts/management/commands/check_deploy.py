@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 from refuge.accounts.checks import passkey_policy_counts
 
@@ -24,11 +25,20 @@ class Command(BaseCommand):
         call_command("check", deploy=True, fail_level="WARNING", stdout=self.stdout, stderr=self.stderr)
         counts = passkey_policy_counts()
         if counts is None:
-            self.stdout.write("check-deploy: passkeys for admins: no organisation yet (database not migrated).")
+            self.stdout.write(
+                gettext("check-deploy: passkeys for admins: no organisation yet (database not migrated).")
+            )
         else:
             required, total = counts
-            self.stdout.write(
-                f"check-deploy: passkeys for admins and lawyers: {'required' if required else 'not required'} "
-                f"({required} of {total} organisation(s) require them)."
-            )
-        self.stdout.write("check-deploy: this configuration is fit for production.")
+            if required:
+                said = gettext(
+                    "check-deploy: passkeys for admins and lawyers: required "
+                    "(%(required)s of %(total)s organisation(s) require them)."
+                )
+            else:
+                said = gettext(
+                    "check-deploy: passkeys for admins and lawyers: not required "
+                    "(%(required)s of %(total)s organisation(s) require them)."
+                )
+            self.stdout.write(said % {"required": required, "total": total})
+        self.stdout.write(gettext("check-deploy: this configuration is fit for production."))

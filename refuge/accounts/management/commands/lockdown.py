@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.accounts import actions
 from refuge.accounts.models import Organisation
@@ -20,13 +21,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, organisation: str, lift: bool, **options: Any) -> None:
         org = Organisation.objects.filter(name=organisation).first()
         if org is None:
-            raise CommandError(f"no organisation named {organisation!r}")
+            raise CommandError(gettext("no organisation named %(name)s") % {"name": repr(organisation)})
         if lift:
             lifted = actions.lift_lock_down(organisation=org, actor=None)
-            self.stdout.write("Lock-down lifted: its people may log in again." if lifted else "It was not locked down.")
+            self.stdout.write(
+                gettext("Lock-down lifted: its people may log in again.")
+                if lifted
+                else gettext("It was not locked down.")
+            )
             return
         done = actions.lock_down_organisation(organisation=org, actor=None)
         self.stdout.write(
-            f"Locked down: {done['sessions']} sessions ended, {done['feeds']} calendar feeds revoked; "
-            "nobody of it logs in until `refuge lockdown --lift`."
+            gettext(
+                "Locked down: %(sessions)s sessions ended, %(feeds)s calendar feeds revoked; "
+                "nobody of it logs in until `refuge lockdown --lift`."
+            )
+            % {"sessions": done["sessions"], "feeds": done["feeds"]}
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.accounts import actions
 from refuge.accounts.models import Organisation, User
@@ -22,13 +23,18 @@ class Command(BaseCommand):
             for name in User.objects.filter(is_operator=True).order_by("username").values_list("username", flat=True):
                 self.stdout.write(name)
             if Organisation.objects.count() == 1:
-                self.stdout.write("(one organisation: its admins are operators too)")
+                self.stdout.write(gettext("(one organisation: its admins are operators too)"))
             return
         if not username:
-            raise CommandError(f"refuge operator {action} needs a USERNAME")
+            raise CommandError(gettext("refuge operator %(action)s needs a USERNAME") % {"action": action})
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"no user named {username!r}")
+            raise CommandError(gettext("no user named %(username)s") % {"username": repr(username)})
         changed = actions.set_operator(user=user, operator=action == "grant", actor=None)
-        state = "is now" if action == "grant" else "is no longer"
-        self.stdout.write(f"{username!r} {state} an operator." if changed else f"{username!r}: nothing to change.")
+        if not changed:
+            message = gettext("%(username)s: nothing to change.")
+        elif action == "grant":
+            message = gettext("%(username)s is now an operator.")
+        else:
+            message = gettext("%(username)s is no longer an operator.")
+        self.stdout.write(message % {"username": repr(username)})

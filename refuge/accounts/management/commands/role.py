@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.accounts import actions
 from refuge.accounts.models import Role, User
@@ -20,8 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, username: str, role: str, **options: Any) -> None:
         user = User.objects.filter(username=username, membership_row__isnull=False).first()
         if user is None:
-            raise CommandError(f"no user named {username!r} in an organisation")
+            raise CommandError(gettext("no user named %(username)s in an organisation") % {"username": repr(username)})
         if actions.set_role(user=user, role=role, actor=None):
-            self.stdout.write(f"{username!r} is now {role}; their sessions ended.")
+            self.stdout.write(
+                gettext("%(username)s is now %(role)s; their sessions ended.")
+                % {"username": repr(username), "role": role}
+            )
         else:
-            self.stdout.write(f"{username!r} already is {role}.")
+            self.stdout.write(gettext("%(username)s already is %(role)s.") % {"username": repr(username), "role": role})

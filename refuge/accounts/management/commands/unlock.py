@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext
 
 from refuge.accounts import actions
 
@@ -19,8 +20,12 @@ class Command(BaseCommand):
         was_slowed = actions.is_slowed(username)
         removed = actions.unlock(username=username)
         if was_slowed:
-            self.stdout.write(f"Cleared {removed} throttle(s) of {username!r}: its logins are no longer slowed down.")
+            self.stdout.write(
+                gettext("Cleared %(count)s throttle(s) of %(username)s: its logins are no longer slowed down.")
+                % {"count": removed, "username": repr(username)}
+            )
         else:
             self.stdout.write(
-                f"{username!r} was not slowed down; its {removed} counter(s) of failed logins are forgotten."
+                gettext("%(username)s was not slowed down; its %(count)s counter(s) of failed logins are forgotten.")
+                % {"username": repr(username), "count": removed}
             )

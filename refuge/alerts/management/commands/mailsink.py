@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext
 
 from refuge.alerts.mailsink import SinkHandler, start
 
@@ -24,7 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, dir: Path, **options: Any) -> None:  # the option's name
         dir.mkdir(parents=True, exist_ok=True)
         controller = start(SinkHandler(folder=dir), host=host, port=port)
-        self.stdout.write(f"mailsink: SMTP on {host}:{port}, messages kept in {dir}")
+        self.stdout.write(
+            gettext("mailsink: SMTP on %(address)s, messages kept in %(folder)s")
+            % {"address": f"{host}:{port}", "folder": dir}
+        )
         self.stdout.flush()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

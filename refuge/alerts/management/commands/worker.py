@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext
 
 from refuge.alerts.worker import Worker, pending_count
 
@@ -33,12 +34,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         if once:
             worker.drain()
-            self.stdout.write(f"worker: done; {pending_count()} row(s) still waiting")
+            self.stdout.write(gettext("worker: done; %(count)s row(s) still waiting") % {"count": pending_count()})
             return
-        self.stdout.write(f"worker {worker.name}: delivering alerts (Ctrl+C to stop)")
+        self.stdout.write(gettext("worker %(name)s: delivering alerts (Ctrl+C to stop)") % {"name": worker.name})
         self.stdout.flush()
         while not worker.stopping:
             handled = worker.run_once()
             if not handled:
                 time.sleep(worker.poll)
-        self.stdout.write("worker: stopped")
+        self.stdout.write(gettext("worker: stopped"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.accounts.models import User
 from refuge.api import tokens
@@ -27,10 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"], is_active=True).first()
         if user is None or user.membership() is None:
-            raise CommandError(f"no active member named {options['username']!r}")
+            raise CommandError(gettext("no active member named %(username)s") % {"username": repr(options["username"])})
         if options["action"] == "revoke":
             ended = tokens.revoke_tokens_of(user=user, reason="command")
-            self.stdout.write(f"{ended} token(s) revoked.")
+            self.stdout.write(gettext("%(count)s token(s) revoked.") % {"count": ended})
             return
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         try:

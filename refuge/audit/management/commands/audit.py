@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.audit import checkpoint as cp
 from refuge.audit.models import AuditHead
@@ -51,8 +52,11 @@ class Command(BaseCommand):
     def _keygen(self, options: dict[str, Any]) -> None:
         path = Path(options["output"]).expanduser() if options["output"] else cp.default_key_path()
         key = cp.generate(path, force=options["force"])
-        self.stderr.write(f"signing key written to {path} (mode 600); public key in {cp.public_key_path(path)}")
-        self.stderr.write("Give the witness this public key; it verifies every checkpoint signed from now on:")
+        self.stderr.write(
+            gettext("signing key written to %(path)s (mode 600); public key in %(public)s")
+            % {"path": path, "public": cp.public_key_path(path)}
+        )
+        self.stderr.write(gettext("Give the witness this public key; it verifies every checkpoint signed from now on:"))
         self.stdout.write(cp.public_key_text(key.public_key()))
 
     def _checkpoint(self, options: dict[str, Any]) -> None:
@@ -63,13 +67,17 @@ class Command(BaseCommand):
         else:
             report = verify()
             if report.problem is not None:
-                raise CommandError(f"not signed: the audit log is broken at {report.problem}", returncode=1)
+                raise CommandError(
+                    gettext("not signed: the audit log is broken at %(problem)s") % {"problem": report.problem},
+                    returncode=1,
+                )
             marks = [cp.Mark(chain=c.chain, first=1, last=c.count, head=c.head) for c in report.chains if c.count]
         signed = cp.make(chains=marks, at=timezone.now(), key=key)
         if options["output"] and options["output"] != "-":
             Path(options["output"]).expanduser().write_text(signed.to_json(), encoding="utf-8")
             self.stderr.write(
-                f"checkpoint of {signed.size} entries in {len(marks)} chain(s) written to {options['output']}"
+                gettext("checkpoint of %(entries)s entries in %(chains)s chain(s) written to %(path)s")
+                % {"entries": signed.size, "chains": len(marks), "path": options["output"]}
             )
         else:
             self.stdout.write(signed.to_json(), ending="")
@@ -82,19 +90,31 @@ class Command(BaseCommand):
                 public = cp.load_public_key(Path(options["public_key"]).expanduser())
             else:
                 public = cp.signing_key().public_key()
-                self.stderr.write("checking the signature with this server's own key (a witness uses --public-key)")
+                self.stderr.write(
+                    gettext("checking the signature with this server's own key (a witness uses --public-key)")
+                )
             cp.check_signature(checkpoint, public)
         report = verify(checkpoint=checkpoint)
         broken = [c for c in report.chains if c.problem is not None]
         for c in report.chains:
-            state = "OK" if c.ok else f"BROKEN at {c.problem}"
-            self.stdout.write(f"chain {c.chain}: {c.count} entries verify, head {c.head}: {state}")
+            state = "OK" if c.ok else gettext("BROKEN at %(problem)s") % {"problem": c.problem}
+            self.stdout.write(
+                gettext("chain %(chain)s: %(count)s entries verify, head %(head)s: %(state)s")
+                % {"chain": c.chain, "count": c.count, "head": c.head, "state": state}
+            )
         if broken:
             raise CommandError(
-                f"audit log BROKEN at {broken[0].problem} ({len(broken)} of {len(report.chains)} chains broken)",
+                gettext("audit log BROKEN at %(problem)s (%(broken)s of %(chains)s chains broken)")
+                % {"problem": broken[0].problem, "broken": len(broken), "chains": len(report.chains)},
                 returncode=1,
             )
-        line = f"audit log OK: {report.count} entries in {len(report.chains)} chain(s)"
+        line = gettext("audit log OK: %(count)s entries in %(chains)s chain(s)") % {
+            "count": report.count,
+            "chains": len(report.chains),
+        }
         if checkpoint is not None:
-            line += f"; it holds the checkpoint of {checkpoint.at} ({checkpoint.size} entries)"
+            line += gettext("; it holds the checkpoint of %(at)s (%(entries)s entries)") % {
+                "at": checkpoint.at,
+                "entries": checkpoint.size,
+            }
         self.stdout.write(line)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from refuge.backup import archive
 from refuge.backup.actions import make_backup
@@ -42,20 +43,30 @@ class Command(BaseCommand):
                 recipients = list(settings.REFUGE_BACKUP_RECIPIENTS)
             output = Path(options["output"]).expanduser()
             if output.exists():
-                raise BackupError(f"{output} exists: a backup never overwrites a file")
+                raise BackupError(gettext("%(path)s exists: a backup never overwrites a file") % {"path": output})
             key = Path(options["signing_key"]).expanduser() if options["signing_key"] else None
             manifest = make_backup(output=output, recipients=recipients, key_path=key)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         chains = manifest["snapshot"]["chains"]
         self.stderr.write(
-            f"backup written to {output}: {len(manifest['members'])} member(s), "
-            f"{sum(c['seq'] for c in chains)} audit entries in {len(chains)} chain(s), "
-            f"encrypted to {len(recipients)} recipient(s)"
+            gettext(
+                "backup written to %(path)s: %(members)s member(s), %(entries)s audit entries in %(chains)s chain(s), "
+                "encrypted to %(recipients)s recipient(s)"
+            )
+            % {
+                "path": output,
+                "members": len(manifest["members"]),
+                "entries": sum(c["seq"] for c in chains),
+                "chains": len(chains),
+                "recipients": len(recipients),
+            }
         )
         if manifest["files_missing"]:
             self.stderr.write(
-                f"{len(manifest['files_missing'])} stored file(s) were deleted while the backup ran "
-                "(their cases are in the shredding log)"
+                gettext(
+                    "%(count)s stored file(s) were deleted while the backup ran (their cases are in the shredding log)"
+                )
+                % {"count": len(manifest["files_missing"])}
             )
         self.stdout.write(manifest["payload"]["sha256"])

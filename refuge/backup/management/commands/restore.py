@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from refuge.backup.actions import check_backup, restore_backup
 from refuge.backup.snapshot import BackupError
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 self._check(path, options)
                 return
             if not options["identity"]:
-                raise BackupError("give --identity KEYFILE: the age private key the backup is encrypted to")
+                raise BackupError(gettext("give --identity KEYFILE: the age private key the backup is encrypted to"))
             result = restore_backup(
                 path=path,
                 identity_path=Path(options["identity"]).expanduser(),
@@ -62,11 +63,16 @@ class Command(BaseCommand):
         except (BackupError, ShreddingLogError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"restored the backup of {result.manifest['created_at']}: {result.files} stored file(s); "
-            f"{result.reshredded} case(s) deleted again from the shredding log"
+            gettext(
+                "restored the backup of %(created)s: %(files)s stored file(s); "
+                "%(cases)s case(s) deleted again from the shredding log"
+            )
+            % {"created": result.manifest["created_at"], "files": result.files, "cases": result.reshredded}
         )
         self.stdout.write(
-            "next: `refuge migrate` (if this Refuge is newer), `refuge unseal` with the shares the backup needs"
+            gettext(
+                "next: `refuge migrate` (if this Refuge is newer), `refuge unseal` with the shares the backup needs"
+            )
         )
 
     def _check(self, path: Path, options: dict[str, Any]) -> None:
@@ -76,11 +82,20 @@ class Command(BaseCommand):
         manifest = result.manifest
         chains = manifest["snapshot"]["chains"]
         self.stdout.write(
-            f"backup OK: made {manifest['created_at']} ({manifest['database']}), "
-            f"signed by key {manifest['key_id']}; {len(manifest['members'])} member(s), "
-            f"{sum(c['seq'] for c in chains)} audit entries in {len(chains)} chain(s)"
+            gettext(
+                "backup OK: made %(created)s (%(database)s), signed by key %(key)s; %(members)s member(s), "
+                "%(entries)s audit entries in %(chains)s chain(s)"
+            )
+            % {
+                "created": manifest["created_at"],
+                "database": manifest["database"],
+                "key": manifest["key_id"],
+                "members": len(manifest["members"]),
+                "entries": sum(c["seq"] for c in chains),
+                "chains": len(chains),
+            }
         )
         if result.members_checked:
-            self.stdout.write(f"every member's hash checked ({result.members_checked})")
+            self.stdout.write(gettext("every member's hash checked (%(count)s)") % {"count": result.members_checked})
         else:
-            self.stdout.write("members not decrypted: give --identity KEYFILE to check their hashes too")
+            self.stdout.write(gettext("members not decrypted: give --identity KEYFILE to check their hashes too"))

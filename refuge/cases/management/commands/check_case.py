@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.cases.models import Case
 from refuge.cases.recompute import case_today, run_check
@@ -27,7 +28,9 @@ class Command(BaseCommand):
             # An operator's command: no user, so it reads the case directly by its code.
             case = Case.objects.get(code=options["case"])
         except (Case.DoesNotExist, ValueError):
-            raise CommandError(f"no case with code {options['case']}", returncode=2) from None
+            raise CommandError(
+                gettext("no case with code %(code)s") % {"code": options["case"]}, returncode=2
+            ) from None
         today = options["today"] or case_today(case)
         report = run_check(case, today=today)
         if options["format"] == "json":

@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext
 
 from refuge.accounts import actions
 from refuge.accounts.models import Organisation, Role, User
@@ -35,25 +36,28 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         username: str = options["username"].strip()
         if not username:
-            raise CommandError("the username is empty")
+            raise CommandError(gettext("the username is empty"))
         if User.objects.filter(username__iexact=username).exists():
-            raise CommandError(f"a user named {username!r} already exists")
+            raise CommandError(gettext("a user named %(username)s already exists") % {"username": repr(username)})
         org_name: str = options["organisation"].strip()
         organisation = Organisation.objects.filter(name=org_name).first()
         if organisation is None and not options["create_organisation"]:
-            raise CommandError(f"no organisation named {org_name!r} (add --create-organisation to create it)")
+            raise CommandError(
+                gettext("no organisation named %(name)s (add --create-organisation to create it)")
+                % {"name": repr(org_name)}
+            )
 
         names = {"email": options["email"], "first_name": options["first_name"], "last_name": options["last_name"]}
         password = self._read_password(options["password_stdin"])
         try:
             validate_password(password, user=User(username=username, **names))
         except ValidationError as exc:
-            raise CommandError("the password is refused:\n  " + "\n  ".join(exc.messages)) from None
+            raise CommandError(gettext("the password is refused:") + "\n  " + "\n  ".join(exc.messages)) from None
 
         with transaction.atomic():
             if organisation is None:
                 organisation = Organisation.objects.create(name=org_name)
-                self.stdout.write(f"Created organisation {organisation.name!r}.")
+                self.stdout.write(gettext("Created organisation %(name)s.") % {"name": repr(organisation.name)})
             user = actions.create_user(
                 username=username,
                 password=password,
@@ -62,21 +66,24 @@ class Command(BaseCommand):
                 actor=None,
                 **names,
             )
-        self.stdout.write(f"Created {options['role']} {user.username!r} in {organisation.name!r}.")
+        self.stdout.write(
+            gettext("Created %(role)s %(username)s in %(organisation)s.")
+            % {"role": options["role"], "username": repr(user.username), "organisation": repr(organisation.name)}
+        )
 
     def _read_password(self, from_stdin: bool) -> str:
         if from_stdin:
             line = sys.stdin.readline()
             password = line[:-1] if line.endswith("\n") else line
             if not password:
-                raise CommandError("no password on standard input")
+                raise CommandError(gettext("no password on standard input"))
             return password
         if not sys.stdin.isatty():
-            raise CommandError("standard input is not a terminal: pass the password with --password-stdin")
-        first = getpass.getpass("Password: ")
-        second = getpass.getpass("Password (again): ")
+            raise CommandError(gettext("standard input is not a terminal: pass the password with --password-stdin"))
+        first = getpass.getpass(gettext("Password: "))
+        second = getpass.getpass(gettext("Password (again): "))
         if first != second:
-            raise CommandError("the two passwords differ")
+            raise CommandError(gettext("the two passwords differ"))
         if not first:
-            raise CommandError("the password is empty")
+            raise CommandError(gettext("the password is empty"))
         return first

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.cases.actions import export_case
 from refuge.cases.models import Case
@@ -28,13 +29,16 @@ def find_case(code_or_reference: str, organisation: str | None) -> Case:
     if code is not None:
         found = cases.filter(code=code).first()
         if found is None:
-            raise CommandError(f"no case with code {code}")
+            raise CommandError(gettext("no case with code %(code)s") % {"code": code})
         return found
     matches = list(cases.filter(reference=code_or_reference)[:2])
     if not matches:
-        raise CommandError(f"no case with code or reference {code_or_reference!r}")
+        raise CommandError(gettext("no case with code or reference %(code)s") % {"code": repr(code_or_reference)})
     if len(matches) > 1:
-        raise CommandError(f"several organisations have a case {code_or_reference!r}: add --organisation")
+        raise CommandError(
+            gettext("several organisations have a case %(code)s: add --organisation")
+            % {"code": repr(code_or_reference)}
+        )
     return matches[0]
 
 
@@ -69,7 +73,11 @@ class Command(BaseCommand):
             try:
                 write_private(Path(output), text)
             except OSError as exc:
-                raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-            self.stderr.write(f"Wrote {case.reference} to {output}.")
+                raise CommandError(
+                    gettext("cannot write %(path)s: %(reason)s") % {"path": output, "reason": exc.strerror or exc}
+                ) from None
+            self.stderr.write(
+                gettext("Wrote %(reference)s to %(path)s.") % {"reference": case.reference, "path": output}
+            )
         else:
             self.stdout.write(text, ending="")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from refuge.accounts.models import Membership, Organisation, Role
 from refuge.casefile.validate import CaseFileError, decode_casefile, read_bytes
 from refuge.cases.actions import import_casefiles
 from refuge.cases.models import Case
+from refuge.cases.problem_words import problem_lines
 from refuge.vault.cli import unseal_if_initialised
 
 INVALID = 2  # exit status of a refused batch (as for `refuge check` on an invalid file)
@@ -47,23 +47,12 @@ PLAIN_EVERY = 10.0  # seconds between two progress lines when stderr is not a te
 BATCH = 250  # files written per bulk insert: big enough to amortise the queries, small enough for memory
 
 
-def reader_language(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
-    """The operator's language for the progress display, from the locale variables (LC_ALL,
-    LC_MESSAGES, LANG: `ru_RU.UTF-8` is Russian), if Refuge speaks it; else the server's."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "")
-        if value:
-            code = value.split(".")[0].split("_")[0].lower()
-            return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    return settings.LANGUAGE_CODE
-
-
 class Progress:
     """How far a pass over the files is, on stderr: a bar on a terminal; elsewhere (a log file, a
     pipe) a plain line every PLAIN_EVERY seconds and one at the end. Words in the operator's language."""
 
     def __init__(self, what: str, total: int, stream: TextIO = sys.stderr, language: str | None = None) -> None:
-        self.language = language or reader_language()
+        self.language = language or translation.get_language() or settings.LANGUAGE_CODE
         self.what, self.total, self.stream, self.done = what, total, stream, 0
         self.shown = total >= PROGRESS_FROM
         self.tty = self.shown and stream.isatty()
@@ -124,14 +113,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, files: list[str], organisation: str, user: str | None, **options: Any) -> None:
         org = Organisation.objects.filter(name=organisation).first()
         if org is None:
-            raise CommandError(f"no organisation named {organisation!r}")
+            raise CommandError(gettext("no organisation named %(name)s") % {"name": repr(organisation)})
         importer = None
         if user:
             member = Membership.objects.select_related("user").filter(user__username=user, organisation=org).first()
             if member is None:
-                raise CommandError(f"no user {user!r} in {org.name!r}")
+                raise CommandError(
+                    gettext("no user %(username)s in %(organisation)s")
+                    % {"username": repr(user), "organisation": repr(org.name)}
+                )
             if member.role == Role.ANALYST:
-                raise CommandError(f"{user!r} is an analyst: analysts cannot create cases")
+                raise CommandError(
+                    gettext("%(username)s is an analyst: analysts cannot create cases") % {"username": repr(user)}
+                )
             importer = member.user
         unseal_if_initialised()  # identity is encrypted as it is imported: the operator opens the vault here
 
@@ -146,9 +140,9 @@ class Command(BaseCommand):
                         cases = import_casefiles(docs=[doc for _, doc in batch], organisation=org, user=importer)
                     except CaseFileError as exc:
                         names = ", ".join(str(path) for path, _ in batch[:3])
+                        refused = gettext("refused, nothing imported: in the batch of %(files)s…:") % {"files": names}
                         raise CommandError(
-                            f"refused, nothing imported: in the batch of {names}…:\n{_indent(str(exc))}",
-                            returncode=INVALID,
+                            f"{refused}\n{_indent(problem_lines(exc.problems))}", returncode=INVALID
                         ) from None
                     created.extend(f"{case.code} {case.reference}" for case in cases)
                     bar.update(len(batch))
@@ -156,7 +150,14 @@ class Command(BaseCommand):
             bar.close()
         for line in created:
             self.stdout.write(line)
-        self.stderr.write(f"Imported {len(created)} case{'s' if len(created) != 1 else ''} into {org.name!r}.")
+        self.stderr.write(
+            ngettext(
+                "Imported %(count)s case into %(organisation)s.",
+                "Imported %(count)s cases into %(organisation)s.",
+                len(created),
+            )
+            % {"count": len(created), "organisation": repr(org.name)}
+        )
 
     @staticmethod
     def _batches(checked: list[tuple[Path, bytes]]) -> Iterator[list[tuple[Path, dict[str, Any]]]]:
@@ -167,12 +168,15 @@ class Command(BaseCommand):
                 try:
                     raw = read_bytes(path)
                 except CaseFileError as exc:
+                    refused = gettext("refused, nothing imported: %(path)s:") % {"path": path}
                     raise CommandError(
-                        f"refused, nothing imported: {path}:\n{_indent(str(exc))}", returncode=INVALID
+                        f"{refused}\n{_indent(problem_lines(exc.problems))}", returncode=INVALID
                     ) from None
                 if hashlib.blake2b(raw, digest_size=16).digest() != digest:
                     raise CommandError(
-                        f"refused, nothing imported: {path} changed while it was being imported", returncode=INVALID
+                        gettext("refused, nothing imported: %(path)s changed while it was being imported")
+                        % {"path": path},
+                        returncode=INVALID,
                     )
                 batch.append((path, json.loads(raw)))  # validated bytes: the plain parser reads them the same
             yield batch
@@ -191,11 +195,15 @@ class Command(BaseCommand):
                 raw = read_bytes(path)
                 doc = decode_casefile(raw)
             except CaseFileError as exc:
-                problems.append(f"{path}:\n{_indent(str(exc))}")
+                problems.append(f"{path}:\n{_indent(problem_lines(exc.problems))}")
                 continue
             reference = doc["reference"]
             if reference in seen:
-                problems.append(f"{path}:\n  $.reference: {reference!r} is also the reference of {seen[reference]}")
+                also = gettext("%(reference)s is also the reference of %(path)s") % {
+                    "reference": repr(reference),
+                    "path": seen[reference],
+                }
+                problems.append(f"{path}:\n  $.reference: {also}")
                 continue
             seen[reference] = path
             checked.append((path, hashlib.blake2b(raw, digest_size=16).digest()))
@@ -208,16 +216,18 @@ class Command(BaseCommand):
                     "reference", flat=True
                 )
             )
+        exists = gettext("a case %(reference)s already exists in %(organisation)s")
         problems.extend(
-            f"{path}:\n  $.reference: a case {reference!r} already exists in {org.name!r}"
+            f"{path}:\n  $.reference: " + exists % {"reference": repr(reference), "organisation": repr(org.name)}
             for reference, path in seen.items()
             if reference in taken
         )
         if problems:
             bad = len(paths) - len(checked) + len(taken)
-            raise CommandError(
-                f"refused, nothing imported: {bad} of {len(paths)} file{'s' if len(paths) != 1 else ''} "
-                f"{'is' if bad == 1 else 'are'} invalid.\n" + "\n".join(problems),
-                returncode=INVALID,
-            )
+            refused = ngettext(
+                "refused, nothing imported: %(bad)s of %(count)s files is invalid.",
+                "refused, nothing imported: %(bad)s of %(count)s files are invalid.",
+                bad,
+            ) % {"bad": bad, "count": len(paths)}
+            raise CommandError(refused + "\n" + "\n".join(problems), returncode=INVALID)
         return checked

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.cases.models import Case
 from refuge.cases.recompute import recompute_case
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         if options["case"]:
             cases = cases.filter(code__in=options["case"])
             if cases.count() != len(set(options["case"])):
-                raise CommandError("unknown case code", returncode=2)
+                raise CommandError(gettext("unknown case code"), returncode=2)
         total = changed = 0
         for case in cases.iterator(chunk_size=500):
             result = recompute_case(case=case, cause="recompute")
@@ -36,4 +37,6 @@ class Command(BaseCommand):
                 changed += 1
                 moved = sorted({c.kind for c in result.changes if c.item == "deadline"})
                 self.stdout.write(f"{case.reference}\t{case.code}\t{', '.join(moved)}")
-        self.stderr.write(f"recomputed {total} case(s); dates changed in {changed}")
+        self.stderr.write(
+            gettext("recomputed %(total)s case(s); dates changed in %(changed)s") % {"total": total, "changed": changed}
+        )

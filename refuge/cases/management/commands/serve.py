@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
+from django.utils.translation import gettext
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -131,7 +132,7 @@ class Command(BaseCommand):
         from gunicorn.app.base import BaseApplication  # noqa: PLC0415  # only the server needs it
 
         if threads < 1 or workers < 1:
-            self.stderr.write("--threads and --workers must be at least 1")
+            self.stderr.write(gettext("--threads and --workers must be at least 1"))
             raise SystemExit(2)
         self.check_migrations()
         if not no_collectstatic:
@@ -141,14 +142,20 @@ class Command(BaseCommand):
         if host not in LOOPBACK:
             self.stderr.write(
                 self.style.WARNING(
-                    f"Binding to {host}: other machines can reach this server. Put it behind a TLS proxy "
-                    "(REFUGE_BEHIND_PROXY, REFUGE_TRUSTED_PROXY, REFUGE_SECURE_COOKIES) and list its name in "
-                    "REFUGE_ALLOWED_HOSTS."
+                    gettext(
+                        "Binding to %(host)s: other machines can reach this server. Put it behind a TLS proxy "
+                        "(REFUGE_BEHIND_PROXY, REFUGE_TRUSTED_PROXY, REFUGE_SECURE_COOKIES) and list its name in "
+                        "REFUGE_ALLOWED_HOSTS."
+                    )
+                    % {"host": host}
                 )
             )
         if workers > 1:
             self.stderr.write(
-                self.style.WARNING(f"{workers} worker processes: each must be unsealed (refuge unseal reaches one).")
+                self.style.WARNING(
+                    gettext("%(count)s worker processes: each must be unsealed (refuge unseal reaches one).")
+                    % {"count": workers}
+                )
             )
         # The workers are forked from here: no database connection may cross the fork.
         connections.close_all()
@@ -158,7 +165,9 @@ class Command(BaseCommand):
             for listener in server.LISTENERS:
                 address = listener.sock.getsockname()
                 shown = f"[{address[0]}]" if ":" in address[0] else address[0]
-                stdout.write(f"Refuge is serving on http://{shown}:{address[1]}/ (Ctrl-C stops it)")
+                stdout.write(
+                    gettext("Refuge is serving on %(url)s (Ctrl-C stops it)") % {"url": f"http://{shown}:{address[1]}/"}
+                )
             stdout.flush()
 
         config = {**gunicorn_options(host=host, port=port, workers=workers, threads=threads), "when_ready": when_ready}
@@ -184,4 +193,4 @@ class Command(BaseCommand):
                 raise
         finally:
             sys.argv = argv
-        self.stdout.write("Stopped.")
+        self.stdout.write(gettext("Stopped."))

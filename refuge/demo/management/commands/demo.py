@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.accounts.models import Organisation
 from refuge.demo.load import DemoConflictError, DemoResult, build_demo, demo_casefiles, reset_demo
@@ -80,12 +81,15 @@ class Command(BaseCommand):
         others = Organisation.objects.exclude(is_demo=True)
         if others.exists() and not options["force"]:
             raise CommandError(
-                f"this database holds {others.count()} other organisation(s); the demo adds users whose password "
-                "is published. Use an empty REFUGE_DATA_DIR, or --force if this really is a test database."
+                gettext(
+                    "this database holds %(count)s other organisation(s); the demo adds users whose password "
+                    "is published. Use an empty REFUGE_DATA_DIR, or --force if this really is a test database."
+                )
+                % {"count": others.count()}
             )
         if options["reset"]:
             deleted = reset_demo()
-            self.stdout.write(f"Deleted the demo organisation ({deleted} cases).")
+            self.stdout.write(gettext("Deleted the demo organisation (%(count)s cases).") % {"count": deleted})
 
         now = timezone.now()
         today = now.astimezone(zone).date()
@@ -93,12 +97,18 @@ class Command(BaseCommand):
             lambda: build_demo(today=today, now=now, history=not options["no_history"], data=options["data"])
         )
         if result.created:
-            self.stdout.write(f"Loaded {len(result.created)} fictional cases into {result.organisation.name!r}.")
+            self.stdout.write(
+                gettext("Loaded %(count)s fictional cases into %(organisation)s.")
+                % {"count": len(result.created), "organisation": repr(result.organisation.name)}
+            )
         if result.history:
-            self.stdout.write(f"Loaded {result.history} closed historical cases for the statistics page.")
+            self.stdout.write(
+                gettext("Loaded %(count)s closed historical cases for the statistics page.") % {"count": result.history}
+            )
         if result.existing:
             self.stdout.write(
-                f"{len(result.existing)} demo cases were already there and were left as they are (--reset rebuilds)."
+                gettext("%(count)s demo cases were already there and were left as they are (--reset rebuilds).")
+                % {"count": len(result.existing)}
             )
         if options["verbosity"] >= 2:
             for reference, summary in result.summaries:
@@ -124,16 +134,22 @@ class Command(BaseCommand):
             folder = settings.DATA_DIR / "mail"
             children.append(self._child("mailsink", "--port", str(settings.REFUGE_SMTP_PORT), "--dir", str(folder)))
             self.stdout.write(
-                f"Alert e-mails go to a local mail server on port {settings.REFUGE_SMTP_PORT}: open the .eml files "
-                f"in {folder} (their acknowledge links work)."
+                gettext(
+                    "Alert e-mails go to a local mail server on port %(port)s: open the .eml files "
+                    "in %(folder)s (their acknowledge links work)."
+                )
+                % {"port": settings.REFUGE_SMTP_PORT, "folder": folder}
             )
         if not options["no_worker"]:
             children.append(self._child("worker"))
         served = f"http://{options['host']}:{options['port']}"
         if settings.REFUGE_BASE_URL.rstrip("/") != served:
             self.stderr.write(
-                f"Links in alert e-mails and calendar feeds point at {settings.REFUGE_BASE_URL}, not {served}: "
-                f"set REFUGE_BASE_URL={served} (make demo PORT=... does)."
+                gettext(
+                    "Links in alert e-mails and calendar feeds point at %(base)s, not %(served)s: "
+                    "set REFUGE_BASE_URL=%(served)s (make demo PORT=... does)."
+                )
+                % {"base": settings.REFUGE_BASE_URL, "served": served}
             )
         try:
             call_command("serve", host=options["host"], port=options["port"])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from refuge.cases.management.commands.export_case import find_case
 from refuge.cases.models import Authority, Case, Document
@@ -50,7 +51,9 @@ def find_authority(case: Case, value: str) -> Authority:
     except ValueError:
         found = authorities.filter(name=value).first()
     if found is None:
-        raise CommandError(f"no authority {value!r} in the case's organisation", returncode=USAGE_ERROR)
+        raise CommandError(
+            gettext("no authority %(name)s in the case's organisation") % {"name": repr(value)}, returncode=USAGE_ERROR
+        )
     return found
 
 
@@ -60,7 +63,9 @@ def find_annex(case: Case, value: str) -> Document:
     except ValueError:
         found = None
     if found is None:
-        raise CommandError(f"no document {value!r} in this case (give its code)", returncode=USAGE_ERROR)
+        raise CommandError(
+            gettext("no document %(code)s in this case (give its code)") % {"code": repr(value)}, returncode=USAGE_ERROR
+        )
     return found
 
 
@@ -136,7 +141,7 @@ class Command(BaseCommand):
         output = Path(opts["output"])
         fmt = FORMATS.get(output.suffix.lower())
         if fmt is None:
-            raise CommandError("the output file must end in .pdf or .docx", returncode=USAGE_ERROR)
+            raise CommandError(gettext("the output file must end in .pdf or .docx"), returncode=USAGE_ERROR)
         case = find_case(opts["case"], opts["organisation"])
         unseal_here()  # a dev vault opens from its key file; otherwise the operator is asked
         kind = KINDS[opts["kind"]]
@@ -178,8 +183,13 @@ class Command(BaseCommand):
         try:  # on record already (generate_filing): a reveal goes on record before the bytes leave
             write_private_bytes(output, generation.rendered.content)
         except OSError as exc:
-            raise CommandError(f"cannot write {output}: {exc.strerror or exc}") from None
-        self.stderr.write(f"Wrote {kind.name} ({lang}, {fmt}) for {case.reference} to {output}.")
+            raise CommandError(
+                gettext("cannot write %(path)s: %(reason)s") % {"path": output, "reason": exc.strerror or exc}
+            ) from None
+        self.stderr.write(
+            gettext("Wrote %(kind)s (%(language)s, %(format)s) for %(reference)s to %(path)s.")
+            % {"kind": kind.name, "language": lang, "format": fmt, "reference": case.reference, "path": output}
+        )
 
     @staticmethod
     def _contact(facts: CaseFacts, opts: dict[str, Any]) -> Contact | None:

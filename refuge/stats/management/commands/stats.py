@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.accounts.models import Organisation
 from refuge.audit.actions import record
@@ -26,11 +27,11 @@ _PERIOD = re.compile(r"^(\d{4})(?:[-–](\d{4}))?$")
 def _period(text: str) -> tuple[int, int]:
     match = _PERIOD.match(text)
     if match is None:
-        raise CommandError("--period is a year or a range of years: 2016-2026")
+        raise CommandError(gettext("--period is a year or a range of years: 2016-2026"))
     first = int(match.group(1))
     last = int(match.group(2) or first)
     if last < first:
-        raise CommandError("--period: the range ends before it begins")
+        raise CommandError(gettext("--period: the range ends before it begins"))
     return first, last
 
 
@@ -63,12 +64,14 @@ class Command(BaseCommand):
     def _keygen(self, options: dict[str, Any]) -> None:
         public = network.coordinator_keygen(options["path"])
         del public
-        self.stdout.write(f"wrote {options['path']} (keep it secret) and {options['path']}.pub (send it to members)")
+        self.stdout.write(
+            gettext("wrote %(path)s (keep it secret) and %(path)s.pub (send it to members)") % {"path": options["path"]}
+        )
 
     def _organisation(self, name: str | None) -> Organisation:
         found = Organisation.objects.filter(name=name) if name else Organisation.objects.all()
         if found.count() != 1:
-            raise CommandError("name the organisation with --organisation (exactly as it is spelt)")
+            raise CommandError(gettext("name the organisation with --organisation (exactly as it is spelt)"))
         organisation: Organisation = found.get()
         return organisation
 
@@ -87,12 +90,15 @@ class Command(BaseCommand):
         )
         options["output"].write_text(text, encoding="utf-8")
         record_export(user=None, organisation=organisation, fmt="network", exact=True)
-        self.stdout.write(f"wrote {options['output']}: {len(counts)} aggregate counts, {first}–{last}, encrypted")
+        self.stdout.write(
+            gettext("wrote %(path)s: %(count)s aggregate counts, %(first)s–%(last)s, encrypted")
+            % {"path": options["output"], "count": len(counts), "first": first, "last": last}
+        )
 
     def _merge(self, options: dict[str, Any]) -> None:
         threshold = options["threshold"]
         if threshold < MINIMUM_THRESHOLD:
-            raise CommandError(f"--threshold is at least {MINIMUM_THRESHOLD}")
+            raise CommandError(gettext("--threshold is at least %(minimum)s") % {"minimum": MINIMUM_THRESHOLD})
         key = network.load_coordinator_private(options["key"])
         signers = network.load_signers(options["signers"])
         opened = []
@@ -100,12 +106,12 @@ class Command(BaseCommand):
             try:
                 opened.append(network.open_export(path.read_text(encoding="utf-8"), key=key, signers=signers))
             except network.NetworkError as exc:
-                raise CommandError(f"{path}: refused: {exc}") from None
+                raise CommandError(gettext("%(path)s: refused: %(reason)s") % {"path": path, "reason": exc}) from None
             except OSError as exc:
                 raise CommandError(f"{path}: {exc.strerror}") from None
         labels = [o.organisation for o in opened]
         if len(set(labels)) != len(labels):
-            raise CommandError("two exports of the same organisation: merge one per organisation")
+            raise CommandError(gettext("two exports of the same organisation: merge one per organisation"))
         first = min(o.first_year for o in opened)
         last = max(o.last_year for o in opened)
         years = list(range(first, last + 1))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from refuge.vault import state
 
@@ -16,4 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         sessions = Session.objects.count()
         state.seal(reason="refuge seal")
-        self.stdout.write(f"vault sealed; {sessions} sessions ended. Servers drop the key within a second.")
+        self.stdout.write(
+            ngettext(
+                "vault sealed; %(count)s session ended. Servers drop the key within a second.",
+                "vault sealed; %(count)s sessions ended. Servers drop the key within a second.",
+                sessions,
+            )
+            % {"count": sessions}
+        )

@@ -17,6 +17,7 @@ from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from refuge.vault import cli, crypto, keys, state
 from refuge.vault.models import RootKeySource
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         form: dict[str, str] = {}
         if active.source == RootKeySource.DEV:
             if not keys.read_dev_keys():
-                raise CommandError(f"no development key file at {keys.dev_key_path()}")
+                raise CommandError(gettext("no development key file at %(path)s") % {"path": keys.dev_key_path()})
         else:
             stderr = cast("TextIO", self.stderr._out)  # the wrapped stream (django-stubs: a callable)
             if active.source == RootKeySource.SHARES:
@@ -54,17 +55,17 @@ class Command(BaseCommand):
                     root_key = keys.root_key_from_shares(shares)
                 except keys.SourceError:
                     state.record_failed_unseal("shares: do not combine")
-                    raise CommandError("the shares do not combine into a key") from None
+                    raise CommandError(gettext("the shares do not combine into a key")) from None
                 form["shares"] = "\n".join(shares)
             else:
-                passphrase = cli.read_secret("Vault passphrase: ", stdin=sys.stdin, stderr=stderr)
+                passphrase = cli.read_secret(gettext("Vault passphrase: "), stdin=sys.stdin, stderr=stderr)
                 root_key = keys.root_key_from_passphrase(passphrase, dict(active.params))
                 form["passphrase"] = passphrase
             if not crypto.check_verifier(root_key, bytes(active.verifier)):
                 state.record_failed_unseal(f"{active.source}: not the active root key (refuge unseal)")
-                raise CommandError("that is not this vault's root key")
+                raise CommandError(gettext("that is not this vault's root key"))
         if options["check"]:
-            self.stdout.write("the key material opens this vault")
+            self.stdout.write(gettext("the key material opens this vault"))
             return
         self._submit(options["url"], form)
 
@@ -75,12 +76,14 @@ class Command(BaseCommand):
             opener.open(url, timeout=TIMEOUT)  # an operator-given http(s) URL
         except urllib.error.HTTPError as exc:
             if exc.code not in (200, 503):
-                raise CommandError(f"the unseal page answered {exc.code}") from None
+                raise CommandError(gettext("the unseal page answered %(status)s") % {"status": exc.code}) from None
         except urllib.error.URLError as exc:
-            raise CommandError(f"cannot reach the server at {url}: {exc.reason}") from None
+            raise CommandError(
+                gettext("cannot reach the server at %(url)s: %(reason)s") % {"url": url, "reason": exc.reason}
+            ) from None
         token = next((c.value for c in jar if c.name == settings.CSRF_COOKIE_NAME), None)
         if token is None:
-            self.stdout.write("the server is not sealed (or its unseal page offered no form)")
+            self.stdout.write(gettext("the server is not sealed (or its unseal page offered no form)"))
             return
         body = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode()
         request = urllib.request.Request(url, data=body, headers={"Referer": url, "X-CSRFToken": token})  # noqa: S310  # see above
@@ -90,8 +93,10 @@ class Command(BaseCommand):
         except urllib.error.HTTPError as exc:
             code = exc.code
         if code in (302, 303):
-            self.stdout.write("the server is unsealed")
+            self.stdout.write(gettext("the server is unsealed"))
         elif code == 202:
-            self.stdout.write("shares accepted; the server waits for more")
+            self.stdout.write(gettext("shares accepted; the server waits for more"))
         else:
-            raise CommandError(f"the server refused to unseal (HTTP {code}); see its log")
+            raise CommandError(
+                gettext("the server refused to unseal (HTTP %(status)s); see its log") % {"status": code}
+            )

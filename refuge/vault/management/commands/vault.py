@@ -7,15 +7,18 @@ from argparse import ArgumentParser
 from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.vault import cli, keys, rotation, state
 from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
-SHARES_NOTICE = """
-The vault's root key was split into {n} shares; any {k} of them unseal the server.
+SHARES_NOTICE = gettext_noop(
+    """
+The vault's root key was split into %(shares)s shares; any %(threshold)s of them unseal the server.
 Each share is shown ONCE, here, and is stored nowhere. Give each to a different operator,
 written on paper, and keep the paper away from this server.
 """
+)
 
 
 def _add_source_arguments(parser: ArgumentParser, *, required: bool) -> None:
@@ -72,9 +75,9 @@ class Command(BaseCommand):
             shares, threshold = int(like.params["shares"]), int(like.params["threshold"])
         passphrase = None
         if source == RootKeySource.PASSPHRASE:
-            passphrase = self._secret("New vault passphrase: ")
-            if self._is_tty() and self._secret("Again: ") != passphrase:
-                raise CommandError("the passphrases differ")
+            passphrase = self._secret(gettext("New vault passphrase: "))
+            if self._is_tty() and self._secret(gettext("Again: ")) != passphrase:
+                raise CommandError(gettext("the passphrases differ"))
         try:
             return keys.new_root_key(
                 source=str(source),
@@ -91,7 +94,9 @@ class Command(BaseCommand):
 
     def _announce(self, row: RootKey, mnemonics: list[str]) -> None:
         if row.source == RootKeySource.SHARES:
-            self.stdout.write(SHARES_NOTICE.format(n=row.params["shares"], k=row.params["threshold"]))
+            self.stdout.write(
+                gettext(SHARES_NOTICE) % {"shares": row.params["shares"], "threshold": row.params["threshold"]}
+            )
             for number, mnemonic in enumerate(mnemonics, start=1):
                 self.stdout.write(f"share {number}: {mnemonic}")
             self.stdout.write("")
@@ -108,10 +113,13 @@ class Command(BaseCommand):
         self._announce(row, new.mnemonics)
         if new.source == RootKeySource.DEV:
             self.stderr.write(
-                f"WARNING: development key file written to {keys.dev_key_path()}. It protects nothing: "
-                "never put real client data in this vault."
+                gettext(
+                    "WARNING: development key file written to %(path)s. It protects nothing: "
+                    "never put real client data in this vault."
+                )
+                % {"path": keys.dev_key_path()}
             )
-        self.stdout.write(f"vault initialised: root key v1 ({row.get_source_display()})")
+        self.stdout.write(gettext("vault initialised: root key v1 (%(source)s)") % {"source": row.get_source_display()})
 
     def _rotate(self, options: dict[str, Any]) -> None:
         cli.unseal_here(stdin=sys.stdin, stderr=cast("TextIO", self.stderr._out))  # as in _secret
@@ -124,9 +132,9 @@ class Command(BaseCommand):
             except rotation.RotationError as exc:
                 raise CommandError(str(exc)) from None
             self._announce(pending, new.mnemonics)
-            self.stdout.write(f"rotation to root key v{pending.version} started")
+            self.stdout.write(gettext("rotation to root key v%(version)s started") % {"version": pending.version})
         else:
-            self.stdout.write(f"resuming the rotation to root key v{pending.version}")
+            self.stdout.write(gettext("resuming the rotation to root key v%(version)s") % {"version": pending.version})
             if not pending.announced:
                 # The shares were never shown (the command died first): split the same key again.
                 new_key = state.root_key(pending.version)
@@ -137,36 +145,52 @@ class Command(BaseCommand):
                 pending.params = {**pending.params, "identifier": identifier}
                 self._announce(pending, mnemonics)
         if options["batch_size"] < 1:
-            raise CommandError("--batch-size must be at least 1")
+            raise CommandError(gettext("--batch-size must be at least 1"))
 
         def report(line: str) -> None:
             self.stdout.write(line)
             self.stdout.flush()
 
         done = rotation.run(batch_size=options["batch_size"], pause=options["pause"], report=report)
-        self.stdout.write(f"rotation finished: root key v{done.version} ({done.get_source_display()}) is active")
+        self.stdout.write(
+            gettext("rotation finished: root key v%(version)s (%(source)s) is active")
+            % {"version": done.version, "source": done.get_source_display()}
+        )
 
     def _status(self) -> None:
         control = state.control()
         rows = list(RootKey.objects.exclude(status=RootKeyStatus.RETIRED))
         if not rows:
-            self.stdout.write("vault: not initialised (run `refuge vault init`)")
+            self.stdout.write(gettext("vault: not initialised (run `refuge vault init`)"))
         for row in rows:
             extra = ""
             if row.source == RootKeySource.SHARES:
-                extra = f", {row.params['threshold']} of {row.params['shares']} shares"
+                extra = gettext(", %(threshold)s of %(shares)s shares") % {
+                    "threshold": row.params["threshold"],
+                    "shares": row.params["shares"],
+                }
             self.stdout.write(f"root key v{row.version}: {row.status}, {row.get_source_display()}{extra}")
             if row.status == RootKeyStatus.PENDING:
                 left = rotation.remaining(row.version)
                 self.stdout.write(
-                    f"rotation in progress: {left[0]} data keys and {left[1]} index entries left;"
-                    " run `refuge vault rotate` to finish it"
+                    gettext(
+                        "rotation in progress: %(keys)s data keys and %(entries)s index entries left;"
+                        " run `refuge vault rotate` to finish it"
+                    )
+                    % {"keys": left[0], "entries": left[1]}
                 )
-        self.stdout.write(f"case keys: {CaseKey.objects.count()}")
-        self.stdout.write(f"organisation keys: {OrganisationKey.objects.count()}")
-        self.stdout.write(f"seal epoch: {control.seal_epoch}; last sealed: {control.sealed_at or 'never'}")
+        never = gettext("never")
+        self.stdout.write(gettext("case keys: %(count)s") % {"count": CaseKey.objects.count()})
+        self.stdout.write(gettext("organisation keys: %(count)s") % {"count": OrganisationKey.objects.count()})
         self.stdout.write(
-            f"failed unseal attempts: {control.failed_unseals}; last: {control.last_failed_unseal_at or 'never'}"
+            gettext("seal epoch: %(epoch)s; last sealed: %(when)s")
+            % {"epoch": control.seal_epoch, "when": control.sealed_at or never}
+        )
+        self.stdout.write(
+            gettext("failed unseal attempts: %(count)s; last: %(when)s")
+            % {"count": control.failed_unseals, "when": control.last_failed_unseal_at or never}
         )
         if keys.dev_key_exists():
-            self.stdout.write(f"WARNING: development key file present at {keys.dev_key_path()}: INSECURE")
+            self.stdout.write(
+                gettext("WARNING: development key file present at %(path)s: INSECURE") % {"path": keys.dev_key_path()}
+            )
