@@ -128,3 +128,16 @@ def env_age_recipients(name: str) -> list[str]:
                 f"{where}: {value[:12]}… is not an age X25519 public key (age1…, from age-keygen)"
             ) from None
     return values
+
+
+def terminal_language(languages: list[str], default: str = "en") -> str:
+    """The operator's language for a command's messages, from the POSIX locale variables (LANGUAGE,
+    LC_ALL, LC_MESSAGES, LANG, in that order): `ru_RU.UTF-8` gives `ru` when `ru` is in `languages`."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for value in os.environ.get(name, "").split(":"):
+            code = value.split(".")[0].split("_")[0].split("-")[0].lower()
+            if code in languages:
+                return code
+            if code and name != "LANGUAGE":
+                return default  # the first locale variable that is set decides
+    return default

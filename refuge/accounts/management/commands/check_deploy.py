@@ -3,7 +3,9 @@
 Runs `check --deploy --fail-level WARNING`: Django's deployment checks, the vault's checks (no
 development key file, uploads encrypted as they arrive) and Refuge's own (refuge.accounts.checks:
 CSP, Argon2 first, session limits, second factor, no demo exemption, DEBUG off, secure cookies,
-password guesses throttled, no passkey policy on an IP address). Any warning fails it, as any
+password guesses throttled, no passkey policy on an IP address, a shared secret key when
+REFUGE_MULTI_HOST says several machines serve). Messages that are translated come in the
+operator's language (LANG and the other locale variables). Any warning fails it, as any
 error does. Then, as information that passes, whether organisations require passkeys of admins.
 """
 
@@ -11,17 +13,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from refuge.accounts.checks import passkey_policy_counts
+from refuge.lib.env import terminal_language
 
 
 class Command(BaseCommand):
     help = "Check that this configuration is fit for production (exit status 1 on any warning or error)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("check", deploy=True, fail_level="WARNING", stdout=self.stdout, stderr=self.stderr)
+        with translation.override(terminal_language([code for code, _name in settings.LANGUAGES])):
+            call_command("check", deploy=True, fail_level="WARNING", stdout=self.stdout, stderr=self.stderr)
         counts = passkey_policy_counts()
         if counts is None:
             self.stdout.write("check-deploy: passkeys for admins: no organisation yet (database not migrated).")

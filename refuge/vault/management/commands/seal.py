@@ -1,4 +1,9 @@
-"""`refuge seal`: every server process drops the vault's keys, every session ends."""
+"""`refuge seal`: every server process drops the vault's keys, every session ends.
+
+Through the database, so it reaches every process of every host (their watchers see the seal
+epoch move within a second); this host's key agent, if `refuge serve` runs here, forgets the key
+at once. Sealing from any host seals them all: there is no --url.
+"""
 
 from __future__ import annotations
 
@@ -16,4 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         sessions = Session.objects.count()
         state.seal(reason="refuge seal")
-        self.stdout.write(f"vault sealed; {sessions} sessions ended. Servers drop the key within a second.")
+        self.stdout.write(
+            f"vault sealed; {sessions} sessions ended. "
+            "Every server process, on every host, drops the key within a second."
+        )
