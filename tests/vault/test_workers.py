@@ -7,12 +7,14 @@ agent says which of the master's child processes took the key. Every wait has a 
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import re
 import signal
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,6 +26,7 @@ import pytest
 from refuge.vault import agent
 from tests.cli.helpers import REPO, refuge_argv, refuge_env
 from tests.cli.test_serve import free_port
+from tests.vault.conftest import MNEMONIC_LINE
 
 PASSPHRASE = "a vault passphrase for the workers test only"
 DEADLINE = 60.0
@@ -172,6 +175,45 @@ def test_one_unseal_opens_three_workers_and_one_seal_closes_them(tmp_path: Path,
     assert newcomer not in host.pids(TAKES_KEY)
     assert host.agent()["sealed"] and host.agent()["holders"] == []
     assert all(status_code(host.url) == 503 for _ in range(12))
+
+
+def type_share(url: str, share: str) -> int:
+    """One operator at her own browser: a new connection and cookie jar, one share, the page's answer."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        opener.open(url, timeout=10)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 503
+    token = next(cookie.value for cookie in jar if "csrf" in cookie.name)
+    body = urllib.parse.urlencode({"shares": share, "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Referer": url})  # noqa: S310  # loopback
+    try:
+        with opener.open(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_shares_typed_into_the_page_one_operator_at_a_time_unseal_every_worker(
+    tmp_path: Path, hosts: list[Host]
+) -> None:
+    env = refuge_env(tmp_path / "data")
+    run(env, "migrate", "--no-input")
+    shares = MNEMONIC_LINE.findall(run(env, "vault", "init", "--shares", "3", "--threshold", "2").stdout)
+    assert len(shares) == 3
+    host = Host(env, workers=3)
+    hosts.append(host)
+    workers = host.workers(3)
+
+    # Whichever worker each request lands on, the agent pools the shares: the first waits for more.
+    assert type_share(host.url, shares[0]) == 202
+    assert host.agent()["pending"] == 1 and host.agent()["sealed"]
+    assert type_share(host.url, shares[2]) == 200  # the redirect after unsealing, followed to the login page
+    wait_for(lambda: set(host.agent()["holders"]) == workers, "every worker to hold the key", SEAL_WITHIN)
+    assert host.agent()["pending"] == 0
+    log = host.log()
+    assert shares[0] not in log and shares[2] not in log
 
 
 def test_unseal_refuses_plain_http_to_another_machine(tmp_path: Path) -> None:
