@@ -130,3 +130,13 @@ def test_nothing_answers_once_stopped(tmp_path: Path) -> None:
     assert held is not None and held == bytearray(32)  # overwritten, not just forgotten
     with pytest.raises(agent.AgentUnavailable):
         agent.call(key_agent.path, "status")
+
+
+def test_the_same_key_again_keeps_its_holders_and_another_starts_afresh(running: agent.Agent) -> None:
+    key = os.urandom(32)
+    agent.call(running.path, "put", {"version": 1, "seal_epoch": 2, "holders": [os.getpid()]}, key=key)
+    assert running.holders == {os.getpid()}
+    agent.call(running.path, "put", {"version": 1, "seal_epoch": 2}, key=key)  # a second `refuge unseal`
+    assert running.holders == {os.getpid()}
+    agent.call(running.path, "put", {"version": 2, "seal_epoch": 2}, key=os.urandom(32))  # after a rotation
+    assert running.holders == set()

@@ -149,6 +149,8 @@ def test_one_unseal_opens_three_workers_and_one_seal_closes_them(tmp_path: Path,
     assert set(host.agent()["holders"]) == first
     assert all(status_code(host.url) == 200 for _ in range(12))
     assert PASSPHRASE not in host.log()
+    again = run(env, "unseal", stdin=f"{PASSPHRASE}\n")  # a second operator, not knowing: no harm done
+    assert "3 of 3 worker processes hold the key" in again.stdout
 
     # A worker that dies while unsealed is replaced by one that takes the key as it starts.
     victim = min(first)
