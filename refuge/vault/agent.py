@@ -184,6 +184,8 @@ class Agent:
     def stop(self) -> None:
         listener, self.listener = self.listener, None
         if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
             listener.close()
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()

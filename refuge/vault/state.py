@@ -463,7 +463,8 @@ def check_control() -> None:
 
 
 def start_watcher(*, interval: float = 1.0) -> threading.Thread:
-    """A daemon thread that runs check_control() every `interval` seconds (for idle servers)."""
+    """A daemon thread for idle servers: every `interval` seconds, check_control() while unsealed;
+    under `refuge serve`, while sealed, try_agent_unseal() (an unseal that reached another process)."""
 
     def loop() -> None:
         while True:
