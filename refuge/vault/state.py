@@ -207,7 +207,8 @@ def try_agent_unseal() -> bool:  # noqa: PLR0911  # each way the agent's key may
             version=version, status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]
         ).first()
         if row is None or not crypto.check_verifier(bytes(key), bytes(row.verifier)):
-            logger.warning("vault: the key agent's key does not open this vault; not taken")
+            logger.warning("vault: the key agent's key does not open this vault; not taken, and dropped")
+            _tell_agent("drop")  # e.g. a key that a finished rotation retired: unseal again
             return False
         taken = holder.Keys(
             root={version: bytearray(key)},
@@ -225,6 +226,7 @@ def try_agent_unseal() -> bool:  # noqa: PLR0911  # each way the agent's key may
                 _load_keyring(taken)
             except VaultSealed:
                 holder.wipe(taken.root[version])
+                _tell_agent("drop")
                 return False
             holder.hold(taken)
         if taken.active_version != version:
