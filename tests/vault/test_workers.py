@@ -151,6 +151,7 @@ def test_one_unseal_opens_three_workers_and_one_seal_closes_them(tmp_path: Path,
     assert PASSPHRASE not in host.log()
     again = run(env, "unseal", stdin=f"{PASSPHRASE}\n")  # a second operator, not knowing: no harm done
     assert "3 of 3 worker processes hold the key" in again.stdout
+    assert "this host: unsealed; 3 of 3 worker processes hold the key" in run(env, "vault", "status").stdout
 
     # A worker that dies while unsealed is replaced by one that takes the key as it starts.
     victim = min(first)
@@ -166,6 +167,7 @@ def test_one_unseal_opens_three_workers_and_one_seal_closes_them(tmp_path: Path,
     assert time.monotonic() - sealed_at < SEAL_WITHIN
     assert host.agent()["sealed"] and host.agent()["holders"] == []
     assert all(status_code(host.url) == 503 for _ in range(12))
+    assert "this host: sealed; 3 worker processes wait" in run(env, "vault", "status").stdout
 
     # A worker forked while sealed starts sealed and stays so.
     victim = min(second)

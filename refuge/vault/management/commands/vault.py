@@ -8,7 +8,7 @@ from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
-from refuge.vault import cli, keys, rotation, state
+from refuge.vault import agent, cli, keys, rotation, state
 from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
 SHARES_NOTICE = """
@@ -168,5 +168,22 @@ class Command(BaseCommand):
         self.stdout.write(
             f"failed unseal attempts: {control.failed_unseals}; last: {control.last_failed_unseal_at or 'never'}"
         )
+        self._agent_status()
         if keys.dev_key_exists():
             self.stdout.write(f"WARNING: development key file present at {keys.dev_key_path()}: INSECURE")
+
+    def _agent_status(self) -> None:
+        """What this host's `refuge serve` holds, from its key agent (other hosts: ask on each)."""
+        try:
+            held = agent.call(state.agent_path(), "status")[0]
+        except agent.AgentUnavailable:
+            self.stdout.write("this host: no `refuge serve` runs with this data directory")
+            return
+        if held["sealed"]:
+            self.stdout.write(f"this host: sealed; {len(held['workers'])} worker processes wait for `refuge unseal`")
+            if held["pending"]:
+                self.stdout.write(f"this host: {held['pending']} shares entered on the unseal page, waiting for more")
+        else:
+            self.stdout.write(
+                f"this host: unsealed; {len(held['holders'])} of {len(held['workers'])} worker processes hold the key"
+            )
