@@ -298,3 +298,84 @@ def test_two_hosts_on_one_database_unseal_together_and_seal_together(
     wait_for(lambda: b.pids(DROPS_KEY, after=marks[1]) == workers_b, "host B's workers to drop the key", SEAL_WITHIN)
     assert a.agent()["sealed"] and b.agent()["sealed"]
     assert status_code(a.url) == 503 and status_code(b.url) == 503
+
+
+def _ip_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for https://127.0.0.1 (an IP address in its subject alternative name)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_unseal_reaches_a_host_over_https_through_its_tls_proxy(tmp_path: Path, hosts: list[Host]) -> None:
+    from tests.cli.test_proxy import _answers, _caddy
+
+    caddy = _caddy()
+    env = refuge_env(tmp_path / "data")
+    env.update(REFUGE_BEHIND_PROXY="true", REFUGE_TRUSTED_PROXY="127.0.0.1")
+    _passphrase_vault(env)
+    host = Host(env, workers=2)
+    hosts.append(host)
+    workers = host.workers(2)
+    proxy_port = free_port()
+    cert, key = _ip_certificate(tmp_path)
+    home = tmp_path / "caddy-home"
+    caddyfile = tmp_path / "Caddyfile"
+    caddyfile.write_text(
+        "{\n  admin off\n  auto_https disable_redirects\n}\n"
+        f"https://127.0.0.1:{proxy_port} {{\n  bind 127.0.0.1\n  tls {cert} {key}\n"
+        f"  reverse_proxy 127.0.0.1:{host.port}\n}}\n",
+        encoding="utf-8",
+    )
+    caddy_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "XDG_DATA_HOME": str(home)}
+    caddy_env["XDG_CONFIG_HOME"] = str(home)
+    with (tmp_path / "caddy.log").open("w") as caddy_log:
+        proxy = subprocess.Popen(  # noqa: S603  # Debian's caddy, our config
+            [caddy, "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+            env=caddy_env, cwd=tmp_path, stdout=caddy_log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: _answers(proxy_port), "the TLS proxy")
+        url = f"https://127.0.0.1:{proxy_port}/vault/unseal/"
+        done = run({**env, "SSL_CERT_FILE": str(cert)}, "unseal", "--url", url, stdin=f"{PASSPHRASE}\n")
+        assert f"{url}: the server is unsealed" in done.stdout, done.stdout + done.stderr
+        wait_for(lambda: set(host.agent()["holders"]) == workers, "both workers to hold the key", SEAL_WITHIN)
+        # A certificate the operator's machine does not trust is refused before anything is sent.
+        run(env, "seal")
+        wait_for(lambda: host.agent()["sealed"], "the seal")
+        refused = run(env, "unseal", "--url", url, stdin=f"{PASSPHRASE}\n", ok=False)
+        assert refused.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in refused.stderr
+        assert host.agent()["sealed"]
+    finally:
+        proxy.terminate()
+        try:
+            proxy.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proxy.kill()
+            proxy.wait()
