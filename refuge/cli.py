@@ -25,7 +25,7 @@ ALIASES = {
 
 USAGE = gettext_noop("""usage: refuge COMMAND [options]
 
-  serve                 serve the application (gunicorn, 127.0.0.1:8000 by default)
+  serve [--workers N]   serve the application (gunicorn, one process per core, 127.0.0.1:8000 by default)
   migrate               create or update the database
   createuser            create a user in an organisation (audited)
   role USERNAME ROLE    change a user's role (audited; their sessions end)
@@ -40,7 +40,8 @@ USAGE = gettext_noop("""usage: refuge COMMAND [options]
   apitoken create|revoke USERNAME [--scopes read,write,identity]   a personal access token for the API
   recompute --all       re-run the engine on stored cases (after a rule pack changes)
   vault init|rotate|status   the root key: create (--dev, --shares N --threshold K, --passphrase), rotate
-  unseal / seal         open the running server's vault / drop its key and end every session
+  unseal [--url URL]... open the vault of every process on this host (or of each host's unseal page)
+  seal                  drop the key in every process of every host and end every session
   operator grant|revoke|list [USERNAME]   who may seal the server from its pages
   lockdown ORGANISATION [--lift]   stop one organisation (sessions, feeds, logins), or let it in again
   audit keygen|checkpoint|verify   sign checkpoints of the audit chain; verify it

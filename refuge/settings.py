@@ -45,6 +45,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Several machines on one database (and a load balancer): each would generate its own secret key
+# above, so a session, CSRF token or second-factor secret made on one fails on the others.
+# `refuge serve` and `refuge check-deploy` refuse to start with this set and no REFUGE_SECRET_KEY.
+REFUGE_MULTI_HOST = env_bool("REFUGE_MULTI_HOST", False)
+REFUGE_SECRET_KEY_SHARED = bool(env_secret("REFUGE_SECRET_KEY"))
 ALLOWED_HOSTS = env_list("REFUGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("REFUGE_CSRF_TRUSTED_ORIGINS", [])
 

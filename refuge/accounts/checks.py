@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 from django.db import DatabaseError
+from django.utils.translation import gettext
 
 from refuge.accounts import passkeys
 from refuge.accounts.models import Organisation
@@ -146,6 +147,24 @@ def check_proxy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+def shared_secret_key_problem() -> str:
+    """Why this server must not start (a translated sentence), or "": several machines need one secret key."""
+    if settings.REFUGE_MULTI_HOST and not settings.REFUGE_SECRET_KEY_SHARED:
+        return gettext(
+            "REFUGE_MULTI_HOST is set but REFUGE_SECRET_KEY is not: each machine would make its own secret "
+            "key, and sessions, forms and second-factor codes made on one machine would fail on the others. "
+            "Give every machine the same REFUGE_SECRET_KEY_FILE (at least 50 random characters)."
+        )
+    return ""
+
+
+@register(Tags.security, deploy=True)
+def check_shared_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A deployment of several machines refuses a secret key generated on each (refuge serve does too)."""
+    problem = shared_secret_key_problem()
+    return [Error(problem, id="refuge.E021")] if problem else []
 
 
 def passkey_policy_counts() -> tuple[int, int] | None:

@@ -12,6 +12,7 @@ and OpenSSL may keep copies, which is why a seized *running* server is outside t
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ def drop(reason: str) -> None:
                 wipe(key)
     hooks.KEYS_DROPPED.fire_robustly()  # e.g. the name index goes (refuge/wiring/subscribers.py)
     if dropped is not None:
-        logger.warning("vault: sealed in this process (%s)", reason)
+        logger.warning("vault: sealed in this process, %d (%s)", os.getpid(), reason)
 
 
 def pending_share_count() -> int:

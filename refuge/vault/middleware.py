@@ -2,7 +2,8 @@
 
 Place it right after SecurityMiddleware: a sealed request touches no session, no user, no case.
 On every request (unsealed) it also follows other processes through `state.check_control()`:
-a `refuge seal` elsewhere drops the keys here before this request reaches a view.
+a `refuge seal` elsewhere drops the keys here before this request reaches a view. Sealed, it
+first asks the host's key agent (refuge.vault.agent) whether another process was unsealed meanwhile.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class SealedMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if state.is_sealed():
-            state.try_dev_unseal()
+            if not state.try_dev_unseal():
+                state.try_agent_unseal()  # unsealed through another worker, or by `refuge unseal` on the host
         else:
             state.check_control()
         if state.is_sealed() and not _open_when_sealed(request):

@@ -10,16 +10,27 @@ the epoch it was unsealed at; `check_control()` (called by the middleware on eve
 every second by the watcher thread that `start_watcher()` starts) drops the keys as soon as the
 epoch moves. Sessions end at once because they are gone from the database; the keys leave the
 server's memory within the watcher's interval (one second) even when no request arrives.
+
+Unsealing across processes: under `refuge serve` the host's key agent (refuge.vault.agent, in the
+master process) holds the root key for the workers. A worker that verifies an unseal hands the key
+to the agent (`_publish`); `refuge unseal` on the host hands it over directly (`unseal_through_agent`);
+every sealed worker asks the agent on each request and every second (`try_agent_unseal`) and takes
+the key only if it opens the vault and was put there at the database's current seal epoch. SLIP-39
+shares typed into the page are pooled in the agent too, whichever worker receives them.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import F
@@ -29,7 +40,7 @@ from django.utils import timezone
 from refuge import hooks
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
-from refuge.vault import crypto, holder, keys
+from refuge.vault import agent, crypto, holder, keys
 from refuge.vault.holder import (
     PENDING_SHARES_SECONDS,
     KeyDestroyed,
@@ -38,7 +49,6 @@ from refuge.vault.holder import (
     forget_case,
     forget_organisation,
     is_sealed,
-    pending_share_count,
     status,
 )
 from refuge.vault.records import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus, VaultControl
@@ -52,7 +62,6 @@ __all__ = [
     "forget_case",
     "forget_organisation",
     "is_sealed",
-    "pending_share_count",
     "status",
 ]
 
@@ -108,7 +117,130 @@ def seal(*, reason: str = "operator", actor: object = None) -> None:
             audit.record(type=EventType.VAULT_SEALED, actor=actor, target=("vault", ""))
         except DatabaseError:
             logger.exception("vault: the audit log refused the seal's entry; sealed all the same")
+    _tell_agent("drop", local=True)  # this host's agent forgets the key now; other hosts' follow the epoch
     logger.warning("vault: sealed everywhere (%s); every session ended", reason)
+
+
+# --- The host's key agent (refuge serve's master process) -----------------------------------------
+
+
+def agent_path() -> Path:
+    """Where `refuge serve` listens for this data directory's key agent."""
+    return Path(settings.DATA_DIR) / "run" / "vault-agent.sock"
+
+
+def _agent_target(*, local: bool) -> Path | None:
+    """The agent to talk to: the one this worker was forked by, else (local) this host's if it runs."""
+    if agent.serving is not None:
+        return agent.serving
+    if local and agent_path().exists():
+        return agent_path()
+    return None
+
+
+def _tell_agent(op: str, fields: dict[str, Any] | None = None, *, local: bool = False) -> dict[str, Any] | None:
+    """Best effort: the answer of the agent, None when there is none (the database still seals)."""
+    path = _agent_target(local=local)
+    if path is None:
+        return None
+    try:
+        return agent.call(path, op, fields)[0]
+    except agent.AgentUnavailable as exc:
+        logger.warning("vault: %s", exc)
+        return None
+
+
+def _publish(state: holder.Keys) -> None:
+    """Hand the active root key this worker holds to its agent, for the other workers."""
+    if agent.serving is None:
+        return
+    fields = {
+        "version": state.active_version,
+        "seal_epoch": state.seal_epoch,
+        "source": state.source,
+        "holders": [os.getpid()],
+    }
+    try:
+        agent.call(agent.serving, "put", fields, key=state.root[state.active_version])
+    except agent.AgentUnavailable as exc:
+        logger.warning("vault: %s; the other processes stay sealed", exc)
+
+
+def unseal_through_agent(path: Path, *, root_key: bytes, source: str) -> dict[str, Any]:
+    """`refuge unseal` on the host: verify the key, record the unseal, hand it to the agent at `path`."""
+    active = keys.active_root_key()
+    if not crypto.check_verifier(root_key, bytes(active.verifier)):
+        record_failed_unseal(f"{source}: not the active root key")
+        raise UnsealError("that is not this vault's root key")
+    control()
+    seal_epoch, _ = _epochs()
+    fields = {"version": active.version, "seal_epoch": seal_epoch, "source": source}
+    agent.call(path, "put", fields, key=root_key)  # AgentUnavailable: nothing was unsealed, nothing recorded
+    audit.record(
+        type=EventType.VAULT_UNSEALED,
+        actor=None,
+        target=("vault", ""),
+        data={"source": source, "root_key": active.version},
+    )
+    logger.info("vault: the host's key agent was given the root key (%s, v%d)", source, active.version)
+    return agent.call(path, "status")[0]
+
+
+def try_agent_unseal() -> bool:  # noqa: PLR0911  # each way the agent's key may not count
+    """A sealed worker takes the root key from its agent, if the agent holds one that still counts."""
+    path = agent.serving
+    if path is None or holder.held.keys is not None:
+        return holder.held.keys is not None
+    try:
+        answer, key = agent.call(path, "get")
+    except agent.AgentUnavailable:
+        return False
+    if key is None:
+        return False
+    try:
+        seal_epoch, keyring_epoch = _epochs()
+        if int(answer["seal_epoch"]) != seal_epoch:  # put before a seal that this host has not heard of yet
+            _tell_agent("drop", {"unless_epoch": seal_epoch})
+            return False
+        version = int(answer["version"])
+        row = RootKey.objects.filter(
+            version=version, status__in=[RootKeyStatus.ACTIVE, RootKeyStatus.PENDING]
+        ).first()
+        if row is None or not crypto.check_verifier(bytes(key), bytes(row.verifier)):
+            logger.warning("vault: the key agent's key does not open this vault; not taken, and dropped")
+            _tell_agent("drop")  # e.g. a key that a finished rotation retired: unseal again
+            return False
+        taken = holder.Keys(
+            root={version: bytearray(key)},
+            active_version=version,
+            wrap_version=version,
+            seal_epoch=seal_epoch,
+            keyring_epoch=keyring_epoch,
+            source=str(answer.get("source", "")),
+        )
+        with holder.lock:
+            if holder.held.keys is not None:
+                holder.wipe(taken.root[version])
+                return True
+            try:
+                _load_keyring(taken)
+            except VaultSealed:
+                holder.wipe(taken.root[version])
+                _tell_agent("drop")
+                return False
+            holder.hold(taken)
+        if taken.active_version != version:
+            _publish(taken)  # the agent's key was a rotation's old one: give it the active one
+    finally:
+        agent.wipe(key)
+    logger.info("vault: unsealed in this process, %d, from the host's key agent", os.getpid())
+    return True
+
+
+def agent_was_sealed() -> bool:
+    """Has a seal reached this worker's agent since the server started? (Then no dev key unseals it.)"""
+    answer = _tell_agent("status")
+    return bool(answer and answer.get("dropped"))
 
 
 def unseal(*, root_key: bytes, source: str) -> None:
@@ -136,6 +268,7 @@ def unseal(*, root_key: bytes, source: str) -> None:
     with holder.lock:
         holder.hold(held)
         _load_keyring(held)
+    _publish(held)
     logger.info("vault: unsealed with %s (root key v%d)", source, active.version)
     if source == RootKeySource.DEV:
         _dev_warning()
@@ -177,30 +310,24 @@ def submit_shares(mnemonics: Iterable[str]) -> tuple[int, int]:
         record_failed_unseal("shares were offered to a vault sealed by another source")
         raise UnsealError("this vault is not sealed by shares")
     threshold = int(params["threshold"])
-    with holder.lock:
-        if holder.held.pending_shares and time.monotonic() - holder.held.pending_since > PENDING_SHARES_SECONDS:
-            holder.held.pending_shares = []
-        for mnemonic in mnemonics:
-            if not mnemonic.strip():
-                continue
-            try:
-                identifier, _index, _threshold = keys.share_identifier(mnemonic)
-            except keys.SourceError:
-                holder.held.pending_shares = []
-                record_failed_unseal("a malformed share")
-                raise UnsealError("a share is not a valid SLIP-39 mnemonic (checksum failed)") from None
-            if identifier != int(params["identifier"]):
-                holder.held.pending_shares = []
-                record_failed_unseal("a share of another key")
-                raise UnsealError("a share belongs to another key")
-            normalised = keys.normalise_mnemonic(mnemonic)
-            if normalised not in holder.held.pending_shares:
-                if not holder.held.pending_shares:
-                    holder.held.pending_since = time.monotonic()
-                holder.held.pending_shares.append(normalised)
-        if len(holder.held.pending_shares) < threshold:
-            return len(holder.held.pending_shares), threshold
-        offered, holder.held.pending_shares = holder.held.pending_shares[:threshold], []
+    normalised: list[str] = []
+    for mnemonic in mnemonics:
+        if not mnemonic.strip():
+            continue
+        try:
+            identifier, _index, _threshold = keys.share_identifier(mnemonic)
+        except keys.SourceError:
+            _forget_shares()
+            record_failed_unseal("a malformed share")
+            raise UnsealError("a share is not a valid SLIP-39 mnemonic (checksum failed)") from None
+        if identifier != int(params["identifier"]):
+            _forget_shares()
+            record_failed_unseal("a share of another key")
+            raise UnsealError("a share belongs to another key")
+        normalised.append(keys.normalise_mnemonic(mnemonic))
+    held, offered = _pool_shares(normalised, int(params["identifier"]), threshold)
+    if offered is None:
+        return held, threshold
     try:
         root_key = keys.root_key_from_shares(offered)
     except keys.SourceError:
@@ -208,6 +335,45 @@ def submit_shares(mnemonics: Iterable[str]) -> tuple[int, int]:
         raise UnsealError("the shares do not combine into a key") from None
     unseal(root_key=root_key, source=RootKeySource.SHARES)
     return 0, threshold
+
+
+def _pool_shares(shares: list[str], identifier: int, threshold: int) -> tuple[int, list[str] | None]:
+    """Add shares to the pool (the agent's under `refuge serve`, else this process's): (held, complete)."""
+    if agent.serving is not None:
+        try:
+            fields = {"identifier": identifier, "threshold": threshold, "shares": shares}
+            answer = agent.call(agent.serving, "shares", fields)[0]
+        except agent.AgentUnavailable as exc:
+            raise UnsealError("the shares could not be pooled: the server's key agent does not answer") from exc
+        complete = answer.get("complete")
+        return int(answer.get("held", 0)), list(complete) if complete else None
+    with holder.lock:
+        if holder.held.pending_shares and time.monotonic() - holder.held.pending_since > PENDING_SHARES_SECONDS:
+            holder.held.pending_shares = []
+        for share in shares:
+            if share not in holder.held.pending_shares:
+                if not holder.held.pending_shares:
+                    holder.held.pending_since = time.monotonic()
+                holder.held.pending_shares.append(share)
+        if len(holder.held.pending_shares) < threshold:
+            return len(holder.held.pending_shares), None
+        offered, holder.held.pending_shares = holder.held.pending_shares[:threshold], []
+        return 0, offered
+
+
+def _forget_shares() -> None:
+    with holder.lock:
+        holder.held.pending_shares = []
+    if agent.serving is not None:
+        _tell_agent("shares", {"forget": True})
+
+
+def pending_share_count() -> int:
+    """Shares entered and waiting for the threshold (in the agent, shared by the workers, under `refuge serve`)."""
+    if agent.serving is not None:
+        answer = _tell_agent("status")
+        return int(answer["pending"]) if answer else 0
+    return holder.pending_share_count()
 
 
 def unseal_with_dev_key() -> None:
@@ -233,8 +399,8 @@ def try_dev_unseal() -> bool:
         if not holder.held.dev_auto:
             return False
         holder.held.dev_auto = False
-    if not keys.dev_key_exists():
-        return False
+    if not keys.dev_key_exists() or (agent.serving is not None and agent_was_sealed()):
+        return False  # a worker forked after a seal starts sealed, dev key file or not
     try:
         source = keys.active_root_key().source
         if source == RootKeySource.DEV:
@@ -281,29 +447,39 @@ def check_control() -> None:
     seal_epoch, keyring_epoch = _epochs()
     if seal_epoch != state.seal_epoch:
         holder.drop("sealed by another process")
+        _tell_agent("drop", {"unless_epoch": seal_epoch})  # the other workers of this host follow anyway
         return
     if keyring_epoch != state.keyring_epoch:
         with holder.lock:
             if holder.held.keys is not state:
                 return
+            active = state.active_version
             try:
                 _load_keyring(state)
             except VaultSealed:
                 holder.drop("root key rotated elsewhere")
                 return
             state.keyring_epoch = keyring_epoch
+        if state.active_version != active:
+            _publish(state)  # a worker forked from now on takes the new root key
 
 
 def start_watcher(*, interval: float = 1.0) -> threading.Thread:
-    """A daemon thread that runs check_control() every `interval` seconds (for idle servers)."""
+    """A daemon thread for idle servers: every `interval` seconds, check_control() while unsealed;
+    under `refuge serve`, while sealed, try_agent_unseal() (an unseal that reached another process)
+    four times as often: it asks the agent over its socket, and the database only when a key waits."""
 
     def loop() -> None:
         while True:
-            time.sleep(interval)
-            if holder.held.keys is None:
+            sealed = holder.held.keys is None
+            time.sleep(interval / 4 if sealed and agent.serving is not None else interval)
+            if holder.held.keys is None and agent.serving is None:
                 continue
             try:
-                check_control()
+                if holder.held.keys is None:
+                    try_agent_unseal()  # an unseal through another worker or `refuge unseal` on the host
+                else:
+                    check_control()
             except DatabaseError:
                 logger.exception("vault: could not read the control row")
             finally:

@@ -114,7 +114,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Any:
     env = refuge_env(data)
     env["REFUGE_API_RATE_LIMIT"] = "1000000"  # the contract run is one client, fast
     proc = subprocess.Popen(  # noqa: S603  # our own command
-        refuge_argv("serve", "--host", "127.0.0.1", "--port", str(port)),
+        refuge_argv("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"),
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,

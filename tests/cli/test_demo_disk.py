@@ -28,7 +28,7 @@ def test_a_copy_of_the_running_demos_database_holds_no_demo_name(tmp_path: Path)
     assert all(n.strip() for n in names)
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603  # our own command
-        refuge_argv("serve", "--port", str(port), "--threads", "2"),
+        refuge_argv("serve", "--port", str(port), "--workers", "2", "--threads", "2"),
         env=refuge_env(data),
         cwd=REPO,
         stdout=subprocess.DEVNULL,

@@ -28,7 +28,7 @@ def test_migrate_creates_the_data_directory_and_an_owner_only_database(tmp_path)
 
 def _serve(data, port):
     return subprocess.Popen(  # noqa: S603  # our own command
-        refuge_argv("serve", "--port", str(port), "--threads", "2"),
+        refuge_argv("serve", "--port", str(port), "--workers", "2", "--threads", "2"),
         env=refuge_env(data),
         cwd=REPO,
         stdout=subprocess.PIPE,

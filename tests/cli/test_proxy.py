@@ -204,7 +204,7 @@ def behind_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     logs.mkdir()
     with (logs / "server.log").open("w") as server_log, (logs / "caddy.log").open("w") as caddy_log:
         server = subprocess.Popen(  # noqa: S603  # our own command
-            refuge_argv("serve", "--port", str(app_port), "--threads", "4"),
+            refuge_argv("serve", "--port", str(app_port), "--workers", "2", "--threads", "4"),
             env=env, cwd=REPO, stdout=server_log, stderr=subprocess.STDOUT,
         )
         proxy = subprocess.Popen(  # noqa: S603  # Debian's caddy, our config

@@ -41,7 +41,7 @@ def server(tmp_path):
     assert run_refuge(data, "vault", "init", "--dev").returncode == 0
     port = free_port()
     proc = subprocess.Popen(  # noqa: S603  # our own command
-        refuge_argv("serve", "--port", str(port), "--threads", "2"),
+        refuge_argv("serve", "--port", str(port), "--workers", "2", "--threads", "2"),
         env=refuge_env(data),
         cwd=REPO,
         stdout=subprocess.PIPE,

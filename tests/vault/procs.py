@@ -6,7 +6,7 @@ temporary directory (the database is a SQLite file in it).
   seed N          N cases, each with a VaultProbe holding a secret text and a document number
   verify          unseal from the dev key file, decrypt everything, print a JSON report
   session NAME    create user NAME and a logged-in session; print the session key
-  serve PORT      serve the application as `refuge serve` does, the vault's watcher running
+  serve PORT [N]  serve the application as `refuge serve` does (N worker processes, default 2)
 """
 
 from __future__ import annotations
@@ -75,10 +75,10 @@ def _session(username: str) -> None:
     print(session.session_key)
 
 
-def _serve(port: int) -> None:
+def _serve(port: int, workers: int) -> None:
     from django.core.management import call_command
 
-    call_command("serve", port=port, threads=4, no_collectstatic=True)
+    call_command("serve", port=port, threads=4, workers=workers, no_collectstatic=True)
 
 
 def main(argv: list[str]) -> None:
@@ -93,7 +93,7 @@ def main(argv: list[str]) -> None:
     elif action == "session":
         _session(args[0])
     elif action == "serve":
-        _serve(int(args[0]))
+        _serve(int(args[0]), int(args[1]) if len(args) > 1 else 2)
     else:
         raise SystemExit(f"unknown action {action}")
 

@@ -269,7 +269,7 @@ def test_canaries_in_every_free_text_field_reach_no_file_no_temp_file_and_no_log
     port = free_port()
     with (logs / "server.log").open("w") as server_log:
         server = subprocess.Popen(  # noqa: S603  # our own command
-            refuge_argv("serve", "--port", str(port), "--threads", "2"),
+            refuge_argv("serve", "--port", str(port), "--workers", "2", "--threads", "2"),
             env=env, cwd=REPO, stdout=server_log, stderr=subprocess.STDOUT,
         )
         try:

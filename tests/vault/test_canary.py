@@ -155,7 +155,7 @@ def test_no_canary_name_reaches_the_disk(tmp_path: Path) -> None:
     log_file = tmp_path / "server.log"
     with log_file.open("w") as log:
         proc = subprocess.Popen(  # noqa: S603  # our own command
-            refuge_argv("serve", "--port", str(port), "--threads", "2"),
+            refuge_argv("serve", "--port", str(port), "--workers", "2", "--threads", "2"),
             env={**refuge_env(data), **env_extra},
             cwd=REPO,
             stdout=log,

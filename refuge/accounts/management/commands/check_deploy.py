@@ -3,7 +3,9 @@
 Runs `check --deploy --fail-level WARNING`: Django's deployment checks, the vault's checks (no
 development key file, uploads encrypted as they arrive) and Refuge's own (refuge.accounts.checks:
 CSP, Argon2 first, session limits, second factor, no demo exemption, DEBUG off, secure cookies,
-password guesses throttled, no passkey policy on an IP address). Any warning fails it, as any
+password guesses throttled, no passkey policy on an IP address, a shared secret key when
+REFUGE_MULTI_HOST says several machines serve). Messages that are translated come in the
+operator's language (LANG and the other locale variables). Any warning fails it, as any
 error does. Then, as information that passes, whether organisations require passkeys of admins.
 """
 

@@ -6,9 +6,14 @@ file (waitress wrote bodies over 512 KB to one, in plaintext, before any login w
 Django's multipart parser then gives each file to the vault's EncryptingUploadHandler, which
 seals it chunk by chunk; every other body stays in memory, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE.
 
-One worker process by default: the vault's root key is unsealed in the memory of the process
-that serves, and `refuge unseal` reaches one process. `--workers N` exists for the day the vault
-unseals many processes at once; until then each worker would need unsealing on its own.
+One worker process per core by default (`--workers N`). The vault's root key lives in memory
+only; the master process runs the host's key agent (refuge.vault.agent) on a Unix socket in the
+data directory before it forks the workers, so one `refuge unseal` (on the host, or through any
+worker's unseal page) unseals every worker, and a worker forked later takes the key from it.
+Sealing reaches every worker through the database within a second, and the agent forgets the key.
+
+With REFUGE_MULTI_HOST (several machines on one database) the server refuses to start without a
+shared REFUGE_SECRET_KEY: a key generated per machine would break every session on the others.
 
 Behind a proxy, gunicorn takes `X-Forwarded-Proto` (and only that) from REFUGE_TRUSTED_PROXY's
 addresses and from no one else: it sets the request's scheme, which Django reads as
@@ -18,6 +23,7 @@ server directly cannot claim HTTPS with a header).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -25,11 +31,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext
 
+from refuge.accounts.checks import shared_secret_key_problem
+from refuge.vault import agent, state
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+SOCKET_PATH_MAX = 107  # sun_path, less its terminating zero
+
+logger = logging.getLogger("refuge.vault")
 
 
 def wsgi_application(*, collect_static: bool = True) -> Any:
@@ -68,12 +80,16 @@ def clear_upload_temp_dir() -> int:
 def _served_app() -> Any:
     """Built in the worker process: its vault state and watcher thread live there."""
     from refuge.lib.logs import filter_handlers_of  # noqa: PLC0415  # deferred: in the worker process, after the fork
-    from refuge.vault import state  # noqa: PLC0415  # deferred: the worker holds its own keys and watcher
 
     filter_handlers_of("gunicorn.error")  # "Error handling request /feeds/<token>.ics" must not name it
     app = wsgi_application(collect_static=False)
-    state.try_dev_unseal()  # with a dev key file: unsealed now, and the warning printed at start
-    state.start_watcher()  # a `refuge seal` elsewhere drops the key here within a second
+    # With a dev key file: unsealed now, and the warning printed at start (not after a seal); else
+    # the key the host's agent holds, if any: a worker forked while unsealed serves at once.
+    if not state.try_dev_unseal():
+        state.try_agent_unseal()
+    if state.is_sealed():
+        logger.info("vault: process %d starts sealed", os.getpid())
+    state.start_watcher()  # a `refuge seal` drops the key within a second; an unseal reaches it as fast
     return app
 
 
@@ -117,8 +133,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=1,
-            help="worker processes (default 1: each process must be unsealed on its own)",
+            default=None,
+            help="worker processes (default: one per core); one `refuge unseal` unseals them all",
         )
         parser.add_argument(
             "--no-collectstatic",
@@ -127,13 +143,24 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, host: str, port: int, threads: int, workers: int, no_collectstatic: bool, **options: Any
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        threads: int,
+        workers: int | None,
+        no_collectstatic: bool,
+        **options: Any,
     ) -> None:
         from gunicorn.app.base import BaseApplication  # noqa: PLC0415  # only the server needs it
 
+        workers = workers if workers is not None else os.cpu_count() or 1
         if threads < 1 or workers < 1:
             self.stderr.write(gettext("--threads and --workers must be at least 1"))
             raise SystemExit(2)
+        problem = shared_secret_key_problem()
+        if problem:
+            raise CommandError(str(problem))
         self.check_migrations()
         if not no_collectstatic:
             Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
@@ -150,13 +177,7 @@ class Command(BaseCommand):
                     % {"host": host}
                 )
             )
-        if workers > 1:
-            self.stderr.write(
-                self.style.WARNING(
-                    gettext("%(count)s worker processes: each must be unsealed (refuge unseal reaches one).")
-                    % {"count": workers}
-                )
-            )
+        key_agent = self._start_agent()
         # The workers are forked from here: no database connection may cross the fork.
         connections.close_all()
         stdout = self.stdout
@@ -170,7 +191,14 @@ class Command(BaseCommand):
                 )
             stdout.flush()
 
-        config = {**gunicorn_options(host=host, port=port, workers=workers, threads=threads), "when_ready": when_ready}
+        def post_fork(server: Any, worker: Any) -> None:
+            key_agent.close_in_child()  # the worker is the agent's client, never its listener
+
+        config = {
+            **gunicorn_options(host=host, port=port, workers=workers, threads=threads),
+            "when_ready": when_ready,
+            "post_fork": post_fork,
+        }
 
         class _Server(BaseApplication):
             def load_config(self) -> None:
@@ -193,4 +221,22 @@ class Command(BaseCommand):
                 raise
         finally:
             sys.argv = argv
+            if os.getpid() == master:
+                key_agent.stop()
         self.stdout.write(gettext("Stopped."))
+
+    def _start_agent(self) -> agent.Agent:
+        """The host's key agent, in this (the master) process; the workers find it at agent.serving."""
+        path = state.agent_path()
+        if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+            raise CommandError(
+                gettext("the key agent's socket path %(path)s is too long for a Unix socket: move REFUGE_DATA_DIR")
+                % {"path": path}
+            )
+        key_agent = agent.Agent(path)
+        try:
+            key_agent.start()
+        except (agent.AgentBusy, PermissionError) as exc:
+            raise CommandError(str(exc)) from None
+        agent.serving = path
+        return key_agent

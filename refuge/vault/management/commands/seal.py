@@ -1,4 +1,9 @@
-"""`refuge seal`: every server process drops the vault's keys, every session ends."""
+"""`refuge seal`: every server process drops the vault's keys, every session ends.
+
+Through the database, so it reaches every process of every host (their watchers see the seal
+epoch move within a second); this host's key agent, if `refuge serve` runs here, forgets the key
+at once. Sealing from any host seals them all: there is no --url.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,10 @@ class Command(BaseCommand):
         state.seal(reason="refuge seal")
         self.stdout.write(
             ngettext(
-                "vault sealed; %(count)s session ended. Servers drop the key within a second.",
-                "vault sealed; %(count)s sessions ended. Servers drop the key within a second.",
+                "vault sealed; %(count)s session ended. "
+                "Every server process, on every host, drops the key within a second.",
+                "vault sealed; %(count)s sessions ended. "
+                "Every server process, on every host, drops the key within a second.",
                 sessions,
             )
             % {"count": sessions}

@@ -9,7 +9,7 @@ from typing import Any, TextIO, cast
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, gettext_noop
 
-from refuge.vault import cli, keys, rotation, state
+from refuge.vault import agent, cli, keys, rotation, state
 from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
 SHARES_NOTICE = gettext_noop(
@@ -190,7 +190,31 @@ class Command(BaseCommand):
             gettext("failed unseal attempts: %(count)s; last: %(when)s")
             % {"count": control.failed_unseals, "when": control.last_failed_unseal_at or never}
         )
+        self._agent_status()
         if keys.dev_key_exists():
             self.stdout.write(
                 gettext("WARNING: development key file present at %(path)s: INSECURE") % {"path": keys.dev_key_path()}
+            )
+
+    def _agent_status(self) -> None:
+        """What this host's `refuge serve` holds, from its key agent (other hosts: ask on each)."""
+        try:
+            held = agent.call(state.agent_path(), "status")[0]
+        except agent.AgentUnavailable:
+            self.stdout.write(gettext("this host: no `refuge serve` runs with this data directory"))
+            return
+        if held["sealed"]:
+            self.stdout.write(
+                gettext("this host: sealed; %(count)s worker processes wait for `refuge unseal`")
+                % {"count": len(held["workers"])}
+            )
+            if held["pending"]:
+                self.stdout.write(
+                    gettext("this host: %(count)s shares entered on the unseal page, waiting for more")
+                    % {"count": held["pending"]}
+                )
+        else:
+            self.stdout.write(
+                gettext("this host: unsealed; %(held)s of %(count)s worker processes hold the key")
+                % {"held": len(held["holders"]), "count": len(held["workers"])}
             )
