@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +38,14 @@ ATTRIBUTE_LABELS = {
 }
 
 
-def day(value: datetime) -> str:
-    if (get_language() or "en").startswith("ko"):  # Korean reads year, month, day
+def day(value: date) -> str:
+    return _day(get_language() or "en", date(value.year, value.month, value.day))
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(language: str, value: date) -> str:
+    """A day in the reader's language (a timeline shows 30 of them: formatted once per process)."""
+    if language.startswith("ko"):  # Korean reads year, month, day
         return f"{value.year}년 {value.month}월 {value.day}일"
     return date_format(value, "j M Y")
 

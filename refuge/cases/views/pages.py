@@ -266,10 +266,11 @@ def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict
     last = CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
     context["last_check"] = last
     context["unprotecting"] = unprotecting_events(last.report if last else None, context["events_by_key"])
-    if can_write and "add_form" not in extra:
+    if can_write and "add_form" not in extra and extra.get("focus") == "add":
+        # Right after an event was added, the form again for the next one; otherwise the page shows a
+        # link that fetches the form when asked for (htmx), or opens it as a page without JavaScript.
         context["add_form"] = EventForm(case=case, case_events=events, prefix="new")
-        if extra.get("focus") == "add":
-            context["add_form"].set_focus()
+        context["add_form"].set_focus()
     context.update(extra)
     return context
 
