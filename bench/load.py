@@ -42,6 +42,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -70,6 +71,17 @@ class Person:
     role: str
     cases: list[str]  # codes of the cases on the user's team
     key_hex: str = ""  # the TOTP secret made for this run
+
+
+@dataclass
+class ListWorld:
+    """What bench.pages' list filters draw from (its World's hosts and staff codes)."""
+
+    hosts: list[str] = field(default_factory=list)
+    staff_codes: list[str] = field(default_factory=list)
+
+
+LIST_WORLD = ListWorld()
 
 
 @dataclass
@@ -114,9 +126,10 @@ def choose_people(rng: random.Random, n: int) -> tuple[list[Person], list[str]]:
         )
     )
     load = dict(
-        CaseMember.objects.filter(user_id__in=roles).values("user_id").annotate(n=Count("id")).values_list(
-            "user_id", "n"
-        )
+        CaseMember.objects.filter(user_id__in=roles)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
     )
     candidates = sorted(u for u, k in load.items() if 50 <= k <= 200)
     if len(candidates) < n:
@@ -129,7 +142,11 @@ def choose_people(rng: random.Random, n: int) -> tuple[list[Person], list[str]]:
 
     names = dict(User.objects.filter(pk__in=chosen).values_list("pk", "username"))
     people = [Person(names[u], roles[u], sorted(cases[u])) for u in chosen]
-    references = list(Case.objects.filter(organisation_id=org_id).values_list("reference", flat=True)[:2000])
+    org_cases = Case.objects.filter(organisation_id=org_id)
+    references = list(org_cases.values_list("reference", flat=True)[:2000])
+    # The list's filters, as bench.pages draws them: host states and the organisation's staff.
+    LIST_WORLD.hosts = sorted(set(org_cases.values_list("host_state", flat=True)[:1000]))
+    LIST_WORLD.staff_codes = [str(c) for c in User.objects.filter(pk__in=roles).values_list("code", flat=True)]
     return people, references
 
 
@@ -281,7 +298,7 @@ class User:
         try:
             answer = self.session.get(f"{self.base}{path}", allow_redirects=False, timeout=60, **kwargs)
             status, text = answer.status_code, answer.text
-        except Exception as exc:  # noqa: BLE001  # a failed request is an error of the run, whatever it is
+        except Exception as exc:  # a failed request is an error of the run, whatever it is
             status, text, why = 0, "", type(exc).__name__
         if run is not None:
             run.add(Sample(page, started, time.perf_counter() - started, status, status == 200), why)
@@ -294,9 +311,7 @@ class User:
         elif action == "case_list":
             from bench.pages import _list_query  # noqa: PLC0415  # the same filters as bench.pages
 
-            query = _list_query(self.world_stub, rng, len(person.cases))
-            query.pop("member", None)  # member codes are not loaded here
-            query.pop("host_state", None)
+            query = _list_query(LIST_WORLD, rng, len(person.cases))  # type: ignore[arg-type]  # hosts, staff_codes
             self._get(run, "case_list", "/cases/", params=query)
         elif action == "dashboard":
             self._get(run, "dashboard", "/")
@@ -311,8 +326,6 @@ class User:
             self._get(run, "search", "/search/", params={"q": query})
         else:
             self.add_event(run)
-
-    world_stub = type("WorldStub", (), {"hosts": [], "staff_codes": []})()
 
     def add_event(self, run: Run | None) -> None:
         case = self.rng.choice(self.person.cases)
@@ -342,7 +355,7 @@ class User:
             ok = status == 200 and 'id="timeline"' in answer.text
             if status == 200 and not ok:
                 why = "form answered with errors"
-        except Exception as exc:  # noqa: BLE001  # as in _get
+        except Exception as exc:  # as in _get
             status, ok, why = 0, False, type(exc).__name__
         if run is not None:
             run.add(Sample("event_add", started, time.perf_counter() - started, status, ok), why)
@@ -402,9 +415,8 @@ def report(run: Run, args: argparse.Namespace, extra: dict[str, Any]) -> dict[st
     print("|---|--:|--:|--:|--:|--:|--:|")
     for r in rows:
         name = f"**{r['page']}**" if r["page"] == "all" else r["page"]
-        print(
-            f"| {name} | {r['n']} | {r['errors']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['rate']:.1f} |"
-        )
+        figures = f"{r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['rate']:.1f}"
+        print(f"| {name} | {r['n']} | {r['errors']} | {figures} |")
     print()
     for key, value in extra.items():
         print(f"- {key}: {value}")
@@ -416,7 +428,7 @@ def report(run: Run, args: argparse.Namespace, extra: dict[str, Any]) -> dict[st
 # --- main ---------------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     add_database_arguments(parser, data_dir_required=True)
     parser.add_argument("--users", type=int, default=50, help="simulated users, each logged in (default 50)")
@@ -434,7 +446,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.saturate:
         args.think = (0.0, 0.0)
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     setup_django(args.data_dir, args.database_url)
     from django.db import connection  # noqa: PLC0415
 
@@ -455,8 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         users = [User(p, base, random.Random(rng.random()), references) for p in people]
         started = time.monotonic()
-        for user in users:
-            user.login()
+        with ThreadPoolExecutor(max_workers=8) as pool:  # as people arrive: a few at a time
+            list(pool.map(lambda u: u.login(), users))
         print(f"bench.load: {len(users)} users logged in (password and TOTP) in {time.monotonic() - started:.1f} s")
         pids = _children(server.pid) if server else []
         run = Run()
@@ -495,8 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         "server CPU use": f"{cpu_server / args.duration:.2f} cores" if server else "not measured",
         "client CPU use": f"{cpu_client / args.duration:.2f} cores",
     }
-    for key, value in machine_info(vendor, version):
-        extra[key] = value
+    extra.update(machine_info(vendor, version))
     figures = report(run, args, extra)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")

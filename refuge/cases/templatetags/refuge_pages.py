@@ -195,10 +195,16 @@ def removal_countdown(removal: Any, now: datetime) -> str:
 @register.simple_tag
 def country_options(selected: str) -> SafeString:
     """Every country as an <option> carrying its searchable names (see refuge.js)."""
+    return _country_options(get_language() or "en", selected)
+
+
+@functools.lru_cache(maxsize=1024)
+def _country_options(language: str, selected: str) -> SafeString:
+    """The ~250 options, the same for every reader of one language: built once per process and choice."""
     return mark_safe(  # noqa: S308  # every value is escaped just here
         "".join(
             f'<option value="{c.code}" data-terms="{escape("|".join(c.terms))}"'
-            f'{" selected" if c.code == selected else ""}>{escape(c.name(get_language() or "en"))} ({c.code})</option>'
+            f'{" selected" if c.code == selected else ""}>{escape(c.name(language))} ({c.code})</option>'
             for c in countries.countries().values()
         )
     )

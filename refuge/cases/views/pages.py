@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from refuge.accounts.models import Role
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
 from refuge.cases.derived import CaseCheck
@@ -68,11 +68,15 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     if member is not None and not access.reads_cases(member):
         return redirect("stats_page")  # an analyst's home: the statistics, the one thing they see
     visible = access.cases_for_user(request.user)
+    if member is not None and member.role != Role.ADMIN:
+        # A team member's cases by their ids, read from the team rows first: SQLite otherwise walks
+        # the organisation's 70,000 cases newest first, probing each for membership (40 ms).
+        visible = Case.objects.filter(pk__in=list(visible.values_list("id", flat=True)))
     my_cases = list(visible.select_related("person").order_by(*SORTS["-updated"])[:MY_CASES])
     # The latest events of the most recently updated cases: every event change touches its case,
     # so the newest events are there, and the query reads a bounded number of rows whatever the
     # organisation's size (an admin sees 70,000 cases; a scan of all their events is seconds).
-    recent = visible.order_by(*SORTS["-updated"]).values("id")[:RECENT_CASES]
+    recent = list(visible.order_by(*SORTS["-updated"]).values_list("id", flat=True)[:RECENT_CASES])
     latest = list(
         Event.objects.filter(case_id__in=recent)
         .select_related("case", "author")
@@ -182,13 +186,17 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             "updated_at",
             "person__nationality",
             "person__stateless",
-        )
-        .prefetch_related(
-            Prefetch("members", queryset=CaseMember.objects.select_related("user").order_by("user__username"))
         )[start : start + size + 1]
     )
     has_next = len(rows) > size
     rows = rows[:size]
+    # The teams' names as pairs of values, not a hundred member and user instances.
+    teams: dict[int, list[str]] = {}
+    members = CaseMember.objects.filter(case_id__in=[row.pk for row in rows]).order_by("user__username")
+    for case_id, username in members.values_list("case_id", "user__username"):
+        teams.setdefault(case_id, []).append(username)
+    for row in rows:
+        row.team_names = teams.get(row.pk, [])  # type: ignore[attr-defined]  # read by the template
     now = timezone.now()
     live = [row.pk for row in rows if row.status not in QUIET_STATUSES]
     soonest = {r.case.pk: r for r in upcoming(Case.objects.filter(pk__in=live), now)} if live else {}
