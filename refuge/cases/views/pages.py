@@ -288,7 +288,10 @@ def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict
 def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, code)
     context = case_context(request, case)
-    context["person"] = Person.objects.filter(case=case).first()
+    try:
+        context["person"] = case.person  # kept on the case: the filings panel's timeline reads it too
+    except Person.DoesNotExist:
+        context["person"] = None
     context["proceedings"] = list(case.proceedings.select_related("authority").all())
     context["team"] = list(case.members.select_related("user").order_by("user__username"))
     if context["can_see_identity"]:
