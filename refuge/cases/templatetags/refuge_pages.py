@@ -287,35 +287,37 @@ def event_item(context: template.Context, event: Event) -> SafeString:
         sentence = gettext('this forum does not cover the act (see the conflict "%(value)s"). Recorded as entered.') % {
             "value": escape(law.conflict_label("forum_unavailable"))
         }
-        out.append(
-            f'\n    <div class="unprotecting" role="note"><strong>{escape(gettext("Protects nothing:"))}</strong>'
-            f" {sentence}</div>"
-        )
+        protects = escape(gettext("Protects nothing:"))
+        out.append(f'\n    <div class="unprotecting" role="note"><strong>{protects}</strong> {sentence}</div>')
     source = event.source
     if source:
-        out.append(f'\n    <div class="source">{gettext("Source: %(source)s") % {"source": escape(source)}}</div>')
+        shown = gettext("Source: %(source)s") % {"source": escape(source)}
+        out.append(f'\n    <div class="source">{shown}</div>')
     note = event.note
     if note:
         if context.get("can_see_identity"):
             out.append(f'\n    <div class="note">{linebreaksbr(note, autoescape=True)}</div>')
         else:
-            out.append(f'\n    <div class="note identity-hidden">{escape(gettext("Note: identity hidden"))}</div>')
+            hidden_note = escape(gettext("Note: identity hidden"))
+            out.append(f'\n    <div class="note identity-hidden">{hidden_note}</div>')
     if failed:
         problems = "".join(f"<li>{escape(p)}</li>" for p in delete_error.get("problems", ()))
+        not_deleted = escape(gettext("Not deleted."))
         out.append(
-            f'\n    <div class="form-errors" role="alert">\n      <p><strong>{escape(gettext("Not deleted."))}'
-            f'</strong></p>\n      <ul class="errorlist">{problems}</ul>\n    </div>'
+            f'\n    <div class="form-errors" role="alert">\n      <p><strong>{not_deleted}</strong></p>'
+            f'\n      <ul class="errorlist">{problems}</ul>\n    </div>'
         )
     out.append("\n  </div>")
     if context.get("can_write"):
         edit_url, delete_url = code_url("event_edit", case.code, code), code_url("event_delete", case.code, code)
         hidden = f'<span class="visually-hidden"> {key}</span>'
+        edit, delete = escape(gettext("Edit")), escape(gettext("Delete"))
         out.append(
             f'\n  <div class="event-actions">\n    <a href="{edit_url}" data-hx-get="{edit_url}"'
-            f' data-hx-target="closest li" data-hx-swap="outerHTML">{escape(gettext("Edit"))}{hidden}</a>'
+            f' data-hx-target="closest li" data-hx-swap="outerHTML">{edit}{hidden}</a>'
             f'\n    <a href="{delete_url}" class="danger" data-hx-post="{delete_url}"'
             f' data-hx-confirm="Delete event {key} ({label})?" data-hx-target="#timeline"'
-            f' data-hx-swap="outerHTML">{escape(gettext("Delete"))}{hidden}</a>\n  </div>'
+            f' data-hx-swap="outerHTML">{delete}{hidden}</a>\n  </div>'
         )
     out.append("\n</li>")
     return mark_safe("".join(out))  # noqa: S308  # every value is escaped just above
