@@ -625,7 +625,8 @@ class Vault:
         self.root = state.root_key(self.root_version)
         self.person = {name: Person._meta.get_field(name) for name in Person.IDENTITY_FIELDS}
         self.note = Event._meta.get_field("note")
-        self.proceeding = {name: Proceeding._meta.get_field(name) for name in ("reference_number", "case_number", "note")}
+        sealed = ("reference_number", "case_number", "note")
+        self.proceeding = {name: Proceeding._meta.get_field(name) for name in sealed}
         self.source = Event._meta.get_field("source")
         self.text_attributes = Event._meta.get_field("text_attributes")
 
