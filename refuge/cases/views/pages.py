@@ -176,8 +176,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     # No COUNT: a count over 100,000 filtered rows costs more than the page. One row more than
     # a page says whether there is a next page.
     rows = list(
-        cases.select_related("person")
-        .only(
+        cases.select_related("person").only(
             "code",
             "reference",
             "status",
