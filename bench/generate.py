@@ -551,7 +551,7 @@ class Table:
                 continue
             if hasattr(f, "encrypt"):  # a vault field: its default would be a plaintext
                 raise SystemExit(f"bench.generate: {meta.db_table}.{name} is encrypted; teach bench/generate.py")
-            if not f.has_default() and not f.null:
+            if not f.has_default() and not f.null and not (f.blank and f.empty_strings_allowed):
                 raise SystemExit(
                     f"bench.generate: {meta.db_table}.{name} is required and has no default; "
                     "teach bench/generate.py to fill it"
@@ -614,7 +614,7 @@ class Vault:
     """
 
     def __init__(self) -> None:
-        from refuge.cases.models import Event, Person  # noqa: PLC0415  # Django is set up
+        from refuge.cases.models import Event, Person, Proceeding  # noqa: PLC0415  # Django is set up
         from refuge.vault import crypto, keys, state  # noqa: PLC0415
         from refuge.vault.models import RootKeySource  # noqa: PLC0415
 
@@ -625,6 +625,8 @@ class Vault:
         self.root = state.root_key(self.root_version)
         self.person = {name: Person._meta.get_field(name) for name in Person.IDENTITY_FIELDS}
         self.note = Event._meta.get_field("note")
+        sealed = ("reference_number", "case_number", "note")
+        self.proceeding = {name: Proceeding._meta.get_field(name) for name in sealed}
         self.source = Event._meta.get_field("source")
         self.text_attributes = Event._meta.get_field("text_attributes")
 
@@ -675,6 +677,7 @@ class CaseContext:
     status: str
     team: list[int]
     made_at: dict[str, datetime]
+    case_key: bytes  # the case's data key: its proceedings' fields are sealed with it
 
 
 @dataclass
@@ -726,8 +729,8 @@ class Loader:
         self.members = t(CaseMember, "id case_id user_id added_at", conn)
         self.persons = t(Person, "id case_id nationality stateless languages names birth_date contact_notes "
                          "location_notes document_numbers", conn)  # fmt: skip
-        self.proceedings = t(Proceeding, "id code case_id forum reference_number authority_id opened_on is_active "
-                             "note", conn)  # fmt: skip
+        self.proceedings = t(Proceeding, "id code case_id forum reference_number case_number authority_id opened_on "
+                             "is_active note", conn)  # fmt: skip
         self.events = t(Event, "id code case_id key type at utc_offset_minutes date_only attributes "
                         "text_attributes authority_id proceeding_id author_id source note created_at updated_at",
                         conn)  # fmt: skip
@@ -943,6 +946,7 @@ class Loader:
             plan.status,
             team,
             {e.key: made for e, made in zip(story.events, created, strict=True)},
+            key,
         )
         proceedings: dict[str, int] = {}
         for e in story.events:
@@ -1012,16 +1016,20 @@ class Loader:
         else:
             forum, authority = role, None
             number = f"{role.upper().replace('_', '/')}/{rng.randint(1000, 4000)}/{opened.year}"
+        code = _uuid(rng)
+        vault, key = self.vault, ctx.case_key
+        fields = vault.proceeding
         self.proceedings.add(
             pid,
-            self.a.uuid(_uuid(rng)),
+            self.a.uuid(code),
             ctx.case_id,
             forum,
-            number,
+            vault.seal(key, fields["reference_number"], number, str(code)),
+            vault.seal(key, fields["case_number"], "", str(code)),
             authority,
             self.a.date(opened),
             ctx.status != "closed",
-            "",
+            vault.seal(key, fields["note"], "", str(code)),
         )
         return pid
 

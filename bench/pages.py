@@ -4,7 +4,7 @@
 
 Server time is the time spent in Django's WSGI handler (`WSGIHandler.__call__`, reading the
 whole response and closing it), called in-process: the full middleware stack, the session and
-user lookups, the view, the template and, with SQLite's CONN_MAX_AGE=0 as shipped, opening and
+user lookups, the view, the template and, with CONN_MAX_AGE=0 (REFUGE_DB_CONN_MAX_AGE=0), opening and
 closing the database connection, exactly as `refuge serve` (gunicorn) runs it, minus the socket.
 
 The floor is the minimal SQL that fetches what the same page shows for the same request,
@@ -214,7 +214,7 @@ class Server:
         try:
             body = b"".join(response)
         finally:
-            response.close()  # request_finished: the connection closes here (CONN_MAX_AGE=0)
+            response.close()  # request_finished: the connection closes here if CONN_MAX_AGE is 0
         elapsed = (time.perf_counter() - started) * 1000
         cpu = (time.thread_time() - cpu) * 1000
         return elapsed, cpu, int(status[0].split()[0]), body
@@ -650,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(CPU p50 {percentile(missing.cpu_ms, 50):.1f} ms); opening and closing a database connection "
         f"takes p50 {percentile(connect.server_ms, 50):.2f} ms, which "
         + (
-            "every request pays (CONN_MAX_AGE is 0 for SQLite)."
+            "every request pays (CONN_MAX_AGE is 0)."
             if out["conn_max_age"] == 0
             else f"a request pays only every {out['conn_max_age']} s (CONN_MAX_AGE)."
         )

@@ -6,19 +6,26 @@ hands the document to the engine), so neither has to import the other for it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from refuge.casefile import vocab
-from refuge.cases.models import Case, Person
+from refuge.cases.models import Case, Event, Person
 
 
 def casefile_for(
-    case: Case, *, extra_event: dict[str, Any] | None = None, drop_key: str | None = None, identity: bool = True
+    case: Case,
+    *,
+    extra_event: dict[str, Any] | None = None,
+    drop_key: str | None = None,
+    identity: bool = True,
+    events: Iterable[Event] | None = None,
 ) -> dict[str, Any]:
     """The case as a `refuge.case/1` document (what export writes and the engine reads).
 
     With identity=False the client's names and birth date are left out: the engine needs neither,
     and a process without the vault's key (the alerts' worker) can then still recompute the case.
+    `events`: the case's events as the caller has just read them (a page), instead of reading them again.
     """
     person: dict[str, Any] = {}
     try:
@@ -31,9 +38,10 @@ def casefile_for(
             person["names"] = [dict(n) for n in p.names]
         if identity and p.birth_date:
             person["birth_date"] = p.birth_date.isoformat()
-    events = [e.to_casefile(free_text=identity) for e in case.events.all() if e.key != drop_key]
+    stored = case.events.all() if events is None else events
+    items = [e.to_casefile(free_text=identity) for e in stored if e.key != drop_key]
     if extra_event is not None:
-        events = [e for e in events if e["id"] != extra_event["id"]] + [extra_event]
+        items = [e for e in items if e["id"] != extra_event["id"]] + [extra_event]
     data: dict[str, Any] = {
         "format": vocab.FORMAT,
         "reference": case.reference,
@@ -42,5 +50,5 @@ def casefile_for(
     if case.timezone_explicit:
         data["timezone"] = case.timezone
     data["person"] = person
-    data["events"] = events
+    data["events"] = items
     return data

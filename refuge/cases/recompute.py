@@ -8,7 +8,7 @@ and every subscriber is connected in refuge/wiring/subscribers.py.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from refuge.rules import PackSet, check, evaluate, load_packs, parse_facts, time
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
-    from refuge.cases.models import Case
+    from refuge.cases.models import Case, Event
     from refuge.rules import CheckReport, Facts
     from refuge.rules.timeline import Timeline
 
@@ -75,9 +75,12 @@ def run_check(case: Case, *, today: date) -> dict[str, Any]:
     return check(casefile_for(case, identity=False), today=today, packs=packs())
 
 
-def case_timeline(case: Case) -> Timeline:
-    """The engine's timeline of a stored case (no identity read: works without the vault's key)."""
-    return timeline(casefile_for(case, identity=False), packs())
+def case_timeline(case: Case, events: Iterable[Event] | None = None) -> Timeline:
+    """The engine's timeline of a stored case (no identity read: works without the vault's key).
+
+    `events`: the case's events just read by the caller, in the stored order (else they are read here).
+    """
+    return timeline(casefile_for(case, identity=False, events=events), packs())
 
 
 def _deadline_values(item: dict[str, Any]) -> dict[str, Any]:

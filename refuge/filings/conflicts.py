@@ -28,6 +28,7 @@ to be asked again at grant + 24 h (`recheck_at`), so the conflict appears with n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -84,15 +85,19 @@ class MeasureInForce:
         return self.granted_at + WINDOW
 
 
-def measures_in_force(case: Case, now: datetime) -> list[MeasureInForce]:
-    """The case's interim measures in force at `now`, read by the engine's timeline."""
-    in_force = case_timeline(case).measures_in_force(now.timestamp(), any_destination=True)
+def measures_in_force(case: Case, now: datetime, events: Sequence[Event] | None = None) -> list[MeasureInForce]:
+    """The case's interim measures in force at `now`, read by the engine's timeline.
+
+    `events`: all the case's events as the caller has just read them (a page), else they are read here."""
+    in_force = case_timeline(case, events).measures_in_force(now.timestamp(), any_destination=True)
     if not in_force:
         return []
-    events = {e.key: e for e in case.events.filter(key__in=[m.id for m in in_force])}
+    wanted = {m.id for m in in_force}
+    found_events = case.events.filter(key__in=wanted) if events is None else [e for e in events if e.key in wanted]
+    events_by_key = {e.key: e for e in found_events}
     found = []
     for m in in_force:
-        grant = events[m.id]
+        grant = events_by_key[m.id]
         ends_at = None if m.end == float("inf") else datetime.fromtimestamp(m.end, tz=UTC)
         found.append(MeasureInForce(event=grant, granted_at=grant.at, ends_at=ends_at))
     return found
@@ -128,9 +133,9 @@ class Waiting:
     authorities: list[Authority]
 
 
-def waiting_notifications(case: Case, now: datetime) -> list[Waiting]:
+def waiting_notifications(case: Case, now: datetime, events: Sequence[Event] | None = None) -> list[Waiting]:
     """For each measure in force, who is still to be notified (overdue or not)."""
-    measures = measures_in_force(case, now)
+    measures = measures_in_force(case, now, events)
     if not measures:
         return []
     authorities = executing_authorities(case)
@@ -218,14 +223,19 @@ class UpdateDue:
     removal: Event  # the removal_scheduled now pending, which replaces it
 
 
-def updates_due(case: Case) -> list[UpdateDue]:
-    """The forums to tell of a rescheduled removal (the engine says which removal is pending)."""
+def updates_due(case: Case, events: Sequence[Event] | None = None) -> list[UpdateDue]:
+    """The forums to tell of a rescheduled removal (the engine says which removal is pending).
+
+    `events`: all the case's events as the caller has just read them (a page), else they are read here."""
 
     def told(removal: Event) -> set[str]:
         sent = case.sendings.filter(filing__kind__in=UPDATE_KINDS, sent_at__gte=removal.at)
         return {s.filing.forum for s in sent.select_related("filing") if s.filing is not None}  # always: filtered by it
 
-    return _updates_due(case_timeline(case), list(case.events.order_by("at", "id")), told)
+    ordered = (
+        sorted(events, key=lambda e: (e.at, e.id)) if events is not None else list(case.events.order_by("at", "id"))
+    )
+    return _updates_due(case_timeline(case, events), ordered, told)
 
 
 def _updates_due(timeline: Timeline, events: list[Event], told_of: Callable[[Event], set[str]]) -> list[UpdateDue]:

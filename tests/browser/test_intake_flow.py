@@ -70,7 +70,10 @@ def test_intake_flow(transactional_db, live_server, page, artifacts, alice, sett
     expect(timeline).to_contain_text("3 Mar 2026 15:00")
     expect(page.locator("#person")).to_contain_text("Ri Song Gyun")
 
-    # Add the receipt of the decision inline: choosing the type loads its fields with htmx.
+    # Add the receipt of the decision inline: the form comes when asked for, and choosing the type
+    # loads its fields with htmx.
+    htmx_ready(page, "#event-add a")
+    page.locator("#event-add a").click()
     htmx_ready(page, "#id_new-type")
     page.get_by_label("Event", exact=True).select_option("decision_received")
     decision = page.locator("#id_new-decision_event")

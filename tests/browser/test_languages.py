@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.axe import describe, violations
+from tests.browser.conftest import htmx_ready
 from tests.i18n.conftest import _compiled_catalogues  # noqa: F401  # autouse: the .mo files for these pages
 
 pytestmark = pytest.mark.browser
@@ -95,6 +96,9 @@ def test_the_walk_reads_in_russian_and_in_korean(  # noqa: PLR0917  # fixtures
         expect(page.get_by_role("heading", name=re.compile("DEMO-01"))).to_be_visible()
         audit(page, "3-case", artifacts, lang)
 
+        htmx_ready(page, "#event-add a")
+        page.locator("#event-add a").click()  # the add form comes when asked for
+        htmx_ready(page, "#id_new-type")
         page.locator("#id_new-type").select_option("released")
         page.locator("#id_new-date").fill(timezone.localdate().isoformat())
         page.get_by_role("button", name=words["add"]).click()

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.axe import describe, violations
+from tests.browser.conftest import htmx_ready
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +81,9 @@ def test_the_walk_has_no_accessibility_violations_at_either_width(  # noqa: PLR0
         expect(page.get_by_role("heading", name=re.compile("DEMO-01"))).to_be_visible()
         audit(page, "3-case", artifacts, width)
 
+        htmx_ready(page, "#event-add a")
+        page.locator("#event-add a").click()  # the add form comes when asked for
+        htmx_ready(page, "#id_new-type")
         page.get_by_label("Event", exact=True).select_option("released")
         page.locator("#id_new-date").fill(timezone.localdate().isoformat())
         page.get_by_role("button", name="Add event").click()

@@ -112,8 +112,17 @@ def test_event_fields_gives_the_fields_of_a_type(as_alice, case):
     assert "Choose the event" in empty
 
 
-def test_the_type_select_loads_fields_with_htmx_data_attributes(as_alice, case):
+def test_the_case_page_fetches_the_add_form_when_asked(as_alice, case):
     html = as_alice.get(case.get_absolute_url()).content.decode()
+    assert 'name="new-type"' not in html  # not built on every view of the case
+    assert f'href="{add_url(case)}" data-hx-get="{add_url(case)}" data-hx-target="#event-add"' in html
+    fragment = as_alice.get(add_url(case), **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<div id="event-add"')
+    assert 'name="new-type"' in fragment
+
+
+def test_the_type_select_loads_fields_with_htmx_data_attributes(as_alice, case):
+    html = as_alice.get(add_url(case), **HTMX).content.decode()
     assert f'data-hx-get="{reverse("event_fields", args=[case.code])}"' in html
     assert 'data-hx-target="#new-attrs"' in html
     assert " hx-" not in html  # behaviour only through data- attributes

@@ -31,8 +31,16 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
     for sending in sendings:
         name = sending.authority.name if sending.authority is not None else gettext("Forum registries")
         log.setdefault(name, []).append(sending)
-    waiting = [w for w in waiting_notifications(case, now) if w.authorities]
-    updates = updates_due(case) if identity and can_write else []
+    # Both questions run the engine's timeline over the case; a case without a granted measure has
+    # no measure in force, and one without a rescheduled removal no update to send (the events are
+    # the page's own, already read).
+    events = context.get("events")
+    events = list(case.events.all()) if events is None else events
+    types = {(e.type, bool(e.attributes.get("replaces"))) for e in events}
+    granted = any(t == "interim_measure_granted" for t, _ in types)
+    rescheduled = ("removal_scheduled", True) in types
+    waiting = [w for w in waiting_notifications(case, now, events) if w.authorities] if granted else []
+    updates = updates_due(case, events) if identity and can_write and rescheduled else []
     return {
         "case": case,
         "user": user,
