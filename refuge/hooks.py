@@ -10,6 +10,7 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
     CASE_RECOMPUTED         cases.recompute.recompute_case, at its end, in its transaction
     CASE_CONFLICTS          cases.recompute.recompute_case, before the derived rows are stored
     CASES_IMPORTED          cases.recompute.recompute_new_cases, at its end (a bulk import)
+    CASES_RECOMPUTED        cases.recompute.store_evaluated, at its end (a batch of stored cases: the clock)
     CASE_DELETING           cases.actions.delete_case, before the case row goes
     USER_DEACTIVATED        accounts.models.User.save, when a user is saved inactive
     ORGANISATION_LOCKED_DOWN  accounts.actions.lock_down_organisation, in its transaction
@@ -95,6 +96,12 @@ CASES_IMPORTED: Hook[[list[Recomputed]], None] = Hook("CASES_IMPORTED")
 stored. Fired by `recompute_new_cases` instead of CASE_RECOMPUTED for each case, in its transaction,
 so a subscriber does for the whole batch at once what its CASE_RECOMPUTED twin does case by case:
 every CASE_RECOMPUTED subscriber needs a twin here."""
+
+CASES_RECOMPUTED: Hook[[list[Recomputed]], None] = Hook("CASES_RECOMPUTED")
+"""Many stored cases were recomputed at once (the clock's re-check at a day's end) and their rows
+stored. Fired by `store_evaluated` instead of CASE_RECOMPUTED for each case, in its transaction;
+like CASES_IMPORTED, every CASE_RECOMPUTED subscriber needs a twin here that does the batch at once.
+Each result carries the engine's parsed facts and report (`facts`, `evaluated`) for reuse."""
 
 CASE_CONFLICTS: Hook[[Case, dict[str, Any], datetime], ProvidedConflicts] = Hook("CASE_CONFLICTS")
 """Conflicts the pure engine cannot see, because they depend on records outside the case file (the

@@ -86,7 +86,8 @@ def measures_in_force(case: Case, now: datetime) -> list[MeasureInForce]:
     in_force = case_timeline(case).measures_in_force(now.timestamp(), any_destination=True)
     if not in_force:
         return []
-    events = {e.key: e for e in case.events.filter(key__in=[m.id for m in in_force])}
+    wanted = {m.id for m in in_force}
+    events = {e.key: e for e in case.events.all() if e.key in wanted}  # a batch's events are read already
     found = []
     for m in in_force:
         grant = events[m.id]
@@ -193,7 +194,7 @@ class UpdateDue:
 def updates_due(case: Case) -> list[UpdateDue]:
     """The forums to tell of a rescheduled removal (the engine says which removal is pending)."""
     pending = {r.id for r in case_timeline(case).pending_removals()}
-    events = list(case.events.order_by("at", "id"))
+    events = list(case.events.all())  # in their order (at, id); a batch's events are read already
     by_key = {e.key: e for e in events}
     out: list[UpdateDue] = []
     for removal in (e for e in events if e.key in pending and e.attributes.get("replaces")):
