@@ -167,8 +167,7 @@ def user_reset_2fa(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _target(request, code)
     actions.reset_second_factor(user=user, actor=request.user)  # type: ignore[arg-type]
     messages.success(
-        request,
-        _("%(username)s's second factor was removed; they set up a new one at their next login.")
-        % {"username": user.username},
+        request, _("%(username)s's second factor was removed; they set up a new one at their next login.")
+        % {"username": user.username}
     )
     return _back(user)

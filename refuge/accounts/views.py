@@ -102,9 +102,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if form.device.name == twofactor.RECOVERY_NAME:
             left = twofactor.recovery_codes_left(user)
             messages.warning(
-                request,
-                _("You used a recovery code; %(left)s left. Make new ones on your account page if few remain.")
-                % {"left": left},
+                request, _("You used a recovery code; %(left)s left. Make new ones on your account page if few remain.")
+                % {"left": left}
             )
         return HttpResponseRedirect(_after_login(request, next_url))
     context = {"form": form, "has_passkey": has_passkey, "totp": twofactor.totp_accepted(user)}

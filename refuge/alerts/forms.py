@@ -50,11 +50,9 @@ class AlertSettingsForm(forms.Form):
         required=False,
         max_length=500,
         assume_scheme="https",
-        help_text=_(
-            "Alerts ticked for the webhook are POSTed here as JSON, signed with the key below; with no URL "
-            "they go by the other channels only. It must be an https:// address on the internet (not a private or "
-            "local one)."
-        ),
+        help_text=_("Alerts ticked for the webhook are POSTed here as JSON, signed with the key below; with no URL "
+        "they go by the other channels only. It must be an https:// address on the internet (not a private or "
+        "local one)."),
         widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off", "placeholder": "https://"}),
     )
 
@@ -110,10 +108,8 @@ class EscalationForm(forms.Form):
         label=_("Escalate after (minutes)"),
         min_value=ESCALATE_MINUTES_RANGE[0],
         max_value=ESCALATE_MINUTES_RANGE[1],
-        help_text=_(
-            "How long a critical alert may wait unacknowledged before it goes to the on-call rota, "
-            "and as long again before it goes to every admin. From 1 to 1440 (a day)."
-        ),
+        help_text=_("How long a critical alert may wait unacknowledged before it goes to the on-call rota, "
+        "and as long again before it goes to every admin. From 1 to 1440 (a day)."),
         error_messages={
             "min_value": "Give at least 1 minute.",
             "max_value": "Give at most 1440 minutes (a day).",

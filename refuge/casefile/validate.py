@@ -237,7 +237,9 @@ def _describe(  # noqa: PLR0911 - one return per schema keyword
     if validator == "required":
         present = instance if isinstance(instance, dict) else {}
         return [
-            Problem(json_path([*parts, name]), "is required") for name in error.validator_value if name not in present
+            Problem(json_path([*parts, name]), "is required")
+            for name in error.validator_value
+            if name not in present
         ]
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}))

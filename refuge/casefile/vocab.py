@@ -87,7 +87,6 @@ def split_text_attributes(
         {k: v for k, v in attributes.items() if k in text},
     )
 
-
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "detention_started": ("basis",),
     "detention_ordered": (),
@@ -113,7 +112,6 @@ REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "consular_contact": ("country",),
     "travel_document_issued": ("country",),
 }
-
 
 def gettext_noop(text: str) -> str:
     """Marks a word for the translation catalogues (makemessages); pages translate it where they show it."""

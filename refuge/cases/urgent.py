@@ -139,3 +139,4 @@ def _conflicts_and_deadlines(user: User, member: Any, now: datetime) -> list[Urg
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]
     )
     return items
+

@@ -48,13 +48,13 @@ def _day(local: datetime | date, *, now: datetime | None, weekday: bool = True) 
 
 
 def moment(value: datetime, zone: str | ZoneInfo | None, *, now: datetime | None = None) -> str:
-    """ "Mon 14 Dec, 23:59 MSK" (the year only when it is not this year's)."""
+    """"Mon 14 Dec, 23:59 MSK" (the year only when it is not this year's)."""
     local = value.astimezone(_zone(zone))
     return f"{_day(local, now=now)}, {local:%H:%M} {abbreviation(local)}"
 
 
 def day_only(value: date, *, now: datetime | None = None) -> str:
-    """ "Mon 14 Dec" for a date without a time."""
+    """"Mon 14 Dec" for a date without a time."""
     return _day(value, now=now)
 
 

@@ -81,8 +81,7 @@ class PackSet:
                 if pack.host_state in self.hosts:
                     other = self.hosts[pack.host_state]
                     raise PackError(
-                        pack.file,
-                        f"host state {pack.host_state} already has pack {other.name!r} ({other.file})",
+                        pack.file, f"host state {pack.host_state} already has pack {other.name!r} ({other.file})",
                         field="scope.host_state",
                     )
                 self.hosts[pack.host_state] = pack

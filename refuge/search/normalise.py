@@ -305,7 +305,7 @@ def phonetic_key(word: str) -> str:
 
 
 def script_of(text: str) -> str:
-    """ "Hang", "Cyrl" or "Latn": the script most of the name's letters are in."""
+    """"Hang", "Cyrl" or "Latn": the script most of the name's letters are in."""
     counts = {"Hang": 0, "Cyrl": 0, "Latn": 0}
     for char in text:
         if is_hangul_syllable(char):

@@ -95,7 +95,9 @@ def matching_codes(model: type[models.Model], field_name: str, value: str) -> se
     if not crypto.normalise_identifier(value):
         return set()
     digests = [crypto.blind_index(key, value, scope=scope).hex() for key in state.index_keys().values()]
-    return set(BlindIndexEntry.objects.filter(scope=scope, digest__in=digests).values_list("object_code", flat=True))
+    return set(
+        BlindIndexEntry.objects.filter(scope=scope, digest__in=digests).values_list("object_code", flat=True)
+    )
 
 
 def search(model: type[models.Model], field_name: str, value: str) -> QuerySet[models.Model]:

@@ -34,6 +34,7 @@ class PlaintextMigrationError(RuntimeError):
 def _open_vault(label: str, count: int) -> None:
     from django.core.management.base import CommandError  # noqa: PLC0415  # only a migration needs it
 
+
     if not state.is_sealed():
         return
     try:

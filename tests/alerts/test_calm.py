@@ -103,28 +103,10 @@ def test_a_conflict_listed_in_another_order_is_the_same_conflict(case, alice) ->
 def _reshuffle(case, before: str, after: str) -> Recomputed:
     kind = "removal_during_interim_measure"
     changes = [
-        DerivedChange(
-            case=case,
-            item="conflict",
-            key=f"{kind}|e4,e6",
-            kind=kind,
-            change="removed",
-            before={"severity": before},
-            after=None,
-            cause="event_added",
-            at=MARCH_4,
-        ),
-        DerivedChange(
-            case=case,
-            item="conflict",
-            key=f"{kind}|e4,e6,e9",
-            kind=kind,
-            change="added",
-            before=None,
-            after={"severity": after},
-            cause="event_added",
-            at=MARCH_4,
-        ),
+        DerivedChange(case=case, item="conflict", key=f"{kind}|e4,e6", kind=kind, change="removed",
+                      before={"severity": before}, after=None, cause="event_added", at=MARCH_4),
+        DerivedChange(case=case, item="conflict", key=f"{kind}|e4,e6,e9", kind=kind, change="added",
+                      before=None, after={"severity": after}, cause="event_added", at=MARCH_4),
     ]
     return Recomputed(case=case, report={}, now=MARCH_4, changes=changes)
 
@@ -149,7 +131,7 @@ def test_the_bell_groups_by_case_and_names_who_was_told_and_who_acknowledged(cas
     client.force_login(alice)
     page = client.get(reverse("alert_list")).content.decode()
     assert page.count('class="group-head"') == 1
-    assert f'>{case.reference}</a> <span class="muted">2 alerts, 2 unread</span>' in page
+    assert f">{case.reference}</a> <span class=\"muted\">2 alerts, 2 unread</span>" in page
     assert f"Told {alice}, {bob}" in page and f"Acknowledged by {bob}" in page
     assert "Not acknowledged" in page
 
@@ -167,21 +149,10 @@ def test_a_case_opened_closed_alerts_no_one(org, alice) -> None:
         status=CaseStatus.CLOSED,
         person={"nationality": "UZ", "stateless": False, "languages": ["uz"], "names": []},
         events=[
-            {
-                "id": "e1",
-                "type": "decision_issued",
-                "at": "2023-04-01T10:00:00+03:00",
-                "decision": "expulsion",
-                "detention": "foreigners_centre",
-                "authority": "District court (fictional)",
-            },
-            {
-                "id": "e2",
-                "type": "removal_scheduled",
-                "at": "2023-04-10T10:00:00+03:00",
-                "removal_at": "2023-04-12T05:00:00+03:00",
-                "destination": "UZ",
-            },
+            {"id": "e1", "type": "decision_issued", "at": "2023-04-01T10:00:00+03:00", "decision": "expulsion",
+             "detention": "foreigners_centre", "authority": "District court (fictional)"},
+            {"id": "e2", "type": "removal_scheduled", "at": "2023-04-10T10:00:00+03:00",
+             "removal_at": "2023-04-12T05:00:00+03:00", "destination": "UZ"},
         ],
     )
     assert closed.status == CaseStatus.CLOSED and closed.conflicts.exists()

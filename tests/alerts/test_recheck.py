@@ -11,7 +11,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import transaction
 from django.db.models import F
 
@@ -74,7 +73,7 @@ def test_the_batch_stores_what_recomputing_each_case_stores(org, other_org, alic
     the other in one batch: rows, history, checks, statistics, reminders and alerts come out the same."""
     carol.username = "alice-twin"  # the team's name is in no alert; only the count of recipients is compared
     one_by_one = imported(org, alice, 40)
-    batched = imported(other_org, carol, 40)
+    imported(other_org, carol, 40)
     moved = 0
     for days in (1, 40, 400, 2000):
         now = IMPORTED + timedelta(days=days, hours=3)
@@ -190,7 +189,7 @@ def test_two_worker_processes_recheck_every_case_once(tmp_path, database_url):  
     run(env, "-m", "tests.alerts.recheck_procs", "seed", str(CASES), IMPORTED.isoformat())
     now = (IMPORTED + timedelta(days=365)).isoformat()  # a year on: deadlines have passed meanwhile
     workers = [
-        subprocess.Popen(  # see run()
+        subprocess.Popen(  # noqa: S603  # see run()
             [sys.executable, "-m", "tests.alerts.recheck_procs", "recheck", name, now, "20"],
             env=env,
             cwd=ROOT,
@@ -201,7 +200,7 @@ def test_two_worker_processes_recheck_every_case_once(tmp_path, database_url):  
         for name in ("w1", "w2")
     ]
     outputs = [proc.communicate(timeout=TIMEOUT * 3) for proc in workers]
-    for proc, (out, err) in zip(workers, outputs, strict=True):
+    for proc, (_out, err) in zip(workers, outputs, strict=True):
         assert proc.returncode == 0, err
         assert "failed" not in err and "Error" not in err, err  # no batch rolled back, no case retried
     done = [json.loads(out.strip().splitlines()[-1])["done"] for out, _err in outputs]

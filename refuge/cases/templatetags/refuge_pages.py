@@ -192,7 +192,7 @@ def country_options(selected: str) -> SafeString:
     return mark_safe(  # noqa: S308  # every value is escaped just here
         "".join(
             f'<option value="{c.code}" data-terms="{escape("|".join(c.terms))}"'
-            f"{' selected' if c.code == selected else ''}>{escape(c.name(get_language() or 'en'))} ({c.code})</option>"
+            f'{" selected" if c.code == selected else ""}>{escape(c.name(get_language() or "en"))} ({c.code})</option>'
             for c in countries.countries().values()
         )
     )
