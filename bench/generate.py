@@ -551,7 +551,7 @@ class Table:
                 continue
             if hasattr(f, "encrypt"):  # a vault field: its default would be a plaintext
                 raise SystemExit(f"bench.generate: {meta.db_table}.{name} is encrypted; teach bench/generate.py")
-            if not f.has_default() and not f.null:
+            if not f.has_default() and not f.null and not (f.blank and f.empty_strings_allowed):  # blank text: ""
                 raise SystemExit(
                     f"bench.generate: {meta.db_table}.{name} is required and has no default; "
                     "teach bench/generate.py to fill it"
@@ -727,7 +727,7 @@ class Loader:
         self.persons = t(Person, "id case_id nationality stateless languages names birth_date contact_notes "
                          "location_notes document_numbers", conn)  # fmt: skip
         self.proceedings = t(Proceeding, "id code case_id forum reference_number authority_id opened_on is_active "
-                             "note", conn)  # fmt: skip
+                             "note case_number", conn)  # fmt: skip
         self.events = t(Event, "id code case_id key type at utc_offset_minutes date_only attributes "
                         "text_attributes authority_id proceeding_id author_id source note created_at updated_at",
                         conn)  # fmt: skip
@@ -1022,6 +1022,7 @@ class Loader:
             self.a.date(opened),
             ctx.status != "closed",
             "",
+            None,  # no court case number: NULL reads as blank, as for a vault field never saved
         )
         return pid
 

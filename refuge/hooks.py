@@ -9,6 +9,7 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
 
     CASE_RECOMPUTED         cases.recompute.recompute_case, at its end, in its transaction
     CASE_CONFLICTS          cases.recompute.recompute_case, before the derived rows are stored
+    CASES_EVALUATING        cases.recompute.evaluate_cases, before a batch of stored cases is evaluated
     CASES_IMPORTED          cases.recompute.recompute_new_cases, at its end (a bulk import)
     CASES_RECOMPUTED        cases.recompute.store_evaluated, at its end (a batch of stored cases: the clock)
     CASE_DELETING           cases.actions.delete_case, before the case row goes
@@ -107,6 +108,12 @@ CASE_CONFLICTS: Hook[[Case, dict[str, Any], datetime], ProvidedConflicts] = Hook
 """Conflicts the pure engine cannot see, because they depend on records outside the case file (the
 filings' notification log). Called by `recompute_case` with the case, the engine's report and `now`;
 the items returned are added to the report's conflicts and stored like the engine's."""
+
+CASES_EVALUATING: Hook[[list[Case]], None] = Hook("CASES_EVALUATING")
+"""A batch of stored cases is about to be evaluated (`evaluate_cases`: the clock's re-check), and
+CASE_CONFLICTS will be fired for each: a conflict provider may read what it needs for all of them
+at once here (Django's `prefetch_related_objects`, into attributes of its own), so that it reads
+nothing case by case."""
 
 CASE_DELETING: Hook[[Case], None] = Hook("CASE_DELETING")
 """A case is about to be deleted (its rows cascade next), in the deletion's transaction."""

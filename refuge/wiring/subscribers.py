@@ -36,7 +36,7 @@ from refuge.cases.actions import relink_authorities
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.models import Authority, Case, Person
 from refuge.cases.recompute import Recomputed, case_today, packs
-from refuge.filings.conflicts import authority_not_notified, removal_update_not_sent
+from refuge.filings.conflicts import authority_not_notified, prefetch_notifications, removal_update_not_sent
 from refuge.filings.models import GeneratedFiling, Sending, delete_stored_files
 from refuge.rules import evaluate, parse_facts
 from refuge.search import index
@@ -60,6 +60,8 @@ def _cases() -> None:
     # Conflicts the engine cannot see, from the filings' notification log (before the rows are stored).
     hooks.CASE_CONFLICTS.connect(authority_not_notified)
     hooks.CASE_CONFLICTS.connect(removal_update_not_sent)
+    # Before a batch of stored cases is evaluated (the clock's re-check): what those providers read, at once.
+    hooks.CASES_EVALUATING.connect(prefetch_notifications)
     # After every recomputation, in its transaction: the statistics' counts first, then the alerts.
     hooks.CASE_RECOMPUTED.connect(refresh_stats)
     hooks.CASE_RECOMPUTED.connect(queue_recomputed)
