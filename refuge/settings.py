@@ -120,13 +120,30 @@ TEMPLATES = [
 def _databases() -> dict[str, dict[str, object]]:
     url = env_secret("REFUGE_DATABASE_URL")
     if url:
+        pooled = env_bool("REFUGE_DB_POOL", True)
         try:
-            config = dict(dj_database_url.parse(url, conn_max_age=env_int("REFUGE_DB_CONN_MAX_AGE", 60)))
+            config = dict(
+                dj_database_url.parse(url, conn_max_age=0 if pooled else env_int("REFUGE_DB_CONN_MAX_AGE", 60))
+            )
         except ValueError as exc:
             raise ImproperlyConfigured(f"REFUGE_DATABASE_URL is not a database URL: {exc}") from None
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("REFUGE_DATABASE_URL must be a postgres:// URL")
         config["CONN_HEALTH_CHECKS"] = True
+        if pooled:
+            # One pool per process, shared by its threads: a process never holds more than
+            # REFUGE_DB_POOL_MAX connections, so processes x max must stay under max_connections.
+            low, high = env_int("REFUGE_DB_POOL_MIN", 1, minimum=0), env_int("REFUGE_DB_POOL_MAX", 4, minimum=1)
+            if low > high:
+                raise ImproperlyConfigured(f"REFUGE_DB_POOL_MIN ({low}) must not exceed REFUGE_DB_POOL_MAX ({high})")
+            found = config.get("OPTIONS")
+            options: dict[str, object] = dict(found) if isinstance(found, dict) else {}
+            options["pool"] = {
+                "min_size": low,
+                "max_size": high,
+                "timeout": env_int("REFUGE_DB_POOL_TIMEOUT", 30, minimum=1),  # seconds a thread waits for one
+            }
+            config["OPTIONS"] = options
         return {"default": config}
     return {
         "default": {
