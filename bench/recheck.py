@@ -11,8 +11,10 @@ at the day before replaces the generator's stand-in rows with the engine's own (
 only where time alone changes them (a deadline passes, a reminder is due).
 
 Reported: the wall-clock time from the workers' start to the last one's end, cases per second
-together, what each worker did, and collisions — a case recomputed by more than one worker, a
-batch rolled back or a case that failed (any of them in a worker's log), a claim left behind.
+together, what each worker did (with the CPU time its process used: cases per CPU-second is what
+one worker would do on a core of its own, whatever else the machine runs), and collisions — a
+case recomputed by more than one worker, a batch rolled back or a case that failed (any of them in
+a worker's log), a claim left behind.
 It rewrites the derived rows of the database it is given.
 """
 
@@ -37,9 +39,10 @@ def worker(name: str, now: str, batch: int) -> None:
     """One worker process: re-check until nothing is due; print what it did (JSON)."""
     from refuge.alerts.clock import recheck_cases  # noqa: PLC0415  # after django.setup()
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     done = recheck_cases(now=datetime.fromisoformat(now), worker=name, batch=batch, budget=float("inf"))
-    print(json.dumps({"worker": name, "done": done, "seconds": time.perf_counter() - started}))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(json.dumps({"worker": name, "done": done, "seconds": seconds, "cpu": cpu}))
 
 
 def measure(args: argparse.Namespace) -> int:
@@ -106,7 +109,9 @@ def measure(args: argparse.Namespace) -> int:
     collisions = (done - rechecked) + twice + faults + left
     changes = DerivedChange.objects.filter(cause="clock", at=measured_at).count()
     for r in reports:
-        print(f"- {r['worker']}: {r['done']} cases in {r['seconds']:.1f} s")
+        rate = r["done"] / r["cpu"] if r["cpu"] else 0
+        print(f"- {r['worker']}: {r['done']} cases in {r['seconds']:.1f} s, ", end="")
+        print(f"{r['cpu']:.1f} s of CPU ({rate:,.0f} per CPU-second)")
     print(f"day's end: {done} cases in {wall:.1f} s (wall clock, processes started included)")
     print(f"rate: {done / wall:,.0f} cases/s together (target {TARGET:,.0f})")
     print(f"collisions: {collisions} (recomputed twice {done - rechecked}, history twice {twice}, ", end="")
