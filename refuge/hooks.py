@@ -18,6 +18,7 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
     ACCOUNT_CONTEXT         accounts.views.account, for the account page's template
     VAULT_SEALING           vault.state.seal, in the transaction that ends every session
     KEYS_DROPPED            vault.holder.drop, each time this process forgets its keys (any cause)
+    KEYS_HELD               vault.state.unseal, once this process holds the keys
     UNSEAL_FAILED           vault.state.record_failed_unseal, in its transaction
     WORKER_CLOCK            alerts.worker.Worker.tick_clock, each clock pass of `refuge worker`
 """
@@ -139,6 +140,11 @@ VAULT_SEALING: Hook[[], None] = Hook("VAULT_SEALING")
 KEYS_DROPPED: Hook[[], None] = Hook("KEYS_DROPPED")
 """This process forgot its keys (sealed here or by another process): whatever was derived from
 plaintext goes too. Fired robustly: a failing subscriber must not keep the vault open."""
+
+KEYS_HELD: Hook[[], None] = Hook("KEYS_HELD")
+"""This process was just unsealed and holds the keys: whatever is derived from plaintext may be
+built now, in the background (the name index). Fired robustly, after the unseal is complete: a
+failing subscriber must not undo it."""
 
 UNSEAL_FAILED: Hook[[int], None] = Hook("UNSEAL_FAILED")
 """A failed unseal was counted and logged (the count so far), in its transaction."""

@@ -167,6 +167,9 @@ def _databases() -> dict[str, dict[str, object]]:
 
 
 DATABASES = _databases()
+# Build every organisation's name index in a background thread as soon as the vault is unsealed in
+# a process (refuge.search.index), so that the first search does not wait for it.
+REFUGE_SEARCH_BUILD_AT_UNSEAL = env_bool("REFUGE_SEARCH_BUILD_AT_UNSEAL", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

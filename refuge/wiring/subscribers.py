@@ -112,6 +112,8 @@ def _search() -> None:
     post_save.connect(search_signals.person_saved, sender=Person, dispatch_uid="search-person-saved")
     post_delete.connect(search_signals.person_deleted, sender=Person, dispatch_uid="search-person-deleted")
     hooks.KEYS_DROPPED.connect(index.drop_all)
+    # Unsealed here: every organisation's index is built at once, in a background thread.
+    hooks.KEYS_HELD.connect(index.build_in_background)
 
 
 def _filings() -> None:
