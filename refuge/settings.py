@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 from pathlib import Path
 
@@ -254,6 +256,32 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "files"
+
+
+def _vault_storage() -> dict[str, object]:
+    """Where the vault's files live (refuge.vault.storage.VaultStorage writes only ciphertext there):
+    a Django storage class, by default the files directory under the data dir, owner-only."""
+    backend = os.environ.get("REFUGE_STORAGE_BACKEND", "").strip() or "django.core.files.storage.FileSystemStorage"
+    raw = os.environ.get("REFUGE_STORAGE_OPTIONS", "").strip()
+    if raw:
+        try:
+            options = json.loads(raw)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"REFUGE_STORAGE_OPTIONS must be a JSON object: {exc}") from None
+        if not isinstance(options, dict):
+            raise ImproperlyConfigured("REFUGE_STORAGE_OPTIONS must be a JSON object")
+    elif backend == "django.core.files.storage.FileSystemStorage":
+        options = {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}  # under MEDIA_ROOT
+    else:
+        options = {}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "vault": _vault_storage(),
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("REFUGE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads are sealed chunk by chunk as they arrive; no handler may write a plaintext temporary file.
