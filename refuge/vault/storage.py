@@ -348,6 +348,10 @@ class VaultStorage(Storage):
     def url(self, name: str | None) -> str:
         return self.backend.url(name)
 
+    def path(self, name: str) -> str:
+        """The file's path on this machine's disk, where the backend has one (not an object store)."""
+        return self.backend.path(name)
+
     def stored_names(self) -> Iterator[str]:
         """Every file's name on the backend (an absent root holds none)."""
         folders = [""]
