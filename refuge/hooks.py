@@ -10,13 +10,16 @@ Pure Python, no Django: the payloads' types are named for the type checker only.
     CASE_RECOMPUTED         cases.recompute.recompute_case, at its end, in its transaction
     CASE_CONFLICTS          cases.recompute.recompute_case, before the derived rows are stored
     NEW_CASE_CONFLICTS      cases.recompute.recompute_new_cases, the same for a case just imported
+    CASES_EVALUATING        cases.recompute.evaluate_cases, before a batch of stored cases is evaluated
     CASES_IMPORTED          cases.recompute.recompute_new_cases, at its end (a bulk import)
+    CASES_RECOMPUTED        cases.recompute.store_evaluated, at its end (a batch of stored cases: the clock)
     CASE_DELETING           cases.actions.delete_case, before the case row goes
     USER_DEACTIVATED        accounts.models.User.save, when a user is saved inactive
     ORGANISATION_LOCKED_DOWN  accounts.actions.lock_down_organisation, in its transaction
     ACCOUNT_CONTEXT         accounts.views.account, for the account page's template
     VAULT_SEALING           vault.state.seal, in the transaction that ends every session
     KEYS_DROPPED            vault.holder.drop, each time this process forgets its keys (any cause)
+    KEYS_HELD               vault.state.unseal, once this process holds the keys
     UNSEAL_FAILED           vault.state.record_failed_unseal, in its transaction
     WORKER_CLOCK            alerts.worker.Worker.tick_clock, each clock pass of `refuge worker`
 """
@@ -98,6 +101,12 @@ stored. Fired by `recompute_new_cases` instead of CASE_RECOMPUTED for each case,
 so a subscriber does for the whole batch at once what its CASE_RECOMPUTED twin does case by case:
 every CASE_RECOMPUTED subscriber needs a twin here."""
 
+CASES_RECOMPUTED: Hook[[list[Recomputed]], None] = Hook("CASES_RECOMPUTED")
+"""Many stored cases were recomputed at once (the clock's re-check at a day's end) and their rows
+stored. Fired by `store_evaluated` instead of CASE_RECOMPUTED for each case, in its transaction;
+like CASES_IMPORTED, every CASE_RECOMPUTED subscriber needs a twin here that does the batch at once.
+Each result carries the engine's parsed facts and report (`facts`, `evaluated`) for reuse."""
+
 CASE_CONFLICTS: Hook[[Case, dict[str, Any], datetime], ProvidedConflicts] = Hook("CASE_CONFLICTS")
 """Conflicts the pure engine cannot see, because they depend on records outside the case file (the
 filings' notification log). Called by `recompute_case` with the case, the engine's report and `now`;
@@ -108,6 +117,11 @@ NEW_CASE_CONFLICTS: Hook[[Case, Timeline, datetime], ProvidedConflicts] = Hook("
 `recompute_new_cases` with the case (its events are the rows just built, in `case.events.all()`, with
 their `authority` links; it has no other records yet: no proceedings, no sendings), the engine's
 timeline of it and `now`. Every CASE_CONFLICTS provider needs a twin here, with the same verdicts."""
+CASES_EVALUATING: Hook[[list[Case]], None] = Hook("CASES_EVALUATING")
+"""A batch of stored cases is about to be evaluated (`evaluate_cases`: the clock's re-check), and
+CASE_CONFLICTS will be fired for each: a conflict provider may read what it needs for all of them
+at once here (Django's `prefetch_related_objects`, into attributes of its own), so that it reads
+nothing case by case."""
 
 CASE_DELETING: Hook[[Case], None] = Hook("CASE_DELETING")
 """A case is about to be deleted (its rows cascade next), in the deletion's transaction."""
@@ -133,6 +147,11 @@ VAULT_SEALING: Hook[[], None] = Hook("VAULT_SEALING")
 KEYS_DROPPED: Hook[[], None] = Hook("KEYS_DROPPED")
 """This process forgot its keys (sealed here or by another process): whatever was derived from
 plaintext goes too. Fired robustly: a failing subscriber must not keep the vault open."""
+
+KEYS_HELD: Hook[[], None] = Hook("KEYS_HELD")
+"""This process was just unsealed and holds the keys: whatever is derived from plaintext may be
+built now, in the background (the name index). Fired robustly, after the unseal is complete: a
+failing subscriber must not undo it."""
 
 UNSEAL_FAILED: Hook[[int], None] = Hook("UNSEAL_FAILED")
 """A failed unseal was counted and logged (the count so far), in its transaction."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 from pathlib import Path
 
@@ -125,13 +127,30 @@ TEMPLATES = [
 def _databases() -> dict[str, dict[str, object]]:
     url = env_secret("REFUGE_DATABASE_URL")
     if url:
+        pooled = env_bool("REFUGE_DB_POOL", True)
         try:
-            config = dict(dj_database_url.parse(url, conn_max_age=env_int("REFUGE_DB_CONN_MAX_AGE", 60)))
+            config = dict(
+                dj_database_url.parse(url, conn_max_age=0 if pooled else env_int("REFUGE_DB_CONN_MAX_AGE", 60))
+            )
         except ValueError as exc:
             raise ImproperlyConfigured(f"REFUGE_DATABASE_URL is not a database URL: {exc}") from None
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("REFUGE_DATABASE_URL must be a postgres:// URL")
         config["CONN_HEALTH_CHECKS"] = True
+        if pooled:
+            # One pool per process, shared by its threads: a process never holds more than
+            # REFUGE_DB_POOL_MAX connections, so processes x max must stay under max_connections.
+            low, high = env_int("REFUGE_DB_POOL_MIN", 1, minimum=0), env_int("REFUGE_DB_POOL_MAX", 4, minimum=1)
+            if low > high:
+                raise ImproperlyConfigured(f"REFUGE_DB_POOL_MIN ({low}) must not exceed REFUGE_DB_POOL_MAX ({high})")
+            found = config.get("OPTIONS")
+            options: dict[str, object] = dict(found) if isinstance(found, dict) else {}
+            options["pool"] = {
+                "min_size": low,
+                "max_size": high,
+                "timeout": env_int("REFUGE_DB_POOL_TIMEOUT", 30, minimum=1),  # seconds a thread waits for one
+            }
+            config["OPTIONS"] = options
         return {"default": config}
     return {
         "default": {
@@ -159,6 +178,9 @@ def _databases() -> dict[str, dict[str, object]]:
 
 
 DATABASES = _databases()
+# Build every organisation's name index in a background thread as soon as the vault is unsealed in
+# a process (refuge.search.index), so that the first search does not wait for it.
+REFUGE_SEARCH_BUILD_AT_UNSEAL = env_bool("REFUGE_SEARCH_BUILD_AT_UNSEAL", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -243,6 +265,32 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "files"
+
+
+def _vault_storage() -> dict[str, object]:
+    """Where the vault's files live (refuge.vault.storage.VaultStorage writes only ciphertext there):
+    a Django storage class, by default the files directory under the data dir, owner-only."""
+    backend = os.environ.get("REFUGE_STORAGE_BACKEND", "").strip() or "django.core.files.storage.FileSystemStorage"
+    raw = os.environ.get("REFUGE_STORAGE_OPTIONS", "").strip()
+    if raw:
+        try:
+            options = json.loads(raw)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"REFUGE_STORAGE_OPTIONS must be a JSON object: {exc}") from None
+        if not isinstance(options, dict):
+            raise ImproperlyConfigured("REFUGE_STORAGE_OPTIONS must be a JSON object")
+    elif backend == "django.core.files.storage.FileSystemStorage":
+        options = {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}  # under MEDIA_ROOT
+    else:
+        options = {}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "vault": _vault_storage(),
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("REFUGE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploads are sealed chunk by chunk as they arrive; no handler may write a plaintext temporary file.

@@ -76,6 +76,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path: Path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "files"
+    # No name index built in a thread after each test's unseal (tests/search/test_background_build.py does it).
+    settings.REFUGE_SEARCH_BUILD_AT_UNSEAL = False
 
 
 @pytest.fixture(autouse=True)

@@ -7,12 +7,18 @@ running side by side never escalate, remind or digest twice.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+from collections.abc import Collection
 from datetime import datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from refuge.accounts.models import Organisation, Role, User
@@ -23,14 +29,23 @@ from refuge.audit.actions import record
 from refuge.audit.events import EventType
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.models import QUIET_STATUSES, Case
-from refuge.cases.recompute import case_today, recompute_case
+from refuge.cases.recompute import (
+    batch_of_cases,
+    case_today,
+    evaluate_cases,
+    next_check,
+    recompute_case,
+    store_evaluated,
+)
 from refuge.cases.removals import upcoming
 from refuge.rules.calendars import HOLIDAYS_VERSION
 
 log = logging.getLogger("refuge.alerts.clock")
 
 BATCH = 100
-RECHECK_BATCH = 50
+RECHECK_BATCH = 200  # cases claimed and recomputed together
+RECHECK_LEASE = timedelta(minutes=5)  # a claim's life: far longer than a batch takes
+RECHECK_SECONDS = 20.0  # at most this long re-checking per clock pass, then the other duties
 DIGEST_DAYS = 7
 CALENDAR_CHECK_EVERY = timedelta(minutes=10)
 UNCONFIRMED_KEY = "calendar-unconfirmed"  # dedupe key: calendar-unconfirmed|<organisation>|<years, comma-separated>
@@ -257,26 +272,115 @@ def send_digests(*, now: datetime) -> int:
     return done
 
 
-def recheck_cases(*, now: datetime) -> int:
-    """Recompute cases whose deadlines or conflicts may have changed with time alone."""
+def worker_name() -> str:
+    """Who holds a claim: host, process and thread (threads of one process claim apart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:100]
 
-    latest_local_date = (now + timedelta(hours=14)).date()  # no clock on Earth is further ahead
-    stale = CaseCheck.objects.filter(today__lt=latest_local_date).select_related("case")
-    asked = CaseCheck.objects.filter(recheck_at__lte=now).select_related("case")
+
+def claim_checks(
+    *, now: datetime, worker: str, batch: int = RECHECK_BATCH, lease: timedelta = RECHECK_LEASE
+) -> list[int]:
+    """Claim up to `batch` case checks due at `now` that no live claim holds; their case ids.
+
+    A check is due at its `next_check_at` (the case's next local midnight, or sooner when a conflict
+    provider asked), or at once when it has none yet (stored before the column). The claim is a
+    conditional UPDATE in a short transaction; on PostgreSQL the candidates are read with
+    FOR UPDATE SKIP LOCKED, so workers claiming side by side take different checks rather than
+    queueing behind each other's rows (SQLite runs one writer at a time). A claim lasts `lease`: a
+    worker that dies holding it delays its cases by that much, then another takes them.
+    """
+    due = Q(next_check_at__lte=now) | Q(next_check_at__isnull=True)
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    with transaction.atomic():
+        candidates = list(
+            CaseCheck.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(due & free)
+            .order_by("next_check_at", "pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not candidates:
+            return []
+        CaseCheck.objects.filter(free, pk__in=candidates).update(claimed_by=worker, claimed_until=now + lease)
+        return list(CaseCheck.objects.filter(pk__in=candidates, claimed_by=worker).values_list("case_id", flat=True))
+
+
+def _release(case_ids: Collection[int], worker: str, **values: Any) -> int:
+    return CaseCheck.objects.filter(case_id__in=list(case_ids), claimed_by=worker).update(
+        claimed_by="", claimed_until=None, **values
+    )
+
+
+def recheck_claimed(case_ids: Collection[int], *, now: datetime, worker: str) -> int:
+    """Recompute the claimed cases whose answers may have changed with time alone; how many.
+
+    The engine and the conflict providers run outside any transaction (they only read); the rows
+    are then compared and written for the whole batch in one short transaction that first checks,
+    with the checks' rows locked, that this worker still holds each claim and that no one
+    recomputed the case meanwhile (an event recorded since): a case that fails either is left
+    alone. Should the batch's transaction fail, each case is recomputed on its own, so that one
+    case's fault does not stop the others' alerts.
+    """
+    cases = list(batch_of_cases().filter(pk__in=list(case_ids)))
+    checks = {
+        c.case_id: c
+        for c in CaseCheck.objects.filter(case_id__in=list(case_ids)).only(
+            "case_id", "today", "recheck_at", "computed_at"
+        )
+    }
+    due: list[Case] = []
+    waiting: list[Case] = []
+    for case in cases:
+        check = checks[case.pk]
+        asked = check.recheck_at is not None and check.recheck_at <= now
+        (due if asked or case_today(case, now) > check.today else waiting).append(case)
+    for case in waiting:  # stored before next_check_at was: not yet the next day on its clock
+        check = checks[case.pk]
+        _release([case.pk], worker, next_check_at=next_check(case, check.today, check.recheck_at))
+    try:
+        evaluated = evaluate_cases(due, now=now)
+        with transaction.atomic():
+            held = dict(
+                CaseCheck.objects.select_for_update(of=("self",))
+                .filter(case_id__in=[c.pk for c in due], claimed_by=worker)
+                .values_list("case_id", "computed_at")
+            )
+            mine = [e for e in evaluated if held.get(e.case.pk) == checks[e.case.pk].computed_at]
+            store_evaluated(mine, cause="clock", now=now)
+            _release(held, worker)  # those someone recomputed meanwhile
+        return len(mine)
+    except Exception:  # one case's fault must not stop the others' alerts: each case on its own
+        log.exception("recomputing a batch of %d cases failed; each is tried on its own", len(due))
     done = 0
-    seen: set[int] = set()
-    for check in [*asked[:RECHECK_BATCH], *stale.order_by("today")[: RECHECK_BATCH * 4]]:
-        if check.case_id in seen or done >= RECHECK_BATCH:
-            continue
-        seen.add(check.case_id)
-        due = check.recheck_at is not None and check.recheck_at <= now
-        if not due and case_today(check.case, now) <= check.today:
-            continue
+    for case in due:
         try:
             with transaction.atomic():
-                recompute_case(case=check.case, cause="clock", now=now)
-        except Exception:  # one case's fault must not stop the others' alerts
-            log.exception("recomputing case %s failed", check.case.code)
+                if not CaseCheck.objects.filter(case=case, claimed_by=worker).exists():
+                    continue
+                recompute_case(case=case, cause="clock", now=now)
+                _release([case.pk], worker)
+        except Exception:  # left claimed: tried again when the claim runs out
+            log.exception("recomputing case %s failed", case.code)
             continue
         done += 1
     return done
+
+
+def recheck_cases(
+    *, now: datetime, worker: str | None = None, batch: int = RECHECK_BATCH, budget: float = RECHECK_SECONDS
+) -> int:
+    """Recompute cases whose deadlines or conflicts may have changed with time alone; how many.
+
+    Claims a batch, recomputes it, and again, until none is due or `budget` seconds have passed (the
+    rest waits for the next clock pass). Any number of workers can run it side by side: each takes
+    its own cases (`claim_checks`), and none is recomputed twice.
+    """
+    worker = worker or worker_name()
+    started = monotonic()
+    done = 0
+    while True:
+        claimed = claim_checks(now=now, worker=worker, batch=batch)
+        if not claimed:
+            return done
+        done += recheck_claimed(claimed, now=now, worker=worker)
+        if monotonic() - started >= budget:
+            return done

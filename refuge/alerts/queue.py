@@ -385,6 +385,19 @@ def _queue_imported(results: list[Recomputed]) -> None:
     sync_reminders([row for rows_of_case in deadlines.values() for row in rows_of_case.values()], now=now)
 
 
+def queue_recomputed_batch(results: list[Recomputed]) -> None:
+    """The hook for many stored cases recomputed at once (the clock's re-check): what `queue_recomputed`
+    makes for each case. `queue_imported`'s batch reads each case's stored rows and compares nothing
+    with a case's past, so it serves the cases that changed as it serves new ones; the others (most,
+    at a day's end) only have their reminders kept in step, from the rows the batch holds."""
+    changed = [r for r in results if r.changes or r.deadlines is None]
+    if changed:
+        queue_imported(changed)
+    unchanged = [r for r in results if not (r.changes or r.deadlines is None)]
+    if unchanged:
+        sync_reminders([row for r in unchanged for row in r.deadlines or ()], now=unchanged[0].now or timezone.now())
+
+
 def reminder_instants(deadline: Deadline) -> list[datetime]:
     zone = ZoneInfo(deadline.timezone) if deadline.timezone else ZoneInfo("UTC")
     out = []

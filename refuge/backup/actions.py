@@ -10,13 +10,13 @@ say in so many words that there is none (`--no-shredding-log`): it refuses to st
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import File
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -30,6 +30,7 @@ from refuge.backup.snapshot import BackupError
 from refuge.cases.actions import delete_case
 from refuge.cases.models import Case
 from refuge.vault import shredlog
+from refuge.vault.storage import vault_storage
 
 FILES_PREFIX = "files/"
 
@@ -38,11 +39,10 @@ def _work_root() -> Path:
     return Path(settings.DATA_DIR) / "tmp"
 
 
-def _stored(name: str) -> Path:
+def _stored(name: str) -> None:
     pure = PurePosixPath(name)
     if pure.is_absolute() or ".." in pure.parts:
         raise BackupError(f"a stored file's name leaves the files directory: {name!r}")
-    return Path(settings.MEDIA_ROOT) / pure
 
 
 def make_backup(*, output: Path, recipients: list[str], key_path: Path | None = None) -> dict[str, Any]:
@@ -59,10 +59,11 @@ def make_backup(*, output: Path, recipients: list[str], key_path: Path | None = 
             facts = snapshot.snapshot_postgres(database)
         members = {database.name: database}
         missing = []
-        for name in facts.files:
-            path = _stored(name)
-            if path.is_file():
-                members[FILES_PREFIX + name] = path
+        for n, name in enumerate(facts.files):
+            _stored(name)  # a name that leaves the files' folder is refused
+            copy = work / "files" / str(n)
+            if _fetch(name, copy):  # through the storage API: the files may live on shared storage
+                members[FILES_PREFIX + name] = copy
             else:  # deleted after the snapshot: its case was shredded, and the shredding log says so
                 missing.append(name)
         manifest = archive.write(
@@ -127,9 +128,22 @@ class RestoreResult:
     reshredded: int
 
 
+def _fetch(name: str, copy: Path) -> bool:
+    """Copy a stored file (ciphertext) from the vault's storage into the work folder; False if it is gone."""
+    try:
+        source = vault_storage.open(name, "rb")
+    except FileNotFoundError:
+        return False
+    copy.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with source, copy.open("wb") as target:
+        for chunk in source.chunks():
+            target.write(chunk)
+    os.chmod(copy, 0o600)
+    return True
+
+
 def _media_is_empty() -> bool:
-    media = Path(settings.MEDIA_ROOT)
-    return not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    return next(vault_storage.stored_names(), None) is None
 
 
 def restore_backup(
@@ -171,10 +185,7 @@ def restore_backup(
             % {"database": where}
         )
     if not _media_is_empty():
-        raise BackupError(
-            gettext("%(folder)s holds files: restore only into an empty data directory")
-            % {"folder": settings.MEDIA_ROOT}
-        )
+        raise BackupError(gettext("the vault's file storage holds files: restore only into an empty deployment"))
     identities = archive.read_identities(identity_path)
     with archive.private_directory(_work_root()) as work:
         unpacked = archive.decrypt(path, opened, identities, work)
@@ -187,10 +198,12 @@ def restore_backup(
         for name, member in unpacked.items():
             if not name.startswith(FILES_PREFIX):
                 continue
-            target = _stored(name[len(FILES_PREFIX) :])
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            shutil.copyfile(member, target)
-            os.chmod(target, 0o600)
+            stored = name[len(FILES_PREFIX) :]
+            _stored(stored)  # a name that leaves the files' folder is refused
+            with member.open("rb") as content:
+                saved = vault_storage.save(stored, File(content, name=stored))
+            if saved != stored:
+                raise BackupError(f"the storage kept a restored file under another name: {stored!r}")
             files += 1
     connections.close_all()
     facts = snapshot.read_facts(connection.cursor(), quote=connection.ops.quote_name)

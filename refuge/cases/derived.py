@@ -31,6 +31,13 @@ class CaseCheck(models.Model):
     recheck_at = models.DateTimeField(
         null=True, blank=True, help_text="When a conflict provider's answer may change with no new event"
     )
+    next_check_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the check is due again: the case's next local midnight, or recheck_at if sooner (none: now)",
+    )
+    claimed_by = models.CharField(max_length=100, blank=True, default="", help_text="The worker re-checking it")
+    claimed_until = models.DateTimeField(null=True, blank=True, help_text="Until when that worker's claim holds")
 
     class Meta:
         indexes = [
@@ -38,6 +45,7 @@ class CaseCheck(models.Model):
             models.Index(
                 fields=["recheck_at"], name="casecheck_recheck_at", condition=models.Q(recheck_at__isnull=False)
             ),
+            models.Index(fields=["next_check_at"], name="casecheck_next_check_at"),
         ]
 
     def __str__(self) -> str:

@@ -10,24 +10,24 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
 from refuge import hooks
 from refuge.cases.bulk import insert_new
 from refuge.cases.casefiles import casefile_for
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
-from refuge.rules import PackSet, check, evaluate, load_packs, parse_facts, timeline
+from refuge.cases.models import Case, Event, Proceeding
+from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_packs, parse_facts, timeline
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
-    from refuge.cases.models import Case, Event
-    from refuge.rules import CheckReport, Facts
     from refuge.rules.timeline import Timeline
 
 
@@ -54,13 +54,14 @@ class Recomputed:
     now: datetime | None = None
     changes: list[DerivedChange] = field(default_factory=list)
     quiet: bool = False  # alert no one about this recomputation (an archive's dormant case, imported)
-    # A new case's engine run, kept for what follows in the same batch (statistics): not parsed twice.
+    # The engine's parsed case and report, when the caller kept them (a batch, an import): not parsed twice.
     facts: Facts | None = None
     evaluated: CheckReport | None = None
     timeline: Timeline | None = None
     # A new case's rows as just inserted (with their ids), for the alerts of the same batch: not read back.
     new_deadlines: list[Deadline] | None = None
     new_conflicts: list[Conflict] | None = None
+    deadlines: list[Deadline] | None = None  # the case's deadline rows as stored, when a batch has them at hand
 
     @property
     def dates_changed(self) -> bool:
@@ -79,8 +80,17 @@ def case_timeline(case: Case, events: Iterable[Event] | None = None) -> Timeline
     """The engine's timeline of a stored case (no identity read: works without the vault's key).
 
     `events`: the case's events just read by the caller, in the stored order (else they are read here).
-    """
+    In a batch (`evaluate_cases`) the case carries its parsed facts, and their timeline is reused."""
+    facts = getattr(case, _FACTS, None)
+    if facts is not None:
+        return timeline(facts, packs())
     return timeline(casefile_for(case, identity=False, events=events), packs())
+
+
+def next_check(case: Case, today: date, recheck_at: datetime | None) -> datetime:
+    """When a case checked on `today` is due again: its next local midnight, or `recheck_at` if sooner."""
+    midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=case.tzinfo).astimezone(UTC)
+    return min(midnight, recheck_at) if recheck_at is not None else midnight
 
 
 def _deadline_values(item: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +173,7 @@ def recompute_case(
             "computed_at": now,
             "packs_version": packs_version(),
             "recheck_at": recheck_at,
+            "next_check_at": next_check(case, today, recheck_at),
         },
     )
     DerivedChange.objects.bulk_create(result.changes)
@@ -221,7 +232,13 @@ def recompute_new_cases(
         result.new_conflicts = conflicts[first_conflict:]
         checks.append(
             CaseCheck(
-                case=case, report=report, today=today, computed_at=now, packs_version=version, recheck_at=recheck_at
+                case=case,
+                report=report,
+                today=today,
+                computed_at=now,
+                packs_version=version,
+                recheck_at=recheck_at,
+                next_check_at=next_check(case, today, recheck_at),
             )
         )
         results.append(result)
@@ -231,6 +248,146 @@ def recompute_new_cases(
     insert_new([c for r in results for c in r.changes])
     hooks.CASES_IMPORTED.fire(results)
     return results
+
+
+_FACTS = "_refuge_facts"  # a case's parsed facts while a batch evaluates it (see case_timeline)
+BULK_SIZE = 500  # rows per statement of a batch's bulk writes
+
+
+def batch_of_cases() -> QuerySet[Case]:
+    """Cases as `evaluate_cases` reads them: client, events and proceedings come with the cases, in a
+    few more queries (the events without their encrypted columns, which the engine never reads)."""
+    events = Event.objects.only(
+        "id", "case_id", "key", "type", "at", "utc_offset_minutes", "date_only", "attributes", "authority_id"
+    )
+    proceedings = Proceeding.objects.only("id", "case_id", "authority_id")
+    return Case.objects.select_related("person", "organisation").prefetch_related(
+        Prefetch("events", queryset=events), Prefetch("proceedings", queryset=proceedings)
+    )
+
+
+@dataclass
+class Evaluated:
+    """What the engine and the conflict providers say of one stored case at one instant (nothing stored)."""
+
+    case: Case
+    today: date
+    facts: Facts
+    evaluated: CheckReport
+    report: dict[str, Any]
+    recheck_at: datetime | None
+
+
+def evaluate_cases(cases: Iterable[Case], *, now: datetime) -> list[Evaluated]:
+    """Run the engine and the conflict providers on stored cases: reads only, outside any transaction.
+
+    Each case is parsed once; the providers reuse its timeline. Load the cases with `batch_of_cases`
+    so that reading them costs a few queries for the whole batch.
+    """
+    found = []
+    packset = packs()
+    cases = list(cases)
+    hooks.CASES_EVALUATING.fire(cases)
+    for case in cases:
+        today = case_today(case, now)
+        facts = parse_facts(casefile_for(case, identity=False), packset)
+        setattr(case, _FACTS, facts)
+        try:
+            evaluated = evaluate(facts, today, packset)
+            report = evaluated.to_dict()
+            recheck_at = _add_provided_conflicts(case, report, now)
+        finally:
+            delattr(case, _FACTS)
+        found.append(Evaluated(case, today, facts, evaluated, report, recheck_at))
+    return found
+
+
+def store_evaluated(
+    evaluated: Sequence[Evaluated], *, cause: str, now: datetime, actor: User | None = None
+) -> list[Recomputed]:
+    """Store what `evaluate_cases` found, as `recompute_case` stores it case by case (call in a transaction).
+
+    The same rows, history, checks, statistics and alerts, with a few statements for the whole batch:
+    the stored deadlines and conflicts are read at once and compared in memory, the changes written
+    in bulk, and `hooks.CASES_RECOMPUTED` fires once. Each case's check is released from any claim.
+    """
+    cases = {e.case.pk: e.case for e in evaluated}
+    writes = _Writes.of(cases)
+    checks = {c.case_id: c for c in CaseCheck.objects.filter(case_id__in=list(cases)).defer("report")}
+    version = packs_version()
+    results: list[Recomputed] = []
+    new_checks: list[CaseCheck] = []
+    for e in evaluated:
+        result = Recomputed(case=e.case, report=e.report, now=now, facts=e.facts, evaluated=e.evaluated)
+        log = _Log(result=result, cause=cause, cause_event="", actor=actor, now=now)
+        result.deadlines = writes.kept_deadlines(e.case)
+        _store_deadlines(e.case, e.report, log, writes=writes)
+        _store_conflicts(e.case, e.report, log, now, writes=writes)
+        values = {
+            "report": e.report,
+            "today": e.today,
+            "computed_at": now,
+            "packs_version": version,
+            "recheck_at": e.recheck_at,
+            "next_check_at": next_check(e.case, e.today, e.recheck_at),
+            "claimed_by": "",
+            "claimed_until": None,
+        }
+        stored = checks.get(e.case.pk)
+        if stored is None:
+            new_checks.append(CaseCheck(case=e.case, **values))
+        else:
+            for name, value in values.items():
+                setattr(stored, name, value)
+        results.append(result)
+    writes.flush()
+    update_rows(CaseCheck, list(checks.values()), _CHECK_FIELDS)
+    CaseCheck.objects.bulk_create(new_checks)
+    DerivedChange.objects.bulk_create([c for r in results for c in r.changes], batch_size=BULK_SIZE)
+    hooks.CASES_RECOMPUTED.fire(results)
+    return results
+
+
+_CHECK_FIELDS = (
+    "report",
+    "today",
+    "computed_at",
+    "packs_version",
+    "recheck_at",
+    "next_check_at",
+    "claimed_by",
+    "claimed_until",
+)
+
+
+def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
+    """Write these fields of each row, by primary key: one statement run for all of them (executemany).
+
+    What `bulk_update` does, without the CASE WHEN expression it builds over every row and field,
+    which costs more to build than the rows cost to write."""
+    if not rows:
+        return
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    columns = [by_name[name] for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    # Table and column names come from the model, quoted; the values are parameters.
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
+    params = [
+        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def recompute_cases(
+    *, cases: Iterable[Case], cause: str, now: datetime | None = None, actor: User | None = None
+) -> list[Recomputed]:
+    """`recompute_case` for many stored cases at once (in the caller's transaction): `evaluate_cases`
+    then `store_evaluated`. The clock's re-check runs the two apart, the engine outside its transaction."""
+    now = now or timezone.now()
+    return store_evaluated(evaluate_cases(cases, now=now), cause=cause, now=now, actor=actor)
 
 
 @dataclass
@@ -261,9 +418,53 @@ class _Log:
         )
 
 
-def _store_deadlines(case: Case, report: dict[str, Any], log: _Log, new_rows: list[Deadline] | None = None) -> None:
-    """Store the report's deadlines; for a new case (`new_rows` given) only collect its rows there."""
-    old = {d.key: d for d in case.deadlines.all()} if new_rows is None else {}
+class _Direct:
+    """Where one stored case's recomputation writes: each row saved or deleted at once."""
+
+    def deadlines(self, case: Case) -> dict[str, Deadline]:
+        return {d.key: d for d in case.deadlines.all()}
+
+    def conflicts(self, case: Case) -> dict[str, Conflict]:
+        return {conflict_key(c.kind, c.events): c for c in case.conflicts.all()}
+
+    def add(self, row: Deadline | Conflict) -> None:
+        row.save(force_insert=True)
+
+    def change(self, row: Deadline | Conflict, fields: list[str]) -> None:
+        row.save(update_fields=fields)
+
+    def remove(self, row: Deadline | Conflict) -> None:
+        row.delete()
+
+
+@dataclass
+class _NewRows(_Direct):
+    """Where a new case's rows go (`recompute_new_cases`): nothing stored to compare with, rows collected."""
+
+    rows: list[Any]
+
+    def deadlines(self, case: Case) -> dict[str, Deadline]:
+        return {}
+
+    def conflicts(self, case: Case) -> dict[str, Conflict]:
+        return {}
+
+    def add(self, row: Deadline | Conflict) -> None:
+        self.rows.append(row)
+
+
+def _store_deadlines(
+    case: Case,
+    report: dict[str, Any],
+    log: _Log,
+    new_rows: list[Deadline] | None = None,
+    *,
+    writes: _Direct | None = None,
+) -> None:
+    """Store the report's deadlines; for a new case (`new_rows` given) only collect its rows there; in
+    a batch of stored cases (`writes` given) compare with the rows it holds and gather the writes there."""
+    sink = writes or (_Direct() if new_rows is None else _NewRows(new_rows))
+    old = sink.deadlines(case)
     seen: set[str] = set()
     for item in report.get("deadlines", []):
         values = _deadline_values(item)
@@ -273,11 +474,7 @@ def _store_deadlines(case: Case, report: dict[str, Any], log: _Log, new_rows: li
         seen.add(key)
         row = old.pop(key, None)
         if row is None:
-            fresh = Deadline(case=case, organisation_id=case.organisation_id, key=key, **values)
-            if new_rows is None:
-                fresh.save(force_insert=True)
-            else:
-                new_rows.append(fresh)
+            sink.add(Deadline(case=case, organisation_id=case.organisation_id, key=key, **values))
             log(
                 "deadline", key, values["kind"], DerivedChange.Change.ADDED, None, _snapshot(values, values["timezone"])
             )
@@ -289,7 +486,7 @@ def _store_deadlines(case: Case, report: dict[str, Any], log: _Log, new_rows: li
             continue
         for name in changed:
             setattr(row, name, values[name])
-        row.save(update_fields=changed)
+        sink.change(row, changed)
         if any(before[n] != after[n] for n in _DATE_FIELDS):
             log("deadline", key, row.kind, DerivedChange.Change.MOVED, before, after)
         elif before["status"] != after["status"]:
@@ -303,14 +500,21 @@ def _store_deadlines(case: Case, report: dict[str, Any], log: _Log, new_rows: li
             _snapshot({n: getattr(row, n) for n in (*_DATE_FIELDS, "status")}, row.timezone),
             None,
         )
-        row.delete()
+        sink.remove(row)
 
 
 def _store_conflicts(
-    case: Case, report: dict[str, Any], log: _Log, now: datetime, new_rows: list[Conflict] | None = None
+    case: Case,
+    report: dict[str, Any],
+    log: _Log,
+    now: datetime,
+    new_rows: list[Conflict] | None = None,
+    *,
+    writes: _Direct | None = None,
 ) -> None:
     # Rows stored before keys were order-free are found by their kind and events, and re-keyed quietly.
-    old_conflicts = {conflict_key(c.kind, c.events): c for c in case.conflicts.all()} if new_rows is None else {}
+    sink = writes or (_Direct() if new_rows is None else _NewRows(new_rows))
+    old_conflicts = sink.conflicts(case)
     for item in report.get("conflicts", []):
         key = conflict_key(item["kind"], item.get("events", []))
         values = {
@@ -326,18 +530,91 @@ def _store_conflicts(
         }
         conflict_row = old_conflicts.pop(key, None)
         if conflict_row is None:
-            fresh = Conflict(case=case, organisation_id=case.organisation_id, raised_at=now, **values)
-            if new_rows is None:
-                fresh.save(force_insert=True)
-            else:
-                new_rows.append(fresh)
+            sink.add(Conflict(case=case, organisation_id=case.organisation_id, raised_at=now, **values))
             log("conflict", key, item["kind"], DerivedChange.Change.ADDED, None, {"severity": item["severity"]})
             continue
         changed = [n for n, v in values.items() if getattr(conflict_row, n) != v]
         if changed:
             for name in changed:
                 setattr(conflict_row, name, values[name])
-            conflict_row.save(update_fields=changed)
+            sink.change(conflict_row, changed)
     for key, conflict_row in old_conflicts.items():
         log("conflict", key, conflict_row.kind, DerivedChange.Change.REMOVED, {"severity": conflict_row.severity}, None)
-        conflict_row.delete()
+        sink.remove(conflict_row)
+
+
+@dataclass
+class _Writes(_Direct):
+    """The stored rows of a batch of cases (per case, by key) and the writes their recomputation gathers,
+    made with a few statements for the whole batch (`flush`): removals first, then changes, then additions,
+    so that a key moving from one row to another never meets itself in the unique index."""
+
+    stored_deadlines: dict[int, dict[str, Deadline]]
+    stored_conflicts: dict[int, dict[str, Conflict]]
+    new_deadlines: list[Deadline] = field(default_factory=list)
+    changed_deadlines: list[Deadline] = field(default_factory=list)
+    deadline_fields: set[str] = field(default_factory=set)
+    gone_deadlines: list[int] = field(default_factory=list)
+    new_conflicts: list[Conflict] = field(default_factory=list)
+    changed_conflicts: list[Conflict] = field(default_factory=list)
+    conflict_fields: set[str] = field(default_factory=set)
+    gone_conflicts: list[int] = field(default_factory=list)
+    kept: dict[int, list[Deadline]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, cases: dict[int, Case]) -> _Writes:
+        """The stored deadlines and conflicts of these cases, read with one query each."""
+        writes = cls(stored_deadlines={pk: {} for pk in cases}, stored_conflicts={pk: {} for pk in cases})
+        for deadline in Deadline.objects.filter(case_id__in=list(cases)).order_by():
+            deadline.case = cases[deadline.case_id]
+            writes.stored_deadlines[deadline.case_id][deadline.key] = deadline
+        for conflict in Conflict.objects.filter(case_id__in=list(cases)).order_by():
+            conflict.case = cases[conflict.case_id]
+            writes.stored_conflicts[conflict.case_id][conflict_key(conflict.kind, conflict.events)] = conflict
+        return writes
+
+    def deadlines(self, case: Case) -> dict[str, Deadline]:
+        return self.stored_deadlines.pop(case.pk, {})
+
+    def kept_deadlines(self, case: Case) -> list[Deadline]:
+        """The case's deadline rows once the batch is written: a list that its writes keep up to date."""
+        rows = list(self.stored_deadlines.get(case.pk, {}).values())
+        self.kept[case.pk] = rows
+        return rows
+
+    def conflicts(self, case: Case) -> dict[str, Conflict]:
+        return self.stored_conflicts.pop(case.pk, {})
+
+    def add(self, row: Deadline | Conflict) -> None:
+        if isinstance(row, Deadline):
+            self.new_deadlines.append(row)
+            self.kept.setdefault(row.case_id, []).append(row)
+        else:
+            self.new_conflicts.append(row)
+
+    def change(self, row: Deadline | Conflict, fields: list[str]) -> None:
+        if isinstance(row, Deadline):
+            self.changed_deadlines.append(row)
+            self.deadline_fields.update(fields)
+        else:
+            self.changed_conflicts.append(row)
+            self.conflict_fields.update(fields)
+
+    def remove(self, row: Deadline | Conflict) -> None:
+        if isinstance(row, Deadline):
+            self.gone_deadlines.append(row.pk)
+            kept = self.kept.get(row.case_id)
+            if kept is not None:
+                kept.remove(row)
+        else:
+            self.gone_conflicts.append(row.pk)
+
+    def flush(self) -> None:
+        if self.gone_deadlines:
+            Deadline.objects.filter(pk__in=self.gone_deadlines).delete()  # their reminders go with them
+        if self.gone_conflicts:
+            Conflict.objects.filter(pk__in=self.gone_conflicts).delete()
+        update_rows(Deadline, self.changed_deadlines, sorted(self.deadline_fields))
+        update_rows(Conflict, self.changed_conflicts, sorted(self.conflict_fields))
+        Deadline.objects.bulk_create(self.new_deadlines, batch_size=BULK_SIZE)
+        Conflict.objects.bulk_create(self.new_conflicts, batch_size=BULK_SIZE)

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, prefetch_related_objects
 
-from refuge.cases.models import Authority, AuthorityKind, Event
+from refuge.cases.models import Authority, AuthorityKind, Case, Event
 from refuge.cases.recompute import case_timeline
 from refuge.filings.kinds import UPDATE_KINDS
 from refuge.filings.models import Sending
@@ -44,7 +44,6 @@ from refuge.hooks import ProvidedConflicts
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from refuge.cases.models import Case
     from refuge.rules import Timeline
 
 KIND = "authority_not_notified"
@@ -93,8 +92,8 @@ def measures_in_force(case: Case, now: datetime, events: Sequence[Event] | None 
     if not in_force:
         return []
     wanted = {m.id for m in in_force}
-    found_events = case.events.filter(key__in=wanted) if events is None else [e for e in events if e.key in wanted]
-    events_by_key = {e.key: e for e in found_events}
+    source = case.events.all() if events is None else events  # a batch's events are prefetched already
+    events_by_key = {e.key: e for e in source if e.key in wanted}
     found = []
     for m in in_force:
         grant = events_by_key[m.id]
@@ -103,26 +102,53 @@ def measures_in_force(case: Case, now: datetime, events: Sequence[Event] | None 
     return found
 
 
-def executing_authorities(case: Case) -> list[Authority]:
-    """The directory's authorities that could carry out this case's removal (see the module's readings)."""
-    named = Q(pk__in=case.events.filter(authority__isnull=False).values("authority_id"))
-    linked = Q(pk__in=case.proceedings.filter(authority__isnull=False).values("authority_id")) | Q(
-        pk__in=Sending.objects.filter(case=case, authority__isnull=False).values("authority_id")
-    )
+def executing_authorities(case: Case, sent: list[tuple[int, datetime]] | None = None) -> list[Authority]:
+    """The directory's authorities that could carry out this case's removal (see the module's readings).
+
+    The events and proceedings are read from the case (a batch has them read already); `sent` is
+    the case's log as `sendings_of` gives it, when the caller has read it."""
+    sent = sendings_of(case) if sent is None else sent
+    directory = getattr(case.organisation, _EXECUTING, None) if Case.organisation.is_cached(case) else None
+    ids = {e.authority_id for e in case.events.all() if e.authority_id is not None}
+    ids.update(p.authority_id for p in case.proceedings.all() if p.authority_id is not None)
+    ids.update(authority for authority, _at in sent)
+    if not ids:
+        return []
+    if directory is not None:  # read for the whole batch (prefetch_notifications)
+        return [a for a in directory if a.pk in ids]
     return list(
-        Authority.objects.filter(organisation_id=case.organisation_id, kind__in=EXECUTING_KINDS)
-        .filter(linked | named)
-        .order_by("name")
+        Authority.objects.filter(
+            organisation_id=case.organisation_id, kind__in=EXECUTING_KINDS, pk__in=sorted(ids)
+        ).order_by("name")
     )
 
 
-def notified_since(case: Case, since: datetime) -> set[int]:
+def sendings_of(case: Case) -> list[tuple[int, datetime]]:
+    """(authority id, sent at) of each sending of the case's log to an authority of the directory."""
+    found = getattr(case, _SENT, None)
+    if found is not None:  # read for the whole batch (prefetch_notifications)
+        return [(s.authority_id, s.sent_at) for s in found]
+    return list(Sending.objects.filter(case=case, authority__isnull=False).values_list("authority_id", "sent_at"))
+
+
+def notified_since(case: Case, since: datetime, sent: list[tuple[int, datetime]] | None = None) -> set[int]:
     """Ids of the authorities the log reached at or after `since`."""
-    return set(
-        Sending.objects.filter(case=case, authority__isnull=False, sent_at__gte=since).values_list(
-            "authority_id", flat=True
-        )
-    )
+    sent = sendings_of(case) if sent is None else sent
+    return {authority for authority, at in sent if at >= since}
+
+
+_SENT = "_notification_log"  # a batch's case: its sendings to authorities
+_EXECUTING = "_executing_authorities"  # a batch's organisation: its executing authorities, by name
+
+
+def prefetch_notifications(cases: list[Case]) -> None:
+    """The hook before a batch is evaluated (hooks.CASES_EVALUATING): the cases' sendings to authorities
+    and their organisations' executing authorities, two queries for the batch instead of two a case."""
+    sent = Sending.objects.filter(authority__isnull=False).only("id", "case_id", "authority_id", "sent_at")
+    prefetch_related_objects(cases, Prefetch("sendings", queryset=sent, to_attr=_SENT))
+    executing = Authority.objects.filter(kind__in=EXECUTING_KINDS).order_by("name")
+    organisations = [case.organisation for case in cases]
+    prefetch_related_objects(organisations, Prefetch("authorities", queryset=executing, to_attr=_EXECUTING))
 
 
 @dataclass(frozen=True)
@@ -138,10 +164,11 @@ def waiting_notifications(case: Case, now: datetime, events: Sequence[Event] | N
     measures = measures_in_force(case, now, events)
     if not measures:
         return []
-    authorities = executing_authorities(case)
+    sent = sendings_of(case)
+    authorities = executing_authorities(case, sent)
     out = []
     for measure in measures:
-        done = notified_since(case, measure.granted_at)
+        done = notified_since(case, measure.granted_at, sent)
         out.append(Waiting(measure, [a for a in authorities if a.pk not in done]))
     return out
 
@@ -226,15 +253,14 @@ class UpdateDue:
 def updates_due(case: Case, events: Sequence[Event] | None = None) -> list[UpdateDue]:
     """The forums to tell of a rescheduled removal (the engine says which removal is pending).
 
-    `events`: all the case's events as the caller has just read them (a page), else they are read here."""
+    `events`: all the case's events as the caller has just read them (a page), else they are read here
+    (`case.events.all()`: in their order (at, id); a batch's events are prefetched already)."""
 
     def told(removal: Event) -> set[str]:
         sent = case.sendings.filter(filing__kind__in=UPDATE_KINDS, sent_at__gte=removal.at)
         return {s.filing.forum for s in sent.select_related("filing") if s.filing is not None}  # always: filtered by it
 
-    ordered = (
-        sorted(events, key=lambda e: (e.at, e.id)) if events is not None else list(case.events.order_by("at", "id"))
-    )
+    ordered = sorted(events, key=lambda e: (e.at, e.id)) if events is not None else list(case.events.all())
     return _updates_due(case_timeline(case, events), ordered, told)
 
 

@@ -1,7 +1,11 @@
 """The in-memory name index: one per organisation, per server process, never written anywhere.
 
-Built lazily, the first time someone of the organisation searches after the vault is unsealed:
-every client's names are decrypted once and reduced to phonetic keys (normalise.py). Only keys are
+Built in a background thread as soon as the vault is unsealed in this process (`hooks.KEYS_HELD`,
+`build_in_background`; or lazily, at the first search, where that is turned off or the build has
+not reached the organisation yet): every client's names are decrypted once and reduced to
+phonetic keys (normalise.py). A search that arrives while its organisation's index is being
+built waits for it up to `SEARCH_WAIT` seconds, then says so (`IndexBuilding`) rather than
+answering from half an index. Only keys are
 kept — no plaintext name, no ciphertext — in plain Python dicts in this process's memory. Nothing is
 written to the database, to a file or to a cache; the operating system's swap is outside our reach,
 as for the vault's own keys (run servers without swap, or with encrypted swap).
@@ -35,6 +39,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import connections
+from django.db.models import Count
 from django.utils import timezone
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -48,6 +55,7 @@ logger = logging.getLogger("refuge.search")
 
 # A transaction that commits this long after it stamped `updated_at` is still seen by other processes.
 SYNC_MARGIN = timedelta(seconds=60)
+SEARCH_WAIT = 3.0  # seconds a search waits for its organisation's index being built before saying so
 PREFIX_SCORE = 75  # a query word that begins a longer word of a name ("Song" in "Songgyun")
 MIN_KEY_LENGTH = 2
 
@@ -204,6 +212,10 @@ def _score(distance: int, a: str, b: str) -> int:
 # --- The holder: every organisation's index in this process -------------------------------------------
 
 
+class IndexBuilding(Exception):  # noqa: N818  # a state, not an error: the caller tells the user
+    """The organisation's name index is being built (the vault was just unsealed): ask again shortly."""
+
+
 class _Holder:
     """The registry. `lock` guards `orgs` and `generation` only (held for microseconds); each
     organisation has a lock of its own for building, syncing, updating and querying its index, so a
@@ -214,6 +226,8 @@ class _Holder:
         self.orgs: dict[int, _OrgIndex] = {}
         self.org_locks: dict[int, threading.Lock] = {}
         self.generation = 0  # bumped when the vault seals: builds started before are discarded
+        self.building: set[int] = set()  # organisations whose index a thread is building now
+        self.builder: threading.Thread | None = None
 
 
 _held = _Holder()
@@ -249,12 +263,62 @@ def size(org_id: int) -> int:
 def warm(org_id: int) -> dict[str, int]:
     """Build (or bring up to date) the organisation's index now: its cases, distinct name keys and words."""
     with _org_lock(org_id):
-        org = _current(org_id)
+        with _held.lock:
+            _held.building.add(org_id)
+        try:
+            org = _current(org_id)
+        finally:
+            with _held.lock:
+                _held.building.discard(org_id)
         return {"cases": len(org.entries), "keys": len(org.by_string), "words": len(org.by_word)}
 
 
-def match(org_id: int, names: Iterable[str]) -> dict[int, int]:
-    """Case id -> score for the names (any script), among the organisation's cases."""
+def build_all() -> int:
+    """Build the index of every organisation that holds cases, the largest first; how many were built."""
+    sizes = Case.objects.values("organisation_id").annotate(n=Count("id")).order_by("-n", "organisation_id")
+    built = 0
+    for org_id in [row["organisation_id"] for row in sizes]:
+        if state.is_sealed():
+            break
+        warm(org_id)
+        built += 1
+    return built
+
+
+def build_in_background() -> None:
+    """The hook after an unseal (hooks.KEYS_HELD): build every organisation's index in a thread of
+    its own, so that the first search finds it ready (REFUGE_SEARCH_BUILD_AT_UNSEAL; on by default)."""
+    if not settings.REFUGE_SEARCH_BUILD_AT_UNSEAL:
+        return
+    thread = threading.Thread(target=_build_all_then_close, name="refuge-search-index", daemon=True)
+    with _held.lock:
+        _held.builder = thread
+    thread.start()
+
+
+def background_build() -> threading.Thread | None:
+    """The thread `build_in_background` started last (for tests and a process's status)."""
+    with _held.lock:
+        return _held.builder
+
+
+def _build_all_then_close() -> None:
+    try:
+        built = build_all()
+        logger.info("search: built the name index of %d organisations after the unseal", built)
+    except state.VaultSealed:
+        logger.info("search: the vault sealed while the name indexes were being built; stopped")
+    except Exception:  # a thread's fault reaches the log, not a user; the first search builds instead
+        logger.exception("search: building the name indexes after the unseal failed")
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def match(org_id: int, names: Iterable[str], *, wait: float | None = SEARCH_WAIT) -> dict[int, int]:
+    """Case id -> score for the names (any script), among the organisation's cases.
+
+    While the organisation's index is being built, waits up to `wait` seconds for it (None: as long
+    as it takes), then raises IndexBuilding."""
     keys: list[tuple[str, ...]] = []
     for name in names:
         for key in normalise.name_keys(name):
@@ -262,8 +326,15 @@ def match(org_id: int, names: Iterable[str]) -> dict[int, int]:
                 keys.append(key)
     if not keys:
         return {}
-    with _org_lock(org_id):
+    lock = _org_lock(org_id)
+    with _held.lock:
+        building = org_id in _held.building
+    if not lock.acquire(timeout=wait if building and wait is not None else -1):
+        raise IndexBuilding(f"the name index of organisation {org_id} is being built")
+    try:
         return _current(org_id).match(keys)
+    finally:
+        lock.release()
 
 
 def _current(org_id: int) -> _OrgIndex:

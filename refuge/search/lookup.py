@@ -48,6 +48,7 @@ class Found:
     hits: list[Hit]
     more: bool  # more visible matches than shown
     identity: bool  # whether names and document numbers were searched
+    building: bool = False  # names were not searched: the name index is still being built
 
 
 def search_cases(*, user: User, query: str, limit: int = RESULTS) -> Found:
@@ -59,6 +60,7 @@ def search_cases(*, user: User, query: str, limit: int = RESULTS) -> Found:
         return Found(query, [], more=False, identity=identity)
     visible = access.cases_for_user(user)
     ranked: dict[int, tuple[int, str]] = {}
+    building = False
 
     def offer(case_id: int, score: int, via: str) -> None:
         if ranked.get(case_id, (-1, ""))[0] < score:
@@ -72,10 +74,14 @@ def search_cases(*, user: User, query: str, limit: int = RESULTS) -> Found:
             codes = blindindex.matching_codes(Person, "document_numbers", query)
             for case_id in visible.filter(code__in=codes).values_list("id", flat=True):
                 offer(case_id, 100, DOCUMENT)
-        for case_id, score in index.match(member.organisation_id, [query]).items():
+        try:
+            by_name = index.match(member.organisation_id, [query])
+        except index.IndexBuilding:  # said on the page: the other matches only
+            by_name, building = {}, True
+        for case_id, score in by_name.items():
             offer(case_id, score, NAME)
     hits, more = _visible_hits(user, ranked, limit)
-    return Found(query, hits, more=more, identity=identity)
+    return Found(query, hits, more=more, identity=identity, building=building)
 
 
 def possible_matches(*, user: User, names: list[str], exclude: Case | None = None) -> list[Hit]:
@@ -84,7 +90,8 @@ def possible_matches(*, user: User, names: list[str], exclude: Case | None = Non
     member = access.require_membership(user)
     if not names or not member.can_see_identity:
         return []
-    ranked = {case_id: (score, NAME) for case_id, score in index.match(member.organisation_id, names).items()}
+    matched = index.match(member.organisation_id, names, wait=None)  # in the background: waits for a build
+    ranked = {case_id: (score, NAME) for case_id, score in matched.items()}
     if exclude is not None:
         ranked.pop(exclude.pk, None)
     # References only: the warning names no one (typing a name must not reveal other clients' names).

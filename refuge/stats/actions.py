@@ -60,6 +60,45 @@ def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, pac
     return len(new)
 
 
+def refresh_cases_stats(*, cases: Iterable[tuple[Case, Facts, CheckReport]], packs: PackSet) -> int:
+    """`refresh_case_stats` for a batch of stored cases (the clock's re-check), each given with its parsed
+    facts and the engine's report of its day: their counts are read with one query and compared in
+    memory; only the cases whose counts changed are rewritten, and the totals updated once per cell."""
+    new: dict[int, tuple[Case, list[Cell]]] = {}
+    for case, facts, report in cases:
+        nationality = "" if facts.stateless else (facts.nationality or "")
+        new[case.pk] = (
+            case,
+            [
+                (c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality)
+                for c in case_counts(facts, timeline(facts, packs), report)
+            ],
+        )
+    old: dict[int, list[Cell]] = {pk: [] for pk in new}
+    for case_id, *cell in StatCount.objects.filter(case_id__in=list(new)).values_list("case_id", *_CELL):
+        old[case_id].append((cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]))
+    deltas: dict[int, Counter[Cell]] = {}
+    changed: list[int] = []
+    rows: list[StatCount] = []
+    for pk, (case, cells) in new.items():
+        delta = Counter(cells)
+        delta.subtract(Counter(old[pk]))
+        if not any(delta.values()):
+            continue
+        changed.append(pk)
+        rows += [
+            StatCount(organisation_id=case.organisation_id, case=case, **dict(zip(_CELL, cell, strict=True)))
+            for cell in cells
+        ]
+        deltas.setdefault(case.organisation_id, Counter()).update(delta)  # update adds: negatives stay
+    if changed:
+        StatCount.objects.filter(case_id__in=changed).delete()
+        StatCount.objects.bulk_create(rows, batch_size=500)
+    for organisation_id, delta in sorted(deltas.items()):
+        _add_many(organisation_id, delta)
+    return len(rows)
+
+
 def add_new_cases_stats(*, cases: Iterable[tuple[Case, Facts, Timeline, CheckReport]]) -> int:
     """`refresh_case_stats` for cases just created (a bulk import), given as (case, facts, timeline,
     report) from the engine run that computed their deadlines (not parsed nor evaluated again): they

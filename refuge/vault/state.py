@@ -272,6 +272,7 @@ def unseal(*, root_key: bytes, source: str) -> None:
     logger.info("vault: unsealed with %s (root key v%d)", source, active.version)
     if source == RootKeySource.DEV:
         _dev_warning()
+    hooks.KEYS_HELD.fire_robustly()  # e.g. the name index starts building (refuge/wiring/subscribers.py)
 
 
 def _dev_warning() -> None:

@@ -18,6 +18,7 @@ Stored file: header (magic, data key version, wrapped file key), then STREAM chu
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import File
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import models
@@ -304,13 +305,17 @@ def _seal_all(encryptor: crypto.StreamEncryptor, content: Any) -> Iterator[bytes
     yield encryptor.finish()
 
 
-class EncryptedFileSystemStorage(FileSystemStorage):
-    """MEDIA_ROOT, owner-only, and only for vault files: plaintext is refused before a byte is written."""
+class VaultStorage(Storage):
+    """The vault's files, on the storage configured as `STORAGES["vault"]` (REFUGE_STORAGE_BACKEND:
+    a directory under the data dir by default, or any Django storage all the machines share), and
+    only vault files: whatever the backend, plaintext is refused before a byte reaches it."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("file_permissions_mode", 0o600)
-        kwargs.setdefault("directory_permissions_mode", 0o700)
-        super().__init__(**kwargs)
+    @property
+    def backend(self) -> Storage:
+        return storages["vault"]
+
+    def _open(self, name: str, mode: str = "rb") -> File:  # type: ignore[type-arg]  # generic only in django-stubs
+        return self.backend.open(name, mode)
 
     def _save(self, name: str, content: Any) -> str:
         if hasattr(content, "temporary_file_path"):
@@ -323,9 +328,45 @@ class EncryptedFileSystemStorage(FileSystemStorage):
                 break
         if not crypto.is_vault_stream(first):
             raise SuspiciousFileOperation("refusing to store a file that is not vault-encrypted")
-        # FileSystemStorage._save exists (Django calls it from save()); django-stubs leaves it out
-        name_saved: str = super()._save(name, _SealedContent(_chain(first, pieces), name))  # type: ignore[misc]
-        return name_saved
+        return self.backend.save(name, _SealedContent(_chain(first, pieces), name))
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        return self.backend.get_available_name(name, max_length)
+
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
+        return self.backend.generate_filename(filename)
+
+    def delete(self, name: str) -> None:
+        self.backend.delete(name)
+
+    def exists(self, name: str) -> bool:
+        return self.backend.exists(name)
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        return self.backend.listdir(path)
+
+    def size(self, name: str) -> int:
+        return self.backend.size(name)
+
+    def url(self, name: str | None) -> str:
+        return self.backend.url(name)
+
+    def path(self, name: str) -> str:
+        """The file's path on this machine's disk, where the backend has one (not an object store)."""
+        return self.backend.path(name)
+
+    def stored_names(self) -> Iterator[str]:
+        """Every file's name on the backend (an absent root holds none)."""
+        folders = [""]
+        while folders:
+            folder = folders.pop()
+            try:
+                dirs, files = self.backend.listdir(folder)
+            except FileNotFoundError:
+                continue
+            prefix = f"{folder}/" if folder else ""
+            yield from (prefix + f for f in files)
+            folders.extend(prefix + d for d in dirs)
 
 
 class EncryptedFileField(models.FileField):
@@ -348,4 +389,4 @@ class EncryptedFileField(models.FileField):
         return label_of(self.model, self.name)
 
 
-vault_storage = EncryptedFileSystemStorage()
+vault_storage = VaultStorage()

@@ -28,7 +28,7 @@ from refuge import hooks
 from refuge.accounts import signals as account_signals
 from refuge.accounts.models import Organisation, User
 from refuge.alerts.feeds import revoke_feeds_of
-from refuge.alerts.queue import alert_failed_unseal, queue_imported, queue_recomputed
+from refuge.alerts.queue import alert_failed_unseal, queue_imported, queue_recomputed, queue_recomputed_batch
 from refuge.api import tokens
 from refuge.audit import signals as audit_signals
 from refuge.backup import schedule as backup_schedule
@@ -40,12 +40,14 @@ from refuge.filings.conflicts import (
     authority_not_notified,
     new_case_not_notified,
     new_case_update_not_sent,
+    prefetch_notifications,
     removal_update_not_sent,
 )
 from refuge.filings.models import GeneratedFiling, Sending, delete_stored_files
+from refuge.rules import evaluate, parse_facts
 from refuge.search import index
 from refuge.search import signals as search_signals
-from refuge.stats.actions import add_new_cases_stats, forget_case_stats, refresh_case_stats
+from refuge.stats.actions import add_new_cases_stats, forget_case_stats, refresh_case_stats, refresh_cases_stats
 from refuge.vault import signals as vault_signals
 from refuge.vault.models import CaseKey, OrganisationKey
 
@@ -70,12 +72,17 @@ def _cases() -> None:
     # The same two for a case just imported, from memory (it has no log yet).
     hooks.NEW_CASE_CONFLICTS.connect(new_case_not_notified)
     hooks.NEW_CASE_CONFLICTS.connect(new_case_update_not_sent)
+    # Before a batch of stored cases is evaluated (the clock's re-check): what those providers read, at once.
+    hooks.CASES_EVALUATING.connect(prefetch_notifications)
     # After every recomputation, in its transaction: the statistics' counts first, then the alerts.
     hooks.CASE_RECOMPUTED.connect(refresh_stats)
     hooks.CASE_RECOMPUTED.connect(queue_recomputed)
     # Cases just created in bulk (`refuge import`): the same two, once for the whole batch.
     hooks.CASES_IMPORTED.connect(add_imported_stats)
     hooks.CASES_IMPORTED.connect(queue_imported)
+    # Stored cases recomputed in a batch (the clock's re-check at a day's end): the same two, once per batch.
+    hooks.CASES_RECOMPUTED.connect(refresh_batch_stats)
+    hooks.CASES_RECOMPUTED.connect(queue_recomputed_batch)
     # A case about to be deleted: its counts leave the organisation's statistics.
     hooks.CASE_DELETING.connect(forget_stats)
     # A directory entry saved (by a page, a command or the demo): re-match the events naming authorities.
@@ -119,6 +126,8 @@ def _search() -> None:
     hooks.KEYS_DROPPED.connect(index.drop_all)
     # Cases imported in bulk: their clients' names, inserted without post_save.
     hooks.CASES_IMPORTED.connect(search_signals.cases_imported)
+    # Unsealed here: every organisation's index is built at once, in a background thread.
+    hooks.KEYS_HELD.connect(index.build_in_background)
 
 
 def _filings() -> None:
@@ -148,6 +157,16 @@ def _engine_run(result: Recomputed) -> tuple[Case, Facts, Timeline, CheckReport]
     if result.facts is None or result.timeline is None or result.evaluated is None:
         raise ValueError("an imported case's result carries its engine run (recompute_new_cases)")
     return result.case, result.facts, result.timeline, result.evaluated
+
+
+def refresh_batch_stats(results: list[Recomputed]) -> None:
+    """The counts of stored cases recomputed in a batch, from the facts and reports the batch kept."""
+    batch = []
+    for r in results:
+        facts = r.facts if r.facts is not None else parse_facts(casefile_for(r.case, identity=False), packs())
+        report = r.evaluated if r.evaluated is not None else evaluate(facts, case_today(r.case, r.now), packs())
+        batch.append((r.case, facts, report))
+    refresh_cases_stats(cases=batch, packs=packs())
 
 
 def forget_stats(case: Case) -> None:

@@ -149,3 +149,20 @@ def test_the_worker_finds_the_court_the_decision_names_with_the_vault_sealed(cas
     assert conflict.notify == ["court", "executing_authority"]  # the court through the event's link, not its text
     with pytest.raises(state.VaultSealed):
         _ = fresh.events.get(key="e2").text_attributes
+
+
+def test_a_batch_re_check_reads_the_log_at_once_and_finds_the_same(case, alice):
+    """The clock's batch (refuge.cases.recompute.recompute_cases) reads the notification log and the
+    directory once for all its cases, and raises what the case-by-case recomputation raises."""
+    from refuge.cases.recompute import batch_of_cases, recompute_cases
+
+    found = measure_case(case, alice)
+    later = GRANTED + timedelta(hours=30)
+    _send(case, alice, found["court"], GRANTED + timedelta(hours=25))
+    cases = list(batch_of_cases().filter(pk=case.pk))
+    recompute_cases(cases=cases, cause="clock", now=later)
+    [conflict] = conflicts_of(case)
+    assert conflict.notify == ["executing_authority"]  # the court was told; the bailiffs still wait
+    with time_machine.travel(later, tick=False):
+        _recompute(case)
+    assert [c.notify for c in conflicts_of(case)] == [["executing_authority"]]

@@ -136,3 +136,20 @@ def test_a_file_over_the_limit_is_dropped_but_the_other_fields_are_read(dev_vaul
     assert "file" not in request.FILES
     assert upload_too_large(request)
     assert _leftovers(settings.FILE_UPLOAD_TEMP_DIR) == []
+
+
+def test_the_files_go_to_the_configured_storage_and_only_as_ciphertext(dev_vault, case, settings) -> None:
+    """STORAGES["vault"] (REFUGE_STORAGE_BACKEND) may name any Django storage, e.g. one all machines share."""
+    settings.STORAGES = {**settings.STORAGES, "vault": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    assert type(vault_storage.backend).__name__ == "InMemoryStorage"
+    probe = VaultProbe.objects.create(case=case)
+    probe.file.save("letter.docx", ContentFile(MARKER * 10))
+    with vault_storage.backend.open(probe.file.name, "rb") as held:
+        stored = held.read()
+    assert crypto.is_vault_stream(stored) and MARKER not in stored
+    assert VaultProbe.objects.get(pk=probe.pk).file.read_plaintext() == MARKER * 10
+    assert list(vault_storage.stored_names()) == [probe.file.name]
+    with pytest.raises(SuspiciousFileOperation):
+        vault_storage.save("cases/x/plain.txt", ContentFile(MARKER))
+    assert list(vault_storage.stored_names()) == [probe.file.name]
+    assert _leftovers(settings.MEDIA_ROOT) == []  # nothing on the local disk

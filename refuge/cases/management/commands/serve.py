@@ -178,8 +178,13 @@ class Command(BaseCommand):
                 )
             )
         key_agent = self._start_agent()
-        # The workers are forked from here: no database connection may cross the fork.
+        # The workers are forked from here: no database connection may cross the fork, pooled or not
+        # (each worker process makes its own pool on its first query).
         connections.close_all()
+        for conn in connections.all(initialized_only=True):
+            close_pool = getattr(conn, "close_pool", None)  # PostgreSQL's backend only
+            if close_pool is not None and conn.alias in getattr(type(conn), "_connection_pools", {}):
+                close_pool()
         stdout = self.stdout
 
         def when_ready(server: Any) -> None:
