@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 
+from refuge.cases.casefiles import case_events, event_authorities
 from refuge.cases.models import Authority, AuthorityKind, Case, Event
 from refuge.cases.recompute import case_timeline
 from refuge.filings.kinds import UPDATE_KINDS
@@ -84,7 +85,7 @@ def measures_in_force(case: Case, now: datetime) -> list[MeasureInForce]:
     if not in_force:
         return []
     wanted = {m.id for m in in_force}
-    events = {e.key: e for e in case.events.all() if e.key in wanted}  # a batch's events are read already
+    events = {e.key: e for e in case_events(case, keys=wanted)}  # a batch's events are read already
     found = []
     for m in in_force:
         grant = events[m.id]
@@ -100,7 +101,7 @@ def executing_authorities(case: Case, sent: list[tuple[int, datetime]] | None = 
     the case's log as `sendings_of` gives it, when the caller has read it."""
     sent = sendings_of(case) if sent is None else sent
     directory = getattr(case.organisation, _EXECUTING, None) if Case.organisation.is_cached(case) else None
-    ids = {e.authority_id for e in case.events.all() if e.authority_id is not None}
+    ids = event_authorities(case)
     ids.update(p.authority_id for p in case.proceedings.all() if p.authority_id is not None)
     ids.update(authority for authority, _at in sent)
     if not ids:
@@ -219,10 +220,17 @@ class UpdateDue:
 def updates_due(case: Case) -> list[UpdateDue]:
     """The forums to tell of a rescheduled removal (the engine says which removal is pending)."""
     pending = {r.id for r in case_timeline(case).pending_removals()}
-    events = list(case.events.all())  # in their order (at, id); a batch's events are read already
+    if not pending:
+        return []
+    removals = [e for e in case_events(case, keys=pending) if e.attributes.get("replaces")]
+    if not removals:
+        return []
+    # In their order (at, id); a batch's events are read already: only these are made into instances.
+    replaced_keys = {str(e.attributes["replaces"]) for e in removals}
+    events = case_events(case, keys=pending | replaced_keys, types={"interim_measure_requested"})
     by_key = {e.key: e for e in events}
     out: list[UpdateDue] = []
-    for removal in (e for e in events if e.key in pending and e.attributes.get("replaces")):
+    for removal in removals:
         replaced = by_key.get(str(removal.attributes["replaces"]))
         if replaced is None:
             continue
