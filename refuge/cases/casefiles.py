@@ -6,11 +6,14 @@ hands the document to the engine), so neither has to import the other for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from refuge.casefile import vocab
-from refuge.cases.models import Case, Event, Person
+from refuge.cases.models import EVENT_ROW, Case, Event, Person, event_item
+
+_ROWS = "_refuge_event_rows"  # a batch's events of one case, as rows of EVENT_ROW (read_event_rows)
+_EVENTS = "_refuge_events"  # the same as Event instances, made when first asked for (case_events)
 
 
 def casefile_for(
@@ -38,8 +41,12 @@ def casefile_for(
             person["names"] = [dict(n) for n in p.names]
         if identity and p.birth_date:
             person["birth_date"] = p.birth_date.isoformat()
-    stored = case.events.all() if events is None else events
-    items = [e.to_casefile(free_text=identity) for e in stored if e.key != drop_key]
+    rows = getattr(case, _ROWS, None)
+    if events is None and rows is not None and not identity:  # a batch's rows, as Event.to_casefile gives them
+        items = [event_item(*row[2:8]) for row in rows if row[2] != drop_key]
+    else:
+        stored = case.events.all() if events is None else events
+        items = [e.to_casefile(free_text=identity) for e in stored if e.key != drop_key]
     if extra_event is not None:
         items = [e for e in items if e["id"] != extra_event["id"]] + [extra_event]
     data: dict[str, Any] = {
@@ -52,3 +59,49 @@ def casefile_for(
     data["person"] = person
     data["events"] = items
     return data
+
+
+def read_event_rows(cases: Sequence[Case]) -> None:
+    """Read the events of these cases with one query, as rows rather than model instances (which cost
+    several times more to make), and keep each case's on it: `casefile_for(identity=False)` and
+    `case_events` then read them. Cases whose events are prefetched already are left as they are."""
+    wanted = {case.pk: case for case in cases if "events" not in getattr(case, "_prefetched_objects_cache", {})}
+    if not wanted:
+        return
+    found: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in wanted}
+    for row in Event.objects.filter(case_id__in=list(wanted)).order_by("at", "id").values_list(*EVENT_ROW):
+        found[row[1]].append(row)
+    for pk, case in wanted.items():
+        setattr(case, _ROWS, found[pk])
+        if hasattr(case, _EVENTS):
+            delattr(case, _EVENTS)
+
+
+def case_events(case: Case, *, keys: Collection[str] | None = None, types: Collection[str] = ()) -> list[Event]:
+    """The case's events in their order (at, id); with `keys` or `types`, only those with one of these
+    keys or of one of these types. When a batch read them as rows (`read_event_rows`), only the events
+    asked for are made into instances (without their encrypted columns), each once."""
+    rows = getattr(case, _ROWS, None)
+    if rows is None:
+        events = case.events.all()
+        return [e for e in events if keys is None or e.key in keys or e.type in types]
+    made: dict[int, Event] = getattr(case, _EVENTS, None) or {}
+    setattr(case, _EVENTS, made)
+    found = []
+    for n, row in enumerate(rows):
+        if keys is not None and row[2] not in keys and row[3] not in types:
+            continue
+        event = made.get(n)
+        if event is None:
+            event = made[n] = Event.from_db(None, EVENT_ROW, row)
+            event.case = case
+        found.append(event)
+    return found
+
+
+def event_authorities(case: Case) -> set[int]:
+    """Ids of the directory's authorities the case's events name (from a batch's rows when it has them)."""
+    rows = getattr(case, _ROWS, None)
+    if rows is None:
+        return {e.authority_id for e in case.events.all() if e.authority_id is not None}
+    return {row[8] for row in rows if row[8] is not None}

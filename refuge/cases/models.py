@@ -192,6 +192,24 @@ class Proceeding(models.Model):
         return f"{self.get_forum_display()} {self.reference_number}".strip()
 
 
+def event_at_iso(at: datetime, utc_offset_minutes: int, date_only: bool) -> str:  # a row's columns
+    """An event's `at` in the case file: a bare date or a date-time with the offset it was recorded with."""
+    local = at.astimezone(timezone(timedelta(minutes=utc_offset_minutes)))
+    return local.date().isoformat() if date_only else local.isoformat()
+
+
+def event_item(  # noqa: PLR0917  # an event row's columns, in order (see EVENT_ROW)
+    key: str, type_: str, at: datetime, utc_offset_minutes: int, date_only: bool, attributes: dict[str, Any]
+) -> dict[str, Any]:
+    """An event as the engine reads it in a case file (no free text): from a model or a row alike."""
+    return {"id": key, "type": type_, "at": event_at_iso(at, utc_offset_minutes, date_only), **attributes}
+
+
+# The columns of an event that `event_item` reads, in its order, after the id and the case's id:
+# a batch reads its events as rows of these (values_list) rather than as model instances.
+EVENT_ROW = ("id", "case_id", "key", "type", "at", "utc_offset_minutes", "date_only", "attributes", "authority_id")
+
+
 class Event(models.Model):
     """One dated fact on the case's timeline, in the CASEFILE.md vocabulary."""
 
@@ -247,10 +265,7 @@ class Event(models.Model):
 
     def at_iso(self) -> str:
         """The `at` value of the case file: a bare date or a date-time with its own offset."""
-        local = self.local_at()
-        if self.date_only:
-            return local.date().isoformat()
-        return local.isoformat()
+        return event_at_iso(self.at, self.utc_offset_minutes, self.date_only)
 
     def all_attributes(self) -> dict[str, Any]:
         """Every attribute of the type's vocabulary, free text included (decrypted: needs the vault open)."""
@@ -268,7 +283,7 @@ class Event(models.Model):
     def to_casefile(self, *, free_text: bool = True) -> dict[str, Any]:
         """The event as a case file has it; free_text=False leaves out `source`, `note` and the text
         attributes (the engine's view, which a process without the vault's key can build)."""
-        item = {"id": self.key, "type": self.type, "at": self.at_iso(), **self.attributes}
+        item = event_item(self.key, self.type, self.at, self.utc_offset_minutes, self.date_only, self.attributes)
         if free_text:
             item.update(self.text_attributes)
             item.update({name: value for name in COMMON_EVENT_ATTRIBUTES if (value := getattr(self, name))})

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from refuge import hooks
 from refuge.cases.bulk import insert_new
-from refuge.cases.casefiles import casefile_for
+from refuge.cases.casefiles import casefile_for, read_event_rows
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
-from refuge.cases.models import Case, Event, Proceeding
+from refuge.cases.models import Case, Proceeding
 from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_packs, parse_facts, timeline
 
 if TYPE_CHECKING:
@@ -255,14 +255,11 @@ BULK_SIZE = 500  # rows per statement of a batch's bulk writes
 
 
 def batch_of_cases() -> QuerySet[Case]:
-    """Cases as `evaluate_cases` reads them: client, events and proceedings come with the cases, in a
-    few more queries (the events without their encrypted columns, which the engine never reads)."""
-    events = Event.objects.only(
-        "id", "case_id", "key", "type", "at", "utc_offset_minutes", "date_only", "attributes", "authority_id"
-    )
+    """Cases as `evaluate_cases` reads them: client and proceedings come with the cases, in a few more
+    queries; `evaluate_cases` reads the batch's events at once as rows (`read_event_rows`)."""
     proceedings = Proceeding.objects.only("id", "case_id", "authority_id")
     return Case.objects.select_related("person", "organisation").prefetch_related(
-        Prefetch("events", queryset=events), Prefetch("proceedings", queryset=proceedings)
+        Prefetch("proceedings", queryset=proceedings)
     )
 
 
@@ -287,6 +284,7 @@ def evaluate_cases(cases: Iterable[Case], *, now: datetime) -> list[Evaluated]:
     found = []
     packset = packs()
     cases = list(cases)
+    read_event_rows(cases)
     hooks.CASES_EVALUATING.fire(cases)
     for case in cases:
         today = case_today(case, now)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 
+from refuge.cases.casefiles import case_events, event_authorities
 from refuge.cases.models import Authority, AuthorityKind, Case, Event
 from refuge.cases.recompute import case_timeline
 from refuge.filings.kinds import UPDATE_KINDS
@@ -92,7 +93,7 @@ def measures_in_force(case: Case, now: datetime, events: Sequence[Event] | None 
     if not in_force:
         return []
     wanted = {m.id for m in in_force}
-    source = case.events.all() if events is None else events  # a batch's events are prefetched already
+    source = case_events(case, keys=wanted) if events is None else events  # a batch's events are read already
     events_by_key = {e.key: e for e in source if e.key in wanted}
     found = []
     for m in in_force:
@@ -109,7 +110,7 @@ def executing_authorities(case: Case, sent: list[tuple[int, datetime]] | None = 
     the case's log as `sendings_of` gives it, when the caller has read it."""
     sent = sendings_of(case) if sent is None else sent
     directory = getattr(case.organisation, _EXECUTING, None) if Case.organisation.is_cached(case) else None
-    ids = {e.authority_id for e in case.events.all() if e.authority_id is not None}
+    ids = event_authorities(case)
     ids.update(p.authority_id for p in case.proceedings.all() if p.authority_id is not None)
     ids.update(authority for authority, _at in sent)
     if not ids:
@@ -253,15 +254,25 @@ class UpdateDue:
 def updates_due(case: Case, events: Sequence[Event] | None = None) -> list[UpdateDue]:
     """The forums to tell of a rescheduled removal (the engine says which removal is pending).
 
-    `events`: all the case's events as the caller has just read them (a page), else they are read here
-    (`case.events.all()`: in their order (at, id); a batch's events are prefetched already)."""
+    `events`: all the case's events as the caller has just read them (a page); else only the events
+    this reading needs are read (`case_events`: in their order (at, id); a batch's rows are made into
+    instances only for these)."""
 
     def told(removal: Event) -> set[str]:
         sent = case.sendings.filter(filing__kind__in=UPDATE_KINDS, sent_at__gte=removal.at)
         return {s.filing.forum for s in sent.select_related("filing") if s.filing is not None}  # always: filtered by it
 
-    ordered = sorted(events, key=lambda e: (e.at, e.id)) if events is not None else list(case.events.all())
-    return _updates_due(case_timeline(case, events), ordered, told)
+    line = case_timeline(case, events)
+    if events is not None:
+        return _updates_due(line, sorted(events, key=lambda e: (e.at, e.id)), told)
+    pending = {r.id for r in line.pending_removals()}
+    if not pending:
+        return []
+    removals = [e for e in case_events(case, keys=pending) if e.attributes.get("replaces")]
+    if not removals:
+        return []
+    replaced_keys = {str(e.attributes["replaces"]) for e in removals}
+    return _updates_due(line, case_events(case, keys=pending | replaced_keys, types={"interim_measure_requested"}), told)
 
 
 def _updates_due(timeline: Timeline, events: list[Event], told_of: Callable[[Event], set[str]]) -> list[UpdateDue]:
