@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100, help="timed requests (default 100)")
     parser.add_argument("--lawyers", type=int, default=10, help="how many lawyers take turns (default 10)")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the timed requests to FILE")
     args = parser.parse_args(argv)
     setup_django(args.data_dir, args.database_url)
 
@@ -53,7 +54,16 @@ def main(argv: list[str] | None = None) -> int:
 
     with connection.execute_wrapper(count):
         _ms, _cpu, _status, body = server.get(plan[0])
+    profiler = None
+    if args.profile:
+        import cProfile  # noqa: PLC0415  # only when asked for
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     cpu = [server.get(request)[1] for request in plan[5:]]
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     print(
         f"{args.page} as a lawyer: CPU p50 {percentile(cpu, 50):.1f} ms, p95 {percentile(cpu, 95):.1f} ms "
         f"({len(cpu)} requests); {len(queries)} queries, {len(body):,} bytes"

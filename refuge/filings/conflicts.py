@@ -100,8 +100,28 @@ def measures_in_force(case: Case, now: datetime, events: Sequence[Event] | None 
     return found
 
 
-def executing_authorities(case: Case) -> list[Authority]:
+@dataclass(frozen=True)
+class Read:
+    """What a page has already read of a case: all its events, proceedings and sendings (no query needed)."""
+
+    events: Sequence[Event]
+    proceedings: Sequence[Any]
+    sendings: Sequence[Sending]
+
+
+def executing_authorities(case: Case, read: Read | None = None) -> list[Authority]:
     """The directory's authorities that could carry out this case's removal (see the module's readings)."""
+    if read is not None:
+        ids = {e.authority_id for e in read.events} | {p.authority_id for p in read.proceedings}
+        ids |= {s.authority_id for s in read.sendings}
+        ids.discard(None)
+        if not ids:
+            return []
+        return list(
+            Authority.objects.filter(organisation_id=case.organisation_id, kind__in=EXECUTING_KINDS, pk__in=ids).order_by(
+                "name"
+            )
+        )
     named = Q(pk__in=case.events.filter(authority__isnull=False).values("authority_id"))
     linked = Q(pk__in=case.proceedings.filter(authority__isnull=False).values("authority_id")) | Q(
         pk__in=Sending.objects.filter(case=case, authority__isnull=False).values("authority_id")
@@ -130,15 +150,24 @@ class Waiting:
     authorities: list[Authority]
 
 
-def waiting_notifications(case: Case, now: datetime, events: Sequence[Event] | None = None) -> list[Waiting]:
-    """For each measure in force, who is still to be notified (overdue or not)."""
-    measures = measures_in_force(case, now, events)
+def waiting_notifications(
+    case: Case, now: datetime, events: Sequence[Event] | None = None, *, read: Read | None = None
+) -> list[Waiting]:
+    """For each measure in force, who is still to be notified (overdue or not).
+
+    `read`: the case's events, proceedings and sendings as a page has just read them (then `events` is
+    ignored and the authorities are found with one query, the notifications with none)."""
+    measures = measures_in_force(case, now, read.events if read is not None else events)
     if not measures:
         return []
-    authorities = executing_authorities(case)
+    authorities = executing_authorities(case, read)
     out = []
     for measure in measures:
-        done = notified_since(case, measure.granted_at)
+        if read is not None:
+            since = measure.granted_at
+            done = {s.authority_id for s in read.sendings if s.authority_id is not None and s.sent_at >= since}
+        else:
+            done = notified_since(case, measure.granted_at)
         out.append(Waiting(measure, [a for a in authorities if a.pk not in done]))
     return out
 

@@ -149,3 +149,40 @@ def test_the_worker_finds_the_court_the_decision_names_with_the_vault_sealed(cas
     assert conflict.notify == ["court", "executing_authority"]  # the court through the event's link, not its text
     with pytest.raises(state.VaultSealed):
         _ = fresh.events.get(key="e2").text_attributes
+
+
+def _page_read(case):
+    from refuge.filings.conflicts import Read
+
+    return Read(
+        events=list(case.events.all()),
+        proceedings=list(case.proceedings.all()),
+        sendings=list(case.sendings.all()),
+    )
+
+
+def _answer(waiting):
+    return [(w.measure.event.key, w.measure.granted_at, [a.pk for a in w.authorities]) for w in waiting]
+
+
+def test_the_page_s_reading_of_who_waits_is_the_provider_s(case, alice):
+    """The case page answers from what it has read (events, proceedings, sendings); the answer is the same."""
+    from refuge.filings.conflicts import waiting_notifications
+
+    found = measure_case(case, alice)
+    now = GRANTED + timedelta(hours=30)
+    with time_machine.travel(now, tick=False):
+        steps = [
+            lambda: None,
+            lambda: _send(case, alice, found["court"], GRANTED - timedelta(hours=1)),  # before: does not count
+            lambda: _send(case, alice, found["border"], GRANTED - timedelta(days=1)),  # brings the border in
+            lambda: _send(case, alice, found["bailiffs"], GRANTED + timedelta(hours=2)),
+            lambda: _send(case, alice, found["court"], GRANTED + timedelta(hours=3)),
+        ]
+        answers = []
+        for step in steps:
+            step()
+            expected = _answer(waiting_notifications(case, now))
+            assert _answer(waiting_notifications(case, now, read=_page_read(case))) == expected
+            answers.append(expected)
+    assert answers[0][0][2] and answers[-1][0][2] != answers[0][0][2]  # the steps changed the answer
