@@ -117,11 +117,8 @@ def executing_authorities(case: Case, read: Read | None = None) -> list[Authorit
         ids.discard(None)
         if not ids:
             return []
-        return list(
-            Authority.objects.filter(organisation_id=case.organisation_id, kind__in=EXECUTING_KINDS, pk__in=ids).order_by(
-                "name"
-            )
-        )
+        found = Authority.objects.filter(organisation_id=case.organisation_id, kind__in=EXECUTING_KINDS, pk__in=ids)
+        return list(found.order_by("name"))
     named = Q(pk__in=case.events.filter(authority__isnull=False).values("authority_id"))
     linked = Q(pk__in=case.proceedings.filter(authority__isnull=False).values("authority_id")) | Q(
         pk__in=Sending.objects.filter(case=case, authority__isnull=False).values("authority_id")
