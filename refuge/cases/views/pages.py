@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -204,6 +205,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     # (code, username) pairs, not model instances: a large organisation has a thousand people. Someone
     # who sees only their own cases is offered only the people on those cases' teams: filtering by
     # anyone else finds nothing they may see (an admin sees every case, so everyone is offered).
+    people: Iterable[tuple[uuid.UUID, str]]
     if member.role == Role.ADMIN:
         people = member.organisation.memberships.order_by("user__username").values_list("user__code", "user__username")
     else:
