@@ -348,7 +348,14 @@ def update_event(
     event.note = note
     event.save(
         update_fields=[
-            "at", "utc_offset_minutes", "date_only", "attributes", "text_attributes", "authority", "source", "note",
+            "at",
+            "utc_offset_minutes",
+            "date_only",
+            "attributes",
+            "text_attributes",
+            "authority",
+            "source",
+            "note",
             "updated_at",
         ]
     )

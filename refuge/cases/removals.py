@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from refuge.cases.models import Case
 
+
 def protection_words(
     protected: bool | None, by: Mapping[str, Any] | None, zone: str, *, now: datetime | None = None
 ) -> str:

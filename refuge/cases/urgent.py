@@ -144,4 +144,3 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
         for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]
     )
     return items
-

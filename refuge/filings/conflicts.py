@@ -103,18 +103,38 @@ def measures_in_force(case: Case, now: datetime, events: Sequence[Event] | None 
     return found
 
 
-def executing_authorities(case: Case, sent: list[tuple[int, datetime]] | None = None) -> list[Authority]:
+@dataclass(frozen=True)
+class Read:
+    """What a page has already read of a case: all its events, proceedings and sendings (no query needed)."""
+
+    events: Sequence[Event]
+    proceedings: Sequence[Any]
+    sendings: Sequence[Sending]
+
+    def sent(self) -> list[tuple[int, datetime]]:
+        """The sendings to an authority of the directory, as `sendings_of` gives them."""
+        return [(s.authority_id, s.sent_at) for s in self.sendings if s.authority_id is not None]
+
+
+def executing_authorities(
+    case: Case, sent: list[tuple[int, datetime]] | None = None, read: Read | None = None
+) -> list[Authority]:
     """The directory's authorities that could carry out this case's removal (see the module's readings).
 
-    The events and proceedings are read from the case (a batch has them read already); `sent` is
-    the case's log as `sendings_of` gives it, when the caller has read it."""
-    sent = sendings_of(case) if sent is None else sent
-    directory = getattr(case.organisation, _EXECUTING, None) if Case.organisation.is_cached(case) else None
-    ids = event_authorities(case)
-    ids.update(p.authority_id for p in case.proceedings.all() if p.authority_id is not None)
+    The events and proceedings are read from the case (a batch has them read already), or from `read`
+    (a page has read them); `sent` is the case's log as `sendings_of` gives it, when the caller has read it."""
+    if read is not None:
+        sent = read.sent() if sent is None else sent
+        ids = {e.authority_id for e in read.events if e.authority_id is not None}
+        ids.update(p.authority_id for p in read.proceedings if p.authority_id is not None)
+    else:
+        sent = sendings_of(case) if sent is None else sent
+        ids = event_authorities(case)
+        ids.update(p.authority_id for p in case.proceedings.all() if p.authority_id is not None)
     ids.update(authority for authority, _at in sent)
     if not ids:
         return []
+    directory = getattr(case.organisation, _EXECUTING, None) if Case.organisation.is_cached(case) else None
     if directory is not None:  # read for the whole batch (prefetch_notifications)
         return [a for a in directory if a.pk in ids]
     return list(
@@ -160,13 +180,18 @@ class Waiting:
     authorities: list[Authority]
 
 
-def waiting_notifications(case: Case, now: datetime, events: Sequence[Event] | None = None) -> list[Waiting]:
-    """For each measure in force, who is still to be notified (overdue or not)."""
-    measures = measures_in_force(case, now, events)
+def waiting_notifications(
+    case: Case, now: datetime, events: Sequence[Event] | None = None, *, read: Read | None = None
+) -> list[Waiting]:
+    """For each measure in force, who is still to be notified (overdue or not).
+
+    `read`: the case's events, proceedings and sendings as a page has just read them (then `events` is
+    ignored and the authorities are found with one query, the notifications with none)."""
+    measures = measures_in_force(case, now, read.events if read is not None else events)
     if not measures:
         return []
-    sent = sendings_of(case)
-    authorities = executing_authorities(case, sent)
+    sent = read.sent() if read is not None else sendings_of(case)
+    authorities = executing_authorities(case, sent, read)
     out = []
     for measure in measures:
         done = notified_since(case, measure.granted_at, sent)

@@ -166,3 +166,40 @@ def test_a_batch_re_check_reads_the_log_at_once_and_finds_the_same(case, alice):
     with time_machine.travel(later, tick=False):
         _recompute(case)
     assert [c.notify for c in conflicts_of(case)] == [["executing_authority"]]
+
+
+def _page_read(case):
+    from refuge.filings.conflicts import Read
+
+    return Read(
+        events=list(case.events.all()),
+        proceedings=list(case.proceedings.all()),
+        sendings=list(case.sendings.all()),
+    )
+
+
+def _answer(waiting):
+    return [(w.measure.event.key, w.measure.granted_at, [a.pk for a in w.authorities]) for w in waiting]
+
+
+def test_the_page_s_reading_of_who_waits_is_the_provider_s(case, alice):
+    """The case page answers from what it has read (events, proceedings, sendings); the answer is the same."""
+    from refuge.filings.conflicts import waiting_notifications
+
+    found = measure_case(case, alice)
+    now = GRANTED + timedelta(hours=30)
+    with time_machine.travel(now, tick=False):
+        steps = [
+            lambda: None,
+            lambda: _send(case, alice, found["court"], GRANTED - timedelta(hours=1)),  # before: does not count
+            lambda: _send(case, alice, found["border"], GRANTED - timedelta(days=1)),  # brings the border in
+            lambda: _send(case, alice, found["bailiffs"], GRANTED + timedelta(hours=2)),
+            lambda: _send(case, alice, found["court"], GRANTED + timedelta(hours=3)),
+        ]
+        answers = []
+        for step in steps:
+            step()
+            expected = _answer(waiting_notifications(case, now))
+            assert _answer(waiting_notifications(case, now, read=_page_read(case))) == expected
+            answers.append(expected)
+    assert answers[0][0][2] and answers[-1][0][2] != answers[0][0][2]  # the steps changed the answer

@@ -94,6 +94,31 @@ def test_the_sorted_column_says_so(as_adam, cases):
 
 def test_a_country_filter_reads_names_and_refuses_unknown_ones(as_alice, case):
     by_name = as_alice.get(reverse("case_list"), {"host_state": "Россия"}).content.decode()
-    assert '<option value="RU" data-terms' in by_name and f'{case.reference}' in by_name
+    assert '<option value="RU" data-terms' in by_name and f"{case.reference}" in by_name
     unknown = as_alice.get(reverse("case_list"), {"nationality": "XX"}).content.decode()
     assert "Not a country Refuge knows" in unknown and case.reference not in unknown
+
+
+@pytest.mark.usefixtures("alice", "adam")
+def test_the_member_filter_offers_the_people_of_the_user_s_teams_and_an_admin_everyone(
+    as_alice, as_adam, org, bob, cases
+):
+    """A lawyer's list shows only their cases: anyone not on those teams would filter to nothing."""
+    from refuge.accounts.models import Membership, User
+    from refuge.cases.models import CaseMember
+
+    dora = User.objects.create_user(username="dora", password="x")  # a fictional colleague
+    Membership.objects.create(user=dora, organisation=org, role="lawyer")
+    CaseMember.objects.create(case=cases[0], user=bob)  # bob joins one of alice's cases
+    url = reverse("case_list")
+
+    def offered(client, **query):
+        return [name for _code, name in client.get(url, query).context["people"]]
+
+    assert offered(as_alice) == ["alice", "bob"]  # not dora (no shared case) nor adam
+    assert offered(as_adam) == ["adam", "alice", "bob", "dora"]
+    # A member chosen elsewhere stays the filter shown (and finds nothing alice may see).
+    response = as_alice.get(url, {"member": str(dora.code)})
+    assert refs(response) == []
+    assert [name for _code, name in response.context["people"]] == ["alice", "bob", "dora"]
+    assert f'<option value="{dora.code}" selected>dora</option>' in response.content.decode()

@@ -55,8 +55,13 @@ def test_the_header_counts_down_and_says_not_protected_with_what_to_file(as_alic
 
 
 def test_the_header_names_the_measure_that_protects(as_alice, scheduled) -> None:
-    by = {"event": "e9", "forum": "un_hrc", "granted_at": "2026-03-04T17:00:00+01:00", "destination": "KP",
-          "until": None}
+    by = {
+        "event": "e9",
+        "forum": "un_hrc",
+        "granted_at": "2026-03-04T17:00:00+01:00",
+        "destination": "KP",
+        "until": None,
+    }
     _say(scheduled, protected=True, protected_by=by, file_now=[])
     head = _page(as_alice, scheduled.get_absolute_url())
     assert "— protected by the UN Human Rights Committee&#x27;s interim measure" in head

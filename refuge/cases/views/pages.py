@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -201,13 +202,30 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     soonest = {r.case.pk: r for r in upcoming(Case.objects.filter(pk__in=live), now)} if live else {}
     for row in rows:
         row.next_removal = soonest.get(row.pk)  # type: ignore[attr-defined]  # read by the template
-    # (code, username) pairs, not model instances: a large organisation has a thousand people.
-    people = member.organisation.memberships.order_by("user__username").values_list("user__code", "user__username")
+    # (code, username) pairs, not model instances: a large organisation has a thousand people. Someone
+    # who sees only their own cases is offered only the people on those cases' teams: filtering by
+    # anyone else finds nothing they may see (an admin sees every case, so everyone is offered).
+    people: Iterable[tuple[uuid.UUID, str]]
+    if member.role == Role.ADMIN:
+        people = member.organisation.memberships.order_by("user__username").values_list("user__code", "user__username")
+    else:
+        own = CaseMember.objects.filter(user_id=request.user.pk).values("case_id")
+        people = (
+            CaseMember.objects.filter(case_id__in=own, case__organisation_id=member.organisation_id)
+            .order_by("user__username")
+            .values_list("user__code", "user__username")
+            .distinct()
+        )
+    people_offered = [(str(code), name) for code, name in people]
+    if f.member and f.member not in {code for code, _name in people_offered}:
+        # A member chosen elsewhere (a shared link): still shown as the filter in force.
+        chosen = member.organisation.memberships.filter(user__code=f.member)
+        people_offered += [(str(code), name) for code, name in chosen.values_list("user__code", "user__username")]
     context = {
         "cases": rows,
         "filters": f,
         "statuses": CaseStatus.choices,
-        "people": [(str(code), name) for code, name in people],
+        "people": people_offered,
         "sort_labels": SORT_LABELS,
         "first_row": start + 1,
         "last_row": start + len(rows),

@@ -155,9 +155,7 @@ def _case_delete_confirmed(request: AuthenticatedRequest, case: Case) -> HttpRes
         else:
             messages.success(request, _("Case deleted; its data key is destroyed."))
             return redirect("case_list")
-    return page(
-        request, "cases/case_delete.html", {"case": case, "error": error}, status=INVALID if error else 200
-    )
+    return page(request, "cases/case_delete.html", {"case": case, "error": error}, status=INVALID if error else 200)
 
 
 @require_GET

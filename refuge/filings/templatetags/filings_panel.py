@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from refuge.filings import wizard
-from refuge.filings.conflicts import updates_due, waiting_notifications
+from refuge.filings.conflicts import Read, updates_due, waiting_notifications
 from refuge.filings.forms import FORUM_LABELS
 from refuge.filings.kinds import KINDS, UPDATE_KINDS
 
@@ -39,7 +39,15 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
     types = {(e.type, bool(e.attributes.get("replaces"))) for e in events}
     granted = any(t == "interim_measure_granted" for t, _ in types)
     rescheduled = ("removal_scheduled", True) in types
-    waiting = [w for w in waiting_notifications(case, now, events) if w.authorities] if granted else []
+    waiting = []
+    if granted:
+        # The page's proceedings and this panel's sendings too: the authorities in one query, the
+        # notifications from the log already read.
+        proceedings = context.get("proceedings")
+        if proceedings is None:
+            proceedings = list(case.proceedings.all())
+        read = Read(events=events, proceedings=proceedings, sendings=sendings)
+        waiting = [w for w in waiting_notifications(case, now, read=read) if w.authorities]
     updates = updates_due(case, events) if identity and can_write and rescheduled else []
     return {
         "case": case,
