@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 
 def _examples_dir() -> Path:
@@ -76,6 +78,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path: Path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_over() -> Iterator[None]:
+    """A request by a user who reads Russian or Korean activates it in the thread; the next test starts in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

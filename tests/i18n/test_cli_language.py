@@ -133,3 +133,17 @@ def test_vault_and_restore_errors_read_in_the_language() -> None:
         )
     with translation.override("ru"), pytest.raises(CommandError, match="укажите --identity KEYFILE"):
         call_command("restore", "none.tar", "--no-shredding-log", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_role_command_names_the_role_in_the_language(bob) -> None:
+    out = io.StringIO()
+    with translation.override("ru"):
+        call_command("role", "bob", "lawyer", stdout=out)
+        call_command("role", "bob", "lawyer", stdout=out)
+    assert "теперь юрист" in out.getvalue() and "уже роль юрист" in out.getvalue()
+    assert "lawyer" not in out.getvalue()
+    out = io.StringIO()
+    with translation.override("ko"):
+        call_command("role", "bob", "analyst", stdout=out)
+    assert "분석 담당자" in out.getvalue() and "analyst" not in out.getvalue()
