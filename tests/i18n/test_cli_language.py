@@ -147,3 +147,27 @@ def test_the_role_command_names_the_role_in_the_language(bob) -> None:
     with translation.override("ko"):
         call_command("role", "bob", "analyst", stdout=out)
     assert "분석 담당자" in out.getvalue() and "analyst" not in out.getvalue()
+
+
+def test_a_weak_passphrase_is_explained_in_the_language() -> None:
+    from refuge.vault import keys
+
+    with translation.override("ru"), pytest.raises(keys.SourceError) as refused:
+        keys.check_passphrase("qwertyuiopasdfgh")
+    assert str(refused.value).startswith("эту кодовую фразу слишком легко подобрать: она является распространённым")
+    with translation.override("ko"), pytest.raises(keys.SourceError) as refused:
+        keys.check_passphrase("abcdefghijklmnopqrstu")
+    assert "이 암호 문장은 너무 쉽게" in str(refused.value) and "abc" in str(refused.value)
+    with pytest.raises(keys.SourceError, match="too easy to guess: it repeats characters or words"):
+        keys.check_passphrase("aaaaaaaaaaaaaaaa")
+
+
+def test_backup_and_statistics_refusals_read_in_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from refuge.backup import snapshot
+    from refuge.stats import network
+
+    monkeypatch.setattr(snapshot, "_major_of_tool", lambda tool: 15)
+    with translation.override("ru"), pytest.raises(snapshot.BackupError, match="сервер работает на PostgreSQL 17"):
+        snapshot._check_versions("pg_dump", 170002)  # the check itself, without a server
+    with translation.override("ko"), pytest.raises(network.NetworkError, match="JSON이 아닙니다"):
+        network.open_export("{", key=network.X25519PrivateKey.generate(), signers={})

@@ -108,7 +108,7 @@ class Command(BaseCommand):
             except network.NetworkError as exc:
                 raise CommandError(gettext("%(path)s: refused: %(reason)s") % {"path": path, "reason": exc}) from None
             except OSError as exc:
-                raise CommandError(f"{path}: {exc.strerror}") from None
+                raise CommandError(f"{path}: {exc.strerror}") from None  # the system's own words
         labels = [o.organisation for o in opened]
         if len(set(labels)) != len(labels):
             raise CommandError(gettext("two exports of the same organisation: merge one per organisation"))
