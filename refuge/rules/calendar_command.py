@@ -141,11 +141,11 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
         prog="refuge calendars", description="List the rule packs' calendars and the last year with decree data."
     )
     parser.add_argument(
-        "--today", type=date.fromisoformat, default=None, help="the date to warn for (default: today in UTC)"
+        "--today", type=date.fromisoformat, default=None, help=_("the date to warn for (default: today in UTC)")
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help=_("output format (default: text)"))
     parser.add_argument(
-        "--packs", action="append", default=[], metavar="DIR", help="an extra directory of rule packs (repeatable)"
+        "--packs", action="append", default=[], metavar="DIR", help=_("an extra directory of rule packs (repeatable)")
     )
     args = parser.parse_args(argv[1:] if argv[:1] == ["calendars"] else argv)
     today: date = args.today if args.today is not None else datetime.now(UTC).date()

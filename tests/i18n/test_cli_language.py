@@ -171,3 +171,23 @@ def test_backup_and_statistics_refusals_read_in_the_language(monkeypatch: pytest
         snapshot._check_versions("pg_dump", 170002)  # the check itself, without a server
     with translation.override("ko"), pytest.raises(network.NetworkError, match="JSON이 아닙니다"):
         network.open_export("{", key=network.X25519PrivateKey.generate(), signers={})
+
+
+def test_the_options_help_reads_in_the_environments_language(tmp_path: Path) -> None:
+    env = {**refuge_env(tmp_path), "REFUGE_LANGUAGE": "ru"}
+    done = subprocess.run(  # noqa: S603  # our own command
+        [*refuge_argv("backup", "--help")], capture_output=True, text=True, env=env, cwd=REPO, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "куда записать резервную копию" in done.stdout and "where to write the backup" not in done.stdout
+    env["REFUGE_LANGUAGE"] = "ko"
+    done = subprocess.run(  # noqa: S603  # our own command
+        [*refuge_argv("calendars", "--help")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert "출력 형식 (기본값: text)" in done.stdout

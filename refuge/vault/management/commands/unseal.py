@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--url", default=DEFAULT_URL, help=f"the server's unseal page (default {DEFAULT_URL})")
-        parser.add_argument("--check", action="store_true", help="only check the material against the vault")
+        parser.add_argument("--check", action="store_true", help=gettext("only check the material against the vault"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
