@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 
 def _examples_dir() -> Path:
@@ -78,6 +80,13 @@ def _data_dir(tmp_path: Path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path / "files"
     # No name index built in a thread after each test's unseal (tests/search/test_background_build.py does it).
     settings.REFUGE_SEARCH_BUILD_AT_UNSEAL = False
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_over() -> Iterator[None]:
+    """A request by a user who reads Russian or Korean activates it in the thread; the next test starts in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

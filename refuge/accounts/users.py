@@ -93,15 +93,24 @@ def organisation_passkeys(request: HttpRequest) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]  # login_required: a User
         )
     except passkeys.PasskeyError as exc:
-        messages.error(request, f"{exc} The policy was not changed.")
+        messages.error(request, _("%(reason)s The policy was not changed.") % {"reason": exc})
         return HttpResponseRedirect(reverse("user_list"))
     if not changed:
-        messages.info(request, "The passkey policy is unchanged.")
+        messages.info(request, _("The passkey policy is unchanged."))
+    elif required and fallback:
+        messages.success(
+            request,
+            _("Admins and lawyers now need a passkey; who has none adds one at next login, "
+              "and may still use a code from the app instead."),
+        )
     elif required:
-        then = ", and may still use a code from the app instead." if fallback else "; codes from the app no longer do."
-        messages.success(request, f"Admins and lawyers now need a passkey; who has none adds one at next login{then}")
+        messages.success(
+            request,
+            _("Admins and lawyers now need a passkey; who has none adds one at next login; "
+              "codes from the app no longer do."),
+        )
     else:
-        messages.success(request, "Passkeys are no longer required.")
+        messages.success(request, _("Passkeys are no longer required."))
     return HttpResponseRedirect(reverse("user_list"))
 
 

@@ -95,7 +95,7 @@ class AlertSettingsForm(forms.Form):
         if url:
             problem = check_url(url)
             if problem is not None:
-                raise forms.ValidationError(f"This webhook cannot be used: {problem[0].lower()}{problem[1:]}")
+                raise forms.ValidationError(problem)
         return url
 
     def channels(self) -> dict[str, list[str]]:

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from refuge.api.models import ApiToken, Scope
 from refuge.audit import actions as audit
@@ -44,7 +45,7 @@ MAX_ADDRESSES = 50  # the addresses a token remembers (keyed hashes); older ones
 
 
 class TokenError(ValueError):
-    """The token cannot be made as asked; the message says why."""
+    """The token cannot be made as asked; the message says why, in the active language."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,12 @@ def create_token(
     """Make a token for the user; returns it with the secret, which is never shown again."""
     name = name.strip()
     if not name:
-        raise TokenError("Give the token a name.")
+        raise TokenError(gettext("Give the token a name."))
     if not 1 <= days <= MAX_DAYS:
-        raise TokenError(f"A token lasts from 1 to {MAX_DAYS} days.")
+        raise TokenError(gettext("A token lasts from 1 to %(days)s days.") % {"days": MAX_DAYS})
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown or not scopes:
-        raise TokenError("Choose at least one of the scopes read, write and identity.")
+        raise TokenError(gettext("Choose at least one of the scopes read, write and identity."))
     secret = PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(

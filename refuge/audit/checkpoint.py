@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext
 
 from refuge.audit import chain
 from refuge.lib.keyfile import write_new_private_key
@@ -99,7 +100,12 @@ def generate(path: Path, *, force: bool = False) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
     if force:
         path.unlink(missing_ok=True)
-    write_new_private_key(path, key, error=CheckpointError, why="a new key would orphan the checkpoints signed with it")
+    write_new_private_key(
+        path,
+        key,
+        error=CheckpointError,
+        exists=gettext("%(path)s exists: a new key would orphan the checkpoints signed with it"),
+    )
     public_key_path(path).write_text(public_key_text(key.public_key()) + "\n", encoding="utf-8")
     return key
 
@@ -113,9 +119,11 @@ def _private_from_pem(pem: bytes, where: str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError) as exc:
-        raise CheckpointError(f"{where} is not a PEM private key: {exc}") from None
+        raise CheckpointError(
+            gettext("%(path)s is not a PEM private key: %(reason)s") % {"path": where, "reason": exc}
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise CheckpointError(f"{where} is not an Ed25519 key")
+        raise CheckpointError(gettext("%(path)s is not an Ed25519 key") % {"path": where})
     return key
 
 
@@ -128,9 +136,13 @@ def signing_key() -> Ed25519PrivateKey:
     try:
         pem = path.read_bytes()
     except FileNotFoundError:
-        raise CheckpointError(f"no signing key at {path}: run `refuge audit keygen`") from None
+        raise CheckpointError(
+            gettext("no signing key at %(path)s: run `refuge audit keygen`") % {"path": path}
+        ) from None
     except OSError as exc:
-        raise CheckpointError(f"cannot read {path}: {exc.strerror}") from None
+        raise CheckpointError(
+            gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+        ) from None
     return _private_from_pem(pem, str(path))
 
 
@@ -139,20 +151,26 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     try:
         text = path.read_bytes()
     except OSError as exc:
-        raise CheckpointError(f"cannot read {path}: {exc.strerror}") from None
+        raise CheckpointError(
+            gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+        ) from None
     if text.lstrip().startswith(b"-----BEGIN"):
         try:
             key = serialization.load_pem_public_key(text)
         except ValueError as exc:
-            raise CheckpointError(f"{path} is not a PEM public key: {exc}") from None
+            raise CheckpointError(
+                gettext("%(path)s is not a PEM public key: %(reason)s") % {"path": path, "reason": exc}
+            ) from None
         if not isinstance(key, Ed25519PublicKey):
-            raise CheckpointError(f"{path} is not an Ed25519 public key")
+            raise CheckpointError(gettext("%(path)s is not an Ed25519 public key") % {"path": path})
         return key
     try:
         raw = base64.b64decode(text.strip(), validate=True)
         return Ed25519PublicKey.from_public_bytes(raw)
     except (binascii.Error, ValueError):
-        raise CheckpointError(f"{path} is neither a base64 Ed25519 public key nor a PEM file") from None
+        raise CheckpointError(
+            gettext("%(path)s is neither a base64 Ed25519 public key nor a PEM file") % {"path": path}
+        ) from None
 
 
 # --- Checkpoints ------------------------------------------------------------------------------------
@@ -171,12 +189,12 @@ def _whole(value: Any, minimum: int) -> bool:
 
 def _mark(item: Any) -> Mark:
     if not isinstance(item, dict):
-        raise CheckpointError("each chain must be an object")
+        raise CheckpointError(gettext("each chain must be an object"))
     number, first, last, head = item.get("chain"), item.get("first"), item.get("last"), item.get("head")
     if not _whole(number, 0) or not _whole(first, 1) or not _whole(last, 1) or int(str(last)) < int(str(first)):
-        raise CheckpointError("a chain's number, first and last seq must be whole numbers, 1 <= first <= last")
+        raise CheckpointError(gettext("a chain's number, first and last seq must be whole numbers, 1 <= first <= last"))
     if not isinstance(head, str) or len(head) != 64:
-        raise CheckpointError("a chain's head must be a SHA-256 in hex")
+        raise CheckpointError(gettext("a chain's head must be a SHA-256 in hex"))
     return Mark(chain=int(str(number)), first=int(str(first)), last=int(str(last)), head=head)
 
 
@@ -184,17 +202,17 @@ def parse(text: str) -> Checkpoint:
     try:
         body: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CheckpointError(f"not JSON: {exc}") from None
+        raise CheckpointError(gettext("not JSON: %(reason)s") % {"reason": exc}) from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
-        raise CheckpointError(f"not a {FORMAT} document")
+        raise CheckpointError(gettext("not a %(format)s document") % {"format": FORMAT})
     items, at = body.get("chains"), body.get("at")
     if not isinstance(items, list):
-        raise CheckpointError("chains must be a list")
+        raise CheckpointError(gettext("chains must be a list"))
     marks = tuple(_mark(item) for item in items)
     if len({m.chain for m in marks}) != len(marks):
-        raise CheckpointError("a chain is named twice")
+        raise CheckpointError(gettext("a chain is named twice"))
     if not isinstance(at, str) or not isinstance(body.get("signature"), str):
-        raise CheckpointError("at and signature must be strings")
+        raise CheckpointError(gettext("at and signature must be strings"))
     return Checkpoint(chains=marks, at=at, key_id=str(body.get("key_id", "")), signature=body["signature"])
 
 
@@ -202,7 +220,7 @@ def read(path: Path) -> Checkpoint:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"cannot read {path}: {exc}") from None
+        raise CheckpointError(gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc}) from None
     try:
         return parse(text)
     except CheckpointError as exc:

@@ -42,7 +42,7 @@ def _work_root() -> Path:
 def _stored(name: str) -> None:
     pure = PurePosixPath(name)
     if pure.is_absolute() or ".." in pure.parts:
-        raise BackupError(f"a stored file's name leaves the files directory: {name!r}")
+        raise BackupError(gettext("a stored file's name leaves the files directory: %(name)s") % {"name": repr(name)})
 
 
 def make_backup(*, output: Path, recipients: list[str], key_path: Path | None = None) -> dict[str, Any]:
@@ -107,7 +107,9 @@ def check_backup(*, path: Path, public_key_path: Path | None, identity_path: Pat
             copy = sqlite3.connect(f"file:{unpacked[snapshot.SQLITE_MEMBER]}?mode=ro", uri=True)
             try:
                 if copy.execute("PRAGMA integrity_check").fetchone() != ("ok",):
-                    raise BackupError(f"{path}: the database inside fails SQLite's integrity check")
+                    raise BackupError(
+                        gettext("%(path)s: the database inside fails SQLite's integrity check") % {"path": path}
+                    )
                 facts = snapshot.read_facts(copy.cursor(), quote=lambda n: '"' + n.replace('"', '""') + '"')
             finally:
                 copy.close()
@@ -118,7 +120,10 @@ def check_backup(*, path: Path, public_key_path: Path | None, identity_path: Pat
 def _same_snapshot(facts: snapshot.Facts, manifest: dict[str, Any], *, where: str) -> None:
     recorded = manifest.get("snapshot") or {}
     if facts.chains != recorded.get("chains") or facts.counts != recorded.get("counts"):
-        raise BackupError(f"{where}: the database does not hold the audit heads and row counts its manifest records")
+        raise BackupError(
+            gettext("%(path)s: the database does not hold the audit heads and row counts its manifest records")
+            % {"path": where}
+        )
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,9 @@ def _major_of_tool(tool: str) -> int:
     out = subprocess.run([tool, "--version"], capture_output=True, text=True, check=False).stdout  # noqa: S603  # a PostgreSQL tool found on PATH
     match = re.search(r"(\d+)(?:\.\d+)?", out)
     if not match:
-        raise BackupError(f"cannot tell the version of {tool} from {out.strip()!r}")
+        raise BackupError(
+            gettext("cannot tell the version of %(tool)s from %(output)s") % {"tool": tool, "output": repr(out.strip())}
+        )
     return int(match.group(1))
 
 
@@ -154,8 +156,11 @@ def _check_versions(tool: str, server_version_num: int) -> None:
     tool_major = _major_of_tool(tool)
     if tool_major < server_major:
         raise BackupError(
-            f"the server runs PostgreSQL {server_major} but {tool} is version {tool_major}: install the "
-            f"client of the server's version (Debian: postgresql-client-{server_major}) and put it first on PATH"
+            gettext(
+                "the server runs PostgreSQL %(server)s but %(tool)s is version %(client)s: install the client of "
+                "the server's version (Debian: postgresql-client-%(server)s) and put it first on PATH"
+            )
+            % {"server": server_major, "tool": tool, "client": tool_major}
         )
 
 
@@ -174,8 +179,11 @@ def _pg_connect(db: dict[str, Any], name: str | None = None) -> Any:
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackupError(
-            f"cannot connect to the PostgreSQL database {dbname} ({first}); a restore needs it "
-            "created and empty (createdb)"
+            gettext(
+                "cannot connect to the PostgreSQL database %(database)s (%(reason)s); a restore needs it "
+                "created and empty (createdb)"
+            )
+            % {"database": dbname, "reason": first}
         ) from None
 
 
@@ -203,7 +211,7 @@ def snapshot_postgres(target: Path) -> Facts:
                 tool,
                 ["--format=custom", f"--snapshot={snapshot_id}", "-f", str(target)],
                 db,
-                failed="pg_dump failed",
+                failed=gettext("pg_dump failed"),
             )
     return facts
 
@@ -219,7 +227,7 @@ def _run_pg_tool(tool: str, arguments: list[str], db: dict[str, Any], *, failed:
     )
     if done.returncode != 0:
         message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
-        raise BackupError(f"{failed}: {message}")
+        raise BackupError(f"{failed}: {message}")  # the tool's own last line
 
 
 # --- Restore of a database ---------------------------------------------------------------------------
@@ -260,5 +268,5 @@ def restore_postgres(member: Path) -> None:
         tool,
         ["--exit-on-error", "--single-transaction", "-d", str(db["NAME"]), str(member)],
         db,
-        failed="pg_restore failed (nothing was restored)",
+        failed=gettext("pg_restore failed (nothing was restored)"),
     )

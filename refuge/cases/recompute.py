@@ -23,7 +23,7 @@ from refuge import hooks
 from refuge.cases.bulk import insert_new
 from refuge.cases.casefiles import casefile_for, read_event_rows
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
-from refuge.cases.models import Case, Proceeding
+from refuge.cases.models import Case, Event, Proceeding
 from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_packs, parse_facts, timeline
 
 if TYPE_CHECKING:

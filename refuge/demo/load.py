@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from refuge.accounts.models import Membership, Organisation, User
 from refuge.alerts.models import OnCallShift
@@ -89,7 +90,10 @@ def _organisation(manifest: Manifest) -> Organisation:
     organisation = demo_organisation()
     if organisation is None:
         if Organisation.objects.filter(name=manifest.organisation).exists():
-            raise DemoConflictError(f"an organisation named {manifest.organisation!r} exists and is not the demo's")
+            raise DemoConflictError(
+                gettext("an organisation named %(name)s exists and is not the demo's")
+                % {"name": repr(manifest.organisation)}
+            )
         organisation = Organisation.objects.create(
             name=manifest.organisation, name_cyrillic=manifest.organisation_cyrillic, is_demo=True
         )

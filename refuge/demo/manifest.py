@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.utils.translation import gettext
+
 from refuge.accounts.models import Role
 from refuge.cases.models import AuthorityKind, CaseStatus, Forum
 
@@ -95,24 +97,24 @@ class _Reader:
     def get(self, obj: dict[str, Any], key: str, path: str, kind: type[T], default: T | None = None) -> T:
         if key not in obj:
             if default is None:
-                raise self.fail(f"{path}.{key}", "required")
+                raise self.fail(f"{path}.{key}", gettext("required"))
             return default
         value = obj[key]
         if not isinstance(value, kind):
-            raise self.fail(f"{path}.{key}", f"must be {kind.__name__}")
+            raise self.fail(f"{path}.{key}", gettext("must be %(type)s") % {"type": kind.__name__})
         return value
 
     def choice(self, obj: dict[str, Any], key: str, path: str, choices: list[str]) -> str:
         value = self.get(obj, key, path, str)
         if value not in choices:
-            raise self.fail(f"{path}.{key}", f"must be one of {', '.join(choices)}")
+            raise self.fail(f"{path}.{key}", gettext("must be one of %(choices)s") % {"choices": ", ".join(choices)})
         return value
 
     def objects(self, obj: dict[str, Any], key: str, path: str) -> list[tuple[str, dict[str, Any]]]:
         items = self.get(obj, key, path, list, [])
         for i, item in enumerate(items):
             if not isinstance(item, dict):
-                raise self.fail(f"{path}.{key}[{i}]", "must be an object")
+                raise self.fail(f"{path}.{key}[{i}]", gettext("must be an object"))
         return [(f"{path}.{key}[{i}]", item) for i, item in enumerate(items)]
 
 
@@ -142,12 +144,12 @@ def _authority(r: _Reader, path: str, obj: dict[str, Any]) -> DemoAuthority:
 def _case(r: _Reader, path: str, obj: dict[str, Any], users: set[str], authorities: set[str]) -> DemoCase:
     team = tuple(r.get(obj, "team", path, list))
     if not team or any(u not in users for u in team):
-        raise r.fail(f"{path}.team", "must name one or more of the manifest's users")
+        raise r.fail(f"{path}.team", gettext("must name one or more of the manifest's users"))
     proceedings = []
     for p_path, p in r.objects(obj, "proceedings", path):
         authority = r.get(p, "authority", p_path, str, "")
         if authority and authority not in authorities:
-            raise r.fail(f"{p_path}.authority", "must be the key of one of the manifest's authorities")
+            raise r.fail(f"{p_path}.authority", gettext("must be the key of one of the manifest's authorities"))
         proceedings.append(
             DemoProceeding(
                 forum=r.choice(p, "forum", p_path, list(Forum.values)),
@@ -177,7 +179,7 @@ def read_manifest(folder: Path = DATA) -> Manifest:
     except (OSError, ValueError) as exc:
         raise DemoDataError(f"{source}: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise r.fail("$.format", f"must be {FORMAT!r}")
+        raise r.fail("$.format", gettext("must be %(format)s") % {"format": repr(FORMAT)})
     organisation = r.get(data, "organisation", "$", dict)
     users = tuple(_user(r, path, obj) for path, obj in r.objects(data, "users", "$"))
     usernames = {u.username for u in users}
@@ -187,7 +189,7 @@ def read_manifest(folder: Path = DATA) -> Manifest:
     history = r.get(data, "history", "$", dict)
     for path, username in (("$.on_call.user", on_call.get("user")), ("$.history.user", history.get("user"))):
         if username not in usernames:
-            raise r.fail(path, "must name one of the manifest's users")
+            raise r.fail(path, gettext("must name one of the manifest's users"))
     return Manifest(
         folder=folder,
         zone=r.get(data, "zone", "$", str),

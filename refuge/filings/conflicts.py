@@ -297,7 +297,9 @@ def updates_due(case: Case, events: Sequence[Event] | None = None) -> list[Updat
     if not removals:
         return []
     replaced_keys = {str(e.attributes["replaces"]) for e in removals}
-    return _updates_due(line, case_events(case, keys=pending | replaced_keys, types={"interim_measure_requested"}), told)
+    return _updates_due(
+        line, case_events(case, keys=pending | replaced_keys, types={"interim_measure_requested"}), told
+    )
 
 
 def _updates_due(timeline: Timeline, events: list[Event], told_of: Callable[[Event], set[str]]) -> list[UpdateDue]:

@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 
-def write_new_private_key(path: Path, key: PrivateKeyTypes, *, error: type[Exception], why: str) -> None:
-    """Write `key` (PEM, PKCS#8, mode 600) to `path`; `error`("<path> exists: <why>") if the file exists.
+def write_new_private_key(path: Path, key: PrivateKeyTypes, *, error: type[Exception], exists: str) -> None:
+    """Write `key` (PEM, PKCS#8, mode 600) to `path`; `error`(exists % {"path": path}) if the file exists.
 
     The file is created exclusively: replacing a key file would orphan what was made with the old key.
     """
@@ -19,6 +19,6 @@ def write_new_private_key(path: Path, key: PrivateKeyTypes, *, error: type[Excep
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise error(f"{path} exists: {why}") from None
+        raise error(exists % {"path": path}) from None
     with os.fdopen(fd, "wb") as out:
         out.write(pem)

@@ -40,9 +40,20 @@ def _region(cal: WorkCalendar) -> str:
 
 
 def describe(packs: PackSet, today: date) -> dict[str, Any]:
-    """The calendars of the packs, with their data and decree years, and the warnings for today."""
+    """The calendars of the packs, with their data and decree years, and the warnings for today (in English)."""
+    rows, warnings = _calendars(packs, today)
+    return {
+        "holidays": HOLIDAYS_VERSION,
+        "today": today.isoformat(),
+        "calendars": rows,
+        "warnings": [message % values for message, values in warnings],
+    }
+
+
+def _calendars(packs: PackSet, today: date) -> tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]]]:
+    """The rows, and each warning as its English message and values."""
     rows = []
-    warnings = []
+    warnings: list[tuple[str, dict[str, Any]]] = []
     for pack in packs.packs:
         for cal in pack.calendars.values():
             last = last_decreed_year(cal.spec.country) if cal.decreed else None
@@ -59,25 +70,36 @@ def describe(packs: PackSet, today: date) -> dict[str, Any]:
             )
             if cal.decreed and (last is None or today >= date(last, LAST_QUARTER, 1)):
                 warnings.append(_warning(cal, last, today))
-    return {"holidays": HOLIDAYS_VERSION, "today": today.isoformat(), "calendars": rows, "warnings": warnings}
+    return rows, warnings
 
 
-def _warning(cal: WorkCalendar, last: int | None, today: date) -> str:
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogues; the JSON keeps it in English, the text output translates it."""
+    return message
+
+
+NO_DECREE = gettext_noop("%(calendar)s: the installed holidays %(version)s holds no decree at all")
+DECREE_DUE = gettext_noop(
+    "%(calendar)s: the decrees known end with %(last)s and today is in its last quarter: when the decree for "
+    "%(next)s is published, upgrade holidays to a release that carries it; until then deadlines reaching into "
+    "%(next)s are flagged CALENDAR_UNCONFIRMED"
+)
+DECREE_LATE = gettext_noop(
+    "%(calendar)s: the decrees known end with %(last)s, before today: upgrade holidays to a release with the "
+    "decree for %(years)s; until then deadlines counted in those years are flagged CALENDAR_UNCONFIRMED"
+)
+
+
+def _warning(cal: WorkCalendar, last: int | None, today: date) -> tuple[str, dict[str, Any]]:
+    """The warning's message (in English) and its values."""
     name = f"{cal.spec.name} ({_region(cal)})"
     if last is None:
-        return f"{name}: the installed holidays {HOLIDAYS_VERSION} holds no decree at all"
+        return NO_DECREE, {"calendar": name, "version": HOLIDAYS_VERSION}
     after = last + 1
     if today.year <= last:
-        return (
-            f"{name}: the decrees known end with {last} and today is in its last quarter: when the "
-            f"decree for {after} is published, upgrade holidays to a release that carries it; until "
-            f"then deadlines reaching into {after} are flagged CALENDAR_UNCONFIRMED"
-        )
-    return (
-        f"{name}: the decrees known end with {last}, before today: upgrade holidays to a release "
-        f"with the decree for {', '.join(str(y) for y in range(after, today.year + 1))}; until then "
-        f"deadlines counted in those years are flagged CALENDAR_UNCONFIRMED"
-    )
+        return DECREE_DUE, {"calendar": name, "last": last, "next": after}
+    years = ", ".join(str(y) for y in range(after, today.year + 1))
+    return DECREE_LATE, {"calendar": name, "last": last, "years": years}
 
 
 def _last(row: dict[str, Any]) -> str:
@@ -86,7 +108,8 @@ def _last(row: dict[str, Any]) -> str:
     return _("none") if row["decrees"] else _("none (no decrees)")
 
 
-def render_text(data: dict[str, Any]) -> str:
+def render_text(data: dict[str, Any], warnings: list[tuple[str, dict[str, Any]]]) -> str:
+    """The table and the warnings (each an English message and its values), in the operator's language."""
     header = [_("calendar"), _("pack"), _("region"), _("days from"), _("last decreed year")]
     rows = [
         [
@@ -105,9 +128,9 @@ def render_text(data: dict[str, Any]) -> str:
     }
     lines = [title, ""]
     lines += ["  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
-    if data["warnings"]:
+    if warnings:
         lines.append("")
-        lines += [f"Warning: {w}" for w in data["warnings"]]
+        lines += [_("Warning: %(warning)s") % {"warning": _(message) % values} for message, values in warnings]
     return "\n".join(lines) + "\n"
 
 
@@ -118,11 +141,11 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
         prog="refuge calendars", description="List the rule packs' calendars and the last year with decree data."
     )
     parser.add_argument(
-        "--today", type=date.fromisoformat, default=None, help="the date to warn for (default: today in UTC)"
+        "--today", type=date.fromisoformat, default=None, help=_("the date to warn for (default: today in UTC)")
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help=_("output format (default: text)"))
     parser.add_argument(
-        "--packs", action="append", default=[], metavar="DIR", help="an extra directory of rule packs (repeatable)"
+        "--packs", action="append", default=[], metavar="DIR", help=_("an extra directory of rule packs (repeatable)")
     )
     args = parser.parse_args(argv[1:] if argv[:1] == ["calendars"] else argv)
     today: date = args.today if args.today is not None else datetime.now(UTC).date()
@@ -132,5 +155,8 @@ def main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None
         print(_("refuge calendars: invalid rule pack: %(error)s") % {"error": exc}, file=err)
         return 2
     data = describe(packs, today)
-    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else render_text(data))
+    if args.format == "json":
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(render_text(data, _calendars(packs, today)[1]))
     return 0

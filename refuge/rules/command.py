@@ -51,13 +51,13 @@ def _parser(out: TextIO, err: TextIO) -> argparse.ArgumentParser:
         prog="refuge check",
         description="Compute the deadlines, milestones and conflicts of a refuge.case/1 file.",
     )
-    parser.add_argument("file", help="the case file (JSON, refuge.case/1)")
+    parser.add_argument("file", help=_("the case file (JSON, refuge.case/1)"))
     parser.add_argument(
-        "--today", type=date.fromisoformat, default=None, help="the date to evaluate on (default: today in UTC)"
+        "--today", type=date.fromisoformat, default=None, help=_("the date to evaluate on (default: today in UTC)")
     )
-    parser.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
+    parser.add_argument("--format", choices=("json", "text"), default="json", help=_("output format (default: json)"))
     parser.add_argument(
-        "--packs", action="append", default=[], metavar="DIR", help="an extra directory of rule packs (repeatable)"
+        "--packs", action="append", default=[], metavar="DIR", help=_("an extra directory of rule packs (repeatable)")
     )
     return parser
 

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.utils.translation import gettext
 
 from refuge.lib.keyfile import write_new_private_key
 from refuge.stats.tables import TABLE_IDS, Aggregate
@@ -56,7 +57,7 @@ def _unb64(text: Any, what: str) -> bytes:
     try:
         return base64.b64decode(str(text), validate=True)
     except (binascii.Error, ValueError):
-        raise NetworkError(f"{what} is not base64") from None
+        raise NetworkError(gettext("%(what)s is not base64") % {"what": what}) from None
 
 
 def _canonical(value: Any) -> bytes:
@@ -79,7 +80,10 @@ def coordinator_keygen(path: Path) -> X25519PublicKey:
     """Write a new X25519 private key (PEM, mode 600) and its public half (base64) beside it."""
     key = X25519PrivateKey.generate()
     write_new_private_key(
-        path, key, error=NetworkError, why="a new key would make the exports sent to the old one unreadable"
+        path,
+        key,
+        error=NetworkError,
+        exists=gettext("%(path)s exists: a new key would make the exports sent to the old one unreadable"),
     )
     Path(f"{path}.pub").write_text(_b64(_raw(key.public_key())) + "\n", encoding="utf-8")
     return key.public_key()
@@ -89,17 +93,19 @@ def load_coordinator_private(path: Path) -> X25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
-        raise NetworkError(f"{path} is not a readable PEM private key: {exc}") from None
+        raise NetworkError(
+            gettext("%(path)s is not a readable PEM private key: %(reason)s") % {"path": path, "reason": exc}
+        ) from None
     if not isinstance(key, X25519PrivateKey):
-        raise NetworkError(f"{path} is not an X25519 key")
+        raise NetworkError(gettext("%(path)s is not an X25519 key") % {"path": path})
     return key
 
 
 def load_coordinator_public(text: str) -> X25519PublicKey:
     try:
-        return X25519PublicKey.from_public_bytes(_unb64(text.strip(), "the coordinator's key"))
+        return X25519PublicKey.from_public_bytes(_unb64(text.strip(), gettext("the coordinator's key")))
     except ValueError:
-        raise NetworkError("the coordinator's key is not a base64 X25519 public key") from None
+        raise NetworkError(gettext("the coordinator's key is not a base64 X25519 public key")) from None
 
 
 def load_signers(path: Path) -> dict[bytes, str]:
@@ -108,7 +114,9 @@ def load_signers(path: Path) -> dict[bytes, str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise NetworkError(f"cannot read {path}: {exc.strerror}") from None
+        raise NetworkError(
+            gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+        ) from None
     for n, text in enumerate(lines, 1):
         line = text.strip()
         if not line or line.startswith("#"):
@@ -118,7 +126,7 @@ def load_signers(path: Path) -> dict[bytes, str]:
         try:
             Ed25519PublicKey.from_public_bytes(raw)
         except ValueError:
-            raise NetworkError(f"{path}:{n} is not an Ed25519 public key") from None
+            raise NetworkError(gettext("%(place)s is not an Ed25519 public key") % {"place": f"{path}:{n}"}) from None
         signers[raw] = label.strip() or key[:12]
     return signers
 
@@ -176,17 +184,17 @@ def open_export(text: str, *, key: X25519PrivateKey, signers: dict[bytes, str]) 
     try:
         outer = json.loads(text)
     except json.JSONDecodeError:
-        raise NetworkError("not JSON") from None
+        raise NetworkError(gettext("not JSON")) from None
     if not isinstance(outer, dict) or outer.get("format") != FORMAT:
-        raise NetworkError(f"not a {FORMAT} file")
+        raise NetworkError(gettext("not a %(format)s file") % {"format": FORMAT})
     recipient_raw = _raw(key.public_key())
     if _unb64(outer.get("recipient"), "recipient") != recipient_raw:
-        raise NetworkError("encrypted to another coordinator's key")
+        raise NetworkError(gettext("encrypted to another coordinator's key"))
     ephemeral_raw = _unb64(outer.get("ephemeral"), "ephemeral")
     try:
         ephemeral = X25519PublicKey.from_public_bytes(ephemeral_raw)
     except ValueError:
-        raise NetworkError("the ephemeral key is malformed") from None
+        raise NetworkError(gettext("the ephemeral key is malformed")) from None
     header = {"format": FORMAT, "recipient": outer["recipient"], "ephemeral": outer["ephemeral"]}
     secret = _derive(key.exchange(ephemeral), ephemeral_raw, recipient_raw)
     try:
@@ -194,26 +202,26 @@ def open_export(text: str, *, key: X25519PrivateKey, signers: dict[bytes, str]) 
             _unb64(outer.get("nonce"), "nonce"), _unb64(outer.get("ciphertext"), "ciphertext"), _canonical(header)
         )
     except (InvalidTag, ValueError):
-        raise NetworkError("the file was altered (authentication failed)") from None
+        raise NetworkError(gettext("the file was altered (authentication failed)")) from None
     signed = json.loads(plain)
     signer = _unb64(signed.get("signer"), "signer")
     label = signers.get(signer)
     if label is None:
-        raise NetworkError("signed by a key the coordinator does not trust")
+        raise NetworkError(gettext("signed by a key the coordinator does not trust"))
     body = signed.get("body")
     try:
         Ed25519PublicKey.from_public_bytes(signer).verify(
             _unb64(signed.get("signature"), "signature"), _canonical(body)
         )
     except InvalidSignature:
-        raise NetworkError("the signature does not verify (altered or forged)") from None
+        raise NetworkError(gettext("the signature does not verify (altered or forged)")) from None
     if not isinstance(body, dict) or body.get("format") != BODY_FORMAT or body.get("recipient") != outer["recipient"]:
-        raise NetworkError("the signed body is not an aggregate for this coordinator")
+        raise NetworkError(gettext("the signed body is not an aggregate for this coordinator"))
     counts = []
     for item in body.get("counts", []):
         table, row, year, quarter, nationality, host, n = item
         if table not in TABLE_IDS or not all(isinstance(v, int) for v in (year, quarter, n)):
-            raise NetworkError("a count is malformed")
+            raise NetworkError(gettext("a count is malformed"))
         counts.append((str(table), str(row), year, quarter, str(nationality), str(host), n))
     period = body.get("period", {})
     return Opened(label, int(period.get("from", 0)), int(period.get("to", 0)), counts)

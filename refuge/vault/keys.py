@@ -193,8 +193,41 @@ def check_passphrase(passphrase: str) -> None:
         )
     verdict = zxcvbn(passphrase[:100])  # its cost grows with the length; 100 characters tell enough
     if verdict["guesses_log10"] < MIN_PASSPHRASE_GUESSES_LOG10:
-        advice = " ".join([verdict["feedback"].get("warning") or "", *verdict["feedback"].get("suggestions", [])])
-        raise SourceError(f"{gettext('this passphrase is too easy to guess.')} {advice.strip()}".strip())
+        # zxcvbn's own advice is English only: say why in our words, from the patterns it found.
+        reasons = _weak_reasons(verdict.get("sequence") or [])
+        raise SourceError(
+            gettext(
+                "this passphrase is too easy to guess: %(reasons)s. Use five or more uncommon words, "
+                "chosen at random, that have nothing to do with you or the organisation."
+            )
+            % {"reasons": "; ".join(reasons) if reasons else gettext("it is too predictable")}
+        )
+
+
+def _weak_reasons(matches: list[dict[str, Any]]) -> list[str]:
+    """Why zxcvbn finds a passphrase easy, in the operator's language, once per kind of pattern."""
+    reasons: list[str] = []
+    for match in matches:
+        pattern = match.get("pattern")
+        if pattern == "dictionary":
+            reason = (
+                gettext("it is, or holds, a commonly used password")
+                if match.get("dictionary_name") == "passwords"
+                else gettext("it is made of common words or names")
+            )
+        elif pattern == "spatial":
+            reason = gettext("it follows a row or a pattern of keys on the keyboard")
+        elif pattern == "repeat":
+            reason = gettext("it repeats characters or words")
+        elif pattern == "sequence":
+            reason = gettext('it holds a sequence such as "abc" or "6543"')
+        elif pattern in {"date", "regex"}:
+            reason = gettext("it holds a year or a date")
+        else:
+            continue
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons
 
 
 def passphrase_params(*, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> dict[str, Any]:

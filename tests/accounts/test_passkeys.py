@@ -394,3 +394,16 @@ def test_an_admins_reset_removes_the_passkeys_too(adam, alice):
     client = Client()
     password_step(client, "alice")
     assert client.get(reverse("two_factor"))["Location"] == reverse("two_factor_enrol")  # starts afresh
+
+
+def test_the_policy_is_confirmed_in_the_admins_language(adam):
+    adam.language = "ru"
+    adam.save(update_fields=["language"])
+    client = verified_client(adam, enrol_device(adam)[0])
+    url = reverse("organisation_passkeys")
+    page = client.post(url, {"passkeys_required": "on", "totp_fallback": "on"}, follow=True).content.decode()
+    assert "Администраторам и юристам теперь нужен ключ доступа" in page and "Admins and lawyers" not in page
+    page = client.post(url, {"passkeys_required": "on", "totp_fallback": "on"}, follow=True).content.decode()
+    assert "Правило о ключах доступа не изменилось." in page
+    page = client.post(url, {}, follow=True).content.decode()
+    assert "Ключи доступа больше не обязательны." in page

@@ -172,3 +172,12 @@ def test_the_alert_list_links_to_settings_and_for_admins_to_the_rota(alice_clien
     client = Client()
     client.force_login(adam)
     assert reverse("oncall_rota") in client.get(reverse("alert_list")).content.decode()
+
+
+def test_a_refused_webhook_is_explained_in_the_users_language(alice_client, alice, settings) -> None:
+    settings.REFUGE_WEBHOOK_ALLOW_PRIVATE = False
+    alice.language = "ko"
+    alice.save(update_fields=["language"])
+    data = _form(webhook_url="https://127.0.0.1/hook", channels_high=["inapp", "webhook"])
+    page = alice_client.post(URL, data).content.decode()
+    assert "이 자동 통보(웹훅) 주소는 쓸 수 없습니다" in page and "private address" not in page

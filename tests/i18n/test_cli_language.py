@@ -133,3 +133,61 @@ def test_vault_and_restore_errors_read_in_the_language() -> None:
         )
     with translation.override("ru"), pytest.raises(CommandError, match="укажите --identity KEYFILE"):
         call_command("restore", "none.tar", "--no-shredding-log", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_role_command_names_the_role_in_the_language(bob) -> None:
+    out = io.StringIO()
+    with translation.override("ru"):
+        call_command("role", "bob", "lawyer", stdout=out)
+        call_command("role", "bob", "lawyer", stdout=out)
+    assert "теперь юрист" in out.getvalue() and "уже роль юрист" in out.getvalue()
+    assert "lawyer" not in out.getvalue()
+    out = io.StringIO()
+    with translation.override("ko"):
+        call_command("role", "bob", "analyst", stdout=out)
+    assert "분석 담당자" in out.getvalue() and "analyst" not in out.getvalue()
+
+
+def test_a_weak_passphrase_is_explained_in_the_language() -> None:
+    from refuge.vault import keys
+
+    with translation.override("ru"), pytest.raises(keys.SourceError) as refused:
+        keys.check_passphrase("qwertyuiopasdfgh")
+    assert str(refused.value).startswith("эту кодовую фразу слишком легко подобрать: она является распространённым")
+    with translation.override("ko"), pytest.raises(keys.SourceError) as refused:
+        keys.check_passphrase("abcdefghijklmnopqrstu")
+    assert "이 암호 문장은 너무 쉽게" in str(refused.value) and "abc" in str(refused.value)
+    with pytest.raises(keys.SourceError, match="too easy to guess: it repeats characters or words"):
+        keys.check_passphrase("aaaaaaaaaaaaaaaa")
+
+
+def test_backup_and_statistics_refusals_read_in_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from refuge.backup import snapshot
+    from refuge.stats import network
+
+    monkeypatch.setattr(snapshot, "_major_of_tool", lambda tool: 15)
+    with translation.override("ru"), pytest.raises(snapshot.BackupError, match="сервер работает на PostgreSQL 17"):
+        snapshot._check_versions("pg_dump", 170002)  # the check itself, without a server
+    with translation.override("ko"), pytest.raises(network.NetworkError, match="JSON이 아닙니다"):
+        network.open_export("{", key=network.X25519PrivateKey.generate(), signers={})
+
+
+def test_the_options_help_reads_in_the_environments_language(tmp_path: Path) -> None:
+    env = {**refuge_env(tmp_path), "REFUGE_LANGUAGE": "ru"}
+    done = subprocess.run(  # noqa: S603  # our own command
+        [*refuge_argv("backup", "--help")], capture_output=True, text=True, env=env, cwd=REPO, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "куда записать резервную копию" in done.stdout and "where to write the backup" not in done.stdout
+    env["REFUGE_LANGUAGE"] = "ko"
+    done = subprocess.run(  # noqa: S603  # our own command
+        [*refuge_argv("calendars", "--help")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert "출력 형식 (기본값: text)" in done.stdout

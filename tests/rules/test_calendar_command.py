@@ -53,3 +53,20 @@ def test_json_output_lists_every_pack_calendar(capsys: pytest.CaptureFixture[str
         "CH-Geneva": ("un", "CH-GE", None),
     }
     assert data["holidays"] == HOLIDAYS_VERSION and data["warnings"] == []
+
+
+def test_the_warning_reads_in_the_operators_language_and_the_json_stays_english(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last = last_decreed_year("RU")
+    assert last is not None
+    monkeypatch.setenv("REFUGE_LANGUAGE", "ru")
+    out = calendars(capsys, "--today", f"{last}-11-01")
+    assert f"Предупреждение: ru (RU): известные постановления о переносе выходных дней заканчиваются {last}" in out
+    assert "Warning" not in out and "decree" not in out
+    data = json.loads(calendars(capsys, "--format", "json", "--today", f"{last}-11-01"))
+    assert data["warnings"] == [
+        f"ru (RU): the decrees known end with {last} and today is in its last quarter: when the decree for "
+        f"{last + 1} is published, upgrade holidays to a release that carries it; until then deadlines reaching "
+        f"into {last + 1} are flagged CALENDAR_UNCONFIRMED"
+    ]

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from refuge.alerts.channels.base import Channel, TransportError
 from refuge.alerts.message import compose
@@ -73,26 +74,31 @@ def is_private(address: str) -> bool:
 
 
 def check_url(url: str) -> str | None:
-    """Why a webhook URL cannot be used (None when it can): scheme, host, and where it points."""
+    """Why a webhook URL cannot be used, in the request's language (None when it can): scheme, host, where it points."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return "Use an http:// or https:// address."
+        return gettext("This webhook cannot be used: use an http:// or https:// address.")
     if parts.scheme == "http" and not settings.REFUGE_WEBHOOK_ALLOW_PRIVATE:
-        return "Use an https:// address."
+        return gettext("This webhook cannot be used: use an https:// address.")
     try:
-        resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except TransportError as exc:
-        return str(exc)
+        addresses = _addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError:
+        return gettext("This webhook cannot be used: its host name does not resolve to an address.")
+    if not settings.REFUGE_WEBHOOK_ALLOW_PRIVATE and any(is_private(a) for a in addresses):
+        return gettext("This webhook cannot be used: its host is a private address.")
     return None
 
 
+def _addresses(host: str, port: int) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
 def resolve(host: str, port: int) -> str:
-    """The address to connect to; refuses private ones unless allowed."""
+    """The address to connect to; refuses private ones unless allowed (the reason is kept in English, in the log)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = _addresses(host, port)
     except OSError as exc:
         raise TransportError(f"the webhook's host does not resolve ({exc.strerror or exc})") from exc
-    addresses = [str(info[4][0]) for info in infos]
     if not settings.REFUGE_WEBHOOK_ALLOW_PRIVATE and any(is_private(a) for a in addresses):
         raise TransportError("the webhook's host is a private address", permanent=True)
     return addresses[0]

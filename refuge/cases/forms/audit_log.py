@@ -43,5 +43,5 @@ class AuditFilterForm(forms.Form):
         data: dict[str, Any] = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end comes before the start.")
+            self.add_error("date_to", _("The end comes before the start."))
         return data

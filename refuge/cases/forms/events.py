@@ -150,7 +150,7 @@ class EventForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if data.get("offset") and data.get("time") is None and "time" not in self.errors:
-            self.add_error("offset", "An offset needs a time.")
+            self.add_error("offset", _("An offset needs a time."))
         return data
 
     # What the actions take.

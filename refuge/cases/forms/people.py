@@ -198,7 +198,7 @@ class IntakeForm(PersonFieldsMixin):
         if not data.get("timezone") and data.get("host_state") and "timezone" not in self.errors:
             self.zone_name = default_timezone(data["host_state"]) or ""
             if not self.zone_name:
-                self.add_error("timezone", "No rule pack gives this host state a default zone: enter one.")
+                self.add_error("timezone", _("No rule pack gives this host state a default zone: enter one."))
         else:
             self.zone_name = data.get("timezone") or ""
         needs = {"det": ("det_date", "det_basis"), "dec": ("dec_date", "dec_decision"), "rec": ("rec_date",)}
@@ -207,12 +207,12 @@ class IntakeForm(PersonFieldsMixin):
             if filled:
                 for name in (first, *rest):
                     if data.get(name) in (None, "") and name not in self.errors:
-                        self.add_error(name, "Needed for this event.")
+                        self.add_error(name, _("Needed for this event."))
         if data.get("rec_date") and not data.get("dec_date") and "dec_date" not in self.errors:
-            self.add_error("rec_date", "Receipt of a decision needs the decision above.")
+            self.add_error("rec_date", _("Receipt of a decision needs the decision above."))
         filled_rem = [n for n in self.SECTION_FIELDS["rem"] if data.get(n) not in (None, "")]
         if filled_rem and not data.get("rem_removal_at") and "rem_removal_at" not in self.errors:
-            self.add_error("rem_removal_at", "Needed for this event.")
+            self.add_error("rem_removal_at", _("Needed for this event."))
         return data
 
     def events(self) -> list[dict[str, Any]]:

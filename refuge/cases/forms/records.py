@@ -155,9 +155,9 @@ class ChannelForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if data.get("value") and not data.get("kind"):
-            self.add_error("kind", "Choose how to reach it.")
+            self.add_error("kind", _("Choose how to reach it."))
         if data.get("kind") and not data.get("value"):
-            self.add_error("value", "Enter the number or address.")
+            self.add_error("value", _("Enter the number or address."))
         return data
 
 

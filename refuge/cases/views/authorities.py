@@ -41,7 +41,7 @@ def _authority_form(request: AuthenticatedRequest, authority: Authority | None) 
             if authority is not None:
                 taken = taken.exclude(pk=authority.pk)
             if taken.exists():
-                form.add_error("name", "The directory already has an authority with this name.")
+                form.add_error("name", _("The directory already has an authority with this name."))
         if form_ok and channels_ok and not form.errors:
             saved = actions.save_authority(
                 organisation=member.organisation,

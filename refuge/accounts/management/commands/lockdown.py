@@ -15,8 +15,8 @@ class Command(BaseCommand):
     help = "Lock down one organisation (end its sessions and feeds, suspend its logins), or --lift it."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("organisation", help="the organisation's name")
-        parser.add_argument("--lift", action="store_true", help="let its people log in again")
+        parser.add_argument("organisation", help=gettext("the organisation's name"))
+        parser.add_argument("--lift", action="store_true", help=gettext("let its people log in again"))
 
     def handle(self, *args: Any, organisation: str, lift: bool, **options: Any) -> None:
         org = Organisation.objects.filter(name=organisation).first()

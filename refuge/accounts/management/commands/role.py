@@ -22,10 +22,13 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, membership_row__isnull=False).first()
         if user is None:
             raise CommandError(gettext("no user named %(username)s in an organisation") % {"username": repr(username)})
+        label = str(Role(role).label).lower()  # the role's name in the operator's language, as in a sentence
         if actions.set_role(user=user, role=role, actor=None):
             self.stdout.write(
                 gettext("%(username)s is now %(role)s; their sessions ended.")
-                % {"username": repr(username), "role": role}
+                % {"username": repr(username), "role": label}
             )
         else:
-            self.stdout.write(gettext("%(username)s already is %(role)s.") % {"username": repr(username), "role": role})
+            self.stdout.write(
+                gettext("%(username)s already is %(role)s.") % {"username": repr(username), "role": label}
+            )

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=settings.REFUGE_SMTP_PORT)
-        parser.add_argument("--dir", type=Path, default=settings.DATA_DIR / "mail", help="where .eml files go")
+        parser.add_argument("--dir", type=Path, default=settings.DATA_DIR / "mail", help=gettext("where .eml files go"))
 
     def handle(self, *args: Any, host: str, port: int, dir: Path, **options: Any) -> None:  # the option's name
         dir.mkdir(parents=True, exist_ok=True)

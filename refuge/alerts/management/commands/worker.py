@@ -17,10 +17,14 @@ class Command(BaseCommand):
     help = "Deliver alerts (e-mail, webhooks) at least once, escalate, remind and send digests."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="run the clock once, deliver what is due, and exit")
-        parser.add_argument("--batch", type=int, default=20, help="rows claimed at a time (default 20)")
-        parser.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the outbox")
-        parser.add_argument("--lease", type=float, help="seconds a claimed row is held (REFUGE_ALERT_LEASE_SECONDS)")
+        parser.add_argument(
+            "--once", action="store_true", help=gettext("run the clock once, deliver what is due, and exit")
+        )
+        parser.add_argument("--batch", type=int, default=20, help=gettext("rows claimed at a time (default 20)"))
+        parser.add_argument("--poll", type=float, default=1.0, help=gettext("seconds between looks at the outbox"))
+        parser.add_argument(
+            "--lease", type=float, help=gettext("seconds a claimed row is held (REFUGE_ALERT_LEASE_SECONDS)")
+        )
 
     def handle(self, *args: Any, once: bool, batch: int, poll: float, lease: float | None, **options: Any) -> None:
         worker = Worker(batch=batch, poll=poll)

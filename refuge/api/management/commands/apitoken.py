@@ -21,8 +21,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=("create", "revoke"))
         parser.add_argument("username")
-        parser.add_argument("--name", default="command line", help="what the token is for")
-        parser.add_argument("--scopes", default="read", help="comma-separated: read, write, identity")
+        parser.add_argument("--name", default="command line", help=gettext("what the token is for"))
+        parser.add_argument("--scopes", default="read", help=gettext("comma-separated: read, write, identity"))
         parser.add_argument("--days", type=int, default=30, help=f"1 to {tokens.MAX_DAYS} (default 30)")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -20,22 +20,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        keygen = sub.add_parser("keygen", help="make the Ed25519 key that signs checkpoints")
+        keygen = sub.add_parser("keygen", help=gettext("make the Ed25519 key that signs checkpoints"))
         keygen.add_argument(
             "-o", "--output", metavar="FILE", help=f"where to write it (default REFUGE_DATA_DIR/{cp.KEY_FILE})"
         )
-        keygen.add_argument("--force", action="store_true", help="replace an existing key")
+        keygen.add_argument("--force", action="store_true", help=gettext("replace an existing key"))
         check = sub.add_parser(
-            "checkpoint", help="sign each chain's (first, last, head hash) and the time, after verifying them"
+            "checkpoint", help=gettext("sign each chain's (first, last, head hash) and the time, after verifying them")
         )
         check.add_argument(
-            "-o", "--output", metavar="FILE", help="write the checkpoint to FILE (default: standard output)"
+            "-o", "--output", metavar="FILE", help=gettext("write the checkpoint to FILE (default: standard output)")
         )
-        check.add_argument("--no-verify", action="store_true", help="sign the head without walking the chain first")
-        ver = sub.add_parser("verify", help="recompute the chain; with --checkpoint, detect truncation and rewrites")
-        ver.add_argument("--checkpoint", metavar="FILE", help="a checkpoint made earlier by `refuge audit checkpoint`")
+        check.add_argument(
+            "--no-verify", action="store_true", help=gettext("sign the head without walking the chain first")
+        )
+        ver = sub.add_parser(
+            "verify", help=gettext("recompute the chain; with --checkpoint, detect truncation and rewrites")
+        )
         ver.add_argument(
-            "--public-key", metavar="FILE", help="the witness's copy of the public key (default: this server's own key)"
+            "--checkpoint", metavar="FILE", help=gettext("a checkpoint made earlier by `refuge audit checkpoint`")
+        )
+        ver.add_argument(
+            "--public-key",
+            metavar="FILE",
+            help=gettext("the witness's copy of the public key (default: this server's own key)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -19,19 +19,21 @@ class Command(BaseCommand):
     help = "Make a consistent online backup of the database and stored files, encrypted with age and signed."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("-o", "--output", metavar="FILE", required=True, help="where to write the backup")
+        parser.add_argument("-o", "--output", metavar="FILE", required=True, help=gettext("where to write the backup"))
         parser.add_argument(
             "--recipient",
             action="append",
             default=[],
             metavar="AGE_PUBLIC_KEY",
-            help="an age public key (age1…) to encrypt to; repeat for more (default REFUGE_BACKUP_RECIPIENTS)",
+            help=gettext("an age public key (age1…) to encrypt to; repeat for more (default REFUGE_BACKUP_RECIPIENTS)"),
         )
-        parser.add_argument("--recipients-file", metavar="FILE", help="a file of age public keys, one a line")
+        parser.add_argument("--recipients-file", metavar="FILE", help=gettext("a file of age public keys, one a line"))
         parser.add_argument(
             "--signing-key",
             metavar="FILE",
-            help="an Ed25519 PEM key to sign with (default: the audit checkpoints' key, `refuge audit keygen`)",
+            help=gettext(
+                "an Ed25519 PEM key to sign with (default: the audit checkpoints' key, `refuge audit keygen`)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

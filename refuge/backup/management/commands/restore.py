@@ -24,25 +24,29 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", metavar="FILE", help="a file made by `refuge backup`")
-        parser.add_argument("--check", action="store_true", help="verify the manifest and signature; restore nothing")
+        parser.add_argument("file", metavar="FILE", help=gettext("a file made by `refuge backup`"))
         parser.add_argument(
-            "--identity", metavar="KEYFILE", help="the age identity (AGE-SECRET-KEY-1…) the backup is encrypted to"
+            "--check", action="store_true", help=gettext("verify the manifest and signature; restore nothing")
+        )
+        parser.add_argument(
+            "--identity",
+            metavar="KEYFILE",
+            help=gettext("the age identity (AGE-SECRET-KEY-1…) the backup is encrypted to"),
         )
         parser.add_argument(
             "--public-key",
             metavar="FILE",
-            help="the signer's public key (default: this deployment's audit-signing.pub)",
+            help=gettext("the signer's public key (default: this deployment's audit-signing.pub)"),
         )
         parser.add_argument(
             "--shredded-log",
             metavar="FILE",
-            help="the current shredding log: cases deleted after the backup are deleted again",
+            help=gettext("the current shredding log: cases deleted after the backup are deleted again"),
         )
         parser.add_argument(
             "--no-shredding-log",
             action="store_true",
-            help="restore without a shredding log (say so only when no case was deleted since the backup)",
+            help=gettext("restore without a shredding log (say so only when no case was deleted since the backup)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

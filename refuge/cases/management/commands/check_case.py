@@ -19,8 +19,10 @@ class Command(BaseCommand):
     help = "Check a stored case against the rule packs (deadlines, milestones, conflicts)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--case", required=True, metavar="CODE", help="the case's code")
-        parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today in the case's zone)")
+        parser.add_argument("--case", required=True, metavar="CODE", help=gettext("the case's code"))
+        parser.add_argument(
+            "--today", type=date.fromisoformat, help=gettext("YYYY-MM-DD (default: today in the case's zone)")
+        )
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:

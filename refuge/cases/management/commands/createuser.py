@@ -21,16 +21,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--organisation", required=True, help="the organisation's name")
+        parser.add_argument("--organisation", required=True, help=gettext("the organisation's name"))
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument(
-            "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+            "--password-stdin",
+            action="store_true",
+            help=gettext("read the password from the first line of standard input"),
         )
         parser.add_argument(
-            "--create-organisation", action="store_true", help="create the organisation if it does not exist"
+            "--create-organisation", action="store_true", help=gettext("create the organisation if it does not exist")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -59,11 +59,11 @@ class Command(BaseCommand):
     help = "Write a case as a case file (refuge.case/1), to standard output or to a file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("code", metavar="CODE", help="the case's code (or its reference)")
+        parser.add_argument("code", metavar="CODE", help=gettext("the case's code (or its reference)"))
         parser.add_argument(
-            "-o", "--output", metavar="FILE", help="write to FILE (mode 600) instead of standard output"
+            "-o", "--output", metavar="FILE", help=gettext("write to FILE (mode 600) instead of standard output")
         )
-        parser.add_argument("--organisation", help="the organisation, when a reference is used in several")
+        parser.add_argument("--organisation", help=gettext("the organisation, when a reference is used in several"))
 
     def handle(self, *args: Any, code: str, output: str | None, organisation: str | None, **options: Any) -> None:
         case = find_case(code, organisation)

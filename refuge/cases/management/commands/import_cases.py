@@ -105,9 +105,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--organisation", required=True, help="the organisation's name")
+        parser.add_argument("--organisation", required=True, help=gettext("the organisation's name"))
         parser.add_argument(
-            "--user", help="the importing user: the cases' author and first team member (a member of the organisation)"
+            "--user",
+            help=gettext("the importing user: the cases' author and first team member (a member of the organisation)"),
         )
 
     def handle(self, *args: Any, files: list[str], organisation: str, user: str | None, **options: Any) -> None:

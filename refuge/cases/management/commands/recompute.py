@@ -20,8 +20,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group(required=True)
-        group.add_argument("--all", action="store_true", help="every case")
-        group.add_argument("--case", nargs="+", metavar="CODE", help="these cases")
+        group.add_argument("--all", action="store_true", help=gettext("every case"))
+        group.add_argument("--case", nargs="+", metavar="CODE", help=gettext("these cases"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         cases = Case.objects.all().order_by("id")

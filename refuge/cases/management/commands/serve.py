@@ -126,20 +126,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+            "--host", default="127.0.0.1", help=gettext("address to bind (default 127.0.0.1: this machine only)")
         )
-        parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
-        parser.add_argument("--threads", type=int, default=8, help="threads of each worker process (default 8)")
+        parser.add_argument("--port", type=int, default=8000, help=gettext("port to bind (default 8000)"))
+        parser.add_argument(
+            "--threads", type=int, default=8, help=gettext("threads of each worker process (default 8)")
+        )
         parser.add_argument(
             "--workers",
             type=int,
             default=None,
-            help="worker processes (default: one per core); one `refuge unseal` unseals them all",
+            help=gettext("worker processes (default: one per core); one `refuge unseal` unseals them all"),
         )
         parser.add_argument(
             "--no-collectstatic",
             action="store_true",
-            help="serve STATIC_ROOT as it is (after a `refuge collectstatic` on a read-only install)",
+            help=gettext("serve STATIC_ROOT as it is (after a `refuge collectstatic` on a read-only install)"),
         )
 
     def handle(

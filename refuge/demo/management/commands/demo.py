@@ -28,38 +28,46 @@ class Command(BaseCommand):
     help = "Load about thirty fictional cases with demo users (idempotent); --serve then serves them."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--serve", action="store_true", help="then serve on --host:--port (as `refuge serve`)")
-        parser.add_argument("--reset", action="store_true", help="delete the demo organisation first and rebuild it")
+        parser.add_argument(
+            "--serve", action="store_true", help=gettext("then serve on --host:--port (as `refuge serve`)")
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help=gettext("delete the demo organisation first and rebuild it")
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
-            "--no-worker", action="store_true", help="with --serve: do not run `refuge worker` beside the server"
+            "--no-worker",
+            action="store_true",
+            help=gettext("with --serve: do not run `refuge worker` beside the server"),
         )
         parser.add_argument(
             "--no-mailsink",
             action="store_true",
-            help="with --serve: do not run a local mail server (`refuge mailsink`) on REFUGE_SMTP_PORT",
+            help=gettext("with --serve: do not run a local mail server (`refuge mailsink`) on REFUGE_SMTP_PORT"),
         )
         parser.add_argument(
             "--list-names",
             action="store_true",
-            help="print every demo person's (invented) names, one per line, and stop: for checking a copied disk",
+            help=gettext(
+                "print every demo person's (invented) names, one per line, and stop: for checking a copied disk"
+            ),
         )
         parser.add_argument(
             "--no-history",
             action="store_true",
-            help="leave out the ten years of closed asylum cases behind the statistics page",
+            help=gettext("leave out the ten years of closed asylum cases behind the statistics page"),
         )
         parser.add_argument(
             "--force",
             action="store_true",
-            help="load even where other organisations exist (the demo users' password is public)",
+            help=gettext("load even where other organisations exist (the demo users' password is public)"),
         )
         parser.add_argument(
             "--data",
             type=Path,
             default=DATA,
-            help="a folder with a manifest.json and its case files, instead of the demo shipped with Refuge",
+            help=gettext("a folder with a manifest.json and its case files, instead of the demo shipped with Refuge"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -85,57 +85,78 @@ class Command(BaseCommand):
     help = "Generate a filing (rule39, un-interim, notify-authority, client-notice) as PDF or DOCX."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(KINDS), help="what to generate")
-        parser.add_argument("--case", required=True, metavar="CODE", help="the case's code or reference")
-        parser.add_argument("--organisation", help="the organisation, when a reference is used in several")
-        parser.add_argument("--lang", help="the language (default: the kind's; for client-notice, his language)")
-        parser.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.pdf or FILE.docx (mode 600)")
-        parser.add_argument("--contact", metavar="NAME", help="person to contact (default: the team's first lawyer)")
+        parser.add_argument("kind", choices=sorted(KINDS), help=gettext("what to generate"))
+        parser.add_argument("--case", required=True, metavar="CODE", help=gettext("the case's code or reference"))
+        parser.add_argument("--organisation", help=gettext("the organisation, when a reference is used in several"))
         parser.add_argument(
-            "--contact-cyrillic", default="", metavar="NAME", help="the contact's name in Cyrillic (Russian letters)"
+            "--lang", help=gettext("the language (default: the kind's; for client-notice, his language)")
+        )
+        parser.add_argument(
+            "-o", "--output", required=True, metavar="FILE", help=gettext("FILE.pdf or FILE.docx (mode 600)")
+        )
+        parser.add_argument(
+            "--contact", metavar="NAME", help=gettext("person to contact (default: the team's first lawyer)")
+        )
+        parser.add_argument(
+            "--contact-cyrillic",
+            default="",
+            metavar="NAME",
+            help=gettext("the contact's name in Cyrillic (Russian letters)"),
         )
         parser.add_argument("--contact-phone", default="", metavar="PHONE")
         parser.add_argument("--contact-email", default="", metavar="EMAIL")
-        parser.add_argument("--authority", metavar="NAME|CODE", help="notify-authority: the addressee")
-        parser.add_argument("--grounds", default="", help="the grounds (default: derived from the case)")
-        parser.add_argument("--annex", action="append", default=[], metavar="DOCUMENT", help="a document code")
+        parser.add_argument("--authority", metavar="NAME|CODE", help=gettext("notify-authority: the addressee"))
+        parser.add_argument("--grounds", default="", help=gettext("the grounds (default: derived from the case)"))
+        parser.add_argument("--annex", action="append", default=[], metavar="DOCUMENT", help=gettext("a document code"))
         parser.add_argument(
             "--forum",
             choices=["echr", "un_cat", "un_hrc"],
             default="",
-            help="un-interim: the committee; removal-update: the forum to tell",
+            help=gettext("un-interim: the committee; removal-update: the forum to tell"),
         )
         fax = parser.add_mutually_exclusive_group()
-        fax.add_argument("--fax", dest="send_by_fax", action="store_true", default=None, help="rule39: by fax")
-        fax.add_argument("--no-fax", dest="send_by_fax", action="store_false", help="rule39: the Rule 39 Site")
+        fax.add_argument("--fax", dest="send_by_fax", action="store_true", default=None, help=gettext("rule39: by fax"))
+        fax.add_argument("--no-fax", dest="send_by_fax", action="store_false", help=gettext("rule39: the Rule 39 Site"))
         parser.add_argument("--application-number", default="")
         parser.add_argument("--power-of-attorney-follows", action="store_true")
         parser.add_argument(
             "--despite-unavailable",
             action="store_true",
-            help="rule39: file although the ECtHR does not cover the act as the engine reads it (ECHR art. 58)",
-        )
-        parser.add_argument("--sender", default="", help="the organisation's name as signed (default: its name)")
-        parser.add_argument(
-            "--sender-cyrillic", default="", help="the organisation's name in Cyrillic (default: as recorded)"
+            help=gettext(
+                "rule39: file although the ECtHR does not cover the act as the engine reads it (ECHR art. 58)"
+            ),
         )
         parser.add_argument(
-            "--outgoing-number", default="", help="a letter's outgoing number (default: REFERENCE/next version)"
+            "--sender", default="", help=gettext("the organisation's name as signed (default: its name)")
         )
         parser.add_argument(
-            "--no-sources", action="store_true", help="leave the events' sources out of the facts (default: stated)"
+            "--sender-cyrillic", default="", help=gettext("the organisation's name in Cyrillic (default: as recorded)")
         )
         parser.add_argument(
-            "--note", action="append", default=[], metavar="EVENT", help="state this event's note (an event id)"
+            "--outgoing-number",
+            default="",
+            help=gettext("a letter's outgoing number (default: REFERENCE/next version)"),
+        )
+        parser.add_argument(
+            "--no-sources",
+            action="store_true",
+            help=gettext("leave the events' sources out of the facts (default: stated)"),
+        )
+        parser.add_argument(
+            "--note",
+            action="append",
+            default=[],
+            metavar="EVENT",
+            help=gettext("state this event's note (an event id)"),
         )
         parser.add_argument(
             "--acknowledge",
             action="append",
             default=[],
             metavar="WARNING",
-            help="acknowledge a warning of the review (its code), as the wizard's tick box does",
+            help=gettext("acknowledge a warning of the review (its code), as the wizard's tick box does"),
         )
-        parser.add_argument("--today", type=date.fromisoformat, help="the date of the filing (YYYY-MM-DD)")
+        parser.add_argument("--today", type=date.fromisoformat, help=gettext("the date of the filing (YYYY-MM-DD)"))
 
     def handle(self, *args: Any, **opts: Any) -> None:
         output = Path(opts["output"])

@@ -40,19 +40,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        export = sub.add_parser("export", help="write this organisation's exact aggregates for the coordinator")
-        export.add_argument("--period", required=True, help="years, e.g. 2016-2026")
-        export.add_argument("--to", required=True, type=Path, help="the coordinator's public key file (base64)")
-        export.add_argument("--organisation", help="the organisation's name (when the server holds several)")
+        export = sub.add_parser(
+            "export", help=gettext("write this organisation's exact aggregates for the coordinator")
+        )
+        export.add_argument("--period", required=True, help=gettext("years, e.g. 2016-2026"))
+        export.add_argument(
+            "--to", required=True, type=Path, help=gettext("the coordinator's public key file (base64)")
+        )
+        export.add_argument("--organisation", help=gettext("the organisation's name (when the server holds several)"))
         export.add_argument("-o", "--output", required=True, type=Path)
-        merge = sub.add_parser("merge", help="verify, decrypt and combine exports; print controlled tables")
+        merge = sub.add_parser("merge", help=gettext("verify, decrypt and combine exports; print controlled tables"))
         merge.add_argument("files", nargs="+", type=Path)
-        merge.add_argument("--key", required=True, type=Path, help="the coordinator's private key (PEM)")
-        merge.add_argument("--signers", required=True, type=Path, help="trusted keys: 'BASE64KEY label' per line")
+        merge.add_argument("--key", required=True, type=Path, help=gettext("the coordinator's private key (PEM)"))
+        merge.add_argument(
+            "--signers", required=True, type=Path, help=gettext("trusted keys: 'BASE64KEY label' per line")
+        )
         merge.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD)
         merge.add_argument("--format", choices=("json", "csv"), default="json")
         merge.add_argument("-o", "--output", type=Path)
-        keygen = sub.add_parser("keygen", help="make the coordinator's X25519 key pair")
+        keygen = sub.add_parser("keygen", help=gettext("make the coordinator's X25519 key pair"))
         keygen.add_argument("path", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -108,7 +114,7 @@ class Command(BaseCommand):
             except network.NetworkError as exc:
                 raise CommandError(gettext("%(path)s: refused: %(reason)s") % {"path": path, "reason": exc}) from None
             except OSError as exc:
-                raise CommandError(f"{path}: {exc.strerror}") from None
+                raise CommandError(f"{path}: {exc.strerror}") from None  # the system's own words
         labels = [o.organisation for o in opened]
         if len(set(labels)) != len(labels):
             raise CommandError(gettext("two exports of the same organisation: merge one per organisation"))

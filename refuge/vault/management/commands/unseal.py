@@ -54,7 +54,8 @@ def check_url(url: str) -> str:
         if loopback:
             return url
     raise CommandError(
-        f"{url}: the shares or passphrase travel in this request; use https:// (http:// only to loopback)"
+        gettext("%(url)s: the shares or passphrase travel in this request; use https:// (http:// only to loopback)")
+        % {"url": url}
     )
 
 
@@ -66,10 +67,13 @@ class Command(BaseCommand):
             "--url",
             action="append",
             default=[],
-            help="a host's unseal page (https://host/vault/unseal/); repeat for every host. Without it: "
-            f"this host's `refuge serve` through its key agent (else {DEFAULT_URL})",
+            help=gettext(
+                "a host's unseal page (https://host/vault/unseal/); repeat for every host. Without it: "
+                "this host's `refuge serve` through its key agent (else %(url)s)"
+            )
+            % {"url": DEFAULT_URL},
         )
-        parser.add_argument("--check", action="store_true", help="only check the material against the vault")
+        parser.add_argument("--check", action="store_true", help=gettext("only check the material against the vault"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         urls = [check_url(url) for url in options["url"]]

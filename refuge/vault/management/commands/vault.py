@@ -23,10 +23,12 @@ written on paper, and keep the paper away from this server.
 
 def _add_source_arguments(parser: ArgumentParser, *, required: bool) -> None:
     group = parser.add_mutually_exclusive_group(required=required)
-    group.add_argument("--dev", action="store_true", help="an INSECURE key file under REFUGE_DATA_DIR (development)")
-    group.add_argument("--shares", type=int, metavar="N", help="split the key into N SLIP-39 shares")
-    group.add_argument("--passphrase", action="store_true", help="derive the key from a passphrase (scrypt)")
-    parser.add_argument("--threshold", type=int, metavar="K", help="shares needed to unseal (with --shares)")
+    group.add_argument(
+        "--dev", action="store_true", help=gettext("an INSECURE key file under REFUGE_DATA_DIR (development)")
+    )
+    group.add_argument("--shares", type=int, metavar="N", help=gettext("split the key into N SLIP-39 shares"))
+    group.add_argument("--passphrase", action="store_true", help=gettext("derive the key from a passphrase (scrypt)"))
+    parser.add_argument("--threshold", type=int, metavar="K", help=gettext("shares needed to unseal (with --shares)"))
     parser.add_argument(
         "--scrypt-n", type=int, default=keys.SCRYPT_N, help=f"scrypt cost, a power of two (default {keys.SCRYPT_N})"
     )
@@ -37,13 +39,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        init = sub.add_parser("init", help="create the root key (once)")
+        init = sub.add_parser("init", help=gettext("create the root key (once)"))
         _add_source_arguments(init, required=True)
-        rotate = sub.add_parser("rotate", help="re-wrap every case key under a new root key (resumable)")
+        rotate = sub.add_parser("rotate", help=gettext("re-wrap every case key under a new root key (resumable)"))
         _add_source_arguments(rotate, required=False)
-        rotate.add_argument("--batch-size", type=int, default=200, help="rows per batch (default 200)")
-        rotate.add_argument("--pause", type=float, default=0.0, help="seconds to wait between batches")
-        sub.add_parser("status", help="describe the vault (no secrets)")
+        rotate.add_argument("--batch-size", type=int, default=200, help=gettext("rows per batch (default 200)"))
+        rotate.add_argument("--pause", type=float, default=0.0, help=gettext("seconds to wait between batches"))
+        sub.add_parser("status", help=gettext("describe the vault (no secrets)"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
