@@ -180,6 +180,7 @@ def test_the_options_help_reads_in_the_environments_language(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert "куда записать резервную копию" in done.stdout and "where to write the backup" not in done.stdout
+    assert "Сделать согласованную резервную копию" in done.stdout  # the command's description too
     env["REFUGE_LANGUAGE"] = "ko"
     done = subprocess.run(  # noqa: S603  # our own command
         [*refuge_argv("calendars", "--help")],
@@ -191,3 +192,24 @@ def test_the_options_help_reads_in_the_environments_language(tmp_path: Path) -> 
         check=False,
     )
     assert "출력 형식 (기본값: text)" in done.stdout
+
+
+def test_every_refuge_command_describes_itself_in_the_language() -> None:
+    """Each management command of Refuge's apps translates its `help` when its parser is made."""
+    from django.core.management import get_commands, load_command_class
+
+    from refuge.lib.commands import RefugeCommand
+
+    ours = {name: app for name, app in get_commands().items() if app.startswith("refuge")}
+    ours.pop("flush")  # Django's own flush, with the audit triggers lifted: Django's words
+    assert len(ours) >= 20
+    for name, app in sorted(ours.items()):
+        command = load_command_class(app, name)
+        assert isinstance(command, RefugeCommand), name
+        english = command.create_parser("refuge", name).description
+        with translation.override("ru"):
+            russian = command.create_parser("refuge", name).description
+        with translation.override("ko"):
+            korean = command.create_parser("refuge", name).description
+        assert english and russian and korean, name
+        assert len({english, russian, korean}) == 3, (name, english)

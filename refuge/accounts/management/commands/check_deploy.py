@@ -14,14 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts.checks import passkey_policy_counts
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Check that this configuration is fit for production (exit status 1 on any warning or error)."
+class Command(RefugeCommand):
+    help = gettext_noop("Check that this configuration is fit for production (exit status 1 on any warning or error).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("check", deploy=True, fail_level="WARNING", stdout=self.stdout, stderr=self.stderr)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts import actions
 from refuge.accounts.models import Organisation
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Lock down one organisation (end its sessions and feeds, suspend its logins), or --lift it."
+class Command(RefugeCommand):
+    help = gettext_noop("Lock down one organisation (end its sessions and feeds, suspend its logins), or --lift it.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("organisation", help=gettext("the organisation's name"))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts import actions
 from refuge.accounts.models import Organisation, User
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Grant or revoke the server operator's role (sealing the server from its pages), or list operators."
+class Command(RefugeCommand):
+    help = gettext_noop(
+        "Grant or revoke the server operator's role (sealing the server from its pages), or list operators."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["grant", "revoke", "list"])

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts import actions
 from refuge.accounts.models import Role, User
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Change a user's role (admin, lawyer, caseworker, analyst); their sessions end."
+class Command(RefugeCommand):
+    help = gettext_noop("Change a user's role (admin, lawyer, caseworker, analyst); their sessions end.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts import actions
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Clear the login throttles of a username: attempts for it are no longer slowed down."
+class Command(RefugeCommand):
+    help = gettext_noop("Clear the login throttles of a username: attempts for it are no longer slowed down.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")

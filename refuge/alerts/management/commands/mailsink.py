@@ -8,14 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.alerts.mailsink import SinkHandler, start
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Run a local SMTP server that keeps what it receives in a folder (for the demo; never in production)."
+class Command(RefugeCommand):
+    help = gettext_noop(
+        "Run a local SMTP server that keeps what it receives in a folder (for the demo; never in production)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")

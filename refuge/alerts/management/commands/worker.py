@@ -7,14 +7,15 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.alerts.worker import Worker, pending_count
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Deliver alerts (e-mail, webhooks) at least once, escalate, remind and send digests."
+class Command(RefugeCommand):
+    help = gettext_noop("Deliver alerts (e-mail, webhooks) at least once, escalate, remind and send digests.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts.models import User
 from refuge.api import tokens
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Create a personal access token for a user (printed once), or revoke a user's tokens."
+class Command(RefugeCommand):
+    help = gettext_noop("Create a personal access token for a user (printed once), or revoke a user's tokens.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=("create", "revoke"))

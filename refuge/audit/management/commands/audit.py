@@ -6,17 +6,18 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.audit import checkpoint as cp
 from refuge.audit.models import AuditHead
 from refuge.audit.verify import verify
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Make the checkpoint signing key, sign a checkpoint of the audit log, or verify the log."
+class Command(RefugeCommand):
+    help = gettext_noop("Make the checkpoint signing key, sign a checkpoint of the audit log, or verify the log.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
+from django.core.management.base import CommandError
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.backup import archive
 from refuge.backup.actions import make_backup
 from refuge.backup.snapshot import BackupError
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Make a consistent online backup of the database and stored files, encrypted with age and signed."
+class Command(RefugeCommand):
+    help = gettext_noop(
+        "Make a consistent online backup of the database and stored files, encrypted with age and signed."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("-o", "--output", metavar="FILE", required=True, help=gettext("where to write the backup"))

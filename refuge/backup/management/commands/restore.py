@@ -6,11 +6,12 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
+from django.core.management.base import CommandError
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.backup.actions import check_backup, restore_backup
 from refuge.backup.snapshot import BackupError
+from refuge.lib.commands import RefugeCommand
 from refuge.vault.shredlog import ShreddingLogError
 
 
@@ -18,8 +19,8 @@ def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-class Command(BaseCommand):
-    help = "Restore a backup into an empty data directory and database, or --check one."
+class Command(RefugeCommand):
+    help = gettext_noop("Restore a backup into an empty data directory and database, or --check one.")
     requires_system_checks: list[str] = []  # the target is empty: nothing to check yet
     requires_migrations_checks = False
 

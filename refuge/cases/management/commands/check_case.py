@@ -7,16 +7,17 @@ import sys
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.cases.models import Case
 from refuge.cases.recompute import case_today, run_check
+from refuge.lib.commands import RefugeCommand
 from refuge.rules.command import render_text
 
 
-class Command(BaseCommand):
-    help = "Check a stored case against the rule packs (deadlines, milestones, conflicts)."
+class Command(RefugeCommand):
+    help = gettext_noop("Check a stored case against the rule packs (deadlines, milestones, conflicts).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--case", required=True, metavar="CODE", help=gettext("the case's code"))

@@ -8,16 +8,17 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts import actions
 from refuge.accounts.models import Organisation, Role, User
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Create a user in an organisation with a role (admin, lawyer, caseworker, analyst)."
+class Command(RefugeCommand):
+    help = gettext_noop("Create a user in an organisation with a role (admin, lawyer, caseworker, analyst).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")

@@ -9,11 +9,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.cases.actions import export_case
 from refuge.cases.models import Case
+from refuge.lib.commands import RefugeCommand
 from refuge.vault.cli import unseal_if_initialised
 
 
@@ -55,8 +56,8 @@ def write_private(path: Path, text: str) -> None:
         raise
 
 
-class Command(BaseCommand):
-    help = "Write a case as a case file (refuge.case/1), to standard output or to a file."
+class Command(RefugeCommand):
+    help = gettext_noop("Write a case as a case file (refuge.case/1), to standard output or to a file.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", metavar="CODE", help=gettext("the case's code (or its reference)"))

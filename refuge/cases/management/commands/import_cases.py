@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from tqdm import tqdm
 
 from refuge.accounts.models import Membership, Organisation, Role
@@ -39,6 +39,7 @@ from refuge.casefile.validate import CaseFileError, decode_casefile, read_bytes
 from refuge.cases.actions import import_casefiles
 from refuge.cases.models import Case
 from refuge.cases.problem_words import problem_lines
+from refuge.lib.commands import RefugeCommand
 from refuge.vault.cli import unseal_if_initialised
 
 INVALID = 2  # exit status of a refused batch (as for `refuge check` on an invalid file)
@@ -100,8 +101,10 @@ def _indent(text: str) -> str:
     return "\n".join(f"  {line}" for line in text.splitlines())
 
 
-class Command(BaseCommand):
-    help = "Import case files (refuge.case/1) into an organisation; an invalid file refuses the whole batch."
+class Command(RefugeCommand):
+    help = gettext_noop(
+        "Import case files (refuge.case/1) into an organisation; an invalid file refuses the whole batch."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")

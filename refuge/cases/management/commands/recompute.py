@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.cases.models import Case
 from refuge.cases.recompute import recompute_case
+from refuge.lib.commands import RefugeCommand
 
 
-class Command(BaseCommand):
-    help = "Recompute deadlines and conflicts of stored cases; list the cases whose dates changed."
+class Command(RefugeCommand):
+    help = gettext_noop("Recompute deadlines and conflicts of stored cases; list the cases whose dates changed.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group(required=True)

@@ -31,11 +31,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connections
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts.checks import shared_secret_key_problem
+from refuge.lib.commands import RefugeCommand
 from refuge.vault import agent, state
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -121,8 +122,8 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int) -> dic
     }
 
 
-class Command(BaseCommand):
-    help = "Serve Refuge with gunicorn (127.0.0.1:8000 by default), static files included."
+class Command(RefugeCommand):
+    help = gettext_noop("Serve Refuge with gunicorn (127.0.0.1:8000 by default), static files included.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -11,21 +11,22 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts.models import Organisation
 from refuge.demo.load import DemoConflictError, DemoResult, build_demo, demo_casefiles, reset_demo
 from refuge.demo.manifest import DATA, DemoDataError, read_manifest
+from refuge.lib.commands import RefugeCommand
 from refuge.vault.models import RootKey
 
 T = TypeVar("T")
 INVALID = 2  # exit status when the demo's data is invalid (as `refuge import` on an invalid file)
 
 
-class Command(BaseCommand):
-    help = "Load about thirty fictional cases with demo users (idempotent); --serve then serves them."
+class Command(RefugeCommand):
+    help = gettext_noop("Load about thirty fictional cases with demo users (idempotent); --serve then serves them.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

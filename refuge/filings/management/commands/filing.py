@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.cases.management.commands.export_case import find_case
 from refuge.cases.models import Authority, Case, Document
@@ -24,6 +24,7 @@ from refuge.filings.facts import CaseFacts
 from refuge.filings.kinds import KINDS
 from refuge.filings.options import Contact, FilingOptions
 from refuge.filings.render import FilingRefused, NotAcknowledged
+from refuge.lib.commands import RefugeCommand
 from refuge.vault.cli import unseal_here
 
 FORMATS = {".pdf": "pdf", ".docx": "docx"}
@@ -81,8 +82,8 @@ def acknowledgement_text(pending: NotAcknowledged) -> str:
     return "\n".join(lines)
 
 
-class Command(BaseCommand):
-    help = "Generate a filing (rule39, un-interim, notify-authority, client-notice) as PDF or DOCX."
+class Command(RefugeCommand):
+    help = gettext_noop("Generate a filing (rule39, un-interim, notify-authority, client-notice) as PDF or DOCX.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(KINDS), help=gettext("what to generate"))

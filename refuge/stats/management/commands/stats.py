@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts.models import Organisation
 from refuge.audit.actions import record
 from refuge.audit.checkpoint import CheckpointError, signing_key
 from refuge.audit.events import EventType
+from refuge.lib.commands import RefugeCommand
 from refuge.stats import exports, network
 from refuge.stats.actions import aggregates, record_export
 from refuge.stats.disclosure import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
@@ -35,8 +36,10 @@ def _period(text: str) -> tuple[int, int]:
     return first, last
 
 
-class Command(BaseCommand):
-    help = "Network statistics: export signed, encrypted aggregates; merge them; make the coordinator's key."
+class Command(RefugeCommand):
+    help = gettext_noop(
+        "Network statistics: export signed, encrypted aggregates; merge them; make the coordinator's key."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.sessions.models import Session
-from django.core.management.base import BaseCommand
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
+from refuge.lib.commands import RefugeCommand
 from refuge.vault import state
 
 
-class Command(BaseCommand):
-    help = "Seal the vault: servers drop the root key within a second and every session ends now."
+class Command(RefugeCommand):
+    help = gettext_noop("Seal the vault: servers drop the root key within a second and every session ends now.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         sessions = Session.objects.count()

@@ -24,9 +24,10 @@ from argparse import ArgumentParser
 from typing import Any, TextIO, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
+from django.core.management.base import CommandError
+from django.utils.translation import gettext, gettext_noop
 
+from refuge.lib.commands import RefugeCommand
 from refuge.vault import agent, cli, crypto, keys, state
 from refuge.vault.models import RootKeySource
 
@@ -59,8 +60,8 @@ def check_url(url: str) -> str:
     )
 
 
-class Command(BaseCommand):
-    help = "Unseal the running server(s) with SLIP-39 shares or the vault passphrase."
+class Command(RefugeCommand):
+    help = gettext_noop("Unseal the running server(s) with SLIP-39 shares or the vault passphrase.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -84,9 +85,7 @@ class Command(BaseCommand):
         form: dict[str, str] = {}
         root_key = b""
         if active.source == RootKeySource.DEV:
-            root_key = next(
-                (k for k in keys.read_dev_keys() if crypto.check_verifier(k, bytes(active.verifier))), b""
-            )
+            root_key = next((k for k in keys.read_dev_keys() if crypto.check_verifier(k, bytes(active.verifier))), b"")
             if not root_key:
                 raise CommandError(
                     gettext("no development key file holding this vault's key at %(path)s")

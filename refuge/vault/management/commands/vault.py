@@ -6,9 +6,10 @@ import sys
 from argparse import ArgumentParser
 from typing import Any, TextIO, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext, gettext_noop
 
+from refuge.lib.commands import RefugeCommand
 from refuge.vault import agent, cli, keys, rotation, state
 from refuge.vault.models import CaseKey, OrganisationKey, RootKey, RootKeySource, RootKeyStatus
 
@@ -34,8 +35,8 @@ def _add_source_arguments(parser: ArgumentParser, *, required: bool) -> None:
     )
 
 
-class Command(BaseCommand):
-    help = "Initialise the vault's root key, rotate it, or show the vault's status."
+class Command(RefugeCommand):
+    help = gettext_noop("Initialise the vault's root key, rotate it, or show the vault's status.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
