@@ -318,11 +318,19 @@ def _queue_imported(results: list[Recomputed]) -> None:
     cases = {r.case.pk: r.case for r in results}
     deadlines: dict[int, dict[str, Deadline]] = {pk: {} for pk in cases}
     conflicts: dict[int, dict[str, Conflict]] = {pk: {} for pk in cases}
+    stored: list[int] = []  # cases recomputed in a batch (the clock): their rows are read, once for all
     for result in results:  # the rows recompute_new_cases just inserted, with their ids: not read back
         if result.new_deadlines is None or result.new_conflicts is None:
-            raise ValueError("an imported case's result carries its new rows (recompute_new_cases)")
+            stored.append(result.case.pk)
+            continue
         deadlines[result.case.pk] = {row.key: row for row in result.new_deadlines}
         conflicts[result.case.pk] = {row.key: row for row in result.new_conflicts}
+    if stored:
+        for deadline in Deadline.objects.filter(case_id__in=stored):
+            deadline.case = cases[deadline.case_id]
+            deadlines[deadline.case_id][deadline.key] = deadline
+        for raised in Conflict.objects.filter(case_id__in=stored):
+            conflicts[raised.case_id][raised.key] = raised
     teams: dict[int, list[User]] = {pk: [] for pk in cases}
     members = CaseMember.objects.filter(case_id__in=list(cases), user__is_active=True).select_related("user")
     for member in members.order_by("user__username"):
