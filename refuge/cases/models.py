@@ -192,6 +192,12 @@ class Proceeding(models.Model):
         return f"{self.get_forum_display()} {self.reference_number}".strip()
 
 
+def at_iso(at: datetime, utc_offset_minutes: int, date_only: bool) -> str:
+    """An event's `at` as a case file has it: a bare date or a date-time with its own offset."""
+    local = at.astimezone(timezone(timedelta(minutes=utc_offset_minutes)))
+    return local.date().isoformat() if date_only else local.isoformat()
+
+
 class Event(models.Model):
     """One dated fact on the case's timeline, in the CASEFILE.md vocabulary."""
 
@@ -247,10 +253,7 @@ class Event(models.Model):
 
     def at_iso(self) -> str:
         """The `at` value of the case file: a bare date or a date-time with its own offset."""
-        local = self.local_at()
-        if self.date_only:
-            return local.date().isoformat()
-        return local.isoformat()
+        return at_iso(self.at, self.utc_offset_minutes, self.date_only)
 
     def all_attributes(self) -> dict[str, Any]:
         """Every attribute of the type's vocabulary, free text included (decrypted: needs the vault open)."""

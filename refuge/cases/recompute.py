@@ -170,6 +170,7 @@ def recompute_case(
 def recompute_new_cases(
     *,
     cases: Sequence[Case],
+    casefiles: Sequence[dict[str, Any]],
     cause: str,
     actor: User | None = None,
     now: datetime | None = None,
@@ -182,6 +183,9 @@ def recompute_new_cases(
     are inserted with one `executemany` each (refuge.cases.bulk); `hooks.CASES_IMPORTED` then fires once for the batch
     (statistics and alerts, as CASE_RECOMPUTED does them for one case).
     Cases whose id is in `quiet` are recomputed with `Recomputed.quiet`: no alerts for them.
+    `casefiles` are the cases as `casefile_for(case, identity=False)` would read them back (the
+    caller built them from the files it stored: the engine's view, without a query or the events
+    as model objects).
     """
     now = now or timezone.now()
     results: list[Recomputed] = []
@@ -190,9 +194,9 @@ def recompute_new_cases(
     checks: list[CaseCheck] = []
     packset = packs()
     version = packs_version()
-    for case in cases:
+    for case, casefile in zip(cases, casefiles, strict=True):
         today = case_today(case, now)
-        facts = parse_facts(casefile_for(case, identity=False), packset)  # parsed once: the checks, stats
+        facts = parse_facts(casefile, packset)  # parsed once: the checks, stats
         evaluated = evaluate(facts, today, packset)
         report = evaluated.to_dict()
         case_line = timeline(facts, packset)
