@@ -28,6 +28,7 @@ from refuge.cases.models import (
     CaseStatus,
     Document,
     Event,
+    NewEvent,
     Person,
     Proceeding,
     at_iso,
@@ -185,14 +186,17 @@ def import_casefiles(
     blindindex.index_new(persons)
     events: list[tuple[Any, ...]] = []
     casefiles: list[dict[str, Any]] = []
+    new_events: list[list[NewEvent]] = []
     made = timezone.now()
     for case, doc, person in zip(cases, docs, persons, strict=True):
-        items = _event_rows(case, doc, user, directory, made=made, out=events)
+        items, held = _event_rows(case, doc, user, directory, made=made, out=events)
         casefiles.append(_engine_casefile(case, person, items))
+        new_events.append(held)
     insert_rows(Event, _EVENT_FIELDS, events)
     recompute_new_cases(
         cases=cases,
         casefiles=casefiles,
+        events=new_events,
         cause="import",
         actor=user,
         now=now,
@@ -224,10 +228,10 @@ def _event_rows(
     *,
     made: datetime,
     out: list[tuple[Any, ...]],
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], list[NewEvent]]:
     """Append the rows of a new case's events to `out` (as `record_event` would store each, its free
     text encrypted under the case's data key, fetched once); return them as the engine reads them,
-    in `case.events.all()`'s order."""
+    in `case.events.all()`'s order, and as the conflict providers read them (`NewEvent`)."""
     tz = case.tzinfo
     version, key = vault_state.current_data_key(case.pk)  # once per case, not once per field
     sealer = crypto.FieldSealer(key, version)
@@ -256,9 +260,14 @@ def _event_rows(
             )
         )  # fmt: skip
         at = at_iso(instant, offset, date_only)
-        items.append((instant, {"id": item["id"], "type": kind, "at": at, **attributes}))
-    items.sort(key=lambda pair: pair[0])  # stable: by `at`, then as inserted (Event.Meta.ordering)
-    return [engine_item for _instant, engine_item in items]
+        items.append(
+            (
+                {"id": item["id"], "type": kind, "at": at, **attributes},
+                NewEvent(item["id"], kind, instant, attributes, authority),
+            )
+        )
+    items.sort(key=lambda pair: pair[1].at)  # stable: by `at`, then as inserted (Event.Meta.ordering)
+    return [engine for engine, _held in items], [held for _engine, held in items]
 
 
 def _event_objects(case: Case, doc: dict[str, Any], user: User | None, directory: dict[str, Authority]) -> list[Event]:
@@ -410,7 +419,14 @@ def update_event(
     event.note = note
     event.save(
         update_fields=[
-            "at", "utc_offset_minutes", "date_only", "attributes", "text_attributes", "authority", "source", "note",
+            "at",
+            "utc_offset_minutes",
+            "date_only",
+            "attributes",
+            "text_attributes",
+            "authority",
+            "source",
+            "note",
             "updated_at",
         ]
     )

@@ -26,7 +26,7 @@ from refuge.rules import PackSet, check, evaluate, load_packs, parse_facts, time
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
-    from refuge.cases.models import Case
+    from refuge.cases.models import Case, NewEvent
     from refuge.rules import CheckReport, Facts
     from refuge.rules.timeline import Timeline
 
@@ -171,6 +171,7 @@ def recompute_new_cases(
     *,
     cases: Sequence[Case],
     casefiles: Sequence[dict[str, Any]],
+    events: Sequence[list[NewEvent]],
     cause: str,
     actor: User | None = None,
     now: datetime | None = None,
@@ -185,7 +186,8 @@ def recompute_new_cases(
     Cases whose id is in `quiet` are recomputed with `Recomputed.quiet`: no alerts for them.
     `casefiles` are the cases as `casefile_for(case, identity=False)` would read them back (the
     caller built them from the files it stored: the engine's view, without a query or the events
-    as model objects).
+    as model objects); `events` are their events as the conflict providers read them, in
+    `case.events.all()`'s order.
     """
     now = now or timezone.now()
     results: list[Recomputed] = []
@@ -194,14 +196,14 @@ def recompute_new_cases(
     checks: list[CaseCheck] = []
     packset = packs()
     version = packs_version()
-    for case, casefile in zip(cases, casefiles, strict=True):
+    for case, casefile, case_events in zip(cases, casefiles, events, strict=True):
         today = case_today(case, now)
         facts = parse_facts(casefile, packset)  # parsed once: the checks, stats
         evaluated = evaluate(facts, today, packset)
         report = evaluated.to_dict()
         case_line = timeline(facts, packset)
         recheck_at: datetime | None = None
-        for provided in hooks.NEW_CASE_CONFLICTS.fire(case, case_line, now):
+        for provided in hooks.NEW_CASE_CONFLICTS.fire(case, case_line, case_events, now):
             report.setdefault("conflicts", []).extend(provided.conflicts)
             if provided.recheck_at and (recheck_at is None or provided.recheck_at < recheck_at):
                 recheck_at = provided.recheck_at

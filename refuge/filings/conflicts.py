@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from refuge.cases.models import Authority, AuthorityKind, Event
+from refuge.cases.models import Authority, AuthorityKind, Event, NewEvent
 from refuge.cases.recompute import case_timeline
 from refuge.filings.kinds import UPDATE_KINDS
 from refuge.filings.models import Sending
 from refuge.hooks import ProvidedConflicts
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from refuge.cases.models import Case
     from refuge.rules import Timeline
@@ -74,7 +74,7 @@ ROLE_OF_KIND = {
 
 @dataclass(frozen=True)
 class MeasureInForce:
-    event: Event
+    event: Event | NewEvent
     granted_at: datetime
     ends_at: datetime | None  # None: until further notice
 
@@ -146,7 +146,9 @@ def authority_not_notified(case: Case, report: dict[str, Any], now: datetime) ->
     return _not_notified(waiting_notifications(case, now), now)
 
 
-def new_case_not_notified(case: Case, timeline: Timeline, now: datetime) -> ProvidedConflicts:
+def new_case_not_notified(
+    case: Case, timeline: Timeline, new_events: list[NewEvent], now: datetime
+) -> ProvidedConflicts:
     """`authority_not_notified` for a case just imported, from memory (hooks.NEW_CASE_CONFLICTS).
 
     A new case has no proceedings and no notification log: its executing authorities are those its
@@ -154,7 +156,7 @@ def new_case_not_notified(case: Case, timeline: Timeline, now: datetime) -> Prov
     in_force = timeline.measures_in_force(now.timestamp(), any_destination=True)
     if not in_force:
         return ProvidedConflicts(conflicts=[], recheck_at=None)
-    events = {e.key: e for e in case.events.all()}  # the rows just built, prefetched: no query
+    events = {e.key: e for e in new_events}  # the rows just stored, as values: no query
     named = {e.authority_id: e.authority for e in events.values() if e.authority_id is not None}
     authorities = sorted(
         (a for a in named.values() if a is not None and a.kind in EXECUTING_KINDS), key=lambda a: a.name
@@ -213,9 +215,9 @@ UPDATE_BASIS = (
 @dataclass(frozen=True)
 class UpdateDue:
     forum: str
-    request: Event  # the (first) interim_measure_requested to the forum before the new date was known
-    replaced: Event  # the removal_scheduled it spoke of
-    removal: Event  # the removal_scheduled now pending, which replaces it
+    request: Event | NewEvent  # the (first) interim_measure_requested to the forum before the new date was known
+    replaced: Event | NewEvent  # the removal_scheduled it spoke of
+    removal: Event | NewEvent  # the removal_scheduled now pending, which replaces it
 
 
 def updates_due(case: Case) -> list[UpdateDue]:
@@ -228,7 +230,9 @@ def updates_due(case: Case) -> list[UpdateDue]:
     return _updates_due(case_timeline(case), list(case.events.order_by("at", "id")), told)
 
 
-def _updates_due(timeline: Timeline, events: list[Event], told_of: Callable[[Event], set[str]]) -> list[UpdateDue]:
+def _updates_due(
+    timeline: Timeline, events: Sequence[Event | NewEvent], told_of: Callable[[Any], set[str]]
+) -> list[UpdateDue]:
     pending = {r.id for r in timeline.pending_removals()}
     by_key = {e.key: e for e in events}
     out: list[UpdateDue] = []
@@ -253,10 +257,12 @@ def removal_update_not_sent(case: Case, report: dict[str, Any], now: datetime) -
     return _update_conflicts(updates_due(case))
 
 
-def new_case_update_not_sent(case: Case, timeline: Timeline, now: datetime) -> ProvidedConflicts:
+def new_case_update_not_sent(
+    case: Case, timeline: Timeline, new_events: list[NewEvent], now: datetime
+) -> ProvidedConflicts:
     """`removal_update_not_sent` for a case just imported, from memory (hooks.NEW_CASE_CONFLICTS): its
-    events are the rows just built (in `case.events.all()`'s order) and it has sent nothing yet."""
-    return _update_conflicts(_updates_due(timeline, list(case.events.all()), lambda _removal: set()))
+    events are the rows just stored (in `case.events.all()`'s order) and it has sent nothing yet."""
+    return _update_conflicts(_updates_due(timeline, new_events, lambda _removal: set()))
 
 
 def _update_conflicts(due: list[UpdateDue]) -> ProvidedConflicts:
