@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 if TYPE_CHECKING:  # the payloads' types, for the checker: this module imports nothing of Refuge's
     from refuge.accounts.models import Organisation, User
-    from refuge.cases.models import Case
+    from refuge.cases.models import Case, NewEvent
     from refuge.cases.recompute import Recomputed
     from refuge.rules.timeline import Timeline
 
@@ -112,11 +112,12 @@ CASE_CONFLICTS: Hook[[Case, dict[str, Any], datetime], ProvidedConflicts] = Hook
 filings' notification log). Called by `recompute_case` with the case, the engine's report and `now`;
 the items returned are added to the report's conflicts and stored like the engine's."""
 
-NEW_CASE_CONFLICTS: Hook[[Case, Timeline, datetime], ProvidedConflicts] = Hook("NEW_CASE_CONFLICTS")
+NEW_CASE_CONFLICTS: Hook[[Case, Timeline, list[NewEvent], datetime], ProvidedConflicts] = Hook("NEW_CASE_CONFLICTS")
 """CASE_CONFLICTS for a case just created in bulk (`refuge import`), answered from memory: called by
-`recompute_new_cases` with the case (its events are the rows just built, in `case.events.all()`, with
-their `authority` links; it has no other records yet: no proceedings, no sendings), the engine's
-timeline of it and `now`. Every CASE_CONFLICTS provider needs a twin here, with the same verdicts."""
+`recompute_new_cases` with the case, the engine's timeline of it, its events as just stored (`NewEvent`s,
+in `case.events.all()`'s order, with their `authority` links; the case has no other records yet: no
+proceedings, no sendings) and `now`. Every CASE_CONFLICTS provider needs a twin here, with the same verdicts."""
+
 CASES_EVALUATING: Hook[[list[Case]], None] = Hook("CASES_EVALUATING")
 """A batch of stored cases is about to be evaluated (`evaluate_cases`: the clock's re-check), and
 CASE_CONFLICTS will be fired for each: a conflict provider may read what it needs for all of them

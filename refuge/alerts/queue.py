@@ -312,10 +312,11 @@ def queue_imported(results: list[Recomputed]) -> None:
         _queue_imported(results)
 
 
-def _queue_imported(results: list[Recomputed]) -> None:
-    if not results:
-        return
-    cases = {r.case.pk: r.case for r in results}
+def _rows_of(
+    results: list[Recomputed], cases: dict[int, Case]
+) -> tuple[dict[int, dict[str, Deadline]], dict[int, dict[str, Conflict]]]:
+    """Each case's deadline and conflict rows by key: an import's as it just inserted them (not read
+    back); those of cases recomputed in a batch (the clock) read, once for all of them."""
     deadlines: dict[int, dict[str, Deadline]] = {pk: {} for pk in cases}
     conflicts: dict[int, dict[str, Conflict]] = {pk: {} for pk in cases}
     stored: list[int] = []  # cases recomputed in a batch (the clock): their rows are read, once for all
@@ -331,6 +332,14 @@ def _queue_imported(results: list[Recomputed]) -> None:
             deadlines[deadline.case_id][deadline.key] = deadline
         for raised in Conflict.objects.filter(case_id__in=stored):
             conflicts[raised.case_id][raised.key] = raised
+    return deadlines, conflicts
+
+
+def _queue_imported(results: list[Recomputed]) -> None:
+    if not results:
+        return
+    cases = {r.case.pk: r.case for r in results}
+    deadlines, conflicts = _rows_of(results, cases)
     teams: dict[int, list[User]] = {pk: [] for pk in cases}
     members = CaseMember.objects.filter(case_id__in=list(cases), user__is_active=True).select_related("user")
     for member in members.order_by("user__username"):

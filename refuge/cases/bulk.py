@@ -63,6 +63,47 @@ def insert_new(objs: Sequence[models.Model]) -> None:
         obj._state.db = alias
 
 
+def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert rows given as tuples of values (one per field in `names`), not as model instances;
+    returns their ids, in order. Every concrete field but the primary key must be named; values are
+    adapted as `insert_new` adapts an instance's (an encrypted field takes the `Ciphertext` its
+    `seal` made; `auto_now` fields take the value given). For rows nothing reads as objects."""
+    meta = model._meta
+    conn = connections[router.db_for_write(model)]
+    if not conn.in_atomic_block:
+        raise RuntimeError("insert_rows runs inside a transaction (its ids are safe only there)")
+    pk = meta.pk
+    if pk is None or not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
+        raise TypeError(f"{meta.label}: insert_rows needs an automatic integer primary key")
+    fields: list[models.Field[Any, Any]] = []
+    for name in names:
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise TypeError(f"{meta.label}.{name}: insert_rows takes concrete fields only")
+        fields.append(field)
+    missing = {f.name for f in meta.concrete_fields if f is not pk} - set(names)
+    if missing or len(set(names)) != len(names):
+        raise TypeError(f"{meta.label}: insert_rows needs every field once (missing {sorted(missing)})")
+    if not rows:
+        return []
+    adapters = [_adapter(f, conn) for f in fields]
+    ids = _allocate(conn, meta.db_table, pk.column, len(rows))
+    qn = conn.ops.quote_name
+    columns = ", ".join(qn(str(c)) for c in [pk.column, *(f.column for f in fields)])
+    marks = ", ".join(["%s"] * (len(fields) + 1))
+    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # names from the model
+    width = len(fields)
+    values = []
+    for new_id, row in zip(ids, rows, strict=True):
+        if len(row) != width:
+            raise TypeError(f"{meta.label}: a row of {len(row)} values for {width} fields")
+        values.append((new_id, *(adapt(v) for adapt, v in zip(adapters, row, strict=True))))
+    with conn.cursor() as cursor:
+        for start in range(0, len(values), CHUNK):
+            cursor.executemany(sql, values[start : start + CHUNK])
+    return ids
+
+
 def _getter(field: models.Field[Any, Any], conn: Any) -> Callable[[models.Model], Any]:
     """How one field's stored value is read off an instance, as the backend takes it."""
     attname = field.attname

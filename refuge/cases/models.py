@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -190,6 +191,22 @@ class Proceeding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_forum_display()} {self.reference_number}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """What the conflict providers read of an event just imported (`hooks.NEW_CASE_CONFLICTS`),
+    held instead of an `Event` instance: the bulk import writes its events as rows of values."""
+
+    key: str
+    type: str
+    at: datetime
+    attributes: dict[str, Any]
+    authority: Authority | None
+
+    @property
+    def authority_id(self) -> int | None:
+        return None if self.authority is None else self.authority.pk
 
 
 def event_at_iso(at: datetime, utc_offset_minutes: int, date_only: bool) -> str:  # a row's columns

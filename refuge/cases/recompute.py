@@ -28,6 +28,7 @@ from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_pack
 
 if TYPE_CHECKING:
     from refuge.accounts.models import User
+    from refuge.cases.models import NewEvent
     from refuge.rules.timeline import Timeline
 
 
@@ -184,6 +185,8 @@ def recompute_case(
 def recompute_new_cases(
     *,
     cases: Sequence[Case],
+    casefiles: Sequence[dict[str, Any]],
+    events: Sequence[list[NewEvent]],
     cause: str,
     actor: User | None = None,
     now: datetime | None = None,
@@ -196,6 +199,10 @@ def recompute_new_cases(
     are inserted with one `executemany` each (refuge.cases.bulk); `hooks.CASES_IMPORTED` then fires once for the batch
     (statistics and alerts, as CASE_RECOMPUTED does them for one case).
     Cases whose id is in `quiet` are recomputed with `Recomputed.quiet`: no alerts for them.
+    `casefiles` are the cases as `casefile_for(case, identity=False)` would read them back (the
+    caller built them from the files it stored: the engine's view, without a query or the events
+    as model objects); `events` are their events as the conflict providers read them, in
+    `case.events.all()`'s order.
     """
     now = now or timezone.now()
     results: list[Recomputed] = []
@@ -204,14 +211,14 @@ def recompute_new_cases(
     checks: list[CaseCheck] = []
     packset = packs()
     version = packs_version()
-    for case in cases:
+    for case, casefile, case_events in zip(cases, casefiles, events, strict=True):
         today = case_today(case, now)
-        facts = parse_facts(casefile_for(case, identity=False), packset)  # parsed once: the checks, stats
+        facts = parse_facts(casefile, packset)  # parsed once: the checks, stats
         evaluated = evaluate(facts, today, packset)
         report = evaluated.to_dict()
         case_line = timeline(facts, packset)
         recheck_at: datetime | None = None
-        for provided in hooks.NEW_CASE_CONFLICTS.fire(case, case_line, now):
+        for provided in hooks.NEW_CASE_CONFLICTS.fire(case, case_line, case_events, now):
             report.setdefault("conflicts", []).extend(provided.conflicts)
             if provided.recheck_at and (recheck_at is None or provided.recheck_at < recheck_at):
                 recheck_at = provided.recheck_at

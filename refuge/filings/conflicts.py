@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch, prefetch_related_objects
 
 from refuge.cases.casefiles import case_events, event_authorities
-from refuge.cases.models import Authority, AuthorityKind, Case, Event
+from refuge.cases.models import Authority, AuthorityKind, Case, Event, NewEvent
 from refuge.cases.recompute import case_timeline
 from refuge.filings.kinds import UPDATE_KINDS
 from refuge.filings.models import Sending
@@ -75,7 +75,7 @@ ROLE_OF_KIND = {
 
 @dataclass(frozen=True)
 class MeasureInForce:
-    event: Event
+    event: Event | NewEvent
     granted_at: datetime
     ends_at: datetime | None  # None: until further notice
 
@@ -204,7 +204,9 @@ def authority_not_notified(case: Case, report: dict[str, Any], now: datetime) ->
     return _not_notified(waiting_notifications(case, now), now)
 
 
-def new_case_not_notified(case: Case, timeline: Timeline, now: datetime) -> ProvidedConflicts:
+def new_case_not_notified(
+    case: Case, timeline: Timeline, new_events: list[NewEvent], now: datetime
+) -> ProvidedConflicts:
     """`authority_not_notified` for a case just imported, from memory (hooks.NEW_CASE_CONFLICTS).
 
     A new case has no proceedings and no notification log: its executing authorities are those its
@@ -212,7 +214,7 @@ def new_case_not_notified(case: Case, timeline: Timeline, now: datetime) -> Prov
     in_force = timeline.measures_in_force(now.timestamp(), any_destination=True)
     if not in_force:
         return ProvidedConflicts(conflicts=[], recheck_at=None)
-    events = {e.key: e for e in case.events.all()}  # the rows just built, prefetched: no query
+    events = {e.key: e for e in new_events}  # the rows just stored, as values: no query
     named = {e.authority_id: e.authority for e in events.values() if e.authority_id is not None}
     authorities = sorted(
         (a for a in named.values() if a is not None and a.kind in EXECUTING_KINDS), key=lambda a: a.name
@@ -271,9 +273,9 @@ UPDATE_BASIS = (
 @dataclass(frozen=True)
 class UpdateDue:
     forum: str
-    request: Event  # the (first) interim_measure_requested to the forum before the new date was known
-    replaced: Event  # the removal_scheduled it spoke of
-    removal: Event  # the removal_scheduled now pending, which replaces it
+    request: Event | NewEvent  # the (first) interim_measure_requested to the forum before the new date was known
+    replaced: Event | NewEvent  # the removal_scheduled it spoke of
+    removal: Event | NewEvent  # the removal_scheduled now pending, which replaces it
 
 
 def updates_due(case: Case, events: Sequence[Event] | None = None) -> list[UpdateDue]:
@@ -289,7 +291,8 @@ def updates_due(case: Case, events: Sequence[Event] | None = None) -> list[Updat
 
     line = case_timeline(case, events)
     if events is not None:
-        return _updates_due(line, sorted(events, key=lambda e: (e.at, e.id)), told)
+        ordered: list[Event] = sorted(events, key=lambda e: (e.at, e.id))
+        return _updates_due(line, ordered, told)
     pending = {r.id for r in line.pending_removals()}
     if not pending:
         return []
@@ -302,7 +305,9 @@ def updates_due(case: Case, events: Sequence[Event] | None = None) -> list[Updat
     )
 
 
-def _updates_due(timeline: Timeline, events: list[Event], told_of: Callable[[Event], set[str]]) -> list[UpdateDue]:
+def _updates_due(
+    timeline: Timeline, events: Sequence[Event | NewEvent], told_of: Callable[[Any], set[str]]
+) -> list[UpdateDue]:
     pending = {r.id for r in timeline.pending_removals()}
     by_key = {e.key: e for e in events}
     out: list[UpdateDue] = []
@@ -327,10 +332,12 @@ def removal_update_not_sent(case: Case, report: dict[str, Any], now: datetime) -
     return _update_conflicts(updates_due(case))
 
 
-def new_case_update_not_sent(case: Case, timeline: Timeline, now: datetime) -> ProvidedConflicts:
+def new_case_update_not_sent(
+    case: Case, timeline: Timeline, new_events: list[NewEvent], now: datetime
+) -> ProvidedConflicts:
     """`removal_update_not_sent` for a case just imported, from memory (hooks.NEW_CASE_CONFLICTS): its
-    events are the rows just built (in `case.events.all()`'s order) and it has sent nothing yet."""
-    return _update_conflicts(_updates_due(timeline, list(case.events.all()), lambda _removal: set()))
+    events are the rows just stored (in `case.events.all()`'s order) and it has sent nothing yet."""
+    return _update_conflicts(_updates_due(timeline, new_events, lambda _removal: set()))
 
 
 def _update_conflicts(due: list[UpdateDue]) -> ProvidedConflicts:

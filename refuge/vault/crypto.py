@@ -85,6 +85,27 @@ def encrypt_field(key: bytes, plaintext: bytes, *, label: str, code: str, key_ve
     return header + seal(key, plaintext, aad=field_aad(label, code, key_version))
 
 
+class FieldSealer:
+    """`encrypt_field` for many values under one key: the cipher made once, not once per value.
+
+    Held only as long as its caller's loop (a batch of one case's fields); it keeps the key no
+    longer than the data key holder does.
+    """
+
+    __slots__ = ("_aead", "_header", "_version")
+
+    def __init__(self, key: bytes, key_version: int) -> None:
+        _check_key(key)
+        self._aead = AESGCM(key)
+        self._version = key_version
+        self._header = _FIELD_HEADER.pack(FORMAT_V1, key_version)
+
+    def __call__(self, plaintext: bytes, *, label: str, code: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        aad = field_aad(label, code, self._version)
+        return self._header + nonce + self._aead.encrypt(nonce, plaintext, aad)
+
+
 def field_key_version(blob: bytes) -> int:
     """The data key version a field ciphertext was made with (read before its key is fetched)."""
     if len(blob) < _FIELD_HEADER.size:
