@@ -88,6 +88,8 @@ def test_the_batch_stores_what_recomputing_each_case_stores(org, other_org, alic
         with transaction.atomic():
             recompute_cases(cases=batch_of_cases().filter(organisation=other_org), cause="clock", now=now)
         a, b = stored(org), stored(other_org)
+        for rows in (a, b):  # each organisation's events were written by its own importer (alice, carol)
+            rows["events"] = [row[:9] + row[10:] for row in rows["events"]]
         for name in a:
             assert a[name] == b[name], (days, name)
         assert reminders(org) == reminders(other_org), days
