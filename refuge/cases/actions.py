@@ -76,6 +76,19 @@ def parse_at(value: str, tz: zoneinfo.ZoneInfo) -> tuple[datetime, int, bool]:
 
 
 @transaction.atomic
+def _person(case: Case, doc: dict[str, Any]) -> Person:
+    """The client record of a case file's `person` (not yet saved)."""
+    person = doc.get("person") or {}
+    return Person(
+        case=case,
+        nationality=person.get("nationality") or "",
+        stateless=bool(person.get("stateless", False)),
+        languages=list(person.get("languages", [])),
+        names=clean_names(person.get("names", [])),
+        birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
+    )
+
+
 def import_casefile(
     *,
     data: object,
@@ -107,15 +120,7 @@ def import_casefile(
     )
     if user is not None:
         CaseMember.objects.create(case=case, user=user)
-    person = doc.get("person") or {}
-    Person.objects.create(
-        case=case,
-        nationality=person.get("nationality") or "",
-        stateless=bool(person.get("stateless", False)),
-        languages=list(person.get("languages", [])),
-        names=clean_names(person.get("names", [])),
-        birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
-    )
+    _person(case, doc).save(force_insert=True)
     rows = _event_objects(case, doc, user, authority_directory(organisation.pk))
     Event.objects.bulk_create(rows)
     _recompute(case=case, cause="import", actor=user, quiet=status in IMPORT_QUIET)
@@ -172,17 +177,7 @@ def import_casefiles(
     directory = authority_directory(organisation.pk)
     persons: list[Person] = []
     for case, doc in zip(cases, docs, strict=True):
-        person = doc.get("person") or {}
-        persons.append(
-            Person(
-                case=case,
-                nationality=person.get("nationality") or "",
-                stateless=bool(person.get("stateless", False)),
-                languages=list(person.get("languages", [])),
-                names=clean_names(person.get("names", [])),
-                birth_date=date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None,
-            )
-        )
+        persons.append(_person(case, doc))
     # In bulk, without post_save: the blind index here; the name index from hooks.CASES_IMPORTED.
     insert_new(persons)
     blindindex.index_new(persons)
