@@ -92,7 +92,7 @@ PLAINTEXT = {
     "cases.document.content_type": "sniffed from the content: one of a few types",
     "cases.casecheck.report": ENGINE,
     "cases.casecheck.packs_version": ENGINE,
-    "cases.casecheck.claimed_by": "the re-check worker holding the case's claim: host name and process id, no client text",
+    "cases.casecheck.claimed_by": "the re-check worker holding its claim: host and process id, no client text",
     **{f"cases.deadline.{n}": ENGINE for n in ("key", "kind", "rule", "trigger", "timezone", "status", "met_by",
                                                 "basis", "alternatives", "reminders", "flags", "calendar",
                                                 "unconfirmed_years")},
