@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from refuge.vault import agent
+from tests.alerts.test_kill import database_url  # noqa: F401  # a fixture, used by name
 from tests.cli.helpers import REPO, refuge_argv, refuge_env
 from tests.cli.test_serve import free_port
 from tests.vault.conftest import MNEMONIC_LINE
@@ -246,25 +247,11 @@ def test_several_machines_refuse_a_secret_key_made_on_each(tmp_path: Path) -> No
 
 
 @pytest.fixture
-def shared_database() -> Iterator[str]:
+def shared_database(database_url: str | None) -> str:  # noqa: F811  # the fixture imported above
     """A fresh PostgreSQL database of the suite's server, for two "hosts" (skipped on SQLite runs)."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if not db["ENGINE"].endswith("postgresql"):
+    if database_url is None:
         pytest.skip("two hosts share one PostgreSQL database: run with REFUGE_DATABASE_URL=postgres://…")
-    import psycopg
-
-    name = f"refuge_hosts_{uuid.uuid4().hex[:12]}"
-    admin = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"], "dbname": "postgres"}
-    if db.get("PASSWORD"):
-        admin["password"] = db["PASSWORD"]
-    with psycopg.connect(**admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    yield f"postgres://{auth}@{admin['host']}:{admin['port']}/{name}"
-    with psycopg.connect(**admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return database_url
 
 
 def test_two_hosts_on_one_database_unseal_together_and_seal_together(
