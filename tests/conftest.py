@@ -83,6 +83,16 @@ def _data_dir(tmp_path: Path, settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    """Argon2 costs 0.4–1.4 s a hash here, and most tests make several users: MD5 stands in.
+
+    Tests about password hashing set PASSWORD_HASHERS themselves (tests/accounts). Users that a
+    server in another process checks are made by that process's own commands, with the real hashers.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_language_left_over() -> Iterator[None]:
     """A request by a user who reads Russian or Korean activates it in the thread; the next test starts in English."""
     yield

@@ -279,11 +279,6 @@ MATRIX: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], tuple[Any, .
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """Argon2 costs ~0.4 s per user: too slow for a matrix that creates five users per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def world(case, alice, bob, carol, ana, adam):  # noqa: PLR0917  # one per user

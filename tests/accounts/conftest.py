@@ -24,11 +24,6 @@ def _login_hardening_off(settings, monkeypatch) -> None:
     monkeypatch.setenv("REFUGE_REQUIRE_2FA", "true")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """Argon2 costs ~0.4 s a hash; tests that measure it ask for it themselves."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def totp_now(device: Any, *, offset: int = 0) -> str:
     """The code an authenticator app shows now (or `offset` time steps away)."""

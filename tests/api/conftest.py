@@ -37,11 +37,6 @@ class ApiClient:
         return self._send("delete", path, **extra)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api_as(db):
     """api_as(user, "read", "write") -> an ApiClient holding a fresh token with those scopes."""

@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from django.db import connection
 
 JSON_COLUMNS = {"fields", "data"}
@@ -54,11 +53,6 @@ def head() -> int:
 
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """Argon2 costs ~0.4 s per user made; these tests make several per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @contextlib.contextmanager

@@ -83,8 +83,3 @@ def event(case, key: str):
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """Argon2 costs ~0.4 s per user; page tests create several users each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -45,11 +45,6 @@ def found(client: Client, query: str) -> list[str]:
     return _REF.findall(response.content.decode())
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """Argon2 costs ~0.4 s per user; these tests make up to five."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def client_for(user: Any) -> Client:
     c = Client()
