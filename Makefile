@@ -33,7 +33,20 @@ test: fonts $(VENV)/.installed-dev
 	$(BIN)/ruff check refuge tests bench
 	REFUGE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy refuge
 	REFUGE_DATA_DIR=$$(mktemp -d) $(BIN)/refuge makemigrations --check --dry-run
+	@# The two runs side by side, one a core: the PostgreSQL one's report follows when both have ended.
+	@log=$$(mktemp); echo "make test: the PostgreSQL run goes on beside this one; its report follows at the end"; \
+	  $(MAKE) --no-print-directory test-postgres >$$log 2>&1 & postgres=$$!; \
+	  $(MAKE) --no-print-directory test-sqlite; sqlite_exit=$$?; \
+	  wait $$postgres; postgres_exit=$$?; \
+	  echo; echo "==== the PostgreSQL run ===="; cat $$log; rm -f $$log; \
+	  echo "make test: SQLite run exit $$sqlite_exit, PostgreSQL run exit $$postgres_exit"; \
+	  [ $$sqlite_exit -eq 0 ] && [ $$postgres_exit -eq 0 ]
+
+# The whole suite on SQLite (browser tests included), or the database tests on PostgreSQL.
+test-sqlite: fonts $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
+
+test-postgres: fonts $(VENV)/.installed-dev
 	REFUGE_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser" -p no:cacheprovider
 
 # Generated filings (PDF) need fonts for Hangul (the Korean client notice) and Cyrillic (Russian letters).
