@@ -275,11 +275,15 @@ def case_new(request: AuthenticatedRequest) -> HttpResponse:
     return page(request, "cases/case_new.html", context, status=INVALID if has_errors(form, names) else 200)
 
 
-def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict[str, Any]:
-    """What the case page and its timeline fragment show."""
+def case_context(
+    request: AuthenticatedRequest, case: Any, *, team_rows: list[CaseMember] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """What the case page and its timeline fragment show.
+
+    `team_rows`: the case's team as the page has read it (then whether the user may write needs no query)."""
     user = request.user
-    events = list(case.events.select_related("author").all())
-    can_write = access.can_write(user, case)
+    events = list(case.events.all())  # nobody shows an event's author: no join on the users
+    can_write = access.can_write(user, case, team_rows)
     identity = access.can_see_identity(user, case)
     context: dict[str, Any] = {
         "case": case,
@@ -288,7 +292,7 @@ def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict
         "can_write": can_write,
         "can_see_identity": identity,
     }
-    last = CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
+    last = _last_check(case)
     context["last_check"] = last
     context["unprotecting"] = unprotecting_events(last.report if last else None, context["events_by_key"])
     if can_write and "add_form" not in extra and extra.get("focus") == "add":
@@ -300,17 +304,30 @@ def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict
     return context
 
 
+def _last_check(case: Case) -> CaseCheck | None:
+    """The case's last check: read with the case (the case page), else here."""
+    if Case.last_check.is_cached(case):
+        try:
+            return case.last_check
+        except CaseCheck.DoesNotExist:
+            return None
+    return CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
+
+
 @require_GET
 @login_required
 def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
-    case = access.get_case_for_user(request.user, code)
-    context = case_context(request, case)
+    # The client and the last check in the case's own query; the team before the rest, as it says
+    # whether the user may write.
+    case = access.get_case_for_user(request.user, code, related=("person", "last_check"))
+    team = list(case.members.select_related("user").order_by("user__username"))
+    context = case_context(request, case, team_rows=team)
     try:
         context["person"] = case.person  # kept on the case: the filings panel's timeline reads it too
     except Person.DoesNotExist:
         context["person"] = None
     context["proceedings"] = list(case.proceedings.select_related("authority").all())
-    context["team"] = list(case.members.select_related("user").order_by("user__username"))
+    context["team"] = team
     if context["can_see_identity"]:
         context["documents"] = list(case.documents.prefetch_related("events").all())
         if context["person"] is not None:
