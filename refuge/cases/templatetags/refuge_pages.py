@@ -25,7 +25,7 @@ from refuge.cases.forms.common import SCRIPT_LABELS, format_offset, humanize, of
 from refuge.lib import countries, humantime
 
 if TYPE_CHECKING:
-    from refuge.cases.models import Case, Event
+    from refuge.cases.models import Case, Event, Proceeding
 
 register = template.Library()
 
@@ -50,6 +50,7 @@ PROTECTS_NOTHING = gettext_noop("Protects nothing:")
 UNPROTECTING = gettext_noop('this forum does not cover the act (see the conflict "%(value)s"). Recorded as entered.')
 HIDDEN_NOTE = gettext_noop("Note: identity hidden")
 NOT_DELETED = gettext_noop("Not deleted.")
+CASE_NUMBER, CLOSED, OPENED = gettext_noop("case no."), gettext_noop("(closed)"), gettext_noop("opened %(opened_on)s")
 
 
 def day(value: date) -> str:
@@ -383,6 +384,39 @@ def event_item(context: template.Context, event: Event) -> SafeString:
             f'\n    <a href="{delete_url}" class="danger" data-hx-post="{delete_url}"'
             f' data-hx-confirm="Delete event {key} ({label})?" data-hx-target="#timeline"'
             f' data-hx-swap="outerHTML">{delete}{hidden}</a>\n  </div>'
+        )
+    out.append("\n</li>")
+    return mark_safe("".join(out))  # noqa: S308  # every value is escaped just above
+
+
+@register.simple_tag(takes_context=True)
+def proceeding_item(context: template.Context, p: Proceeding) -> SafeString:
+    """A proceeding of the case page's side panel as its <li> (the HTML its template made)."""
+    case = context["case"]
+    language = get_language() or "en"
+    forum = escape(p.get_forum_display())
+    out = [f'<li class="proceeding{"" if p.is_active else " inactive"}">\n<strong>{forum}</strong>']
+    if p.reference_number:
+        out.append(f' <span class="code">{escape(p.reference_number)}</span>')
+    if p.case_number:
+        number, said = escape(p.case_number), escape(_tr(language, CASE_NUMBER))
+        out.append(f' <span class="muted">{said}</span> <span class="code">{number}</span>')
+    if not p.is_active:
+        out.append(f'\n<span class="muted">{escape(_tr(language, CLOSED))}</span>')
+    authority = p.authority
+    out.append('\n<div class="muted">')
+    if authority is not None:
+        out.append(escape(authority.name))
+    if p.opened_on:
+        opened = _tr(language, OPENED) % {"opened_on": escape(local_date(p.opened_on, "j M Y"))}
+        out.append(f"{' · ' if authority is not None else ''}{opened}")
+    out.append("</div>")
+    if context.get("can_write"):
+        hidden = f'<span class="visually-hidden"> {forum}</span>'
+        edit, delete = code_url("proceeding_edit", case.code, p.code), code_url("proceeding_delete", case.code, p.code)
+        out.append(
+            f'\n<div class="row-actions">\n<a href="{edit}">{escape(_tr(language, EDIT))}{hidden}</a>'
+            f'\n<a href="{delete}" class="danger">{escape(_tr(language, DELETE))}{hidden}</a>\n</div>'
         )
     out.append("\n</li>")
     return mark_safe("".join(out))  # noqa: S308  # every value is escaped just above
