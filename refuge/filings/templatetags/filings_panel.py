@@ -13,17 +13,25 @@ from refuge.filings import wizard
 from refuge.filings.conflicts import Read, updates_due, waiting_notifications
 from refuge.filings.forms import FORUM_LABELS
 from refuge.filings.kinds import KINDS, UPDATE_KINDS
-from refuge.filings.models import GeneratedFiling
+from refuge.filings.models import GeneratedFiling, Sending
+from refuge.lib.prepared import Prepared
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from refuge.cases.models import Case
-    from refuge.filings.models import Sending
 
 register = template.Library()
 
 RECENT = 20  # versions listed on the case page (the filing's own page lists all of its kind)
+# The panel's reads of a case's rows, compiled once per connection (refuge.lib.prepared).
+CASE_FILINGS = Prepared(
+    lambda case_id: GeneratedFiling.objects.filter(case_id=case_id).order_by("-created_at", "-id")[:RECENT],
+    parent="case",
+)
+CASE_SENDINGS = Prepared(
+    lambda case_id: Sending.objects.filter(case_id=case_id).order_by("-sent_at", "-id"), parent="case"
+)
 
 
 @register.inclusion_tag("filings/_case_panel_body.html", takes_context=True)
@@ -33,7 +41,7 @@ def filings_panel(context: template.Context) -> dict[str, Any]:
     identity = bool(context.get("can_see_identity"))
     can_write = bool(context.get("can_write"))
     now = timezone.now()
-    filings = list(case.filings.order_by("-created_at", "-id")[:RECENT])  # who made one is not shown
+    filings = CASE_FILINGS.read(case.pk, case)  # who made one is not shown: no join on the users
     events = context.get("events")
     events = list(case.events.all()) if events is None else events
     sendings = notification_log(case, filings, events)
@@ -77,7 +85,7 @@ def notification_log(case: Case, filings: list[GeneratedFiling], events: Sequenc
     """The case's sendings, newest first, each with its authority, filing and event, as select_related
     would give them, without its three joins: most cases have no log, and the filings and events are
     mostly those the page has read already."""
-    sendings = list(case.sendings.order_by("-sent_at", "-id"))
+    sendings = CASE_SENDINGS.read(case.pk, case)
     if not sendings:
         return sendings
     filings_by_id = {f.pk: f for f in filings}
