@@ -809,9 +809,7 @@ def record_reveal(
     via: str,
     request: HttpRequest | None = None,
 ) -> None:
-    """The client's identity shown to `user` (the case page, the client's form, the API).
-
-    The one entry in a transaction of its own (or the caller's): no savepoint nested in one more."""
+    """The client's identity shown to `user` (the case page, the client's form, the API): one entry, no savepoint."""
     audit.record(
         type=EventType.IDENTITY_REVEALED, actor=user, target=case, fields=fields, data={"via": via}, request=request
     )
