@@ -25,6 +25,7 @@ from refuge.accounts.models import Role, User
 from refuge.cases.models import Authority, Case, CaseMember, Document, Event, Proceeding
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from uuid import UUID
 
     from django.contrib.auth.models import AnonymousUser
@@ -72,9 +73,10 @@ def cases_for_user(user: User, *, write: bool = False) -> QuerySet[Case]:
     return in_org.filter(pk__in=on_team)
 
 
-def get_case_for_user(user: User, code: UUID | str, *, write: bool = False) -> Case:
+def get_case_for_user(user: User, code: UUID | str, *, write: bool = False, related: tuple[str, ...] = ()) -> Case:
+    """The case, with its organisation (and the one-to-one `related` rows: the client, the last check) read with it."""
     try:
-        return cases_for_user(user, write=write).select_related("organisation").get(code=code)
+        return cases_for_user(user, write=write).select_related("organisation", *related).get(code=code)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case") from None
 
@@ -108,17 +110,20 @@ def can_see_identity(user: User, case: Case) -> bool:
     return reads_cases(member) and member.can_see_identity
 
 
-def can_write(user: User, case: Case) -> bool:
+def can_write(user: User, case: Case, team: Sequence[CaseMember] | None = None) -> bool:
     """cases_for_user(user, write=True)'s rule for one case: its organisation's admin, or its team.
 
     Asked of the case's own team row (index on user, case): the queryset's form would make SQLite
     walk the organisation's cases probing each for membership (4 ms at 70,000 cases, every case page).
+    `team`: all the case's team rows, when the caller has read them (the case page): no query then.
     """
     member = _membership(user)
     if not reads_cases(member) or member is None or member.organisation_id != case.organisation_id:
         return False
     if member.role == Role.ADMIN:
         return True
+    if team is not None:
+        return any(row.user_id == user.pk and row.case_id == case.pk for row in team)
     return CaseMember.objects.filter(user_id=user.pk, case_id=case.pk).exists()
 
 

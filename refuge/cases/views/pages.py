@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -19,16 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from refuge.accounts.models import Role
 from refuge.casefile.validate import CaseFileError
 from refuge.cases import access, actions
-from refuge.cases.derived import CaseCheck
+from refuge.cases.derived import CaseCheck, Conflict, Deadline
 from refuge.cases.forms.common import add_problems, timezone_names
 from refuge.cases.forms.events import EventForm
 from refuge.cases.forms.people import INTAKE_SECTIONS, IntakeForm, NameFormSet
-from refuge.cases.models import QUIET_STATUSES, Case, CaseMember, CaseStatus, Event, Person
+from refuge.cases.models import QUIET_STATUSES, Case, CaseMember, CaseStatus, Document, Event, Person, Proceeding
 from refuge.cases.protection import removal_views, unprotecting_events
 from refuge.cases.removals import next_removal, removals_of, upcoming
 from refuge.cases.urgent import urgent_items
 from refuge.cases.views._common import INVALID, has_errors, page
 from refuge.lib import countries
+from refuge.lib.prepared import Prepared
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -36,6 +38,19 @@ if TYPE_CHECKING:
 
     from refuge.accounts.requests import AuthenticatedRequest
     from refuge.cases.models import Case
+
+# The case page's reads of one case's rows, compiled once per connection (refuge.lib.prepared).
+CASE_EVENTS = Prepared(lambda case_id: Event.objects.filter(case_id=case_id), parent="case")
+CASE_PROCEEDINGS = Prepared(
+    lambda case_id: Proceeding.objects.filter(case_id=case_id).select_related("authority"), parent="case"
+)
+CASE_TEAM = Prepared(
+    lambda case_id: CaseMember.objects.filter(case_id=case_id).select_related("user").order_by("user__username"),
+    parent="case",
+)
+CASE_DOCUMENTS = Prepared(lambda case_id: Document.objects.filter(case_id=case_id), parent="case")
+CASE_DEADLINES = Prepared(lambda case_id: Deadline.objects.filter(case_id=case_id), parent="case")
+CASE_CONFLICTS = Prepared(lambda case_id: Conflict.objects.filter(case_id=case_id), parent="case")
 
 LATEST_EVENTS = 15
 MY_CASES = 12
@@ -275,11 +290,15 @@ def case_new(request: AuthenticatedRequest) -> HttpResponse:
     return page(request, "cases/case_new.html", context, status=INVALID if has_errors(form, names) else 200)
 
 
-def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict[str, Any]:
-    """What the case page and its timeline fragment show."""
+def case_context(
+    request: AuthenticatedRequest, case: Any, *, team_rows: list[CaseMember] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """What the case page and its timeline fragment show.
+
+    `team_rows`: the case's team as the page has read it (then whether the user may write needs no query)."""
     user = request.user
-    events = list(case.events.select_related("author").all())
-    can_write = access.can_write(user, case)
+    events = CASE_EVENTS.read(case.pk, case)  # case.events.all()
+    can_write = access.can_write(user, case, team_rows)
     identity = access.can_see_identity(user, case)
     context: dict[str, Any] = {
         "case": case,
@@ -288,7 +307,7 @@ def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict
         "can_write": can_write,
         "can_see_identity": identity,
     }
-    last = CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
+    last = _last_check(case)
     context["last_check"] = last
     context["unprotecting"] = unprotecting_events(last.report if last else None, context["events_by_key"])
     if can_write and "add_form" not in extra and extra.get("focus") == "add":
@@ -300,23 +319,37 @@ def case_context(request: AuthenticatedRequest, case: Any, **extra: Any) -> dict
     return context
 
 
+def _last_check(case: Case) -> CaseCheck | None:
+    """The case's last check: read with the case (the case page), else here."""
+    if Case.last_check.is_cached(case):
+        try:
+            return case.last_check
+        except CaseCheck.DoesNotExist:
+            return None
+    return CaseCheck.objects.filter(case=case).only("report", "computed_at").first()
+
+
 @require_GET
 @login_required
 def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
-    case = access.get_case_for_user(request.user, code)
-    context = case_context(request, case)
+    # The client and the last check in the case's own query; the team before the rest, as it says
+    # whether the user may write.
+    case = access.get_case_for_user(request.user, code, related=("person", "last_check"))
+    team = CASE_TEAM.read(case.pk, case)
+    context = case_context(request, case, team_rows=team)
     try:
         context["person"] = case.person  # kept on the case: the filings panel's timeline reads it too
     except Person.DoesNotExist:
         context["person"] = None
-    context["proceedings"] = list(case.proceedings.select_related("authority").all())
-    context["team"] = list(case.members.select_related("user").order_by("user__username"))
+    context["proceedings"] = CASE_PROCEEDINGS.read(case.pk, case)
+    context["team"] = team
     if context["can_see_identity"]:
-        context["documents"] = list(case.documents.prefetch_related("events").all())
+        context["documents"] = CASE_DOCUMENTS.read(case.pk, case)
+        prefetch_related_objects(context["documents"], "events")
         if context["person"] is not None:
             actions.record_reveal(user=request.user, case=case, via="case_page", request=request)
-    context["deadlines"] = list(case.deadlines.all())
-    context["conflicts"] = list(case.conflicts.all())
+    context["deadlines"] = CASE_DEADLINES.read(case.pk, case)
+    context["conflicts"] = CASE_CONFLICTS.read(case.pk, case)
     last = context["last_check"]
     context["removals"] = removal_views(last.report if last else None, context["deadlines"])
     if last is not None:
