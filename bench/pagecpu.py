@@ -6,6 +6,13 @@ bench.pages' server and request plan (the whole middleware stack, a logged-in an
 a random lawyer of the largest organisation and a random case, list page or filter each time),
 without its floor, its admin rows and its query plans: a run takes a minute where bench.pages takes
 ten on a busy machine. Prints the request thread's CPU time (p50, p95) and the pages' queries (first, mean, max).
+
+Besides bench.pages' three pages, the rest of bench.load's mix, drawn as it draws them: `search`
+(half a case reference, half a name; timed once the name index is built), `alerts`,
+`event_form` (the add-event form fetched with htmx) and `event_add` (its POST: saves an event,
+recomputes the case, answers with the timeline; it WRITES, so only with `--writes`, on a copy of
+the database); and `baseline`, the search page without a query: the middleware chain, the layout
+and the bell, with next to nothing of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from typing import Any
 
 from bench.common import add_database_arguments, percentile, setup_django
 
-PAGES = ("case_detail", "case_list", "dashboard")
+PAGES = ("case_detail", "case_list", "dashboard", "search", "alerts", "event_form", "event_add", "baseline")
+# The event bench.load adds (a lawyer's access denied today: valid on any case, whatever it holds).
+EVENT_FORM = {"new-type": "lawyer_access_denied", "new-time": "", "new-offset": "", "new-source": "", "new-note": ""}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lawyers", type=int, default=10, help="how many lawyers take turns (default 10)")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the timed requests to FILE")
+    parser.add_argument("--writes", action="store_true", help="allow event_add, which adds events: use a copy")
     args = parser.parse_args(argv)
+    if args.page == "event_add" and not args.writes:
+        parser.error("event_add adds events to the database: copy it and pass --writes")
     setup_django(args.data_dir, args.database_url)
 
     from django.db import connection  # noqa: PLC0415  # after setup_django
@@ -41,11 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     world = pages.World.load(rng, args.lawyers)
     server = pages.Server()
     server.login(sorted(world.lawyers))
-    plan = pages.plan(world, rng, args.page, "lawyer", args.requests + 5)
+    plan = make_plan(world, rng, args.page, args.requests + 5)
     for request in plan[:5]:  # untimed: templates compiled, caches warm
         _ms, _cpu, status, _body = server.get(request)
-        if status != 200:
-            raise SystemExit(f"bench.pagecpu: {request.path} answered {status}")
+        if status != 200 or (request.form is not None and b'id="timeline"' not in _body):
+            raise SystemExit(f"bench.pagecpu: {request.path} answered {status} without the page expected")
+    if args.page == "search":  # the name index, built in the background after the unseal: waited for
+        from refuge.search import index  # noqa: PLC0415
+
+        index.match(world.org_id, ["Karimov Aziz"], wait=None)
     queries: list[str] = []
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -78,6 +94,41 @@ def main(argv: list[str] | None = None) -> int:
         f"max {max(counts)} over the timed pages), {len(body):,} bytes"
     )
     return 0
+
+
+def make_plan(world: Any, rng: random.Random, page: str, n: int) -> list[Any]:
+    """n requests of the page as the world's lawyers, bench.pages' plan for its three pages."""
+    from django.urls import reverse  # noqa: PLC0415  # Django is set up by main()
+    from django.utils import timezone  # noqa: PLC0415
+
+    from bench import pages  # noqa: PLC0415
+    from bench.generate import CA_FAMILY, CA_GIVEN  # noqa: PLC0415
+    from refuge.cases.models import Case  # noqa: PLC0415
+
+    if page in pages.PAGES:
+        return pages.plan(world, rng, page, "lawyer", n)
+    lawyers = sorted(world.lawyers)
+    if page == "search":
+        ids = [case_id for case_id, _code in world.org_cases[:2000]]
+        references = sorted(Case.objects.filter(pk__in=ids).values_list("reference", flat=True))
+    out = []
+    for i in range(n):
+        user_id = rng.choice(lawyers)
+        if page in ("baseline", "alerts"):
+            path = reverse("search") if page == "baseline" else reverse("alert_list")
+            out.append(pages.Request(page, "lawyer", user_id, path, {}))
+        elif page == "search":
+            if i > 0 and rng.random() < 0.5:
+                query = rng.choice(references)
+            else:  # a name, as bench.load asks (the first builds the index, untimed)
+                query = f"{rng.choice(CA_FAMILY)[0]}ov {rng.choice(CA_GIVEN)[0]}"
+            out.append(pages.Request(page, "lawyer", user_id, reverse("search"), {"q": query}))
+        else:
+            case_id, code = rng.choice(world.lawyers[user_id])
+            path = reverse("event_add", args=[code])
+            form = {**EVENT_FORM, "new-date": timezone.localdate().isoformat()} if page == "event_add" else None
+            out.append(pages.Request(page, "lawyer", user_id, path, {}, case_id, form, {"HX-Request": "true"}))
+    return out
 
 
 if __name__ == "__main__":

@@ -77,6 +77,13 @@ def read_event_rows(cases: Sequence[Case]) -> None:
             delattr(case, _EVENTS)
 
 
+def forget_event_rows(case: Case) -> None:
+    """Drop what `read_event_rows` (and `case_events`) kept on the case: it reads its events again."""
+    for name in (_ROWS, _EVENTS):
+        if hasattr(case, name):
+            delattr(case, name)
+
+
 def case_events(case: Case, *, keys: Collection[str] | None = None, types: Collection[str] = ()) -> list[Event]:
     """The case's events in their order (at, id); with `keys` or `types`, only those with one of these
     keys or of one of these types. When a batch read them as rows (`read_event_rows`), only the events

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from refuge import hooks
 from refuge.cases.bulk import insert_new
-from refuge.cases.casefiles import casefile_for, read_event_rows
+from refuge.cases.casefiles import casefile_for, forget_event_rows, read_event_rows
 from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
 from refuge.cases.models import Case, Event, Proceeding
 from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_packs, parse_facts, timeline
@@ -143,6 +143,26 @@ def _add_provided_conflicts(case: Case, report: dict[str, Any], now: datetime) -
     return recheck_at
 
 
+def _evaluate_one(case: Case, today: date, now: datetime) -> tuple[Facts, CheckReport, dict[str, Any], datetime | None]:
+    """The engine and the conflict providers on one stored case, as `evaluate_cases` runs them on a
+    batch: its events read once, as rows, and parsed once; the providers' timelines reuse the facts
+    and the statistics the report (`Recomputed.facts`, `.evaluated`). The rows and facts leave the case
+    afterwards: the caller's case object reads its events afresh next time."""
+    packset = packs()
+    read_event_rows([case])
+    try:
+        facts = parse_facts(casefile_for(case, identity=False), packset)
+        setattr(case, _FACTS, facts)
+        evaluated = evaluate(facts, today, packset)
+        report = evaluated.to_dict()
+        recheck_at = _add_provided_conflicts(case, report, now)
+    finally:
+        forget_event_rows(case)
+        if hasattr(case, _FACTS):
+            delattr(case, _FACTS)
+    return facts, evaluated, report, recheck_at
+
+
 @transaction.atomic
 def recompute_case(
     *,
@@ -160,9 +180,8 @@ def recompute_case(
     """
     now = now or timezone.now()
     today = case_today(case, now)
-    report = run_check(case, today=today)
-    recheck_at = _add_provided_conflicts(case, report, now)
-    result = Recomputed(case=case, report=report, now=now, quiet=quiet)
+    facts, evaluated, report, recheck_at = _evaluate_one(case, today, now)
+    result = Recomputed(case=case, report=report, now=now, quiet=quiet, facts=facts, evaluated=evaluated)
     log = _Log(result=result, cause=cause, cause_event=cause_event, actor=actor, now=now)
     _store_deadlines(case, report, log)
     _store_conflicts(case, report, log, now)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
@@ -182,10 +183,17 @@ def upcoming(cases: QuerySet[Case], now: datetime, *, within: timedelta | None =
     with_removals = Event.objects.filter(
         case__in=cases, type="removal_scheduled", attributes__removal_at__gte=recent
     ).values("case_id")
-    checks = CaseCheck.objects.filter(case_id__in=with_removals).select_related("case")
+    # Of each report only its removals, taken out by the database: the rest of a report (~3 KB of
+    # JSON a case) is not decoded nor made into a model's fields for each of a list's cases.
+    checks = (
+        CaseCheck.objects.filter(case_id__in=with_removals)
+        .select_related("case")
+        .only("id", "case")
+        .annotate(removals=KeyTransform("removals", "report"))
+    )
     found = []
     for check in checks:
-        removal = next_removal(removals_of(check.case, check.report), now)
+        removal = next_removal(removals_of(check.case, {"removals": check.removals or []}), now)
         if removal is not None and (within is None or removal.removal_at <= now + within):
             found.append(removal)
     return sorted(found, key=lambda r: r.removal_at)

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 CONFLICT_LIMIT = 10
 DEADLINE_LIMIT = 15
+# What the panel shows of a conflict and of a deadline (with their case, whole): not their bases,
+# reminders, alternatives and calendars.
+CONFLICT_FIELDS = ("case", "kind", "severity")
+DEADLINE_FIELDS = ("case", "kind", "severity", "due_at", "due_date", "flags")
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
                 Conflict.objects.filter(organisation_id=member.organisation_id, severity_rank=rank)
                 .exclude(case__status__in=QUIET_STATUSES)
                 .select_related("case")
+                .only(*CONFLICT_FIELDS)
                 .order_by("-raised_at")[: CONFLICT_LIMIT - len(conflicts)]
             )
             if len(conflicts) >= CONFLICT_LIMIT:
@@ -114,6 +119,7 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
         conflicts = list(
             Conflict.objects.filter(case_id__in=mine, severity_rank__lte=1)
             .select_related("case")
+            .only(*CONFLICT_FIELDS)
             .order_by("severity_rank", "-raised_at")[:CONFLICT_LIMIT]
         )
         deadlines = Deadline.objects.filter(case_id__in=mine, status="open")
@@ -141,6 +147,6 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
             overdue=bool(d.due_at and d.due_at < now) and LATE_NOTICE not in (d.flags or ()),
             late_notice=LATE_NOTICE in (d.flags or ()),
         )
-        for d in deadlines.select_related("case").order_by("due_at")[:DEADLINE_LIMIT]
+        for d in deadlines.select_related("case").only(*DEADLINE_FIELDS).order_by("due_at")[:DEADLINE_LIMIT]
     )
     return items

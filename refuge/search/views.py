@@ -28,7 +28,8 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     # The clients named on the page: each a read of identity, on record (never the query), in one
     # transaction: fifty entries share one commit instead of paying fifty.
     named = [hit.case for hit in found.hits if hit.names]
-    actions.record_reveals(user=request.user, cases=named, fields=["names"], via="search", request=request)
+    if named:  # nothing shown, nothing to record: no write transaction (SQLite's lock) for it either
+        actions.record_reveals(user=request.user, cases=named, fields=["names"], via="search", request=request)
     return render(request, "search/search.html", {"found": found})
 
 

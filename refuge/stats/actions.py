@@ -35,14 +35,26 @@ _CELL = ("table", "row", "year", "quarter", "host_state", "nationality")
 Cell = tuple[str, str, int, int, str, str]
 
 
-def refresh_case_stats(*, case: Case, casefile: dict[str, Any], today: date, packs: PackSet) -> int:
+def refresh_case_stats(
+    *,
+    case: Case,
+    packs: PackSet,
+    casefile: dict[str, Any] | None = None,
+    today: date | None = None,
+    facts: Facts | None = None,
+    report: CheckReport | None = None,
+) -> int:
     """Rewrite what one case adds to its organisation's statistics (in the caller's transaction).
 
     Counts come from the engine: its parsed facts, its timeline (removals, measures, requests)
-    and its report (deadlines met and missed) — refuge.rules.outcomes.
+    and its report (deadlines met and missed) — refuge.rules.outcomes. Either the case file and
+    the day, or the facts parsed from it and the engine's report of that day (a recomputation's own).
     """
-    facts = parse_facts(casefile, packs)
-    report = evaluate(facts, today, packs)
+    if facts is None or report is None:
+        if casefile is None or today is None:
+            raise ValueError("refresh_case_stats needs the case file and the day, or the facts and the report")
+        facts = parse_facts(casefile, packs)
+        report = evaluate(facts, today, packs)
     counts = case_counts(facts, timeline(facts, packs), report)
     nationality = "" if facts.stateless else (facts.nationality or "")
     new = [(c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality) for c in counts]

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.db.utils import DatabaseError
 from django.utils import timezone
@@ -68,6 +68,9 @@ __all__ = [
 logger = logging.getLogger("refuge.vault")
 
 CONTROL_PK = 1
+_EPOCHS_SQL = (
+    f"SELECT seal_epoch, keyring_epoch FROM {VaultControl._meta.db_table} WHERE id = %s"  # noqa: S608  # constant names
+)
 
 
 # --- The control row ------------------------------------------------------------------------------
@@ -79,7 +82,11 @@ def control() -> VaultControl:
 
 
 def _epochs() -> tuple[int, int]:
-    row = VaultControl.objects.filter(pk=CONTROL_PK).values_list("seal_epoch", "keyring_epoch").first()
+    """The control row's two epochs. Read on every request (check_control): one plain statement on
+    the cursor, without building an ORM query each time (a third of a millisecond of CPU)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EPOCHS_SQL, [CONTROL_PK])
+        row = cursor.fetchone()
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 

@@ -142,6 +142,9 @@ def _filings() -> None:
 def refresh_stats(result: Recomputed) -> None:
     """The case's outcome counts, from the engine's view of the same timeline (refuge.stats)."""
     case = result.case
+    if result.facts is not None and result.evaluated is not None:  # recompute_case's own engine run
+        refresh_case_stats(case=case, facts=result.facts, report=result.evaluated, packs=packs())
+        return
     refresh_case_stats(
         case=case, casefile=casefile_for(case, identity=False), today=case_today(case, result.now), packs=packs()
     )

@@ -117,3 +117,51 @@ def test_check_case_reports_a_stored_case(case) -> None:
     call_command("check_case", "--case", str(case.code), "--today", "2026-03-04", "--format", "json", stdout=out)
     assert '"kind": "appeal"' in out.getvalue()
     assert "Testov" not in out.getvalue()
+
+
+def test_recompute_case_stores_what_the_engine_says_of_the_case_read_afresh(case, alice) -> None:
+    """recompute_case reads the events once, as rows, and parses them once (the conflict providers and
+    the statistics reuse that run): the report and counts are those of the case file read afresh."""
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from refuge.cases.casefiles import casefile_for
+    from refuge.cases.derived import CaseCheck
+    from refuge.cases.models import Case
+    from refuge.cases.recompute import _add_provided_conflicts, case_today, recompute_case
+    from refuge.rules import check
+    from refuge.stats.actions import refresh_case_stats
+    from refuge.stats.models import StatCount
+
+    now = timezone.now()
+    actions.record_event(
+        case=case,
+        user=alice,
+        type="interim_measure_granted",
+        at=(now - timedelta(days=3)).isoformat(timespec="seconds"),
+        attributes={"forum": "un_hrc", "until": None, "destination": "KP"},
+    )
+    actions.record_event(
+        case=case,
+        user=alice,
+        type="removal_scheduled",
+        at=(now - timedelta(days=2)).isoformat(timespec="seconds"),
+        attributes={"removal_at": (now + timedelta(days=5)).isoformat(timespec="seconds"), "destination": "KP"},
+    )
+    stored = Case.objects.get(pk=case.pk)
+    recompute_case(case=stored, cause="event_added", now=now)
+    assert not [name for name in vars(stored) if name.startswith("_refuge_")]  # nothing of the run stays
+    fresh = Case.objects.get(pk=case.pk)
+    expected = check(casefile_for(fresh, identity=False), today=case_today(fresh, now), packs=packs())
+    _add_provided_conflicts(fresh, expected, now)
+    report = CaseCheck.objects.get(case=case).report
+    assert report == json.loads(json.dumps(expected))
+    assert {c["kind"] for c in report["conflicts"]} >= {"removal_during_interim_measure"}
+    counts = sorted(StatCount.objects.filter(case=case).values_list("table", "row", "year", "quarter"))
+    assert counts
+    today = case_today(fresh, now)
+    n = refresh_case_stats(case=fresh, casefile=casefile_for(fresh, identity=False), today=today, packs=packs())
+    assert n == len(counts)
+    assert sorted(StatCount.objects.filter(case=case).values_list("table", "row", "year", "quarter")) == counts

@@ -53,6 +53,8 @@ CASE_DEADLINES = Prepared(lambda case_id: Deadline.objects.filter(case_id=case_i
 CASE_CONFLICTS = Prepared(lambda case_id: Conflict.objects.filter(case_id=case_id), parent="case")
 
 LATEST_EVENTS = 15
+# What the dashboard's feed shows of an event: its case (whole), label and instant.
+LATEST_EVENT_FIELDS = ("code", "case", "key", "type", "at", "utc_offset_minutes", "date_only", "created_at")
 MY_CASES = 12
 RECENT_CASES = 50
 
@@ -95,7 +97,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     recent = list(visible.order_by(*SORTS["-updated"]).values_list("id", flat=True)[:RECENT_CASES])
     latest = list(
         Event.objects.filter(case_id__in=recent)
-        .select_related("case", "author")
+        .select_related("case")
+        .only(*LATEST_EVENT_FIELDS)  # not the notes, attributes and ciphertexts the feed does not show
         .order_by("-created_at", "-id")[:LATEST_EVENTS]
     )
     context = {
