@@ -3,6 +3,7 @@ case-by-case recomputation stores it (rows, history, statistics, alerts)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -172,6 +173,22 @@ def test_same_but_date_lets_only_the_date_differ():
     assert not recompute.same_but_date(stored, {**stored, "removals": []})  # a part the stored one lacks
     undated = {k: v for k, v in stored.items() if k != "today"}  # not a report the engine made
     assert not recompute.same_but_date(undated, stored)
+
+
+def test_the_collector_runs_less_often_while_rechecking_then_as_before(org, alice, monkeypatch):
+    imported(org, alice, 3)
+    seen = []
+    claim = clock.claim_checks
+
+    def spy(**kwargs):
+        seen.append(gc.get_threshold())
+        return claim(**kwargs)
+
+    monkeypatch.setattr(clock, "claim_checks", spy)
+    before = gc.get_threshold()
+    assert clock.recheck_cases(now=IMPORTED + timedelta(days=1)) == 3
+    assert gc.get_threshold() == before
+    assert seen and all(t == (clock.RECHECK_GC_THRESHOLD, *before[1:]) for t in seen), (seen, before)
 
 
 def test_a_batch_that_fails_is_recomputed_case_by_case(org, alice, monkeypatch):
