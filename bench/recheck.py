@@ -1,7 +1,7 @@
 """The day's-end re-check with several workers: cases per second and collisions.
 
     python -m bench.generate --cases 10000 --data-dir DIR      # once (or --database-url postgres://...)
-    python -m bench.recheck --data-dir DIR [--database-url ...] [--workers 2] [--batch 200]
+    python -m bench.recheck --data-dir DIR [--database-url ...] [--workers 2] [--batch 200] [--profile FILE]
 
 On a database made by `bench.generate`, runs `refuge.alerts.clock.recheck_cases` — what each
 `refuge worker` runs on its clock — in `--workers` separate processes started together, at the
