@@ -1,7 +1,7 @@
 """The day's-end re-check with several workers: cases per second and collisions.
 
     python -m bench.generate --cases 10000 --data-dir DIR      # once (or --database-url postgres://...)
-    python -m bench.recheck --data-dir DIR [--database-url ...] [--workers 2] [--batch 200]
+    python -m bench.recheck --data-dir DIR [--database-url ...] [--workers 2] [--batch 200] [--profile FILE]
 
 On a database made by `bench.generate`, runs `refuge.alerts.clock.recheck_cases` — what each
 `refuge worker` runs on its clock — in `--workers` separate processes started together, at the
@@ -21,8 +21,10 @@ It rewrites the derived rows of the database it is given.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import subprocess
 import sys
 import time
@@ -35,12 +37,20 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1000.0  # cases per second, all workers together
 
 
-def worker(name: str, now: str, batch: int) -> None:
-    """One worker process: re-check until nothing is due; print what it did (JSON)."""
+def worker(name: str, now: str, batch: int, profile: Path | None = None) -> None:
+    """One worker process: re-check until nothing is due; print what it did (JSON). With `profile`,
+    under cProfile, its statistics written to that file (the CPU time then includes the profiler's)."""
     from refuge.alerts.clock import recheck_cases  # noqa: PLC0415  # after django.setup()
 
+    profiler = cProfile.Profile(time.process_time) if profile else None  # CPU: not the machine's load
     started, cpu = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
     done = recheck_cases(now=datetime.fromisoformat(now), worker=name, batch=batch, budget=float("inf"))
+    if profiler is not None:
+        profiler.disable()
+        profile.parent.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(profile)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(json.dumps({"worker": name, "done": done, "seconds": seconds, "cpu": cpu}))
 
@@ -78,6 +88,7 @@ def measure(args: argparse.Namespace) -> int:
                 "bench.recheck",
                 *args.database,
                 *("--worker", f"w{n}", "--now", measured_at.isoformat(), "--batch", str(args.batch)),
+                *(("--profile", str(args.profile.with_suffix(f".w{n}.prof"))) if args.profile else ()),
             ],
             cwd=ROOT,
             env=env,
@@ -119,6 +130,9 @@ def measure(args: argparse.Namespace) -> int:
     print(f"cases not re-checked: {cases - rechecked}; history rows written: {changes}")
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print_machine(connection)
+    if args.profile:
+        print(f"\nprofile of w1 (cProfile, all workers' in {args.profile.with_suffix('.w*.prof')}):")
+        pstats.Stats(str(args.profile.with_suffix(".w1.prof"))).sort_stats("cumulative").print_stats(40)
     return 0 if collisions == 0 and rechecked == cases else 1
 
 
@@ -128,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--batch", type=int, default=200, help="cases claimed at a time (default 200)")
     parser.add_argument("--no-settle", action="store_true", help="skip the settling pass (already settled)")
+    parser.add_argument(
+        "--profile", type=Path, help="run the workers under cProfile, their statistics in PROFILE.w<n>.prof"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # a worker process of the benchmark
     parser.add_argument("--now", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -136,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     setup_django(args.data_dir, args.database_url)
     if args.worker:
-        worker(args.worker, args.now, args.batch)
+        worker(args.worker, args.now, args.batch, args.profile)
         return 0
     return measure(args)
 

@@ -6,13 +6,18 @@ hands the document to the engine), so neither has to import the other for it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from refuge.casefile import vocab
 from refuge.cases.models import EVENT_ROW, Case, Event, Person, event_item
 
 _ROWS = "_refuge_event_rows"  # a batch's events of one case, as rows of EVENT_ROW (read_event_rows)
+_ATTRIBUTES = EVENT_ROW.index("attributes")
 _EVENTS = "_refuge_events"  # the same as Event instances, made when first asked for (case_events)
 
 
@@ -69,10 +74,20 @@ def read_event_rows(cases: Sequence[Case]) -> None:
     if not wanted:
         return
     found: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in wanted}
-    for row in Event.objects.filter(case_id__in=list(wanted)).order_by("at", "id").values_list(*EVENT_ROW):
+    texts: dict[int, list[str]] = {pk: [] for pk in wanted}
+    # The attributes come as the stored JSON text, each case's decoded with one json.loads: a decoding
+    # per row (the field's own) costs more than the rest of the row.
+    columns = [Cast(name, TextField()) if name == "attributes" else name for name in EVENT_ROW]
+    for row in Event.objects.filter(case_id__in=list(wanted)).order_by("at", "id").values_list(*columns):
         found[row[1]].append(row)
+        texts[row[1]].append(row[_ATTRIBUTES] or "{}")
     for pk, case in wanted.items():
-        setattr(case, _ROWS, found[pk])
+        decoded = json.loads(f"[{','.join(texts[pk])}]")
+        rows = [
+            (*row[:_ATTRIBUTES], attributes, *row[_ATTRIBUTES + 1 :])
+            for row, attributes in zip(found[pk], decoded, strict=True)
+        ]
+        setattr(case, _ROWS, rows)
         if hasattr(case, _EVENTS):
             delattr(case, _EVENTS)
 

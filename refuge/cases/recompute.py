@@ -62,7 +62,9 @@ class Recomputed:
     # A new case's rows as just inserted (with their ids), for the alerts of the same batch: not read back.
     new_deadlines: list[Deadline] | None = None
     new_conflicts: list[Conflict] | None = None
-    deadlines: list[Deadline] | None = None  # the case's deadline rows as stored, when a batch has them at hand
+    # The case's deadline rows once stored, when a batch has them at hand (where the report did not
+    # change, only the columns its reminders need: see `_reminder_rows`).
+    deadlines: list[Deadline] | None = None
 
     @property
     def dates_changed(self) -> bool:
@@ -336,17 +338,22 @@ def store_evaluated(
     in bulk, and `hooks.CASES_RECOMPUTED` fires once. Each case's check is released from any claim.
     """
     cases = {e.case.pk: e.case for e in evaluated}
-    writes = _Writes.of(cases)
-    checks = {c.case_id: c for c in CaseCheck.objects.filter(case_id__in=list(cases)).defer("report")}
+    checks = {c.case_id: c for c in CaseCheck.objects.filter(case_id__in=list(cases))}
+    same = {e.case.pk for e in evaluated if e.case.pk in checks and same_but_date(checks[e.case.pk].report, e.report)}
+    writes = _Writes.of({pk: case for pk, case in cases.items() if pk not in same})
+    rows_of_same = _reminder_rows({pk: cases[pk] for pk in same})
     version = packs_version()
     results: list[Recomputed] = []
     new_checks: list[CaseCheck] = []
     for e in evaluated:
         result = Recomputed(case=e.case, report=e.report, now=now, facts=e.facts, evaluated=e.evaluated)
-        log = _Log(result=result, cause=cause, cause_event="", actor=actor, now=now)
-        result.deadlines = writes.kept_deadlines(e.case)
-        _store_deadlines(e.case, e.report, log, writes=writes)
-        _store_conflicts(e.case, e.report, log, now, writes=writes)
+        if e.case.pk in same:  # the rows derive from the report alone: they are as stored
+            result.deadlines = rows_of_same[e.case.pk]
+        else:
+            log = _Log(result=result, cause=cause, cause_event="", actor=actor, now=now)
+            result.deadlines = writes.kept_deadlines(e.case)
+            _store_deadlines(e.case, e.report, log, writes=writes)
+            _store_conflicts(e.case, e.report, log, now, writes=writes)
         values = {
             "report": e.report,
             "today": e.today,
@@ -365,11 +372,38 @@ def store_evaluated(
                 setattr(stored, name, value)
         results.append(result)
     writes.flush()
-    update_rows(CaseCheck, list(checks.values()), _CHECK_FIELDS)
+    redated = _redate_checks([checks[pk] for pk in same])
+    update_rows(CaseCheck, [c for c in checks.values() if c.case_id not in redated], _CHECK_FIELDS)
     CaseCheck.objects.bulk_create(new_checks)
     DerivedChange.objects.bulk_create([c for r in results for c in r.changes], batch_size=BULK_SIZE)
     hooks.CASES_RECOMPUTED.fire(results)
     return results
+
+
+def same_but_date(stored: dict[str, Any], report: dict[str, Any]) -> bool:
+    """Whether a new report says what the stored one says, but for the day it was made for.
+
+    Every deadline and conflict row of a case is derived from its report alone (`_store_deadlines`,
+    `_store_conflicts`), in the transaction that stores the report: when the two reports agree, so
+    would the rows, and a batch need neither read them as models nor compare them. (A change to how
+    rows derive from a report, like a rule pack's, takes `refuge recompute --all`, case by case.)"""
+    return "today" in stored and {**stored, "today": report.get("today")} == report
+
+
+def _reminder_rows(cases: dict[int, Case]) -> dict[int, list[Deadline]]:
+    """The deadline rows of cases whose report did not change, with what their reminders are kept in
+    step from (`refuge.alerts.queue.sync_reminders`) and nothing else: one query, few columns."""
+    found: dict[int, list[Deadline]] = {pk: [] for pk in cases}
+    if cases:
+        rows = (
+            Deadline.objects.filter(case_id__in=list(cases))
+            .order_by()
+            .only("id", "case", "status", "timezone", "reminders")
+        )
+        for deadline in rows:
+            deadline.case = cases[deadline.case_id]
+            found[deadline.case_id].append(deadline)
+    return found
 
 
 _CHECK_FIELDS = (
@@ -382,6 +416,41 @@ _CHECK_FIELDS = (
     "claimed_by",
     "claimed_until",
 )
+
+
+# A stored report's date set in place, by the database (one parameter: the date, ISO).
+_REPORT_REDATED = {
+    "sqlite": "json_set({report}, '$.today', %s)",
+    "postgresql": "jsonb_set({report}, '{{today}}', to_jsonb(%s::text))",
+}
+
+
+def _redate_checks(rows: Sequence[CaseCheck]) -> set[int]:
+    """Write checks whose report changed only in its date (`same_but_date`): the report's "today" is
+    set in place by the database rather than the whole document encoded and written again, and the
+    other fields as `update_rows` writes them. The case ids of the rows written (none where the
+    database has no such function: then `update_rows` writes them whole)."""
+    patch = _REPORT_REDATED.get(connection.vendor)
+    if not rows or patch is None:
+        return set()
+    by_name = {f.name: f for f in CaseCheck._meta.concrete_fields}
+    columns = [by_name[name] for name in _CHECK_FIELDS if name != "report"]
+    quote = connection.ops.quote_name
+    report = quote(by_name["report"].column)
+    assignments = ", ".join(
+        [f"{report} = {patch.format(report=report)}"] + [f"{quote(c.column)} = %s" for c in columns]
+    )
+    # Table and column names come from the model, quoted; the values are parameters.
+    sql = f"UPDATE {quote(CaseCheck._meta.db_table)} SET {assignments} WHERE {quote(CaseCheck._meta.pk.column)} = %s"  # noqa: S608
+    params = [
+        [row.today.isoformat()]
+        + [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return {row.case_id for row in rows}
 
 
 def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:

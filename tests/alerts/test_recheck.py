@@ -3,6 +3,7 @@ case-by-case recomputation stores it (rows, history, statistics, alerts)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -18,6 +19,7 @@ from bench.engine import make_case
 from refuge.alerts import clock
 from refuge.alerts.models import Alert, Notification, Reminder
 from refuge.casefile.validate import load_casefile
+from refuge.cases import recompute
 from refuge.cases.actions import import_casefiles
 from refuge.cases.derived import CaseCheck, DerivedChange
 from refuge.cases.models import Case, Event
@@ -68,10 +70,20 @@ def checks(org) -> list[tuple]:
     )
 
 
-def test_the_batch_stores_what_recomputing_each_case_stores(org, other_org, alice, carol):
+def test_the_batch_stores_what_recomputing_each_case_stores(org, other_org, alice, carol, monkeypatch):
     """Two organisations import the same cases; at each later instant one recomputes them case by case,
-    the other in one batch: rows, history, checks, statistics, reminders and alerts come out the same."""
+    the other in one batch: rows, history, checks, statistics, reminders and alerts come out the same.
+    The batch leaves the rows of a case whose report changed only in its date as they are
+    (`same_but_date`): both ways are compared."""
     carol.username = "alice-twin"  # the team's name is in no alert; only the count of recipients is compared
+    verdicts: list[bool] = []
+    judge = recompute.same_but_date
+
+    def same_but_date(stored, report):
+        verdicts.append(judge(stored, report))
+        return verdicts[-1]
+
+    monkeypatch.setattr(recompute, "same_but_date", same_but_date)
     one_by_one = imported(org, alice, 40)
     imported(other_org, carol, 40)
     moved = 0
@@ -100,6 +112,7 @@ def test_the_batch_stores_what_recomputing_each_case_stores(org, other_org, alic
     assert moved and clock_alerts, "time changed nothing: the comparison would prove nothing"
     kinds = set(DerivedChange.objects.filter(case__organisation=org, cause="clock").values_list("change", flat=True))
     assert {"status", "moved", "removed", "added"} <= kinds, kinds
+    assert True in verdicts and False in verdicts, "the batch took one way only: the other went untested"
 
 
 def edit_later_half(organisation, *, shift: timedelta) -> None:
@@ -150,6 +163,32 @@ def test_the_clock_rechecks_each_case_once_per_day(org, alice):
     assert clock.recheck_cases(now=now, batch=5) == 0
     assert clock.recheck_cases(now=now + timedelta(days=1), batch=5) == 12
     assert not CaseCheck.objects.exclude(claimed_by="").exists()
+
+
+def test_same_but_date_lets_only_the_date_differ():
+    stored = {"today": "2026-03-05", "deadlines": [{"key": "a", "status": "open"}], "conflicts": []}
+    assert recompute.same_but_date(stored, {**stored, "today": "2026-03-06"})
+    assert not recompute.same_but_date(stored, {**stored, "deadlines": [{"key": "a", "status": "missed"}]})
+    assert not recompute.same_but_date(stored, {**stored, "conflicts": [{"kind": "k"}]})
+    assert not recompute.same_but_date(stored, {**stored, "removals": []})  # a part the stored one lacks
+    undated = {k: v for k, v in stored.items() if k != "today"}  # not a report the engine made
+    assert not recompute.same_but_date(undated, stored)
+
+
+def test_the_collector_runs_less_often_while_rechecking_then_as_before(org, alice, monkeypatch):
+    imported(org, alice, 3)
+    seen = []
+    claim = clock.claim_checks
+
+    def spy(**kwargs):
+        seen.append(gc.get_threshold())
+        return claim(**kwargs)
+
+    monkeypatch.setattr(clock, "claim_checks", spy)
+    before = gc.get_threshold()
+    assert clock.recheck_cases(now=IMPORTED + timedelta(days=1)) == 3
+    assert gc.get_threshold() == before
+    assert seen and all(t == (clock.RECHECK_GC_THRESHOLD, *before[1:]) for t in seen), (seen, before)
 
 
 def test_a_batch_that_fails_is_recomputed_case_by_case(org, alice, monkeypatch):
