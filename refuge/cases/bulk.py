@@ -17,8 +17,10 @@ counter), which is safe because the caller's transaction already holds SQLite's 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import tzinfo
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models, router
 
 from refuge.vault.fields import EncryptedField
@@ -119,6 +121,8 @@ def _getter(field: models.Field[Any, Any], conn: Any) -> Callable[[models.Model]
 def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
     ops = conn.ops
     if isinstance(field, models.DateTimeField):
+        if conn.vendor == "sqlite" and settings.USE_TZ:
+            return _sqlite_instant(conn.timezone)
         return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
@@ -130,6 +134,20 @@ def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
     ):
         return lambda v: v
     return lambda v: field.get_db_prep_value(v, conn, prepared=False)
+
+
+def _sqlite_instant(zone: tzinfo) -> Callable[[Any], Any]:
+    """SQLite's `adapt_datetimefield_value` (an aware instant as naive text in the connection's zone)
+    without its per-value calls: `make_naive` is `astimezone(zone).replace(tzinfo=None)`."""
+
+    def adapt(value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        if value.utcoffset() is not None:
+            value = value.astimezone(zone).replace(tzinfo=None)
+        return str(value)
+
+    return adapt
 
 
 def _allocate(conn: Any, table: str, column: str, count: int) -> list[int]:

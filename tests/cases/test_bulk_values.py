@@ -1,0 +1,50 @@
+"""`refuge.cases.bulk` adapts values as Django's own save does, without its per-value layers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from refuge.cases import bulk
+from refuge.cases.models import Event
+from refuge.vault import crypto
+
+INSTANTS = [
+    None,
+    datetime(2026, 3, 6, 10, 0, tzinfo=UTC),
+    datetime(2026, 3, 6, 10, 0, 0, 123456, tzinfo=ZoneInfo("Europe/Moscow")),
+    datetime(2026, 10, 25, 2, 30, tzinfo=ZoneInfo("Europe/Berlin")),  # the hour that comes twice
+    datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=timezone(timedelta(hours=-9, minutes=-30))),
+    datetime(2026, 3, 6, 10, 0),  # noqa: DTZ001  # naive: passed as it is
+]
+
+
+@pytest.mark.parametrize("value", INSTANTS)
+def test_an_instant_is_adapted_as_the_backend_adapts_it(value):
+    field = Event._meta.get_field("at")
+    assert bulk._adapter(field, connection)(value) == connection.ops.adapt_datetimefield_value(value)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own adapter")
+def test_sqlites_instant_adapter_is_the_backends():
+    adapt = bulk._sqlite_instant(connection.timezone)
+    for value in INSTANTS:
+        assert adapt(value) == connection.ops.adapt_datetimefield_value(value)
+
+
+def test_a_json_text_seals_to_the_same_plaintext_and_refuses_what_json_cannot_hold():
+    field = Event._meta.get_field("text_attributes")
+    key = bytes(range(32))
+    sealer = crypto.FieldSealer(key, 1)
+    value = {"authority": "Суд (fictional)", "place": "평양 (fictional)"}
+    blob = field.seal(value, sealer, "code-1")
+    plain = crypto.decrypt_field(key, bytes(blob), label=field.label, code="code-1")
+    assert field.decode(plain) == value
+    assert plain == field.encode(field.to_plain(value))
+    with pytest.raises(TypeError):
+        field.to_plain({"x": object()})
+    with pytest.raises(TypeError):
+        field.seal({"x": object()}, sealer, "code-1")
