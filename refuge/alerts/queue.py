@@ -31,7 +31,7 @@ from refuge.alerts.models import (
     settings_for,
 )
 from refuge.cases.bulk import insert_new
-from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
+from refuge.cases.derived import SEVERITY_RANK, Change, Conflict, Deadline, DerivedChange, Severity
 from refuge.cases.models import QUIET_STATUSES, CaseMember
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _due_at(row: Deadline | None, after: dict[str, Any] | None) -> str:
 
 
 def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
-    change: DerivedChange, deadlines: dict[str, Deadline]
+    change: Change, deadlines: dict[str, Deadline]
 ) -> tuple[str, str, dict[str, Any]] | None:
     """(kind, severity, facts) for one derived change, or None when it is not worth telling."""
     facts: dict[str, Any] = {"code": change.kind}
@@ -212,7 +212,7 @@ def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
     return None
 
 
-def _basis_facts(change: DerivedChange, row: Deadline | None, conflict: Conflict | None) -> dict[str, Any]:
+def _basis_facts(change: Change, row: Deadline | None, conflict: Conflict | None) -> dict[str, Any]:
     """What happened and on what basis (refuge.alerts.texts words it): event keys, rule ids, the packs' legal texts."""
     facts: dict[str, Any] = {}
     if change.cause_event:
@@ -233,7 +233,7 @@ def _basis_facts(change: DerivedChange, row: Deadline | None, conflict: Conflict
     return {k: v for k, v in facts.items() if v not in ("", [], None)}
 
 
-def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
+def _without_reshuffles(changes: list[Change]) -> list[Change]:
     """The changes worth an alert: a conflict of one kind that went and came back in the same
     recomputation (the engine now reads other events for it) is the same danger still standing, so
     neither "cleared" nor a second "raised" is sent, unless it came back more severe."""
@@ -249,7 +249,7 @@ def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
         after = SEVERITY_RANK.get((added.after or {}).get("severity", ""), 9)
         (worse if after < before else standing).add(kind)
 
-    def told(change: DerivedChange) -> bool:
+    def told(change: Change) -> bool:
         if change.item != "conflict":
             return True
         if change.kind in worse:

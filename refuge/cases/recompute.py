@@ -20,9 +20,9 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
 from refuge import hooks
-from refuge.cases.bulk import insert_new
+from refuge.cases.bulk import insert_new, insert_rows
 from refuge.cases.casefiles import casefile_for, read_event_rows
-from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
+from refuge.cases.derived import CHANGE_FIELDS, SEVERITY_RANK, CaseCheck, Change, Conflict, Deadline, DerivedChange
 from refuge.cases.models import Case, Event, Proceeding
 from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_packs, parse_facts, timeline
 
@@ -53,7 +53,7 @@ class Recomputed:
     case: Case
     report: dict[str, Any]
     now: datetime | None = None
-    changes: list[DerivedChange] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the history, written as DerivedChange rows
     quiet: bool = False  # alert no one about this recomputation (an archive's dormant case, imported)
     # The engine's parsed case and report, when the caller kept them (a batch, an import): not parsed twice.
     facts: Facts | None = None
@@ -177,7 +177,7 @@ def recompute_case(
             "next_check_at": next_check(case, today, recheck_at),
         },
     )
-    DerivedChange.objects.bulk_create(result.changes)
+    DerivedChange.objects.bulk_create([c.row() for c in result.changes])
     hooks.CASE_RECOMPUTED.fire(result)
     return result
 
@@ -252,7 +252,7 @@ def recompute_new_cases(
     insert_new(deadlines)
     insert_new(conflicts)
     insert_new(checks)
-    insert_new([c for r in results for c in r.changes])
+    insert_rows(DerivedChange, CHANGE_FIELDS, [c.values() for r in results for c in r.changes])
     hooks.CASES_IMPORTED.fire(results)
     return results
 
@@ -348,7 +348,7 @@ def store_evaluated(
     writes.flush()
     update_rows(CaseCheck, list(checks.values()), _CHECK_FIELDS)
     CaseCheck.objects.bulk_create(new_checks)
-    DerivedChange.objects.bulk_create([c for r in results for c in r.changes], batch_size=BULK_SIZE)
+    DerivedChange.objects.bulk_create([c.row() for r in results for c in r.changes], batch_size=BULK_SIZE)
     hooks.CASES_RECOMPUTED.fire(results)
     return results
 
@@ -406,21 +406,8 @@ class _Log:
     now: datetime
 
     def __call__(self, item: str, key: str, kind: str, change: str, before: Any, after: Any) -> None:  # noqa: PLR0917  # a local recorder
-        self.result.changes.append(
-            DerivedChange(
-                case=self.result.case,
-                item=item,
-                key=key,
-                kind=kind,
-                change=change,
-                before=before,
-                after=after,
-                cause_event=self.cause_event,
-                cause=self.cause,
-                actor=self.actor,
-                at=self.now,
-            )
-        )
+        case, cause_event, cause, actor, now = self.result.case, self.cause_event, self.cause, self.actor, self.now
+        self.result.changes.append(Change(case, item, key, kind, change, before, after, cause_event, cause, actor, now))
 
 
 class _Direct:
