@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, models, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from refuge.vault.fields import EncryptedField
 
@@ -121,19 +122,43 @@ def _getter(field: models.Field[Any, Any], conn: Any) -> Callable[[models.Model]
 def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
     ops = conn.ops
     if isinstance(field, models.DateTimeField):
-        if conn.vendor == "sqlite" and settings.USE_TZ:
-            return _sqlite_instant(conn.timezone)
-        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+        return _instant(conn)
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
     if isinstance(field, models.JSONField):
         encoder = field.encoder
         return lambda v: None if v is None and field.null else ops.adapt_json_value(v, encoder)
+    if isinstance(field, models.IntegerField) and _integer_prep(type(field)):
+        return _integer(ops, field.get_internal_type())
     if isinstance(field, models.ForeignKey) or (
         isinstance(field, _PLAIN) and type(field).get_db_prep_value is models.Field.get_db_prep_value
     ):
         return lambda v: v
     return lambda v: field.get_db_prep_value(v, conn, prepared=False)
+
+
+def _integer_prep(kind: type[models.Field[Any, Any]]) -> bool:
+    """Whether the field makes its value as IntegerField does (not overridden by a subclass)."""
+    return (
+        kind.get_db_prep_value is models.IntegerField.get_db_prep_value
+        and kind.get_prep_value is models.IntegerField.get_prep_value
+    )
+
+
+def _integer(ops: Any, internal_type: str) -> Callable[[Any], Any]:
+    """IntegerField's `get_db_prep_value` (`int`, then the backend's adapter) without its layers;
+    the base backend's adapter (SQLite's) gives the value as it is."""
+    if type(ops).adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value:
+        return lambda v: v if v is None else int(v)
+    adapt = ops.adapt_integerfield_value
+    return lambda v: v if v is None else adapt(int(v), internal_type)
+
+
+def _instant(conn: Any) -> Callable[[Any], Any]:
+    if conn.vendor == "sqlite" and settings.USE_TZ:
+        return _sqlite_instant(conn.timezone)
+    ops = conn.ops
+    return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
 
 
 def _sqlite_instant(zone: tzinfo) -> Callable[[Any], Any]:

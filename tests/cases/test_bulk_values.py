@@ -10,6 +10,7 @@ from django.db import connection
 
 from refuge.cases import bulk
 from refuge.cases.models import Event
+from refuge.stats.models import StatTotal
 from refuge.vault import crypto
 
 INSTANTS = [
@@ -48,3 +49,12 @@ def test_a_json_text_seals_to_the_same_plaintext_and_refuses_what_json_cannot_ho
         field.to_plain({"x": object()})
     with pytest.raises(TypeError):
         field.seal({"x": object()}, sealer, "code-1")
+
+
+@pytest.mark.parametrize(("model", "name"), [(Event, "utc_offset_minutes"), (StatTotal, "year"), (StatTotal, "n")])
+def test_an_integer_is_adapted_as_its_field_adapts_it(model, name):
+    field = model._meta.get_field(name)
+    adapt = bulk._adapter(field, connection)
+    for value in (None, 0, -570, 180, 2026, 32767, True):
+        expected = field.get_db_prep_value(value, connection, prepared=False)
+        assert adapt(value) == expected and type(adapt(value)) is type(expected)
