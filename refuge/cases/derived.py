@@ -185,3 +185,22 @@ class Change(NamedTuple):
 
 
 CHANGE_FIELDS = Change._fields
+
+
+class NewRow:
+    """A deadline or conflict of a case just created (`refuge import`), held as its values rather
+    than as a model instance: the alerts and reminders read it as they read a row (`row.severity`,
+    `row.due_at`, `row.case`); `pk` once it is stored (refuge.cases.recompute.recompute_new_cases)."""
+
+    __slots__ = ("case", "pk", "values")
+
+    def __init__(self, case: Any, values: dict[str, Any]) -> None:
+        self.case = case  # the Case
+        self.values = values  # every other field by name ("organisation": its id), in one order per model
+        self.pk: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
