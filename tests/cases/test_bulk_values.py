@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,8 @@ def test_a_json_text_seals_to_the_same_plaintext_and_refuses_what_json_cannot_ho
     plain = crypto.decrypt_field(key, bytes(blob), label=field.label, code="code-1")
     assert field.decode(plain) == value
     assert plain == field.encode(field.to_plain(value))
+    for other in (value, [1, 2.5, None, True], "text", {"nested": {"a": ["б", "북"]}}, 7, None):
+        assert field.encode(other) == json.dumps(other, ensure_ascii=False, separators=(",", ":")).encode()
     with pytest.raises(TypeError):
         field.to_plain({"x": object()})
     with pytest.raises(TypeError):
