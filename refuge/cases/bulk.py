@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connections, models, router
@@ -120,6 +121,19 @@ def _getter(field: models.Field[Any, Any], conn: Any) -> Callable[[models.Model]
 
 
 def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
+    """How a field's value is made ready for the backend, as `get_db_prep_value` makes it."""
+    typed = _typed_adapter(field, conn)
+    if typed is not None:
+        return typed
+    if isinstance(field, models.ForeignKey) or (
+        isinstance(field, _PLAIN) and type(field).get_db_prep_value is models.Field.get_db_prep_value
+    ):
+        return lambda v: v
+    return lambda v: field.get_db_prep_value(v, conn, prepared=False)
+
+
+def _typed_adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any] | None:
+    """The backend's own adapter of an instant, a date, JSON, a UUID or an integer, called directly."""
     ops = conn.ops
     if isinstance(field, models.DateTimeField):
         return _instant(conn)
@@ -128,13 +142,12 @@ def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
     if isinstance(field, models.JSONField):
         encoder = field.encoder
         return lambda v: None if v is None and field.null else ops.adapt_json_value(v, encoder)
+    if type(field) is models.UUIDField:  # get_db_prep_value: the UUID, or its hex where the backend has no UUID type
+        native = conn.features.has_native_uuid_field
+        return lambda v: field.get_db_prep_value(v, conn) if type(v) is not UUID else v if native else v.hex
     if isinstance(field, models.IntegerField) and _integer_prep(type(field)):
         return _integer(ops, field.get_internal_type())
-    if isinstance(field, models.ForeignKey) or (
-        isinstance(field, _PLAIN) and type(field).get_db_prep_value is models.Field.get_db_prep_value
-    ):
-        return lambda v: v
-    return lambda v: field.get_db_prep_value(v, conn, prepared=False)
+    return None
 
 
 def _integer_prep(kind: type[models.Field[Any, Any]]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -61,3 +62,10 @@ def test_an_integer_is_adapted_as_its_field_adapts_it(model, name):
     for value in (None, 0, -570, 180, 2026, 32767, True):
         expected = field.get_db_prep_value(value, connection, prepared=False)
         assert adapt(value) == expected and type(adapt(value)) is type(expected)
+
+
+def test_a_uuid_is_adapted_as_its_field_adapts_it():
+    field = Event._meta.get_field("code")
+    adapt = bulk._adapter(field, connection)
+    for value in (None, uuid.uuid4(), uuid.UUID(int=0), str(uuid.uuid4())):
+        assert adapt(value) == field.get_db_prep_value(value, connection)
