@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connections, models, router
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from refuge.vault.fields import EncryptedField
+from refuge.vault.fields import Ciphertext, EncryptedField
 
 # Fields whose stored value is the attribute itself (the caller builds rows of the right types).
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.FloatField)
@@ -125,6 +125,9 @@ def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
     typed = _typed_adapter(field, conn)
     if typed is not None:
         return typed
+    if isinstance(field, EncryptedField) and type(field).get_db_prep_value is EncryptedField.get_db_prep_value:
+        binary = conn.Database.Binary  # what get_db_prep_value makes of a Ciphertext (it refuses a plaintext)
+        return lambda v: binary(bytes(v)) if type(v) is Ciphertext else field.get_db_prep_value(v, conn)
     if isinstance(field, models.ForeignKey) or (
         isinstance(field, _PLAIN) and type(field).get_db_prep_value is models.Field.get_db_prep_value
     ):

@@ -14,6 +14,7 @@ from refuge.cases import bulk
 from refuge.cases.models import Event
 from refuge.stats.models import StatTotal
 from refuge.vault import crypto
+from refuge.vault.fields import Ciphertext
 
 INSTANTS = [
     None,
@@ -69,3 +70,15 @@ def test_a_uuid_is_adapted_as_its_field_adapts_it():
     adapt = bulk._adapter(field, connection)
     for value in (None, uuid.uuid4(), uuid.UUID(int=0), str(uuid.uuid4())):
         assert adapt(value) == field.get_db_prep_value(value, connection)
+
+
+def test_a_ciphertext_is_adapted_as_its_field_adapts_it_and_a_plaintext_still_refused():
+    field = Event._meta.get_field("note")
+    adapt = bulk._adapter(field, connection)
+    blob = Ciphertext(b"\x01\x00\x00\x00\x01sealed")
+    made, expected = adapt(blob), field.get_db_prep_value(blob, connection)
+    assert type(made) is type(expected)
+    assert bytes(getattr(made, "obj", made)) == bytes(getattr(expected, "obj", expected))  # psycopg's Binary holds it
+    assert adapt(None) is None
+    with pytest.raises(TypeError):
+        adapt("a plaintext")
