@@ -97,11 +97,16 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
     marks = ", ".join(["%s"] * (len(fields) + 1))
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # names from the model
     width = len(fields)
+    # Only the values that need it are adapted (by position: the id first); the rest go as they are.
+    typed = [(i + 1, adapt) for i, adapt in enumerate(adapters) if adapt is not _same]
     values = []
     for new_id, row in zip(ids, rows, strict=True):
         if len(row) != width:
             raise TypeError(f"{meta.label}: a row of {len(row)} values for {width} fields")
-        values.append((new_id, *(adapt(v) for adapt, v in zip(adapters, row, strict=True))))
+        made = [new_id, *row]
+        for i, adapt in typed:
+            made[i] = adapt(made[i])
+        values.append(made)
     with conn.cursor() as cursor:
         for start in range(0, len(values), CHUNK):
             cursor.executemany(sql, values[start : start + CHUNK])
@@ -131,8 +136,13 @@ def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
     if isinstance(field, models.ForeignKey) or (
         isinstance(field, _PLAIN) and type(field).get_db_prep_value is models.Field.get_db_prep_value
     ):
-        return lambda v: v
+        return _same
     return lambda v: field.get_db_prep_value(v, conn, prepared=False)
+
+
+def _same(value: Any) -> Any:
+    """The adapter of a field whose value goes to the backend as it is (`insert_rows` skips it)."""
+    return value
 
 
 def _typed_adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any] | None:
