@@ -7,7 +7,7 @@ all (a transactional outbox). `raise_alert` is the one way an alert is made and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from refuge.alerts.models import (
     settings_for,
 )
 from refuge.cases.bulk import insert_new
-from refuge.cases.derived import SEVERITY_RANK, Conflict, Deadline, DerivedChange, Severity
+from refuge.cases.derived import SEVERITY_RANK, Change, Conflict, Deadline, DerivedChange, NewRow, Severity
 from refuge.cases.models import QUIET_STATUSES, CaseMember
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def raise_alert(  # the alert's fields, by keyword
     return alert
 
 
-def _due_at(row: Deadline | None, after: dict[str, Any] | None) -> str:
+def _due_at(row: Deadline | NewRow | None, after: dict[str, Any] | None) -> str:
     """The deadline's due instant (ISO) as the change reports it, else as the row has it ("" when none)."""
     due = (after or {}).get("due_at")
     if isinstance(due, str) and due:
@@ -183,7 +183,7 @@ def _due_at(row: Deadline | None, after: dict[str, Any] | None) -> str:
 
 
 def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
-    change: DerivedChange, deadlines: dict[str, Deadline]
+    change: Change, deadlines: Mapping[str, Deadline | NewRow]
 ) -> tuple[str, str, dict[str, Any]] | None:
     """(kind, severity, facts) for one derived change, or None when it is not worth telling."""
     facts: dict[str, Any] = {"code": change.kind}
@@ -212,7 +212,7 @@ def _alert_for_change(  # noqa: PLR0911  # one answer per kind of change
     return None
 
 
-def _basis_facts(change: DerivedChange, row: Deadline | None, conflict: Conflict | None) -> dict[str, Any]:
+def _basis_facts(change: Change, row: Deadline | NewRow | None, conflict: Conflict | NewRow | None) -> dict[str, Any]:
     """What happened and on what basis (refuge.alerts.texts words it): event keys, rule ids, the packs' legal texts."""
     facts: dict[str, Any] = {}
     if change.cause_event:
@@ -233,7 +233,7 @@ def _basis_facts(change: DerivedChange, row: Deadline | None, conflict: Conflict
     return {k: v for k, v in facts.items() if v not in ("", [], None)}
 
 
-def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
+def _without_reshuffles(changes: list[Change]) -> list[Change]:
     """The changes worth an alert: a conflict of one kind that went and came back in the same
     recomputation (the engine now reads other events for it) is the same danger still standing, so
     neither "cleared" nor a second "raised" is sent, unless it came back more severe."""
@@ -249,7 +249,7 @@ def _without_reshuffles(changes: list[DerivedChange]) -> list[DerivedChange]:
         after = SEVERITY_RANK.get((added.after or {}).get("severity", ""), 9)
         (worse if after < before else standing).add(kind)
 
-    def told(change: DerivedChange) -> bool:
+    def told(change: Change) -> bool:
         if change.item != "conflict":
             return True
         if change.kind in worse:
@@ -314,11 +314,11 @@ def queue_imported(results: list[Recomputed]) -> None:
 
 def _rows_of(
     results: list[Recomputed], cases: dict[int, Case]
-) -> tuple[dict[int, dict[str, Deadline]], dict[int, dict[str, Conflict]]]:
+) -> tuple[dict[int, dict[str, Deadline | NewRow]], dict[int, dict[str, Conflict | NewRow]]]:
     """Each case's deadline and conflict rows by key: an import's as it just inserted them (not read
     back); those of cases recomputed in a batch (the clock) read, once for all of them."""
-    deadlines: dict[int, dict[str, Deadline]] = {pk: {} for pk in cases}
-    conflicts: dict[int, dict[str, Conflict]] = {pk: {} for pk in cases}
+    deadlines: dict[int, dict[str, Deadline | NewRow]] = {pk: {} for pk in cases}
+    conflicts: dict[int, dict[str, Conflict | NewRow]] = {pk: {} for pk in cases}
     stored: list[int] = []  # cases recomputed in a batch (the clock): their rows are read, once for all
     for result in results:  # the rows recompute_new_cases just inserted, with their ids: not read back
         if result.new_deadlines is None or result.new_conflicts is None:
@@ -399,7 +399,10 @@ def _queue_imported(results: list[Recomputed]) -> None:
     insert_new(notes)
     insert_new(rows)
     now = results[0].now or timezone.now()
-    sync_reminders([row for rows_of_case in deadlines.values() for row in rows_of_case.values()], now=now)
+    inserted = {r.case.pk for r in results if r.new_deadlines is not None}  # an import's: no reminder yet
+    for new in (False, True):
+        kept = [row for pk, of_case in deadlines.items() if (pk in inserted) is new for row in of_case.values()]
+        sync_reminders(kept, now=now, new=new)
 
 
 def queue_recomputed_batch(results: list[Recomputed]) -> None:
@@ -415,7 +418,7 @@ def queue_recomputed_batch(results: list[Recomputed]) -> None:
         sync_reminders([row for r in unchanged for row in r.deadlines or ()], now=unchanged[0].now or timezone.now())
 
 
-def reminder_instants(deadline: Deadline) -> list[datetime]:
+def reminder_instants(deadline: Deadline | NewRow) -> list[datetime]:
     zone = ZoneInfo(deadline.timezone) if deadline.timezone else ZoneInfo("UTC")
     out = []
     for value in deadline.reminders:
@@ -426,13 +429,14 @@ def reminder_instants(deadline: Deadline) -> list[datetime]:
     return out
 
 
-def sync_reminders(deadlines: Iterable[Deadline], *, now: datetime) -> None:
-    """Keep one unfired Reminder row per future reminder of each open deadline."""
+def sync_reminders(deadlines: Iterable[Deadline | NewRow], *, now: datetime, new: bool = False) -> None:
+    """Keep one unfired Reminder row per future reminder of each open deadline. `new`: the deadlines
+    were inserted in this transaction (an import's), so none has a reminder yet: none is read."""
     deadlines = list(deadlines)
-    have: dict[tuple[int, datetime], Reminder] = {
-        (r.deadline_id, r.at): r for r in Reminder.objects.filter(deadline__in=deadlines)
-    }
-    wanted: set[tuple[int, datetime]] = set()
+    have: dict[tuple[int, datetime], Reminder] = (
+        {} if new else {(r.deadline_id, r.at): r for r in Reminder.objects.filter(deadline__in=deadlines)}
+    )
+    wanted: set[tuple[Any, datetime]] = set()  # (the deadline's id, when)
     for deadline in deadlines:
         if deadline.status == "open" and deadline.case.status not in QUIET_STATUSES:
             wanted.update((deadline.pk, at) for at in reminder_instants(deadline) if at > now)

@@ -176,7 +176,8 @@ def _guard_problems(data: dict[str, Any]) -> list[Problem]:
             if isinstance(eid, str) and not EVENT_ID_RE.fullmatch(eid):
                 message = f"must be 1 to 64 characters of {CODE_CHARACTERS}"
                 problems.append(Problem(f"$.events[{i}].id", message, code="code_characters", params={"limit": 64}))
-    problems.extend(_walk_values(data))
+    if not _looks_clean(data):  # only a document with something to report is walked with paths
+        problems.extend(_walk_values(data))
     return problems
 
 
@@ -201,6 +202,47 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _has_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
+
+
+def _looks_clean(data: object) -> bool:
+    """True when `_walk_values` would find nothing: the same walk without building a path per value,
+    the strings searched for surrogates at once. False for anything it might report (or not expect)."""
+    texts: list[str] = []
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        items = _items(value, texts)
+        if items is None or depth >= MAX_DEPTH:  # its items would be deeper than the limit, or at it
+            return False
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                texts.append(item)  # type: ignore[arg-type]  # its type is str
+            elif kind in _CONTAINERS:
+                stack.append((item, depth + 1))
+            elif kind is float and not math.isfinite(item):  # type: ignore[arg-type]  # its type is float
+                return False
+            elif kind not in _SCALARS:
+                return False  # _BadNumber (NaN), or what the JSON parser does not make
+    try:
+        return _SURROGATE.search("".join(texts)) is None
+    except TypeError:  # a key that is not text (a document made in Python, not parsed): walk it with paths
+        return False
+
+
+_CONTAINERS = frozenset({dict, _Duplicates, list})
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
+def _items(value: object, texts: list[str]) -> Iterable[object] | None:
+    """A container's items for `_looks_clean` (an object's keys go to `texts`); None when it is not one,
+    or is an object with a repeated key."""
+    if isinstance(value, dict):
+        if getattr(value, "repeated", None):
+            return None
+        texts.extend(value)
+        return value.values()
+    return value if type(value) is list else None
 
 
 def _walk_values(data: object) -> list[Problem]:

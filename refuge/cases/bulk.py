@@ -17,11 +17,15 @@ counter), which is safe because the caller's transaction already holds SQLite's 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import tzinfo
 from typing import Any
+from uuid import UUID
 
+from django.conf import settings
 from django.db import connections, models, router
+from django.db.backends.base.operations import BaseDatabaseOperations
 
-from refuge.vault.fields import EncryptedField
+from refuge.vault.fields import Ciphertext, EncryptedField
 
 # Fields whose stored value is the attribute itself (the caller builds rows of the right types).
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.FloatField)
@@ -93,11 +97,16 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
     marks = ", ".join(["%s"] * (len(fields) + 1))
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # names from the model
     width = len(fields)
+    # Only the values that need it are adapted (by position: the id first); the rest go as they are.
+    typed = [(i + 1, adapt) for i, adapt in enumerate(adapters) if adapt is not _same]
     values = []
     for new_id, row in zip(ids, rows, strict=True):
         if len(row) != width:
             raise TypeError(f"{meta.label}: a row of {len(row)} values for {width} fields")
-        values.append((new_id, *(adapt(v) for adapt, v in zip(adapters, row, strict=True))))
+        made = [new_id, *row]
+        for i, adapt in typed:
+            made[i] = adapt(made[i])
+        values.append(made)
     with conn.cursor() as cursor:
         for start in range(0, len(values), CHUNK):
             cursor.executemany(sql, values[start : start + CHUNK])
@@ -117,19 +126,79 @@ def _getter(field: models.Field[Any, Any], conn: Any) -> Callable[[models.Model]
 
 
 def _adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any]:
+    """How a field's value is made ready for the backend, as `get_db_prep_value` makes it."""
+    typed = _typed_adapter(field, conn)
+    if typed is not None:
+        return typed
+    if isinstance(field, EncryptedField) and type(field).get_db_prep_value is EncryptedField.get_db_prep_value:
+        binary = conn.Database.Binary  # what get_db_prep_value makes of a Ciphertext (it refuses a plaintext)
+        return lambda v: binary(bytes(v)) if type(v) is Ciphertext else field.get_db_prep_value(v, conn)
+    if isinstance(field, models.ForeignKey) or (
+        isinstance(field, _PLAIN) and type(field).get_db_prep_value is models.Field.get_db_prep_value
+    ):
+        return _same
+    return lambda v: field.get_db_prep_value(v, conn, prepared=False)
+
+
+def _same(value: Any) -> Any:
+    """The adapter of a field whose value goes to the backend as it is (`insert_rows` skips it)."""
+    return value
+
+
+def _typed_adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any] | None:
+    """The backend's own adapter of an instant, a date, JSON, a UUID or an integer, called directly."""
     ops = conn.ops
     if isinstance(field, models.DateTimeField):
-        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+        return _instant(conn)
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
     if isinstance(field, models.JSONField):
         encoder = field.encoder
         return lambda v: None if v is None and field.null else ops.adapt_json_value(v, encoder)
-    if isinstance(field, models.ForeignKey) or (
-        isinstance(field, _PLAIN) and type(field).get_db_prep_value is models.Field.get_db_prep_value
-    ):
-        return lambda v: v
-    return lambda v: field.get_db_prep_value(v, conn, prepared=False)
+    if type(field) is models.UUIDField:  # get_db_prep_value: the UUID, or its hex where the backend has no UUID type
+        native = conn.features.has_native_uuid_field
+        return lambda v: field.get_db_prep_value(v, conn) if type(v) is not UUID else v if native else v.hex
+    if isinstance(field, models.IntegerField) and _integer_prep(type(field)):
+        return _integer(ops, field.get_internal_type())
+    return None
+
+
+def _integer_prep(kind: type[models.Field[Any, Any]]) -> bool:
+    """Whether the field makes its value as IntegerField does (not overridden by a subclass)."""
+    return (
+        kind.get_db_prep_value is models.IntegerField.get_db_prep_value
+        and kind.get_prep_value is models.IntegerField.get_prep_value
+    )
+
+
+def _integer(ops: Any, internal_type: str) -> Callable[[Any], Any]:
+    """IntegerField's `get_db_prep_value` (`int`, then the backend's adapter) without its layers;
+    the base backend's adapter (SQLite's) gives the value as it is."""
+    if type(ops).adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value:
+        return lambda v: v if v is None else int(v)
+    adapt = ops.adapt_integerfield_value
+    return lambda v: v if v is None else adapt(int(v), internal_type)
+
+
+def _instant(conn: Any) -> Callable[[Any], Any]:
+    if conn.vendor == "sqlite" and settings.USE_TZ:
+        return _sqlite_instant(conn.timezone)
+    ops = conn.ops
+    return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+
+
+def _sqlite_instant(zone: tzinfo) -> Callable[[Any], Any]:
+    """SQLite's `adapt_datetimefield_value` (an aware instant as naive text in the connection's zone)
+    without its per-value calls: `make_naive` is `astimezone(zone).replace(tzinfo=None)`."""
+
+    def adapt(value: Any) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        if value.utcoffset() is not None:
+            value = value.astimezone(zone).replace(tzinfo=None)
+        return str(value)
+
+    return adapt
 
 
 def _allocate(conn: Any, table: str, column: str, count: int) -> list[int]:

@@ -6,6 +6,9 @@ transaction as the change of events that caused them (refuge.cases.recompute).
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -152,3 +155,52 @@ class DerivedChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.kind} {self.change}"
+
+
+class Change(NamedTuple):
+    """One entry of the history as a recomputation records it (the values of a `DerivedChange` row):
+    the alerts read these; the row is made from them when the history is written (`row`, `values`)."""
+
+    case: Any  # the Case
+    item: str
+    key: str
+    kind: str
+    change: str  # a DerivedChange.Change
+    before: Any
+    after: Any
+    cause_event: str
+    cause: str
+    actor: Any  # the User, or None
+    at: datetime
+
+    def row(self) -> DerivedChange:
+        return DerivedChange(**self._asdict())
+
+    def values(self) -> tuple[Any, ...]:
+        """Its values in `CHANGE_FIELDS`' order, for `refuge.cases.bulk.insert_rows`."""
+        return (
+            self.case.pk, self.item, self.key, self.kind, self.change, self.before, self.after,
+            self.cause_event, self.cause, self.actor.pk if self.actor is not None else None, self.at,
+        )  # fmt: skip
+
+
+CHANGE_FIELDS = Change._fields
+
+
+class NewRow:
+    """A deadline or conflict of a case just created (`refuge import`), held as its values rather
+    than as a model instance: the alerts and reminders read it as they read a row (`row.severity`,
+    `row.due_at`, `row.case`); `pk` once it is stored (refuge.cases.recompute.recompute_new_cases)."""
+
+    __slots__ = ("case", "pk", "values")
+
+    def __init__(self, case: Any, values: dict[str, Any]) -> None:
+        self.case = case  # the Case
+        self.values = values  # every other field by name ("organisation": its id), in one order per model
+        self.pk: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None

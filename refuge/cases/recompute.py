@@ -11,6 +11,7 @@ import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -20,9 +21,18 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
 from refuge import hooks
-from refuge.cases.bulk import insert_new
+from refuge.cases.bulk import insert_new, insert_rows
 from refuge.cases.casefiles import casefile_for, forget_event_rows, read_event_rows
-from refuge.cases.derived import SEVERITY_RANK, CaseCheck, Conflict, Deadline, DerivedChange
+from refuge.cases.derived import (
+    CHANGE_FIELDS,
+    SEVERITY_RANK,
+    CaseCheck,
+    Change,
+    Conflict,
+    Deadline,
+    DerivedChange,
+    NewRow,
+)
 from refuge.cases.models import Case, Event, Proceeding
 from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_packs, parse_facts, timeline
 
@@ -53,15 +63,15 @@ class Recomputed:
     case: Case
     report: dict[str, Any]
     now: datetime | None = None
-    changes: list[DerivedChange] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the history, written as DerivedChange rows
     quiet: bool = False  # alert no one about this recomputation (an archive's dormant case, imported)
     # The engine's parsed case and report, when the caller kept them (a batch, an import): not parsed twice.
     facts: Facts | None = None
     evaluated: CheckReport | None = None
     timeline: Timeline | None = None
     # A new case's rows as just inserted (with their ids), for the alerts of the same batch: not read back.
-    new_deadlines: list[Deadline] | None = None
-    new_conflicts: list[Conflict] | None = None
+    new_deadlines: list[NewRow] | None = None
+    new_conflicts: list[NewRow] | None = None
     # The case's deadline rows once stored, when a batch has them at hand (where the report did not
     # change, only the columns its reminders need: see `_reminder_rows`).
     deadlines: list[Deadline] | None = None
@@ -198,7 +208,7 @@ def recompute_case(
             "next_check_at": next_check(case, today, recheck_at),
         },
     )
-    DerivedChange.objects.bulk_create(result.changes)
+    DerivedChange.objects.bulk_create([c.row() for c in result.changes])
     hooks.CASE_RECOMPUTED.fire(result)
     return result
 
@@ -227,8 +237,8 @@ def recompute_new_cases(
     """
     now = now or timezone.now()
     results: list[Recomputed] = []
-    deadlines: list[Deadline] = []
-    conflicts: list[Conflict] = []
+    deadlines: list[NewRow] = []
+    conflicts: list[NewRow] = []
     checks: list[CaseCheck] = []
     packset = packs()
     version = packs_version()
@@ -270,12 +280,23 @@ def recompute_new_cases(
             )
         )
         results.append(result)
-    insert_new(deadlines)
-    insert_new(conflicts)
+    _insert_new_rows(Deadline, deadlines)
+    _insert_new_rows(Conflict, conflicts)
     insert_new(checks)
-    insert_new([c for r in results for c in r.changes])
+    insert_rows(DerivedChange, CHANGE_FIELDS, [c.values() for r in results for c in r.changes])
     hooks.CASES_IMPORTED.fire(results)
     return results
+
+
+def _insert_new_rows(model: type[Deadline | Conflict], rows: list[NewRow]) -> None:
+    """Insert a new case's deadlines or conflicts (values, `_NewRows`) as `insert_rows` does; give each its id."""
+    if not rows:
+        return
+    names = tuple(rows[0].values)  # the same names for every row of the model (`_NewRows`)
+    take = itemgetter(*names)
+    ids = insert_rows(model, ("case", *names), [(row.case.pk, *take(row.values)) for row in rows])
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
 
 
 _FACTS = "_refuge_facts"  # a case's parsed facts while a batch evaluates it (see case_timeline)
@@ -375,7 +396,7 @@ def store_evaluated(
     redated = _redate_checks([checks[pk] for pk in same])
     update_rows(CaseCheck, [c for c in checks.values() if c.case_id not in redated], _CHECK_FIELDS)
     CaseCheck.objects.bulk_create(new_checks)
-    DerivedChange.objects.bulk_create([c for r in results for c in r.changes], batch_size=BULK_SIZE)
+    DerivedChange.objects.bulk_create([c.row() for r in results for c in r.changes], batch_size=BULK_SIZE)
     hooks.CASES_RECOMPUTED.fire(results)
     return results
 
@@ -494,21 +515,8 @@ class _Log:
     now: datetime
 
     def __call__(self, item: str, key: str, kind: str, change: str, before: Any, after: Any) -> None:  # noqa: PLR0917  # a local recorder
-        self.result.changes.append(
-            DerivedChange(
-                case=self.result.case,
-                item=item,
-                key=key,
-                kind=kind,
-                change=change,
-                before=before,
-                after=after,
-                cause_event=self.cause_event,
-                cause=self.cause,
-                actor=self.actor,
-                at=self.now,
-            )
-        )
+        case, cause_event, cause, actor, now = self.result.case, self.cause_event, self.cause, self.actor, self.now
+        self.result.changes.append(Change(case, item, key, kind, change, before, after, cause_event, cause, actor, now))
 
 
 class _Direct:
@@ -523,6 +531,12 @@ class _Direct:
     def add(self, row: Deadline | Conflict) -> None:
         row.save(force_insert=True)
 
+    def add_deadline(self, case: Case, key: str, values: dict[str, Any]) -> None:
+        self.add(Deadline(case=case, organisation_id=case.organisation_id, key=key, **values))
+
+    def add_conflict(self, case: Case, values: dict[str, Any]) -> None:
+        self.add(Conflict(case=case, organisation_id=case.organisation_id, **values))
+
     def change(self, row: Deadline | Conflict, fields: list[str]) -> None:
         row.save(update_fields=fields)
 
@@ -532,9 +546,10 @@ class _Direct:
 
 @dataclass
 class _NewRows(_Direct):
-    """Where a new case's rows go (`recompute_new_cases`): nothing stored to compare with, rows collected."""
+    """Where a new case's rows go (`recompute_new_cases`): nothing stored to compare with, rows collected
+    as values (`NewRow`: every field but the case, in one order per model), not as model instances."""
 
-    rows: list[Any]
+    rows: list[NewRow]
 
     def deadlines(self, case: Case) -> dict[str, Deadline]:
         return {}
@@ -542,15 +557,18 @@ class _NewRows(_Direct):
     def conflicts(self, case: Case) -> dict[str, Conflict]:
         return {}
 
-    def add(self, row: Deadline | Conflict) -> None:
-        self.rows.append(row)
+    def add_deadline(self, case: Case, key: str, values: dict[str, Any]) -> None:
+        self.rows.append(NewRow(case, {"organisation": case.organisation_id, "key": key, **values}))
+
+    def add_conflict(self, case: Case, values: dict[str, Any]) -> None:
+        self.rows.append(NewRow(case, {"organisation": case.organisation_id, **values}))
 
 
 def _store_deadlines(
     case: Case,
     report: dict[str, Any],
     log: _Log,
-    new_rows: list[Deadline] | None = None,
+    new_rows: list[NewRow] | None = None,
     *,
     writes: _Direct | None = None,
 ) -> None:
@@ -567,7 +585,7 @@ def _store_deadlines(
         seen.add(key)
         row = old.pop(key, None)
         if row is None:
-            sink.add(Deadline(case=case, organisation_id=case.organisation_id, key=key, **values))
+            sink.add_deadline(case, key, values)
             log(
                 "deadline", key, values["kind"], DerivedChange.Change.ADDED, None, _snapshot(values, values["timezone"])
             )
@@ -601,7 +619,7 @@ def _store_conflicts(
     report: dict[str, Any],
     log: _Log,
     now: datetime,
-    new_rows: list[Conflict] | None = None,
+    new_rows: list[NewRow] | None = None,
     *,
     writes: _Direct | None = None,
 ) -> None:
@@ -623,7 +641,7 @@ def _store_conflicts(
         }
         conflict_row = old_conflicts.pop(key, None)
         if conflict_row is None:
-            sink.add(Conflict(case=case, organisation_id=case.organisation_id, raised_at=now, **values))
+            sink.add_conflict(case, {**values, "raised_at": now})
             log("conflict", key, item["kind"], DerivedChange.Change.ADDED, None, {"severity": item["severity"]})
             continue
         changed = [n for n, v in values.items() if getattr(conflict_row, n) != v]

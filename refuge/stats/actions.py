@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from refuge.audit.actions import record
 from refuge.audit.events import EventType
-from refuge.cases.bulk import insert_new
+from refuge.cases.bulk import insert_rows
 from refuge.rules import evaluate, parse_facts, timeline
 from refuge.rules.outcomes import case_counts
 from refuge.stats.disclosure import check_threshold
@@ -116,16 +116,15 @@ def add_new_cases_stats(*, cases: Iterable[tuple[Case, Facts, Timeline, CheckRep
     report) from the engine run that computed their deadlines (not parsed nor evaluated again): they
     have no counts yet, so their counts are inserted at once and the totals updated once per cell."""
     deltas: dict[int, Counter[Cell]] = {}
-    rows: list[StatCount] = []
+    rows: list[tuple[Any, ...]] = []  # values, not StatCount instances: nothing reads them back as objects
     for case, facts, case_line, report in cases:
         nationality = "" if facts.stateless else (facts.nationality or "")
         delta = deltas.setdefault(case.organisation_id, Counter())
         for c in case_counts(facts, case_line, report):
             cell = (c.table, c.row, c.day.year, (c.day.month - 1) // 3 + 1, facts.host_state, nationality)
             delta[cell] += 1
-            values = dict(zip(_CELL, cell, strict=True))
-            rows.append(StatCount(organisation_id=case.organisation_id, case_id=case.pk, **values))
-    insert_new(rows)
+            rows.append((case.organisation_id, case.pk, *cell))
+    insert_rows(StatCount, ("organisation", "case", *_CELL), rows)
     for organisation_id, delta in deltas.items():
         _add_many(organisation_id, delta)
     return len(rows)
@@ -137,20 +136,17 @@ def _add_many(organisation_id: int, delta: Counter[Cell]) -> None:
     meanwhile, `_add` does the lot cell by cell instead)."""
     years = sorted({cell[2] for cell in delta})
     locked = StatTotal.objects.select_for_update().filter(organisation_id=organisation_id, year__in=years)
-    have = {tuple(getattr(row, name) for name in _CELL): row for row in locked}
-    changed = []
+    have = {tuple(cell): (pk, total) for pk, total, *cell in locked.values_list("id", "n", *_CELL)}
+    changed = []  # (new n, id)
     for cell, n in delta.items():
         row = have.get(cell)
         if row is not None and n:
-            row.n += n
-            changed.append(row)
+            changed.append((row[1] + n, row[0]))
     new = {cell: n for cell, n in delta.items() if n and cell not in have}
     try:
-        with transaction.atomic():
-            StatTotal.objects.bulk_create(
-                StatTotal(organisation_id=organisation_id, n=n, **dict(zip(_CELL, cell, strict=True)))
-                for cell, n in sorted(new.items())
-            )
+        with transaction.atomic():  # as values (refuge.cases.bulk): bulk_create compiles every row's SQL
+            rows = [(organisation_id, n, *cell) for cell, n in sorted(new.items())]
+            insert_rows(StatTotal, ("organisation", "n", *_CELL), rows)
     except IntegrityError:  # a race: the conditional UPDATE, else INSERT, of each cell
         _add(organisation_id, Counter({cell: n for cell, n in delta.items() if cell in new}))
     if changed:  # the rows are locked above: their new values are written as they are, in one executemany
@@ -158,7 +154,7 @@ def _add_many(organisation_id: int, delta: Counter[Cell]) -> None:
         qn = conn.ops.quote_name
         sql = f"UPDATE {qn(StatTotal._meta.db_table)} SET {qn('n')} = %s WHERE {qn('id')} = %s"  # noqa: S608  # model names
         with conn.cursor() as cursor:
-            cursor.executemany(sql, [(row.n, row.pk) for row in changed])
+            cursor.executemany(sql, changed)
     bump_version(organisation_id)
 
 

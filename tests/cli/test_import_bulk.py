@@ -12,7 +12,7 @@ import pytest
 from django.core.management.base import CommandError
 
 from bench.engine import make_case
-from refuge.alerts.models import Alert, Notification
+from refuge.alerts.models import Alert, Notification, Reminder
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent, AuditHead
 from refuge.cases.actions import import_casefile
@@ -129,6 +129,12 @@ def stored(org) -> dict[str, list]:
             )
             for e in Event.objects.filter(**by).select_related("case", "authority")
         ),
+        "reminders": sorted(
+            Reminder.objects.filter(deadline__case__organisation=org).values_list(
+                "deadline__case__reference", "deadline__key", "at", "fired_at"
+            ),
+            key=repr,
+        ),
         "audit": sorted(
             (references[entry.target_code], entry.type, entry.target_kind, entry.fields, entry.data)
             for entry in AuditEvent.objects.filter(chain=org.pk, target_code__in=list(references))
@@ -175,7 +181,7 @@ def test_the_bulk_import_stores_what_the_one_by_one_import_stores(tmp_path, exam
 
     bulk, one_by_one = stored(org), stored(other_org)
     assert bulk["deadlines"], "the sample derives no deadline: the comparison would prove nothing"
-    assert bulk["conflicts"] and bulk["alerts"] and bulk["counts"] and bulk["audit"]
+    assert bulk["conflicts"] and bulk["alerts"] and bulk["counts"] and bulk["audit"] and bulk["reminders"]
     kinds = {row[2] for row in bulk["conflicts"]}
     assert {"authority_not_notified", "removal_update_not_sent"} <= kinds, kinds  # the providers answered too
     for name in bulk:

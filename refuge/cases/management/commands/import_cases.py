@@ -105,6 +105,9 @@ class Command(RefugeCommand):
     help = gettext_noop(
         "Import case files (refuge.case/1) into an organisation; an invalid file refuses the whole batch."
     )
+    # Django's system checks (the URL tree and its API imported only for them: a second of start-up)
+    # find a developer's mistakes; `refuge serve` and `migrate` run them, a batch of files needs none.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
