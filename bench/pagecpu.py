@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection  # noqa: PLC0415  # after setup_django
 
     from bench import pages  # noqa: PLC0415  # imports Django models lazily, but keep it after setup
+    from refuge.lib import collector  # noqa: PLC0415
     from refuge.vault import state  # noqa: PLC0415
 
     state.try_dev_unseal()
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         from refuge.search import index  # noqa: PLC0415
 
         index.match(world.org_id, ["Karimov Aziz"], wait=None)
+    collector.settle_for_serving()  # as each worker of `refuge serve` does once it has loaded the app
     queries: list[str] = []
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:

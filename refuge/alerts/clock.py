@@ -40,6 +40,7 @@ from refuge.cases.recompute import (
     store_evaluated,
 )
 from refuge.cases.removals import upcoming
+from refuge.lib import collector
 from refuge.rules.calendars import HOLIDAYS_VERSION
 
 log = logging.getLogger("refuge.alerts.clock")
@@ -53,7 +54,7 @@ RECHECK_SECONDS = 20.0  # at most this long re-checking per clock pass, then the
 # (events' attributes, facts, reports, rows), nearly all freed by their reference counts alone; at
 # 700 the collector ran every few cases and, promoting the batch's live objects, kept walking them
 # again in its older generations: a third of a worker's CPU time (bench.recheck).
-RECHECK_GC_THRESHOLD = 50_000
+RECHECK_GC_THRESHOLD = collector.FEWER_COLLECTIONS
 DIGEST_DAYS = 7
 CALENDAR_CHECK_EVERY = timedelta(minutes=10)
 UNCONFIRMED_KEY = "calendar-unconfirmed"  # dedupe key: calendar-unconfirmed|<organisation>|<years, comma-separated>

@@ -36,6 +36,7 @@ from django.db import connections
 from django.utils.translation import gettext, gettext_noop
 
 from refuge.accounts.checks import shared_secret_key_problem
+from refuge.lib import collector
 from refuge.lib.commands import RefugeCommand
 from refuge.vault import agent, state
 
@@ -202,10 +203,14 @@ class Command(RefugeCommand):
         def post_fork(server: Any, worker: Any) -> None:
             key_agent.close_in_child()  # the worker is the agent's client, never its listener
 
+        def post_worker_init(worker: Any) -> None:
+            collector.settle_for_serving()
+
         config = {
             **gunicorn_options(host=host, port=port, workers=workers, threads=threads),
             "when_ready": when_ready,
             "post_fork": post_fork,
+            "post_worker_init": post_worker_init,
         }
 
         class _Server(BaseApplication):
