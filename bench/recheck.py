@@ -43,7 +43,7 @@ def worker(name: str, now: str, batch: int, profile: Path | None = None) -> None
     from refuge.alerts.clock import recheck_cases  # noqa: PLC0415  # after django.setup()
 
     profiler = cProfile.Profile(time.process_time) if profile else None  # CPU: not the machine's load
-    started, cpu = time.perf_counter(), time.process_time()
+    began, started, cpu = time.time(), time.perf_counter(), time.process_time()
     if profiler is not None:
         profiler.enable()
     done = recheck_cases(now=datetime.fromisoformat(now), worker=name, batch=batch, budget=float("inf"))
@@ -52,7 +52,8 @@ def worker(name: str, now: str, batch: int, profile: Path | None = None) -> None
         profile.parent.mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(profile)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(json.dumps({"worker": name, "done": done, "seconds": seconds, "cpu": cpu}))
+    ended = time.time()
+    print(json.dumps({"worker": name, "done": done, "seconds": seconds, "cpu": cpu, "began": began, "ended": ended}))
 
 
 def measure(args: argparse.Namespace) -> int:
@@ -124,7 +125,12 @@ def measure(args: argparse.Namespace) -> int:
         print(f"- {r['worker']}: {r['done']} cases in {r['seconds']:.1f} s, ", end="")
         print(f"{r['cpu']:.1f} s of CPU ({rate:,.0f} per CPU-second)")
     print(f"day's end: {done} cases in {wall:.1f} s (wall clock, processes started included)")
-    print(f"rate: {done / wall:,.0f} cases/s together (target {TARGET:,.0f})")
+    print(f"rate: {done / wall:,.0f} cases/s together, processes started included")
+    # A `refuge worker` is already running when a day ends: from the first worker's first claim to the
+    # last one's end, the start of Python and Django left out.
+    span = max(r["ended"] for r in reports) - min(r["began"] for r in reports)
+    print(f"day's end in running workers: {done} cases in {span:.1f} s, {done / span:,.0f} cases/s together")
+    print(f"(target {TARGET:,.0f} cases/s together)")
     print(f"collisions: {collisions} (recomputed twice {done - rechecked}, history twice {twice}, ", end="")
     print(f"faults {faults}, claims left {left})")
     print(f"cases not re-checked: {cases - rechecked}; history rows written: {changes}")
