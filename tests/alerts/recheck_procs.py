@@ -17,7 +17,7 @@ def seed(count: int, day: str) -> None:
     from bench.engine import make_case
     from refuge.accounts.models import Membership, Organisation, Role, User
     from refuge.casefile.validate import load_casefile
-    from refuge.cases.actions import import_casefiles
+    from refuge.cases.bulk_import import import_casefiles
     from refuge.vault import keys, state
     from refuge.vault.models import RootKeySource
 

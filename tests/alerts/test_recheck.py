@@ -20,7 +20,7 @@ from refuge.alerts import clock
 from refuge.alerts.models import Alert, Notification, Reminder
 from refuge.casefile.validate import load_casefile
 from refuge.cases import recompute
-from refuge.cases.actions import import_casefiles
+from refuge.cases.bulk_import import import_casefiles
 from refuge.cases.derived import CaseCheck, DerivedChange
 from refuge.cases.models import Case, Event
 from refuge.cases.recompute import batch_of_cases, recompute_case, recompute_cases

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from refuge.cases.actions import import_casefiles, update_person
+from refuge.cases.actions import update_person
+from refuge.cases.bulk_import import import_casefiles
 from refuge.cases.models import Case, Person
 from refuge.search import index
 from refuge.vault import state

@@ -10,7 +10,7 @@ so a failure part-way (even a crash) leaves the database as it was.
 Memory stays flat however many files there are: the validation pass keeps only each file's
 reference and a hash of its bytes; the writing pass reads the files again, BATCH at a time (a file
 changed since it was validated stops the import, and nothing is imported), and inserts each batch
-in bulk (refuge.cases.actions.import_casefiles) inside the one transaction. A case whose file says
+in bulk (refuge.cases.bulk_import.import_casefiles) inside the one transaction. A case whose file says
 `dormant` or `closed` raises no alert: an archive alerts only on what is open.
 
 Progress goes to stderr (`Progress`): a bar on a terminal, plain lines in a log or a pipe, in the
@@ -36,7 +36,7 @@ from tqdm import tqdm
 
 from refuge.accounts.models import Membership, Organisation, Role
 from refuge.casefile.validate import CaseFileError, decode_casefile, read_bytes
-from refuge.cases.actions import import_casefiles
+from refuge.cases.bulk_import import import_casefiles
 from refuge.cases.models import Case
 from refuge.cases.problem_words import problem_lines
 from refuge.lib.commands import RefugeCommand
