@@ -51,6 +51,11 @@ def page(chromium: Any) -> Iterator[Any]:
         "document.addEventListener('htmx:afterSettle', () => { window.__htmxSettled += 1; });"
     )
     pg.set_default_timeout(10_000)
+    # `expect(...)` waits 5 s by default: as long as an action here, since make test runs the
+    # PostgreSQL suite on the other core meanwhile (a passkey ceremony took longer than 5 s once).
+    from playwright.sync_api import expect  # imported by browser tests only
+
+    expect.set_options(timeout=10_000)
     yield pg
     context.close()
 
