@@ -8,7 +8,7 @@ and every subscriber is connected in refuge/wiring/subscribers.py.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
@@ -454,41 +454,38 @@ def _redate_checks(rows: Sequence[CaseCheck]) -> set[int]:
     patch = _REPORT_REDATED.get(connection.vendor)
     if not rows or patch is None:
         return set()
-    by_name = {f.name: f for f in CaseCheck._meta.concrete_fields}
-    columns = [by_name[name] for name in _CHECK_FIELDS if name != "report"]
-    quote = connection.ops.quote_name
-    report = quote(by_name["report"].column)
-    assignments = ", ".join(
-        [f"{report} = {patch.format(report=report)}"] + [f"{quote(c.column)} = %s" for c in columns]
-    )
-    # Table and column names come from the model, quoted; the values are parameters.
-    sql = f"UPDATE {quote(CaseCheck._meta.db_table)} SET {assignments} WHERE {quote(CaseCheck._meta.pk.column)} = %s"  # noqa: S608
-    params = [
-        [row.today.isoformat()]
-        + [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
-        + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    fields = [name for name in _CHECK_FIELDS if name != "report"]
+    update_rows(CaseCheck, rows, fields, patched=("report", patch, lambda row: row.today.isoformat()))
     return {row.case_id for row in rows}
 
 
-def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
+def update_rows(
+    model: type[Model],
+    rows: Sequence[Model],
+    fields: Sequence[str],
+    *,
+    patched: tuple[str, str, Callable[[Any], Any]] | None = None,
+) -> None:
     """Write these fields of each row, by primary key: one statement run for all of them (executemany).
 
     What `bulk_update` does, without the CASE WHEN expression it builds over every row and field,
-    which costs more to build than the rows cost to write."""
+    which costs more to build than the rows cost to write. `patched`: (field, SQL expression of the
+    column — `{field}` in it — with one parameter, that parameter of a row) set first, in the database."""
     if not rows:
         return
     by_name = {f.name: f for f in model._meta.concrete_fields}
     columns = [by_name[name] for name in fields]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    assignments = [f"{quote(column.column)} = %s" for column in columns]
+    if patched is not None:
+        column = quote(by_name[patched[0]].column)
+        assignments.insert(0, f"{column} = {patched[1].format(**{patched[0]: column})}")
     # Table and column names come from the model, quoted; the values are parameters.
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
     params = [
-        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns] + [row.pk]
+        ([patched[2](row)] if patched is not None else [])
+        + [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
+        + [row.pk]
         for row in rows
     ]
     with connection.cursor() as cursor:
