@@ -23,7 +23,7 @@ from refuge.cases.models import Case
 OLD_ROW = (Path(__file__).parent / "law_rows_reference.html").read_text(encoding="utf-8")
 OLD_CODED = (
     '<span class="coded{% if css %} {{ css }}{% endif %}" title="{% if explanation %}{{ explanation }} '
-    '{% endif %}({{ code }})">{{ label }}</span>\n'
+    '{% endif %}({{ code }})">{{ label }}</span>'
 )
 NEW_ROW = "{% load refuge_law %}{% deadline_row d %}"
 NEW_CODED = "{% load refuge_law %}{% coded code css %}"
@@ -115,3 +115,13 @@ def test_a_coded_label_is_the_html_its_template_made(lang: str, code: str | None
         )
         new = engine.from_string(NEW_CODED).render(Context({"code": code, "css": css}))
     assert new == old
+
+
+def test_another_reading_reads_label_colon_date_with_no_space_before_the_colon() -> None:
+    """"Reading: 10 working days: Thu 12 Mar 2026", not "… days : Thu" (the label's tag once ended in a newline)."""
+    engine = Engine.get_default()
+    context = {"d": SAMPLES[2], "case": Case(timezone="Europe/Moscow")}
+    with translation.override("en"), time_machine.travel(NOW, tick=False):
+        html = engine.from_string(NEW_ROW).render(Context(context))
+    readings = re.findall(r'<li><span class="coded alternative"[^>]*>[^<]*</span>(.)', html)
+    assert readings == [":", ":", ":"]

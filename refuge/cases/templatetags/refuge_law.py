@@ -104,7 +104,8 @@ def milestone_status_label(status: str) -> str:
 def coded(code: str | None, css: str = "") -> SafeString:
     """A code shown as its label, the explanation and the raw code in the tooltip.
 
-    The HTML cases/_coded.html made when this was an inclusion tag (a case page shows a dozen)."""
+    The HTML cases/_coded.html made when this was an inclusion tag (a case page shows a dozen), without
+    the template's final newline, which showed as a space before a following colon or comma."""
     return _coded(get_language() or "en", str(code or ""), css)
 
 
@@ -115,7 +116,7 @@ def _coded(language: str, raw: str, css: str) -> SafeString:
     e = conditional_escape
     return mark_safe(  # noqa: S308  # every value is escaped just here
         f'<span class="coded{f" {e(css)}" if css else ""}" title="{f"{e(explanation)} " if explanation else ""}'
-        f'({e(raw)})">{e(law.label(raw))}</span>\n'
+        f'({e(raw)})">{e(law.label(raw))}</span>'
     )
 
 
