@@ -278,3 +278,55 @@ def test_a_failure_while_writing_leaves_nothing_of_the_import(tmp_path, org, ali
     assert {model: model.objects.count() for model in before} == before
     assert not AuditEvent.objects.filter(type=EventType.CASE_CREATED).exists()
     assert list(AuditHead.objects.filter(chain=org.pk).values_list("seq", "hash")) == head_before
+
+
+def spy_on_pools(monkeypatch) -> list[bool]:
+    """Whether each import validated in worker processes."""
+    made: list[bool] = []
+    real = import_cases.Command._pool
+
+    def pool(*args):
+        found = real(*args)
+        made.append(found is not None)
+        return found
+
+    monkeypatch.setattr(import_cases.Command, "_pool", staticmethod(pool))
+    return made
+
+
+def test_validating_in_worker_processes_refuses_with_the_same_words_in_the_same_order(tmp_path, org, monkeypatch):
+    """Workers validate chunks of files; what they find is reported as one process reports it."""
+    monkeypatch.setattr(import_cases, "CHUNK", 4)  # several chunks per worker, some bad files in each
+    pools = spy_on_pools(monkeypatch)
+    cases = sample(30)
+    cases[3]["events"][2]["at"] = "yesterday"
+    cases[9]["reference"] = cases[1]["reference"]  # a repeated reference, found across two chunks
+    cases[17]["host_state"] = "XX"
+    cases[22]["events"][0]["type"] = "unheard_of"
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(cases)]
+    (tmp_path / "026.case.json").write_text("{not json", encoding="utf-8")
+
+    refusals = {}
+    for jobs in ("1", "2", "3"):
+        with pytest.raises(CommandError) as refused:
+            refuge("import", *map(str, files), "--organisation", org.name, "--jobs", jobs)
+        assert refused.value.returncode == 2
+        refusals[jobs] = str(refused.value)
+    assert pools == [False, True, True]  # --jobs 1 validates here; 2 and 3 in workers
+    assert refusals["1"] == refusals["2"] == refusals["3"]
+    named = [line for line in refusals["1"].splitlines() if line.endswith(".case.json:")]
+    assert [Path(line[:-1]).name for line in named] == [f"{n:03d}.case.json" for n in (3, 9, 17, 22, 26)]
+    assert "5 of 30 files are invalid" in refusals["1"]
+    assert not Case.objects.exists()
+
+
+def test_a_batch_validated_by_worker_processes_is_imported(tmp_path, org, monkeypatch):
+    monkeypatch.setattr(import_cases, "CHUNK", 4)
+    pools = spy_on_pools(monkeypatch)
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(sample(13))]
+    out, _err = refuge("import", *map(str, files), "--organisation", org.name, "--jobs", "2")
+    assert pools == [True]
+    assert len(out.splitlines()) == 13
+    assert Case.objects.filter(organisation=org).count() == 13
+    with pytest.raises(CommandError):
+        refuge("import", *map(str, files), "--organisation", org.name, "--jobs", "0")
