@@ -12,7 +12,8 @@ import pytest
 from django.core.management.base import CommandError
 
 from bench.engine import make_case
-from refuge.alerts.models import Alert, Notification, Reminder
+from refuge.accounts.models import User
+from refuge.alerts.models import Alert, Delivery, EscalationPolicy, Notification, Reminder
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent, AuditHead
 from refuge.cases.actions import import_casefile
@@ -330,3 +331,64 @@ def test_a_batch_validated_by_worker_processes_is_imported(tmp_path, org, monkey
     assert Case.objects.filter(organisation=org).count() == 13
     with pytest.raises(CommandError):
         refuge("import", *map(str, files), "--organisation", org.name, "--jobs", "0")
+
+
+def alerting(org) -> dict[str, list]:
+    """The alerts an import raised for the organisation, with their notifications and deliveries, the
+    importer and their addresses named by role (each path imports as its organisation's own lawyer)."""
+    alerts = Alert.objects.filter(organisation=org).select_related("case")
+    return {
+        "alerts": sorted(
+            (
+                a.case.reference, a.kind, a.severity, a.subject, a.body, a.facts, a.item_key, a.due_at,
+                a.dedupe_key, a.level, a.escalate_at - a.created_at if a.escalate_at else None,
+                a.acknowledged_at, a.acknowledged_by_id, a.acknowledged_via,
+            )
+            for a in alerts
+        ),
+        "notifications": sorted(
+            (n.alert.case.reference, n.alert.item_key, n.alert.kind, n.user.username == IMPORTER[org.pk], n.level,
+             n.created_at == n.alert.created_at, n.read_at)
+            for n in Notification.objects.filter(alert__organisation=org).select_related("alert__case", "user")
+        ),
+        "deliveries": sorted(
+            (d.alert.case.reference, d.alert.item_key, d.alert.kind, d.user.username == IMPORTER[org.pk], d.channel,
+             "the importer's" if d.address == d.user.email else d.address, d.state, d.attempts,
+             d.next_attempt_at == d.alert.created_at, d.lease_until, d.leased_by, d.last_error, d.sent_at)
+            for d in Delivery.objects.filter(alert__organisation=org).select_related("alert__case", "user")
+        ),
+    }
+
+
+IMPORTER: dict[int, str] = {}
+
+
+@pytest.mark.usefixtures("carol")
+def test_the_bulk_imports_alerts_notify_and_deliver_as_the_one_by_one_import_does(
+    tmp_path, examples_dir, org, other_org, alice
+):
+    carol = User.objects.get(username="carol")  # other_org's lawyer
+    cases = sample(12, seed=7)
+    for i, data in enumerate(cases):
+        data["status"] = ("open", "open", "dormant", "closed")[i % 4]
+    for example in sorted(examples_dir.glob("*.case.json")):
+        cases.append(json.loads(example.read_text(encoding="utf-8")))
+    EscalationPolicy.objects.create(organisation=org, escalate_after_minutes=17)
+    EscalationPolicy.objects.create(organisation=other_org, escalate_after_minutes=17)
+    for user in (alice, carol):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    IMPORTER.update({org.pk: alice.username, other_org.pk: carol.username})
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(cases)]
+
+    refuge("import", *map(str, files), "--organisation", org.name, "--user", alice.username)
+    for data in cases:
+        import_casefile(data=data, organisation=other_org, user=carol)
+
+    bulk, one_by_one = alerting(org), alerting(other_org)
+    assert bulk["alerts"] and bulk["notifications"] and bulk["deliveries"], "nothing to compare"
+    assert any(row[10] is not None for row in bulk["alerts"]), "no critical alert: escalation untested"
+    for name in bulk:
+        assert bulk[name] == one_by_one[name], name
+    assert len({a.code for a in Alert.objects.all()}) == Alert.objects.count()
+    assert len({d.idempotency_key for d in Delivery.objects.all()}) == Delivery.objects.count()
