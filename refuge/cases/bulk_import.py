@@ -72,9 +72,9 @@ def import_casefiles(
                 status=doc.get("status") or CaseStatus.OPEN,
             )
         )
-    Case.objects.bulk_create(cases)
+    insert_new(cases)  # as bulk_create, without its per-value layers (the transaction holds the write lock)
     if user is not None:
-        CaseMember.objects.bulk_create([CaseMember(case=case, user=user) for case in cases])
+        insert_new([CaseMember(case=case, user=user) for case in cases])
     if not vault_state.is_sealed():  # sealed: each case's key is made on first use, and fails as it would
         vault_state.create_data_keys([(case.pk, str(case.code)) for case in cases])
     directory = authority_directory(organisation.pk)

@@ -20,7 +20,7 @@ from refuge.cases.actions import import_casefile
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange
 from refuge.cases.management.commands import import_cases
 from refuge.cases.management.commands.import_cases import Progress
-from refuge.cases.models import Authority, AuthorityKind, Case, Event
+from refuge.cases.models import Authority, AuthorityKind, Case, CaseMember, Event
 from refuge.stats.models import StatCount, StatTotal
 from tests.cli.test_import_export import refuge
 
@@ -49,6 +49,11 @@ def stored(org) -> dict[str, list]:
     codes = Case.objects.filter(organisation=org).values_list("code", "reference")
     references = {str(code): reference for code, reference in codes}
     return {
+        "cases": sorted(
+            Case.objects.filter(organisation=org).values_list(
+                "reference", "status", "host_state", "timezone", "timezone_explicit", "created_by"
+            )
+        ),
         "deadlines": sorted(
             Deadline.objects.filter(**by).values_list(
                 "case__reference",
@@ -338,6 +343,14 @@ def alerting(org) -> dict[str, list]:
     importer and their addresses named by role (each path imports as its organisation's own lawyer)."""
     alerts = Alert.objects.filter(organisation=org).select_related("case")
     return {
+        "cases": sorted(
+            (c.reference, c.created_by.username == IMPORTER[org.pk], c.created_at <= c.updated_at)
+            for c in Case.objects.filter(organisation=org).select_related("created_by")
+        ),
+        "team": sorted(
+            (m.case.reference, m.user.username == IMPORTER[org.pk], m.added_at is not None)
+            for m in CaseMember.objects.filter(case__organisation=org).select_related("case", "user")
+        ),
         "alerts": sorted(
             (
                 a.case.reference, a.kind, a.severity, a.subject, a.body, a.facts, a.item_key, a.due_at,
