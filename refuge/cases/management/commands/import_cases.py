@@ -48,6 +48,7 @@ from refuge.casefile.validate import CaseFileError, Problem, decode_casefile, re
 from refuge.cases.bulk_import import import_casefiles
 from refuge.cases.models import Case
 from refuge.cases.problem_words import problem_lines
+from refuge.cases.recompute import packs
 from refuge.lib.commands import RefugeCommand
 from refuge.vault.cli import unseal_if_initialised
 
@@ -250,6 +251,8 @@ class Command(RefugeCommand):
         progress = Progress("validating", len(paths))
         chunks = [paths[start : start + CHUNK] for start in range(0, len(paths), CHUNK)]
         answers: Iterable[list[Verdict]] = map(check_files, chunks) if pool is None else pool.imap(check_files, chunks)
+        if pool is not None:
+            packs()  # loaded while the workers validate (the writing needs them), not after
         verdicts = (zip(chunk, answer, strict=True) for chunk, answer in zip(chunks, answers, strict=True))
         for path, (reference, digest, found) in (pair for pairs in verdicts for pair in pairs):
             progress.update()
