@@ -7,7 +7,9 @@ all (a transactional outbox). `raise_alert` is the one way an alert is made and 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -23,6 +25,7 @@ from refuge.alerts.models import (
     Alert,
     AlertKind,
     Delivery,
+    DeliveryState,
     EscalationPolicy,
     Level,
     Notification,
@@ -30,7 +33,7 @@ from refuge.alerts.models import (
     Reminder,
     settings_for,
 )
-from refuge.cases.bulk import insert_new
+from refuge.cases.bulk import insert_rows
 from refuge.cases.derived import SEVERITY_RANK, Change, Conflict, Deadline, DerivedChange, NewRow, Severity
 from refuge.cases.models import QUIET_STATUSES, CaseMember
 
@@ -335,7 +338,31 @@ def _rows_of(
     return deadlines, conflicts
 
 
+ALERT_FIELDS = (
+    "code", "organisation", "case", "kind", "severity", "subject", "body", "facts", "item_key", "due_at",
+    "dedupe_key", "created_at", "level", "escalate_at", "acknowledged_at", "acknowledged_by", "acknowledged_via",
+)  # fmt: skip
+NOTIFICATION_FIELDS = ("alert", "user", "level", "created_at", "read_at")
+DELIVERY_FIELDS = (
+    "alert", "user", "channel", "address", "idempotency_key", "state", "attempts", "next_attempt_at",
+    "lease_until", "leased_by", "last_error", "created_at", "sent_at",
+)  # fmt: skip
+
+
+@dataclass
+class _Told:
+    """What the texts read of an alert about to be inserted as values (texts.Told)."""
+
+    kind: str
+    facts: dict[str, Any]
+    case: Case | None
+    subject: str = ""
+    body: str = ""
+
+
 def _queue_imported(results: list[Recomputed]) -> None:
+    """The alerts, notifications and deliveries of a batch as rows of values (`insert_rows`): the
+    values `raise_alert` stores; each distinct sentence of their record texts composed once."""
     if not results:
         return
     cases = {r.case.pk: r.case for r in results}
@@ -345,11 +372,14 @@ def _queue_imported(results: list[Recomputed]) -> None:
     for member in members.order_by("user__username"):
         teams[member.case_id].append(member.user)
     escalation: dict[int, timedelta] = {}
-    made: list[tuple[Alert, list[User]]] = []
+    composers: dict[datetime, texts.Composer] = {}
+    alerts: list[tuple[Any, ...]] = []  # ALERT_FIELDS
+    made: list[tuple[str, datetime, list[User]]] = []  # each alert's severity, time and team
     for result in results:
         case, now = result.case, result.now or timezone.now()
         if case.status in QUIET_STATUSES or result.quiet:
             continue
+        composer = composers.get(now) or composers.setdefault(now, texts.Composer(now))
         for change in _without_reshuffles(result.changes):
             found = _alert_for_change(change, deadlines[case.pk])
             if found is None:
@@ -359,45 +389,38 @@ def _queue_imported(results: list[Recomputed]) -> None:
             conflict = conflicts[case.pk].get(change.key) if change.item == "conflict" else None
             if severity == Severity.CRITICAL and case.organisation_id not in escalation:
                 escalation[case.organisation_id] = escalate_after(case.organisation)
-            alert = Alert(
-                organisation_id=case.organisation_id,
-                case=case,
-                kind=kind,
-                severity=severity,
-                facts={**facts, **_basis_facts(change, row, conflict)},
-                item_key=change.key,
-                due_at=row.due_at if row is not None else None,
-                created_at=now,
-                escalate_at=now + escalation[case.organisation_id] if severity == Severity.CRITICAL else None,
-            )
+            told = _Told(kind, {**facts, **_basis_facts(change, row, conflict)}, case)
             # Its record text, in the server's language (queue_imported holds that language): as raise_alert.
-            alert.subject, alert.body = texts.subject(alert, now=now), texts.body(alert, now=now)
-            alert.subject = alert.subject[:300]
-            made.append((alert, teams[case.pk]))
-    insert_new([alert for alert, _ in made])
+            alerts.append(
+                (
+                    uuid.uuid4(), case.organisation_id, case.pk, kind, severity,
+                    composer.subject(told)[:300], composer.body(told), told.facts, change.key,
+                    row.due_at if row is not None else None, None, now, Level.TEAM,
+                    now + escalation[case.organisation_id] if severity == Severity.CRITICAL else None,
+                    None, None, "",
+                )
+            )  # fmt: skip
+            made.append((severity, now, teams[case.pk]))
+    ids = insert_rows(Alert, ALERT_FIELDS, alerts)
     chosen: dict[tuple[int, str], dict[str, str]] = {}
-    notes: list[Notification] = []
-    rows: list[Delivery] = []
-    for alert, team in made:
+    notes: list[tuple[Any, ...]] = []  # NOTIFICATION_FIELDS
+    rows: list[tuple[Any, ...]] = []  # DELIVERY_FIELDS
+    for alert_id, (severity, created, team) in zip(ids, made, strict=True):
         for user in team:
-            notes.append(Notification(alert=alert, user=user, level=Level.TEAM, created_at=alert.created_at))
-            key = (user.pk, alert.severity)
+            notes.append((alert_id, user.pk, Level.TEAM, created, None))
+            key = (user.pk, severity)
             if key not in chosen:
-                chosen[key] = channels_for(user, alert.severity)
+                chosen[key] = channels_for(user, severity)
             rows.extend(
-                Delivery(
-                    alert=alert,
-                    user=user,
-                    channel=kind,
-                    address=address,
-                    next_attempt_at=alert.created_at,
-                    created_at=alert.created_at,
+                (
+                    alert_id, user.pk, kind, address, uuid.uuid4(), DeliveryState.PENDING, 0, created,
+                    None, "", "", created, None,
                 )
                 for kind, address in chosen[key].items()
                 if kind != "inapp"
-            )
-    insert_new(notes)
-    insert_new(rows)
+            )  # fmt: skip
+    insert_rows(Notification, NOTIFICATION_FIELDS, notes)
+    insert_rows(Delivery, DELIVERY_FIELDS, rows)
     now = results[0].now or timezone.now()
     inserted = {r.case.pk for r in results if r.new_deadlines is not None}  # an import's: no reminder yet
     for new in (False, True):

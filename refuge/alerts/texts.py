@@ -16,6 +16,7 @@ This module reads no model: the alert's kind is compared by its stored value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -119,7 +120,15 @@ def _what(alert: Told, facts: dict[str, Any], now: datetime | None) -> str:  # n
     return ""
 
 
-def subject(alert: Told, *, now: datetime | None = None) -> str:
+# How a sentence is made: `_compose` makes it each time; a `Composer` makes each distinct one once.
+Once = Callable[[tuple[Any, ...], Callable[[], str]], str]
+
+
+def _compose(_key: tuple[Any, ...], make: Callable[[], str]) -> str:
+    return make()
+
+
+def subject(alert: Told, *, now: datetime | None = None, once: Once = _compose) -> str:
     """The alert's subject in the active language (the stored English one for an alert without facts).
 
     Distances ("in 3 d") are counted from `now`: the moment it is read, or raised for its record.
@@ -134,11 +143,13 @@ def subject(alert: Told, *, now: datetime | None = None) -> str:
         }
     if alert.kind == "system":
         return _system_subject(facts)
-    what = _what(alert, facts, now)
+    # What _what reads, and nothing else: the same key, the same sentence.
+    key = ("what", alert.kind, _zone(alert), now, facts.get("code"), facts.get("due_at"), facts.get("status"))
+    what = once(key, lambda: _what(alert, facts, now))
     return f"{alert.case.reference}: {what}" if alert.case is not None else what
 
 
-def body(alert: Told, *, now: datetime | None = None) -> str:
+def body(alert: Told, *, now: datetime | None = None, once: Once = _compose) -> str:
     """The alert's body in the active language (the stored English one for an alert without facts)."""
     facts = alert.facts if isinstance(alert.facts, dict) else {}
     if not facts:
@@ -147,10 +158,45 @@ def body(alert: Told, *, now: datetime | None = None) -> str:
         return "\n".join(_digest_line(item, now) for item in facts.get("items", []))
     if alert.kind == "system":
         return _system_body(facts)
-    return "\n".join(_case_lines(facts, _zone(alert), now))
+    return "\n".join(_case_lines(facts, _zone(alert), now, once))
 
 
-def _case_lines(facts: dict[str, Any], zone: str, now: datetime | None) -> list[str]:
+class Composer:
+    """`subject` and `body` for many alerts read in one language at one moment (a batch of imported
+    cases): each distinct sentence or line is composed once and then reused, not composed per alert.
+    A line is keyed by everything it reads; only keys of texts, instants and None are kept (1, True
+    and 1.0 are equal keys but not the same words), anything else is composed each time."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._made: dict[tuple[Any, ...], str] = {}
+
+    def _once(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+        if not all(_plain(part) for part in key):
+            return make()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = make()
+        return made
+
+    def subject(self, alert: Told) -> str:
+        return subject(alert, now=self.now, once=self._once)
+
+    def body(self, alert: Told) -> str:
+        return body(alert, now=self.now, once=self._once)
+
+
+def _plain(part: object) -> bool:
+    if type(part) is tuple:
+        return all(isinstance(item, str) for item in part)
+    return part is None or isinstance(part, str | datetime)
+
+
+def _frozen(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _case_lines(facts: dict[str, Any], zone: str, now: datetime | None, once: Once = _compose) -> list[str]:
     """What happened and on what basis: event keys, rule and legal texts, never a name."""
     lines = []
     cause = str(facts.get("cause", ""))
@@ -160,20 +206,32 @@ def _case_lines(facts: dict[str, Any], zone: str, now: datetime | None) -> list[
     if facts.get("was_due"):
         lines.append(gettext("Was due %(when)s.") % {"when": _moment(facts["was_due"], zone, now)})
     if facts.get("rule"):
-        lines.append(f"{law.label(str(facts['rule']))}: {law.basis_text(str(facts.get('rule_basis', '')))}")
+        rule, rule_basis = facts["rule"], facts.get("rule_basis", "")
+        lines.append(
+            once(("rule", rule, rule_basis), lambda: f"{law.label(str(rule))}: {law.basis_text(str(rule_basis))}")
+        )
     if facts.get("events"):
         lines.append(gettext("Events: %(events)s.") % {"events": ", ".join(map(str, facts["events"]))})
     if facts.get("basis"):
-        lines.append(gettext("Basis: %(basis)s") % {"basis": law.basis_text(str(facts["basis"]))})
-    if facts.get("notify"):
-        whom = "; ".join(
-            gettext(NOTIFY_LABELS[n]) if n in NOTIFY_LABELS else str(n).replace("_", " ") for n in facts["notify"]
+        basis = facts["basis"]
+        lines.append(
+            once(("basis", basis), lambda: gettext("Basis: %(basis)s") % {"basis": law.basis_text(str(basis))})
         )
-        lines.append(gettext("Notify: %(whom)s.") % {"whom": whom})
+    if facts.get("notify"):
+        lines.append(once(("notify", _frozen(facts["notify"])), lambda: _notify_line(facts["notify"])))
     if facts.get("flags"):
-        flags = "; ".join(f"{law.label(str(f))} ({law.explanation(str(f))})" for f in facts["flags"])
-        lines.append(gettext("To check: %(flags)s") % {"flags": flags})
+        lines.append(once(("flags", _frozen(facts["flags"])), lambda: _flags_line(facts["flags"])))
     return lines
+
+
+def _notify_line(notify: list[Any]) -> str:
+    whom = "; ".join(gettext(NOTIFY_LABELS[n]) if n in NOTIFY_LABELS else str(n).replace("_", " ") for n in notify)
+    return gettext("Notify: %(whom)s.") % {"whom": whom}
+
+
+def _flags_line(flags: list[Any]) -> str:
+    listed = "; ".join(f"{law.label(str(f))} ({law.explanation(str(f))})" for f in flags)
+    return gettext("To check: %(flags)s") % {"flags": listed}
 
 
 def _digest_line(item: dict[str, Any], now: datetime | None) -> str:

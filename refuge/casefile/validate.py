@@ -142,6 +142,13 @@ def _compiled_validators() -> tuple[Any, dict[str, Any]]:
     return fastjsonschema.compile(outer, handlers=handlers, use_formats=False), per_type
 
 
+def prepare() -> None:
+    """Make what validating needs once (the compiled schema, the zones), e.g. before forking workers
+    that would otherwise each make it again."""
+    _compiled_validators()
+    _zones()
+
+
 def _no_fetch(uri: str) -> Any:
     raise ValueError(f"the case schema refers outside itself ({uri}): not fetched")
 

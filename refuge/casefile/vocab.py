@@ -11,6 +11,7 @@ Required attributes are listed in REQUIRED.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final
 
 FORMAT: Final = "refuge.case/1"
@@ -78,14 +79,25 @@ AUTHORITY_ATTRIBUTES: Final[dict[str, str]] = {"decision_issued": "authority", "
 
 
 def split_text_attributes(
-    event_type: str, attributes: dict[str, object]
+    event_type: str, attributes: dict[str, object], leave_out: Collection[str] = ()
 ) -> tuple[dict[str, object], dict[str, object]]:
-    """(the attributes the engine reads, the free-text ones) of one event's attributes."""
-    text = TEXT_ATTRIBUTES.get(event_type, frozenset())
-    return (
-        {k: v for k, v in attributes.items() if k not in text},
-        {k: v for k, v in attributes.items() if k in text},
-    )
+    """(the attributes the engine reads, the free-text ones) of one event's attributes, in one pass;
+    `leave_out`: keys that are neither (a case file's event: EVENT_FIELDS, read apart)."""
+    text_names = TEXT_ATTRIBUTES.get(event_type, frozenset())
+    engine: dict[str, object] = {}
+    text: dict[str, object] = {}
+    for key, value in attributes.items():
+        if key in leave_out:
+            continue
+        if key in text_names:
+            text[key] = value
+        else:
+            engine[key] = value
+    return engine, text
+
+
+# The keys of a case file's event that are not attributes: its id, type and time, and the common ones.
+EVENT_FIELDS: Final[frozenset[str]] = frozenset({"id", "type", "at", *COMMON_EVENT_ATTRIBUTES})
 
 REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "detention_started": ("basis",),

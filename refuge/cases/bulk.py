@@ -16,8 +16,9 @@ counter), which is safe because the caller's transaction already holds SQLite's 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -153,14 +154,34 @@ def _typed_adapter(field: models.Field[Any, Any], conn: Any) -> Callable[[Any], 
     if isinstance(field, models.DateField):
         return lambda v: None if v is None else ops.adapt_datefield_value(v)
     if isinstance(field, models.JSONField):
-        encoder = field.encoder
-        return lambda v: None if v is None and field.null else ops.adapt_json_value(v, encoder)
+        return _json(field, ops)
     if type(field) is models.UUIDField:  # get_db_prep_value: the UUID, or its hex where the backend has no UUID type
         native = conn.features.has_native_uuid_field
         return lambda v: field.get_db_prep_value(v, conn) if type(v) is not UUID else v if native else v.hex
     if isinstance(field, models.IntegerField) and _integer_prep(type(field)):
         return _integer(ops, field.get_internal_type())
     return None
+
+
+def _json(field: models.JSONField[Any], ops: Any) -> Callable[[Any], Any]:
+    """JSONField's value as the backend takes it. The base backend's adapter (SQLite's) is
+    `json.dumps(value, cls=encoder)`: here one encoder made once (dumps makes one per call for a
+    `cls`), and the texts of the empty list and object, which most such values are, given as they are."""
+    null = field.null
+    if type(ops).adapt_json_value is not BaseDatabaseOperations.adapt_json_value:  # PostgreSQL's Jsonb
+        encoder = field.encoder
+        return lambda v: None if v is None and null else ops.adapt_json_value(v, encoder)
+    encode = (field.encoder or json.JSONEncoder)().encode
+    empty: dict[type, str] = {list: encode([]), dict: encode({})}
+
+    def adapt(value: Any) -> Any:
+        if value is None and null:
+            return None
+        if not value and type(value) in empty:
+            return empty[type(value)]
+        return encode(value)
+
+    return adapt
 
 
 def _integer_prep(kind: type[models.Field[Any, Any]]) -> bool:
@@ -191,9 +212,16 @@ def _sqlite_instant(zone: tzinfo) -> Callable[[Any], Any]:
     """SQLite's `adapt_datetimefield_value` (an aware instant as naive text in the connection's zone)
     without its per-value calls: `make_naive` is `astimezone(zone).replace(tzinfo=None)`."""
 
+    made: dict[Any, str] = {}  # per statement: an instant's text, once (many rows share their clock readings)
+
     def adapt(value: Any) -> Any:
         if value is None or hasattr(value, "resolve_expression"):
             return value
+        if type(value) is datetime and value.utcoffset() is not None:  # equal instants: the same text
+            text = made.get(value)
+            if text is None:
+                text = made[value] = str(value.astimezone(zone).replace(tzinfo=None))
+            return text
         if value.utcoffset() is not None:
             value = value.astimezone(zone).replace(tzinfo=None)
         return str(value)

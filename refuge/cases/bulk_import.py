@@ -18,7 +18,7 @@ from refuge.audit import actions as audit
 from refuge.audit.events import EventType
 from refuge.casefile import vocab
 from refuge.casefile.validate import CaseFileError, Problem
-from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, COMMON_EVENT_ATTRIBUTES, split_text_attributes
+from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, EVENT_FIELDS, split_text_attributes
 from refuge.cases.actions import (
     IMPORT_QUIET,
     NO_DEFAULT_ZONE,
@@ -72,9 +72,9 @@ def import_casefiles(
                 status=doc.get("status") or CaseStatus.OPEN,
             )
         )
-    Case.objects.bulk_create(cases)
+    insert_new(cases)  # as bulk_create, without its per-value layers (the transaction holds the write lock)
     if user is not None:
-        CaseMember.objects.bulk_create([CaseMember(case=case, user=user) for case in cases])
+        insert_new([CaseMember(case=case, user=user) for case in cases])
     if not vault_state.is_sealed():  # sealed: each case's key is made on first use, and fails as it would
         vault_state.create_data_keys([(case.pk, str(case.code)) for case in cases])
     directory = authority_directory(organisation.pk)
@@ -141,9 +141,7 @@ def _event_rows(
     for item in doc["events"]:
         instant, offset, date_only = parse_at(item["at"], tz)
         kind = item["type"]
-        attributes, text = split_text_attributes(
-            kind, {k: v for k, v in item.items() if k not in ("id", "type", "at", *COMMON_EVENT_ATTRIBUTES)}
-        )
+        attributes, text = split_text_attributes(kind, item, EVENT_FIELDS)
         named = text.get(AUTHORITY_ATTRIBUTES.get(kind, ""))
         authority = directory.get(named.strip().casefold()) if isinstance(named, str) and named.strip() else None
         code = uuid.uuid4()

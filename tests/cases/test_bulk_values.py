@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
 
 from refuge.cases import bulk
+from refuge.cases.derived import DerivedChange
 from refuge.cases.models import Event
 from refuge.stats.models import StatTotal
 from refuge.vault import crypto
@@ -82,3 +84,35 @@ def test_a_ciphertext_is_adapted_as_its_field_adapts_it_and_a_plaintext_still_re
     assert adapt(None) is None
     with pytest.raises(TypeError):
         adapt("a plaintext")
+
+
+def test_equal_instants_read_once_are_adapted_as_the_backend_adapts_each():
+    field = Event._meta.get_field("at")
+    adapt = bulk._adapter(field, connection)  # one statement's adapter: it keeps what it made
+    moscow = datetime(2026, 3, 6, 13, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+    again = [*INSTANTS, *INSTANTS, moscow, moscow.astimezone(UTC), moscow.astimezone(ZoneInfo("Asia/Seoul"))]
+    for value in again:
+        assert adapt(value) == connection.ops.adapt_datetimefield_value(value)
+
+
+JSON_VALUES = [[], {}, None, [1, 2.5, None, True], {"a": ["б", "북"], "n": {}}, "text", 0, "", [[]], {"": []}]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        Event._meta.get_field("attributes"),
+        DerivedChange._meta.get_field("before"),  # null=True: None is NULL, not the text null
+        models.JSONField(null=True, encoder=DjangoJSONEncoder),
+        models.JSONField(encoder=DjangoJSONEncoder),
+    ],
+)
+def test_a_json_value_is_adapted_as_its_field_adapts_it(field):
+    adapt = bulk._adapter(field, connection)
+    values = [*JSON_VALUES, datetime(2026, 3, 6, 10, 0, tzinfo=UTC)] if field.encoder else JSON_VALUES
+    for value in values:
+        if value is None and not field.null:
+            continue  # a save would send NULL to a NOT NULL column; the rows insert_rows takes have none
+        made, expected = adapt(value), field.get_db_prep_save(value, connection)
+        assert type(made) is type(expected)
+        assert getattr(made, "obj", made) == getattr(expected, "obj", expected)  # psycopg's Jsonb holds it

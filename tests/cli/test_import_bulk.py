@@ -12,14 +12,15 @@ import pytest
 from django.core.management.base import CommandError
 
 from bench.engine import make_case
-from refuge.alerts.models import Alert, Notification, Reminder
+from refuge.accounts.models import User
+from refuge.alerts.models import Alert, Delivery, EscalationPolicy, Notification, Reminder
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent, AuditHead
 from refuge.cases.actions import import_casefile
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, DerivedChange
 from refuge.cases.management.commands import import_cases
 from refuge.cases.management.commands.import_cases import Progress
-from refuge.cases.models import Authority, AuthorityKind, Case, Event
+from refuge.cases.models import Authority, AuthorityKind, Case, CaseMember, Event
 from refuge.stats.models import StatCount, StatTotal
 from tests.cli.test_import_export import refuge
 
@@ -48,6 +49,12 @@ def stored(org) -> dict[str, list]:
     codes = Case.objects.filter(organisation=org).values_list("code", "reference")
     references = {str(code): reference for code, reference in codes}
     return {
+        "cases": sorted(  # who created it only as "someone": the importer's id differs between the organisations
+            (*columns, author is None)
+            for *columns, author in Case.objects.filter(organisation=org).values_list(
+                "reference", "status", "host_state", "timezone", "timezone_explicit", "created_by"
+            )
+        ),
         "deadlines": sorted(
             Deadline.objects.filter(**by).values_list(
                 "case__reference",
@@ -278,3 +285,124 @@ def test_a_failure_while_writing_leaves_nothing_of_the_import(tmp_path, org, ali
     assert {model: model.objects.count() for model in before} == before
     assert not AuditEvent.objects.filter(type=EventType.CASE_CREATED).exists()
     assert list(AuditHead.objects.filter(chain=org.pk).values_list("seq", "hash")) == head_before
+
+
+def spy_on_pools(monkeypatch) -> list[bool]:
+    """Whether each import validated in worker processes."""
+    made: list[bool] = []
+    real = import_cases.Command._pool
+
+    def pool(*args):
+        found = real(*args)
+        made.append(found is not None)
+        return found
+
+    monkeypatch.setattr(import_cases.Command, "_pool", staticmethod(pool))
+    return made
+
+
+def test_validating_in_worker_processes_refuses_with_the_same_words_in_the_same_order(tmp_path, org, monkeypatch):
+    """Workers validate chunks of files; what they find is reported as one process reports it."""
+    monkeypatch.setattr(import_cases, "CHUNK", 4)  # several chunks per worker, some bad files in each
+    pools = spy_on_pools(monkeypatch)
+    cases = sample(30)
+    cases[3]["events"][2]["at"] = "yesterday"
+    cases[9]["reference"] = cases[1]["reference"]  # a repeated reference, found across two chunks
+    cases[17]["host_state"] = "XX"
+    cases[22]["events"][0]["type"] = "unheard_of"
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(cases)]
+    (tmp_path / "026.case.json").write_text("{not json", encoding="utf-8")
+
+    refusals = {}
+    for jobs in ("1", "2", "3"):
+        with pytest.raises(CommandError) as refused:
+            refuge("import", *map(str, files), "--organisation", org.name, "--jobs", jobs)
+        assert refused.value.returncode == 2
+        refusals[jobs] = str(refused.value)
+    assert pools == [False, True, True]  # --jobs 1 validates here; 2 and 3 in workers
+    assert refusals["1"] == refusals["2"] == refusals["3"]
+    named = [line for line in refusals["1"].splitlines() if line.endswith(".case.json:")]
+    assert [Path(line[:-1]).name for line in named] == [f"{n:03d}.case.json" for n in (3, 9, 17, 22, 26)]
+    assert "5 of 30 files are invalid" in refusals["1"]
+    assert not Case.objects.exists()
+
+
+def test_a_batch_validated_by_worker_processes_is_imported(tmp_path, org, monkeypatch):
+    monkeypatch.setattr(import_cases, "CHUNK", 4)
+    pools = spy_on_pools(monkeypatch)
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(sample(13))]
+    out, _err = refuge("import", *map(str, files), "--organisation", org.name, "--jobs", "2")
+    assert pools == [True]
+    assert len(out.splitlines()) == 13
+    assert Case.objects.filter(organisation=org).count() == 13
+    with pytest.raises(CommandError):
+        refuge("import", *map(str, files), "--organisation", org.name, "--jobs", "0")
+
+
+def alerting(org) -> dict[str, list]:
+    """The alerts an import raised for the organisation, with their notifications and deliveries, the
+    importer and their addresses named by role (each path imports as its organisation's own lawyer)."""
+    alerts = Alert.objects.filter(organisation=org).select_related("case")
+    return {
+        "cases": sorted(
+            (c.reference, c.created_by.username == IMPORTER[org.pk], c.created_at <= c.updated_at)
+            for c in Case.objects.filter(organisation=org).select_related("created_by")
+        ),
+        "team": sorted(
+            (m.case.reference, m.user.username == IMPORTER[org.pk], m.added_at is not None)
+            for m in CaseMember.objects.filter(case__organisation=org).select_related("case", "user")
+        ),
+        "alerts": sorted(
+            (
+                a.case.reference, a.kind, a.severity, a.subject, a.body, a.facts, a.item_key, a.due_at,
+                a.dedupe_key, a.level, a.escalate_at - a.created_at if a.escalate_at else None,
+                a.acknowledged_at, a.acknowledged_by_id, a.acknowledged_via,
+            )
+            for a in alerts
+        ),
+        "notifications": sorted(
+            (n.alert.case.reference, n.alert.item_key, n.alert.kind, n.user.username == IMPORTER[org.pk], n.level,
+             n.created_at == n.alert.created_at, n.read_at)
+            for n in Notification.objects.filter(alert__organisation=org).select_related("alert__case", "user")
+        ),
+        "deliveries": sorted(
+            (d.alert.case.reference, d.alert.item_key, d.alert.kind, d.user.username == IMPORTER[org.pk], d.channel,
+             "the importer's" if d.address == d.user.email else d.address, d.state, d.attempts,
+             d.next_attempt_at == d.alert.created_at, d.lease_until, d.leased_by, d.last_error, d.sent_at)
+            for d in Delivery.objects.filter(alert__organisation=org).select_related("alert__case", "user")
+        ),
+    }
+
+
+IMPORTER: dict[int, str] = {}
+
+
+@pytest.mark.usefixtures("carol")
+def test_the_bulk_imports_alerts_notify_and_deliver_as_the_one_by_one_import_does(
+    tmp_path, examples_dir, org, other_org, alice
+):
+    carol = User.objects.get(username="carol")  # other_org's lawyer
+    cases = sample(12, seed=7)
+    for i, data in enumerate(cases):
+        data["status"] = ("open", "open", "dormant", "closed")[i % 4]
+    for example in sorted(examples_dir.glob("*.case.json")):
+        cases.append(json.loads(example.read_text(encoding="utf-8")))
+    EscalationPolicy.objects.create(organisation=org, escalate_after_minutes=17)
+    EscalationPolicy.objects.create(organisation=other_org, escalate_after_minutes=17)
+    for user in (alice, carol):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    IMPORTER.update({org.pk: alice.username, other_org.pk: carol.username})
+    files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(cases)]
+
+    refuge("import", *map(str, files), "--organisation", org.name, "--user", alice.username)
+    for data in cases:
+        import_casefile(data=data, organisation=other_org, user=carol)
+
+    bulk, one_by_one = alerting(org), alerting(other_org)
+    assert bulk["alerts"] and bulk["notifications"] and bulk["deliveries"], "nothing to compare"
+    assert any(row[10] is not None for row in bulk["alerts"]), "no critical alert: escalation untested"
+    for name in bulk:
+        assert bulk[name] == one_by_one[name], name
+    assert len({a.code for a in Alert.objects.all()}) == Alert.objects.count()
+    assert len({d.idempotency_key for d in Delivery.objects.all()}) == Delivery.objects.count()

@@ -13,6 +13,11 @@ changed since it was validated stops the import, and nothing is imported), and i
 in bulk (refuge.cases.bulk_import.import_casefiles) inside the one transaction. A case whose file says
 `dormant` or `closed` raises no alert: an archive alerts only on what is open.
 
+Validation runs in worker processes (`--jobs N`, default one per core; forked before the vault is
+unsealed, so they never hold a key, and handed files by name, a chunk at a time): each answers, per
+file, its reference and the hash of its bytes, or its problems; the problems are reported in the
+files' order, as one process would. Writing stays in this process (keys, sealing, the transaction).
+
 Progress goes to stderr (`Progress`): a bar on a terminal, plain lines in a log or a pipe, in the
 operator's language (the locale variables: LANG=ru_RU.UTF-8 gives Russian).
 """
@@ -21,9 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,10 +43,12 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from tqdm import tqdm
 
 from refuge.accounts.models import Membership, Organisation, Role
-from refuge.casefile.validate import CaseFileError, decode_casefile, read_bytes
+from refuge.casefile import validate
+from refuge.casefile.validate import CaseFileError, Problem, decode_casefile, read_bytes
 from refuge.cases.bulk_import import import_casefiles
 from refuge.cases.models import Case
 from refuge.cases.problem_words import problem_lines
+from refuge.cases.recompute import packs
 from refuge.lib.commands import RefugeCommand
 from refuge.vault.cli import unseal_if_initialised
 
@@ -46,6 +56,7 @@ INVALID = 2  # exit status of a refused batch (as for `refuge check` on an inval
 PROGRESS_FROM = 10  # files; fewer import too fast for a progress bar to help
 PLAIN_EVERY = 10.0  # seconds between two progress lines when stderr is not a terminal (a log, a pipe)
 BATCH = 250  # files written per bulk insert: big enough to amortise the queries, small enough for memory
+CHUNK = 50  # files a validating worker is handed at once: few messages, an even share at the end
 
 
 class Progress:
@@ -97,6 +108,25 @@ class Progress:
         self.stream.flush()
 
 
+# A file's verdict: its reference and the hash of its bytes, or its problems.
+Verdict = tuple[str, bytes, None] | tuple[None, None, list[Problem]]
+
+
+def check_files(paths: list[Path]) -> list[Verdict]:
+    """Read and validate files (in a worker process, or in this one): each file's verdict, in order.
+    No document is kept: only its reference and a hash of the bytes validated."""
+    verdicts: list[Verdict] = []
+    for path in paths:
+        try:
+            raw = read_bytes(path)
+            doc = decode_casefile(raw)
+        except CaseFileError as exc:
+            verdicts.append((None, None, exc.problems))
+            continue
+        verdicts.append((doc["reference"], hashlib.blake2b(raw, digest_size=16).digest(), None))
+    return verdicts
+
+
 def _indent(text: str) -> str:
     return "\n".join(f"  {line}" for line in text.splitlines())
 
@@ -116,8 +146,19 @@ class Command(RefugeCommand):
             "--user",
             help=gettext("the importing user: the cases' author and first team member (a member of the organisation)"),
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help=gettext("processes that validate the files (default: one per core; 1: this process only)"),
+        )
 
-    def handle(self, *args: Any, files: list[str], organisation: str, user: str | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, files: list[str], organisation: str, user: str | None, jobs: int | None, **options: Any
+    ) -> None:
+        jobs = jobs if jobs is not None else os.cpu_count() or 1
+        if jobs < 1:
+            raise CommandError(gettext("--jobs must be at least 1"))
         org = Organisation.objects.filter(name=organisation).first()
         if org is None:
             raise CommandError(gettext("no organisation named %(name)s") % {"name": repr(organisation)})
@@ -134,10 +175,12 @@ class Command(RefugeCommand):
                     gettext("%(username)s is an analyst: analysts cannot create cases") % {"username": repr(user)}
                 )
             importer = member.user
-        unseal_if_initialised()  # identity is encrypted as it is imported: the operator opens the vault here
-
         paths = [Path(f) for f in files]
-        checked = self._validate(paths, org)
+        with ExitStack() as workers:
+            # Forked before the vault is unsealed: no worker ever holds a key; they end once validation has.
+            pool = self._pool(jobs, len(paths), workers)
+            unseal_if_initialised()  # identity is encrypted as it is imported: the operator opens the vault here
+            checked = self._validate(paths, org, pool)
         bar = Progress("importing", len(checked))
         created: list[str] = []  # "code reference" lines, printed once everything is committed
         try:
@@ -188,23 +231,34 @@ class Command(RefugeCommand):
                 batch.append((path, json.loads(raw)))  # validated bytes: the plain parser reads them the same
             yield batch
 
-    def _validate(self, paths: list[Path], org: Organisation) -> list[tuple[Path, bytes]]:
+    @staticmethod
+    def _pool(jobs: int, files: int, stack: ExitStack) -> Any:
+        """Worker processes for validation, or None (one job, too few files for two chunks, no fork)."""
+        if jobs < 2 or files < 2 * CHUNK or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        validate.prepare()  # compiled once here, not once per worker
+        context = multiprocessing.get_context("fork")  # Django and the packs already loaded: no start-up per worker
+        return stack.enter_context(context.Pool(min(jobs, -(-files // CHUNK))))
+
+    def _validate(self, paths: list[Path], org: Organisation, pool: Any = None) -> list[tuple[Path, bytes]]:
         """Each file with the hash of its validated bytes, or a CommandError (status 2) naming every problem.
 
-        Only hashes and references are kept, not the documents, so memory does not grow with the batch."""
+        Only hashes and references are kept, not the documents, so memory does not grow with the batch.
+        With a pool, workers validate chunks of files; their verdicts are read in the files' order."""
         checked: list[tuple[Path, bytes]] = []
         problems: list[str] = []
         seen: dict[str, Path] = {}
         progress = Progress("validating", len(paths))
-        for path in paths:
+        chunks = [paths[start : start + CHUNK] for start in range(0, len(paths), CHUNK)]
+        answers: Iterable[list[Verdict]] = map(check_files, chunks) if pool is None else pool.imap(check_files, chunks)
+        if pool is not None:
+            packs()  # loaded while the workers validate (the writing needs them), not after
+        verdicts = (zip(chunk, answer, strict=True) for chunk, answer in zip(chunks, answers, strict=True))
+        for path, (reference, digest, found) in (pair for pairs in verdicts for pair in pairs):
             progress.update()
-            try:
-                raw = read_bytes(path)
-                doc = decode_casefile(raw)
-            except CaseFileError as exc:
-                problems.append(f"{path}:\n{_indent(problem_lines(exc.problems))}")
+            if reference is None or digest is None:
+                problems.append(f"{path}:\n{_indent(problem_lines(found or []))}")
                 continue
-            reference = doc["reference"]
             if reference in seen:
                 also = gettext("%(reference)s is also the reference of %(path)s") % {
                     "reference": repr(reference),
@@ -213,7 +267,7 @@ class Command(RefugeCommand):
                 problems.append(f"{path}:\n  $.reference: {also}")
                 continue
             seen[reference] = path
-            checked.append((path, hashlib.blake2b(raw, digest_size=16).digest()))
+            checked.append((path, digest))
         progress.close()
         taken: set[str] = set()
         references = list(seen)
