@@ -21,6 +21,8 @@ from refuge.cases.models import QUIET_STATUSES, Case, CaseMember
 from refuge.cases.removals import Removal, upcoming
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from refuge.accounts.models import User
 
 CONFLICT_LIMIT = 10
@@ -65,9 +67,11 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
             .values_list("case_id", flat=True)
         )
     items = _conflicts_and_deadlines(member, now, mine)
-    cases = Case.objects.filter(organisation_id=member.organisation_id).exclude(status__in=QUIET_STATUSES)
-    if mine is not None:
-        cases = Case.objects.filter(pk__in=mine)  # live by construction
+    cases: QuerySet[Case] | list[int]
+    if mine is None:
+        cases = Case.objects.filter(organisation_id=member.organisation_id).exclude(status__in=QUIET_STATUSES)
+    else:
+        cases = mine  # live by construction
     removals = upcoming(cases, now)
     next_at = {r.case.pk: r.removal_at for r in removals}
     items.extend(
