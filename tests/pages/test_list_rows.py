@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from django.utils import translation
 
 from refuge.cases.models import Case, Person
 from refuge.cases.removals import Removal
+from refuge.cases.urgent import REMOVAL_SEVERITY, UrgentItem
 
 OLD_ROWS = (Path(__file__).parent / "list_rows_reference.html").read_text(encoding="utf-8")
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
@@ -119,3 +120,51 @@ def test_a_countdown_is_the_html_of_the_case_page_s_template(lang: str, compact:
         old = _render('{% include "cases/_removal_countdown.html" %}', context, lang)
         new = _render("{% load refuge_rows %}{% removal_countdown_html removal now compact brief %}", context, lang)
         assert _normal(new) == _normal(old)
+
+
+OLD_URGENT = (Path(__file__).parent / "urgent_items_reference.html").read_text(encoding="utf-8")
+
+
+def _urgent(severity: str, reference: str, *, url: str = "/c/#deadlines", title: str = "Appeal", **more) -> UrgentItem:
+    return UrgentItem(severity=severity, reference=reference, url=url, title=title, **more)
+
+
+def _urgent_samples() -> list:
+    """Every kind of urgent item: removals (each verdict), a conflict, deadlines due at an instant (ahead,
+    overdue, on the digest's clock), on a day, learnt late, without a date; no link; no severity; markup."""
+    removals = [case.next_removal for case in _samples() if case.next_removal is not None]  # type: ignore[attr-defined]
+    items: list = [
+        UrgentItem(
+            severity=REMOVAL_SEVERITY[r.protected],
+            reference=r.case.reference,
+            url=f"/cases/{r.case.code}/",
+            title="Removal",
+            kind="removal",
+            zone=r.case.timezone,
+            removal=r,
+            at=r.removal_at,
+        )
+        for r in removals
+    ]
+    items += [
+        _urgent("critical", "K-1", title="Removal <during> measure", kind="conflict"),
+        _urgent("high", "K-2", due=NOW + timedelta(days=3), zone="Europe/Moscow"),
+        _urgent("medium", "K-3", due=NOW - timedelta(hours=5), zone="Asia/Seoul", overdue=True),
+        _urgent("info", "K-4", due=date(2026, 3, 9), zone="Asia/Tashkent"),
+        _urgent("critical", "K-5", url="", due=NOW - timedelta(days=1), late_notice=True, zone="Europe/Berlin"),
+        _urgent("", "K-6&", url="/c/?a=1&b=2", title="Nothing due"),
+        _urgent("high", "K-7", title="The digest's clock", due=NOW + timedelta(hours=7)),
+        _urgent("high", "K-8", title="Late, no date", late_notice=True, zone="UTC"),
+        {"severity": "critical", "reference": "TST-1", "url": "/x/", "title": "Removal during measure"},
+    ]
+    return items
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ko"])
+def test_the_urgent_panel_s_items_are_the_html_their_template_made(lang: str) -> None:
+    items = _urgent_samples()
+    context = {"urgent_items": items, "now": NOW}
+    old = _render(OLD_URGENT, context, lang)
+    new = _render("{% load refuge_rows %}{% urgent_list_items urgent_items now %}", context, lang)
+    assert _normal(new) == _normal(old)
+    assert new.count("<li") == len(items) and new.count("removal-countdown") == 5 and "urgent-due overdue" in new

@@ -10,7 +10,7 @@ Fixed words are translated once per language (refuge_pages._tr).
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_noop
 
 from refuge.cases.models import CaseStatus
+from refuge.cases.templatetags.human_time import zone_of
+from refuge.cases.templatetags.refuge_law import severity_label
 from refuge.cases.templatetags.refuge_pages import _tr, code_url
 from refuge.lib import humantime
 
@@ -33,6 +35,8 @@ register = template.Library()
 STATELESS = gettext_noop("stateless")
 REMOVAL_TO = gettext_noop("Removal to %(destination_name)s %(removal)s")
 FILE_NOW = gettext_noop("File now: %(file_now_labels)s")
+FILE_AT_ONCE = gettext_noop("file at once: the removal was learnt after its date (")
+OVERDUE_SINCE, DUE = gettext_noop("overdue since"), gettext_noop("due")
 DASH = "—"
 STATUS_LABELS = dict(CaseStatus.choices)
 
@@ -62,6 +66,57 @@ def removal_html(removal: Removal, now: datetime, *, compact: bool, brief: bool,
 @register.simple_tag
 def removal_countdown_html(removal: Removal, now: datetime, compact: bool = False, brief: bool = False) -> SafeString:
     return mark_safe(removal_html(removal, now, compact=compact, brief=brief, language=get_language() or "en"))  # noqa: S308  # escaped there
+
+
+def _when(value: datetime | date | None, where: Any, now: datetime, *, relative: bool = False) -> str:
+    """human_time's `{% when %}` (without `own`), at `now`."""
+    if value is None:
+        return DASH
+    if not isinstance(value, datetime):
+        return f'<time datetime="{value.isoformat()}">{escape(humantime.day_only(value, now=now))}</time>'
+    html = f'<time datetime="{value.isoformat()}">{escape(humantime.moment(value, zone_of(where), now=now))}</time>'
+    if relative:
+        html += f' <span class="relative">{escape(humantime.relative(value, now))}</span>'
+    return html
+
+
+def _item(item: Any, name: str) -> Any:
+    """An urgent item's value: a refuge.cases.urgent.UrgentItem, or a mapping (what the template read)."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
+@register.simple_tag
+def urgent_list_items(items: list[Any], now: datetime) -> SafeString:
+    """The urgent panel's <li>s (refuge.cases.urgent): severity, case, the removal's countdown or the
+    item's title, and when it is due."""
+    language = get_language() or "en"
+    shown_at = timezone.now()
+    out = []
+    for item in items:
+        severity = escape(_item(item, "severity") or "high")
+        reference, url = escape(str(_item(item, "reference") or "")), _item(item, "url")
+        case = f'<a href="{escape(url)}">{reference}</a>' if url else reference
+        out.append(
+            f'\n    <li class="urgent-item severity-{severity}">'
+            f'\n      <span class="badge severity-{severity}">{escape(severity_label(severity))}</span>'
+            f"\n      {case}\n      "
+        )
+        removal = _item(item, "removal")
+        if removal:
+            out.append(removal_html(removal, now, compact=True, brief=False, language=language))
+        else:
+            out.append(f'\n      <span class="urgent-title">{escape(str(_item(item, "title") or ""))}</span>')
+        due, zone = _item(item, "due"), _item(item, "zone")
+        if _item(item, "late_notice"):
+            at_once = escape(_tr(language, FILE_AT_ONCE))
+            out.append(f'\n      <span class="urgent-due overdue">{at_once}{_when(due, zone, shown_at)})</span>')
+        elif due:
+            overdue = _item(item, "overdue")
+            said = escape(_tr(language, OVERDUE_SINCE if overdue else DUE))
+            when = _when(due, zone, shown_at, relative=True)
+            out.append(f'\n      <span class="urgent-due{" overdue" if overdue else ""}">{said} {when}</span>')
+        out.append("\n    </li>")
+    return mark_safe("".join(out))  # noqa: S308  # every value is escaped just above
 
 
 def _nationality(case: Case, language: str) -> str:
