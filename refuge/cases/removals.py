@@ -171,10 +171,10 @@ def next_removal(removals: Iterable[Removal], now: datetime) -> Removal | None:
 
 
 def upcoming(
-    cases: QuerySet[Case] | list[int], now: datetime, *, within: timedelta | None = None
+    cases: QuerySet[Case] | Iterable[int], now: datetime, *, within: timedelta | None = None
 ) -> list[Removal]:
-    """The next removal of each of these cases (or cases of these ids) that has one ahead (within
-    ``within``), soonest first.
+    """The next removal of each of these cases (or cases of these ids: a list, refuge.lib.ids.Ids)
+    that has one ahead (within ``within``), soonest first.
 
     Only cases with a removal event are read (one indexed query on the event type), then their
     reports: a bounded read even for an organisation-wide list.

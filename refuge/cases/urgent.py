@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
-
 from refuge.accounts.models import Role
 from refuge.cases.derived import Conflict, Deadline
 from refuge.cases.law import conflict_label, deadline_label
 from refuge.cases.models import QUIET_STATUSES, Case, CaseMember
 from refuge.cases.removals import Removal, upcoming
+from refuge.cases.templatetags.refuge_pages import code_url  # reverse() without its cost per item
+from refuge.lib.ids import Ids
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -57,17 +57,18 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     member = user.membership()
     if member is None:
         return []
-    mine: list[int] | None = None
+    mine: Ids | None = None
     if member.role not in (Role.ADMIN, Role.ANALYST):
         # A team member's few live cases, read once from the team rows (index on user): probing the
-        # organisation's 70,000 cases for membership costs SQLite 200 ms.
-        mine = list(
+        # organisation's 70,000 cases for membership costs SQLite 200 ms. Their list is made once
+        # for the three queries that name it (refuge.lib.ids).
+        mine = Ids(
             CaseMember.objects.filter(user_id=user.pk)
             .exclude(case__status__in=QUIET_STATUSES)
             .values_list("case_id", flat=True)
         )
     items = _conflicts_and_deadlines(member, now, mine)
-    cases: QuerySet[Case] | list[int]
+    cases: QuerySet[Case] | Ids
     if mine is None:
         cases = Case.objects.filter(organisation_id=member.organisation_id).exclude(status__in=QUIET_STATUSES)
     else:
@@ -78,7 +79,7 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
         UrgentItem(
             severity=REMOVAL_SEVERITY[r.protected],
             reference=r.case.reference,
-            url=reverse("case_detail", args=[r.case.code]),
+            url=code_url("case_detail", r.case.code),
             title="Removal",
             kind="removal",
             zone=r.case.timezone,
@@ -98,7 +99,7 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     return sorted(items, key=order)
 
 
-def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None) -> list[UrgentItem]:
+def _conflicts_and_deadlines(member: Any, now: datetime, mine: Ids | None) -> list[UrgentItem]:
     """`mine`: a team member's live cases; None for those who see the whole organisation."""
     if mine is None:
         # The whole organisation: walk its indexes in order, one severity at a time (an index on
@@ -131,7 +132,7 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
         UrgentItem(
             severity=c.severity,
             reference=c.case.reference,
-            url=reverse("case_detail", args=[c.case.code]) + "#conflicts",
+            url=code_url("case_detail", c.case.code) + "#conflicts",
             title=conflict_label(c.kind),
             kind="conflict",
             case_pk=c.case_id,
@@ -142,7 +143,7 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
         UrgentItem(
             severity=d.severity,
             reference=d.case.reference,
-            url=reverse("case_detail", args=[d.case.code]) + "#deadlines",
+            url=code_url("case_detail", d.case.code) + "#deadlines",
             title=deadline_label(d.kind),
             due=d.due_at or d.due_date,
             zone=d.case.timezone,

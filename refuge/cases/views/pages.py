@@ -53,7 +53,7 @@ CASE_DEADLINES = Prepared(lambda case_id: Deadline.objects.filter(case_id=case_i
 CASE_CONFLICTS = Prepared(lambda case_id: Conflict.objects.filter(case_id=case_id), parent="case")
 
 LATEST_EVENTS = 15
-# What the dashboard's feed shows of an event: its case (whole), label and instant.
+# What the dashboard's feed shows of an event: its case (the dashboard's row of it), label and instant.
 LATEST_EVENT_FIELDS = ("code", "case", "key", "type", "at", "utc_offset_minutes", "date_only", "created_at")
 MY_CASES = 12
 # What a row of the case list and of the dashboard shows of a case (refuge_rows).
@@ -106,10 +106,12 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     recent = [case.pk for case in newest]
     latest = list(
         Event.objects.filter(case_id__in=recent)
-        .select_related("case")
         .only(*LATEST_EVENT_FIELDS)  # not the notes, attributes and ciphertexts the feed does not show
         .order_by("-created_at", "-id")[:LATEST_EVENTS]
     )
+    cases = {case.pk: case for case in newest}
+    for event in latest:
+        event.case = cases[event.case_id]  # read just above, with what the feed shows of it
     context = {
         "my_cases": my_cases,
         "latest_events": latest,
