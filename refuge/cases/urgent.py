@@ -75,19 +75,7 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
         cases = mine  # live by construction
     removals = upcoming(cases, now)
     next_at = {r.case.pk: r.removal_at for r in removals}
-    items.extend(
-        UrgentItem(
-            severity=REMOVAL_SEVERITY[r.protected],
-            reference=r.case.reference,
-            url=code_url("case_detail", r.case.code),
-            title="Removal",
-            kind="removal",
-            zone=r.case.timezone,
-            removal=r,
-            at=r.removal_at,
-        )
-        for r in removals
-    )
+    items.extend(removal_item(r) for r in removals)
     far = datetime.max.replace(tzinfo=UTC)
 
     def order(item: UrgentItem) -> tuple[int, datetime]:
@@ -97,6 +85,20 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
         return (1 if item.severity == "critical" else 2, when)
 
     return sorted(items, key=order)
+
+
+def removal_item(removal: Removal) -> UrgentItem:
+    """A case's next removal as the panel shows it, its severity by the engine's word on protection."""
+    return UrgentItem(
+        severity=REMOVAL_SEVERITY[removal.protected],
+        reference=removal.case.reference,
+        url=code_url("case_detail", removal.case.code),
+        title="Removal",
+        kind="removal",
+        zone=removal.case.timezone,
+        removal=removal,
+        at=removal.removal_at,
+    )
 
 
 def _conflicts_and_deadlines(member: Any, now: datetime, mine: Ids | None) -> list[UrgentItem]:

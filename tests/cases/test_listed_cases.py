@@ -7,25 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from refuge.cases import access
-from refuge.cases.actions import create_case
-
-
-def _case(org, user, reference: str):
-    return create_case(
-        organisation=org,
-        user=user,
-        reference=reference,
-        host_state="RU",
-        timezone="Europe/Moscow",
-        status="open",
-        person={"nationality": "KP", "stateless": False, "languages": []},
-        events=[],
-    )
+from tests.pages.test_case_list import make
 
 
 @pytest.fixture
 def cases(org, other_org, alice, bob, carol):
-    return [_case(org, alice, "A-1"), _case(org, alice, "A-2"), _case(org, bob, "B-1"), _case(other_org, carol, "C-1")]
+    return [make(org, alice, "A-1"), make(org, alice, "A-2"), make(org, bob, "B-1"), make(other_org, carol, "C-1")]
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "carol", "ana", "adam"])

@@ -6,14 +6,14 @@ import pytest
 
 from refuge.cases.models import Case, Event
 from refuge.lib.ids import Ids
-from tests.cases.test_listed_cases import _case
+from tests.pages.test_case_list import make
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cases(org, alice):
-    made = [_case(org, alice, f"I-{n}") for n in range(4)]
+    made = [make(org, alice, f"I-{n}") for n in range(4)]
     for case in made:
         Event.objects.create(case=case, key="e1", type="detained", at=case.created_at)
     return made

@@ -19,7 +19,7 @@ from django.utils import translation
 
 from refuge.cases.models import Case, Person
 from refuge.cases.removals import Removal
-from refuge.cases.urgent import REMOVAL_SEVERITY, UrgentItem
+from refuge.cases.urgent import UrgentItem, removal_item
 
 OLD_ROWS = (Path(__file__).parent / "list_rows_reference.html").read_text(encoding="utf-8")
 NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
@@ -133,19 +133,7 @@ def _urgent_samples() -> list:
     """Every kind of urgent item: removals (each verdict), a conflict, deadlines due at an instant (ahead,
     overdue, on the digest's clock), on a day, learnt late, without a date; no link; no severity; markup."""
     removals = [case.next_removal for case in _samples() if case.next_removal is not None]  # type: ignore[attr-defined]
-    items: list = [
-        UrgentItem(
-            severity=REMOVAL_SEVERITY[r.protected],
-            reference=r.case.reference,
-            url=f"/cases/{r.case.code}/",
-            title="Removal",
-            kind="removal",
-            zone=r.case.timezone,
-            removal=r,
-            at=r.removal_at,
-        )
-        for r in removals
-    ]
+    items: list = [removal_item(r) for r in removals]
     items += [
         _urgent("critical", "K-1", title="Removal <during> measure", kind="conflict"),
         _urgent("high", "K-2", due=NOW + timedelta(days=3), zone="Europe/Moscow"),
