@@ -73,6 +73,19 @@ def cases_for_user(user: User, *, write: bool = False) -> QuerySet[Case]:
     return in_org.filter(pk__in=on_team)
 
 
+def listed_cases(user: User) -> QuerySet[Case]:
+    """cases_for_user(user), for pages that sort its cases and show a few (the case list, the dashboard).
+
+    A team member's cases come as the list of their ids, read first from the team rows in no order:
+    sorted by their update, the page's query would make SQLite walk the organisation's 70,000 cases
+    newest first, probing each for membership (7–10 ms), where a hundred ids are looked up by key."""
+    cases = cases_for_user(user)
+    member = _membership(user)
+    if member is None or member.role == Role.ADMIN or not reads_cases(member):
+        return cases
+    return Case.objects.filter(pk__in=list(cases.order_by().values_list("id", flat=True)))
+
+
 def get_case_for_user(user: User, code: UUID | str, *, write: bool = False, related: tuple[str, ...] = ()) -> Case:
     """The case, with its organisation (and the one-to-one `related` rows: the client, the last check) read with it."""
     try:

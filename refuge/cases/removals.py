@@ -170,8 +170,11 @@ def next_removal(removals: Iterable[Removal], now: datetime) -> Removal | None:
     return next((r for r in removals if r.live and r.removal_at >= now), None)
 
 
-def upcoming(cases: QuerySet[Case], now: datetime, *, within: timedelta | None = None) -> list[Removal]:
-    """The next removal of each of these cases that has one ahead (within ``within``), soonest first.
+def upcoming(
+    cases: QuerySet[Case] | Iterable[int], now: datetime, *, within: timedelta | None = None
+) -> list[Removal]:
+    """The next removal of each of these cases (or cases of these ids: a list, refuge.lib.ids.Ids)
+    that has one ahead (within ``within``), soonest first.
 
     Only cases with a removal event are read (one indexed query on the event type), then their
     reports: a bounded read even for an organisation-wide list.
@@ -181,7 +184,7 @@ def upcoming(cases: QuerySet[Case], now: datetime, *, within: timedelta | None =
     # report is read.
     recent = (now - timedelta(days=1)).isoformat()
     with_removals = Event.objects.filter(
-        case__in=cases, type="removal_scheduled", attributes__removal_at__gte=recent
+        case_id__in=cases, type="removal_scheduled", attributes__removal_at__gte=recent
     ).values("case_id")
     # Of each report only its removals, taken out by the database: the rest of a report (~3 KB of
     # JSON a case) is not decoded nor made into a model's fields for each of a list's cases.

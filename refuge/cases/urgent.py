@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
-
 from refuge.accounts.models import Role
 from refuge.cases.derived import Conflict, Deadline
 from refuge.cases.law import conflict_label, deadline_label
 from refuge.cases.models import QUIET_STATUSES, Case, CaseMember
 from refuge.cases.removals import Removal, upcoming
+from refuge.cases.templatetags.refuge_pages import code_url  # reverse() without its cost per item
+from refuge.lib.ids import Ids
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from refuge.accounts.models import User
 
 CONFLICT_LIMIT = 10
@@ -55,34 +57,25 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     member = user.membership()
     if member is None:
         return []
-    mine: list[int] | None = None
+    mine: Ids | None = None
     if member.role not in (Role.ADMIN, Role.ANALYST):
         # A team member's few live cases, read once from the team rows (index on user): probing the
-        # organisation's 70,000 cases for membership costs SQLite 200 ms.
-        mine = list(
+        # organisation's 70,000 cases for membership costs SQLite 200 ms. Their list is made once
+        # for the three queries that name it (refuge.lib.ids).
+        mine = Ids(
             CaseMember.objects.filter(user_id=user.pk)
             .exclude(case__status__in=QUIET_STATUSES)
             .values_list("case_id", flat=True)
         )
     items = _conflicts_and_deadlines(member, now, mine)
-    cases = Case.objects.filter(organisation_id=member.organisation_id).exclude(status__in=QUIET_STATUSES)
-    if mine is not None:
-        cases = Case.objects.filter(pk__in=mine)  # live by construction
+    cases: QuerySet[Case] | Ids
+    if mine is None:
+        cases = Case.objects.filter(organisation_id=member.organisation_id).exclude(status__in=QUIET_STATUSES)
+    else:
+        cases = mine  # live by construction
     removals = upcoming(cases, now)
     next_at = {r.case.pk: r.removal_at for r in removals}
-    items.extend(
-        UrgentItem(
-            severity=REMOVAL_SEVERITY[r.protected],
-            reference=r.case.reference,
-            url=reverse("case_detail", args=[r.case.code]),
-            title="Removal",
-            kind="removal",
-            zone=r.case.timezone,
-            removal=r,
-            at=r.removal_at,
-        )
-        for r in removals
-    )
+    items.extend(removal_item(r) for r in removals)
     far = datetime.max.replace(tzinfo=UTC)
 
     def order(item: UrgentItem) -> tuple[int, datetime]:
@@ -94,7 +87,21 @@ def urgent_items(user: User, *, now: datetime) -> list[UrgentItem]:
     return sorted(items, key=order)
 
 
-def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None) -> list[UrgentItem]:
+def removal_item(removal: Removal) -> UrgentItem:
+    """A case's next removal as the panel shows it, its severity by the engine's word on protection."""
+    return UrgentItem(
+        severity=REMOVAL_SEVERITY[removal.protected],
+        reference=removal.case.reference,
+        url=code_url("case_detail", removal.case.code),
+        title="Removal",
+        kind="removal",
+        zone=removal.case.timezone,
+        removal=removal,
+        at=removal.removal_at,
+    )
+
+
+def _conflicts_and_deadlines(member: Any, now: datetime, mine: Ids | None) -> list[UrgentItem]:
     """`mine`: a team member's live cases; None for those who see the whole organisation."""
     if mine is None:
         # The whole organisation: walk its indexes in order, one severity at a time (an index on
@@ -127,7 +134,7 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
         UrgentItem(
             severity=c.severity,
             reference=c.case.reference,
-            url=reverse("case_detail", args=[c.case.code]) + "#conflicts",
+            url=code_url("case_detail", c.case.code) + "#conflicts",
             title=conflict_label(c.kind),
             kind="conflict",
             case_pk=c.case_id,
@@ -138,7 +145,7 @@ def _conflicts_and_deadlines(member: Any, now: datetime, mine: list[int] | None)
         UrgentItem(
             severity=d.severity,
             reference=d.case.reference,
-            url=reverse("case_detail", args=[d.case.code]) + "#deadlines",
+            url=code_url("case_detail", d.case.code) + "#deadlines",
             title=deadline_label(d.kind),
             due=d.due_at or d.due_date,
             zone=d.case.timezone,

@@ -11,6 +11,7 @@ from refuge.cases.derived import CaseCheck
 from refuge.cases.models import Case
 from refuge.cases.removals import next_removal, removals_of, upcoming
 from refuge.demo.load import build_demo
+from refuge.lib.ids import Ids
 
 pytestmark = pytest.mark.django_db
 
@@ -46,5 +47,10 @@ def test_upcoming_finds_what_the_whole_reports_say() -> None:
     expected = sorted((_facts(r) for r in whole if r is not None), key=lambda f: (f[4], f[0]))
     found = sorted((_facts(r) for r in upcoming(cases, NOW)), key=lambda f: (f[4], f[0]))
     assert found == expected
+    ids = list(cases.values_list("id", flat=True))
+    by_ids = sorted((_facts(r) for r in upcoming(ids, NOW)), key=lambda f: (f[4], f[0]))
+    assert by_ids == expected  # the list's form: the cases' ids
+    once = sorted((_facts(r) for r in upcoming(Ids(ids), NOW)), key=lambda f: (f[4], f[0]))
+    assert once == expected  # the dashboard's
     assert {f[7] for f in found} >= {True, False}  # protected and unprotected removals both compared
     assert any(f[9] for f in found)  # and one with something to file now

@@ -53,9 +53,20 @@ CASE_DEADLINES = Prepared(lambda case_id: Deadline.objects.filter(case_id=case_i
 CASE_CONFLICTS = Prepared(lambda case_id: Conflict.objects.filter(case_id=case_id), parent="case")
 
 LATEST_EVENTS = 15
-# What the dashboard's feed shows of an event: its case (whole), label and instant.
+# What the dashboard's feed shows of an event: its case (the dashboard's row of it), label and instant.
 LATEST_EVENT_FIELDS = ("code", "case", "key", "type", "at", "utc_offset_minutes", "date_only", "created_at")
 MY_CASES = 12
+# What a row of the case list and of the dashboard shows of a case (refuge_rows).
+CASE_ROW_FIELDS = (
+    "code",
+    "reference",
+    "status",
+    "host_state",
+    "timezone",
+    "updated_at",
+    "person__nationality",
+    "person__stateless",
+)
 RECENT_CASES = 50
 
 # Sort orders of the case list, each a walk of an index on (organisation, …) that stops at the
@@ -85,22 +96,22 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     member = request.user.membership()
     if member is not None and not access.reads_cases(member):
         return redirect("stats_page")  # an analyst's home: the statistics, the one thing they see
-    visible = access.cases_for_user(request.user)
-    if member is not None and member.role != Role.ADMIN:
-        # A team member's cases by their ids, read from the team rows first: SQLite otherwise walks
-        # the organisation's 70,000 cases newest first, probing each for membership (40 ms).
-        visible = Case.objects.filter(pk__in=list(visible.values_list("id", flat=True)))
-    my_cases = list(visible.select_related("person").order_by(*SORTS["-updated"])[:MY_CASES])
-    # The latest events of the most recently updated cases: every event change touches its case,
-    # so the newest events are there, and the query reads a bounded number of rows whatever the
-    # organisation's size (an admin sees 70,000 cases; a scan of all their events is seconds).
-    recent = list(visible.order_by(*SORTS["-updated"]).values_list("id", flat=True)[:RECENT_CASES])
+    visible = access.listed_cases(request.user)
+    # The most recently updated cases: the first few are "my cases", and the latest events are
+    # theirs: every event change touches its case, so the newest events are there, and the query
+    # reads a bounded number of rows whatever the organisation's size (an admin sees 70,000 cases;
+    # a scan of all their events is seconds).
+    newest = list(visible.select_related("person").only(*CASE_ROW_FIELDS).order_by(*SORTS["-updated"])[:RECENT_CASES])
+    my_cases = newest[:MY_CASES]
+    recent = [case.pk for case in newest]
     latest = list(
         Event.objects.filter(case_id__in=recent)
-        .select_related("case")
         .only(*LATEST_EVENT_FIELDS)  # not the notes, attributes and ciphertexts the feed does not show
         .order_by("-created_at", "-id")[:LATEST_EVENTS]
     )
+    cases = {case.pk: case for case in newest}
+    for event in latest:
+        event.case = cases[event.case_id]  # read just above, with what the feed shows of it
     context = {
         "my_cases": my_cases,
         "latest_events": latest,
@@ -168,7 +179,7 @@ class ListFilters:
 
 def filtered_cases(user: Any, f: ListFilters) -> QuerySet[Case]:
     """The cases the user may see that pass the list's filters (the page's and the API's), in its order."""
-    cases = access.cases_for_user(user)
+    cases = access.listed_cases(user)
     if f.status:
         cases = cases.filter(status=f.status)
     if f.unknown:
@@ -194,18 +205,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     start = (f.page - 1) * size
     # No COUNT: a count over 100,000 filtered rows costs more than the page. One row more than
     # a page says whether there is a next page.
-    rows = list(
-        cases.select_related("person").only(
-            "code",
-            "reference",
-            "status",
-            "host_state",
-            "timezone",
-            "updated_at",
-            "person__nationality",
-            "person__stateless",
-        )[start : start + size + 1]
-    )
+    rows = list(cases.select_related("person").only(*CASE_ROW_FIELDS)[start : start + size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
     # The teams' names as pairs of values, not a hundred member and user instances.
@@ -217,7 +217,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         row.team_names = teams.get(row.pk, [])  # type: ignore[attr-defined]  # read by the template
     now = timezone.now()
     live = [row.pk for row in rows if row.status not in QUIET_STATUSES]
-    soonest = {r.case.pk: r for r in upcoming(Case.objects.filter(pk__in=live), now)} if live else {}
+    soonest = {r.case.pk: r for r in upcoming(live, now)} if live else {}
     for row in rows:
         row.next_removal = soonest.get(row.pk)  # type: ignore[attr-defined]  # read by the template
     # (code, username) pairs, not model instances: a large organisation has a thousand people. Someone
