@@ -49,9 +49,10 @@ class Prepared(Generic[M]):
     """`build(id)` -> the queryset; `read(id)` -> its rows, as `list(build(id))` gives them.
 
     `parent`: the foreign key by whose id `build` filters; `read` sets it on each row to the instance
-    it is given, as a related manager's queryset does (`case.events.all()`: each event's `case`)."""
+    it is given, as a related manager's queryset does (`case.events.all()`: each event's `case`).
+    None for a read by the rows' own id (the session's user, its second-factor device)."""
 
-    def __init__(self, build: Callable[[int], QuerySet[M]], *, parent: str) -> None:
+    def __init__(self, build: Callable[[int], QuerySet[M]], *, parent: str | None = None) -> None:
         self.build = build
         self.parent = parent
         self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
@@ -77,10 +78,15 @@ class Prepared(Generic[M]):
             obj = compiled.model.from_db(using, compiled.init_list, row[compiled.start : compiled.end])
             for populator in compiled.populators:
                 populator.populate(row, obj)
-            if parent is not None:
+            if parent is not None and self.parent is not None:
                 setattr(obj, self.parent, parent)
             found.append(obj)
         return found  # type: ignore[return-value]  # rows of build()'s model
+
+    def first(self, key: int, *, using: str = "default") -> M | None:
+        """The one row of a read by the rows' own id (`build(id).first()`), or None."""
+        found = self.read(key, using=using)
+        return found[0] if found else None
 
     def _compile(self, connection: Any) -> _Compiled:
         queryset = self.build(MARKER)
