@@ -11,6 +11,7 @@ tests/lib/test_prepared.py compares each prepared read of the pages with its que
 
 from __future__ import annotations
 
+import uuid
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 MARKER = -7_340_033  # the id compiled in: no row has a negative id
+UUID_MARKER = uuid.UUID(int=0x7340033_7340033_7340033)  # a code compiled in: not a random (version 4) UUID
 
 M = TypeVar("M", bound=models.Model)
 
@@ -36,7 +38,7 @@ class NotPreparableError(ValueError):
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    slot: int  # the id's place among the parameters
+    slots: tuple[tuple[int, bool], ...]  # each key's place among the parameters; whether it goes as hex
     model: type[models.Model]
     init_list: list[str]
     start: int  # the model's columns in a row
@@ -50,20 +52,27 @@ class Prepared(Generic[M]):
 
     `parent`: the foreign key by whose id `build` filters; `read` sets it on each row to the instance
     it is given, as a related manager's queryset does (`case.events.all()`: each event's `case`).
-    None for a read by the rows' own id (the session's user, its second-factor device)."""
+    None for a read by the rows' own id (the session's user, its second-factor device).
 
-    def __init__(self, build: Callable[[int], QuerySet[M]], *, parent: str | None = None) -> None:
+    `keys`: the types of `build`'s arguments when it takes more than one id, or a code (int or
+    uuid.UUID): `read` then takes a tuple of as many values (a case by organisation, user and code)."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], *, parent: str | None = None, keys: tuple[type, ...] = (int,)
+    ) -> None:
         self.build = build
         self.parent = parent
+        self.keys = keys
         self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
 
-    def read(self, key: int, parent: models.Model | None = None, *, using: str = "default") -> list[M]:
+    def read(self, key: Any, parent: models.Model | None = None, *, using: str = "default") -> list[M]:
         connection = connections[using]
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(connection)
         params = list(compiled.params)
-        params[compiled.slot] = key
+        for (slot, as_hex), value in zip(compiled.slots, key if len(self.keys) > 1 else (key,), strict=True):
+            params[slot] = value.hex if as_hex else value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -88,8 +97,20 @@ class Prepared(Generic[M]):
         found = self.read(key, using=using)
         return found[0] if found else None
 
+    def _markers(self) -> list[Any]:
+        markers: list[Any] = []
+        for n, kind in enumerate(self.keys):
+            if kind is int:
+                markers.append(MARKER - n)
+            elif kind is uuid.UUID:
+                markers.append(uuid.UUID(int=UUID_MARKER.int + n))
+            else:
+                raise NotPreparableError(f"a prepared read's keys are ints and UUIDs, not {kind.__name__}")
+        return markers
+
     def _compile(self, connection: Any) -> _Compiled:
-        queryset = self.build(MARKER)
+        markers = self._markers()
+        queryset = self.build(*markers)
         query = queryset.query
         if (
             query.annotations
@@ -102,9 +123,14 @@ class Prepared(Generic[M]):
             raise NotPreparableError("a prepared read is a plain read of one model's rows (select_related aside)")
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        slots = [i for i, value in enumerate(params) if value == MARKER]
-        if len(slots) != 1:
-            raise NotPreparableError(f"the id must be the read's one parameter equal to {MARKER}, not {len(slots)}")
+        slots = []
+        for marker in markers:
+            # A UUID goes to the database as itself, or as its hex digits where it has no UUID type (SQLite).
+            forms = (marker, getattr(marker, "hex", None))
+            found = [(i, value != marker) for i, value in enumerate(params) if value in forms]
+            if len(found) != 1:
+                raise NotPreparableError(f"each key must be one parameter of the read, {marker} is {len(found)}")
+            slots.extend(found)
         select, klass_info = compiler.select, compiler.klass_info
         assert klass_info is not None  # noqa: S101  # a model's read has one
         fields = klass_info["select_fields"]
@@ -112,7 +138,7 @@ class Prepared(Generic[M]):
         return _Compiled(
             sql=sql,
             params=tuple(params),
-            slot=slots[0],
+            slots=tuple(slots),
             model=klass_info["model"],
             init_list=[column[0].target.attname for column in select[fields[0] : fields[-1] + 1]],
             start=fields[0],

@@ -121,3 +121,41 @@ def test_only_a_plain_read_by_one_id_is_prepared(case) -> None:
     for prepared in refused:
         with pytest.raises(NotPreparableError):
             prepared.read(case.pk, case)
+
+
+def test_the_door_to_a_case_reads_what_its_queryset_reads(busy_case, bob, carol, ana, adam) -> None:
+    """get_case_for_user's prepared reads (a code from a URL) against the queryset it used before."""
+    import uuid
+
+    from django.http import Http404
+
+    from refuge.accounts.models import User
+    from refuge.cases import access
+    from refuge.cases.models import Case
+
+    case, admin, alice = busy_case, adam, User.objects.get(username="alice")
+    loner = User.objects.create_user(username="loner", password="x" * 20)
+    elsewhere = carol.membership().organisation
+    stranger_case = Case.objects.create(organisation=elsewhere, reference="OTHER-1", host_state="RU")
+    codes = [case.code, stranger_case.code, uuid.uuid4()]
+    for related in ((), ("person", "last_check")):
+        for user in (alice, bob, admin, carol, ana, loner):
+            user = User.objects.get(pk=user.pk)  # noqa: PLW2901  # fresh: its membership read as a request reads it
+            for code in codes:
+                queryset = access.cases_for_user(user).select_related("organisation", *related)
+                want = queryset.filter(code=code).first()
+                for _again in range(2):
+                    if want is None:
+                        with pytest.raises(Http404):
+                            access.get_case_for_user(user, code, related=related)
+                        continue
+                    got = access.get_case_for_user(user, code, related=related)
+                    assert _columns(got) == _columns(want)
+                    assert _columns(got.organisation) == _columns(want.organisation)
+                    for name in related:
+                        assert _columns(getattr(got, name)) == _columns(getattr(want, name))
+                if want is not None:  # a code as text goes the queryset's way, to the same case
+                    assert access.get_case_for_user(user, str(code), related=related).pk == want.pk
+    assert access.get_case_for_user(alice, case.code).pk == case.pk  # alice's case; bob is on its team too
+    with pytest.raises(Http404):
+        access.get_case_for_user(admin, stranger_case.code)
