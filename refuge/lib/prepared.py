@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
     from django.db.models import QuerySet
 
-MARKER = -7_340_033  # the id compiled in: no row has a negative id
+# The ids compiled in (MARKER, MARKER - 1, …): within every integer field's range, since Django compiles an
+# out-of-range value (a negative one for a positive field) to no query at all. A constant of the query
+# equal to a marker makes compiling refuse (one parameter per key), never a wrong read.
+MARKER = 32_749
 UUID_MARKER = uuid.UUID(int=0x7340033_7340033_7340033)  # a code compiled in: not a random (version 4) UUID
 
 M = TypeVar("M", bound=models.Model)
@@ -37,9 +40,10 @@ class NotPreparableError(ValueError):
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
+    values: bool  # a values_list() read: tuples, not instances
     params: tuple[Any, ...]
     slots: tuple[tuple[int, bool], ...]  # each key's place among the parameters; whether it goes as hex
-    model: type[models.Model]
+    model: type[models.Model] | None
     init_list: list[str]
     start: int  # the model's columns in a row
     end: int
@@ -58,7 +62,7 @@ class Prepared(Generic[M]):
     uuid.UUID): `read` then takes a tuple of as many values (a case by organisation, user and code)."""
 
     def __init__(
-        self, build: Callable[..., QuerySet[M]], *, parent: str | None = None, keys: tuple[type, ...] = (int,)
+        self, build: Callable[..., QuerySet[M, Any]], *, parent: str | None = None, keys: tuple[type, ...] = (int,)
     ) -> None:
         self.build = build
         self.parent = parent
@@ -66,6 +70,28 @@ class Prepared(Generic[M]):
         self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
 
     def read(self, key: Any, parent: models.Model | None = None, *, using: str = "default") -> list[M]:
+        connection, compiled, rows = self._execute(key, using)
+        if compiled.model is None:
+            raise NotPreparableError("a values_list() read gives rows(), not instances")
+        found = []
+        for fetched in rows:
+            row = _converted(fetched, compiled, connection)
+            obj = compiled.model.from_db(using, compiled.init_list, row[compiled.start : compiled.end])
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            if parent is not None and self.parent is not None:
+                setattr(obj, self.parent, parent)
+            found.append(obj)
+        return found  # type: ignore[return-value]  # rows of build()'s model
+
+    def rows(self, key: Any, *, using: str = "default") -> list[tuple[Any, ...]]:
+        """The tuples of a `values_list()` read (not flat), as `list(build(id))` gives them."""
+        connection, compiled, rows = self._execute(key, using)
+        if not compiled.values:
+            raise NotPreparableError("a read of instances gives read(), not rows()")
+        return [tuple(_converted(fetched, compiled, connection)) for fetched in rows]
+
+    def _execute(self, key: Any, using: str) -> tuple[Any, _Compiled, list[tuple[Any, ...]]]:
         connection = connections[using]
         compiled = self._compiled.get(connection)
         if compiled is None:
@@ -75,22 +101,7 @@ class Prepared(Generic[M]):
             params[slot] = value.hex if as_hex else value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        found = []
-        for fetched in rows:
-            row = list(fetched)
-            for pos, (convert_all, expression) in compiled.converters:
-                value = row[pos]
-                for convert in convert_all:
-                    value = convert(value, expression, connection)
-                row[pos] = value
-            obj = compiled.model.from_db(using, compiled.init_list, row[compiled.start : compiled.end])
-            for populator in compiled.populators:
-                populator.populate(row, obj)
-            if parent is not None and self.parent is not None:
-                setattr(obj, self.parent, parent)
-            found.append(obj)
-        return found  # type: ignore[return-value]  # rows of build()'s model
+            return connection, compiled, cursor.fetchall()
 
     def first(self, key: int, *, using: str = "default") -> M | None:
         """The one row of a read by the rows' own id (`build(id).first()`), or None."""
@@ -118,7 +129,8 @@ class Prepared(Generic[M]):
             or query.combinator
             or query.deferred_loading != (frozenset(), True)
             or queryset._prefetch_related_lookups  # type: ignore[attr-defined]  # a prefetch
-            or queryset._iterable_class is not models.query.ModelIterable  # values() and the like
+            # Instances, or a values_list() of tuples; not values() dicts, flat or named rows.
+            or queryset._iterable_class not in (models.query.ModelIterable, models.query.ValuesListIterable)
         ):
             raise NotPreparableError("a prepared read is a plain read of one model's rows (select_related aside)")
         compiler = query.get_compiler(connection=connection)
@@ -132,11 +144,25 @@ class Prepared(Generic[M]):
                 raise NotPreparableError(f"each key must be one parameter of the read, {marker} is {len(found)}")
             slots.extend(found)
         select, klass_info = compiler.select, compiler.klass_info
+        converters = compiler.get_converters([column[0] for column in select[0 : compiler.col_count]])
+        if queryset._iterable_class is models.query.ValuesListIterable:
+            return _Compiled(
+                sql=sql,
+                values=True,
+                params=tuple(params),
+                slots=tuple(slots),
+                model=None,
+                init_list=[],
+                start=0,
+                end=compiler.col_count,
+                populators=[],
+                converters=list(converters.items()),
+            )
         assert klass_info is not None  # noqa: S101  # a model's read has one
         fields = klass_info["select_fields"]
-        converters = compiler.get_converters([column[0] for column in select[0 : compiler.col_count]])
         return _Compiled(
             sql=sql,
+            values=False,
             params=tuple(params),
             slots=tuple(slots),
             model=klass_info["model"],
@@ -146,3 +172,14 @@ class Prepared(Generic[M]):
             populators=get_related_populators(klass_info, select, connection.alias),
             converters=list(converters.items()),
         )
+
+
+def _converted(fetched: tuple[Any, ...], compiled: _Compiled, connection: Any) -> list[Any]:
+    """A fetched row with the fields' converters applied, as Django's iterables apply them."""
+    row = list(fetched)
+    for pos, (convert_all, expression) in compiled.converters:
+        value = row[pos]
+        for convert in convert_all:
+            value = convert(value, expression, connection)
+        row[pos] = value
+    return row
