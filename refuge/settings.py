@@ -93,7 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The language chosen on the account page, for every page after login (refuge.accounts.middleware).
     "refuge.accounts.middleware.UserLanguageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, with the session's device read by a compiled query (refuge.accounts.middleware).
+    "refuge.accounts.middleware.PreparedOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, then the second factor (refuge.accounts.middleware).
     "refuge.accounts.middleware.SessionPolicyMiddleware",
@@ -210,7 +211,8 @@ OTP_TOTP_ISSUER = env_str("REFUGE_TOTP_ISSUER", "Refuge")
 # Re-authentication (password, and code if enrolled) before sealing and exports.
 REFUGE_REAUTH_SECONDS = env_int("REFUGE_REAUTH_SECONDS", 5 * 60, minimum=30)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, the read of every request compiled once (refuge.accounts.session_store).
+SESSION_ENGINE = "refuge.accounts.session_store"
 # Enforced by refuge.accounts.middleware.SessionPolicyMiddleware; the cookie dies with the absolute limit.
 REFUGE_SESSION_IDLE_SECONDS = env_int("REFUGE_SESSION_IDLE_SECONDS", 15 * 60, minimum=60)
 REFUGE_SESSION_ABSOLUTE_SECONDS = env_int("REFUGE_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=60)

@@ -11,8 +11,14 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import HttpRequest
 
 from refuge.accounts import throttle
+from refuge.lib.prepared import Prepared
 
 THROTTLED_ATTR = "refuge_throttled"  # on the request: seconds to wait, when an attempt was refused
+
+# The session's user with its membership and organisation, compiled once per connection (every request).
+SESSION_USER = Prepared(
+    lambda user_id: get_user_model()._default_manager.select_related("membership_row__organisation").filter(pk=user_id)
+)
 
 
 class RefugeBackend(ModelBackend):
@@ -35,10 +41,9 @@ class RefugeBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> Any:
         """The session's user, read with its membership and organisation in one query (every request
-        asks for both: the lock-down check below, the pages' roles) instead of two."""
-        user = (
-            get_user_model()._default_manager.select_related("membership_row__organisation").filter(pk=user_id).first()
-        )
+        asks for both: the lock-down check below, the pages' roles) instead of two, compiled once per
+        connection (refuge.lib.prepared)."""
+        user = SESSION_USER.first(int(user_id)) if user_id is not None else None
         if user is None:
             return None
         try:

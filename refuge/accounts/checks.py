@@ -18,7 +18,7 @@ from refuge.accounts.models import Organisation
 
 ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
 CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
-OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"
+OTP_MIDDLEWARE = "refuge.accounts.middleware.PreparedOTPMiddleware"  # django-otp's, its device read compiled
 SESSION_MIDDLEWARE = "refuge.accounts.middleware.SessionPolicyMiddleware"
 TWO_FACTOR_MIDDLEWARE = "refuge.accounts.middleware.TwoFactorMiddleware"
 THROTTLED_BACKEND = "refuge.accounts.backends.RefugeBackend"

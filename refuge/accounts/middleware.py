@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from refuge.accounts import passkeys, sessions, throttle, twofactor
 from refuge.accounts.models import User
+from refuge.lib.prepared import Prepared
 
 # Instants are rewritten at most this often, so that most requests do not write their session.
 SEEN_RESOLUTION = 10.0
@@ -151,3 +157,31 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def _devices(device_cls: type[Device], pk: int) -> QuerySet[Device]:
+    return device_cls.objects.filter(id=pk)
+
+
+class PreparedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, reading the session's device (every request of a verified login) with a
+    read compiled once per connection and device model (refuge.lib.prepared) instead of a queryset."""
+
+    _reads: dict[type[Device], Prepared[Device]] = {}  # one per device model, for every instance
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        # Device.from_persistent_id's parsing and refusals, then the prepared read of `.first()`.
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            app_label, model_name = model_label.split(".")
+            device_cls = apps.get_model(app_label, model_name)
+            key = int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(device_cls, Device):
+            return super()._device_from_persistent_id(persistent_id)  # what django-otp makes of it
+        read = self._reads.get(device_cls)
+        if read is None:
+            read = self._reads[device_cls] = Prepared(functools.partial(_devices, device_cls))
+        return read.first(key)

@@ -17,16 +17,17 @@ Who sees what:
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from refuge.accounts.models import Role, User
 from refuge.cases.models import Authority, Case, CaseMember, Document, Event, Proceeding
+from refuge.lib.prepared import Prepared
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from uuid import UUID
 
     from django.contrib.auth.models import AnonymousUser
 
@@ -64,12 +65,17 @@ def cases_for_user(user: User, *, write: bool = False) -> QuerySet[Case]:
     if not reads_cases(member):
         return Case.objects.none()
     assert member is not None  # noqa: S101  # reads_cases() said so
-    in_org = Case.objects.filter(organisation_id=member.organisation_id)
-    if member.role == Role.ADMIN:
+    return _visible(member.organisation_id, None if member.role == Role.ADMIN else user.pk)
+
+
+def _visible(organisation_id: int, team_user_id: int | None) -> QuerySet[Case]:
+    """The organisation's cases; only those on the team of `team_user_id` unless None (an admin)."""
+    in_org = Case.objects.filter(organisation_id=organisation_id)
+    if team_user_id is None:
         return in_org
     # Driven from the user's team rows (index on user, case): a lawyer's hundred cases are found
     # without probing each of the organisation's cases for membership.
-    on_team = CaseMember.objects.filter(user_id=user.pk).values("case_id")
+    on_team = CaseMember.objects.filter(user_id=team_user_id).values("case_id")
     return in_org.filter(pk__in=on_team)
 
 
@@ -86,8 +92,41 @@ def listed_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=list(cases.order_by().values_list("id", flat=True)))
 
 
+# get_case_for_user's read of one case by its code, compiled once per connection (refuge.lib.prepared):
+# for an admin (organisation, code) and for a team member (organisation, user, code), per `related`.
+_CASE_READS: dict[tuple[bool, tuple[str, ...]], Prepared[Case]] = {}
+
+
+def _case_read(admin: bool, related: tuple[str, ...]) -> Prepared[Case]:
+    read = _CASE_READS.get((admin, related))
+    if read is None:
+        if admin:
+            read = Prepared(
+                lambda org, code: _visible(org, None).select_related("organisation", *related).filter(code=code),
+                keys=(int, UUID),
+            )
+        else:
+            read = Prepared(
+                lambda org, user, code: _visible(org, user).select_related("organisation", *related).filter(code=code),
+                keys=(int, int, UUID),
+            )
+        _CASE_READS[(admin, related)] = read
+    return read
+
+
 def get_case_for_user(user: User, code: UUID | str, *, write: bool = False, related: tuple[str, ...] = ()) -> Case:
-    """The case, with its organisation (and the one-to-one `related` rows: the client, the last check) read with it."""
+    """The case, with its organisation (and the one-to-one `related` rows: the client, the last check) read with it.
+
+    A code from a URL (a UUID) is read by a statement compiled once per connection, the same query."""
+    member = _membership(user)
+    if isinstance(code, UUID) and reads_cases(member):
+        assert member is not None  # noqa: S101  # reads_cases() said so
+        admin = member.role == Role.ADMIN
+        key = (member.organisation_id, code) if admin else (member.organisation_id, user.pk, code)
+        found = _case_read(admin, related).read(key)
+        if len(found) != 1:  # codes are unique: none, then
+            raise Http404("No such case")
+        return found[0]
     try:
         return cases_for_user(user, write=write).select_related("organisation", *related).get(code=code)
     except (Case.DoesNotExist, ValueError, TypeError):

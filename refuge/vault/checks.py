@@ -11,6 +11,8 @@ from refuge.vault import keys
 
 MIDDLEWARE_PATH = "refuge.vault.middleware.SealedMiddleware"
 HANDLER_PATH = "refuge.vault.storage.EncryptingUploadHandler"
+# Sessions kept in the database, which sealing deletes: Django's backend, or Refuge's subclass of it.
+DATABASE_SESSIONS = frozenset({"refuge.accounts.session_store", "django.contrib.sessions.backends.db"})
 
 
 @register("refuge")
@@ -30,11 +32,11 @@ def check_vault(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
                 id="refuge.E102",
             )
         )
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if settings.SESSION_ENGINE not in DATABASE_SESSIONS:
         messages.append(
             Error(
                 "sealing ends sessions by deleting them from the database",
-                hint="keep SESSION_ENGINE = 'django.contrib.sessions.backends.db'",
+                hint="keep SESSION_ENGINE = 'refuge.accounts.session_store' (Django's database sessions)",
                 id="refuge.E103",
             )
         )

@@ -66,10 +66,14 @@ def seal(key: bytes, plaintext: bytes, *, aad: bytes) -> bytes:
 
 def open_sealed(key: bytes, blob: bytes, *, aad: bytes) -> bytes:
     _check_key(key)
+    return _open(AESGCM(key), blob, aad)
+
+
+def _open(aead: AESGCM, blob: bytes, aad: bytes) -> bytes:
     if len(blob) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError("ciphertext too short")
     try:
-        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
+        return aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
     except InvalidTag:
         raise DecryptionError("ciphertext does not authenticate") from None
 
@@ -119,6 +123,21 @@ def field_key_version(blob: bytes) -> int:
 def decrypt_field(key: bytes, blob: bytes, *, label: str, code: str) -> bytes:
     version = field_key_version(blob)
     return open_sealed(key, blob[_FIELD_HEADER.size :], aad=field_aad(label, code, version))
+
+
+class FieldOpener:
+    """`decrypt_field` for many values under one key: the cipher made once, not once per value
+    (FieldSealer's counterpart). Held only as long as its caller's loop (one page's rows of a case)."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        _check_key(key)
+        self._aead = AESGCM(key)
+
+    def __call__(self, blob: bytes, *, label: str, code: str) -> bytes:
+        version = field_key_version(blob)
+        return _open(self._aead, blob[_FIELD_HEADER.size :], field_aad(label, code, version))
 
 
 def wrap_key(root_key: bytes, data_key: bytes, *, aad: bytes) -> bytes:

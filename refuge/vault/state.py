@@ -40,6 +40,7 @@ from django.utils import timezone
 from refuge import hooks
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
+from refuge.lib.prepared import Prepared
 from refuge.vault import agent, crypto, holder, keys
 from refuge.vault.holder import (
     PENDING_SHARES_SECONDS,
@@ -575,11 +576,8 @@ def _held_key(
     cached = cache.get((owner_id, version))
     if cached is not None:
         return bytes(cached)
-    row = (
-        model.objects.filter(**{f"{owner}_id": owner_id, "version": version})
-        .values_list("wrapped", "root_version", f"{owner}__code")
-        .first()
-    )
+    found = _wrapped_read(model, owner).rows((owner_id, version))
+    row = found[0] if found else None
     if row is None:
         raise KeyDestroyed(f"the {owner}'s data key does not exist (deleted with its {owner}?)")
     wrapped, root_version, code = row
@@ -587,6 +585,23 @@ def _held_key(
     with holder.lock:
         cache[(owner_id, version)] = bytearray(key)
     return key
+
+
+# The wrapped key of a case or an organisation by (owner id, version): `.values_list(…).first()`, compiled
+# once per connection (refuge.lib.prepared). A page reads it for each case the process has not seen yet.
+_WRAPPED_READS: dict[tuple[_WrappedKey, str], Prepared[Any]] = {}
+
+
+def _wrapped_read(model: _WrappedKey, owner: str) -> Prepared[Any]:
+    read = _WRAPPED_READS.get((model, owner))
+    if read is None:
+        read = _WRAPPED_READS[(model, owner)] = Prepared(
+            lambda owner_id, version: model.objects.filter(**{f"{owner}_id": owner_id, "version": version})
+            .order_by("pk")
+            .values_list("wrapped", "root_version", f"{owner}__code")[:1],
+            keys=(int, int),
+        )
+    return read
 
 
 def _newest_version(

@@ -121,3 +121,86 @@ def test_only_a_plain_read_by_one_id_is_prepared(case) -> None:
     for prepared in refused:
         with pytest.raises(NotPreparableError):
             prepared.read(case.pk, case)
+
+
+def test_the_door_to_a_case_reads_what_its_queryset_reads(busy_case, bob, carol, ana, adam) -> None:
+    """get_case_for_user's prepared reads (a code from a URL) against the queryset it used before."""
+    import uuid
+
+    from django.http import Http404
+
+    from refuge.accounts.models import User
+    from refuge.cases import access
+    from refuge.cases.models import Case
+
+    case, admin, alice = busy_case, adam, User.objects.get(username="alice")
+    loner = User.objects.create_user(username="loner", password="x" * 20)
+    elsewhere = carol.membership().organisation
+    stranger_case = Case.objects.create(organisation=elsewhere, reference="OTHER-1", host_state="RU")
+    codes = [case.code, stranger_case.code, uuid.uuid4()]
+    for related in ((), ("person", "last_check")):
+        for user in (alice, bob, admin, carol, ana, loner):
+            user = User.objects.get(pk=user.pk)  # noqa: PLW2901  # fresh: its membership read as a request reads it
+            for code in codes:
+                queryset = access.cases_for_user(user).select_related("organisation", *related)
+                want = queryset.filter(code=code).first()
+                for _again in range(2):
+                    if want is None:
+                        with pytest.raises(Http404):
+                            access.get_case_for_user(user, code, related=related)
+                        continue
+                    got = access.get_case_for_user(user, code, related=related)
+                    assert _columns(got) == _columns(want)
+                    assert _columns(got.organisation) == _columns(want.organisation)
+                    for name in related:
+                        assert _columns(getattr(got, name)) == _columns(getattr(want, name))
+                if want is not None:  # a code as text goes the queryset's way, to the same case
+                    assert access.get_case_for_user(user, str(code), related=related).pk == want.pk
+    assert access.get_case_for_user(alice, case.code).pk == case.pk  # alice's case; bob is on its team too
+    with pytest.raises(Http404):
+        access.get_case_for_user(admin, stranger_case.code)
+
+
+def test_values_reads_give_the_querysets_tuples(case, alice, bob, carol) -> None:
+    """Prepared values_list() reads: the bell's unread count and the vault's wrapped keys."""
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from refuge.alerts import context
+    from refuge.alerts.models import Alert, Notification
+    from refuge.lib.prepared import NotPreparableError, Prepared
+    from refuge.vault import state
+    from refuge.vault.records import CaseKey, OrganisationKey
+
+    now = timezone.now()
+    alerts = Alert.objects.bulk_create(
+        Alert(organisation=case.organisation, case=case, kind="conflict_raised", severity="critical",
+              subject=f"TST {n}", created_at=now)
+        for n in range(context.BELL_MAX + 3)
+    )
+    Notification.objects.bulk_create(
+        Notification(alert=a, user=user, created_at=now, read_at=now if n == skip else None)
+        for user, skip, some in ((alice, 0, alerts), (bob, 2, alerts[:4]))
+        for n, a in enumerate(some)
+    )
+    for user, shown in ((alice, "99+"), (bob, "3"), (carol, "")):
+        want = Notification.objects.filter(user=user, read_at=None).values_list("pk")[: context.BELL_MAX + 1]
+        assert context.UNREAD.rows(user.pk) == list(want)
+        request = RequestFactory().get("/")
+        request.user = user
+        assert context.bell(request) == ({"alerts_unread": shown} if shown else {"alerts_unread": ""})
+    keys = [(CaseKey, "case", case.pk), (OrganisationKey, "organisation", case.organisation_id)]
+    state.current_organisation_key(case.organisation_id)  # made on first use
+    for model, owner, owner_id in keys:
+        want = (
+            model.objects.filter(**{f"{owner}_id": owner_id, "version": 1})
+            .values_list("wrapped", "root_version", f"{owner}__code")
+            .first()
+        )
+        assert want is not None
+        assert state._wrapped_read(model, owner).rows((owner_id, 1)) == [want]
+        assert state._wrapped_read(model, owner).rows((owner_id, 2)) == []
+    with pytest.raises(NotPreparableError):
+        context.UNREAD.read(alice.pk)
+    with pytest.raises(NotPreparableError):
+        Prepared(lambda user_id: Notification.objects.filter(user_id=user_id).values_list("pk", flat=True)).rows(1)

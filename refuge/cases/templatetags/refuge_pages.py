@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -257,9 +257,9 @@ _PLACEHOLDERS = (uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3))
 
 
 @functools.cache
-def _url_parts(name: str, count: int, prefix: str) -> tuple[str, ...]:
-    """A URL reversed once with placeholder codes, split where the codes go."""
-    url = reverse(name, args=list(_PLACEHOLDERS[:count]))
+def _url_parts(name: str, count: int, prefix: str, urlconf: str | None = None) -> tuple[str, ...]:
+    """A URL reversed once with placeholder codes, split where the codes go (per script prefix and URLconf)."""
+    url = reverse(name, urlconf=urlconf, args=list(_PLACEHOLDERS[:count]))
     parts = []
     for placeholder in _PLACEHOLDERS[:count]:
         head, _, url = url.partition(str(placeholder))
@@ -269,8 +269,9 @@ def _url_parts(name: str, count: int, prefix: str) -> tuple[str, ...]:
 
 @register.simple_tag
 def code_url(name: str, *codes: Any) -> str:
-    """reverse(name, args=codes) for URLs of UUID codes, without a URL reversal per row of a long page."""
-    parts = _url_parts(name, len(codes), get_script_prefix())
+    """reverse(name, args=codes) for URLs of UUID codes (or none), without a URL reversal per row of a
+    long page or per link of the layout."""
+    parts = _url_parts(name, len(codes), get_script_prefix(), get_urlconf())
     return "".join(f"{part}{code}" for part, code in zip(parts, codes, strict=False)) + parts[-1]
 
 
@@ -317,7 +318,8 @@ def _timeline(context: template.Context, case: Case) -> _Timeline:
     found: _Timeline | None = context.render_context.get(_TIMELINE)
     if found is None or found.case_id != case.pk:
         prefix = get_script_prefix()
-        edit, delete = _url_parts("event_edit", 2, prefix), _url_parts("event_delete", 2, prefix)
+        urlconf = get_urlconf()
+        edit, delete = _url_parts("event_edit", 2, prefix, urlconf), _url_parts("event_delete", 2, prefix, urlconf)
         found = _Timeline(
             case_id=case.pk,
             tz=case.tzinfo,

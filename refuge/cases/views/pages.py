@@ -31,6 +31,7 @@ from refuge.cases.urgent import urgent_items
 from refuge.cases.views._common import INVALID, has_errors, page
 from refuge.lib import countries
 from refuge.lib.prepared import Prepared
+from refuge.vault.fields import open_fields
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -301,6 +302,7 @@ def case_context(
     `team_rows`: the case's team as the page has read it (then whether the user may write needs no query)."""
     user = request.user
     events = CASE_EVENTS.read(case.pk, case)  # case.events.all()
+    open_fields(events)  # the timeline shows each one's source, note and text attributes: one cipher
     can_write = access.can_write(user, case, team_rows)
     identity = access.can_see_identity(user, case)
     context: dict[str, Any] = {
