@@ -72,8 +72,8 @@ class Recomputed:
     # A new case's rows as just inserted (with their ids), for the alerts of the same batch: not read back.
     new_deadlines: list[NewRow] | None = None
     new_conflicts: list[NewRow] | None = None
-    # The case's deadline rows once stored, when a batch has them at hand (where the report did not
-    # change, only the columns its reminders need: see `_reminder_rows`).
+    # The case's deadline rows once stored, when the recomputation has them at hand (a case's own, or a
+    # batch's; where a batch's report did not change, only the columns its reminders need: `_reminder_rows`).
     deadlines: list[Deadline] | None = None
 
     @property
@@ -195,19 +195,25 @@ def recompute_case(
     facts, evaluated, report, recheck_at = _evaluate_one(case, today, now)
     result = Recomputed(case=case, report=report, now=now, quiet=quiet, facts=facts, evaluated=evaluated)
     log = _Log(result=result, cause=cause, cause_event=cause_event, actor=actor, now=now)
-    _store_deadlines(case, report, log)
-    _store_conflicts(case, report, log, now)
-    CaseCheck.objects.update_or_create(
-        case=case,
-        defaults={
-            "report": report,
-            "today": today,
-            "computed_at": now,
-            "packs_version": packs_version(),
-            "recheck_at": recheck_at,
-            "next_check_at": next_check(case, today, recheck_at),
-        },
-    )
+    # Compared and written as a batch's are (a few statements, not one per row), in the order a case's
+    # rows are read (their model's), which is the order removed rows are logged in.
+    writes = _Writes.of({case.pk: case}, ordered=True)
+    result.deadlines = writes.kept_deadlines(case)  # for the alerts: not read back
+    _store_deadlines(case, report, log, writes=writes)
+    _store_conflicts(case, report, log, now, writes=writes)
+    writes.flush()
+    values = {
+        "report": report,
+        "today": today,
+        "computed_at": now,
+        "packs_version": packs_version(),
+        "recheck_at": recheck_at,
+        "next_check_at": next_check(case, today, recheck_at),
+    }
+    # One UPDATE where the case has its check (every case but a new one), rather than reading the row
+    # (and its report) to save it whole; the other columns (a claim) are left as they are, as before.
+    if not CaseCheck.objects.filter(case=case).update(**values):
+        CaseCheck.objects.update_or_create(case=case, defaults=values)
     DerivedChange.objects.bulk_create([c.row() for c in result.changes])
     hooks.CASE_RECOMPUTED.fire(result)
     return result
@@ -670,13 +676,18 @@ class _Writes(_Direct):
     kept: dict[int, list[Deadline]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, cases: dict[int, Case]) -> _Writes:
-        """The stored deadlines and conflicts of these cases, read with one query each."""
+    def of(cls, cases: dict[int, Case], *, ordered: bool = False) -> _Writes:
+        """The stored deadlines and conflicts of these cases, read with one query each; `ordered`: in
+        their model's order (as `case.deadlines.all()` reads them), else in the database's."""
         writes = cls(stored_deadlines={pk: {} for pk in cases}, stored_conflicts={pk: {} for pk in cases})
-        for deadline in Deadline.objects.filter(case_id__in=list(cases)).order_by():
+        deadlines = Deadline.objects.filter(case_id__in=list(cases))
+        conflicts = Conflict.objects.filter(case_id__in=list(cases))
+        if not ordered:
+            deadlines, conflicts = deadlines.order_by(), conflicts.order_by()
+        for deadline in deadlines:
             deadline.case = cases[deadline.case_id]
             writes.stored_deadlines[deadline.case_id][deadline.key] = deadline
-        for conflict in Conflict.objects.filter(case_id__in=list(cases)).order_by():
+        for conflict in conflicts:
             conflict.case = cases[conflict.case_id]
             writes.stored_conflicts[conflict.case_id][conflict_key(conflict.kind, conflict.events)] = conflict
         return writes

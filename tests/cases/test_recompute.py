@@ -165,3 +165,42 @@ def test_recompute_case_stores_what_the_engine_says_of_the_case_read_afresh(case
     n = refresh_case_stats(case=fresh, casefile=casefile_for(fresh, identity=False), today=today, packs=packs())
     assert n == len(counts)
     assert sorted(StatCount.objects.filter(case=case).values_list("table", "row", "year", "quarter")) == counts
+
+
+def test_the_alerts_are_handed_the_deadline_rows_as_stored(case, alice) -> None:
+    """After `recompute_case` the alerts (hooks.CASE_RECOMPUTED) take its `Recomputed.deadlines` rather
+    than reading the rows back: those are the stored rows, field for field, whatever was added, moved,
+    closed or removed."""
+    from refuge import hooks
+
+    def fields(row: Deadline) -> dict:
+        return {f.attname: getattr(row, f.attname) for f in Deadline._meta.concrete_fields}
+
+    seen: list[set[str]] = []
+
+    def compare(result) -> None:
+        assert result.deadlines is not None
+        stored = {row.pk: fields(row) for row in Deadline.objects.filter(case=result.case)}
+        assert {row.pk: fields(row) for row in result.deadlines} == stored
+        seen.append({c.change for c in result.changes if c.item == "deadline"})
+
+    hooks.CASE_RECOMPUTED.connect(compare)
+    try:
+        lodged = actions.record_event(
+            case=case,
+            user=alice,
+            type="appeal_lodged",
+            at="2026-03-10T12:00:00+03:00",
+            attributes={"decision_event": "e2"},
+        )
+        actions.delete_event(event=lodged, user=alice)
+        received = case.events.get(key="e3")
+        moved = "2026-03-05T10:00:00+03:00"
+        actions.update_event(event=received, user=alice, at=moved, attributes=received.attributes, source="", note="")
+        attributes = dict(received.attributes)
+        actions.delete_event(event=case.events.get(key="e3"), user=alice)
+        again = "2026-03-04T10:00:00+03:00"
+        actions.record_event(case=case, user=alice, type=received.type, at=again, attributes=attributes)
+    finally:
+        hooks.CASE_RECOMPUTED.disconnect(compare)
+    assert {"status", "moved", "removed", "added"} <= set().union(*seen), seen
