@@ -455,14 +455,16 @@ def sync_reminders(deadlines: Iterable[Deadline | NewRow], *, now: datetime, new
     """Keep one unfired Reminder row per future reminder of each open deadline. `new`: the deadlines
     were inserted in this transaction (an import's), so none has a reminder yet: none is read."""
     deadlines = list(deadlines)
-    have: dict[tuple[int, datetime], Reminder] = (
-        {} if new else {(r.deadline_id, r.at): r for r in Reminder.objects.filter(deadline__in=deadlines)}
-    )
+    have: dict[tuple[int, datetime], tuple[int, datetime | None]] = {}  # (deadline, at) -> (id, fired_at)
+    if not new:
+        stored = Reminder.objects.filter(deadline_id__in=[d.pk for d in deadlines])
+        for pk, deadline_id, at, fired_at in stored.values_list("id", "deadline", "at", "fired_at"):
+            have[(deadline_id, at)] = (pk, fired_at)
     wanted: set[tuple[Any, datetime]] = set()  # (the deadline's id, when)
     for deadline in deadlines:
         if deadline.status == "open" and deadline.case.status not in QUIET_STATUSES:
             wanted.update((deadline.pk, at) for at in reminder_instants(deadline) if at > now)
-    stale = [r.pk for key, r in have.items() if key not in wanted and r.fired_at is None]
+    stale = [pk for key, (pk, fired_at) in have.items() if key not in wanted and fired_at is None]
     if stale:
         Reminder.objects.filter(pk__in=stale).delete()
     Reminder.objects.bulk_create([Reminder(deadline_id=pk, at=at) for pk, at in wanted if (pk, at) not in have])
