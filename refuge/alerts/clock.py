@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from time import monotonic
@@ -29,9 +29,11 @@ from refuge.alerts.models import Alert, AlertKind, AlertSettings, Level, Reminde
 from refuge.alerts.queue import admins_of, deliver, escalate_after, oncall_of, raise_alert
 from refuge.audit.actions import record
 from refuge.audit.events import EventType
+from refuge.cases.casefiles import forget_event_rows
 from refuge.cases.derived import CaseCheck, Conflict, Deadline, Severity
 from refuge.cases.models import QUIET_STATUSES, Case
 from refuge.cases.recompute import (
+    Evaluated,
     batch_of_cases,
     case_today,
     evaluate_cases,
@@ -40,7 +42,6 @@ from refuge.cases.recompute import (
     store_evaluated,
 )
 from refuge.cases.removals import upcoming
-from refuge.lib import collector
 from refuge.rules.calendars import HOLIDAYS_VERSION
 
 log = logging.getLogger("refuge.alerts.clock")
@@ -53,8 +54,11 @@ RECHECK_SECONDS = 20.0  # at most this long re-checking per clock pass, then the
 # re-checking (Python's default: 700). A batch makes and drops hundreds of thousands of small objects
 # (events' attributes, facts, reports, rows), nearly all freed by their reference counts alone; at
 # 700 the collector ran every few cases and, promoting the batch's live objects, kept walking them
-# again in its older generations: a third of a worker's CPU time (bench.recheck).
-RECHECK_GC_THRESHOLD = collector.FEWER_COLLECTIONS
+# again in its older generations: a third of a worker's CPU time (bench.recheck). It walked them
+# still at 50,000, once per batch of 200 cases, while the batch held them (~14 % of a worker's CPU):
+# the threshold is now above what a batch allocates, and the youngest generation is collected after
+# each batch (`recheck_cases`), once the batch has let go of its objects (`_let_go`).
+RECHECK_GC_THRESHOLD = 1_000_000
 DIGEST_DAYS = 7
 CALENDAR_CHECK_EVERY = timedelta(minutes=10)
 UNCONFIRMED_KEY = "calendar-unconfirmed"  # dedupe key: calendar-unconfirmed|<organisation>|<years, comma-separated>
@@ -330,6 +334,26 @@ def recheck_claimed(case_ids: Collection[int], *, now: datetime, worker: str) ->
     case's fault does not stop the others' alerts.
     """
     cases = list(batch_of_cases().filter(pk__in=list(case_ids)))
+    evaluated: list[Evaluated] = []
+    try:
+        return _recheck(cases, case_ids, now=now, worker=worker, evaluated=evaluated)
+    finally:
+        _let_go(cases, evaluated)
+
+
+def _let_go(cases: Iterable[Case], evaluated: Iterable[Evaluated]) -> None:
+    """Drop what a batch kept on its cases and facts (the events' rows, the timelines), which would
+    otherwise stay in reference cycles until the garbage collector walked them."""
+    for case in cases:
+        forget_event_rows(case)
+    for found in evaluated:
+        found.facts.readings.forget()
+
+
+def _recheck(
+    cases: list[Case], case_ids: Collection[int], *, now: datetime, worker: str, evaluated: list[Evaluated]
+) -> int:
+    """`recheck_claimed` of the cases read; what the engine found goes into `evaluated` as it is found."""
     checks = {
         c.case_id: c
         for c in CaseCheck.objects.filter(case_id__in=list(case_ids)).only(
@@ -346,7 +370,7 @@ def recheck_claimed(case_ids: Collection[int], *, now: datetime, worker: str) ->
         check = checks[case.pk]
         _release([case.pk], worker, next_check_at=next_check(case, check.today, check.recheck_at))
     try:
-        evaluated = evaluate_cases(due, now=now)
+        evaluated += evaluate_cases(due, now=now)
         with transaction.atomic():
             held = dict(
                 CaseCheck.objects.select_for_update(of=("self",))
@@ -392,6 +416,7 @@ def recheck_cases(
             if not claimed:
                 return done
             done += recheck_claimed(claimed, now=now, worker=worker)
+            gc.collect(0)  # the batch's own cycles (model instances and their related ones), few and young
             if monotonic() - started >= budget:
                 return done
 

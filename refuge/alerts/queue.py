@@ -24,6 +24,7 @@ from refuge.alerts.channels import registry
 from refuge.alerts.models import (
     Alert,
     AlertKind,
+    AlertSettings,
     Delivery,
     DeliveryState,
     EscalationPolicy,
@@ -55,9 +56,17 @@ def escalate_after(organisation: Organisation) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def channels_for(user: User, severity: str, *, only: list[str] | None = None) -> dict[str, str]:
-    """The user's channels for a severity (or `only` these) with their address; one with no address is skipped."""
-    prefs = settings_for(user)
+def channels_for(
+    user: User, severity: str, *, only: list[str] | None = None, known: dict[int, AlertSettings] | None = None
+) -> dict[str, str]:
+    """The user's channels for a severity (or `only` these) with their address; one with no address is skipped.
+
+    `known`: the settings of users already read by the caller (by user id), added to as they are read."""
+    prefs = known.get(user.pk) if known is not None else None
+    if prefs is None:
+        prefs = settings_for(user)
+        if known is not None:
+            known[user.pk] = prefs
     chosen: dict[str, str] = {}
     for kind in only if only is not None else prefs.channels_for(severity):
         channel = registry.get(kind)
@@ -72,14 +81,22 @@ def channels_for(user: User, severity: str, *, only: list[str] | None = None) ->
 
 
 def deliver(
-    alert: Alert, users: Iterable[User], *, level: int, now: datetime, channels: list[str] | None = None
+    alert: Alert,
+    users: Iterable[User],
+    *,
+    level: int,
+    now: datetime,
+    channels: list[str] | None = None,
+    new: bool = False,
+    known: dict[int, AlertSettings] | None = None,
 ) -> list[User]:
     """Address an alert to users not yet told: a notification and an outbox row per channel.
 
     The channels are each user's for the alert's severity, or `channels` (those the user has an
-    address for) where the kind of alert fixes them (the digest is an e-mail).
+    address for) where the kind of alert fixes them (the digest is an e-mail). `new`: the alert was
+    made in this transaction, so no one has been told yet (nothing is read). `known`: see `channels_for`.
     """
-    already = set(Notification.objects.filter(alert=alert).values_list("user_id", flat=True))
+    already = set() if new else set(Notification.objects.filter(alert=alert).values_list("user_id", flat=True))
     told: list[User] = []
     notes: list[Notification] = []
     rows: list[Delivery] = []
@@ -89,7 +106,7 @@ def deliver(
         already.add(user.pk)
         told.append(user)
         notes.append(Notification(alert=alert, user=user, level=level, created_at=now))
-        for kind, address in channels_for(user, alert.severity, only=channels).items():
+        for kind, address in channels_for(user, alert.severity, only=channels, known=known).items():
             if kind != "inapp":
                 rows.append(
                     Delivery(alert=alert, user=user, channel=kind, address=address, next_attempt_at=now, created_at=now)
@@ -137,12 +154,14 @@ def raise_alert(  # the alert's fields, by keyword
     recipients: Iterable[User] | None = None,
     channels: list[str] | None = None,
     now: datetime | None = None,
+    known: dict[int, AlertSettings] | None = None,
 ) -> Alert | None:
     """Make an alert and address it (to the case team, or to the organisation's admins without a case).
 
     `facts` say what it is about, language-free (refuge.alerts.texts): its subject and body are
     composed from them in each reader's language, and stored once in the server's language as its
-    record. With a `dedupe_key` already used, nothing is made and None is returned.
+    record. With a `dedupe_key` already used, nothing is made and None is returned. `known`: the
+    recipients' alert settings already read by the caller (`channels_for`).
     """
     now = now or timezone.now()
     alert = Alert(
@@ -173,7 +192,7 @@ def raise_alert(  # the alert's fields, by keyword
         alert.save()
     if recipients is None:
         recipients = team_of(case) if case is not None else admins_of(organisation)
-    deliver(alert, recipients, level=Level.TEAM, now=now, channels=channels)
+    deliver(alert, recipients, level=Level.TEAM, now=now, channels=channels, new=True, known=known)
     return alert
 
 
@@ -276,12 +295,14 @@ def queue_recomputed(result: Recomputed) -> None:
 def _queue_recomputed(result: Recomputed) -> None:
     case = result.case
     now = result.now or timezone.now()
-    deadlines = {d.key: d for d in case.deadlines.all()}
+    # The rows as the recomputation left them (`Recomputed.deadlines`), else read.
+    deadlines = {d.key: d for d in (case.deadlines.all() if result.deadlines is None else result.deadlines)}
     if case.status in QUIET_STATUSES or result.quiet:  # a closed case (or an archive's dormant one) alerts no one
         sync_reminders(deadlines.values(), now=now)
         return
     conflicts = {c.key: c for c in case.conflicts.all()} if any(c.item == "conflict" for c in result.changes) else {}
     team: list[User] | None = None
+    known: dict[int, AlertSettings] = {}  # the team's alert settings, read once for all the alerts
     for change in _without_reshuffles(result.changes):
         found = _alert_for_change(change, deadlines)
         if found is None:
@@ -303,6 +324,7 @@ def _queue_recomputed(result: Recomputed) -> None:
             due_at=row.due_at if row is not None else None,
             recipients=team,
             now=now,
+            known=known,
         )
     sync_reminders(deadlines.values(), now=now)
 
@@ -456,14 +478,16 @@ def sync_reminders(deadlines: Iterable[Deadline | NewRow], *, now: datetime, new
     """Keep one unfired Reminder row per future reminder of each open deadline. `new`: the deadlines
     were inserted in this transaction (an import's), so none has a reminder yet: none is read."""
     deadlines = list(deadlines)
-    have: dict[tuple[int, datetime], Reminder] = (
-        {} if new else {(r.deadline_id, r.at): r for r in Reminder.objects.filter(deadline__in=deadlines)}
-    )
+    have: dict[tuple[int, datetime], tuple[int, datetime | None]] = {}  # (deadline, at) -> (id, fired_at)
+    if not new:
+        stored = Reminder.objects.filter(deadline_id__in=[d.pk for d in deadlines])
+        for pk, deadline_id, at, fired_at in stored.values_list("id", "deadline", "at", "fired_at"):
+            have[(deadline_id, at)] = (pk, fired_at)
     wanted: set[tuple[Any, datetime]] = set()  # (the deadline's id, when)
     for deadline in deadlines:
         if deadline.status == "open" and deadline.case.status not in QUIET_STATUSES:
             wanted.update((deadline.pk, at) for at in reminder_instants(deadline) if at > now)
-    stale = [r.pk for key, r in have.items() if key not in wanted and r.fired_at is None]
+    stale = [pk for key, (pk, fired_at) in have.items() if key not in wanted and fired_at is None]
     if stale:
         Reminder.objects.filter(pk__in=stale).delete()
     Reminder.objects.bulk_create([Reminder(deadline_id=pk, at=at) for pk, at in wanted if (pk, at) not in have])

@@ -238,7 +238,7 @@ def record_event(
         note=note,
     )
     event.set_attributes(attributes)
-    link_authority(event, authority_directory(case.organisation_id))
+    link_authority(event, authority_directory(case.organisation_id) if event.named_authority() else {})
     event.save()
     case.save(update_fields=["updated_at"])
     _recompute(case=case, cause="event_added", cause_event=event.key, actor=user)
@@ -261,7 +261,7 @@ def update_event(
     load_casefile(casefile_for(case, extra_event=item))
     event.at, event.utc_offset_minutes, event.date_only = parse_at(at, case.tzinfo)
     event.set_attributes(attributes)
-    link_authority(event, authority_directory(case.organisation_id))
+    link_authority(event, authority_directory(case.organisation_id) if event.named_authority() else {})
     event.source = source
     event.note = note
     event.save(

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from refuge import hooks
 from refuge.cases.bulk import insert_new, insert_rows
-from refuge.cases.casefiles import casefile_for, forget_event_rows, read_event_rows
+from refuge.cases.casefiles import casefile_for, forget_event_rows, read_event_rows, read_proceeding_authorities
 from refuge.cases.derived import (
     CHANGE_FIELDS,
     SEVERITY_RANK,
@@ -33,7 +33,7 @@ from refuge.cases.derived import (
     DerivedChange,
     NewRow,
 )
-from refuge.cases.models import Case, Event, Proceeding
+from refuge.cases.models import Case, Event
 from refuge.rules import CheckReport, Facts, PackSet, check, evaluate, load_packs, parse_facts, timeline
 
 if TYPE_CHECKING:
@@ -72,9 +72,9 @@ class Recomputed:
     # A new case's rows as just inserted (with their ids), for the alerts of the same batch: not read back.
     new_deadlines: list[NewRow] | None = None
     new_conflicts: list[NewRow] | None = None
-    # The case's deadline rows once stored, when a batch has them at hand (where the report did not
-    # change, only the columns its reminders need: see `_reminder_rows`).
-    deadlines: list[Deadline] | None = None
+    # The case's deadline rows once stored, when the recomputation has them at hand (a case's own, or a
+    # batch's; where a batch's report did not change, only the columns its reminders need: `_reminder_rows`).
+    deadlines: list[Deadline | NewRow] | None = None
 
     @property
     def dates_changed(self) -> bool:
@@ -195,19 +195,25 @@ def recompute_case(
     facts, evaluated, report, recheck_at = _evaluate_one(case, today, now)
     result = Recomputed(case=case, report=report, now=now, quiet=quiet, facts=facts, evaluated=evaluated)
     log = _Log(result=result, cause=cause, cause_event=cause_event, actor=actor, now=now)
-    _store_deadlines(case, report, log)
-    _store_conflicts(case, report, log, now)
-    CaseCheck.objects.update_or_create(
-        case=case,
-        defaults={
-            "report": report,
-            "today": today,
-            "computed_at": now,
-            "packs_version": packs_version(),
-            "recheck_at": recheck_at,
-            "next_check_at": next_check(case, today, recheck_at),
-        },
-    )
+    # Compared and written as a batch's are (a few statements, not one per row), in the order a case's
+    # rows are read (their model's), which is the order removed rows are logged in.
+    writes = _Writes.of({case.pk: case}, ordered=True)
+    result.deadlines = writes.kept_deadlines(case)  # for the alerts: not read back
+    _store_deadlines(case, report, log, writes=writes)
+    _store_conflicts(case, report, log, now, writes=writes)
+    writes.flush()
+    values = {
+        "report": report,
+        "today": today,
+        "computed_at": now,
+        "packs_version": packs_version(),
+        "recheck_at": recheck_at,
+        "next_check_at": next_check(case, today, recheck_at),
+    }
+    # One UPDATE where the case has its check (every case but a new one), rather than reading the row
+    # (and its report) to save it whole; the other columns (a claim) are left as they are, as before.
+    if not CaseCheck.objects.filter(case=case).update(**values):
+        CaseCheck.objects.update_or_create(case=case, defaults=values)
     DerivedChange.objects.bulk_create([c.row() for c in result.changes])
     hooks.CASE_RECOMPUTED.fire(result)
     return result
@@ -304,12 +310,10 @@ BULK_SIZE = 500  # rows per statement of a batch's bulk writes
 
 
 def batch_of_cases() -> QuerySet[Case]:
-    """Cases as `evaluate_cases` reads them: client and proceedings come with the cases, in a few more
-    queries; `evaluate_cases` reads the batch's events at once as rows (`read_event_rows`)."""
-    proceedings = Proceeding.objects.only("id", "case_id", "authority_id")
-    return Case.objects.select_related("person", "organisation").prefetch_related(
-        Prefetch("proceedings", queryset=proceedings)
-    )
+    """Cases as `evaluate_cases` reads them: client and organisation come with the cases; `evaluate_cases`
+    reads the batch's events as rows and its proceedings' authorities as ids, at once
+    (`read_event_rows`, `read_proceeding_authorities`: model instances cost several times more)."""
+    return Case.objects.select_related("person", "organisation")
 
 
 @dataclass
@@ -334,6 +338,7 @@ def evaluate_cases(cases: Iterable[Case], *, now: datetime) -> list[Evaluated]:
     packset = packs()
     cases = list(cases)
     read_event_rows(cases)
+    read_proceeding_authorities(cases)
     hooks.CASES_EVALUATING.fire(cases)
     for case in cases:
         today = case_today(case, now)
@@ -411,19 +416,17 @@ def same_but_date(stored: dict[str, Any], report: dict[str, Any]) -> bool:
     return "today" in stored and {**stored, "today": report.get("today")} == report
 
 
-def _reminder_rows(cases: dict[int, Case]) -> dict[int, list[Deadline]]:
+def _reminder_rows(cases: dict[int, Case]) -> dict[int, list[Deadline | NewRow]]:
     """The deadline rows of cases whose report did not change, with what their reminders are kept in
-    step from (`refuge.alerts.queue.sync_reminders`) and nothing else: one query, few columns."""
-    found: dict[int, list[Deadline]] = {pk: [] for pk in cases}
+    step from (`refuge.alerts.queue.sync_reminders`) and nothing else: one query, few columns, each
+    row held as its values (`NewRow`, with its id), not as a model instance."""
+    found: dict[int, list[Deadline | NewRow]] = {pk: [] for pk in cases}
     if cases:
-        rows = (
-            Deadline.objects.filter(case_id__in=list(cases))
-            .order_by()
-            .only("id", "case", "status", "timezone", "reminders")
-        )
-        for deadline in rows:
-            deadline.case = cases[deadline.case_id]
-            found[deadline.case_id].append(deadline)
+        rows = Deadline.objects.filter(case_id__in=list(cases)).order_by()
+        for pk, case_id, status, zone, reminders in rows.values_list("id", "case", "status", "timezone", "reminders"):
+            row = NewRow(cases[case_id], {"status": status, "timezone": zone, "reminders": reminders})
+            row.pk = pk
+            found[case_id].append(row)
     return found
 
 
@@ -667,16 +670,21 @@ class _Writes(_Direct):
     changed_conflicts: list[Conflict] = field(default_factory=list)
     conflict_fields: set[str] = field(default_factory=set)
     gone_conflicts: list[int] = field(default_factory=list)
-    kept: dict[int, list[Deadline]] = field(default_factory=dict)
+    kept: dict[int, list[Deadline | NewRow]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, cases: dict[int, Case]) -> _Writes:
-        """The stored deadlines and conflicts of these cases, read with one query each."""
+    def of(cls, cases: dict[int, Case], *, ordered: bool = False) -> _Writes:
+        """The stored deadlines and conflicts of these cases, read with one query each; `ordered`: in
+        their model's order (as `case.deadlines.all()` reads them), else in the database's."""
         writes = cls(stored_deadlines={pk: {} for pk in cases}, stored_conflicts={pk: {} for pk in cases})
-        for deadline in Deadline.objects.filter(case_id__in=list(cases)).order_by():
+        deadlines = Deadline.objects.filter(case_id__in=list(cases))
+        conflicts = Conflict.objects.filter(case_id__in=list(cases))
+        if not ordered:
+            deadlines, conflicts = deadlines.order_by(), conflicts.order_by()
+        for deadline in deadlines:
             deadline.case = cases[deadline.case_id]
             writes.stored_deadlines[deadline.case_id][deadline.key] = deadline
-        for conflict in Conflict.objects.filter(case_id__in=list(cases)).order_by():
+        for conflict in conflicts:
             conflict.case = cases[conflict.case_id]
             writes.stored_conflicts[conflict.case_id][conflict_key(conflict.kind, conflict.events)] = conflict
         return writes
@@ -684,9 +692,9 @@ class _Writes(_Direct):
     def deadlines(self, case: Case) -> dict[str, Deadline]:
         return self.stored_deadlines.pop(case.pk, {})
 
-    def kept_deadlines(self, case: Case) -> list[Deadline]:
+    def kept_deadlines(self, case: Case) -> list[Deadline | NewRow]:
         """The case's deadline rows once the batch is written: a list that its writes keep up to date."""
-        rows = list(self.stored_deadlines.get(case.pk, {}).values())
+        rows: list[Deadline | NewRow] = list(self.stored_deadlines.get(case.pk, {}).values())
         self.kept[case.pk] = rows
         return rows
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from refuge.cases.casefiles import case_events, event_authorities
+from refuge.cases.casefiles import case_events, event_authorities, proceeding_authorities
 from refuge.cases.models import Authority, AuthorityKind, Case, Event, NewEvent
 from refuge.cases.recompute import case_timeline
 from refuge.filings.kinds import UPDATE_KINDS
@@ -130,7 +130,7 @@ def executing_authorities(
     else:
         sent = sendings_of(case) if sent is None else sent
         ids = event_authorities(case)
-        ids.update(p.authority_id for p in case.proceedings.all() if p.authority_id is not None)
+        ids.update(proceeding_authorities(case))
     ids.update(authority for authority, _at in sent)
     if not ids:
         return []

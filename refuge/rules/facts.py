@@ -61,6 +61,12 @@ class Readings:
     merged: dict[tuple[str, ...], tuple[Event, ...]] = field(default_factory=dict)  # Facts.of()
     timeline: Timeline | None = None  # Timeline.of(), for the pack set it was built with
 
+    def forget(self) -> None:
+        """Drop what was read. The timeline refers back to its facts: a cycle that, left alone, only
+        the cyclic garbage collector frees (a batch of cases drops its facts this way: `refuge.alerts.clock`)."""
+        self.merged = {}
+        self.timeline = None
+
 
 @dataclass(frozen=True, slots=True)
 class Facts:

@@ -191,6 +191,25 @@ def test_the_collector_runs_less_often_while_rechecking_then_as_before(org, alic
     assert seen and all(t == (clock.RECHECK_GC_THRESHOLD, *before[1:]) for t in seen), (seen, before)
 
 
+def test_a_batch_lets_go_of_its_rows_and_timelines(org, alice, monkeypatch):
+    """What a batch kept on its cases (the events' rows) and facts (their timeline, which refers back to
+    them) is dropped once it is stored, so that reference counting frees them, not the collector."""
+    imported(org, alice, 3)
+    found = []
+    evaluate = clock.evaluate_cases
+
+    def spy(cases, **kwargs):
+        found.extend(evaluate(cases, **kwargs))
+        return found
+
+    monkeypatch.setattr(clock, "evaluate_cases", spy)
+    assert clock.recheck_cases(now=IMPORTED + timedelta(days=1)) == 3
+    assert len(found) == 3
+    for e in found:  # the statistics built every case's timeline from its facts
+        assert e.facts.readings.timeline is None and not e.facts.readings.merged
+        assert not [name for name in vars(e.case) if name.startswith("_refuge_")]
+
+
 def test_a_batch_that_fails_is_recomputed_case_by_case(org, alice, monkeypatch):
     imported(org, alice, 4)
 

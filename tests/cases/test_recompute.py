@@ -165,3 +165,86 @@ def test_recompute_case_stores_what_the_engine_says_of_the_case_read_afresh(case
     n = refresh_case_stats(case=fresh, casefile=casefile_for(fresh, identity=False), today=today, packs=packs())
     assert n == len(counts)
     assert sorted(StatCount.objects.filter(case=case).values_list("table", "row", "year", "quarter")) == counts
+
+
+def test_the_alerts_are_handed_the_deadline_rows_as_stored(case, alice) -> None:
+    """After `recompute_case` the alerts (hooks.CASE_RECOMPUTED) take its `Recomputed.deadlines` rather
+    than reading the rows back: those are the stored rows, field for field, whatever was added, moved,
+    closed or removed."""
+    from refuge import hooks
+
+    def fields(row: Deadline) -> dict:
+        return {f.attname: getattr(row, f.attname) for f in Deadline._meta.concrete_fields}
+
+    seen: list[set[str]] = []
+
+    def compare(result) -> None:
+        assert result.deadlines is not None
+        stored = {row.pk: fields(row) for row in Deadline.objects.filter(case=result.case)}
+        assert {row.pk: fields(row) for row in result.deadlines} == stored
+        seen.append({c.change for c in result.changes if c.item == "deadline"})
+
+    hooks.CASE_RECOMPUTED.connect(compare)
+    try:
+        lodged = actions.record_event(
+            case=case,
+            user=alice,
+            type="appeal_lodged",
+            at="2026-03-10T12:00:00+03:00",
+            attributes={"decision_event": "e2"},
+        )
+        actions.delete_event(event=lodged, user=alice)
+        received = case.events.get(key="e3")
+        moved = "2026-03-05T10:00:00+03:00"
+        actions.update_event(event=received, user=alice, at=moved, attributes=received.attributes, source="", note="")
+        attributes = dict(received.attributes)
+        actions.delete_event(event=case.events.get(key="e3"), user=alice)
+        again = "2026-03-04T10:00:00+03:00"
+        actions.record_event(case=case, user=alice, type=received.type, at=again, attributes=attributes)
+    finally:
+        hooks.CASE_RECOMPUTED.disconnect(compare)
+    assert {"status", "moved", "removed", "added"} <= set().union(*seen), seen
+
+
+def test_a_batch_reads_the_events_as_the_orm_converts_them(case) -> None:
+    """`read_event_rows` reads the attributes (and on SQLite the instants) as their stored text and
+    converts them itself: its rows are those of Django's own conversions, value for value."""
+    from datetime import UTC, datetime
+
+    from refuge.cases.casefiles import forget_event_rows, read_event_rows
+    from refuge.cases.models import EVENT_ROW, Case, Event
+
+    first = case.events.order_by("at", "id").first()
+    Event.objects.filter(pk=first.pk).update(at=datetime(2026, 3, 1, 23, 59, 58, 123456, tzinfo=UTC))
+    stored = Case.objects.get(pk=case.pk)
+    read_event_rows([stored])
+    rows = stored._refuge_event_rows
+    forget_event_rows(stored)
+    plain = list(Event.objects.filter(case=case).order_by("at", "id").values_list(*EVENT_ROW))
+    assert len(rows) == len(plain) == 3
+    for row, expected in zip(rows, plain, strict=True):
+        assert row == expected
+        assert [type(v) for v in row] == [type(v) for v in expected]
+        assert row[EVENT_ROW.index("at")].utcoffset() == expected[EVENT_ROW.index("at")].utcoffset()
+
+
+def test_a_batch_reads_the_authorities_of_the_proceedings_as_their_instances_name_them(
+    case, django_assert_num_queries
+) -> None:
+    """`read_proceeding_authorities` reads ids, not instances: `proceeding_authorities` answers alike."""
+    from refuge.cases.casefiles import forget_event_rows, proceeding_authorities, read_proceeding_authorities
+    from refuge.cases.models import Authority, AuthorityKind, Case, Forum, Proceeding
+
+    kinds, forums = list(AuthorityKind), list(Forum)
+    court = Authority.objects.create(organisation=case.organisation, name="Court (fictional)", kind=kinds[0])
+    other = Authority.objects.create(organisation=case.organisation, name="Office (fictional)", kind=kinds[-1])
+    for authority in (court, other, court, None):
+        Proceeding.objects.create(case=case, forum=forums[0], authority=authority)
+    plain = proceeding_authorities(Case.objects.get(pk=case.pk))
+    assert plain == {court.pk, other.pk}
+    batch = [Case.objects.get(pk=case.pk)]
+    read_proceeding_authorities(batch)
+    with django_assert_num_queries(0):
+        assert proceeding_authorities(batch[0]) == plain
+    forget_event_rows(batch[0])
+    assert not [name for name in vars(batch[0]) if name.startswith("_refuge_")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -67,9 +68,7 @@ class EventForm(forms.Form):
         self.case = case
         self.event = event
         self.fields["offset"].widget.attrs.update({"size": 6, "class": "code", "placeholder": "+03:00"})
-        all_events = case.events.all() if case_events is None else case_events
-        events = [e for e in all_events if event is None or e.pk != event.pk]
-        self.case_events = events
+        self._all_events = case_events
         if event is not None:
             self.event_type = event.type
             self.fields["type"].disabled = True
@@ -97,6 +96,13 @@ class EventForm(forms.Form):
                 suggested = self._suggested_reference(name)
                 if suggested:
                     self.initial[name] = suggested
+
+    @functools.cached_property
+    def case_events(self) -> list[Event]:
+        """The case's other events (not the one edited), read when first needed: a type without
+        references to other events, or the form without a type, does without them."""
+        events = self.case.events.all() if self._all_events is None else self._all_events
+        return [e for e in events if self.event is None or e.pk != self.event.pk]
 
     def _chosen_type(self, event_type: str) -> str:
         value = self.data.get(self.add_prefix("type"), "") if self.is_bound else ""
