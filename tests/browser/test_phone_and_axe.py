@@ -30,6 +30,14 @@ def audit(page, name: str, artifacts, width: int) -> None:
     assert not found, f"{name} at {width} px:\n{describe(found)}"
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{name} at {width} px runs {overflow} px off the screen"
+    # An urgent item's parts stay inside its row (a long late notice once ran past the panel's edge).
+    spilled = page.evaluate(
+        """() => [...document.querySelectorAll('.urgent-item')].flatMap(li => {
+            const edge = li.getBoundingClientRect().right + 1;
+            return [...li.children].filter(c => c.getBoundingClientRect().right > edge)
+                .map(c => c.className || c.tagName); })"""
+    )
+    assert spilled == [], f"{name} at {width} px: urgent items run past their row: {spilled}"
 
 
 def small_targets(page) -> list[str]:
