@@ -11,7 +11,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, logout
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
@@ -159,15 +158,16 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-def _devices(device_cls: type[Device], pk: int) -> QuerySet[Device]:
-    return device_cls.objects.filter(id=pk)
+@functools.cache
+def _device_read(label: str) -> Prepared[Device]:
+    """A device model's read by id (the model by its label), compiled once per connection."""
+    device_cls = apps.get_model(label)
+    return Prepared(lambda pk: device_cls.objects.filter(id=pk))
 
 
 class PreparedOTPMiddleware(OTPMiddleware):
     """django-otp's middleware, reading the session's device (every request of a verified login) with a
     read compiled once per connection and device model (refuge.lib.prepared) instead of a queryset."""
-
-    _reads: dict[type[Device], Prepared[Device]] = {}  # one per device model, for every instance
 
     def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
         # Device.from_persistent_id's parsing and refusals, then the prepared read of `.first()`.
@@ -181,7 +181,4 @@ class PreparedOTPMiddleware(OTPMiddleware):
             return None
         if not issubclass(device_cls, Device):
             return super()._device_from_persistent_id(persistent_id)  # what django-otp makes of it
-        read = self._reads.get(device_cls)
-        if read is None:
-            read = self._reads[device_cls] = Prepared(functools.partial(_devices, device_cls))
-        return read.first(key)
+        return _device_read(device_cls._meta.label_lower).first(key)

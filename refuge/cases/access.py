@@ -16,6 +16,7 @@ Who sees what:
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -94,24 +95,17 @@ def listed_cases(user: User) -> QuerySet[Case]:
 
 # get_case_for_user's read of one case by its code, compiled once per connection (refuge.lib.prepared):
 # for an admin (organisation, code) and for a team member (organisation, user, code), per `related`.
-_CASE_READS: dict[tuple[bool, tuple[str, ...]], Prepared[Case]] = {}
-
-
+@functools.cache
 def _case_read(admin: bool, related: tuple[str, ...]) -> Prepared[Case]:
-    read = _CASE_READS.get((admin, related))
-    if read is None:
-        if admin:
-            read = Prepared(
-                lambda org, code: _visible(org, None).select_related("organisation", *related).filter(code=code),
-                keys=(int, UUID),
-            )
-        else:
-            read = Prepared(
-                lambda org, user, code: _visible(org, user).select_related("organisation", *related).filter(code=code),
-                keys=(int, int, UUID),
-            )
-        _CASE_READS[(admin, related)] = read
-    return read
+    if admin:
+        return Prepared(
+            lambda org, code: _visible(org, None).select_related("organisation", *related).filter(code=code),
+            keys=(int, UUID),
+        )
+    return Prepared(
+        lambda org, user, code: _visible(org, user).select_related("organisation", *related).filter(code=code),
+        keys=(int, int, UUID),
+    )
 
 
 def get_case_for_user(user: User, code: UUID | str, *, write: bool = False, related: tuple[str, ...] = ()) -> Case:

@@ -21,6 +21,7 @@ shares typed into the page are pooled in the agent too, whichever worker receive
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -589,19 +590,14 @@ def _held_key(
 
 # The wrapped key of a case or an organisation by (owner id, version): `.values_list(…).first()`, compiled
 # once per connection (refuge.lib.prepared). A page reads it for each case the process has not seen yet.
-_WRAPPED_READS: dict[tuple[_WrappedKey, str], Prepared[Any]] = {}
-
-
+@functools.cache
 def _wrapped_read(model: _WrappedKey, owner: str) -> Prepared[Any]:
-    read = _WRAPPED_READS.get((model, owner))
-    if read is None:
-        read = _WRAPPED_READS[(model, owner)] = Prepared(
-            lambda owner_id, version: model.objects.filter(**{f"{owner}_id": owner_id, "version": version})
-            .order_by("pk")
-            .values_list("wrapped", "root_version", f"{owner}__code")[:1],
-            keys=(int, int),
-        )
-    return read
+    return Prepared(
+        lambda owner_id, version: model.objects.filter(**{f"{owner}_id": owner_id, "version": version})
+        .order_by("pk")
+        .values_list("wrapped", "root_version", f"{owner}__code")[:1],
+        keys=(int, int),
+    )
 
 
 def _newest_version(
