@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if status != 200 or (request.form is not None and b'id="timeline"' not in _body):
             raise SystemExit(f"bench.pagecpu: {request.path} answered {status} without the page expected")
     _wait_for_name_indexes(world.org_id, args.page)
-    collector.settle_for_serving()  # as each worker of `refuge serve` does once it has loaded the app
+    collector.settle()  # as each worker of `refuge serve` does once it has loaded the app
     queries: list[str] = []
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:

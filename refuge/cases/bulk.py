@@ -43,9 +43,7 @@ def insert_new(objs: Sequence[models.Model]) -> None:
     meta = model._meta
     alias = router.db_for_write(model)
     conn = connections[alias]
-    pk = meta.pk
-    if pk is None or not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
-        raise TypeError(f"{meta.label}: insert_new needs an automatic integer primary key")
+    pk = _auto_pk(meta, "insert_new")
     fields = [f for f in meta.concrete_fields if f is not pk]
     getters = [_getter(f, conn) for f in fields]
     ids = _allocate(conn, meta.db_table, pk.column, len(objs))
@@ -68,50 +66,78 @@ def insert_new(objs: Sequence[models.Model]) -> None:
         obj._state.db = alias
 
 
-def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+def insert_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *, adapted: bool = False
+) -> list[int]:
     """Insert rows given as tuples of values (one per field in `names`), not as model instances;
     returns their ids, in order. Every concrete field but the primary key must be named; values are
     adapted as `insert_new` adapts an instance's (an encrypted field takes the `Ciphertext` its
-    `seal` made; `auto_now` fields take the value given). For rows nothing reads as objects."""
+    `seal` made; `auto_now` fields take the value given). For rows nothing reads as objects.
+
+    `adapted=True`: the rows already hold what the backend takes, each value made by the caller with
+    `adapters(model, names)` (or as it is, where that gives None): the rows are inserted as given."""
     meta = model._meta
     conn = connections[router.db_for_write(model)]
     if not conn.in_atomic_block:
         raise RuntimeError("insert_rows runs inside a transaction (its ids are safe only there)")
-    pk = meta.pk
-    if pk is None or not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
-        raise TypeError(f"{meta.label}: insert_rows needs an automatic integer primary key")
-    fields: list[models.Field[Any, Any]] = []
-    for name in names:
-        field = meta.get_field(name)
-        if not isinstance(field, models.Field) or not field.concrete:
-            raise TypeError(f"{meta.label}.{name}: insert_rows takes concrete fields only")
-        fields.append(field)
-    missing = {f.name for f in meta.concrete_fields if f is not pk} - set(names)
-    if missing or len(set(names)) != len(names):
-        raise TypeError(f"{meta.label}: insert_rows needs every field once (missing {sorted(missing)})")
+    pk = _auto_pk(meta, "insert_rows")
+    fields = _named_fields(model, names)
     if not rows:
         return []
-    adapters = [_adapter(f, conn) for f in fields]
     ids = _allocate(conn, meta.db_table, pk.column, len(rows))
     qn = conn.ops.quote_name
     columns = ", ".join(qn(str(c)) for c in [pk.column, *(f.column for f in fields)])
     marks = ", ".join(["%s"] * (len(fields) + 1))
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # names from the model
     width = len(fields)
-    # Only the values that need it are adapted (by position: the id first); the rest go as they are.
-    typed = [(i + 1, adapt) for i, adapt in enumerate(adapters) if adapt is not _same]
-    values = []
-    for new_id, row in zip(ids, rows, strict=True):
-        if len(row) != width:
-            raise TypeError(f"{meta.label}: a row of {len(row)} values for {width} fields")
-        made = [new_id, *row]
-        for i, adapt in typed:
-            made[i] = adapt(made[i])
-        values.append(made)
+    if adapted:
+        if any(len(row) != width for row in rows):
+            raise TypeError(f"{meta.label}: a row of other than {width} values")
+        values: list[Sequence[Any]] = [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)]
+    else:  # only the values that need it are adapted (by position: the id first); the rest go as they are
+        typed = [(i + 1, adapt) for i, adapt in enumerate(_adapter(f, conn) for f in fields) if adapt is not _same]
+        values = []
+        for new_id, row in zip(ids, rows, strict=True):
+            if len(row) != width:
+                raise TypeError(f"{meta.label}: a row of {len(row)} values for {width} fields")
+            made = [new_id, *row]
+            for i, adapt in typed:
+                made[i] = adapt(made[i])
+            values.append(made)
     with conn.cursor() as cursor:
         for start in range(0, len(values), CHUNK):
             cursor.executemany(sql, values[start : start + CHUNK])
     return ids
+
+
+def adapters(model: type[models.Model], names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+    """Per field in `names`, the function that makes a value what the backend takes (as `insert_rows`
+    adapts it), or None where the value goes as it is: for a caller that builds rows already adapted
+    (`insert_rows(..., adapted=True)`), without a second pass over every value."""
+    conn = connections[router.db_for_write(model)]
+    return [None if adapt is _same else adapt for adapt in (_adapter(f, conn) for f in _named_fields(model, names))]
+
+
+def _auto_pk(meta: Any, caller: str) -> models.Field[Any, Any]:
+    pk = meta.pk
+    if pk is None or not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
+        raise TypeError(f"{meta.label}: {caller} needs an automatic integer primary key")
+    return pk
+
+
+def _named_fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    """The concrete fields named, in order: every one but the primary key, each once."""
+    meta = model._meta
+    fields: list[models.Field[Any, Any]] = []
+    for name in names:
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise TypeError(f"{meta.label}.{name}: insert_rows takes concrete fields only")
+        fields.append(field)
+    missing = {f.name for f in meta.concrete_fields if f is not meta.pk} - set(names)
+    if missing or len(set(names)) != len(names):
+        raise TypeError(f"{meta.label}: insert_rows needs every field once (missing {sorted(missing)})")
+    return fields
 
 
 def _getter(field: models.Field[Any, Any], conn: Any) -> Callable[[models.Model], Any]:

@@ -7,16 +7,18 @@ case's data key fetched once per case.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.utils import timezone
 
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
-from refuge.casefile import vocab
 from refuge.casefile.validate import CaseFileError, Problem
 from refuge.casefile.vocab import AUTHORITY_ATTRIBUTES, EVENT_FIELDS, split_text_attributes
 from refuge.cases.actions import (
@@ -29,9 +31,10 @@ from refuge.cases.actions import (
     default_timezone,
     parse_at,
 )
-from refuge.cases.bulk import insert_new, insert_rows
-from refuge.cases.models import Authority, Case, CaseMember, CaseStatus, Event, NewEvent, Person, event_at_iso
+from refuge.cases.bulk import adapters, insert_new, insert_rows
+from refuge.cases.models import Authority, Case, CaseMember, CaseStatus, Event, NewEvent, Person
 from refuge.cases.recompute import recompute_new_cases
+from refuge.rules.facts import Facts, ParsedEvent, facts_of
 from refuge.vault import blindindex, crypto
 from refuge.vault import state as vault_state
 from refuge.vault.fields import EncryptedField
@@ -85,17 +88,17 @@ def import_casefiles(
     insert_new(persons)
     blindindex.index_new(persons)
     events: list[tuple[Any, ...]] = []
-    casefiles: list[dict[str, Any]] = []
+    facts: list[Facts] = []
     new_events: list[list[NewEvent]] = []
-    made = timezone.now()
+    writer = _EventWriter(user, directory, timezone.now())
     for case, doc, person in zip(cases, docs, persons, strict=True):
-        items, held = _event_rows(case, doc, user, directory, made=made, out=events)
-        casefiles.append(_engine_casefile(case, person, items))
+        items, held = writer.rows(case, doc, events)
+        facts.append(_engine_facts(case, person, items))
         new_events.append(held)
-    insert_rows(Event, _EVENT_FIELDS, events)
+    insert_rows(Event, _EVENT_FIELDS, events, adapted=True)
     recompute_new_cases(
         cases=cases,
-        casefiles=casefiles,
+        facts=facts,
         events=new_events,
         cause="import",
         actor=user,
@@ -117,66 +120,100 @@ _EVENT_FIELDS = (
 )  # fmt: skip
 
 
-_EVENT_SEALS = {f.name: f for f in Event._meta.concrete_fields if isinstance(f, EncryptedField)}
+_EVENT_SEALS: dict[str, EncryptedField] = {
+    f.name: f for f in Event._meta.concrete_fields if isinstance(f, EncryptedField)
+}
+_AS_GIVEN = (EncryptedField, models.IntegerField)  # fields whose adapter takes what the import gives as it is
 
 
-def _event_rows(
-    case: Case,
-    doc: dict[str, Any],
-    user: User | None,
-    directory: dict[str, Authority],
-    *,
-    made: datetime,
-    out: list[tuple[Any, ...]],
-) -> tuple[list[dict[str, Any]], list[NewEvent]]:
-    """Append the rows of a new case's events to `out` (as `record_event` would store each, its free
-    text encrypted under the case's data key, fetched once); return them as the engine reads them,
-    in `case.events.all()`'s order, and as the conflict providers read them (`NewEvent`)."""
-    tz = case.tzinfo
-    version, key = vault_state.current_data_key(case.pk)  # once per case, not once per field
-    sealer = crypto.FieldSealer(key, version)
-    seal_text, seal_source, seal_note = (_EVENT_SEALS[n].seal for n in ("text_attributes", "source", "note"))
-    author_id = user.pk if user is not None else None
-    items = []
-    for item in doc["events"]:
-        instant, offset, date_only = parse_at(item["at"], tz)
-        kind = item["type"]
-        attributes, text = split_text_attributes(kind, item, EVENT_FIELDS)
-        named = text.get(AUTHORITY_ATTRIBUTES.get(kind, ""))
-        authority = directory.get(named.strip().casefold()) if isinstance(named, str) and named.strip() else None
-        code = uuid.uuid4()
-        bound = str(code)  # what the ciphertexts are bound to, as object_code_of gives it
-        out.append(
-            (
-                code, case.pk, item["id"], kind, instant, offset, date_only, attributes,
-                seal_text(text, sealer, bound),
-                authority.pk if authority is not None else None,
-                None, author_id,
-                seal_source(item.get("source") or "", sealer, bound),  # the file's own; how it came: the audit entry
-                seal_note(item.get("note") or "", sealer, bound),
-                made, made,
-            )
+class _EventWriter:
+    """A batch's events as rows ready for the backend (`insert_rows(..., adapted=True)`), as `record_event`
+    would store each: the free text sealed under its case's data key (fetched once per case) and bound to
+    the event's code, the other values made by the fields' own adapters (`adapters`), each once."""
+
+    def __init__(self, user: User | None, directory: dict[str, Authority], made: datetime) -> None:
+        self.author = user.pk if user is not None else None
+        self.directory = directory
+        adapt = dict(zip(_EVENT_FIELDS, adapters(Event, _EVENT_FIELDS), strict=True))
+        for name in set(_EVENT_FIELDS) - {"code", "at", "attributes", "created_at", "updated_at"}:
+            # the values given as they are: ints, bools, texts and sealed bytes, which every backend takes
+            if adapt[name] is not None and not isinstance(Event._meta.get_field(name), _AS_GIVEN):
+                raise TypeError(f"cases.Event.{name}: the import does not adapt this field")
+        self.adapt_code = adapt["code"] or _same
+        self.adapt_at = adapt["at"] or _same
+        self.adapt_json = adapt["attributes"] or _same
+        self.made = (adapt["created_at"] or _same)(made)
+        self.labels = tuple(_EVENT_SEALS[name].label for name in ("text_attributes", "source", "note"))
+        self.encode_text = _EVENT_SEALS["text_attributes"].encode  # JSON, compact: what EncryptedJSONField stores
+        self.encode_plain = _EVENT_SEALS["note"].encode  # text, as EncryptedTextField stores it
+
+    def rows(
+        self, case: Case, doc: dict[str, Any], out: list[tuple[Any, ...]]
+    ) -> tuple[list[ParsedEvent], list[NewEvent]]:
+        """Append the rows of a new case's events to `out`; return them as the engine reads them
+        (`facts_of`), in `case.events.all()`'s order, and as the conflict providers read them (`NewEvent`)."""
+        tz = case.tzinfo
+        version, key = vault_state.current_data_key(case.pk)  # once per case, not once per field
+        seal = crypto.FieldSealer(key, version)
+        text_label, source_label, note_label = self.labels
+        encode_text, encode_plain, directory = self.encode_text, self.encode_plain, self.directory
+        adapt_code, adapt_at, adapt_json, made, author = (
+            self.adapt_code, self.adapt_at, self.adapt_json, self.made, self.author
         )  # fmt: skip
-        at = event_at_iso(instant, offset, date_only)
-        items.append(
-            (
-                {"id": item["id"], "type": kind, "at": at, **attributes},
-                NewEvent(item["id"], kind, instant, attributes, authority),
+        empty = encode_plain("")
+        case_pk = case.pk
+        items = []
+        for item in doc["events"]:
+            instant, offset, date_only = parse_at(item["at"], tz)
+            kind = item["type"]
+            attributes, text = split_text_attributes(kind, item, EVENT_FIELDS)
+            named = text.get(AUTHORITY_ATTRIBUTES.get(kind, ""))
+            authority = directory.get(named.strip().casefold()) if isinstance(named, str) and named.strip() else None
+            code = uuid.uuid4()
+            bound = str(code)  # what the ciphertexts are bound to, as object_code_of gives it
+            source, note = item.get("source"), item.get("note")  # the file's own; how it came: the audit entry
+            out.append(
+                (
+                    adapt_code(code), case_pk, item["id"], kind, adapt_at(instant), offset, date_only,
+                    adapt_json(attributes),
+                    seal(encode_text(text), label=text_label, code=bound),
+                    authority.pk if authority is not None else None,
+                    None, author,
+                    seal(encode_plain(source) if source else empty, label=source_label, code=bound),
+                    seal(encode_plain(note) if note else empty, label=note_label, code=bound),
+                    made, made,
+                )
+            )  # fmt: skip
+            # The engine's instant is the one stored read back: a bare date, the start of that day in the
+            # case's zone (as parse_at made it); a date-time, with the offset it was written with.
+            engine_at = instant if date_only else instant.astimezone(_offset(offset))
+            items.append(
+                (
+                    (item["id"], kind, engine_at, date_only, dict(attributes)),  # the engine parses its own copy
+                    NewEvent(item["id"], kind, instant, attributes, authority),
+                )
             )
-        )
-    items.sort(key=lambda pair: pair[1].at)  # stable: by `at`, then as inserted (Event.Meta.ordering)
-    return [engine for engine, _held in items], [held for _engine, held in items]
+        items.sort(key=lambda pair: pair[1].at)  # stable: by `at`, then as inserted (Event.Meta.ordering)
+        return [engine for engine, _held in items], [held for _engine, held in items]
 
 
-def _engine_casefile(case: Case, person: Person, events: list[dict[str, Any]]) -> dict[str, Any]:
-    """`casefile_for(case, identity=False)` of a case just imported, from what was stored (no query)."""
-    data: dict[str, Any] = {"format": vocab.FORMAT, "reference": case.reference, "host_state": case.host_state}
-    if case.timezone_explicit:
-        data["timezone"] = case.timezone
+def _same(value: Any) -> Any:
+    return value
+
+
+def _engine_facts(case: Case, person: Person, events: list[ParsedEvent]) -> Facts:
+    """`parse_facts(casefile_for(case, identity=False))` of a case just imported, from what was stored
+    (no query, and no instant written as text to be read again)."""
+    data: dict[str, Any] = {"reference": case.reference, "host_state": case.host_state}
     data["person"] = {
         "nationality": person.nationality or None,
         "stateless": person.stateless,
         "languages": list(person.languages),
     }
-    data["events"] = events
-    return data
+    return facts_of(data, case.timezone, case.tzinfo, events)
+
+
+@functools.cache
+def _offset(minutes: int) -> dt_timezone:
+    """The fixed zone of an offset in minutes (as `datetime.fromisoformat` reads one from text)."""
+    return dt_timezone(timedelta(minutes=minutes))

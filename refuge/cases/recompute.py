@@ -222,7 +222,7 @@ def recompute_case(
 def recompute_new_cases(
     *,
     cases: Sequence[Case],
-    casefiles: Sequence[dict[str, Any]],
+    facts: Sequence[Facts],
     events: Sequence[list[NewEvent]],
     cause: str,
     actor: User | None = None,
@@ -236,10 +236,10 @@ def recompute_new_cases(
     are inserted with one `executemany` each (refuge.cases.bulk); `hooks.CASES_IMPORTED` then fires once for the batch
     (statistics and alerts, as CASE_RECOMPUTED does them for one case).
     Cases whose id is in `quiet` are recomputed with `Recomputed.quiet`: no alerts for them.
-    `casefiles` are the cases as `casefile_for(case, identity=False)` would read them back (the
-    caller built them from the files it stored: the engine's view, without a query or the events
-    as model objects); `events` are their events as the conflict providers read them, in
-    `case.events.all()`'s order.
+    `facts` are the cases' facts as `parse_facts(casefile_for(case, identity=False))` would read them
+    back (the caller built them from the files it stored, with the instants it read: the engine's view,
+    without a query, the events as model objects or their times written and read again); `events` are
+    their events as the conflict providers read them, in `case.events.all()`'s order.
     """
     now = now or timezone.now()
     results: list[Recomputed] = []
@@ -248,12 +248,11 @@ def recompute_new_cases(
     checks: list[CaseCheck] = []
     packset = packs()
     version = packs_version()
-    for case, casefile, case_events in zip(cases, casefiles, events, strict=True):
+    for case, case_facts, case_events in zip(cases, facts, events, strict=True):
         today = case_today(case, now)
-        facts = parse_facts(casefile, packset)  # parsed once: the checks, stats
-        evaluated = evaluate(facts, today, packset)
+        evaluated = evaluate(case_facts, today, packset)
         report = evaluated.to_dict()
-        case_line = timeline(facts, packset)
+        case_line = timeline(case_facts, packset)
         recheck_at: datetime | None = None
         for provided in hooks.NEW_CASE_CONFLICTS.fire(case, case_line, case_events, now):
             report.setdefault("conflicts", []).extend(provided.conflicts)
@@ -264,7 +263,7 @@ def recompute_new_cases(
             report=report,
             now=now,
             quiet=case.pk in quiet,
-            facts=facts,
+            facts=case_facts,
             evaluated=evaluated,
             timeline=case_line,
         )

@@ -4,7 +4,8 @@ CPython looks for reference cycles in its youngest generation every 700 allocati
 older ones every tenth and hundredth time, walking every container object they hold. A server
 worker holds a few hundred thousand of them that live as long as it does (Django, the templates,
 the translations); a page makes tens of thousands of short-lived ones. Measured on the re-check
-(bench.recheck), the collector was a third of a worker's CPU; on the case page, a tenth.
+(bench.recheck), the collector was a third of a worker's CPU; on the case page, a tenth; in
+`refuge import`'s writing, a quarter.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import gc
 FEWER_COLLECTIONS = 50_000
 
 
-def settle_for_serving() -> None:
-    """Once a server worker has loaded the application: what it loaded is moved out of the collector's
-    sight (gc.freeze, as gunicorn's and CPython's own advice has it for forked servers), and the
-    youngest generation runs every FEWER_COLLECTIONS allocations instead of 700."""
+def settle() -> None:
+    """Once a long-running process has loaded what it works with (a server worker, the application;
+    `refuge import`, the packs and the vault, before it writes its batches): what it loaded is moved out
+    of the collector's sight (gc.freeze, as gunicorn's and CPython's own advice has it for forked
+    servers), and the youngest generation runs every FEWER_COLLECTIONS allocations instead of 700."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(max(FEWER_COLLECTIONS, gc.get_threshold()[0]), *gc.get_threshold()[1:])

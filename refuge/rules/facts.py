@@ -6,7 +6,7 @@ parses dates and instants and indexes the events so that the engine never re-par
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -113,23 +113,36 @@ def parse_facts(case: Mapping[str, Any], default_zone: str | None = None) -> Fac
     """Parse an already-validated case dict. ``default_zone`` is the host pack's zone."""
     zone_name = case.get("timezone") or default_zone or "UTC"
     zone = ZoneInfo(zone_name)
+    events: list[ParsedEvent] = []
+    for raw in case.get("events", ()):
+        at, bare = parse_instant(raw["at"], zone)
+        events.append((raw["id"], raw["type"], at, bare, {k: v for k, v in raw.items() if k not in _BASE}))
+    return facts_of(case, zone_name, zone, events)
+
+
+# An event whose ``at`` is read: (id, type, at as parse_instant gives it, bare, its other attributes
+# as written: a dict of its own, whose dates and instants are parsed in place).
+ParsedEvent = tuple[str, str, datetime, bool, dict[str, Any]]
+
+
+def facts_of(case: Mapping[str, Any], zone_name: str, zone: tzinfo, events: Iterable[ParsedEvent]) -> Facts:
+    """The facts of a case whose events' instants are already read (``parse_facts``, or an import that
+    read them as it stored them): the case's reference, host state and person from ``case``, the
+    events given in the case file's order."""
     person = case.get("person") or {}
     nationality = person.get("nationality")
     stateless = bool(person.get("stateless", "nationality" in person and nationality is None))
-    events: list[Event] = []
-    for index, raw in enumerate(case.get("events", ())):
-        at, bare = parse_instant(raw["at"], zone)
-        event_type = raw["type"]
-        attrs: dict[str, Any] = {k: v for k, v in raw.items() if k not in _BASE}
+    parsed: list[Event] = []
+    for index, (event_id, event_type, at, bare, attrs) in enumerate(events):
         for name, is_instant in _TYPED_ATTRS.get(event_type, ()):
             value = attrs.get(name)
             if value is not None:
                 attrs[name] = parse_instant(value, zone)[0] if is_instant else date.fromisoformat(value)
         day = at.date() if bare else at.astimezone(zone).date()
-        events.append(Event(raw["id"], event_type, index, at, at.timestamp(), bare, attrs, day))
-    events.sort(key=_order)
+        parsed.append(Event(event_id, event_type, index, at, at.timestamp(), bare, attrs, day))
+    parsed.sort(key=_order)
     by_type: dict[str, list[Event]] = {}
-    for event in events:
+    for event in parsed:
         by_type.setdefault(event.type, []).append(event)
     return Facts(
         reference=case.get("reference"),
@@ -139,7 +152,7 @@ def parse_facts(case: Mapping[str, Any], default_zone: str | None = None) -> Fac
         nationality=nationality,
         stateless=stateless,
         languages=tuple(person.get("languages", ())),
-        events=tuple(events),
-        by_id={e.id: e for e in events},
+        events=tuple(parsed),
+        by_id={e.id: e for e in parsed},
         by_type={t: tuple(v) for t, v in by_type.items()},
     )

@@ -23,7 +23,7 @@ def test_what_was_loaded_is_frozen_and_the_youngest_generation_waits_longer() ->
     gc.unfreeze()
     gc.set_threshold(700, 10, 10)
     loaded = [{"a": [i]} for i in range(1000)]  # containers alive when the worker settles
-    collector.settle_for_serving()
+    collector.settle()
     assert gc.get_freeze_count() >= len(loaded)
     assert gc.get_threshold() == (collector.FEWER_COLLECTIONS, 10, 10)
 
@@ -31,7 +31,7 @@ def test_what_was_loaded_is_frozen_and_the_youngest_generation_waits_longer() ->
 @pytest.mark.usefixtures("_restored_collector")
 def test_a_higher_threshold_set_by_the_operator_is_kept() -> None:
     gc.set_threshold(collector.FEWER_COLLECTIONS * 2, 5, 5)
-    collector.settle_for_serving()
+    collector.settle()
     assert gc.get_threshold() == (collector.FEWER_COLLECTIONS * 2, 5, 5)
 
 
@@ -40,4 +40,4 @@ def test_refuge_serve_settles_each_worker_after_loading_the_app() -> None:
 
     source = serve.Command.handle.__code__.co_consts
     hooks = [c for c in source if getattr(c, "co_name", "") == "post_worker_init"]
-    assert hooks and "settle_for_serving" in hooks[0].co_names
+    assert hooks and "settle" in hooks[0].co_names

@@ -204,7 +204,7 @@ class Command(RefugeCommand):
             key_agent.close_in_child()  # the worker is the agent's client, never its listener
 
         def post_worker_init(worker: Any) -> None:
-            collector.settle_for_serving()
+            collector.settle()
 
         config = {
             **gunicorn_options(host=host, port=port, workers=workers, threads=threads),
