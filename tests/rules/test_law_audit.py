@@ -7,6 +7,7 @@ made straight from the holidays package over several years.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -404,3 +405,85 @@ def test_geneva_and_registry_counts_match_a_count_made_from_the_holidays_package
         clock = min(max(local.time().replace(tzinfo=None), time(8)), time(16))
         expected = datetime.combine(_backward(local.date(), 1, registry_working), clock, paris)
         assert cutoff["due_at"] == expected.isoformat(), at
+
+
+# LAW.md, "Unconfirmed calendars", made again from its words: the fixed holidays (1-8 January,
+# 23 February, 8 March, 1 and 9 May, 12 June, 4 November) and art. 112(2) — a holiday on a
+# Saturday or Sunday moves the day off to the next working day, except 1-8 January; the safe
+# calendar also counts every Saturday that is not a holiday and every moved day off as working.
+_FIXED = [(1, d) for d in range(1, 9)] + [(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)]
+
+
+def _undecreed(year: int) -> tuple[set[date], set[date]]:
+    fixed = {date(year, m, d) for m, d in _FIXED}
+    moved: set[date] = set()
+    for holiday in sorted(fixed):
+        if holiday.weekday() >= 5 and not (holiday.month == 1 and holiday.day <= 8):
+            day = holiday + timedelta(days=1)
+            while day.weekday() >= 5 or day in fixed or day in moved:
+                day += timedelta(days=1)
+            moved.add(day)
+    return fixed, moved
+
+
+_UNDECREED = {year: _undecreed(year) for year in range(2028, 2032)}
+
+
+def _estimate_working(day: date) -> bool:
+    fixed, moved = _UNDECREED[day.year]
+    return day.weekday() < 5 and day not in fixed and day not in moved
+
+
+def _safe_working(day: date) -> bool:
+    fixed, moved = _UNDECREED[day.year]
+    return _estimate_working(day) or day in moved or (day.weekday() == 5 and day not in fixed)
+
+
+def _rolled(day: date, working: Any) -> date:
+    while not working(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _rolled_back(day: date) -> date:
+    while not _estimate_working(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def test_undecreed_years_match_the_labour_code_count_made_from_law_md() -> None:
+    # 2028-2030 (no decree in holidays 0.109), every third day: the CAO appeal and its
+    # working-days reading, leave (3 working days) and the asylum appeal (a month, rolled), each
+    # flagged, with the safe date: the same counts on the safe calendar, the earliest of all,
+    # rolled back to a working day.
+    day = date(2028, 1, 2)
+    while day < date(2030, 12, 1):
+        text = day.isoformat()
+        data = cao(
+            text,
+            asylum("asylum_appeal_rejected_received", text),
+            asylum("asylum_refusal_received", text, kind="temporary_asylum"),
+        )
+        report = run(data, "2020-01-01")
+        appeal = one(report, "deadlines", kind="appeal")
+        due, literal = _rolled(day + timedelta(days=10), _estimate_working), _forward(day, 10, _estimate_working)
+        safe = min(due, literal, _rolled(day + timedelta(days=10), _safe_working), _forward(day, 10, _safe_working))
+        assert (appeal["due_date"], alternatives(appeal), appeal["safe_due_date"]) == (
+            due.isoformat(),
+            {"RU_4_8_3_1_TEXT": literal.isoformat()},
+            _rolled_back(safe).isoformat(),
+        ), text
+        leave = one(report, "deadlines", kind="leave_country")
+        safe = _rolled_back(_forward(day, 3, _safe_working))
+        assert leave["due_date"] == _forward(day, 3, _estimate_working).isoformat()
+        assert leave["safe_due_date"] == safe.isoformat()
+        month = one(report, "deadlines", kind="asylum_appeal")
+        year, next_month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+        end = date(year, next_month, min(day.day, calendar.monthrange(year, next_month)[1]))
+        safe = _rolled_back(min(end, _rolled(end, _safe_working)))  # the unrolled reading is the earliest
+        assert month["due_date"] == _rolled(end, _estimate_working).isoformat()
+        assert month["safe_due_date"] == safe.isoformat()
+        for deadline in (appeal, leave, month):
+            assert "CALENDAR_UNCONFIRMED" in deadline["flags"], (text, deadline["kind"])
+            assert deadline["calendar"]["unconfirmed_years"], text
+        day += timedelta(days=3)
