@@ -487,3 +487,77 @@ def test_undecreed_years_match_the_labour_code_count_made_from_law_md() -> None:
             assert "CALENDAR_UNCONFIRMED" in deadline["flags"], (text, deadline["kind"])
             assert deadline["calendar"]["unconfirmed_years"], text
         day += timedelta(days=3)
+
+
+# -- which request meets a UN target (LAW.md, "When a removal is protected", conditions 2 and 3) --
+
+
+def _un(at: str, kind: str = "interim_measure_requested", forum: str = "un_cat", **attrs: Any) -> dict[str, Any]:
+    return {"type": kind, "at": at, "forum": forum, **attrs}
+
+
+_TO_UZ = removal("2026-03-20T10:00:00+03:00", at="2026-03-02T10:00:00+03:00", destination="UZ")
+_CAT_UZ = _un("2026-02-02T10:00:00+01:00", "interim_measure_granted", destination="UZ")
+_CAT_LIFTED = _un("2026-03-01T10:00:00+01:00", "interim_measure_lifted")
+
+
+@pytest.mark.parametrize(
+    ("events", "today", "status", "met_by"),
+    [
+        # the target of the removal on Fri 20 Mar 2026 is Tue 17 Mar (Thu 19, Wed 18, Tue 17)
+        # 2: a request sent after the measure ended (its until) is a new request: it meets, whatever
+        # it says it extends
+        (
+            [
+                _un("2026-02-01T10:00:00+01:00"),
+                _un("2026-02-02T10:00:00+01:00", "interim_measure_granted", until="2026-03-01T00:00:00+01:00"),
+                _un("2026-03-02T10:00:00+01:00", extends="e2"),
+                _TO_UZ,
+            ],
+            "2026-03-05",
+            "met",
+            "e3",
+        ),
+        # 2: a refusal after the removal's instant is no barrier for it ...
+        (
+            [
+                removal("2026-03-09T10:00:00+03:00", at="2026-03-02T10:00:00+03:00", destination="UZ"),
+                _un("2026-03-03T10:00:00+01:00"),
+                _un("2026-03-10T10:00:00+01:00", "interim_measure_refused"),
+            ],
+            "2026-03-11",
+            "met",
+            "e2",
+        ),
+        # ... but one before it is: the request sent before the refusal meets nothing
+        ([_TO_UZ, _un("2026-03-03T10:00:00+01:00"), _un("2026-03-10T10:00:00+01:00", "interim_measure_refused")],
+         "2026-03-11", "open", None),
+        # 2: only a lifting of the same forum bars: the CAT's does not bar an earlier HRC request
+        ([_CAT_UZ, _un("2026-02-20T10:00:00+01:00", forum="un_hrc"), _CAT_LIFTED, _TO_UZ], "2026-03-05", "met", "e2"),
+        # 2: sent at the very instant of the lifting ("at or after"): it meets
+        ([_CAT_UZ, _CAT_LIFTED, _un("2026-03-01T12:00:00+03:00"), _TO_UZ], "2026-03-05", "met", "e3"),
+        # ... a minute before it, it does not
+        ([_CAT_UZ, _CAT_LIFTED, _un("2026-03-01T11:59:00+03:00"), _TO_UZ], "2026-03-05", "open", None),
+        # 3: a null destination is that of each removal pending when it was sent (Kazakhstan), not
+        # that of a removal scheduled later (Uzbekistan)
+        (
+            [
+                removal("2026-03-25T10:00:00+03:00", at="2026-02-01", destination="KZ"),
+                _un("2026-02-20T10:00:00+01:00"),
+                _TO_UZ,
+            ],
+            "2026-03-05",
+            "open",
+            None,
+        ),
+        # 3: a request naming another destination meets nothing
+        ([_TO_UZ, _un("2026-03-03T10:00:00+01:00", destination="KZ")], "2026-03-05", "open", None),
+    ],
+)
+def test_which_request_meets_the_un_target(
+    events: list[dict[str, Any]], today: str, status: str, met_by: str | None
+) -> None:
+    data = case(*events)
+    uz = next(e["id"] for e in data["events"] if e["type"] == "removal_scheduled" and e["destination"] == "UZ")
+    d = one(run(data, today), "deadlines", kind="un_interim_request", trigger=uz)
+    assert (d["status"], d["met_by"]) == (status, met_by)
