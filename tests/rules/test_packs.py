@@ -50,6 +50,28 @@ def test_unverified_rules_of_law_md_are_marked(rule_id: str, verified: bool) -> 
     assert {r.verified for r in rules} == {verified}
 
 
+def test_both_versions_of_the_echr_time_limit_cite_the_postmark_rule() -> None:
+    # LAW.md, application time-limit, basis: "art. 35(1); Protocol 15; Rules of Court, rule
+    # 47(6)(a); Practice Direction on the institution of proceedings §3" — for the four months too.
+    rules = (r for p in load_packs().packs for r in p.rules if r.id == "echr.application")
+    versions = sorted(rules, key=lambda r: r.version)
+    assert [r.version for r in versions] == [1, 2]
+    for rule in versions:
+        assert "art. 35(1)" in rule.basis
+        assert "rule 47(6)(a)" in rule.basis
+        assert "Practice Direction on the institution of proceedings §3" in rule.basis
+    assert "Protocol 15" in versions[1].basis
+
+
+def test_a_basis_citing_hrc_rule_94_says_the_number_is_unverified() -> None:
+    # LAW.md, UN treaty bodies: "HRC rule 94 (unverified number)".
+    packs = load_packs().packs
+    bases = [r.basis for p in packs for r in (*p.rules, *p.milestones, *p.conflicts)]
+    citing = [b for b in bases if "rule 94" in b]
+    assert len(citing) >= 3  # the UN target, the measure ignored, protection lapsed
+    assert all("rule 94 (number unverified)" in b for b in citing), citing
+
+
 def test_finality_detail_is_marked_unverified() -> None:
     (ms,) = [m for p in load_packs().packs for m in p.milestones if m.id == "ru.cao.finality"]
     assert ms.verified is False
