@@ -199,7 +199,7 @@ class Command(RefugeCommand):
                         ) from None
                     created.extend(f"{case.code} {case.reference}" for case in cases)
                     del cases
-                    gc.collect()  # the batch's cycles (its facts and their timelines): memory stays flat
+                    gc.collect(1)  # the batch's own few cycles, young: memory stays flat (a full pass costs 4x more)
                     bar.update(len(batch))
         finally:
             bar.close()
