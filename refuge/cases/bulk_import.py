@@ -95,7 +95,7 @@ def import_casefiles(
         items, held = writer.rows(case, doc, events)
         facts.append(_engine_facts(case, person, items))
         new_events.append(held)
-    insert_rows(Event, _EVENT_FIELDS, events, adapted=True)
+    insert_rows(Event, IMPORT_EVENT_FIELDS, events, adapted=True)
     recompute_new_cases(
         cases=cases,
         facts=facts,
@@ -116,7 +116,7 @@ def import_casefiles(
     return cases
 
 
-_EVENT_FIELDS = (
+IMPORT_EVENT_FIELDS = (
     "code", "case", "key", "type", "at", "utc_offset_minutes", "date_only", "attributes", "text_attributes",
     "authority", "proceeding", "author", "source", "note", "created_at", "updated_at",
 )  # fmt: skip
@@ -136,8 +136,8 @@ class _EventWriter:
     def __init__(self, user: User | None, directory: dict[str, Authority], made: datetime) -> None:
         self.author = user.pk if user is not None else None
         self.directory = directory
-        adapt = dict(zip(_EVENT_FIELDS, adapters(Event, _EVENT_FIELDS), strict=True))
-        for name in set(_EVENT_FIELDS) - {"code", "at", "attributes", "created_at", "updated_at"}:
+        adapt = dict(zip(IMPORT_EVENT_FIELDS, adapters(Event, IMPORT_EVENT_FIELDS), strict=True))
+        for name in set(IMPORT_EVENT_FIELDS) - {"code", "at", "attributes", "created_at", "updated_at"}:
             # the values given as they are: ints, bools, texts and sealed bytes, which every backend takes
             if adapt[name] is not None and not isinstance(Event._meta.get_field(name), _AS_GIVEN):
                 raise TypeError(f"cases.Event.{name}: the import does not adapt this field")
