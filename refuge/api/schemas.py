@@ -157,6 +157,12 @@ class PersonOut(Schema):
     identity: Identity | None = Field(description="Only with the identity scope, where the account may see it")
 
 
+# The review's warnings (refuge.filings.checklist.WARNINGS), by code.
+WarningCode = Literal[
+    "measure_in_force", "forum_unavailable", "removal_passed", "contact_no_phone", "rule_number_unverified"
+]
+
+
 class FilingIn(Schema):
     kind: Literal["rule39", "un-interim", "notify-authority", "client-notice", "removal-update"]
     lang: Literal["en", "ru", "ko"] = "en"
@@ -171,7 +177,7 @@ class FilingIn(Schema):
     send_by_fax: bool = False
     power_of_attorney_follows: bool = False
     despite_unavailable: bool = False
-    acknowledged: list[Literal["measure_in_force", "forum_unavailable", "removal_passed", "contact_no_phone"]] = Field(
+    acknowledged: list[WarningCode] = Field(
         [], description="The review's warnings the lawyer has read and accepts (a 422 problem names those that apply)"
     )
 

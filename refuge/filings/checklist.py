@@ -10,9 +10,11 @@ The items come from LAW.md's contents lists:
   bundle; for the Rule 39 Site (not by fax) annexes must be PDF text files and 50 MB in all.
   When the engine reports the ECtHR unavailable for the case (Russia after 16 Sep 2022, ECHR
   art. 58) a Rule 39 request is refused: the lawyer is sent to un-interim.
-- UN CAT (rule 114) / HRC (rule 94) interim measures: author and victim, the state, the articles,
-  the facts in order, remedies used, other procedures, the power of attorney (attached, or stated
-  to follow), the decisions, the risk, and the date, time and destination of removal.
+- UN CAT (rule 114) / HRC (rule 94, number unverified) interim measures: author and victim, the
+  state, the articles, the facts in order, remedies used, other procedures, the power of attorney
+  (attached, or stated to follow), the decisions, the risk, and the date, time and destination of
+  removal. A filing that cites the HRC's rule number (the request, a notification of its measure)
+  warns the lawyer to check it: LAW.md leaves the number unverified.
 - Notification of an interim measure: the addressee, the measure in force, the client's name.
 - Client notice: a person to contact with a telephone number (a detained client cannot e-mail).
 """
@@ -147,13 +149,36 @@ WARNINGS = {
     "contact_no_phone": gettext_noop(
         "The person to contact has no telephone number: in an emergency the forum or the client cannot call."
     ),
+    "rule_number_unverified": gettext_noop(
+        "This filing cites rule 94 of the Human Rights Committee's rules of procedure for interim measures; "
+        "Refuge has not verified that number: check it against the Committee's current rules before sending."
+    ),
 }
+# The forums whose interim-measures rule a filing cites by a number Refuge has not verified (LAW.md: "HRC rule 94
+# (unverified number)"); render.FORUM_RULES and FORUM_ARTICLES print it.
+UNVERIFIED_RULES = frozenset({"un_hrc"})
 
 
 @dataclass(frozen=True)
 class Warning:  # the review's word for it; never raised
-    code: str  # stable: measure_in_force, forum_unavailable, removal_passed, contact_no_phone
+    code: str  # stable: measure_in_force, forum_unavailable, removal_passed, contact_no_phone, rule_number_unverified
     text: str
+    forum: str = ""  # the forum it concerns, when not the filing's own (a notified measure's)
+
+
+def cited_rule_forum(*, facts: CaseFacts, kind: str, resolved: Resolved) -> str:
+    """The forum whose interim-measures rule the filing's text cites by number ('' when it cites none).
+
+    A request names its forum's rule (its title and its ask, and the articles of its grounds); a
+    notification to an authority names the rule under which the measure it notifies was indicated.
+    """
+
+    spec = get_kind(kind)
+    if spec.request:
+        return resolved.forum
+    if spec.addressed and facts.measure is not None:
+        return facts.measure.forum
+    return ""
 
 
 def warnings(*, facts: CaseFacts, kind: str, resolved: Resolved) -> list[Warning]:
@@ -179,6 +204,9 @@ def warnings(*, facts: CaseFacts, kind: str, resolved: Resolved) -> list[Warning
     contact = resolved.contact
     if contact is not None and contact.name.strip() and not contact.phone.strip() and not spec.to_client:
         found.append(Warning("contact_no_phone", gettext(WARNINGS["contact_no_phone"])))
+    cited = cited_rule_forum(facts=facts, kind=kind, resolved=resolved)
+    if cited in UNVERIFIED_RULES:
+        found.append(Warning("rule_number_unverified", gettext(WARNINGS["rule_number_unverified"]), forum=cited))
     return found
 
 

@@ -266,7 +266,7 @@ UPDATE_SEVERITY = "high"
 UPDATE_RULE = "filings.removal_update_not_sent"
 UPDATE_BASIS = (
     "A request for interim measures spoke of a removal date that has changed: the forum must be told the new "
-    "date at once (ECtHR Practice Direction on interim measures; CAT rule 114, HRC rule 94)."
+    "date at once (ECtHR Practice Direction on interim measures; CAT rule 114, HRC rule 94 (number unverified))."
 )
 
 

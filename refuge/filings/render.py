@@ -524,7 +524,7 @@ def render_filing(*, case: Case, kind: str, lang: str, fmt: str, options: Filing
         content_type=CONTENT_TYPES[fmt],
         sha256=hashlib.sha256(content).hexdigest(),
         forum=resolved.forum if spec.forums else "",
-        acknowledged=tuple((w.code, resolved.forum) for w in found),
+        acknowledged=tuple((w.code, w.forum or resolved.forum) for w in found),
     )
 
 

@@ -301,3 +301,39 @@ def test_statistics_come_controlled_and_the_export_is_on_record(api_as, org, ali
     assert all(cell["value"] >= body["threshold"] or cell["value"] == 0 for cell in shown)
     assert any(cell.get("suppressed") for cell in cells)  # the one grant of 2025 is hidden
     assert AuditEvent.objects.filter(type=EventType.STATS_EXPORTED).exists()
+
+
+def test_the_api_takes_every_warning_code_of_the_review():
+    from typing import get_args
+
+    from refuge.api.schemas import WarningCode
+    from refuge.filings.checklist import WARNINGS
+
+    assert set(get_args(WarningCode)) == set(WARNINGS)
+
+
+@pytest.mark.slow
+@time_machine.travel("2026-03-11T10:00:00+03:00", tick=False)
+def test_an_hrc_request_through_the_api_waits_for_the_rule_number_warning(api_as, alice, org):
+    from tests.filings.generation import turkey_case
+
+    case = turkey_case(org, alice)
+    client = api_as(alice, "read", "write", "identity")
+    body = {
+        "kind": "un-interim", "forum": "un_hrc", "contact_name": "Duty lawyer", "contact_phone": "+90 000",
+        "power_of_attorney_follows": True,
+    }  # fmt: skip
+    pending = client.post(f"/cases/{case.code}/filings", body)
+    assert pending.status_code == 422, pending.content
+    assert pending.json()["type"].endswith("filing-warnings")
+    [error] = pending.json()["errors"]
+    assert error["path"] == "$.acknowledged"
+    assert error["message"].startswith("rule_number_unverified: This filing cites rule 94 of the Human Rights")
+    assert not case.filings.exists()
+    cat = client.post(f"/cases/{case.code}/filings", {**body, "forum": "un_cat"})
+    assert cat.status_code == 201, cat.content  # the CAT's rule 114 needs no acknowledgement
+    made = client.post(f"/cases/{case.code}/filings", {**body, "acknowledged": ["rule_number_unverified"]})
+    assert made.status_code == 201, made.content
+    assert made.json()["forum"] == "un_hrc"
+    [ack] = AuditEvent.objects.filter(type=EventType.FILING_WARNING_ACKNOWLEDGED)
+    assert ack.data == {"warning": "rule_number_unverified", "kind": "un-interim", "forum": "un_hrc", "via": "api"}

@@ -219,7 +219,8 @@ def test_demo_01_gets_a_un_request_and_a_russian_letter(demo, tmp_path):
     request = tmp_path / "un.pdf"
     filing(
         "un-interim", "--case", "DEMO-01", "--power-of-attorney-follows", "--today", "2026-03-11",
-        "--acknowledge", "measure_in_force", "--acknowledge", "contact_no_phone", "-o", str(request),
+        "--acknowledge", "measure_in_force", "--acknowledge", "contact_no_phone",
+        "--acknowledge", "rule_number_unverified", "-o", str(request),
     )  # fmt: skip
     text = pdf_text(request.read_bytes())
     assert "URGENT – request for interim measures" in text
@@ -232,7 +233,8 @@ def test_demo_01_gets_a_un_request_and_a_russian_letter(demo, tmp_path):
     letter = tmp_path / "letter.pdf"
     filing(
         "notify-authority", "--case", "DEMO-01", "--authority", "Federal Bailiffs Service, Novograd Region (fictional)",
-        "--today", "2026-03-11", "--acknowledge", "contact_no_phone", "-o", str(letter),
+        "--today", "2026-03-11", "--acknowledge", "contact_no_phone", "--acknowledge", "rule_number_unverified",
+        "-o", str(letter),
     )  # fmt: skip
     text = pdf_text(letter.read_bytes())
     assert "Уведомление о временной мере, запрещающей выдворение" in text

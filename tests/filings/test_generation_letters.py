@@ -65,7 +65,7 @@ def measured(case, alice):
 
 def test_the_russian_notification_names_the_measure_the_person_and_the_removal(measured):
     case, authority = measured
-    opts = options(contact=PHONE, authority=authority)
+    opts = options(contact=PHONE, authority=authority, acknowledged=frozenset({"rule_number_unverified"}))
     rendered = render_filing(case=case, kind="notify-authority", lang="ru", fmt="pdf", options=opts)
     text = pdf_text(rendered.content)
     assert len(CYRILLIC.findall(text)) > 200
@@ -86,7 +86,7 @@ def test_the_russian_notification_names_the_measure_the_person_and_the_removal(m
 
 def test_the_english_notification_says_the_same(measured):
     case, authority = measured
-    opts = options(contact=PHONE, authority=authority)
+    opts = options(contact=PHONE, authority=authority, acknowledged=frozenset({"rule_number_unverified"}))
     text = pdf_text(render_filing(case=case, kind="notify-authority", lang="en", fmt="pdf", options=opts).content)
     assert "on 5 March 2026 the UN Human Rights Committee, under rule 94 of the Committee's rules of procedure" in text
     assert "not to remove Testov Fiktiv, born 01.01.1980" in text

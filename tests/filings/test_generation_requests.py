@@ -167,7 +167,11 @@ def test_un_interim_goes_to_the_committee_the_case_is_before(tr_case, alice):
     )
     text = pdf_text(
         render_filing(
-            case=tr_case, kind="un-interim", lang="en", fmt="pdf", options=options(power_of_attorney_follows=True)
+            case=tr_case,
+            kind="un-interim",
+            lang="en",
+            fmt="pdf",
+            options=options(power_of_attorney_follows=True, acknowledged=frozenset({"rule_number_unverified"})),
         ).content
     )
     assert "To: the UN Human Rights Committee" in text

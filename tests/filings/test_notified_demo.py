@@ -57,6 +57,8 @@ def test_the_story_case_raises_and_clears_authority_not_notified(client):
         )
         review = client.post(reverse("filing_new", args=[case.code]), data)
         assert "The checklist is complete" in review.content.decode()
+        assert 'data-warning="rule_number_unverified"' in review.content.decode()  # it cites the HRC's rule
+        data["acknowledged"] = ["rule_number_unverified"]
         generated = client.post(reverse("filing_generate", args=[case.code]), data)
         assert generated.status_code == 302
         letter = case.filings.get(kind="notify-authority")
@@ -119,6 +121,7 @@ def test_the_story_case_gets_its_rule39_request_and_russian_letter_in_four_scree
             authority=str(court.code),
             contact_phone="+7 000",
             contact_name="Irina Sokolovskaya",  # her Cyrillic name is on her user
+            acknowledged=["rule_number_unverified"],  # the HRC measure's rule number
         )
         assert client.post(reverse("filing_generate", args=[case.code]), letter).status_code == 302
     assert case.filings.get(kind="notify-authority").lang == "ru"

@@ -45,7 +45,8 @@ def test_the_un_request_states_the_unsigned_interpreter_fact_both_procedures_and
     request = tmp_path / "un.pdf"
     filing(
         "un-interim", "--case", "DEMO-01", "--power-of-attorney-follows", "--today", TODAY,
-        "--acknowledge", "measure_in_force", "--acknowledge", "contact_no_phone", "-o", str(request),
+        "--acknowledge", "measure_in_force", "--acknowledge", "contact_no_phone",
+        "--acknowledge", "rule_number_unverified", "-o", str(request),
     )  # fmt: skip
     text = pdf_text(request.read_bytes())
     assert (
@@ -72,7 +73,8 @@ def test_a_note_is_stated_when_chosen_and_sources_can_be_left_out(demo, tmp_path
     request = tmp_path / "un.pdf"
     filing(
         "un-interim", "--case", "DEMO-01", "--power-of-attorney-follows", "--today", TODAY, "--no-sources",
-        "--note", "e7", "--acknowledge", "measure_in_force", "--acknowledge", "contact_no_phone", "-o", str(request),
+        "--note", "e7", "--acknowledge", "measure_in_force", "--acknowledge", "contact_no_phone",
+        "--acknowledge", "rule_number_unverified", "-o", str(request),
     )  # fmt: skip
     text = pdf_text(request.read_bytes())
     assert "(source:" not in text
@@ -97,7 +99,8 @@ def test_the_russian_letter_to_the_bailiffs_is_an_official_letter(demo, tmp_path
     letter = tmp_path / "letter.pdf"
     filing(
         "notify-authority", "--case", "DEMO-01", "--authority", BAILIFFS, "--today", TODAY,
-        "--annex", str(evidence.code), "--acknowledge", "contact_no_phone", "-o", str(letter),
+        "--annex", str(evidence.code), "--acknowledge", "contact_no_phone", "--acknowledge", "rule_number_unverified",
+        "-o", str(letter),
     )  # fmt: skip
     text = pdf_text(letter.read_bytes())
     assert "Управлению Федеральной службы судебных приставов по Новоградской области (вымышленному)" in text
@@ -233,7 +236,7 @@ def test_the_review_lets_the_lawyer_choose_the_sources_and_notes_stated(demo, cl
     assert 'name="sources" value="e7" checked' in review  # sources: stated by default
     assert 'name="notes" value="e7">' in review  # notes: left out by default
     chosen = {**data, "sources_chosen": "True", "sources": ["e8"], "notes": ["e7"]}
-    chosen["acknowledged"] = ["measure_in_force"]
+    chosen["acknowledged"] = ["measure_in_force", "rule_number_unverified"]  # to the HRC, the case's committee
     generated = client.post(reverse("filing_generate", args=[demo.code]), chosen)
     assert generated.status_code == 302
     filing = demo.filings.get()

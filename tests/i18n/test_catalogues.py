@@ -163,6 +163,20 @@ def test_every_law_label_of_the_packs_is_translated(lang: str) -> None:
             assert text != getattr(english[code], field).strip(), f"{code}.{field} copies the English"
 
 
+UNVERIFIED_94 = [("ru", "правило 94", "номер не проверен"), ("ko", "규칙 94", "번호 미검증")]
+
+
+@pytest.mark.parametrize(("lang", "rule", "unverified"), UNVERIFIED_94)
+def test_a_translated_label_citing_hrc_rule_94_says_it_is_unverified(lang: str, rule: str, unverified: str) -> None:
+    """LAW.md leaves the HRC's rule number unverified: the translations say so where the English does."""
+    import yaml
+
+    translated = yaml.safe_load((LOCALE / lang / "labels.yaml").read_text(encoding="utf-8"))
+    citing = {code: words["explanation"] for code, words in translated.items() if rule in words["explanation"]}
+    assert set(citing) >= {"un_hrc", "un.interim_request", "common.conflict.removal_during_interim_measure"}
+    assert all(unverified in text for text in citing.values()), citing
+
+
 def test_pages_show_the_law_in_the_readers_language_and_the_engine_keeps_english() -> None:
     from django.utils import translation
 

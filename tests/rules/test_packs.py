@@ -72,6 +72,13 @@ def test_a_basis_citing_hrc_rule_94_says_the_number_is_unverified() -> None:
     assert all("rule 94 (number unverified)" in b for b in citing), citing
 
 
+def test_a_label_citing_hrc_rule_94_says_the_number_is_unverified() -> None:
+    labels = load_packs().labels
+    citing = {code: w.explanation for code, w in labels.items() if re.search(r"rule 94\b", w.explanation)}
+    assert set(citing) >= {"un_hrc", "un.interim_request", "common.conflict.removal_during_interim_measure"}
+    assert all(re.search(r"rule 94,? \(?number unverified", text) for text in citing.values()), citing
+
+
 def test_finality_detail_is_marked_unverified() -> None:
     (ms,) = [m for p in load_packs().packs for m in p.milestones if m.id == "ru.cao.finality"]
     assert ms.verified is False
