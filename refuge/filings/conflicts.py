@@ -269,6 +269,11 @@ UPDATE_BASIS = (
     "date at once (ECtHR Practice Direction on interim measures; CAT rule 114, HRC rule 94 (number unverified))."
 )
 
+# The rules and bases these providers give their conflicts, shown in the reader's language as the packs'
+# are (law.label and law.basis_text: the packs' labels, refuge/locale/<lang>/{labels,bases}.yaml; tested).
+RULES = (RULE, UPDATE_RULE)
+BASES = (BASIS, UPDATE_BASIS)
+
 
 @dataclass(frozen=True)
 class UpdateDue:

@@ -205,10 +205,29 @@ def test_every_legal_basis_of_the_packs_is_translated(lang: str) -> None:
     import yaml
 
     import refuge.rules
+    from refuge.filings import conflicts as filing_conflicts
 
     packs = Path(refuge.rules.__file__).parent / "packs"
     english = {b for pack in packs.glob("*.yaml") for b in _bases(yaml.safe_load(pack.read_text(encoding="utf-8")))}
+    english |= {b.strip() for b in filing_conflicts.BASES}  # the filings' conflict providers' bases, shown alike
     translated = yaml.safe_load((LOCALE / lang / "bases.yaml").read_text(encoding="utf-8"))
     assert sorted(english - set(translated)) == [], "bases to translate"
     assert sorted(set(translated) - english) == [], "bases no pack has any more"
     assert [en for en, text in translated.items() if not str(text).strip() or str(text).strip() == en] == []
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGUAGES])
+def test_the_filings_conflict_rules_have_labels_in_every_language(lang: str) -> None:
+    """The rules of the filings' conflict providers are named like the packs' rules, not by their code."""
+    from django.utils import translation
+
+    from refuge.cases import law
+    from refuge.filings import conflicts as filing_conflicts
+
+    with translation.override("en"):
+        english = {rule: law.label(rule) for rule in filing_conflicts.RULES}
+    with translation.override(lang):
+        for rule in filing_conflicts.RULES:
+            found = law.words(rule)
+            assert found is not None and found.label and found.explanation, rule
+            assert lang == "en" or found.label != english[rule], f"{rule}: not translated into {lang}"
