@@ -1,11 +1,12 @@
 """Insert many new rows at once, faster than `bulk_create`, for `refuge import`.
 
-`insert_new(objs)` writes model instances not yet saved with one `executemany` per chunk, after
-giving them their ids (so that rows pointing at them can follow in the same transaction). Each
-field's value is made as Django's own save would make it (a vault field encrypts its plaintext
-through its `pre_save`; `auto_now` fields get the time; dates, instants, JSON and UUIDs are adapted
-by the backend's own adapters) but without the per-value machinery of `bulk_create`, which
-prepares every value through several layers of calls and reads the ids back.
+`insert_new(objs)` writes model instances not yet saved with one `executemany` per chunk (on
+PostgreSQL, from COPY_FROM rows, one COPY), after giving them their ids (so that rows pointing at
+them can follow in the same transaction). Each field's value is made as Django's own save would
+make it (a vault field encrypts its plaintext through its `pre_save`; `auto_now` fields get the
+time; dates, instants, JSON and UUIDs are adapted by the backend's own adapters) but without the
+per-value machinery of `bulk_create`, which prepares every value through several layers of calls
+and reads the ids back.
 
 Ids: PostgreSQL hands out the next values of the table's own sequence (as an insert would, safe
 with other writers); SQLite continues after the highest id the table ever had (its AUTOINCREMENT
