@@ -11,6 +11,8 @@ the translations); a page makes tens of thousands of short-lived ones. Measured 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # The youngest generation's threshold in a busy process: cycles among short-lived objects (rare in
 # Refuge's code) wait at most this many allocations, a few MiB at most.
@@ -25,3 +27,18 @@ def settle() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(max(FEWER_COLLECTIONS, gc.get_threshold()[0]), *gc.get_threshold()[1:])
+
+
+@contextmanager
+def settled() -> Iterator[None]:
+    """`settle` for as long as a batch runs, then the collector as it was: for a command that may run
+    inside a process that goes on (a test, `refuge demo`). What an earlier `settle` froze stays frozen."""
+    thresholds = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    settle()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import gc
 import io
 import json
 import random
@@ -420,10 +422,21 @@ def test_the_bulk_imports_alerts_notify_and_deliver_as_the_one_by_one_import_doe
 
 
 def test_the_import_settles_the_collector_once_validated_and_before_it_writes(tmp_path, org, monkeypatch):
-    """What the import loaded leaves the collector's sight before the batches are written (a quarter
-    of the writing's CPU was the collector walking Django and the packs), and not before validation."""
+    """What the import loaded leaves the collector's sight while the batches are written (a quarter of
+    the writing's CPU was the collector walking Django and the packs), not before validation; and the
+    collector is as it was afterwards (the import may run inside a process that goes on: here, pytest)."""
     order: list[str] = []
-    monkeypatch.setattr(import_cases.collector, "settle", lambda: order.append("settled"))
+    settled = import_cases.collector.settled
+
+    @contextlib.contextmanager
+    def spy():
+        with settled():
+            order.append("settled")
+            assert gc.get_threshold()[0] >= import_cases.collector.FEWER_COLLECTIONS
+            yield
+        order.append("restored")
+
+    monkeypatch.setattr(import_cases.collector, "settled", spy)
     validate = import_cases.Command._validate
     monkeypatch.setattr(
         import_cases.Command, "_validate", lambda self, *a: order.append("validated") or validate(self, *a)
@@ -431,6 +444,8 @@ def test_the_import_settles_the_collector_once_validated_and_before_it_writes(tm
     write_batch = import_cases.import_casefiles
     monkeypatch.setattr(import_cases, "import_casefiles", lambda **kw: order.append("written") or write_batch(**kw))
     files = [write(tmp_path, f"{n:03d}.case.json", data) for n, data in enumerate(sample(3))]
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
     refuge("import", *map(str, files), "--organisation", org.name, "--jobs", "1")
-    assert order == ["validated", "settled", "written"]
+    assert order == ["validated", "settled", "written", "restored"]
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, frozen)
     assert Case.objects.filter(organisation=org).count() == 3

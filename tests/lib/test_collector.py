@@ -41,3 +41,25 @@ def test_refuge_serve_settles_each_worker_after_loading_the_app() -> None:
     source = serve.Command.handle.__code__.co_consts
     hooks = [c for c in source if getattr(c, "co_name", "") == "post_worker_init"]
     assert hooks and "settle" in hooks[0].co_names
+
+
+@pytest.mark.usefixtures("_restored_collector")
+def test_settled_lasts_as_long_as_its_block_then_the_collector_is_as_it_was() -> None:
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    with collector.settled():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (collector.FEWER_COLLECTIONS, 10, 10)
+    assert (gc.get_freeze_count(), gc.get_threshold()) == (0, (700, 10, 10))
+
+
+@pytest.mark.usefixtures("_restored_collector")
+def test_settled_inside_a_settled_worker_leaves_what_the_worker_froze_frozen() -> None:
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    collector.settle()  # a server worker, once it has loaded the app
+    frozen = gc.get_freeze_count()
+    with collector.settled():
+        pass
+    assert gc.get_freeze_count() >= frozen > 0
+    assert gc.get_threshold() == (collector.FEWER_COLLECTIONS, 10, 10)

@@ -183,9 +183,26 @@ class Command(RefugeCommand):
             pool = self._pool(jobs, len(paths), workers)
             unseal_if_initialised()  # identity is encrypted as it is imported: the operator opens the vault here
             checked = self._validate(paths, org, pool)
-        collector.settle()  # what is loaded (packs, keys, Django) leaves the collector's sight: a quarter of the CPU
+        # What is loaded (packs, keys, Django) leaves the collector's sight while the batches are written:
+        # walking it was a quarter of the writing's CPU.
+        with collector.settled():
+            created = self._write(checked, org, importer)
+        for line in created:
+            self.stdout.write(line)
+        self.stderr.write(
+            ngettext(
+                "Imported %(count)s case into %(organisation)s.",
+                "Imported %(count)s cases into %(organisation)s.",
+                len(created),
+            )
+            % {"count": len(created), "organisation": repr(org.name)}
+        )
+
+    def _write(self, checked: list[tuple[Path, bytes]], org: Organisation, importer: Any) -> list[str]:
+        """The validated files written in one transaction, BATCH at a time: the "code reference" lines
+        of the cases made (printed once everything is committed), or a CommandError and nothing stored."""
         bar = Progress("importing", len(checked))
-        created: list[str] = []  # "code reference" lines, printed once everything is committed
+        created: list[str] = []
         try:
             with transaction.atomic():
                 for batch in self._batches(checked):
@@ -203,16 +220,7 @@ class Command(RefugeCommand):
                     bar.update(len(batch))
         finally:
             bar.close()
-        for line in created:
-            self.stdout.write(line)
-        self.stderr.write(
-            ngettext(
-                "Imported %(count)s case into %(organisation)s.",
-                "Imported %(count)s cases into %(organisation)s.",
-                len(created),
-            )
-            % {"count": len(created), "organisation": repr(org.name)}
-        )
+        return created
 
     @staticmethod
     def _batches(checked: list[tuple[Path, bytes]]) -> Iterator[list[tuple[Path, dict[str, Any]]]]:
