@@ -84,8 +84,37 @@ def main(argv: list[str] | None = None) -> int:
         settings.DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, exist_ok=True)
     _activate_language()
-    execute_from_command_line(["refuge", ALIASES.get(verb, verb), *args[1:]])
+    from django.db import DatabaseError  # noqa: PLC0415  # after the env is set
+
+    try:
+        execute_from_command_line(["refuge", ALIASES.get(verb, verb), *args[1:]])
+    except DatabaseError:
+        if verb in NO_MIGRATION_HINT or not _unmigrated():
+            raise
+        print(cli_gettext(NOT_MIGRATED), file=sys.stderr)
+        return 1
     return 0
+
+
+# A command run on a database that misses tables (a new data directory, a Refuge newer than its
+# database) fails on its first query; it says what to do rather than showing the query's traceback.
+NOT_MIGRATED = gettext_noop(
+    "refuge: the database misses Refuge's tables (a new data directory, or a Refuge newer than its database): "
+    "run `refuge migrate` first, or `refuge restore` a backup into it"
+)
+NO_MIGRATION_HINT = {"migrate", "makemigrations", "restore", "showmigrations", "sqlmigrate"}
+
+
+def _unmigrated() -> bool:
+    """Whether the database lacks migrations this Refuge has (its tables are missing or old)."""
+    from django.db import DatabaseError, connection  # noqa: PLC0415  # after the env is set
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415  # after the env is set
+
+    try:
+        executor = MigrationExecutor(connection)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:  # no answer at all (a server down): the original error says so
+        return False
 
 
 def _activate_language() -> None:

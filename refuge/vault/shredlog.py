@@ -70,7 +70,13 @@ def read(path: Path) -> list[Shredded]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise ShreddingLogError(gettext("no shredding log at %(path)s") % {"path": path}) from None
+        raise ShreddingLogError(
+            gettext(
+                "no shredding log at %(path)s: a deployment writes it at its first case deletion. Give its copy "
+                "beside the backups, or --no-shredding-log if no case was deleted since the backup"
+            )
+            % {"path": path}
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ShreddingLogError(
             gettext("cannot read the shredding log %(path)s: %(reason)s") % {"path": path, "reason": exc}

@@ -67,3 +67,23 @@ def test_createuser_rejects_a_weak_password(data_dir):
     )  # fmt: skip
     assert done.returncode == 1
     assert "too common" in done.stderr
+
+
+def test_a_command_on_a_database_without_tables_says_to_migrate_not_a_traceback(tmp_path, examples_dir):
+    empty = tmp_path / "new-data"
+    for args in (("audit", "verify"), ("import", str(next(examples_dir.glob("*.case.json"))), "--organisation", ORG)):
+        done = run_refuge(empty, *args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert "run `refuge migrate` first" in done.stderr, args
+        assert "Traceback" not in done.stderr, args
+
+
+def test_a_database_error_on_a_migrated_database_is_not_called_a_missing_migration(data_dir):
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "refuge.sqlite3") as db:  # a broken table, migrations all applied
+        db.execute("DROP TABLE audit_audithead")
+    done = run_refuge(data_dir, "audit", "verify")
+    assert done.returncode != 0
+    assert "refuge migrate" not in done.stderr
+    assert "audit_audithead" in done.stderr
