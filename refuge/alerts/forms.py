@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from refuge.alerts.actions import CHANNEL_KINDS, ESCALATE_MINUTES_RANGE
 from refuge.alerts.channels.webhook import check_url
-from refuge.alerts.models import AlertSettings
+from refuge.alerts.models import CHANNEL_LABELS, AlertSettings
 from refuge.cases.derived import Severity
 
 if TYPE_CHECKING:
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
     from refuge.accounts.models import User
 
-CHANNEL_LABELS = {"inapp": _("In-app (the bell)"), "email": _("E-mail"), "webhook": _("Webhook")}
 CRITICAL_KEEPS_INAPP = _("Critical alerts always go to the bell as well, whatever is ticked here.")
 
 

@@ -119,6 +119,10 @@ class Notification(models.Model):
         return f"{self.alert} for {self.user}"
 
 
+# How an alert reaches a person, in her words (the settings' boxes, the alert's deliveries).
+CHANNEL_LABELS = {"inapp": _("In-app (the bell)"), "email": _("E-mail"), "webhook": _("Webhook")}
+
+
 class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Pending")
     LEASED = "leased", _("Being sent")
@@ -163,6 +167,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} for {self.alert_id} ({self.state})"
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
 
 
 def default_channels() -> dict[str, list[str]]:

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +24,7 @@ from refuge.alerts.queue import escalate_after
 from refuge.alerts.rota import oncall_candidates, weeks_ahead
 from refuge.cases import access
 from refuge.cases.views._common import INVALID, page
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from datetime import date
@@ -160,7 +160,7 @@ def oncall_shift(request: HttpRequest) -> HttpResponse:
         on_call=on_call,
         request=request,
     )
-    when = _("the week of %(week)s") % {"week": date_format(week, "j M Y")}
+    when = _("the week of %(week)s") % {"week": humantime.calendar_date(week)}
     text = _("%(person)s is on call %(when)s.") if on_call else _("%(person)s is off call %(when)s.")
     messages.success(request, text % {"person": person, "when": when})
     return redirect("oncall_rota")

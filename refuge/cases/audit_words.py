@@ -112,6 +112,10 @@ TARGET_KINDS: dict[str, StrOrPromise] = {
     "alert": _("alert"),
     "authority": _("authority"),
     "passkey": _("passkey"),
+    "feedtoken": _("calendar feed"),
+    "apitoken": _("API token"),
+    "stat_release": _("statistics release"),
+    "backup": _("backup"),
 }
 
 

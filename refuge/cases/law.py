@@ -22,6 +22,7 @@ NOTIFY_LABELS = {
     "border_service": gettext_noop("the border service"),
     "court": gettext_noop("the court"),
     "migration_service": gettext_noop("the migration service"),
+    "prosecutor": gettext_noop("the prosecutor's office"),
 }
 
 DEADLINE_STATUS_LABELS = {

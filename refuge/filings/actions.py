@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from refuge.audit import actions as audit
 from refuge.audit.events import EventType
@@ -229,7 +230,7 @@ def request_forum(filing: GeneratedFiling | None, forum: str) -> str:
         return ""
     chosen = forum or filing.forum or (allowed[0] if len(allowed) == 1 else "")
     if chosen not in allowed:
-        raise SendingError(f"choose the forum the request went to: {', '.join(allowed)}")
+        raise SendingError(gettext("choose the forum the request went to: %(forums)s") % {"forums": ", ".join(allowed)})
     return chosen
 
 
@@ -249,18 +250,20 @@ def record_sending(  # one keyword per fact of the log
 ) -> Sending:
     """Log that something was sent; a request's sending also goes on the timeline as the request."""
     if sent_at.tzinfo is None:
-        raise SendingError("the time of sending needs its time zone")
+        raise SendingError(gettext("the time of sending needs its time zone"))
     if channel not in Channel.values:
-        raise SendingError("choose one of the listed channels")
+        raise SendingError(gettext("choose one of the listed channels"))
     if filing is not None and filing.case_id != case.pk:
-        raise SendingError("the filing belongs to another case")
+        raise SendingError(gettext("the filing belongs to another case"))
     if authority is not None and authority.organisation_id != case.organisation_id:
-        raise SendingError("the authority belongs to another organisation")
+        raise SendingError(gettext("the authority belongs to another organisation"))
     forum = request_forum(filing, forum)
     if forum == "echr" and channel == Channel.EMAIL:
-        raise SendingError("the Court does not accept Rule 39 requests by e-mail: use the Rule 39 Site, fax or post")
+        raise SendingError(
+            gettext("the Court does not accept Rule 39 requests by e-mail: use the Rule 39 Site, fax or post")
+        )
     if filing is None and authority is None:
-        raise SendingError("say whom it was sent to")
+        raise SendingError(gettext("say whom it was sent to"))
     sending = Sending(
         case=case,
         filing=filing,

@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext, gettext_noop
 
 from refuge.cases import law
+from refuge.cases.forms.records import DOC_TYPE_LABELS
 from refuge.filings.facts import FORUM_NAMES, SANCTIONED_NATIONALITIES, CaseFacts
 from refuge.filings.kinds import get_kind
 from refuge.filings.models import GeneratedFiling
 from refuge.filings.options import Contact
 from refuge.filings.pdf import pdf_has_text
+from refuge.lib import humantime
 from refuge.lib.countries import country_name
 
 if TYPE_CHECKING:
@@ -46,8 +48,8 @@ PDF_TYPE = "application/pdf"
 @dataclass(frozen=True)
 class Missing:
     code: str  # stable: removal_date, contact, ...
-    label: str  # what is missing, in plain English
-    fix: str  # where in Refuge to fix it
+    label: str  # what is missing, in the reader's language
+    fix: str  # where in Refuge to fix it (the CLI prints it; the wizard links to the page instead)
 
     def line(self) -> str:
         return f"{self.code}: {self.label} — {self.fix}"
@@ -61,76 +63,93 @@ class FilingRefused(Exception):  # noqa: N818  # the interface's name: generatio
         super().__init__("filing refused; missing: " + ", ".join(m.code for m in self.missing))
 
 
-TIMELINE = "Case page → Timeline"
+# Each item: what is missing, and where to put it right (the CLI prints both, the wizard the label and its own
+# link; both in the reader's language).
 ITEMS = {
-    "language": (gettext_noop("a template in this language"), "choose one of the kind's languages (--lang)"),
+    "language": (
+        gettext_noop("a template in this language"),
+        gettext_noop("choose one of the kind's languages (--lang)"),
+    ),
     "echr_unavailable": (
         gettext_noop("the ECtHR does not cover this act (ECHR art. 58) — use un-interim"),
-        "generate un-interim (UN CAT or HRC) instead, or confirm you file with the Court anyway "
-        "(the wizard's box; --despite-unavailable)",
+        gettext_noop(
+            "generate un-interim (UN CAT or HRC) instead, or confirm you file with the Court anyway "
+            "(the wizard's box; --despite-unavailable)"
+        ),
     ),
     "removal_date": (
         gettext_noop("the scheduled date and time of removal"),
-        f"{TIMELINE}: add or edit a 'Removal scheduled' event with the removal's date, time and destination",
+        gettext_noop(
+            "Case page → Timeline: add or edit a 'Removal scheduled' event with the removal's date, "
+            "time and destination"
+        ),
     ),
     "removal_destination": (
         gettext_noop("the destination of removal"),
-        f"{TIMELINE}: give the 'Removal scheduled' event's destination country",
+        gettext_noop("Case page → Timeline: give the 'Removal scheduled' event's destination country"),
     ),
     "contact": (
         gettext_noop("the person to contact (a name with a telephone number or an e-mail address)"),
-        "add a lawyer with an e-mail address to the case's team, or give --contact and --contact-phone",
+        gettext_noop("add a lawyer with an e-mail address to the case's team, or give --contact and --contact-phone"),
     ),
     "contact_phone": (
         gettext_noop("a telephone number the client can call"),
-        "give the contact's telephone number (--contact-phone)",
+        gettext_noop("give the contact's telephone number (--contact-phone)"),
     ),
     "grounds": (
         gettext_noop("the specific grounds and the articles relied on"),
-        "record the destination of removal or his nationality, or write the grounds (--grounds)",
+        gettext_noop("record the destination of removal or his nationality, or write the grounds (--grounds)"),
     ),
     "domestic_decision": (
         gettext_noop("the domestic decision(s) ordering or confirming removal"),
-        f"{TIMELINE}: add the 'Decision issued' (or 'Final domestic decision') event",
+        gettext_noop("Case page → Timeline: add the 'Decision issued' (or 'Final domestic decision') event"),
     ),
     "detention_place": (
         gettext_noop("the place of detention"),
-        f"{TIMELINE}: give the 'Detention started' event's place",
+        gettext_noop("Case page → Timeline: give the 'Detention started' event's place"),
     ),
-    "client_name": (gettext_noop("the client's name"), "Case page → Client: add his name"),
+    "client_name": (gettext_noop("the client's name"), gettext_noop("Case page → Client: add his name")),
     "nationality": (
         gettext_noop("the client's nationality (or that he is stateless)"),
-        "Case page → Client: nationality",
+        gettext_noop("Case page → Client: nationality"),
     ),
     "power_of_attorney": (
         gettext_noop("the power of attorney (attached, or stated to follow)"),
-        "upload it (type 'Power of attorney') and choose it as an annex, "
-        "or say it follows (--power-of-attorney-follows)",
+        gettext_noop(
+            "upload it (type 'Power of attorney') and choose it as an annex, "
+            "or say it follows (--power-of-attorney-follows)"
+        ),
     ),
-    "authority": (gettext_noop("the authority to notify"), "choose an authority from the directory (--authority)"),
+    "authority": (
+        gettext_noop("the authority to notify"),
+        gettext_noop("choose an authority from the directory (--authority)"),
+    ),
     "interim_measure": (
         gettext_noop("an interim measure in force to notify"),
-        f"{TIMELINE}: add the 'Interim measure granted' event",
+        gettext_noop("Case page → Timeline: add the 'Interim measure granted' event"),
     ),
     "un_forum": (
         gettext_noop("the UN committee (un_cat or un_hrc)"),
-        "choose the committee (--forum un_cat or un_hrc)",
+        gettext_noop("choose the committee (--forum un_cat or un_hrc)"),
     ),
     "update_forum": (
         gettext_noop("a forum a request told of the removal's old date"),
-        "an update goes where a request was sent before the removal was rescheduled (--forum echr, un_cat or un_hrc)",
+        gettext_noop(
+            "an update goes where a request was sent before the removal was rescheduled "
+            "(--forum echr, un_cat or un_hrc)"
+        ),
     ),
     "authority_cyrillic": (
         gettext_noop("the addressee's name in Cyrillic"),
-        "Directory → the authority: fill in 'Name in Cyrillic'",
+        gettext_noop("Directory → the authority: fill in 'Name in Cyrillic'"),
     ),
     "sender_cyrillic": (
         gettext_noop("the organisation's name in Cyrillic"),
-        "give it (--sender-cyrillic), or record it on the organisation",
+        gettext_noop("give it (--sender-cyrillic), or record it on the organisation"),
     ),
     "contact_cyrillic": (
         gettext_noop("the contact's name in Cyrillic, as it signs the letter"),
-        "give it (--contact-cyrillic), or record it on the user",
+        gettext_noop("give it (--contact-cyrillic), or record it on the user"),
     ),
 }
 
@@ -199,7 +218,7 @@ def warnings(*, facts: CaseFacts, kind: str, resolved: Resolved) -> list[Warning
                 Warning("forum_unavailable", gettext(WARNINGS["forum_unavailable"]).format(forum=gettext(forum_name)))
             )
     if removal is not None and removal.at is not None and removal.at < facts.moment:
-        when = f"{removal.at:%d %b %Y %H:%M}"
+        when = humantime.calendar_date(removal.at, "j M Y H:i")
         found.append(Warning("removal_passed", gettext(WARNINGS["removal_passed"]).format(when=when)))
     contact = resolved.contact
     if contact is not None and contact.name.strip() and not contact.phone.strip() and not spec.to_client:
@@ -226,7 +245,7 @@ def item(code: str, detail: str = "") -> Missing:
     label, fix = ITEMS[code]
     label = gettext(label)
     detail = law.basis_text(detail) if detail else detail  # a pack's basis, in the reader's language
-    return Missing(code=code, label=f"{label} ({detail})" if detail else label, fix=fix)
+    return Missing(code=code, label=f"{label} ({detail})" if detail else label, fix=gettext(fix))
 
 
 def annex_items(annexes: list[Document], *, case: Case, site: bool, total: int = 0) -> list[Missing]:
@@ -238,25 +257,28 @@ def annex_items(annexes: list[Document], *, case: Case, site: bool, total: int =
     found: list[Missing] = []
     size = 0
     for number, document in enumerate(annexes, start=1):
-        where = f"annex {number}, {document.doc_type}"
+        where = {"number": number, "type": DOC_TYPE_LABELS.get(document.doc_type, document.doc_type)}
         if document.case_id != case.pk:
-            found.append(Missing("annex_other_case", f"annex {number} belongs to another case", "choose its documents"))
+            label = gettext("annex %(number)s belongs to another case") % where
+            found.append(Missing("annex_other_case", label, gettext("choose its documents")))
             continue
         size += document.size
         if document.content_type != PDF_TYPE:
             found.append(
                 Missing(
                     "annex_not_pdf",
-                    f"a PDF of {where} (it is {document.content_type})",
-                    "Case page → Documents: upload a PDF version and choose it instead",
+                    gettext("a PDF of annex %(number)s, %(type)s (it is %(content_type)s)")
+                    % {**where, "content_type": document.content_type},
+                    gettext("Case page → Documents: upload a PDF version and choose it instead"),
                 )
             )
         elif site and not pdf_has_text(document.file.read_plaintext()):
             found.append(
                 Missing(
                     "annex_no_text",
-                    f"a text PDF of {where} (the Rule 39 Site refuses image-only scans)",
-                    "Case page → Documents: upload an OCR'd (searchable) PDF, or send by fax (--fax)",
+                    gettext("a text PDF of annex %(number)s, %(type)s (the Rule 39 Site refuses image-only scans)")
+                    % where,
+                    gettext("Case page → Documents: upload an OCR'd (searchable) PDF, or send by fax (--fax)"),
                 )
             )
     total = max(total, size)  # the bundle's own size, once it is built
@@ -264,8 +286,9 @@ def annex_items(annexes: list[Document], *, case: Case, site: bool, total: int =
         found.append(
             Missing(
                 "annex_too_large",
-                f"annexes within the Rule 39 Site's 50 MB (they are {total / 1024 / 1024:.1f} MB)",
-                "choose fewer or smaller annexes, or send by fax (--fax)",
+                gettext("annexes within the Rule 39 Site's 50 MB (they are %(megabytes)s MB)")
+                % {"megabytes": f"{total / 1024 / 1024:.1f}"},
+                gettext("choose fewer or smaller annexes, or send by fax (--fax)"),
             )
         )
     return found
@@ -328,7 +351,8 @@ def checklist(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -> 
     spec = get_kind(kind)
     found: list[Missing] = []
     if not spec.allows(lang):
-        found.append(item("language", f"{lang!r}; {kind} is written in {', '.join(spec.languages)}"))
+        written = {"lang": repr(lang), "kind": kind, "languages": ", ".join(spec.languages)}
+        found.append(item("language", gettext("%(lang)s; %(kind)s is written in %(languages)s") % written))
     if spec.request:
         found += _request_items(facts, kind, resolved)
     elif spec.addressed:
@@ -347,7 +371,8 @@ def checklist(*, facts: CaseFacts, kind: str, lang: str, resolved: Resolved) -> 
         found += _contact_items(kind, resolved.contact)
         found += _client_items(facts, nationality=False)
         if not any(due.forum == resolved.forum for due in facts.updates_due()):
-            found.append(item("update_forum", resolved.forum or "none"))
+            chosen = law.forum_label(resolved.forum) if resolved.forum else gettext("none chosen")
+            found.append(item("update_forum", chosen))
     return found
 
 

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from refuge.cases.forms.common import DATE_WIDGET, TIME_WIDGET, CaseDateField
+from refuge.cases.forms.records import DOC_TYPE_LABELS
 from refuge.filings.kinds import get_kind
 from refuge.filings.models import Channel
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -97,7 +99,9 @@ class SendingForm(forms.Form):
         now = timezone.now().astimezone(case.tzinfo)
         self.fields["sent_date"].initial = now.date()
         self.fields["sent_time"].initial = now.time().replace(second=0, microsecond=0)
-        self.fields["proof"].help_text += f"; at most {max_bytes // (1024 * 1024)} MB"
+        self.fields["proof"].help_text += "; " + gettext("at most %(megabytes)s MB") % {
+            "megabytes": max_bytes // (1024 * 1024)
+        }
         if filing is not None and filing.authority is not None:
             self.fields["authority"].initial = filing.authority.code
 
@@ -138,7 +142,13 @@ class SendingForm(forms.Form):
 
 
 def document_choices(documents: list[Document]) -> list[tuple[str, str]]:
+    """Each document by its title, date and type, in the reader's language."""
     return [
-        (str(d.code), f"{d.title}" + (f" · {date_format(d.date, 'j M Y')}" if d.date else "") + f" · {d.doc_type}")
+        (
+            str(d.code),
+            f"{d.title}"
+            + (f" · {humantime.calendar_date(d.date)}" if d.date else "")
+            + f" · {DOC_TYPE_LABELS.get(d.doc_type, d.doc_type)}",
+        )
         for d in documents
     ]

@@ -167,9 +167,10 @@ def _send(
         except actions.SendingError as exc:
             form.add_error(None, str(exc))
         else:
-            text = "Sending recorded in the notification log."
+            text = _("Sending recorded in the notification log.")
             if sending.event is not None:
-                text += f" Event {sending.event.key} (interim measure requested) added to the timeline."
+                added = _("Event %(key)s (%(label)s) added to the timeline.")
+                text += " " + added % {"key": sending.event.key, "label": sending.event.label}
             messages.success(request, text)
             return redirect(case.get_absolute_url() + "#filings")
     return _send_page(request, case, filing, form, status=INVALID)

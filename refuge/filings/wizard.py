@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from refuge.cases import access as case_access
@@ -23,6 +22,7 @@ from refuge.filings.facts import DECISION_LABELS, CaseFacts
 from refuge.filings.forms import FORMATS, FORUM_LABELS, AuthorityChoiceField, document_choices
 from refuge.filings.kinds import DEFAULT_KIND, KINDS
 from refuge.filings.options import Contact, FilingOptions
+from refuge.lib import humantime
 from refuge.lib.countries import country_name
 
 if TYPE_CHECKING:
@@ -36,14 +36,14 @@ if TYPE_CHECKING:
 # The fields the review screen shows to change (the others travel through it hidden).
 REVIEW_FIELDS = ("grounds", "sources", "sources_chosen", "notes", "acknowledged")
 LANGUAGE_LABELS = {
-    "en": "English",
-    "fr": "French",
-    "ru": "Russian",
-    "ko": "Korean",
-    "tr": "Turkish",
-    "uz": "Uzbek",
-    "tg": "Tajik",
-    "ky": "Kyrgyz",
+    "en": gettext_lazy("English"),
+    "fr": gettext_lazy("French"),
+    "ru": gettext_lazy("Russian"),
+    "ko": gettext_lazy("Korean"),
+    "tr": gettext_lazy("Turkish"),
+    "uz": gettext_lazy("Uzbek"),
+    "tg": gettext_lazy("Tajik"),
+    "ky": gettext_lazy("Kyrgyz"),
 }
 
 
@@ -167,7 +167,7 @@ class ChooseForm(forms.Form):
         kind, lang = data.get("kind"), data.get("lang")
         spec = _kinds().get(kind or "")
         if spec is not None and lang and not spec.allows(lang):
-            names = ", ".join(LANGUAGE_LABELS.get(code, code) for code in spec.languages)
+            names = ", ".join(str(LANGUAGE_LABELS.get(code, code)) for code in spec.languages)
             self.add_error(
                 "lang",
                 gettext("%(kind)s: written in %(languages)s only.") % {"kind": gettext(spec.label), "languages": names},
@@ -233,6 +233,7 @@ IN_FORM = frozenset(
         "un_forum",
         "update_forum",
         "authority",
+        "contact_cyrillic",
         "annex_other_case",
         "annex_too_large",
     }
@@ -256,15 +257,13 @@ class Fix:
     also: str = ""  # a second way out, in step 1
 
 
-def _fix(case: Case, missing: Missing) -> Fix:
+def _fix(case: Case, missing: Missing, authority: Any = None) -> Fix:
     code = missing.code
     if code in IN_FORM:
         return Fix(code, missing.label, gettext("Change it in step 1"), "")
     if code in TIMELINE_TYPES:
         url = reverse("event_add", args=[case.code]) + f"?type={TIMELINE_TYPES[code]}"
         return Fix(code, missing.label, gettext("Add or correct the event on the timeline"), url)
-    if code in ("client_name", "nationality"):
-        return Fix(code, missing.label, gettext("Edit the client's record"), reverse("person_edit", args=[case.code]))
     if code == "echr_unavailable":
         url = reverse("filing_new", args=[case.code]) + "?kind=un-interim"
         also = gettext("or file with the Court even so (step 1), where the facts fall within its reach")
@@ -273,7 +272,19 @@ def _fix(case: Case, missing: Missing) -> Fix:
         return Fix(
             code, missing.label, gettext("Upload the document (PDF)"), reverse("document_upload", args=[case.code])
         )
+    record = _record_fix(case, code, authority)
+    if record is not None:
+        return Fix(code, missing.label, *record)
     return Fix(code, missing.label, missing.fix, case.get_absolute_url())
+
+
+def _record_fix(case: Case, code: str, authority: Any) -> tuple[str, str] | None:
+    """The client's record or the directory's entry to edit, with the link's words (None: neither)."""
+    if code in ("client_name", "nationality"):
+        return gettext("Edit the client's record"), reverse("person_edit", args=[case.code])
+    if code == "authority_cyrillic" and authority is not None:
+        return gettext("Give its name in Cyrillic in the directory"), reverse("authority_edit", args=[authority.code])
+    return None
 
 
 @dataclass
@@ -311,7 +322,7 @@ def _review(*, case: Case, form: ChooseForm, missing: list[Missing], unacknowled
     found = warnings(facts=facts, kind=d["kind"], resolved=resolved)
     return Review(
         kind_label=kind_label(d["kind"]),
-        missing=[_fix(case, m) for m in missing],
+        missing=[_fix(case, m, d.get("authority")) for m in missing],
         facts=_facts(case=case, form=form, facts=facts, resolved=resolved),
         warnings=[(w.code, w.text, w.code in options.acknowledged) for w in found],
         grounds=resolved.grounds,
@@ -343,7 +354,7 @@ def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved
         out.append((gettext("Person to contact"), resolved.contact.line()))
     removal = facts.removal
     if removal is not None and removal.at is not None:
-        when = date_format(removal.at, "d M Y H:i")
+        when = humantime.calendar_date(removal.at, "j M Y H:i")
         where = country_name(removal.destination, get_language() or "en") or "?"
         text = gettext("%(when)s, %(zone)s, to %(destination)s") % {
             "when": when,
@@ -357,12 +368,12 @@ def _facts(*, case: Case, form: ChooseForm, facts: CaseFacts, resolved: Resolved
     for decision in facts.decisions:
         what = gettext(DECISION_LABELS.get(decision.decision, decision.decision or decision.type.replace("_", " ")))
         by = f", {decision.authority}" if decision.authority else ""
-        out.append((gettext("Decision"), f"{what}, {date_format(decision.at, 'd M Y')}{by}"))
+        out.append((gettext("Decision"), f"{what}, {humantime.calendar_date(decision.at)}{by}"))
     if facts.measure is not None:
         m = facts.measure
         granted = gettext("%(forum)s, granted %(granted_at)s") % {
             "forum": FORUM_LABELS.get(m.forum, m.forum),
-            "granted_at": date_format(m.granted_at, "d M Y H:i"),
+            "granted_at": humantime.calendar_date(m.granted_at, "j M Y H:i"),
         }
         out.append((gettext("Interim measure"), granted))
     if resolved.application_number:

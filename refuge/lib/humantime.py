@@ -13,8 +13,19 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
+# Korean reads year, month, day: the pages' day formats in Korean order.
+KOREAN_FORMATS = {
+    "j M Y": "Y년 n월 j일",
+    "D j M Y": "Y년 n월 j일 (D)",
+    "D j M Y H:i": "Y년 n월 j일 (D) H:i",
+    "j M Y H:i": "Y년 n월 j일 H:i",
+    "j M Y H:i e": "Y년 n월 j일 H:i e",
+    "j M": "n월 j일",
+    "D j M": "n월 j일 (D)",
+}
 DAY_SECONDS = 86_400
 WEEK_DAYS = 7
 
@@ -45,6 +56,22 @@ def _day(local: datetime | date, *, now: datetime | None, weekday: bool = True) 
     if with_year:
         text += f" {local.year}"
     return text
+
+
+def calendar_format(fmt: str) -> str:
+    """A Django date format for the active language: Korean in Korean order ("2026년 12월 5일"), Russian
+    months in lower case as _day writes them ("5 дек 2026", not "5 Дек 2026")."""
+    language = get_language() or "en"
+    if language.startswith("ko"):
+        return KOREAN_FORMATS.get(fmt, fmt)
+    if language.startswith("ru"):
+        return fmt.replace("M", "b")
+    return fmt
+
+
+def calendar_date(value: datetime | date, fmt: str = "j M Y") -> str:
+    """A day (or a wall-clock time) in a Django date format, in the active language, as written: no zone change."""
+    return date_format(value, calendar_format(fmt))
 
 
 def moment(value: datetime, zone: str | ZoneInfo | None, *, now: datetime | None = None) -> str:

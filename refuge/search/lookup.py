@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.utils.translation import pgettext_lazy
+
 from refuge.cases import access
 from refuge.cases.models import Case, Person
 from refuge.search import index
@@ -32,6 +34,12 @@ SMALL_VISIBLE = 5_000  # a user who sees at most this many cases has them inters
 _HAS_DIGIT = re.compile(r"\d")
 
 NAME, DOCUMENT, REFERENCE = "name", "document number", "reference"
+# The "Found by" column's words for each (the codes above stay English: they are not shown as they are).
+VIA_WORDS = {
+    NAME: pgettext_lazy("found by", "name"),
+    DOCUMENT: pgettext_lazy("found by", "document number"),
+    REFERENCE: pgettext_lazy("found by", "reference"),
+}
 
 
 @dataclass
@@ -40,6 +48,11 @@ class Hit:
     score: int
     via: str
     names: list[str] = field(default_factory=list)  # filled only for users who may see identity
+
+    @property
+    def via_label(self) -> str:
+        """What matched, in the reader's language."""
+        return str(VIA_WORDS.get(self.via, self.via))
 
 
 @dataclass

@@ -67,7 +67,7 @@ def test_the_usage_and_the_check_command_read_the_catalogues_without_django(tmp_
     russian = _run(tmp_path, "ru_RU.UTF-8", "check", str(bad), "--today", "2026-03-10")
     english = _run(tmp_path, "C", "check", str(bad), "--today", "2026-03-10")
     assert russian.returncode == english.returncode == 2
-    assert f"refuge check: {bad} — не правильный файл refuge.case/1:" in russian.stderr
+    assert f"refuge check: {bad} — неверный файл refuge.case/1:" in russian.stderr
     assert f"refuge check: {bad} is not a valid refuge.case/1 file:" in english.stderr
     # the problems themselves are the validator's contract: the same lines in every language
     assert russian.stderr.splitlines()[1:] == english.stderr.splitlines()[1:]

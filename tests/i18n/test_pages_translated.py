@@ -35,7 +35,7 @@ WORD = re.compile(r"(?<![\w@./:-])[A-Za-z]{3,}(?![\w@/-])")
 # Words that are names or codes in every language (the product, formats, treaty acronyms, zone names).
 # "holidays" is the calendar library, named with its version on the case page ("holidays 0.109").
 NAMES = frozenset(
-    {"Refuge", "API", "CSV", "JSON", "PDF", "UTC", "IANA", "ISO", "UUID", "SHA", "HMAC", "OpenAPI", "holidays"}
+    {"Refuge", "API", "CSV", "JSON", "PDF", "DOCX", "UTC", "IANA", "ISO", "UUID", "SHA", "HMAC", "OpenAPI", "holidays"}
 )
 
 

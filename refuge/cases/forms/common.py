@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from refuge.casefile import vocab
 from refuge.casefile.validate import MAX_YEAR, MIN_YEAR, REFERENCE_RE
+from refuge.cases import law
 from refuge.cases.problem_words import problem_text
 from refuge.lib import countries
 
@@ -266,7 +267,9 @@ def attribute_field(
     field: forms.Field
     if kind.startswith("enum:"):
         values = vocab.ENUMS[kind.removeprefix("enum:")]
-        field = forms.ChoiceField(choices=[("", "—"), *((v, humanize(v)) for v in values)], required=required)
+        # A forum by its name, as the timeline shows it ("echr" -> "European Court of Human Rights"), not "Echr".
+        word = law.forum_label if kind == "enum:forum" else humanize
+        field = forms.ChoiceField(choices=[("", "—"), *((v, word(v)) for v in values)], required=required)
     elif kind == "event":
         field = forms.ChoiceField(choices=[("", "—"), *event_choices], required=required)
     elif kind == "date":

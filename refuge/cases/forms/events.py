@@ -25,6 +25,7 @@ from refuge.cases.forms.common import (
     offset_minutes,
 )
 from refuge.cases.models import EVENT_TYPE_CHOICES, Event
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -117,7 +118,9 @@ class EventForm(forms.Form):
 
     def _event_choices(self, name: str) -> list[tuple[str, str]]:
         tz = self.case.tzinfo
-        return [(e.key, f"{e.key} · {e.label} · {e.local_at(tz):%d %b %Y}") for e in self._referable(name)]
+        return [
+            (e.key, f"{e.key} · {e.label} · {humantime.calendar_date(e.local_at(tz))}") for e in self._referable(name)
+        ]
 
     def _suggested_reference(self, name: str) -> str | None:
         candidates = self._referable(name)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from refuge.cases.forms.common import (
@@ -17,6 +18,7 @@ from refuge.cases.forms.common import (
     humanize,
 )
 from refuge.cases.models import Authority, AuthorityKind, Event, Forum
+from refuge.lib import humantime
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -28,17 +30,17 @@ if TYPE_CHECKING:
 
 
 class ProceedingForm(forms.Form):
-    forum = forms.ChoiceField(choices=Forum.choices)
+    forum = forms.ChoiceField(label=_("Forum"), choices=Forum.choices)
     reference_number = forms.CharField(label=_("Reference number"), required=False, max_length=100)
     case_number = forms.CharField(
         label=_("Court case number"), required=False, max_length=100, help_text=_("As the court numbers the case")
     )
     authority = forms.ModelChoiceField(
-        queryset=Authority.objects.none(), required=False, to_field_name="code", empty_label="—"
+        label=_("Authority"), queryset=Authority.objects.none(), required=False, to_field_name="code", empty_label="—"
     )
     opened_on = CaseDateField(label=_("Opened on"), required=False, widget=DATE_WIDGET)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, authorities: QuerySet[Authority], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,25 +60,28 @@ class ProceedingForm(forms.Form):
 
 
 DOC_TYPES = (
-    ("decision", "Decision"),
-    ("appeal", "Appeal"),
-    ("request", "Request"),
-    ("notification", "Notification"),
-    ("identity_document", "Identity document"),
-    ("medical", "Medical report"),
-    ("country_evidence", "Country evidence"),
-    ("correspondence", "Correspondence"),
-    ("power_of_attorney", "Power of attorney"),
-    ("other", "Other"),
+    ("decision", _("Decision")),
+    ("appeal", _("Appeal")),
+    ("request", _("Request")),
+    ("notification", _("Notification")),
+    ("identity_document", _("Identity document")),
+    ("medical", _("Medical report")),
+    ("country_evidence", _("Country evidence")),
+    ("correspondence", _("Correspondence")),
+    ("power_of_attorney", _("Power of attorney")),
+    ("other", _("Other")),
 )
+DOC_TYPE_LABELS = dict(DOC_TYPES)  # the case page's documents say their type in the same words
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField()
+    file = forms.FileField(label=_("File"))
     doc_type = forms.ChoiceField(label=_("Type"), choices=DOC_TYPES)
-    title = forms.CharField(max_length=200)
-    date = CaseDateField(required=False, widget=DATE_WIDGET, help_text=_("The document's own date"))
-    language = forms.CharField(required=False, max_length=3, validators=[LANGUAGE], help_text=_("ISO 639 code"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    date = CaseDateField(label=_("Date"), required=False, widget=DATE_WIDGET, help_text=_("The document's own date"))
+    language = forms.CharField(
+        label=_("Language"), required=False, max_length=3, validators=[LANGUAGE], help_text=_("ISO 639 code")
+    )
     events = forms.MultipleChoiceField(label=_("Linked events"), required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, case: Case, max_bytes: int, **kwargs: Any) -> None:
@@ -85,9 +90,11 @@ class DocumentForm(forms.Form):
         tz = case.tzinfo
         self.case_events = {str(e.code): e for e in case.events.all()}
         cast("forms.ChoiceField", self.fields["events"]).choices = [
-            (code, f"{e.key} · {e.label} · {e.local_at(tz):%d %b %Y}") for code, e in self.case_events.items()
+            (code, f"{e.key} · {e.label} · {humantime.calendar_date(e.local_at(tz))}")
+            for code, e in self.case_events.items()
         ]
-        self.fields["file"].help_text = f"At most {max_bytes // (1024 * 1024)} MB"
+        megabytes = max_bytes // (1024 * 1024)
+        self.fields["file"].help_text = gettext("At most %(megabytes)s MB") % {"megabytes": megabytes}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -112,7 +119,7 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = candidates  # type: ignore[attr-defined]  # a ModelChoiceField
         self.fields["members"].label_from_instance = _person_label  # type: ignore[attr-defined]  # as above
-        self.fields["members"].error_messages["required"] = "A case needs at least one person on its team."
+        self.fields["members"].error_messages["required"] = _("A case needs at least one person on its team.")
 
 
 def _person_label(user: User) -> str:
@@ -121,17 +128,17 @@ def _person_label(user: User) -> str:
 
 
 class AuthorityForm(forms.Form):
-    name = forms.CharField(max_length=300)
+    name = forms.CharField(label=_("Name"), max_length=300)
     name_cyrillic = forms.CharField(
         label=_("Name in Cyrillic"),
         max_length=300,
         required=False,
         help_text=_("As a Russian letter addresses it (dative), e.g. «Федеральной службе судебных приставов»"),
     )
-    kind = forms.ChoiceField(choices=AuthorityKind.choices)
-    country = CountryField(required=False)
-    languages = LanguageListField(help_text=_("Languages it accepts, e.g. ru, en"))
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=AuthorityKind.choices)
+    country = CountryField(label=_("Country"), required=False)
+    languages = LanguageListField(label=_("Languages"), help_text=_("Languages it accepts, e.g. ru, en"))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     @classmethod
     def initial_for(cls, authority: Authority) -> dict[str, Any]:

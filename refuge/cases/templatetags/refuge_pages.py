@@ -14,7 +14,6 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
@@ -22,6 +21,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy, gettex
 from refuge.casefile import vocab
 from refuge.cases import law
 from refuge.cases.forms.common import SCRIPT_LABELS, format_offset, humanize, offset_minutes
+from refuge.cases.forms.records import DOC_TYPE_LABELS
 from refuge.lib import countries, humantime
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _day(language: str, value: date) -> str:
     """A day in the reader's language (a timeline shows 30 of them: formatted once per process)."""
     if language.startswith("ko"):  # Korean reads year, month, day
         return f"{value.year}년 {value.month}월 {value.day}일"
-    return date_format(value, "j M Y")
+    return humantime.calendar_date(value)  # Russian months in lower case
 
 
 @register.simple_tag
@@ -183,6 +183,12 @@ def humanize_value(value: str) -> str:
 
 
 @register.filter
+def doc_type_label(code: str) -> str:
+    """A document's type in the upload form's words."""
+    return str(DOC_TYPE_LABELS.get(code, humanize(str(code))))
+
+
+@register.filter
 def filesize(size: int) -> str:
     if size < 1024:
         return f"{size} B"
@@ -280,24 +286,10 @@ def case_url(case: Case) -> str:
     return code_url("case_detail", case.code)
 
 
-# Korean reads year, month, day: the pages' day formats in Korean order.
-KOREAN_FORMATS = {
-    "j M Y": "Y년 n월 j일",
-    "D j M Y": "Y년 n월 j일 (D)",
-    "D j M Y H:i": "Y년 n월 j일 (D) H:i",
-    "j M Y H:i": "Y년 n월 j일 H:i",
-    "j M Y H:i e": "Y년 n월 j일 H:i e",
-    "j M": "n월 j일",
-    "D j M": "n월 j일 (D)",
-}
-
-
 @register.filter
 def local_date(value: Any, fmt: str = "j M Y") -> str:
-    """Django's |date, in the reader's language and, for Korean, in Korean order."""
-    if (get_language() or "en").startswith("ko"):
-        fmt = KOREAN_FORMATS.get(fmt, fmt)
-    return date_filter(value, fmt)
+    """Django's |date, in the reader's language (humantime.calendar_format)."""
+    return date_filter(value, humantime.calendar_format(fmt))
 
 
 @dataclass(frozen=True, slots=True)

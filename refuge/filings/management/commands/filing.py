@@ -71,14 +71,17 @@ def find_annex(case: Case, value: str) -> Document:
 
 
 def refusal_text(refused: FilingRefused) -> str:
-    lines = [f"refused: {len(refused.missing)} item(s) missing"]
-    lines += [f"  - {m.code}: {m.label}\n      fix: {m.fix}" for m in refused.missing]
+    """What is missing and how to fix it, in the operator's language (the codes stay as they are)."""
+    lines = [gettext("refused: %(count)s item(s) missing") % {"count": len(refused.missing)}]
+    fix = gettext("fix:")
+    lines += [f"  - {m.code}: {m.label}\n      {fix} {m.fix}" for m in refused.missing]
     return "\n".join(lines)
 
 
 def acknowledgement_text(pending: NotAcknowledged) -> str:
-    lines = [f"not generated: {len(pending.warnings)} warning(s) to acknowledge"]
-    lines += [f"  - {w.code}: {w.text}\n      acknowledge: --acknowledge {w.code}" for w in pending.warnings]
+    lines = [gettext("not generated: %(count)s warning(s) to acknowledge") % {"count": len(pending.warnings)}]
+    acknowledge = gettext("acknowledge:")
+    lines += [f"  - {w.code}: {w.text}\n      {acknowledge} --acknowledge {w.code}" for w in pending.warnings]
     return "\n".join(lines)
 
 
