@@ -84,7 +84,7 @@ def test_filing_wizard(transactional_db, live_server, page, artifacts, org, alic
     page.get_by_label("Channel").select_option("fax")
     page.get_by_role("textbox", name="Reference").fill("R39-FAX-1")
     page.get_by_role("button", name="Record the sending").click()
-    expect(page.locator(".message-success")).to_contain_text("interim measure requested")
+    expect(page.locator(".message-success")).to_contain_text("Event e5 (Interim measure requested) added")
     expect(page.locator("#filings")).to_contain_text("Forum registries")
     expect(page.locator("#filings")).to_contain_text(filing.sha256)
     page.screenshot(path=str(artifacts / "filing-5-logged.png"), full_page=True)
