@@ -43,6 +43,35 @@ def measure_case(case: Any, alice: Any) -> dict[str, Any]:
     return {"court": court, "bailiffs": bailiffs, "border": border, "ohchr": ohchr, "grant": grant}
 
 
+def measured_removal(case: Any, alice: Any, forum: str = "un_hrc", name: str = "Bailiffs (fictional)") -> Any:
+    """An interim measure of `forum` for the shared Russian case, a removal to KP scheduled anyway, and the
+    bailiffs to notify (named `name`, with their Cyrillic name in the dative the letter uses)."""
+    from refuge.cases.actions import record_event
+    from refuge.cases.models import Authority
+
+    record_event(
+        case=case,
+        user=alice,
+        type="interim_measure_granted",
+        at="2026-03-05T12:00:00+01:00",
+        attributes={"forum": forum, "until": None, "destination": "KP"},
+    )
+    record_event(
+        case=case,
+        user=alice,
+        type="removal_scheduled",
+        at="2026-03-06T10:00:00+03:00",
+        attributes={"removal_at": "2026-03-12T06:30:00+03:00", "destination": "KP"},
+    )
+    return Authority.objects.create(
+        organisation=case.organisation,
+        name=name,
+        name_cyrillic="Службе судебных приставов (вымышленной)",
+        kind="bailiffs",
+        country="RU",
+    )
+
+
 def conflicts_of(case: Any, kind: str = "authority_not_notified") -> list[Any]:
     return list(case.conflicts.filter(kind=kind))
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from refuge.cases.actions import record_event
-from refuge.cases.models import Authority
 from refuge.filings.checklist import missing_items
 from refuge.filings.kinds import KINDS
 from refuge.filings.options import Contact
 from refuge.filings.render import FilingRefused, render_filing
 from tests.filings.generation import codes, docx_text, options, pdf_text
+from tests.filings.notify_helpers import measured_removal
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -39,27 +39,7 @@ def pdftoppm() -> str:
 @pytest.fixture
 def measured(case, alice):
     """The shared Russian case under a UN HRC measure, with a removal scheduled anyway, and the bailiffs."""
-    record_event(
-        case=case,
-        user=alice,
-        type="interim_measure_granted",
-        at="2026-03-05T12:00:00+01:00",
-        attributes={"forum": "un_hrc", "until": None, "destination": "KP"},
-    )
-    record_event(
-        case=case,
-        user=alice,
-        type="removal_scheduled",
-        at="2026-03-06T10:00:00+03:00",
-        attributes={"removal_at": "2026-03-12T06:30:00+03:00", "destination": "KP"},
-    )
-    authority = Authority.objects.create(
-        organisation=case.organisation,
-        name="Служба судебных приставов (вымышленная)",
-        name_cyrillic="Службе судебных приставов (вымышленной)",
-        kind="bailiffs",
-        country="RU",
-    )
+    authority = measured_removal(case, alice, "un_hrc", name="Служба судебных приставов (вымышленная)")
     return case, authority
 
 

@@ -19,12 +19,12 @@ from django.utils import translation
 from refuge.audit.events import EventType
 from refuge.audit.models import AuditEvent
 from refuge.cases.actions import record_event
-from refuge.cases.models import Authority
 from refuge.filings.checklist import WARNINGS, NotAcknowledged, resolve, warnings
 from refuge.filings.facts import CaseFacts
 from refuge.filings.options import Contact
 from refuge.filings.render import render_filing, render_html
 from tests.filings.generation import TODAY, options, pdf_text, turkey_case
+from tests.filings.notify_helpers import measured_removal
 
 CODE = "rule_number_unverified"
 ACK = frozenset({CODE})
@@ -53,31 +53,6 @@ def _codes(case, kind: str, **kwargs) -> list[str]:
     return [w.code for w in warnings(facts=facts, kind=kind, resolved=resolved)]
 
 
-def _measure(case, alice, forum: str) -> Authority:
-    """An interim measure of `forum` for the shared Russian case, a removal scheduled anyway, and the bailiffs."""
-    record_event(
-        case=case,
-        user=alice,
-        type="interim_measure_granted",
-        at="2026-03-05T12:00:00+01:00",
-        attributes={"forum": forum, "until": None, "destination": "KP"},
-    )
-    record_event(
-        case=case,
-        user=alice,
-        type="removal_scheduled",
-        at="2026-03-06T10:00:00+03:00",
-        attributes={"removal_at": "2026-03-12T06:30:00+03:00", "destination": "KP"},
-    )
-    return Authority.objects.create(
-        organisation=case.organisation,
-        name="Bailiffs (fictional)",
-        name_cyrillic="Службе судебных приставов (вымышленной)",
-        kind="bailiffs",
-        country="RU",
-    )
-
-
 def test_the_text_is_the_one_the_brief_gives():
     assert WARNINGS[CODE] == (
         "This filing cites rule 94 of the Human Rights Committee's rules of procedure for interim measures; "
@@ -95,7 +70,7 @@ def test_only_a_request_to_the_hrc_warns(tr_case, kind, forum, warned):
 
 @pytest.mark.parametrize(("forum", "warned"), [("un_hrc", True), ("un_cat", False)])
 def test_a_notification_warns_when_the_measure_is_the_hrcs(case, alice, forum, warned):
-    authority = _measure(case, alice, forum)
+    authority = measured_removal(case, alice, forum)
     assert (CODE in _codes(case, "notify-authority", contact=PHONE, authority=authority)) is warned
     assert CODE not in _codes(case, "client-notice", contact=PHONE)  # it names the committee, not its rule
 
@@ -126,7 +101,7 @@ def test_the_cat_request_and_the_rule39_request_need_no_acknowledgement(tr_case)
 
 
 def test_the_notification_of_an_hrc_measure_is_acknowledged_on_record_with_the_measures_forum(case, alice, tmp_path):
-    authority = _measure(case, alice, "un_hrc")
+    authority = measured_removal(case, alice, "un_hrc")
     out = tmp_path / "letter.pdf"
     args = ["notify-authority", "--case", case.reference, "--authority", authority.name, "--lang", "ru"]
     args += ["--today", TODAY.isoformat(), "--contact", PHONE.name, "--contact-phone", PHONE.phone]
@@ -168,7 +143,7 @@ def test_the_warning_is_raised_exactly_where_a_filing_prints_rule_94(tr_case, ca
     for forum in ("un_hrc", "un_cat"):
         check(tr_case, "un-interim", "en", forum=forum, power_of_attorney_follows=True)
     check(tr_case, "rule39", "en")
-    authority = _measure(case, alice, "un_hrc")
+    authority = measured_removal(case, alice, "un_hrc")
     for lang in ("en", "ru"):
         check(case, "notify-authority", lang, contact=PHONE, authority=authority)
     for lang in ("en", "ru", "ko", "uz", "tg", "ky"):
