@@ -49,17 +49,12 @@ def insert_new(objs: Sequence[models.Model]) -> None:
     fields = [f for f in meta.concrete_fields if f is not pk]
     getters = [_getter(f, conn) for f in fields]
     ids = _allocate(conn, meta.db_table, pk.column, len(objs))
-    qn = conn.ops.quote_name
-    columns = ", ".join(qn(c) for c in [pk.column, *(f.column for f in fields)])
-    marks = ", ".join(["%s"] * (len(fields) + 1))
-    # Table and column names come from the model, quoted; every value is a parameter.
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     rows = []
     for obj, new_id in zip(objs, ids, strict=True):
         if type(obj) is not model or not obj._state.adding:
             raise TypeError(f"insert_new: every row must be a new {meta.label}")
         rows.append((new_id, *(get(obj) for get in getters)))
-    _send(conn, sql, meta.db_table, [pk.column, *(f.column for f in fields)], rows)
+    _send(conn, meta.db_table, [pk.column, *(f.column for f in fields)], rows)
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
         obj._state.adding = False
@@ -85,10 +80,6 @@ def insert_rows(
     if not rows:
         return []
     ids = _allocate(conn, meta.db_table, pk.column, len(rows))
-    qn = conn.ops.quote_name
-    columns = ", ".join(qn(str(c)) for c in [pk.column, *(f.column for f in fields)])
-    marks = ", ".join(["%s"] * (len(fields) + 1))
-    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608  # names from the model
     width = len(fields)
     if adapted:
         if any(len(row) != width for row in rows):
@@ -104,21 +95,23 @@ def insert_rows(
             for i, adapt in typed:
                 made[i] = adapt(made[i])
             values.append(made)
-    _send(conn, sql, meta.db_table, [pk.column, *(f.column for f in fields)], values)
+    _send(conn, meta.db_table, [pk.column, *(f.column for f in fields)], values)
     return ids
 
 
-def _send(conn: Any, sql: str, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """The rows into the table: PostgreSQL's COPY where there are many (the same values, through the
-    same adapters, without a statement per row for the server to run), else `executemany` per CHUNK."""
+def _send(conn: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """The rows (values for `columns`, in order) into the table: PostgreSQL's COPY where there are many
+    (the same values, through the same adapters, without a statement per row for the server to run),
+    else an INSERT by `executemany` per CHUNK. Table and column names come from the model, quoted."""
+    qn = conn.ops.quote_name
+    names = ", ".join(qn(str(c)) for c in columns)
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql" and len(rows) >= COPY_FROM:
-            qn = conn.ops.quote_name
-            copy_sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
+            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
+        sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         for start in range(0, len(rows), CHUNK):
             cursor.executemany(sql, rows[start : start + CHUNK])
 
