@@ -189,11 +189,6 @@ class EncryptedField(models.BinaryField):  # type: ignore[type-arg]  # generic o
         )
         return Ciphertext(blob)
 
-    def seal(self, value: Any, sealer: crypto.FieldSealer, code: str) -> Ciphertext:
-        """The ciphertext `encrypt` makes, for an object whose code and key the caller already
-        has (`refuge.cases.bulk.insert_rows`: one key and one cipher per case, not per field)."""
-        return Ciphertext(sealer(self.encode(self.to_plain(value)), label=self.label, code=code))
-
     def decrypt(self, instance: models.Model, blob: bytes) -> Any:
         _version, key = owner_key(key_owner_of(instance), crypto.field_key_version(blob))
         return self.decode(crypto.decrypt_field(key, blob, label=self.label, code=object_code_of(instance)))
@@ -340,10 +335,6 @@ class EncryptedJSONField(EncryptedField):
 
     def encode(self, value: Any) -> bytes:
         return _COMPACT_JSON.encode(value).encode()
-
-    def seal(self, value: Any, sealer: crypto.FieldSealer, code: str) -> Ciphertext:
-        # `encode` refuses what JSON cannot hold as `to_plain` does (TypeError): one serialisation, not two.
-        return Ciphertext(sealer(self.encode(value), label=self.label, code=code))
 
     def decode(self, data: bytes) -> Any:
         return json.loads(data)
